@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // The Temporal core bridge is a native addon: child processes, not worker threads.
+    pool: 'forks',
+    globalSetup: ['test/setup/temporal-binaries.ts'],
+    // Server start (≤5 s) plus workflow bundling (~1 s) outlive vitest's defaults.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
