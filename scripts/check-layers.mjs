@@ -1,0 +1,113 @@
+// @ts-check
+// Enforces the layers of docs/design.md on every import under src/: imports go one way, workflow
+// code imports only workflow-safe modules, the simulators share nothing with the clients.
+//   node scripts/check-layers.mjs [root]    prints each violation; exits 1 if there is any
+import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Per room: the rooms of ours it may import, and the npm packages it may import (`*` = any).
+ * `typeOnly` rooms may be imported with `import type` only (erased at build, so no code crosses).
+ * @type {Record<string, { rooms: string[], typeOnly?: string[], packages: string[] | '*', builtins: boolean }>}
+ */
+export const LAYERS = {
+  domain: { rooms: [], packages: ['zod', '@temporalio/common'], builtins: false },
+  providers: { rooms: ['domain'], packages: ['undici'], builtins: true },
+  activities: { rooms: ['domain', 'providers'], packages: ['@temporalio/activity', '@temporalio/common'], builtins: true },
+  workflows: {
+    rooms: ['domain'],
+    typeOnly: ['activities'],
+    packages: ['@temporalio/workflow', '@temporalio/common'],
+    builtins: false,
+  },
+  worker: { rooms: ['domain', 'providers', 'activities', 'workflows'], packages: '*', builtins: true },
+  client: { rooms: ['domain'], typeOnly: ['workflows'], packages: ['@temporalio/client', '@temporalio/common'], builtins: true },
+  cli: { rooms: ['client', 'simulator', 'domain'], packages: '*', builtins: true },
+  simulator: { rooms: [], packages: '*', builtins: true },
+};
+
+const IMPORT_RE =
+  /(?:^|[;\n])\s*(import|export)\s+(type\s+)?(?:[\w*${}\s,]+?\s+from\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+/**
+ * @param {string} dir
+ * @returns {string[]}
+ */
+function sourceFiles(dir) {
+  /** @type {string[]} */
+  const out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...sourceFiles(path));
+    else if (/\.(ts|mts|js|mjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(path);
+  }
+  return out;
+}
+
+/** @param {string} specifier */
+function packageName(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
+}
+
+/** @param {string} specifier */
+function isBuiltin(specifier) {
+  return specifier.startsWith('node:') || builtinModules.includes(packageName(specifier));
+}
+
+/**
+ * @param {string} srcRoot the `src` folder
+ * @returns {{ file: string, line: number, message: string }[]}
+ */
+export function checkLayers(srcRoot) {
+  /** @type {{ file: string, line: number, message: string }[]} */
+  const violations = [];
+  for (const file of sourceFiles(srcRoot)) {
+    const rel = relative(srcRoot, file);
+    const room = rel.split(sep)[0] ?? '';
+    const rules = LAYERS[room];
+    const text = readFileSync(file, 'utf8');
+    const report = (/** @type {number} */ index, /** @type {string} */ message) =>
+      violations.push({ file: relative(process.cwd(), file), line: text.slice(0, index).split('\n').length, message });
+    if (!rules) {
+      report(0, `src/${room} is not a room of docs/design.md (${Object.keys(LAYERS).join(', ')})`);
+      continue;
+    }
+    for (const m of text.matchAll(IMPORT_RE)) {
+      const typeOnly = Boolean(m[2]);
+      const specifier = m[3] ?? m[4] ?? '';
+      const at = (m.index ?? 0) + m[0].search(/\b(import|export)\b/);
+      if (specifier.startsWith('.')) {
+        const target = relative(srcRoot, resolve(dirname(file), specifier));
+        if (target.startsWith('..')) {
+          report(at, `${room} imports ${specifier}, outside src/`);
+          continue;
+        }
+        const targetRoom = target.split(sep)[0] ?? '';
+        if (targetRoom === room) continue;
+        if (rules.rooms.includes(targetRoom)) continue;
+        if (typeOnly && rules.typeOnly?.includes(targetRoom)) continue;
+        const allowed = rules.typeOnly?.includes(targetRoom) ? ' (types only: use `import type`)' : '';
+        report(at, `${room} may not import ${targetRoom}${allowed}: ${specifier}`);
+      } else if (isBuiltin(specifier)) {
+        if (!rules.builtins && !typeOnly) report(at, `${room} must stay deterministic and I/O-free: imports Node built-in ${specifier}`);
+      } else if (rules.packages !== '*' && !rules.packages.includes(packageName(specifier)) && !typeOnly) {
+        report(at, `${room} may not import the package ${specifier} (allowed: ${rules.packages.join(', ')})`);
+      }
+    }
+  }
+  return violations;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'src'));
+  const violations = checkLayers(root);
+  for (const v of violations) process.stderr.write(`${v.file}:${v.line}: ${v.message}\n`);
+  if (violations.length > 0) {
+    process.stderr.write(`${violations.length} layer violation(s); see docs/design.md, "Layers"\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`layers: ${root} follows docs/design.md\n`);
+}

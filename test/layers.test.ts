@@ -1,0 +1,58 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkLayers } from '../scripts/check-layers.mjs';
+
+const SRC = fileURLToPath(new URL('../src', import.meta.url));
+
+describe('layer check (docs/design.md, "Layers")', () => {
+  const tree = mkdtempSync(join(tmpdir(), 'lbflow-layers-'));
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(tree, path)), { recursive: true });
+    writeFileSync(join(tree, path), text);
+  };
+  afterAll(() => rmSync(tree, { recursive: true, force: true }));
+
+  it('finds no violation in the project itself', () => {
+    expect(checkLayers(SRC)).toEqual([]);
+  });
+
+  it('flags workflow code that imports Node built-ins, undici, providers or activity values', () => {
+    write('workflows/bad.ts', [
+      "import { readFileSync } from 'node:fs';",
+      "import { request } from 'undici';",
+      "import { createClient } from '../providers/alibaba/client.js';",
+      "import { addServers } from '../activities/index.js';",
+      "import type * as activities from '../activities/index.js';",
+      "import { proxyActivities } from '@temporalio/workflow';",
+      "import { plan } from '../domain/index.js';",
+    ].join('\n'));
+    const found = checkLayers(tree).filter((v) => v.file.includes('workflows'));
+    expect(found.map((v) => [v.line, v.message.split(':')[0]])).toEqual([
+      [1, 'workflows must stay deterministic and I/O-free'],
+      [2, 'workflows may not import the package undici (allowed'],
+      [3, 'workflows may not import providers'],
+      [4, 'workflows may not import activities (types only'],
+    ]);
+  });
+
+  it('flags a simulator that shares code with the domain or the clients', () => {
+    write('simulator/alibaba/front.ts', "import { chunk } from '../../domain/chunk.js';\nexport const x = 1;");
+    const found = checkLayers(tree).filter((v) => v.file.includes('simulator'));
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toMatch(/simulator may not import domain/);
+  });
+
+  it('flags a domain module that reaches for I/O or a room above it', () => {
+    write('domain/bad.ts', "import { createHash } from 'crypto';\nexport * from '../providers/index.js';");
+    const found = checkLayers(tree).filter((v) => v.file.includes('domain'));
+    expect(found.map((v) => v.line)).toEqual([1, 2]);
+  });
+
+  it('flags a folder that is not a room of the design', () => {
+    write('utils/helpers.ts', 'export const y = 2;');
+    expect(checkLayers(tree).some((v) => v.message.startsWith('src/utils is not a room'))).toBe(true);
+  });
+});
