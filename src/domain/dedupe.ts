@@ -1,0 +1,104 @@
+// Identity of a backend in the provider's own terms, so duplicates collapse and servers already in the group are skipped.
+import { canonicalIpv6 } from './ip.js';
+import type { Provider, ServerOf } from './request.js';
+
+/** What identifies a GWLB server: the fields ListServerGroupServers returns for a member (loose types so listed members fit too). */
+export interface AlibabaIdentity {
+  readonly serverType: string;
+  readonly serverId: string;
+  readonly port: number;
+}
+
+/** What identifies a Huawei member: "two members of a pool must differ in address and port". */
+export interface HuaweiIdentity {
+  readonly address: string;
+  readonly protocolPort: number;
+}
+
+/** The identity fields of one provider's server. */
+export type IdentityOf<P extends Provider> = P extends 'alibaba-gwlb' ? AlibabaIdentity : HuaweiIdentity;
+
+const IDENTITY_FIELDS: Record<Provider, readonly string[]> = {
+  'alibaba-gwlb': ['serverType', 'serverId', 'port'],
+  'huawei-elb': ['address', 'protocolPort'],
+};
+
+/** Canonical address text, so `2001:db8::1` and `2001:0db8:0:0:0:0:0:1` are one member. */
+function canonicalAddress(address: string): string {
+  return canonicalIpv6(address) ?? address;
+}
+
+/** The identity key of a server: Alibaba `Type:id:port`, Huawei `address:port` (IPv6 in brackets, canonical form). */
+export function identityKey<P extends Provider>(provider: P, server: IdentityOf<P>): string {
+  if (provider === 'alibaba-gwlb') {
+    const s = server as AlibabaIdentity;
+    return `${s.serverType}:${s.serverId}:${s.port}`;
+  }
+  const s = server as HuaweiIdentity;
+  const address = canonicalAddress(s.address);
+  return address.includes(':') ? `[${address}]:${s.protocolPort}` : `${address}:${s.protocolPort}`;
+}
+
+/** The identity in words for messages: `Ecs i-abc port 6081`, `10.0.0.1 port 80`. */
+export function describeIdentity<P extends Provider>(provider: P, server: IdentityOf<P>): string {
+  if (provider === 'alibaba-gwlb') {
+    const s = server as AlibabaIdentity;
+    return `${s.serverType} ${s.serverId} port ${s.port}`;
+  }
+  const s = server as HuaweiIdentity;
+  return `${canonicalAddress(s.address)} port ${s.protocolPort}`;
+}
+
+/** Two servers with one key whose other attributes differ: the caller must choose, so it is a validation error. */
+export interface DedupeConflict {
+  readonly key: string;
+  /** Index of the first server with this key (the one kept). */
+  readonly firstIndex: number;
+  /** Index of the conflicting server. */
+  readonly index: number;
+  /** Attributes that differ, in field order. */
+  readonly fields: string[];
+}
+
+export interface DedupeResult<S> {
+  /** First occurrence of every key, in input order. */
+  readonly unique: S[];
+  /** Exact duplicates dropped (same key, same attributes after defaults). */
+  readonly duplicatesCollapsed: number;
+  /** Same key, different attributes; not in `unique` and not counted as collapsed. */
+  readonly conflicts: DedupeConflict[];
+}
+
+/** Non-identity attributes that differ between two servers with the same key. */
+function differingFields(provider: Provider, first: object, other: object): string[] {
+  const identity = IDENTITY_FIELDS[provider];
+  const a = first as Record<string, unknown>;
+  const b = other as Record<string, unknown>;
+  const fields: string[] = [];
+  for (const field of [...Object.keys(a), ...Object.keys(b)]) {
+    if (identity.includes(field) || fields.includes(field)) continue;
+    if (a[field] !== b[field]) fields.push(field);
+  }
+  return fields;
+}
+
+/** Collapses exact duplicates (keeping the first, order-stable) and reports same-key servers that disagree. */
+export function dedupeServers<P extends Provider>(provider: P, servers: readonly ServerOf<P>[]): DedupeResult<ServerOf<P>> {
+  const firstIndexByKey = new Map<string, number>();
+  const unique: ServerOf<P>[] = [];
+  const conflicts: DedupeConflict[] = [];
+  let duplicatesCollapsed = 0;
+  servers.forEach((server, index) => {
+    const key = identityKey(provider, server as IdentityOf<P>);
+    const firstIndex = firstIndexByKey.get(key);
+    if (firstIndex === undefined) {
+      firstIndexByKey.set(key, index);
+      unique.push(server);
+      return;
+    }
+    const fields = differingFields(provider, servers[firstIndex] as object, server as object);
+    if (fields.length === 0) duplicatesCollapsed++;
+    else conflicts.push({ key, firstIndex, index, fields });
+  });
+  return { unique, duplicatesCollapsed, conflicts };
+}

@@ -1,0 +1,9 @@
+// The domain's public API: pure, deterministic, safe inside the workflow bundle.
+export * from './names.js';
+export * from './request.js';
+export * from './validate.js';
+export * from './dedupe.js';
+export * from './chunk.js';
+export * from './failures.js';
+export * from './classify.js';
+export * from './ip.js';

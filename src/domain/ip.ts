@@ -1,0 +1,137 @@
+// IP address parsing for request validation and identity keys; hand-written because node:net is not allowed in workflow code.
+
+const IPV4_OCTET = /^(?:0|[1-9][0-9]{0,2})$/;
+const IPV6_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+/** Parses a strict dotted-quad IPv4 address (four decimal octets 0–255, no leading zeros) into an unsigned 32-bit number. */
+export function parseIpv4(text: string): number | undefined {
+  // Longest valid form is 255.255.255.255; the cap keeps hostile input cheap.
+  if (text.length > 15) return undefined;
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  let value = 0;
+  for (const part of parts) {
+    if (!IPV4_OCTET.test(part)) return undefined;
+    const octet = Number(part);
+    if (octet > 255) return undefined;
+    value = value * 256 + octet;
+  }
+  return value;
+}
+
+/** True for a strict dotted-quad IPv4 address. */
+export function isIpv4(text: string): boolean {
+  return parseIpv4(text) !== undefined;
+}
+
+/** True when the IPv4 number lies inside the CIDR block `base/bits` (both as numbers). */
+function inBlock(address: number, base: number, bits: number): boolean {
+  // Division instead of bit masks: JavaScript bitwise operators are signed 32-bit.
+  const size = 2 ** (32 - bits);
+  return Math.floor(address / size) === Math.floor(base / size);
+}
+
+/** An IPv4 CIDR block as text and as numbers. */
+export interface Ipv4Block {
+  readonly cidr: string;
+  readonly base: number;
+  readonly bits: number;
+}
+
+function block(cidr: string): Ipv4Block {
+  const [address = '', bits = ''] = cidr.split('/');
+  const base = parseIpv4(address);
+  if (base === undefined) throw new Error(`bad CIDR constant ${cidr}`);
+  return { cidr, base, bits: Number(bits) };
+}
+
+/** RFC 1918 private ranges: what Huawei means by "private IPv4" for IP-type members. */
+export const PRIVATE_IPV4_BLOCKS: readonly Ipv4Block[] = [block('10.0.0.0/8'), block('172.16.0.0/12'), block('192.168.0.0/16')];
+
+/** Ranges an Alibaba GWLB Ip-type server group accepts: RFC 1918 plus RFC 6598 shared space (research §2.5). */
+export const GWLB_IP_TARGET_BLOCKS: readonly Ipv4Block[] = [
+  block('10.0.0.0/8'),
+  block('100.64.0.0/10'),
+  block('172.16.0.0/12'),
+  block('192.168.0.0/16'),
+];
+
+/** True when `text` is a strict IPv4 address inside one of `blocks`. */
+export function ipv4InBlocks(text: string, blocks: readonly Ipv4Block[]): boolean {
+  const address = parseIpv4(text);
+  if (address === undefined) return false;
+  return blocks.some((b) => inBlock(address, b.base, b.bits));
+}
+
+/** Parses any RFC 4291 textual IPv6 address (with `::` and an optional trailing dotted quad, no zone id) into eight 16-bit groups. */
+export function parseIpv6(text: string): number[] | undefined {
+  // 45 characters is the longest textual form (full groups plus an embedded IPv4).
+  if (text.length < 2 || text.length > 45) return undefined;
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const parseSide = (side: string, allowIpv4Tail: boolean): number[] | undefined => {
+    if (side === '') return [];
+    const parts = side.split(':');
+    const groups: number[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] ?? '';
+      if (allowIpv4Tail && i === parts.length - 1 && part.includes('.')) {
+        const v4 = parseIpv4(part);
+        if (v4 === undefined) return undefined;
+        groups.push(Math.floor(v4 / 65536), v4 % 65536);
+      } else if (IPV6_GROUP.test(part)) {
+        groups.push(parseInt(part, 16));
+      } else {
+        return undefined;
+      }
+    }
+    return groups;
+  };
+  if (halves.length === 1) {
+    const groups = parseSide(text, true);
+    return groups?.length === 8 ? groups : undefined;
+  }
+  const head = parseSide(halves[0] ?? '', false);
+  const tail = parseSide(halves[1] ?? '', true);
+  if (head === undefined || tail === undefined) return undefined;
+  // `::` stands for at least one zero group.
+  const missing = 8 - head.length - tail.length;
+  if (missing < 1) return undefined;
+  return [...head, ...new Array<number>(missing).fill(0), ...tail];
+}
+
+/** True for a valid textual IPv6 address. */
+export function isIpv6(text: string): boolean {
+  return parseIpv6(text) !== undefined;
+}
+
+/** The RFC 5952 canonical text of an IPv6 address (lower case, no leading zeros, longest zero run as `::`), or undefined if invalid. */
+export function canonicalIpv6(text: string): string | undefined {
+  const groups = parseIpv6(text);
+  if (groups === undefined) return undefined;
+  // RFC 5952 §5: IPv4-mapped addresses keep the dotted-quad tail.
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    const hi = groups[6] ?? 0;
+    const lo = groups[7] ?? 0;
+    return `::ffff:${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  let bestStart = -1;
+  let bestLength = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  // A single zero group is not compressed (RFC 5952 §4.2.2).
+  if (bestLength < 2) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}

@@ -1,0 +1,54 @@
+// The front door for requests: every problem at once, as path + sentence, bounded in count and size.
+import type { z } from 'zod';
+import { AddServersRequestSchema, type AddServersRequest } from './request.js';
+import { quote } from './text.js';
+
+/** One problem with a request: `path` like `servers[3].port` ('' for the request itself) and a sentence naming the value's problem and the rule. */
+export interface ValidationIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type ValidationResult = { readonly ok: true; readonly request: AddServersRequest } | { readonly ok: false; readonly issues: ValidationIssue[] };
+
+/** Issues listed before the rest are summarised, so a hostile payload cannot make a giant failure. */
+export const MAX_LISTED_ISSUES = 100;
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** Renders a zod path human style: `servers[3].port`, `options.maxChunkSize`, '' for the root. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && IDENTIFIER.test(key)) out += out === '' ? key : `.${key}`;
+    else out += `[${quote(String(key))}]`;
+  }
+  return out;
+}
+
+/** Keeps the first MAX_LISTED_ISSUES issues and adds one entry counting the rest. */
+function capIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {
+  if (issues.length <= MAX_LISTED_ISSUES) return [...issues];
+  const rest = issues.length - MAX_LISTED_ISSUES;
+  return [...issues.slice(0, MAX_LISTED_ISSUES), { path: '', message: `…and ${rest} more issue${rest === 1 ? '' : 's'} not listed.` }];
+}
+
+// Only reached by an issue no schema message covers; a test asserts that no rule ends up here.
+const fallbackMessage = (issue: z.core.$ZodRawIssue): string => {
+  const where = formatPath(issue.path ?? []);
+  return `${where === '' ? 'The request' : where} is not valid (${issue.code}).`;
+};
+
+/** Validates an AddServers request (unknown JSON) and reports every problem, duplicates that disagree included. */
+export function validateAddServersRequest(input: unknown): ValidationResult {
+  const result = AddServersRequestSchema.safeParse(input, { error: fallbackMessage });
+  if (result.success) return { ok: true, request: result.data };
+  return { ok: false, issues: capIssues(result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))) };
+}
+
+/** One multi-line message for a failure: a heading, then one `path: message` line per issue (capped like validation). */
+export function formatIssues(issues: readonly ValidationIssue[]): string {
+  const lines = capIssues(issues).map((i) => `- ${i.path === '' ? '(request)' : i.path}: ${i.message}`);
+  return ['The AddServers request is invalid:', ...lines].join('\n');
+}
