@@ -28,10 +28,12 @@ function dependenciesStale() {
 function installDependencies() {
   const why = dependenciesStale();
   if (!why) return;
-  log(`${why}: running npm ci`);
+  log(`${why}: running npm install`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const r = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`npm ci failed (exit ${r.status ?? r.signal})`);
+  // Not `npm ci`: the lock file cannot list the optional platform builds of @swc/core that a
+  // registry mirror lacks, and `npm ci` refuses such a lock while `npm install` skips them.
+  const r = spawnSync(npm, ['install', '--no-audit', '--no-fund'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`npm install failed (exit ${r.status ?? r.signal})`);
 }
 
 try {
