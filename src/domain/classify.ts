@@ -174,9 +174,16 @@ export interface ErrorCodeFamily {
 
 const family = (prefix: string, disposition: Disposition, failureType: FailureType, why: string): ErrorCodeFamily => ({ prefix, disposition, failureType, why });
 
+/** lbflow's own codes for failures no provider answered, the same for every provider. */
+const LBFLOW_FAMILIES: readonly ErrorCodeFamily[] = [
+  family('Transport.', 'retryable', 'ProviderUnavailable', 'no usable answer arrived (reset, refused, timeout): the same request may succeed'),
+  family('Client.', 'permanent', 'ProviderRejected', 'the client refused to send a request that breaks an API limit: a bug in the caller'),
+];
+
 /** Ordered families for codes not in the tables; the first match wins, so specific prefixes come before `Invalid`. */
 export const PROVIDER_ERROR_FAMILIES: Readonly<Record<Provider, readonly ErrorCodeFamily[]>> = {
   'alibaba-gwlb': [
+    ...LBFLOW_FAMILIES,
     family('Throttling', 'throttled', 'ProviderUnavailable', '§3.6 anything matching Throttling'),
     family('InvalidAccessKeyId', 'auth', 'AuthenticationFailed', '§3.4 key errors'),
     family('InvalidSecurityToken', 'auth', 'AuthenticationFailed', 'STS token errors: the worker cannot refresh its credentials'),
@@ -193,6 +200,7 @@ export const PROVIDER_ERROR_FAMILIES: Readonly<Record<Provider, readonly ErrorCo
     family('Invalid', 'permanent', 'ProviderRejected', '§3.4 Invalid{Parameter}'),
   ],
   'huawei-elb': [
+    ...LBFLOW_FAMILIES,
     family('APIGW.03', 'auth', 'AuthenticationFailed', '§3.3 the 03xx gateway codes are authentication and authorization'),
     family('APIGW.06', 'retryable', 'ProviderUnavailable', '§3.4 the 06xx gateway codes are gateway-side faults'),
   ],

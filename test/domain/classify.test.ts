@@ -213,3 +213,26 @@ describe('the exported tables', () => {
     expect(JSON.parse(JSON.stringify(HUAWEI_ERROR_CODES))).toEqual(HUAWEI_ERROR_CODES);
   });
 });
+
+describe("lbflow's own codes for failures no provider answered", () => {
+  it('retries a transport failure on either provider, whatever status came with it', () => {
+    for (const provider of PROVIDERS) {
+      for (const httpStatus of [0, 200]) {
+        expect(classifyProviderError({ provider, httpStatus, code: 'Transport.ConnectionReset' })).toMatchObject({
+          disposition: 'retryable',
+          failureType: 'ProviderUnavailable',
+        });
+      }
+    }
+  });
+
+  it('never retries a request the client refused to send', () => {
+    for (const provider of PROVIDERS) {
+      expect(classifyProviderError({ provider, httpStatus: 0, code: 'Client.InvalidRequest' })).toMatchObject({
+        disposition: 'permanent',
+        failureType: 'ProviderRejected',
+        basis: 'family Client.*',
+      });
+    }
+  });
+});
