@@ -1,0 +1,25 @@
+// Credentials that do not leak: secrets stay readable by the signer, but JSON, util.inspect, spreading and
+// structuredClone never show them.
+import { inspect } from 'node:util';
+
+export const REDACTED = '[redacted]';
+
+/**
+ * A frozen copy of `value` whose `secretKeys` are non-enumerable (so `JSON.stringify`, `{...x}`, `Object.keys`
+ * and `structuredClone` skip them) and whose `toJSON` / `util.inspect` show them as `[redacted]`.
+ */
+export function guardSecrets<T extends object>(label: string, value: T, secretKeys: readonly (keyof T & string)[]): Readonly<T> {
+  const out = {} as T;
+  const redacted: Record<string, unknown> = {};
+  for (const key of Object.keys(value) as (keyof T & string)[]) {
+    const secret = secretKeys.includes(key);
+    const v = value[key];
+    if (v === undefined) continue;
+    Object.defineProperty(out, key, { value: v, enumerable: !secret, writable: false, configurable: false });
+    redacted[key] = secret ? REDACTED : v;
+  }
+  Object.defineProperty(out, 'toJSON', { value: () => ({ ...redacted }), enumerable: false });
+  Object.defineProperty(out, inspect.custom, { value: () => `${label} ${inspect(redacted)}`, enumerable: false });
+  Object.defineProperty(out, 'toString', { value: () => `${label} ${JSON.stringify(redacted)}`, enumerable: false });
+  return Object.freeze(out);
+}
