@@ -7,3 +7,5 @@ export * from './chunk.js';
 export * from './failures.js';
 export * from './classify.js';
 export * from './ip.js';
+export * from './readiness.js';
+export * from './contract.js';

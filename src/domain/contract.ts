@@ -1,0 +1,63 @@
+// The workflow's message contract: what callers send, read while it runs, and get back or catch.
+import type { FailureType } from './failures.js';
+import type { Provider } from './request.js';
+
+/** The server group a run works on: Alibaba GWLB server group or Huawei ELB pool. */
+export type GroupRef =
+  | { readonly provider: 'alibaba-gwlb'; readonly region: string; readonly serverGroupId: string }
+  | { readonly provider: 'huawei-elb'; readonly region: string; readonly projectId: string; readonly poolId: string };
+
+/** The phase a run is in; also the `LbPhase` search attribute. */
+export type Phase = 'validating' | 'listing' | 'adding' | 'waiting' | 'rolling-back' | 'completed' | 'failed';
+
+export interface ServerStatus {
+  /** Identity key (see `identityKey`). */
+  readonly key: string;
+  /** The provider's last-seen status word (`Available`, `ONLINE`, …) or `dry-run`. */
+  readonly status: string;
+}
+
+/** What the `progress` query answers. */
+export interface Progress {
+  readonly phase: Phase;
+  readonly chunksDone: number;
+  readonly chunksTotal: number;
+  readonly requested: number;
+  readonly added: number;
+  readonly alreadyPresent: number;
+  /** How many servers were last seen in each provider status. */
+  readonly statusCounts: Readonly<Record<string, number>>;
+}
+
+export interface AddServersResult {
+  readonly provider: Provider;
+  readonly dryRun: boolean;
+  /** Keys of the servers this run added. */
+  readonly added: string[];
+  /** Keys of requested servers the group already had: not sent. */
+  readonly alreadyPresent: string[];
+  /** Final status per requested server, in request order. */
+  readonly servers: ServerStatus[];
+  /** Provider request ids of every call that changed or read the group, in order. */
+  readonly requestIds: string[];
+  readonly timings: { readonly startedAt: string; readonly finishedAt: string; readonly chunks: number };
+}
+
+/** The details of every typed failure (ApplicationFailure `details[0]`): what is in the group and what caused it. */
+export interface FailureDetails {
+  readonly type: FailureType;
+  /** Keys this run added before it stopped (and, with rollback, then removed: see `rolledBack`). */
+  readonly added: string[];
+  readonly alreadyPresent: string[];
+  readonly rolledBack?: string[];
+  /** Servers that never became ready, with their last status (AvailabilityTimeout). */
+  readonly stragglers?: ServerStatus[];
+  /** The provider answer behind the failure, when there was one. */
+  readonly provider?: Provider;
+  readonly code?: string;
+  readonly httpStatus?: number;
+  readonly requestId?: string;
+  readonly action?: string;
+  /** Validation issues (ValidationError). */
+  readonly issues?: { path: string; message: string }[];
+}

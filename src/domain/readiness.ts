@@ -1,0 +1,22 @@
+// When a listed member counts as done: the provider's own status words, read the same way by activities and tests.
+import type { Provider } from './request.js';
+
+/** `available`: usable (Alibaba `Available`; Huawei `ONLINE`, or `NO_MONITOR` in a pool without health checks); `registered`: listed. */
+export type WaitFor = 'available' | 'registered';
+
+const AVAILABLE: Record<Provider, readonly string[]> = {
+  'alibaba-gwlb': ['Available'],
+  'huawei-elb': ['ONLINE', 'NO_MONITOR'],
+};
+
+// A member on its way out is not "registered" even though it is still listed.
+const LEAVING: Record<Provider, readonly string[]> = {
+  'alibaba-gwlb': ['Removing', 'Draining'],
+  'huawei-elb': [],
+};
+
+/** Whether a member listed with `status` satisfies `waitFor`. */
+export function memberReady(provider: Provider, status: string, waitFor: WaitFor): boolean {
+  if (waitFor === 'registered') return !LEAVING[provider].includes(status);
+  return AVAILABLE[provider].includes(status);
+}

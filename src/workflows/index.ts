@@ -1,0 +1,250 @@
+// addServersToServerGroup: validate → dedupe → list → chunk (≤ 200) → per chunk: wait group ready → add
+// (idempotent) → wait servers ready; or a typed failure that says exactly what this run added.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  ContinueAsNew,
+  continueAsNew,
+  defineQuery,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  TimeoutFailure,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import {
+  dedupeServers,
+  formatIssues,
+  identityKey,
+  isFailureType,
+  planAdd,
+  SEARCH_ATTRIBUTES,
+  validateAddServersRequest,
+  type AddServersOptions,
+  type AddServersRequest,
+  type AddServersResult,
+  type FailureDetails,
+  type FailureType,
+  type GroupRef,
+  type Phase,
+  type Progress,
+  type Server,
+  type ServerStatus,
+} from '../domain/index.js';
+
+export const progressQuery = defineQuery<Progress>('progress');
+
+/** Carried across continue-as-new so a long run goes on where it stopped, with the same plan and tokens. */
+export interface ResumeState {
+  readonly chunksDone: number;
+  readonly added: string[];
+  readonly alreadyPresent: string[];
+  readonly statuses: Record<string, string>;
+  readonly requestIds: string[];
+  readonly startedAt: string;
+}
+
+// Internal poll failures (see activities): exhausting them means the wait timed out.
+const SERVERS_NOT_READY = 'ServersNotReady';
+const GROUP_NOT_READY = 'GroupNotReady';
+
+function groupRefOf(req: AddServersRequest): GroupRef {
+  return req.provider === 'alibaba-gwlb'
+    ? { provider: req.provider, region: req.region, serverGroupId: req.serverGroupId }
+    : { provider: req.provider, region: req.region, projectId: req.projectId, poolId: req.poolId };
+}
+
+function groupIdOf(group: GroupRef): string {
+  return group.provider === 'alibaba-gwlb' ? group.serverGroupId : group.poolId;
+}
+
+/** Activity options: reads retry with backoff; polls retry at a fixed interval, bounded by the wait timeout. */
+function activitiesFor(o: AddServersOptions) {
+  const pollAttempts = Math.ceil(o.availabilityTimeoutSeconds / o.pollIntervalSeconds) + 1;
+  const poll: ActivityOptions = {
+    startToCloseTimeout: '60s',
+    retry: { initialInterval: `${o.pollIntervalSeconds}s`, backoffCoefficient: 1, maximumAttempts: pollAttempts },
+  };
+  const call: ActivityOptions = {
+    startToCloseTimeout: '60s',
+    // Long enough to outlast a busy group's Configuring windows (wait-for-group) and provider throttling.
+    scheduleToCloseTimeout: `${Math.max(o.availabilityTimeoutSeconds, 600)}s`,
+    retry: { initialInterval: '1s', backoffCoefficient: 1.5, maximumInterval: '10s' },
+  };
+  return {
+    reads: proxyActivities<Activities>(call),
+    changes: proxyActivities<Activities>(call),
+    polls: proxyActivities<Activities>(poll),
+  };
+}
+
+export async function addServersToServerGroup(request: unknown, resume?: ResumeState): Promise<AddServersResult> {
+  const checked = validateAddServersRequest(request);
+  if (!checked.ok) {
+    const details: FailureDetails = { type: 'ValidationError', added: [], alreadyPresent: [], issues: checked.issues };
+    throw ApplicationFailure.create({ type: 'ValidationError', message: formatIssues(checked.issues), details: [details], nonRetryable: true });
+  }
+  const req = checked.request;
+  const o = req.options;
+  const group = groupRefOf(req);
+  const provider = req.provider;
+  const key = (s: Server) => identityKey(provider, s as never);
+  const servers = dedupeServers(provider, req.servers as never[]).unique as Server[];
+  const serverByKey = new Map(servers.map((s) => [key(s), s]));
+  const { reads, changes, polls } = activitiesFor(o);
+
+  let phase: Phase = 'listing';
+  const added: string[] = [...(resume?.added ?? [])];
+  const statuses: Record<string, string> = { ...(resume?.statuses ?? {}) };
+  const requestIds: string[] = [...(resume?.requestIds ?? [])];
+  let alreadyPresent: string[] = [...(resume?.alreadyPresent ?? [])];
+  let chunksDone = resume?.chunksDone ?? 0;
+  let chunksTotal = 0;
+  const startedAt = resume?.startedAt ?? new Date().toISOString();
+
+  setHandler(progressQuery, () => {
+    const statusCounts: Record<string, number> = {};
+    for (const s of servers) {
+      const status = statuses[key(s)] ?? 'pending';
+      statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+    }
+    return { phase, chunksDone, chunksTotal, requested: servers.length, added: added.length, alreadyPresent: alreadyPresent.length, statusCounts };
+  });
+  const enter = (next: Phase) => {
+    phase = next;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.phase, value: next }]);
+  };
+  upsertSearchAttributes([
+    { key: SEARCH_ATTRIBUTES.provider, value: provider },
+    { key: SEARCH_ATTRIBUTES.region, value: req.region },
+    { key: SEARCH_ATTRIBUTES.serverGroupId, value: groupIdOf(group) },
+    { key: SEARCH_ATTRIBUTES.phase, value: phase },
+  ]);
+
+  // One ClientToken per chunk, stable across retries, worker restarts and continue-as-new (≤ 64 ASCII).
+  const token = (kind: 'a' | 'r', index: number) => `lbflow-${workflowInfo().firstExecutionRunId}-${kind}${index}`;
+
+  try {
+    if (!resume) {
+      const listed = await reads.listGroupServers(group);
+      requestIds.push(...listed.requestIds);
+      const wanted = new Set(serverByKey.keys());
+      for (const m of listed.members) if (wanted.has(m.key)) statuses[m.key] = m.status;
+      alreadyPresent = listed.members.filter((m) => wanted.has(m.key)).map((m) => m.key);
+    }
+    // The same plan on every run of the chain: the servers present at the first listing are never sent.
+    const plan = planAdd({ provider, servers: servers as never[], present: alreadyPresent, maxChunkSize: o.maxChunkSize });
+    chunksTotal = plan.chunks.length;
+
+    for (let i = chunksDone; i < plan.chunks.length; i++) {
+      if (i > (resume?.chunksDone ?? 0) && workflowInfo().continueAsNewSuggested) {
+        const state: ResumeState = { chunksDone, added, alreadyPresent, statuses, requestIds, startedAt };
+        return await continueAsNew<typeof addServersToServerGroup>(request, state);
+      }
+      const chunk = plan.chunks[i] as Server[];
+      enter('adding');
+      if (!o.dryRun) requestIds.push(...(await polls.waitGroupReady(group)).requestIds);
+      const result = await changes.addChunk({ group, servers: chunk as never, idempotencyKey: token('a', i), dryRun: o.dryRun });
+      requestIds.push(...result.requestIds);
+      for (const s of result.servers) {
+        if (s.outcome === 'dry-run') {
+          statuses[s.key] = 'dry-run';
+        } else if (s.outcome === 'accepted' || s.outcome === 'added' || s.outcome === 'existed') {
+          // `existed` on a key that was absent at listing: our own earlier attempt whose answer was lost.
+          added.push(s.key);
+          statuses[s.key] = 'added';
+        }
+      }
+      if (!o.dryRun) {
+        enter('waiting');
+        const waited = await polls.waitServersReady({ group, servers: chunk as never, waitFor: o.waitFor });
+        requestIds.push(...waited.requestIds);
+        for (const s of waited.servers) statuses[s.key] = s.status;
+      }
+      chunksDone = i + 1;
+    }
+  } catch (error) {
+    if (error instanceof ContinueAsNew) throw error;
+    const failure = describeFailure(error);
+    const details: FailureDetails = { ...failure.details, type: failure.type, added: [...added], alreadyPresent: [...alreadyPresent] };
+    if (o.onFailure === 'rollback' && added.length > 0 && !o.dryRun) {
+      enter('rolling-back');
+      const rolledBack = await CancellationScope.nonCancellable(() => rollback());
+      Object.assign(details, { rolledBack });
+    }
+    if (isCancellation(error)) throw error;
+    enter('failed');
+    throw ApplicationFailure.create({ type: failure.type, message: failure.message, details: [details], nonRetryable: true, cause: error as Error });
+  }
+
+  enter('completed');
+  return {
+    provider,
+    dryRun: o.dryRun,
+    added,
+    alreadyPresent,
+    servers: servers.map((s): ServerStatus => ({ key: key(s), status: statuses[key(s)] ?? 'unknown' })),
+    requestIds,
+    timings: { startedAt, finishedAt: new Date().toISOString(), chunks: chunksTotal },
+  };
+
+  /** Removes exactly what this run added, chunk by chunk, and waits until it is gone. */
+  async function rollback(): Promise<string[]> {
+    const mine = added.map((k) => serverByKey.get(k)).filter((s): s is Server => s !== undefined);
+    const removed: string[] = [];
+    for (let i = 0; i * o.maxChunkSize < mine.length; i++) {
+      const chunk = mine.slice(i * o.maxChunkSize, (i + 1) * o.maxChunkSize);
+      requestIds.push(...(await polls.waitGroupReady(group)).requestIds);
+      const result = await changes.removeChunk({ group, servers: chunk as never, idempotencyKey: token('r', i), dryRun: false });
+      requestIds.push(...result.requestIds);
+      const waited = await polls.waitServersGone({ group, servers: chunk as never, waitFor: o.waitFor });
+      requestIds.push(...waited.requestIds);
+      for (const s of chunk) {
+        removed.push(key(s));
+        statuses[key(s)] = 'removed';
+      }
+    }
+    return removed;
+  }
+}
+
+/** The catalogue type, message and provider details of whatever stopped the run. */
+function describeFailure(error: unknown): { type: FailureType; message: string; details: Partial<FailureDetails> } {
+  const app = findApplicationFailure(error);
+  const provider = (app?.details?.[0] ?? {}) as Record<string, unknown>;
+  const fromProvider: Partial<FailureDetails> = {
+    ...(typeof provider.provider === 'string' ? { provider: provider.provider as FailureDetails['provider'] } : {}),
+    ...(typeof provider.code === 'string' ? { code: provider.code } : {}),
+    ...(typeof provider.httpStatus === 'number' ? { httpStatus: provider.httpStatus } : {}),
+    ...(typeof provider.requestId === 'string' ? { requestId: provider.requestId } : {}),
+    ...(typeof provider.action === 'string' ? { action: provider.action } : {}),
+  };
+  if (app?.type === SERVERS_NOT_READY) {
+    const stragglers = (provider.stragglers as ServerStatus[] | undefined) ?? [];
+    return {
+      type: 'AvailabilityTimeout',
+      message: `${stragglers.length} servers did not become ready in time: ${stragglers.slice(0, 10).map((s) => `${s.key} (${s.status})`).join(', ')}${stragglers.length > 10 ? ', …' : ''}`,
+      details: { type: 'AvailabilityTimeout', stragglers },
+    };
+  }
+  if (app?.type === GROUP_NOT_READY) {
+    return { type: 'ProviderUnavailable', message: `the server group never became ready for a change (${String(provider.status)})`, details: { type: 'ProviderUnavailable' } };
+  }
+  if (app && isFailureType(app.type)) {
+    return { type: app.type, message: app.message, details: { type: app.type, ...fromProvider } };
+  }
+  const timeout = error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
+  const message = timeout ? 'the provider did not answer in time' : error instanceof Error ? error.message : String(error);
+  return { type: 'ProviderUnavailable', message, details: { type: 'ProviderUnavailable', ...fromProvider } };
+}
+
+function findApplicationFailure(error: unknown): ApplicationFailure | undefined {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof ApplicationFailure) return e;
+  }
+  return undefined;
+}

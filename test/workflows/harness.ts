@@ -1,0 +1,108 @@
+// A real worker for workflow tests: the lbflow workflow bundle, the real activities, the real provider clients
+// over HTTP, and the in-process simulators whose clock follows the Temporal server's (time-skipped) time.
+import { fileURLToPath } from 'node:url';
+import { Context } from '@temporalio/activity';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities, type Activities } from '../../src/activities/index.js';
+import type { Provider } from '../../src/domain/index.js';
+import { createProvider, type LoadBalancerProvider } from '../../src/providers/index.js';
+import {
+  DEFAULT_ALIBABA_CREDENTIAL,
+  DEFAULT_HUAWEI_CREDENTIAL,
+  SimClock,
+  startSimulators,
+  type RunningSimulators,
+  type WorldInput,
+} from '../../src/simulator/index.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url));
+export const silentLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+export async function bundleLbflowWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silentLogger });
+}
+
+export interface Harness {
+  sims: RunningSimulators;
+  clock: SimClock;
+  providers: Record<Provider, LoadBalancerProvider>;
+  activities: Activities;
+  /** Runs `fn` with a worker polling a fresh task queue. */
+  withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * @param followTemporalTime on the time-skipping server, move the simulators' clock to each activity attempt's
+ *   scheduled time, so simulated settle times pass as Temporal skips time.
+ */
+export async function startHarness(
+  env: TestWorkflowEnvironment,
+  workflowBundle: WorkflowBundleWithSourceMap,
+  options: { world?: WorldInput; followTemporalTime: boolean },
+): Promise<Harness> {
+  const clock = new SimClock();
+  if (options.followTemporalTime) clock.setManual(await env.currentTimeMs());
+  const sims = await startSimulators({ port: 0, clock, ...(options.world ? { world: options.world } : {}) });
+  const providers = {
+    'alibaba-gwlb': createProvider({ provider: 'alibaba-gwlb', credentials: { ...DEFAULT_ALIBABA_CREDENTIAL }, endpoint: sims.alibaba.url }),
+    'huawei-elb': createProvider({ provider: 'huawei-elb', credentials: { ...DEFAULT_HUAWEI_CREDENTIAL }, endpoint: sims.huawei.url }),
+  } as Record<Provider, LoadBalancerProvider>;
+  const activities = createActivities({ providerFor: (p) => providers[p] });
+  const registered = options.followTemporalTime ? followTime(activities, clock) : activities;
+  return {
+    sims,
+    clock,
+    providers,
+    activities,
+    async withWorker(fn) {
+      const taskQueue = `wf-${crypto.randomUUID()}`;
+      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: registered });
+      return worker.runUntil(fn(taskQueue));
+    },
+    async close() {
+      await Promise.all(Object.values(providers).map((p) => p.close()));
+      await sims.close();
+    },
+  };
+}
+
+/** Wraps each activity so the simulated clock first moves to the time Temporal scheduled this attempt. */
+function followTime(activities: Activities, clock: SimClock): Activities {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = async (...args: unknown[]) => {
+      const scheduled = Context.current().info.currentAttemptScheduledTimestampMs;
+      if (scheduled > clock.now()) clock.setManual(scheduled);
+      return (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+    };
+  }
+  return wrapped as Activities;
+}
+
+/** An Alibaba request for ECS instances `first`…`first+count-1` of the default world (valid and known to the simulator). */
+export function alibabaServers(count: number, first = 0) {
+  return Array.from({ length: count }, (_, n) => {
+    const i = first + n;
+    return { serverId: `i-bp67acfmxazb4p${String(i).padStart(4, '0')}`, serverType: 'Ecs', serverIp: `192.168.${Math.floor(i / 250)}.${(i % 250) + 1}`, port: 6081 };
+  });
+}
+
+/** The default world's Huawei ECS server `i` is down (OFFLINE as a member) when this holds. */
+export const huaweiServerDown = (i: number) => i % 50 === 49;
+
+/** Huawei members backed by the default world's ECS servers that are up (every 50th one is down: skipped). */
+export function huaweiServers(count: number, first = 0) {
+  const servers: { address: string; protocolPort: number; subnetCidrId: string }[] = [];
+  for (let i = first; servers.length < count; i++) {
+    if (huaweiServerDown(i)) continue;
+    servers.push({ address: `192.168.${Math.floor(i / 250)}.${(i % 250) + 1}`, protocolPort: 8080, subnetCidrId: '61da8098-954b-4809-bc5a-b99ccef8a398' });
+  }
+  return servers;
+}
+
+export const ALIBABA_DEMO_GROUP = 'sgp-atstuj3rtoptyui0000';
+export const HUAWEI_PROJECT = '04dd36f964000fe22f9ac00bc85b1a1d';
+export const HUAWEI_DEMO_POOL = '04a9bc65-b75b-478d-b4d6-e693bb61dd35';
+export const HUAWEI_NO_MONITOR_POOL = '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0001';
