@@ -4,8 +4,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AddServersResult, FailureDetails } from '../../src/domain/index.js';
-import type { addServersToServerGroup } from '../../src/workflows/index.js';
+import { SEARCH_ATTRIBUTES, type AddServersResult, type FailureDetails } from '../../src/domain/index.js';
+import { progressQuery, type addServersToServerGroup } from '../../src/workflows/index.js';
 import { registerSearchAttributes, testServerExecutable } from '../setup/servers.js';
 import {
   ALIBABA_DEMO_GROUP,
@@ -120,5 +120,180 @@ describe('addServersToServerGroup (time-skipping server, simulators over HTTP)',
     const details = detailsOf(failure);
     expect(details.stragglers?.map((s) => s.key)).toEqual(['192.168.0.4:8080', '192.168.0.5:8080', '192.168.0.6:8080']);
     expect(details.added).toHaveLength(6);
+  });
+});
+
+describe('addServersToServerGroup: failures, rollback, cancellation, idempotency (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundleWithSourceMap;
+  let h: Harness;
+
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
+    await registerSearchAttributes(env);
+    bundle = await bundleLbflowWorkflows();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  const start = (request: unknown, taskQueue: string) =>
+    env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', {
+      taskQueue,
+      workflowId: `lbflow-test-${crypto.randomUUID()}`,
+      args: [request],
+    });
+  const run = (request: unknown) => h.withWorker(async (taskQueue) => (await start(request, taskQueue)).result());
+  const failureOf = async (request: unknown): Promise<ApplicationFailure> => {
+    const error = await run(request).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    return (error as WorkflowFailedError).cause as ApplicationFailure;
+  };
+  const detailsOf = (f: ApplicationFailure) => f.details?.[0] as FailureDetails;
+  const counts = () => h.sims.alibaba.simulator.calls.counts();
+  const members = async (serverGroupId = ALIBABA_DEMO_GROUP) =>
+    (await h.providers['alibaba-gwlb'].listServers({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId } as never)).members.map((m) => m.key).sort();
+  const keyOf = (s: { serverId: string }) => `Ecs:${s.serverId}:6081`;
+
+  it('keeps history flat while polling: a wait of 200 polls records as many events as a wait of a few', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    const historyOf = async (addingMs: number, first: number) => {
+      h.sims.alibaba.simulator.updateSettings({ timings: { addingMs, configuringMs: 0 } });
+      const before = counts().byAction.ListServerGroupServers?.calls ?? 0;
+      const events = await h.withWorker(async (taskQueue) => {
+        const handle = await start(alibaba(alibabaServers(5, first), { availabilityTimeoutSeconds: 3600 }), taskQueue);
+        await handle.result();
+        return (await handle.fetchHistory()).events?.length ?? 0;
+      });
+      return { events, polls: (counts().byAction.ListServerGroupServers?.calls ?? 0) - before - 1 };
+    };
+    const short = await historyOf(1_500, 0);
+    const long = await historyOf(199_500, 10);
+    console.log(`history events: ${short.events} after ${short.polls} polls, ${long.events} after ${long.polls} polls`);
+    expect(long.polls).toBeGreaterThanOrEqual(195);
+    expect(short.polls).toBeLessThanOrEqual(5);
+    expect(long.events).toBe(short.events);
+  });
+
+  it('fails a group that does not exist as ServerGroupNotFound with the provider code and request id', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    const failure = await failureOf(alibaba(alibabaServers(2), {}, 'sgp-doesnotexist0000'));
+    expect(failure.type).toBe('ServerGroupNotFound');
+    expect(failure.nonRetryable).toBe(true);
+    expect(detailsOf(failure)).toMatchObject({ code: 'ResourceNotFound.ServerGroup', httpStatus: 404, added: [] });
+    expect(detailsOf(failure).requestId).toMatch(/\S/);
+  });
+
+  it('fails on the group quota as QuotaExceeded, listing the 200 servers already added', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    const failure = await failureOf(alibaba(alibabaServers(320), {}, 'sgp-atstuj3rtoptyui0001'));
+    expect(failure.type).toBe('QuotaExceeded');
+    const details = detailsOf(failure);
+    expect(details.code).toBe('QuotaExceeded.ServerGroupServersNum');
+    expect(details.added).toEqual(alibabaServers(200).map(keyOf));
+    expect(await members('sgp-atstuj3rtoptyui0001')).toEqual(alibabaServers(200).map(keyOf).sort());
+  });
+
+  it('fails a wrong secret as AuthenticationFailed after one provider call, without retrying', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true, alibabaSecret: 'not-the-secret' });
+    const failure = await failureOf(alibaba(alibabaServers(2)));
+    expect(failure.type).toBe('AuthenticationFailed');
+    expect(detailsOf(failure).code).toBe('SignatureDoesNotMatch');
+    expect(counts().total).toBe(1);
+  });
+
+  it('rolls back exactly the servers it added when a chunk never becomes Available, leaving others alone', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    await run(alibaba(alibabaServers(1, 100)));
+    h.sims.alibaba.simulator.faults.replace({ rules: [{ action: 'AddServersToServerGroup', effect: 'neverAvailable', sequence: '.x' }] });
+    const request = alibaba([...alibabaServers(1, 100), ...alibabaServers(4)], { maxChunkSize: 2, onFailure: 'rollback', availabilityTimeoutSeconds: 60 });
+    const failure = await failureOf(request);
+    expect(failure.type).toBe('AvailabilityTimeout');
+    const details = detailsOf(failure);
+    expect(details.alreadyPresent).toEqual([keyOf(alibabaServers(1, 100)[0]!)]);
+    expect(details.added).toEqual(alibabaServers(4).map(keyOf));
+    expect(details.rolledBack).toEqual(alibabaServers(4).map(keyOf));
+    expect(await members()).toEqual([keyOf(alibabaServers(1, 100)[0]!)]);
+  });
+
+  it('keeps what it added on failure with onFailure keep, and does not start the next chunk', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    h.sims.alibaba.simulator.faults.replace({ rules: [{ action: 'AddServersToServerGroup', effect: 'neverAvailable', sequence: 'x' }] });
+    const failure = await failureOf(alibaba(alibabaServers(6), { maxChunkSize: 2, availabilityTimeoutSeconds: 60 }));
+    expect(failure.type).toBe('AvailabilityTimeout');
+    expect(counts().byAction.AddServersToServerGroup?.calls).toBe(1);
+    expect(await members()).toEqual(alibabaServers(2).map(keyOf).sort());
+  });
+
+  it('on cancellation with rollback, stops and removes what it added', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    h.sims.alibaba.simulator.faults.replace({ rules: [{ action: 'AddServersToServerGroup', effect: 'neverAvailable' }] });
+    const outcome = await h.withWorker(async (taskQueue) => {
+      const handle = await start(alibaba(alibabaServers(4), { maxChunkSize: 2, onFailure: 'rollback' }), taskQueue);
+      // Queries do not skip time, so the run sits in its first wait until it is cancelled.
+      for (let i = 0; i < 100 && (await handle.query(progressQuery)).phase !== 'waiting'; i++) await new Promise((r) => setTimeout(r, 50));
+      await handle.cancel();
+      return handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    });
+    expect(outcome).toBeInstanceOf(WorkflowFailedError);
+    expect((outcome as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
+    expect(counts().byAction.AddServersToServerGroup?.calls).toBe(1);
+    expect(await members()).toEqual([]);
+  });
+
+  it('adds each chunk once when the provider applies a change and drops the answer', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    h.sims.alibaba.simulator.faults.replace({ rules: [{ action: 'AddServersToServerGroup', effect: 'commitThenDrop', sequence: 'x.x' }] });
+    const result = await run(alibaba(alibabaServers(400)));
+    expect(result.added).toEqual(alibabaServers(400).map(keyOf));
+    const tokens = Object.values(counts().byClientToken).filter((t) => t.action === 'AddServersToServerGroup');
+    expect(tokens.map((t) => t.committed)).toEqual([1, 1]);
+    expect(tokens.reduce((n, t) => n + t.replayed, 0)).toBe(2);
+    expect(await members()).toEqual(alibabaServers(400).map(keyOf).sort());
+  });
+
+  it('adds each Huawei member once when batch-add is applied and its answer dropped (existed on retry)', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    h.sims.huawei.simulator.faults.replace({ rules: [{ action: 'BatchCreateMembers', effect: 'commitThenDrop', sequence: 'x' }] });
+    const result = await run(huawei(huaweiServers(150)));
+    expect(result.added).toHaveLength(150);
+    const listed = await h.providers['huawei-elb'].listServers({ provider: 'huawei-elb', region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: HUAWEI_NO_MONITOR_POOL } as never);
+    expect(listed.members).toHaveLength(150);
+  });
+
+  it('checks a dry run with the provider and changes nothing', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    const result = await run(alibaba(alibabaServers(3), { dryRun: true }));
+    expect(result.dryRun).toBe(true);
+    expect(result.added).toEqual([]);
+    expect(result.servers.map((s) => s.status)).toEqual(['dry-run', 'dry-run', 'dry-run']);
+    expect(counts().byAction.AddServersToServerGroup?.byOutcome.dryRun).toBe(1);
+    expect(await members()).toEqual([]);
+  });
+
+  it('answers the progress query and sets the search attributes as the phase changes', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    const { progress, phase, groupId } = await h.withWorker(async (taskQueue) => {
+      const handle = await start(alibaba(alibabaServers(250)), taskQueue);
+      await handle.result();
+      const description = await handle.describe();
+      return {
+        progress: await handle.query(progressQuery),
+        phase: description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.phase),
+        groupId: description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.serverGroupId),
+      };
+    });
+    expect(progress).toEqual({ phase: 'completed', chunksDone: 2, chunksTotal: 2, requested: 250, added: 250, alreadyPresent: 0, statusCounts: { Available: 250 } });
+    expect(phase).toBe('completed');
+    expect(groupId).toBe(ALIBABA_DEMO_GROUP);
   });
 });

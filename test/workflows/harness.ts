@@ -40,13 +40,13 @@ export interface Harness {
 export async function startHarness(
   env: TestWorkflowEnvironment,
   workflowBundle: WorkflowBundleWithSourceMap,
-  options: { world?: WorldInput; followTemporalTime: boolean },
+  options: { world?: WorldInput; followTemporalTime: boolean; alibabaSecret?: string },
 ): Promise<Harness> {
   const clock = new SimClock();
   if (options.followTemporalTime) clock.setManual(await env.currentTimeMs());
   const sims = await startSimulators({ port: 0, clock, ...(options.world ? { world: options.world } : {}) });
   const providers = {
-    'alibaba-gwlb': createProvider({ provider: 'alibaba-gwlb', credentials: { ...DEFAULT_ALIBABA_CREDENTIAL }, endpoint: sims.alibaba.url }),
+    'alibaba-gwlb': createProvider({ provider: 'alibaba-gwlb', credentials: { ...DEFAULT_ALIBABA_CREDENTIAL, ...(options.alibabaSecret ? { accessKeySecret: options.alibabaSecret } : {}) }, endpoint: sims.alibaba.url }),
     'huawei-elb': createProvider({ provider: 'huawei-elb', credentials: { ...DEFAULT_HUAWEI_CREDENTIAL }, endpoint: sims.huawei.url }),
   } as Record<Provider, LoadBalancerProvider>;
   const activities = createActivities({ providerFor: (p) => providers[p] });
