@@ -38,8 +38,19 @@ export interface ChunkInput {
   readonly dryRun: boolean;
 }
 
+/**
+ * Per-server results, compact for history: `{ all }` when every server came out the same (the common case: a
+ * 10,000-server run then records 50 short results instead of 10,000 keys twice), else one entry per server.
+ */
+export type Uniform<T extends string> = { readonly all: T } | { readonly each: { readonly key: string; readonly value: T }[] };
+
+function uniform<T extends string>(items: readonly { key: string; value: T }[]): Uniform<T> {
+  const first = items[0]?.value;
+  return first !== undefined && items.every((i) => i.value === first) ? { all: first } : { each: items.map(({ key, value }) => ({ key, value })) };
+}
+
 export interface ChunkResult {
-  readonly servers: Pick<ServerChange, 'key' | 'outcome'>[];
+  readonly outcomes: Uniform<ServerChange['outcome']>;
   readonly requestIds: string[];
 }
 
@@ -48,10 +59,12 @@ export interface WaitServersInput {
   /** Identities of the servers to wait for (at most one chunk). */
   readonly servers: IdentityOf<Provider>[];
   readonly waitFor: WaitFor;
+  /** Also wait until the group accepts the next change, so the next chunk's add is not refused. */
+  readonly thenGroupReady?: boolean;
 }
 
 export interface WaitServersResult {
-  readonly servers: ServerStatus[];
+  readonly statuses: Uniform<string>;
   readonly requestIds: string[];
 }
 
@@ -98,7 +111,7 @@ export function createActivities(deps: ActivityDependencies) {
           signal,
         }),
       );
-      return { servers: result.servers.map(({ key, outcome }) => ({ key, outcome })), requestIds: result.requestIds };
+      return { outcomes: uniform(result.servers.map(({ key, outcome }) => ({ key, value: outcome }))), requestIds: result.requestIds };
     },
 
     /** Removes one chunk (≤ 200 servers): the rollback of what a run added. */
@@ -110,7 +123,7 @@ export function createActivities(deps: ActivityDependencies) {
           signal,
         }),
       );
-      return { servers: result.servers.map(({ key, outcome }) => ({ key, outcome })), requestIds: result.requestIds };
+      return { outcomes: uniform(result.servers.map(({ key, outcome }) => ({ key, value: outcome }))), requestIds: result.requestIds };
     },
 
     /** Succeeds when every server is ready by `waitFor`; otherwise throws ServersNotReady naming the stragglers. */
@@ -126,7 +139,15 @@ export function createActivities(deps: ActivityDependencies) {
       if (stragglers.length > 0) {
         throw notReady(NOT_READY.servers, `${stragglers.length} of ${servers.length} servers are not ${input.waitFor} yet`, { stragglers });
       }
-      return { servers, requestIds: listed.requestIds };
+      const requestIds = [...listed.requestIds];
+      if (input.thenGroupReady) {
+        const readiness = await call((signal) => client(group).groupReadiness(group as never, { signal }));
+        requestIds.push(...readiness.requestIds);
+        if (!readiness.ready) {
+          throw notReady(NOT_READY.group, `the servers are ready but the group is ${readiness.status}`, { status: readiness.status });
+        }
+      }
+      return { statuses: uniform(servers.map((s) => ({ key: s.key, value: s.status }))), requestIds };
     },
 
     /** Succeeds when none of the servers is listed any more; otherwise throws ServersNotReady (rollback's wait). */
@@ -137,7 +158,7 @@ export function createActivities(deps: ActivityDependencies) {
       if (remaining.length > 0) {
         throw notReady(NOT_READY.servers, `${remaining.length} servers are still in the group`, { stragglers: remaining });
       }
-      return { servers: [], requestIds: listed.requestIds };
+      return { statuses: { each: [] }, requestIds: listed.requestIds };
     },
   };
 }

@@ -7,7 +7,7 @@ export type GroupRef =
   | { readonly provider: 'alibaba-gwlb'; readonly region: string; readonly serverGroupId: string }
   | { readonly provider: 'huawei-elb'; readonly region: string; readonly projectId: string; readonly poolId: string };
 
-/** The phase a run is in; also the `LbPhase` search attribute. */
+/** The phase a run is in (the `progress` query); `LbPhase` shows the same, with `waiting` shown as `adding`. */
 export type Phase = 'validating' | 'listing' | 'adding' | 'waiting' | 'rolling-back' | 'completed' | 'failed';
 
 export interface ServerStatus {

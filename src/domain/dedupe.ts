@@ -102,3 +102,13 @@ export function dedupeServers<P extends Provider>(provider: P, servers: readonly
   });
   return { unique, duplicatesCollapsed, conflicts };
 }
+
+/** Only the identity fields of a server: what a list filter or a removal needs, and less to record in history. */
+export function identityOf<P extends Provider>(provider: P, server: IdentityOf<P>): IdentityOf<P> {
+  if (provider === 'alibaba-gwlb') {
+    const { serverType, serverId, port } = server as AlibabaIdentity;
+    return { serverType, serverId, port } as IdentityOf<P>;
+  }
+  const { address, protocolPort } = server as HuaweiIdentity;
+  return { address, protocolPort } as IdentityOf<P>;
+}

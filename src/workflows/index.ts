@@ -15,11 +15,12 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import type { Activities, Uniform } from '../activities/index.js';
 import {
   dedupeServers,
   formatIssues,
   identityKey,
+  identityOf,
   isFailureType,
   planAdd,
   SEARCH_ATTRIBUTES,
@@ -93,6 +94,7 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
   const group = groupRefOf(req);
   const provider = req.provider;
   const key = (s: Server) => identityKey(provider, s as never);
+  const identity = (s: Server) => identityOf(provider, s as never);
   const servers = dedupeServers(provider, req.servers as never[]).unique as Server[];
   const serverByKey = new Map(servers.map((s) => [key(s), s]));
   const { reads, changes, polls } = activitiesFor(o);
@@ -114,9 +116,15 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
     }
     return { phase, chunksDone, chunksTotal, requested: servers.length, added: added.length, alreadyPresent: alreadyPresent.length, statusCounts };
   });
+  // The search attribute follows the coarse phase only (waiting counts as adding), so a chunk records no upsert.
+  let recordedPhase: string = phase;
   const enter = (next: Phase) => {
     phase = next;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.phase, value: next }]);
+    const coarse = next === 'waiting' ? 'adding' : next;
+    if (coarse !== recordedPhase) {
+      recordedPhase = coarse;
+      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.phase, value: coarse }]);
+    }
   };
   upsertSearchAttributes([
     { key: SEARCH_ATTRIBUTES.provider, value: provider },
@@ -147,23 +155,25 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
       }
       const chunk = plan.chunks[i] as Server[];
       enter('adding');
-      if (!o.dryRun) requestIds.push(...(await polls.waitGroupReady(group)).requestIds);
+      // Before the first chunk (or after a resume) the group may be busy; later ones wait as part of the previous wait.
+      if (!o.dryRun && (i === 0 || i === resume?.chunksDone)) requestIds.push(...(await polls.waitGroupReady(group)).requestIds);
       const result = await changes.addChunk({ group, servers: chunk as never, idempotencyKey: token('a', i), dryRun: o.dryRun });
       requestIds.push(...result.requestIds);
-      for (const s of result.servers) {
-        if (s.outcome === 'dry-run') {
-          statuses[s.key] = 'dry-run';
-        } else if (s.outcome === 'accepted' || s.outcome === 'added' || s.outcome === 'existed') {
+      for (const [k, outcome] of spread(result.outcomes, chunk.map(key))) {
+        if (outcome === 'dry-run') {
+          statuses[k] = 'dry-run';
+        } else if (outcome === 'accepted' || outcome === 'added' || outcome === 'existed') {
           // `existed` on a key that was absent at listing: our own earlier attempt whose answer was lost.
-          added.push(s.key);
-          statuses[s.key] = 'added';
+          added.push(k);
+          statuses[k] = 'added';
         }
       }
       if (!o.dryRun) {
         enter('waiting');
-        const waited = await polls.waitServersReady({ group, servers: chunk as never, waitFor: o.waitFor });
+        const thenGroupReady = i + 1 < plan.chunks.length;
+        const waited = await polls.waitServersReady({ group, servers: chunk.map(identity), waitFor: o.waitFor, thenGroupReady });
         requestIds.push(...waited.requestIds);
-        for (const s of waited.servers) statuses[s.key] = s.status;
+        for (const [k, status] of spread(waited.statuses, chunk.map(key))) statuses[k] = status;
       }
       chunksDone = i + 1;
     }
@@ -201,7 +211,7 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
       requestIds.push(...(await polls.waitGroupReady(group)).requestIds);
       const result = await changes.removeChunk({ group, servers: chunk as never, idempotencyKey: token('r', i), dryRun: false });
       requestIds.push(...result.requestIds);
-      const waited = await polls.waitServersGone({ group, servers: chunk as never, waitFor: o.waitFor });
+      const waited = await polls.waitServersGone({ group, servers: chunk.map(identity), waitFor: o.waitFor });
       requestIds.push(...waited.requestIds);
       for (const s of chunk) {
         removed.push(key(s));
@@ -210,6 +220,11 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
     }
     return removed;
   }
+}
+
+/** Per-server values from an activity's compact answer, for the keys of the chunk it was about. */
+function spread<T extends string>(u: Uniform<T>, keys: readonly string[]): [string, T][] {
+  return 'all' in u ? keys.map((k) => [k, u.all]) : u.each.map((e) => [e.key, e.value]);
 }
 
 /** The catalogue type, message and provider details of whatever stopped the run. */
