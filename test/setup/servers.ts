@@ -1,4 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/domain/names.js';
 import { executableOption } from '../../scripts/temporal-servers.mjs';
@@ -19,4 +20,12 @@ export async function registerSearchAttributes(env: TestWorkflowEnvironment): Pr
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTE_KEYS.map((key) => [key.name, KEYWORD])),
   });
+}
+
+// Worker state changes and workflow failures the tests provoke on purpose log at INFO/WARN; keep test output to
+// what matters. Every Temporal test file imports this module, once per forked process.
+try {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+} catch {
+  // Already installed in this process.
 }
