@@ -20,7 +20,7 @@ export function providerDetails(error: ProviderError) {
  * stay retryable (honouring the provider's retry-after, and a bounded attempt count where the table sets one);
  * everything else fails at once. Anything else (an abort, a bug) passes through unchanged.
  */
-export function toTemporalFailure(error: unknown, attempt: number): unknown {
+export function toTemporalFailure(error: unknown, attempt: number, random: () => number = Math.random): unknown {
   if (!isProviderError(error)) return error;
   const transient =
     error.disposition === 'retryable' ||
@@ -33,6 +33,20 @@ export function toTemporalFailure(error: unknown, attempt: number): unknown {
     message: error.message,
     details: [providerDetails(error)],
     nonRetryable: !transient || exhausted,
-    nextRetryDelay: transient && error.retryAfterMs !== undefined ? error.retryAfterMs : undefined,
+    nextRetryDelay: transient ? retryDelayMs(error, random) : undefined,
   });
 }
+
+/**
+ * The provider's own retry-after when it gives one. A busy group gets a random delay instead: writers that
+ * lost the same race would otherwise all come back at the same instant, and only one can win each round.
+ */
+function retryDelayMs(error: ProviderError, random: () => number): number | undefined {
+  if (error.retryAfterMs !== undefined) return error.retryAfterMs;
+  if (error.disposition === 'wait-for-group') return Math.round(GROUP_BUSY_DELAY_MS.min + random() * (GROUP_BUSY_DELAY_MS.max - GROUP_BUSY_DELAY_MS.min));
+  return undefined;
+}
+
+/** Spread of the retry after a change was refused because another change is configuring the group. */
+export const GROUP_BUSY_DELAY_MS = { min: 200, max: 2_000 } as const;
+

@@ -68,13 +68,23 @@ export interface WaitServersResult {
   readonly requestIds: string[];
 }
 
-/** Runs one provider call with the activity's abort signal, converting its failures at the boundary. */
+/** How often an activity heartbeats while a provider call is in flight (well inside the workflow's heartbeatTimeout). */
+export const HEARTBEAT_INTERVAL_MS = 5_000;
+
+/**
+ * Runs one provider call with the activity's abort signal, converting its failures at the boundary. It
+ * heartbeats while the call is in flight, so a dead worker is noticed within the heartbeat timeout and a
+ * cancellation reaches the call (Temporal delivers cancellation only to activities that heartbeat).
+ */
 async function call<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   heartbeat();
+  const beat = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
   try {
     return await fn(cancellationSignal());
   } catch (error) {
     throw toTemporalFailure(error, activityInfo().attempt);
+  } finally {
+    clearInterval(beat);
   }
 }
 

@@ -66,12 +66,17 @@ function groupIdOf(group: GroupRef): string {
 /** Activity options: reads retry with backoff; polls retry at a fixed interval, bounded by the wait timeout. */
 function activitiesFor(o: AddServersOptions) {
   const pollAttempts = Math.ceil(o.availabilityTimeoutSeconds / o.pollIntervalSeconds) + 1;
+  // The activities heartbeat every 5 s while a call is in flight: a dead worker's attempt is retried after
+  // 15 s instead of the 60 s start-to-close timeout.
+  const heartbeatTimeout = '15s';
   const poll: ActivityOptions = {
     startToCloseTimeout: '60s',
+    heartbeatTimeout,
     retry: { initialInterval: `${o.pollIntervalSeconds}s`, backoffCoefficient: 1, maximumAttempts: pollAttempts },
   };
   const call: ActivityOptions = {
     startToCloseTimeout: '60s',
+    heartbeatTimeout,
     // Long enough to outlast a busy group's Configuring windows (wait-for-group) and provider throttling.
     scheduleToCloseTimeout: `${Math.max(o.availabilityTimeoutSeconds, 600)}s`,
     retry: { initialInterval: '1s', backoffCoefficient: 1.5, maximumInterval: '10s' },
