@@ -1,0 +1,79 @@
+// Continue-as-new on the dev server: the server is started with `limit.historyCount.suggestContinueAsNew=40`,
+// so a 2,000-server request in chunks of 50 (40 chunks) must hand its state over to new runs many times and
+// still add every server once, with one ClientToken per chunk across the whole chain.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { addServersToServerGroup } from '../../src/workflows/index.js';
+import { bundleLbflowWorkflows, startHarness, type Harness } from '../workflows/harness.js';
+import { ALIBABA_BIG_GROUP, alibabaGroupState, alibabaIpServers, alibabaKey, alibabaRequest, callLog, integrationWorld, seconds, sorted, startDevServer, tokensOf } from './support.js';
+
+const SUGGEST_AT = 40;
+
+describe(`continue-as-new on a dev server that suggests it after ${SUGGEST_AT} events`, () => {
+  let env: TestWorkflowEnvironment;
+  let h: Harness;
+
+  beforeAll(async () => {
+    env = await startDevServer(['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_AT}`]);
+    // Settle times of zero: this test is about the chain of runs, and 40 chunks that each wait a 1 s poll would take a minute.
+    h = await startHarness(env, await bundleLbflowWorkflows(), {
+      followTemporalTime: false,
+      world: integrationWorld({ alibaba: { configuringMs: 0, addingMs: 0 } }),
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await env?.teardown();
+  });
+
+  it('adds 2,000 servers in 40 chunks over a chain of runs, each chunk sent under its own ClientToken exactly once', async () => {
+    const servers = alibabaIpServers(2000);
+    const started = performance.now();
+    const { handle, result } = await h.withWorker(async (taskQueue) => {
+      const handle = await env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', {
+        taskQueue,
+        workflowId: `lbflow-can-${crypto.randomUUID()}`,
+        args: [alibabaRequest(servers, { maxChunkSize: 50 }, ALIBABA_BIG_GROUP)],
+      });
+      return { handle, result: await handle.result() };
+    });
+    const wall = performance.now() - started;
+
+    // The chain, from the first run to the last, read back from each run's history.
+    const runs: { runId: string; events: number; ended: 'continued-as-new' | 'completed' | 'other'; handedOverBytes: number }[] = [];
+    const historyOf = async (runId: string) => (await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
+    for (let runId: string | undefined = handle.firstExecutionRunId; runId !== undefined; ) {
+      const events = await historyOf(runId);
+      const last = events.at(-1);
+      const next = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      const handedOver = last?.workflowExecutionContinuedAsNewEventAttributes?.input?.payloads ?? [];
+      const handedOverBytes = handedOver.reduce((n, p) => n + (p.data?.length ?? 0), 0);
+      runs.push({ runId, events: events.length, ended: next ? 'continued-as-new' : last?.workflowExecutionCompletedEventAttributes ? 'completed' : 'other', handedOverBytes });
+      runId = next ?? undefined;
+    }
+    console.log(
+      `2,000 servers in 40 chunks: ${runs.length} runs of ${runs.map((r) => r.events).join(', ')} events ` +
+        `(continue-as-new suggested at ${SUGGEST_AT}); ${seconds(wall)} of wall time; each hand-over carries the request and ` +
+        `the state: ${(Math.max(...runs.map((r) => r.handedOverBytes)) / 1024).toFixed(0)} KiB at most (Temporal refuses payloads over 2 MiB)`,
+    );
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.map((r) => r.ended)).toEqual([...runs.slice(1).map(() => 'continued-as-new'), 'completed']);
+    const latest = await env.client.workflow.getHandle(handle.workflowId).describe();
+    expect(latest.runId).toBe(runs.at(-1)!.runId);
+    expect(latest.runId).not.toBe(handle.firstExecutionRunId);
+
+    // One token per chunk for the whole chain (derived from the first run), each committed once, none sent twice.
+    const calls = await callLog(h.sims.alibaba.url, 'AddServersToServerGroup');
+    const tokens = tokensOf(calls);
+    expect(sorted(tokens.map((t) => t.token))).toEqual(sorted(Array.from({ length: 40 }, (_, i) => `lbflow-${handle.firstExecutionRunId}-a${i}`)));
+    expect(tokens.every((t) => t.committed === 1 && t.calls === 1)).toBe(true);
+    expect(calls.entries).toHaveLength(40);
+
+    const group = await alibabaGroupState(h.sims.alibaba.url, ALIBABA_BIG_GROUP);
+    expect(group.members).toHaveLength(2000);
+    expect(sorted(group.members.map((m) => m.key))).toEqual(sorted(servers.map(alibabaKey)));
+    expect(sorted(result.added)).toEqual(sorted(servers.map(alibabaKey)));
+    expect(result.timings.chunks).toBe(40);
+    expect(result.servers.every((s) => s.status === 'Available')).toBe(true);
+  });
+});

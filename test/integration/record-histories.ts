@@ -1,0 +1,131 @@
+// Records the workflow histories that test/replay.test.ts replays against the current workflow code, so that a
+// change which breaks determinism for runs already in flight fails CI. Re-record only deliberately (a change
+// that is meant to be incompatible, behind a patch or a new workflow type), never to make replay pass:
+//
+//   node --import tsx test/integration/record-histories.ts            # writes test/fixtures/histories/*.json
+//
+// Each run uses the dev server, a real worker and the simulators over HTTP, with small server counts so the
+// fixtures stay small. The files are `historyToJSON` output (the shape `temporal workflow show --output json` writes).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { executableOption, provision } from '../../scripts/temporal-servers.mjs';
+import type { FaultPlanInput } from '../../src/simulator/index.js';
+import type { addServersToServerGroup } from '../../src/workflows/index.js';
+import { alibabaServers, bundleLbflowWorkflows, HUAWEI_DEMO_POOL, huaweiServers, startHarness } from '../workflows/harness.js';
+import { ALIBABA_BIG_GROUP, alibabaIpServers, alibabaRequest, huaweiRequest, integrationWorld, startDevServer } from './support.js';
+
+const OUT = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
+
+interface Recording {
+  /** The fixture's file name, without `.json`. */
+  name: string;
+  request: unknown;
+  faults?: { alibaba?: FaultPlanInput; huawei?: FaultPlanInput };
+  /** How the run must end for the recording to be kept. */
+  expect: 'completed' | 'failed';
+}
+
+const RECORDINGS: Recording[] = [
+  { name: 'alibaba-success', request: alibabaRequest(alibabaServers(5), { maxChunkSize: 3 }), expect: 'completed' },
+  { name: 'huawei-success', request: huaweiRequest(huaweiServers(4), { maxChunkSize: 2 }, HUAWEI_DEMO_POOL), expect: 'completed' },
+  {
+    // Never Available: the wait times out, and the rollback removes what the run added.
+    name: 'alibaba-availability-timeout-rollback',
+    request: alibabaRequest(alibabaServers(2, 10), { availabilityTimeoutSeconds: 3, onFailure: 'rollback' }),
+    faults: { alibaba: { rules: [{ action: 'AddServersToServerGroup', effect: 'neverAvailable', times: 1 }] } },
+    expect: 'failed',
+  },
+  {
+    // Every fresh add applied and its answer lost, plus a 503 and a reset on fixed calls: retries with the same token.
+    name: 'alibaba-faults',
+    request: alibabaRequest(alibabaServers(4, 20), { maxChunkSize: 2 }),
+    faults: {
+      alibaba: {
+        rules: [
+          { action: 'AddServersToServerGroup', effect: 'commitThenDrop', sequence: 'x', repeat: true },
+          { action: 'ListServerGroups', effect: 'error', sequence: '.x' },
+          { action: 'ListServerGroupServers', effect: 'reset', sequence: '..x' },
+        ],
+      },
+    },
+    expect: 'completed',
+  },
+  {
+    name: 'huawei-faults',
+    request: huaweiRequest(huaweiServers(4, 100), { maxChunkSize: 2 }),
+    faults: {
+      huawei: {
+        rules: [
+          { action: 'BatchCreateMembers', effect: 'commitThenDrop', drop: 'error', status: 500, sequence: 'x', repeat: true },
+          { action: 'ShowPool', effect: 'reset', sequence: '.x' },
+        ],
+      },
+    },
+    expect: 'completed',
+  },
+];
+
+async function record(env: TestWorkflowEnvironment, bundle: WorkflowBundleWithSourceMap, r: Recording, extra: { followRuns?: boolean } = {}): Promise<string[]> {
+  const h = await startHarness(env, bundle, { followTemporalTime: false, world: integrationWorld() });
+  try {
+    if (r.faults?.alibaba) h.sims.alibaba.simulator.faults.replace(r.faults.alibaba);
+    if (r.faults?.huawei) h.sims.huawei.simulator.faults.replace(r.faults.huawei);
+    return await h.withWorker(async (taskQueue) => {
+      const handle = await env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', {
+        taskQueue,
+        workflowId: `lbflow-fixture-${r.name}`,
+        args: [r.request],
+      });
+      const outcome = await handle.result().then(
+        () => 'completed',
+        () => 'failed',
+      );
+      if (outcome !== r.expect) throw new Error(`${r.name}: the run ${outcome}, expected ${r.expect}`);
+      return extra.followRuns ? writeChain(env, handle, r.name) : [write(r.name, historyToJSON(await handle.fetchHistory()))];
+    });
+  } finally {
+    await h.close();
+  }
+}
+
+/** Writes every run of a continue-as-new chain as `<name>-run<n>.json`. */
+async function writeChain(env: TestWorkflowEnvironment, handle: WorkflowHandleWithFirstExecutionRunId, name: string): Promise<string[]> {
+  const files: string[] = [];
+  for (let runId: string | undefined = handle.firstExecutionRunId, n = 1; runId !== undefined; n++) {
+    const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+    files.push(write(`${name}-run${n}`, historyToJSON(history)));
+    runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return files;
+}
+
+function write(name: string, json: string): string {
+  const file = `${OUT}${name}.json`;
+  writeFileSync(file, `${JSON.stringify(JSON.parse(json), null, 1)}\n`);
+  console.log(`${name}.json: ${(json.length / 1024).toFixed(1)} KiB`);
+  return file;
+}
+
+mkdirSync(OUT, { recursive: true });
+const executable = executableOption(provision('cli'));
+const bundle = await bundleLbflowWorkflows();
+
+const env = await startDevServer([], executable);
+try {
+  for (const r of RECORDINGS) await record(env, bundle, r);
+} finally {
+  await env.teardown();
+}
+
+// A chain of runs: a server that suggests continue-as-new after 40 events, 5 chunks of one server.
+const canEnv = await startDevServer(['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'], executable);
+try {
+  const files = await record(canEnv, bundle, { name: 'alibaba-continue-as-new', request: alibabaRequest(alibabaIpServers(5), { maxChunkSize: 1 }, ALIBABA_BIG_GROUP), expect: 'completed' }, { followRuns: true });
+  if (files.length < 2) throw new Error(`alibaba-continue-as-new: expected a chain of runs, got ${files.length}`);
+} finally {
+  await canEnv.teardown();
+}
