@@ -208,6 +208,32 @@ describe('addServersToServerGroup: failures, rollback, cancellation, idempotency
     expect(counts().total).toBe(1);
   });
 
+  it.each([
+    ['an ECS instance that does not exist', { serverId: 'i-bp67acfmxazb4p9999', serverType: 'Ecs' }, 'BackendNotFound', 'ResourceNotFound.Ecs'],
+    ['an ECS instance in another VPC', { serverId: 'i-bp1othervpc0001', serverType: 'Ecs', serverIp: '172.16.0.11' }, 'ProviderRejected', 'Mismatch.VpcId'],
+  ])('fails %s as %s with the provider code', async (_what, server, type, code) => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    const failure = await failureOf(alibaba([server]));
+    expect([failure.type, detailsOf(failure).code]).toEqual([type, code]);
+  });
+
+  it('fails a member whose address is taken as BackendConflict after a bounded number of tries', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    // 192.168.200.10 is the demo load balancer's own VIP.
+    const failure = await failureOf(huawei([{ address: '192.168.200.10', protocolPort: 80, subnetCidrId: '61da8098-954b-4809-bc5a-b99ccef80002' }]));
+    expect([failure.type, detailsOf(failure).code]).toEqual(['BackendConflict', 'ELB.8907']);
+    expect(h.sims.huawei.simulator.calls.counts().byAction.BatchCreateMembers?.calls).toBe(3);
+  });
+
+  it('fails as ProviderUnavailable when the provider keeps answering 503, after retrying for the whole window', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    h.sims.alibaba.simulator.faults.replace({ rules: [{ action: 'AddServersToServerGroup', effect: 'error', status: 503, code: 'ServiceUnavailable' }] });
+    const failure = await failureOf(alibaba(alibabaServers(2), { availabilityTimeoutSeconds: 60 }));
+    expect(failure.type).toBe('ProviderUnavailable');
+    expect(counts().byAction.AddServersToServerGroup?.calls).toBeGreaterThan(10);
+    expect(await members()).toEqual([]);
+  });
+
   it('rolls back exactly the servers it added when a chunk never becomes Available, leaving others alone', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
     await run(alibaba(alibabaServers(1, 100)));
