@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/domain/names.js';
 import { DEFAULT_WORLD, type CallEntry, type WorldInput } from '../../src/simulator/index.js';
 import { devServerExecutable } from '../setup/servers.js';
-import { ALIBABA_DEMO_GROUP, HUAWEI_NO_MONITOR_POOL, HUAWEI_PROJECT } from '../workflows/harness.js';
+import { HUAWEI_NO_MONITOR_POOL } from '../workflows/harness.js';
 
 /** Settle times short enough for a 2-core machine, long enough that every wait polls at least once. */
 export const FAST_TIMINGS = { alibaba: { configuringMs: 200, addingMs: 300, removingMs: 300 }, huawei: { initialMs: 300 } } as const;
@@ -57,22 +57,7 @@ export function integrationWorld(timings: { alibaba?: Record<string, number>; hu
   return world as unknown as WorldInput;
 }
 
-export const alibabaRequest = (servers: unknown[], options: Record<string, unknown> = {}, serverGroupId = ALIBABA_DEMO_GROUP) => ({
-  provider: 'alibaba-gwlb',
-  region: 'cn-hangzhou',
-  serverGroupId,
-  servers,
-  options: { pollIntervalSeconds: 1, ...options },
-});
-
-export const huaweiRequest = (servers: unknown[], options: Record<string, unknown> = {}, poolId = HUAWEI_NO_MONITOR_POOL) => ({
-  provider: 'huawei-elb',
-  region: 'cn-north-4',
-  projectId: HUAWEI_PROJECT,
-  poolId,
-  servers,
-  options: { pollIntervalSeconds: 1, ...options },
-});
+export { alibabaRequest, huaweiRequest } from '../workflows/harness.js';
 
 /** Ip-type servers 10.20.x.y for ALIBABA_BIG_GROUP. */
 export function alibabaIpServers(count: number, first = 0) {

@@ -9,32 +9,21 @@ import { progressQuery, type addServersToServerGroup } from '../../src/workflows
 import { registerSearchAttributes, testServerExecutable } from '../setup/servers.js';
 import {
   ALIBABA_DEMO_GROUP,
+  alibabaRequest,
   alibabaServers,
   bundleLbflowWorkflows,
   HUAWEI_NO_MONITOR_POOL,
   HUAWEI_PROJECT,
+  huaweiRequest,
   huaweiServers,
   startHarness,
   type Harness,
 } from './harness.js';
 
-const alibaba = (servers: unknown[], options: Record<string, unknown> = {}, serverGroupId = ALIBABA_DEMO_GROUP) => ({
-  provider: 'alibaba-gwlb',
-  region: 'cn-hangzhou',
-  serverGroupId,
-  servers,
-  options: { pollIntervalSeconds: 1, ...options },
-});
-const huawei = (servers: unknown[], options: Record<string, unknown> = {}, poolId = HUAWEI_NO_MONITOR_POOL) => ({
-  provider: 'huawei-elb',
-  region: 'cn-north-4',
-  projectId: HUAWEI_PROJECT,
-  poolId,
-  servers,
-  options: { pollIntervalSeconds: 1, ...options },
-});
+const alibaba = alibabaRequest;
+const huawei = huaweiRequest;
 
-describe('addServersToServerGroup (time-skipping server, simulators over HTTP)', () => {
+describe('addServersToServerGroup on the time-skipping server, simulators over HTTP', () => {
   let env: TestWorkflowEnvironment;
   let bundle: WorkflowBundleWithSourceMap;
   let h: Harness;
@@ -121,41 +110,9 @@ describe('addServersToServerGroup (time-skipping server, simulators over HTTP)',
     expect(details.stragglers?.map((s) => s.key)).toEqual(['192.168.0.4:8080', '192.168.0.5:8080', '192.168.0.6:8080']);
     expect(details.added).toHaveLength(6);
   });
-});
 
-describe('addServersToServerGroup: failures, rollback, cancellation, idempotency (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-  let h: Harness;
+  // ---------------------------------------------------------------- failures, rollback, cancellation, idempotency
 
-  beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
-    await registerSearchAttributes(env);
-    bundle = await bundleLbflowWorkflows();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
-  afterEach(async () => {
-    await h?.close();
-  });
-
-  const start = (request: unknown, taskQueue: string) =>
-    env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', {
-      taskQueue,
-      workflowId: `lbflow-test-${crypto.randomUUID()}`,
-      args: [request],
-    });
-  const run = (request: unknown) => h.withWorker(async (taskQueue) => (await start(request, taskQueue)).result());
-  const failureOf = async (request: unknown): Promise<ApplicationFailure> => {
-    const error = await run(request).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(WorkflowFailedError);
-    return (error as WorkflowFailedError).cause as ApplicationFailure;
-  };
-  const detailsOf = (f: ApplicationFailure) => f.details?.[0] as FailureDetails;
   const counts = () => h.sims.alibaba.simulator.calls.counts();
   const members = async (serverGroupId = ALIBABA_DEMO_GROUP) =>
     (await h.providers['alibaba-gwlb'].listServers({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId } as never)).members.map((m) => m.key).sort();

@@ -106,3 +106,22 @@ export const ALIBABA_DEMO_GROUP = 'sgp-atstuj3rtoptyui0000';
 export const HUAWEI_PROJECT = '04dd36f964000fe22f9ac00bc85b1a1d';
 export const HUAWEI_DEMO_POOL = '04a9bc65-b75b-478d-b4d6-e693bb61dd35';
 export const HUAWEI_NO_MONITOR_POOL = '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0001';
+
+/** An Alibaba GWLB request for the simulators' world, polling every second unless `options` says otherwise. */
+export const alibabaRequest = (servers: unknown[], options: Record<string, unknown> = {}, serverGroupId = ALIBABA_DEMO_GROUP) => ({
+  provider: 'alibaba-gwlb',
+  region: 'cn-hangzhou',
+  serverGroupId,
+  servers,
+  options: { pollIntervalSeconds: 1, ...options },
+});
+
+/** A Huawei ELB request (no-monitor pool by default), polling every second unless `options` says otherwise. */
+export const huaweiRequest = (servers: unknown[], options: Record<string, unknown> = {}, poolId = HUAWEI_NO_MONITOR_POOL) => ({
+  provider: 'huawei-elb',
+  region: 'cn-north-4',
+  projectId: HUAWEI_PROJECT,
+  poolId,
+  servers,
+  options: { pollIntervalSeconds: 1, ...options },
+});
