@@ -2,15 +2,12 @@
 // limit, faults, ClientToken idempotency, parameter parsing, and the response and error shapes.
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Settings, SimulatorService } from '../common/admin.js';
 import { NonceCache, BoundedMap } from '../common/bounded.js';
-import { CallLog, type CallOutcome } from '../common/calllog.js';
 import type { SimClock } from '../common/clock.js';
-import { FaultInjector, type FaultDecision } from '../common/faults.js';
-import { BodyTooLarge, DEFAULT_BODY_LIMIT, header, headerMap, parsePairs, readBody, resetConnection, sendJson, sleep } from '../common/http.js';
-import { RateLimiter } from '../common/ratelimit.js';
-import { parseWorld, rateLimitSchema, type AlibabaWorld, type WorldInput } from '../common/world.js';
-import { z } from 'zod';
+import type { FaultDecision } from '../common/faults.js';
+import { header, headerMap, parsePairs, resetConnection, sendJson, sleep } from '../common/http.js';
+import { ProviderSimulator, type CallRecord, type ProviderOptions } from '../common/provider.js';
+import type { AlibabaWorld } from '../common/world.js';
 import {
   GwlbError,
   InternalError,
@@ -79,97 +76,43 @@ interface StoredAnswer {
   at: number;
 }
 
-interface Call {
-  action: string;
-  requestId: string;
-  clientToken?: string;
-  accessKeyId?: string;
-  faults: string[];
-  outcome?: CallOutcome;
-  committed: boolean;
-}
+type Call = CallRecord;
 
 type Params = Map<string, string>;
 
-export interface AlibabaOptions {
-  /** The whole default world, for sections a reset's world leaves out. */
-  fallbackWorld: WorldInput;
-  bodyLimit?: number;
-  /** Wall clock for signature dates and nonces (tests may pin it). */
-  wall?: () => number;
-}
+export type AlibabaOptions = ProviderOptions;
 
-export class AlibabaSimulator implements SimulatorService {
+export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel> {
   readonly provider = 'alibaba' as const;
-  readonly faults = new FaultInjector();
-  readonly calls = new CallLog();
-  readonly model: GwlbModel;
-  #world: AlibabaWorld;
-  /** The world the simulator started with: a reset without a world goes back to it. */
-  readonly #initialWorld: AlibabaWorld;
-  #limiter: RateLimiter;
   #nonces: NonceCache;
   #tokens = new BoundedMap<string, StoredAnswer>(100_000);
-  #bodyLimit: number;
-  #wall: () => number;
 
-  constructor(
-    world: AlibabaWorld,
-    readonly clock: SimClock,
-    private readonly options: AlibabaOptions,
-  ) {
-    this.#world = world;
-    this.#initialWorld = world;
-    this.#wall = options.wall ?? Date.now;
-    this.#bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  constructor(world: AlibabaWorld, clock: SimClock, options: AlibabaOptions) {
+    super(world, clock, options, {
+      section: (w) => w.alibaba,
+      createModel: (w, c) => new GwlbModel(w, c),
+      timingKeys: ['configuringMs', 'addingMs', 'removingMs'],
+    });
     // Dates may be 15 minutes off either way, so a nonce must be remembered for 30 minutes.
-    this.#nonces = new NonceCache(2 * MAX_SKEW_MS, 200_000, this.#wall);
-    this.#limiter = new RateLimiter(world.rateLimit);
-    this.model = new GwlbModel(world, clock);
-    if (world.faults) this.faults.replace(world.faults);
+    this.#nonces = new NonceCache(2 * MAX_SKEW_MS, 200_000, this.wall);
   }
 
   // ------------------------------------------------------------------ admin
 
-  reset(worldDoc?: unknown): void {
-    const world = worldDoc === undefined ? this.#initialWorld : parseWorld(worldDoc, this.options.fallbackWorld, 'reset world').alibaba;
-    // A throwaway model checks the world's cross-references before the live one is touched.
-    new GwlbModel(world, this.clock);
-    this.#world = world;
-    this.model.reset(world);
-    this.#limiter.reset(world.rateLimit);
+  protected clearProviderState(): void {
     this.#nonces.clear();
     this.#tokens.clear();
-    this.calls.clear();
-    this.faults.replace(world.faults ?? { rules: [] });
-  }
-
-  settings(): Settings {
-    return { timings: { ...this.model.timings }, rateLimit: { ...this.#limiter.limit } };
-  }
-
-  updateSettings(patch: unknown): Settings {
-    const ms = z.number().int().min(0).max(7 * 24 * 3600 * 1000).optional();
-    const parsed = z
-      .strictObject({
-        timings: z.strictObject({ configuringMs: ms, addingMs: ms, removingMs: ms }).optional(),
-        rateLimit: rateLimitSchema.optional(),
-      })
-      .parse(patch ?? {});
-    if (parsed.timings) Object.assign(this.model.timings, Object.fromEntries(Object.entries(parsed.timings).filter(([, v]) => v !== undefined)));
-    if (parsed.rateLimit) this.#limiter.reset(parsed.rateLimit);
-    return this.settings();
   }
 
   state(): unknown {
     return {
-      credentials: this.#world.credentials.map((c) => ({
+      credentials: this.world.credentials.map((c) => ({
         accessKeyId: c.accessKeyId,
         sts: c.securityToken !== undefined,
         disabled: c.disabled,
         ...(c.expiresAt ? { expiresAt: c.expiresAt } : {}),
       })),
-      idempotency: { tokens: this.#tokens.size, windowMs: this.#world.idempotencyWindowMs },
+      idempotency: { tokens: this.#tokens.size, windowMs: this.world.idempotencyWindowMs },
       ...(this.model.snapshot() as object),
     };
   }
@@ -178,7 +121,7 @@ export class AlibabaSimulator implements SimulatorService {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const at = new Date(this.#wall()).toISOString();
+    const at = new Date(this.wall()).toISOString();
     const call: Call = { action: 'Unknown', requestId: randomUUID().toUpperCase(), faults: [], committed: false };
     let status = 200;
     let code: string | undefined;
@@ -199,23 +142,7 @@ export class AlibabaSimulator implements SimulatorService {
       call.outcome = e.code === 'DryRunOperation' ? 'dryRun' : call.committed ? 'applied' : 'rejected';
       this.#sendError(req, res, e, call.requestId);
     } finally {
-      const entry: Parameters<CallLog['record']>[0] = {
-        at,
-        simAt: new Date(this.clock.now()).toISOString(),
-        action: call.action,
-        method: req.method ?? '',
-        path: req.url ?? '',
-        status,
-        requestId: call.requestId,
-        outcome: call.outcome ?? 'rejected',
-        committed: call.committed,
-        faults: call.faults,
-        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-      };
-      if (code !== undefined) entry.code = code;
-      if (call.clientToken !== undefined) entry.clientToken = call.clientToken;
-      if (call.accessKeyId !== undefined) entry.accessKeyId = call.accessKeyId;
-      this.calls.record(entry);
+      this.recordCall(req, call, started, at, status, code);
     }
   }
 
@@ -242,20 +169,7 @@ export class AlibabaSimulator implements SimulatorService {
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse, call: Call): Promise<{ status: number; code?: string } | 'dropped'> {
-    let body: Buffer;
-    try {
-      body = await readBody(req, this.#bodyLimit);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        res.setHeader('connection', 'close');
-        throw new RequestEntityTooLarge(error.limit);
-      }
-      throw error;
-    }
-    const rawUrl = req.url ?? '/';
-    const q = rawUrl.indexOf('?');
-    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
-    const query = parsePairs(q < 0 ? '' : rawUrl.slice(q + 1));
+    const { body, path, query } = await this.readRequest(req, res, (limit) => new RequestEntityTooLarge(limit));
     if (path !== '/') throw new InvalidApiNotFound();
 
     const contentType = (header(req, 'content-type') ?? '').toLowerCase();
@@ -282,7 +196,7 @@ export class AlibabaSimulator implements SimulatorService {
 
     call.accessKeyId = v3 ? this.#verifyV3(req, authorization, path, query, body) : this.#verifyV2(method, [...query, ...form]);
 
-    if (!this.#limiter.take(call.accessKeyId)) throw new ThrottlingUser();
+    if (!this.limiter.take(call.accessKeyId)) throw new ThrottlingUser();
 
     const fault = this.faults.decide(action);
     call.faults = fault.fired;
@@ -323,7 +237,7 @@ export class AlibabaSimulator implements SimulatorService {
     if (call.clientToken !== undefined && !dryRun) {
       fingerprint = fingerprintOf(action, params);
       const stored = this.#tokens.get(call.clientToken);
-      if (stored && now - stored.at <= this.#world.idempotencyWindowMs) {
+      if (stored && now - stored.at <= this.world.idempotencyWindowMs) {
         if (stored.fingerprint !== fingerprint) throw new IdempotenceSignatureMismatch();
         // The original answer, original RequestId included; nothing changes.
         call.outcome = 'replayed';
@@ -396,7 +310,7 @@ export class AlibabaSimulator implements SimulatorService {
   // ------------------------------------------------------------------ signatures
 
   #credential(accessKeyId: string) {
-    const credential = this.#world.credentials.find((c) => c.accessKeyId === accessKeyId);
+    const credential = this.world.credentials.find((c) => c.accessKeyId === accessKeyId);
     if (!credential) throw new InvalidAccessKeyIdNotFound();
     if (credential.disabled) throw new InvalidAccessKeyIdInactive();
     return credential;
@@ -406,12 +320,12 @@ export class AlibabaSimulator implements SimulatorService {
     if (!text) throw new InvalidTimeStampFormat();
     const at = parseAcsDate(text);
     if (at === undefined) throw new InvalidTimeStampFormat();
-    if (Math.abs(this.#wall() - at) > MAX_SKEW_MS) throw new InvalidTimeStampExpired();
+    if (Math.abs(this.wall() - at) > MAX_SKEW_MS) throw new InvalidTimeStampExpired();
   }
 
   #checkToken(credential: AlibabaWorld['credentials'][number], token: string | undefined): void {
     if ((credential.securityToken ?? '') !== (token ?? '')) throw new InvalidSecurityTokenMismatch();
-    if (credential.expiresAt !== undefined && Date.parse(credential.expiresAt) <= this.#wall()) throw new InvalidSecurityTokenExpired();
+    if (credential.expiresAt !== undefined && Date.parse(credential.expiresAt) <= this.wall()) throw new InvalidSecurityTokenExpired();
   }
 
   #useNonce(nonce: string): void {

@@ -2,15 +2,11 @@
 // X-Auth-Token, flow control, 12 MB bodies), faults, strict JSON bodies, and the response and error shapes.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
-import type { Settings, SimulatorService } from '../common/admin.js';
 import { BoundedMap } from '../common/bounded.js';
-import { CallLog, type CallOutcome } from '../common/calllog.js';
 import type { SimClock } from '../common/clock.js';
-import { FaultInjector } from '../common/faults.js';
-import { BodyTooLarge, DEFAULT_BODY_LIMIT, header, headerMap, parsePairs, readBody, resetConnection, sendJson, sleep } from '../common/http.js';
-import { RateLimiter } from '../common/ratelimit.js';
-import { parseWorld, rateLimitSchema, type HuaweiWorld, type WorldInput } from '../common/world.js';
+import { header, headerMap, resetConnection, sendJson, sleep } from '../common/http.js';
+import { ProviderSimulator, type CallRecord, type ProviderOptions } from '../common/provider.js';
+import type { HuaweiWorld } from '../common/world.js';
 import { Apigw0101, Apigw0201, Apigw0301, Apigw0302, Apigw0307, Apigw0308, Apigw0310, Elb8902, Elb8906, ElbError } from './errors.js';
 import { ElbModel, type DeleteOption, type ListMembersQuery, type MemberOption } from './model.js';
 import { canonicalRequest, parseAuthorization, parseSdkDate, sameSignature, sha256Hex, sign, stringToSign, UNSIGNED_PAYLOAD } from './signature.js';
@@ -54,83 +50,33 @@ const LIST_FILTERS = new Set([
 ]);
 const CREATE_FIELDS = new Set(['name', 'availability_zone', 'address', 'protocol_port', 'subnet_cidr_id', 'weight']);
 
-interface Call {
-  action: string;
-  requestId: string;
-  accessKeyId?: string;
-  faults: string[];
-  outcome?: CallOutcome;
-  committed: boolean;
-}
+type Call = CallRecord;
 
-export interface HuaweiOptions {
-  fallbackWorld: WorldInput;
-  bodyLimit?: number;
-  wall?: () => number;
-}
+export type HuaweiOptions = ProviderOptions;
 
-export class HuaweiSimulator implements SimulatorService {
+export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
   readonly provider = 'huawei' as const;
-  readonly faults = new FaultInjector();
-  readonly calls = new CallLog();
-  readonly model: ElbModel;
-  #world: HuaweiWorld;
-  /** The world the simulator started with: a reset without a world goes back to it. */
-  readonly #initialWorld: HuaweiWorld;
-  #limiter: RateLimiter;
   #failures = new BoundedMap<string, { count: number; lockedUntil: number }>(10_000);
-  #bodyLimit: number;
-  #wall: () => number;
 
-  constructor(
-    world: HuaweiWorld,
-    readonly clock: SimClock,
-    private readonly options: HuaweiOptions,
-  ) {
-    this.#world = world;
-    this.#initialWorld = world;
-    this.#wall = options.wall ?? Date.now;
-    this.#bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-    this.#limiter = new RateLimiter(world.rateLimit);
-    this.model = new ElbModel(world, clock);
-    if (world.faults) this.faults.replace(world.faults);
+  constructor(world: HuaweiWorld, clock: SimClock, options: HuaweiOptions) {
+    super(world, clock, options, { section: (w) => w.huawei, createModel: (w, c) => new ElbModel(w, c), timingKeys: ['initialMs'] });
   }
 
   // ------------------------------------------------------------------ admin
 
-  reset(worldDoc?: unknown): void {
-    const world = worldDoc === undefined ? this.#initialWorld : parseWorld(worldDoc, this.options.fallbackWorld, 'reset world').huawei;
-    // A throwaway model checks the world's cross-references before the live one is touched.
-    new ElbModel(world, this.clock);
-    this.#world = world;
-    this.model.reset(world);
-    this.#limiter.reset(world.rateLimit);
+  protected clearProviderState(): void {
     this.#failures.clear();
-    this.calls.clear();
-    this.faults.replace(world.faults ?? { rules: [] });
-  }
-
-  settings(): Settings {
-    return { timings: { ...this.model.timings }, rateLimit: { ...this.#limiter.limit } };
-  }
-
-  updateSettings(patch: unknown): Settings {
-    const ms = z.number().int().min(0).max(7 * 24 * 3600 * 1000).optional();
-    const parsed = z.strictObject({ timings: z.strictObject({ initialMs: ms }).optional(), rateLimit: rateLimitSchema.optional() }).parse(patch ?? {});
-    if (parsed.timings?.initialMs !== undefined) this.model.timings.initialMs = parsed.timings.initialMs;
-    if (parsed.rateLimit) this.#limiter.reset(parsed.rateLimit);
-    return this.settings();
   }
 
   state(): unknown {
     return {
-      credentials: this.#world.credentials.map((c) => ({
+      credentials: this.world.credentials.map((c) => ({
         accessKey: c.accessKey,
         temporary: c.securityToken !== undefined,
         disabled: c.disabled,
         ...(c.projectIds ? { projectIds: c.projectIds } : {}),
       })),
-      tokens: this.#world.tokens.map((t) => ({ name: t.name ?? '(unnamed)', projectId: t.projectId, ...(t.expiresAt ? { expiresAt: t.expiresAt } : {}) })),
+      tokens: this.world.tokens.map((t) => ({ name: t.name ?? '(unnamed)', projectId: t.projectId, ...(t.expiresAt ? { expiresAt: t.expiresAt } : {}) })),
       ...(this.model.snapshot() as object),
     };
   }
@@ -139,7 +85,7 @@ export class HuaweiSimulator implements SimulatorService {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const at = new Date(this.#wall()).toISOString();
+    const at = new Date(this.wall()).toISOString();
     const call: Call = { action: 'Unknown', requestId: randomBytes(16).toString('hex'), faults: [], committed: false };
     let status = 200;
     let code: string | undefined;
@@ -156,22 +102,7 @@ export class HuaweiSimulator implements SimulatorService {
       call.outcome = call.committed ? 'applied' : 'rejected';
       sendJson(res, e.status, { error_msg: e.message, error_code: e.code, request_id: call.requestId }, { 'x-request-id': call.requestId, ...e.headers });
     } finally {
-      const entry: Parameters<CallLog['record']>[0] = {
-        at,
-        simAt: new Date(this.clock.now()).toISOString(),
-        action: call.action,
-        method: req.method ?? '',
-        path: req.url ?? '',
-        status,
-        requestId: call.requestId,
-        outcome: call.outcome ?? 'rejected',
-        committed: call.committed,
-        faults: call.faults,
-        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-      };
-      if (code !== undefined) entry.code = code;
-      if (call.accessKeyId !== undefined) entry.accessKeyId = call.accessKeyId;
-      this.calls.record(entry);
+      this.recordCall(req, call, started, at, status, code);
     }
   }
 
@@ -182,20 +113,7 @@ export class HuaweiSimulator implements SimulatorService {
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse, call: Call): Promise<number | 'dropped'> {
-    let body: Buffer;
-    try {
-      body = await readBody(req, this.#bodyLimit);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        res.setHeader('connection', 'close');
-        throw new Apigw0201(413, 'Request entity too large.');
-      }
-      throw error;
-    }
-    const rawUrl = req.url ?? '/';
-    const q = rawUrl.indexOf('?');
-    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
-    const query = parsePairs(q < 0 ? '' : rawUrl.slice(q + 1));
+    const { body, path, query } = await this.readRequest(req, res, () => new Apigw0201(413, 'Request entity too large.'));
     const method = req.method ?? '';
     let route: Route | undefined;
     let match: RegExpExecArray | null = null;
@@ -219,7 +137,7 @@ export class HuaweiSimulator implements SimulatorService {
 
     call.accessKeyId = this.#authenticate(req, method, path, query, body, projectId);
     if (!this.model.hasProject(projectId)) throw new Apigw0310();
-    if (!this.#limiter.take(route.action)) throw new Apigw0308(this.#limiter.limit.requestsPerSecond);
+    if (!this.limiter.take(route.action)) throw new Apigw0308(this.limiter.limit.requestsPerSecond);
 
     const fault = this.faults.decide(route.action);
     call.faults = fault.fired;
@@ -229,7 +147,7 @@ export class HuaweiSimulator implements SimulatorService {
         resetConnection(res);
         return 'dropped';
       }
-      if (fault.terminal.effect === 'throttle') throw new Apigw0308(this.#limiter.limit.requestsPerSecond);
+      if (fault.terminal.effect === 'throttle') throw new Apigw0308(this.limiter.limit.requestsPerSecond);
       throw faultError(fault.terminal);
     }
 
@@ -285,9 +203,9 @@ export class HuaweiSimulator implements SimulatorService {
   #authenticate(req: IncomingMessage, method: string, path: string, query: Array<[string, string]>, body: Buffer, projectId: string): string {
     const token = header(req, 'x-auth-token');
     if (token !== undefined) {
-      const known = this.#world.tokens.find((t) => t.token === token);
+      const known = this.world.tokens.find((t) => t.token === token);
       if (!known) throw new Apigw0301('decrypt token fail');
-      if (known.expiresAt !== undefined && Date.parse(known.expiresAt) <= this.#wall()) throw new Apigw0307();
+      if (known.expiresAt !== undefined && Date.parse(known.expiresAt) <= this.wall()) throw new Apigw0307();
       if (known.projectId !== projectId) throw new Apigw0302();
       return `token:${known.name ?? known.projectId}`;
     }
@@ -295,16 +213,16 @@ export class HuaweiSimulator implements SimulatorService {
     if (authorization === undefined) throw new Apigw0301('no Authorization or X-Auth-Token header');
     const auth = parseAuthorization(authorization);
     if (!auth) throw new Apigw0301('the Authorization header is not SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…');
-    const credential = this.#world.credentials.find((c) => c.accessKey === auth.access);
+    const credential = this.world.credentials.find((c) => c.accessKey === auth.access);
     if (!credential || credential.disabled) throw new Apigw0301(`Get secretKey failed, ak not exist: ${auth.access}`);
     const failures = this.#failures.get(credential.accessKey);
-    const now = this.#wall();
+    const now = this.wall();
     if (failures && failures.lockedUntil > now) throw new Apigw0301('AK access failed to reach the limit,forbidden.');
     try {
       this.#verifySignature(req, method, path, query, body, credential.secretKey, auth);
       if ((credential.securityToken ?? '') !== (header(req, 'x-security-token') ?? '')) throw new Apigw0301('the security token does not match the AK.');
     } catch (error) {
-      const limit = this.#world.lockAfterFailures;
+      const limit = this.world.lockAfterFailures;
       // Consecutive failures; an expired lock starts the count over.
       const count = (failures && failures.lockedUntil === 0 ? failures.count : 0) + 1;
       this.#failures.set(credential.accessKey, { count, lockedUntil: limit > 0 && count >= limit ? now + AK_LOCK_MS : 0 });
@@ -329,7 +247,7 @@ export class HuaweiSimulator implements SimulatorService {
     if (!sdkDate || !auth.signedHeaders.includes('x-sdk-date')) throw new Apigw0301('X-Sdk-Date must be sent and signed.');
     const at = parseSdkDate(sdkDate);
     if (at === undefined) throw new Apigw0301('X-Sdk-Date is not YYYYMMDDTHHMMSSZ.');
-    if (Math.abs(this.#wall() - at) > MAX_SKEW_MS) throw new Apigw0301('X-Sdk-Date is more than 15 minutes from the server time.');
+    if (Math.abs(this.wall() - at) > MAX_SKEW_MS) throw new Apigw0301('X-Sdk-Date is more than 15 minutes from the server time.');
     for (const name of auth.signedHeaders) if (!headers.has(name)) throw new Apigw0301(`verify aksk signature fail: signed header ${name} is missing.`);
     const unsigned = header(req, 'x-sdk-content-sha256') === UNSIGNED_PAYLOAD;
     let canonical: string;

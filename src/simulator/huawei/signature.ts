@@ -1,26 +1,30 @@
 // Huawei Cloud SDK-HMAC-SHA256 (AK/SK) signing, as pure functions (huawei-elb.md §4.2): canonical URI with a
 // trailing slash, sorted query with repeated keys, signed headers, and the SHA-256 of the exact body bytes.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  authorizationFields,
+  byCodeUnits,
+  headerBlock,
+  hmacSha256Hex,
+  rfc3986Encode,
+  sha256Hex,
+  signedHeaderList,
+  splitSignedHeaders,
+  type CanonicalRequestInput,
+} from '../common/signing.js';
+
+export { sameSignature, sha256Hex } from '../common/signing.js';
 
 export const SDK_ALGORITHM = 'SDK-HMAC-SHA256';
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 /** Percent-encodes everything but A–Z a–z 0–9 - _ . ~ (UTF-8, uppercase hex). */
-export function sdkEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export const sdkEncode = rfc3986Encode;
 
 /** Each path segment decoded and encoded again, joined by `/`, and always a trailing `/`. */
 export function canonicalUri(path: string): string {
   const uri = path.split('/').map((segment) => sdkEncode(decodeURIComponent(segment))).join('/');
   return uri.endsWith('/') ? uri : `${uri}/`;
 }
-
-const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Keys sorted, values of a repeated key sorted, each encoded: `k=v` joined by `&`. */
 export function canonicalQueryString(pairs: ReadonlyArray<readonly [string, string]>): string {
@@ -32,22 +36,12 @@ export function canonicalQueryString(pairs: ReadonlyArray<readonly [string, stri
     .join('&');
 }
 
-/** `name:value\n` for each signed header (lowercase names, sorted, values trimmed). */
+/** `name:value\n` for each signed header (lowercase names, sorted, values trimmed and kept in the order received). */
 export function canonicalHeaders(headers: ReadonlyMap<string, readonly string[]>, signedHeaders: readonly string[]): string {
-  return [...signedHeaders]
-    .sort(byCodeUnits)
-    .map((name) => `${name}:${(headers.get(name) ?? []).map((v) => v.trim()).join(',')}\n`)
-    .join('');
+  return headerBlock(signedHeaders, (name) => (headers.get(name) ?? []).map((v) => v.trim()).join(','));
 }
 
-export interface SdkRequest {
-  method: string;
-  path: string;
-  query: ReadonlyArray<readonly [string, string]>;
-  headers: ReadonlyMap<string, readonly string[]>;
-  signedHeaders: readonly string[];
-  payloadHash: string;
-}
+export type SdkRequest = CanonicalRequestInput;
 
 export function canonicalRequest(r: SdkRequest): string {
   return [
@@ -55,7 +49,7 @@ export function canonicalRequest(r: SdkRequest): string {
     canonicalUri(r.path),
     canonicalQueryString(r.query),
     canonicalHeaders(r.headers, r.signedHeaders),
-    [...r.signedHeaders].sort(byCodeUnits).join(';'),
+    signedHeaderList(r.signedHeaders),
     r.payloadHash,
   ].join('\n');
 }
@@ -65,7 +59,7 @@ export function stringToSign(sdkDate: string, canonical: string): string {
 }
 
 export function sign(secretKey: string, toSign: string): string {
-  return createHmac('sha256', secretKey).update(toSign).digest('hex');
+  return hmacSha256Hex(secretKey, toSign);
 }
 
 export interface SdkAuthorization {
@@ -77,17 +71,13 @@ export interface SdkAuthorization {
 /** Parses `SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=hex`; undefined when malformed. */
 export function parseAuthorization(header: string): SdkAuthorization | undefined {
   if (!header.startsWith(`${SDK_ALGORITHM} `)) return undefined;
-  const fields = new Map<string, string>();
-  for (const part of header.slice(SDK_ALGORITHM.length + 1).split(',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) return undefined;
-    fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-  }
+  const fields = authorizationFields(header.slice(SDK_ALGORITHM.length + 1));
+  if (!fields) return undefined;
   const access = fields.get('Access');
   const signed = fields.get('SignedHeaders');
   const signature = fields.get('Signature');
   if (!access || !signed || !signature) return undefined;
-  return { access, signedHeaders: signed.split(';').map((h) => h.trim().toLowerCase()).filter(Boolean), signature };
+  return { access, signedHeaders: splitSignedHeaders(signed), signature };
 }
 
 /** `YYYYMMDDTHHMMSSZ` as milliseconds, or undefined. */
@@ -96,10 +86,4 @@ export function parseSdkDate(text: string): number | undefined {
   if (!m) return undefined;
   const at = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
   return Number.isNaN(at) ? undefined : at;
-}
-
-export function sameSignature(expected: string, received: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(received);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
