@@ -5,6 +5,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import {
   identityKey,
   memberReady,
+  NOT_READY,
   type AlibabaServer,
   type GroupRef,
   type HuaweiServer,
@@ -16,8 +17,6 @@ import {
 import type { LoadBalancerProvider, ServerChange } from '../providers/index.js';
 import { toTemporalFailure } from './failures.js';
 
-/** Internal, retryable failure types: a poll that found the group or servers not ready yet. */
-export const NOT_READY = { group: 'GroupNotReady', servers: 'ServersNotReady' } as const;
 
 /** What the activities need from the worker: one client per provider, built from the worker's own credentials. */
 export interface ActivityDependencies {

@@ -61,3 +61,6 @@ export interface FailureDetails {
   /** Validation issues (ValidationError). */
   readonly issues?: { path: string; message: string }[];
 }
+
+/** Retryable failure types of a poll that found the group or the servers not ready yet; exhausted, they end the wait. */
+export const NOT_READY = { group: 'GroupNotReady', servers: 'ServersNotReady' } as const;

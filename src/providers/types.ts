@@ -1,22 +1,12 @@
 // The one interface the activities use for either cloud: list, readiness, add, remove, close. Nothing more.
-import type { AlibabaIdentity, AlibabaServer, HuaweiIdentity, HuaweiServer, Provider } from '../domain/index.js';
+import type { AlibabaIdentity, AlibabaServer, GroupRef, HuaweiIdentity, HuaweiServer, Provider } from '../domain/index.js';
 
+/** The group refs are the domain's (the workflow's contract); one per provider here, for the clients' signatures. */
+export type { GroupRef };
 /** An Alibaba GWLB server group: the region picks the endpoint `gwlb.{region}.aliyuncs.com`. */
-export interface AlibabaGroupRef {
-  readonly provider: 'alibaba-gwlb';
-  readonly region: string;
-  readonly serverGroupId: string;
-}
-
+export type AlibabaGroupRef = Extract<GroupRef, { provider: 'alibaba-gwlb' }>;
 /** A Huawei ELB v3 backend server group (pool): the region picks `elb.{region}.myhuaweicloud.com`. */
-export interface HuaweiGroupRef {
-  readonly provider: 'huawei-elb';
-  readonly region: string;
-  readonly projectId: string;
-  readonly poolId: string;
-}
-
-export type GroupRef = AlibabaGroupRef | HuaweiGroupRef;
+export type HuaweiGroupRef = Extract<GroupRef, { provider: 'huawei-elb' }>;
 export type GroupRefOf<P extends Provider> = P extends 'alibaba-gwlb' ? AlibabaGroupRef : HuaweiGroupRef;
 
 /** What one provider adds: the parsed servers of a request. */

@@ -22,6 +22,7 @@ import {
   identityKey,
   identityOf,
   isFailureType,
+  NOT_READY,
   planAdd,
   SEARCH_ATTRIBUTES,
   validateAddServersRequest,
@@ -49,9 +50,6 @@ export interface ResumeState {
   readonly startedAt: string;
 }
 
-// Internal poll failures (see activities): exhausting them means the wait timed out.
-const SERVERS_NOT_READY = 'ServersNotReady';
-const GROUP_NOT_READY = 'GroupNotReady';
 
 function groupRefOf(req: AddServersRequest): GroupRef {
   return req.provider === 'alibaba-gwlb'
@@ -63,7 +61,7 @@ function groupIdOf(group: GroupRef): string {
   return group.provider === 'alibaba-gwlb' ? group.serverGroupId : group.poolId;
 }
 
-/** Activity options: reads retry with backoff; polls retry at a fixed interval, bounded by the wait timeout. */
+/** Activity options: provider calls retry with backoff; polls retry at a fixed interval, bounded by the wait timeout. */
 function activitiesFor(o: AddServersOptions) {
   const pollAttempts = Math.ceil(o.availabilityTimeoutSeconds / o.pollIntervalSeconds) + 1;
   // The activities heartbeat every 5 s while a call is in flight: a dead worker's attempt is retried after
@@ -81,11 +79,7 @@ function activitiesFor(o: AddServersOptions) {
     scheduleToCloseTimeout: `${Math.max(o.availabilityTimeoutSeconds, 600)}s`,
     retry: { initialInterval: '1s', backoffCoefficient: 1.5, maximumInterval: '10s' },
   };
-  return {
-    reads: proxyActivities<Activities>(call),
-    changes: proxyActivities<Activities>(call),
-    polls: proxyActivities<Activities>(poll),
-  };
+  return { calls: proxyActivities<Activities>(call), polls: proxyActivities<Activities>(poll) };
 }
 
 export async function addServersToServerGroup(request: unknown, resume?: ResumeState): Promise<AddServersResult> {
@@ -102,7 +96,7 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
   const identity = (s: Server) => identityOf(provider, s as never);
   const servers = dedupeServers(provider, req.servers as never[]).unique as Server[];
   const serverByKey = new Map(servers.map((s) => [key(s), s]));
-  const { reads, changes, polls } = activitiesFor(o);
+  const { calls, polls } = activitiesFor(o);
 
   let phase: Phase = 'listing';
   const added: string[] = [...(resume?.added ?? [])];
@@ -143,7 +137,7 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
 
   try {
     if (!resume) {
-      const listed = await reads.listGroupServers(group);
+      const listed = await calls.listGroupServers(group);
       requestIds.push(...listed.requestIds);
       const wanted = new Set(serverByKey.keys());
       for (const m of listed.members) if (wanted.has(m.key)) statuses[m.key] = m.status;
@@ -162,7 +156,7 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
       enter('adding');
       // Before the first chunk (or after a resume) the group may be busy; later ones wait as part of the previous wait.
       if (!o.dryRun && (i === 0 || i === resume?.chunksDone)) requestIds.push(...(await polls.waitGroupReady(group)).requestIds);
-      const result = await changes.addChunk({ group, servers: chunk as never, idempotencyKey: token('a', i), dryRun: o.dryRun });
+      const result = await calls.addChunk({ group, servers: chunk as never, idempotencyKey: token('a', i), dryRun: o.dryRun });
       requestIds.push(...result.requestIds);
       for (const [k, outcome] of spread(result.outcomes, chunk.map(key))) {
         if (outcome === 'dry-run') {
@@ -214,7 +208,7 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
     for (let i = 0; i * o.maxChunkSize < mine.length; i++) {
       const chunk = mine.slice(i * o.maxChunkSize, (i + 1) * o.maxChunkSize);
       requestIds.push(...(await polls.waitGroupReady(group)).requestIds);
-      const result = await changes.removeChunk({ group, servers: chunk as never, idempotencyKey: token('r', i), dryRun: false });
+      const result = await calls.removeChunk({ group, servers: chunk as never, idempotencyKey: token('r', i), dryRun: false });
       requestIds.push(...result.requestIds);
       const waited = await polls.waitServersGone({ group, servers: chunk.map(identity), waitFor: o.waitFor });
       requestIds.push(...waited.requestIds);
@@ -243,7 +237,7 @@ function describeFailure(error: unknown): { type: FailureType; message: string; 
     ...(typeof provider.requestId === 'string' ? { requestId: provider.requestId } : {}),
     ...(typeof provider.action === 'string' ? { action: provider.action } : {}),
   };
-  if (app?.type === SERVERS_NOT_READY) {
+  if (app?.type === NOT_READY.servers) {
     const stragglers = (provider.stragglers as ServerStatus[] | undefined) ?? [];
     return {
       type: 'AvailabilityTimeout',
@@ -251,7 +245,7 @@ function describeFailure(error: unknown): { type: FailureType; message: string; 
       details: { type: 'AvailabilityTimeout', stragglers },
     };
   }
-  if (app?.type === GROUP_NOT_READY) {
+  if (app?.type === NOT_READY.group) {
     return { type: 'ProviderUnavailable', message: `the server group never became ready for a change (${String(provider.status)})`, details: { type: 'ProviderUnavailable' } };
   }
   if (app && isFailureType(app.type)) {
