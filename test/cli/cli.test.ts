@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alibabaGroupState, callLog, huaweiPoolState } from '../integration/support.js';
+import { HUAWEI_DEMO_POOL, HUAWEI_NO_MONITOR_POOL, HUAWEI_PROJECT } from '../workflows/harness.js';
 import { lbflow, startDevStack, type DevStack } from './support.js';
 
 const GROUP = 'sgp-atstuj3rtoptyui0001';
 const QUOTA_HIT_GROUP = 'sgp-atstuj3rtoptyui0003';
-const PROJECT = '04dd36f964000fe22f9ac00bc85b1a1d';
-const MONITORED_POOL = '04a9bc65-b75b-478d-b4d6-e693bb61dd35';
-const NO_MONITOR_POOL = '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0001';
+const PROJECT = HUAWEI_PROJECT;
+const MONITORED_POOL = HUAWEI_DEMO_POOL;
+const NO_MONITOR_POOL = HUAWEI_NO_MONITOR_POOL;
 const SUBNET = '61da8098-954b-4809-bc5a-b99ccef8a398';
 const ecsIp = (n: number) => `192.168.${Math.floor(n / 250)}.${(n % 250) + 1}`;
 const ecsId = (n: number) => `i-bp67acfmxazb4p${String(n).padStart(4, '0')}`;
