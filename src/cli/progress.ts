@@ -111,5 +111,11 @@ export async function follow(handle: AddServersHandle, view: RunView, intervalMs
     }
     await Promise.race([outcome, new Promise((r) => setTimeout(r, intervalMs))]);
   }
+  try {
+    // A closed run still answers its query (a worker replays it): the view ends on the final counts.
+    view.update(await handle.progress());
+  } catch {
+    // No worker to answer: the summary that follows says how it ended.
+  }
   return outcome;
 }
