@@ -7,7 +7,8 @@
 FROM node:20.19.5-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# npm install as locked, not npm ci: the lock cannot list @swc/core's optional platform builds (scripts/bootstrap.mjs).
+RUN npm install --no-audit --no-fund
 COPY tsconfig*.json ./
 COPY scripts ./scripts
 COPY src ./src
@@ -17,7 +18,7 @@ RUN npm run build
 FROM node:20.19.5-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # What both images share: compiled code, production node_modules, an unprivileged user.
 FROM node:20.19.5-bookworm-slim AS runtime
@@ -33,8 +34,8 @@ FROM runtime AS simulator
 EXPOSE 7480 7481
 CMD ["node", "dist/simulator/main.js", "--host", "0.0.0.0", "--alibaba-port", "7480", "--huawei-port", "7481"]
 
-# The worker (last stage: the default target). The prebuilt bundle spares a bundling step at each start.
+# The worker (last stage: the default target). NODE_ENV=production makes it load the prebuilt
+# dist/workflow-bundle.js instead of bundling the workflows at each start.
 FROM runtime AS worker
-ENV LBFLOW_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 EXPOSE 9464
 CMD ["node", "dist/worker/main.js"]

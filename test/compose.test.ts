@@ -1,21 +1,25 @@
 // docker-compose.yml and the Dockerfile, checked offline: CI has no Docker engine, and the stack itself is not
 // started here. Each check runs on the real files (no problems) and on a copy broken on purpose (its problem).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import { SEARCH_ATTRIBUTE_KEYS, TASK_QUEUE } from '../src/domain/names.js';
+import { DEFAULT_WORKFLOW_BUNDLE, loadWorkerConfig, WorkerConfigError } from '../src/worker/config.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_ALIBABA_PORT, DEFAULT_HUAWEI_CREDENTIAL, DEFAULT_HUAWEI_PORT } from '../src/simulator/index.js';
 import {
   ADMIN_TOOLS_IMAGE,
   buildProblems,
+  contextProblems,
+  dockerignore,
   commandOf,
   dependencyProblems,
   dependsOn,
   type Doc,
+  type Json,
   endpointProblems,
   environment,
   imageProblems,
@@ -31,6 +35,7 @@ import {
   service,
   services,
   simulatorListening,
+  stageOf,
   temporalAddressProblems,
   waitsFor,
 } from './compose/check.js';
@@ -51,10 +56,10 @@ function composed(env: Record<string, string> = {}): Doc {
 /** A deep copy to break on purpose. */
 const copy = (doc: Doc): Doc => structuredClone(doc);
 
-function svc(doc: Doc, name: string): { [key: string]: unknown } & Record<string, never> {
+function svc(doc: Doc, name: string): { [key: string]: Json } {
   const found = service(doc, name);
   if (!found) throw new Error(`no service ${name}`);
-  return found as never;
+  return found;
 }
 
 function setEnv(doc: Doc, name: string, variable: string, value: string | undefined): void {
@@ -120,7 +125,7 @@ function workerProblems(doc: Doc): string[] {
   if (!publishedPorts(svc(doc, name)).some((p) => p.target === metrics)) problems.push(`worker: metrics port ${env.LBFLOW_METRICS_PORT} is not published`);
   const check = JSON.stringify((svc(doc, name).healthcheck as { test?: unknown } | undefined)?.test ?? '');
   if (!check.includes(`:${metrics}/metrics`)) problems.push(`worker: the healthcheck does not ask the metrics port ${metrics}`);
-  return problems;
+  return [...new Set(problems)]; // both endpoints name the same service: say its problem once
 }
 
 /** The search attributes the setup service registers, as Name=Type pairs, against the names lbflow uses. */
@@ -229,6 +234,23 @@ describe('docker-compose.yml', () => {
     expect(buildProblems(root, ROOT)).toEqual(expect.arrayContaining(['service worker: stage build runs as root', 'service worker: stage build does not set NODE_ENV=production']));
   });
 
+  it('builds its images from the sources in the context: COPY sources exist and are not ignored, dist/ comes from `npm run build`', () => {
+    const text = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const ignoreText = readFileSync(join(ROOT, '.dockerignore'), 'utf8');
+    const mustIgnore = ['node_modules', '.temporal', 'dist', '.git', 'dist/workflow-bundle.js'];
+    expect(contextProblems(DOCKERFILE, ROOT, dockerignore(ignoreText), mustIgnore)).toEqual([]);
+    expect(dockerignore(ignoreText)('src/worker/main.ts')).toBe(false);
+
+    expect(contextProblems(DOCKERFILE, ROOT, dockerignore(`${ignoreText}\nsrc\n`), mustIgnore)).toEqual(['Dockerfile: COPY src, which .dockerignore leaves out of the context']);
+    expect(contextProblems(DOCKERFILE, ROOT, dockerignore(ignoreText.replace(/^\.temporal$/m, '')), mustIgnore)).toEqual(['.dockerignore: .temporal is sent to the Docker daemon']);
+    expect(contextProblems(parseDockerfile(text.replace('COPY scripts ./scripts', 'COPY tools ./tools')), ROOT, dockerignore(ignoreText), mustIgnore)).toEqual(['Dockerfile: COPY tools, which does not exist']);
+    expect(contextProblems(parseDockerfile(text.replace('RUN npm run build', 'RUN npx tsc')), ROOT, dockerignore(ignoreText), mustIgnore)).toEqual(['Dockerfile: no named stage runs `npm run build`']);
+    expect(contextProblems(parseDockerfile(text.replace('COPY --from=build /app/dist ./dist', '')), ROOT, dockerignore(ignoreText), mustIgnore)).toEqual([
+      'Dockerfile: stage simulator runs node without dist/ from build',
+      'Dockerfile: stage worker runs node without dist/ from build',
+    ]);
+  });
+
   it('depends only on services that exist, and waits for health only where there is a healthcheck', () => {
     expect(dependencyProblems(composed())).toEqual([]);
     const missing = copy(composed());
@@ -274,6 +296,56 @@ describe('docker-compose.yml', () => {
       const doc = copy(composed());
       breakIt(doc);
       expect(workerProblems(doc)).toEqual([problem]);
+    }
+  });
+
+  it("passes the worker's own configuration check (src/worker/config.ts) as the container sees it", () => {
+    const doc = composed();
+    const stage = stageOf(svc(doc, 'worker') as never, ROOT);
+    expect(stage?.name).toBe('worker');
+    // The container's environment: the image's ENV, then the service's; /app holds what the build stage built.
+    const containerEnv = (d: Doc) => ({ ...stage?.env, ...environment(svc(d, 'worker')) });
+    const app = mkdtempSync(join(tmpdir(), 'lbflow-app-'));
+    try {
+      mkdirSync(join(app, 'dist'));
+      writeFileSync(join(app, DEFAULT_WORKFLOW_BUNDLE), '');
+      const config = loadWorkerConfig(containerEnv(doc), app);
+      expect(config.temporal.address).toBe('temporal:7233');
+      expect(config.temporal.namespace).toBe('default');
+      expect(config.taskQueue).toBe(TASK_QUEUE);
+      expect(config.workflowBundle).toBe(join(app, DEFAULT_WORKFLOW_BUNDLE));
+      expect(config.metrics).toEqual({ host: '0.0.0.0', port: 9464 });
+      expect(config.logLevel).toBe('INFO');
+      // Docker kills a container this long after SIGTERM: the worker must get to hand its activities back first.
+      const grace = /^(\d+)s$/.exec(String(svc(doc, 'worker').stop_grace_period));
+      expect(Number(grace?.[1])).toBeGreaterThan(config.shutdownGraceSeconds);
+      expect(config.providers['alibaba-gwlb']?.endpoint).toBe('http://simulators:7480');
+      expect(config.providers['huawei-elb']?.endpoint).toBe('http://simulators:7481');
+      // Real clouds: an endpoint set but empty reaches the worker empty, which means the public regional one.
+      const real = composed({ LBFLOW_ALIBABA_ENDPOINT: '', ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tRealKey', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'real-secret' });
+      const realConfig = loadWorkerConfig(containerEnv(real), app);
+      expect(realConfig.providers['alibaba-gwlb']?.endpoint).toBeUndefined();
+      expect(realConfig.providers['huawei-elb']?.endpoint).toBe('http://simulators:7481');
+
+      const broken = (variable: string, value: string | undefined): string[] => {
+        const d = copy(doc);
+        setEnv(d, 'worker', variable, value);
+        try {
+          loadWorkerConfig(containerEnv(d), app);
+        } catch (error) {
+          if (error instanceof WorkerConfigError) return error.issues.map((i) => i.variable);
+          throw error;
+        }
+        return [];
+      };
+      expect(broken('HUAWEICLOUD_SDK_SK', undefined)).toEqual(['HUAWEICLOUD_SDK_SK']);
+      expect(broken('LBFLOW_METRICS_PORT', undefined)).toEqual(['LBFLOW_METRICS_PORT']);
+      expect(broken('LBFLOW_ALIBABA_ENDPOINT', 'simulators:7480')).toEqual(['LBFLOW_ALIBABA_ENDPOINT']);
+      expect(broken('LBFLOW_LOG_LEVEL', 'chatty')).toEqual(['LBFLOW_LOG_LEVEL']);
+      // Without the image's NODE_ENV=production the worker would bundle from source, which the image lacks.
+      expect(stage?.env.NODE_ENV).toBe('production');
+    } finally {
+      rmSync(app, { recursive: true, force: true });
     }
   });
 
@@ -334,7 +406,8 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
 describe('docker/temporal/setup-namespace.sh', () => {
   // The script the temporal-namespace service runs, here with the project's Temporal CLI against a dev server.
   it('creates the namespace, registers the search attributes, is rerunnable, and refuses a clash of types', async () => {
-    const cli = inject('temporalCli').path;
+    const cli = inject('temporalCli').path ?? '';
+    expect(cli).not.toBe('');
     const bin = mkdtempSync(join(tmpdir(), 'lbflow-compose-'));
     symlinkSync(cli, join(bin, 'temporal'));
     const port = await freePort();

@@ -82,6 +82,10 @@ export interface Stage {
   cmd: string[] | undefined;
   env: Record<string, string>;
   user: string | undefined;
+  /** RUN commands of this stage (not inherited). */
+  runs: string[];
+  /** COPY instructions of this stage: from the build context, or `--from` another stage. */
+  copies: { from: string | undefined; sources: string[]; destination: string }[];
 }
 
 /** Instructions of a Dockerfile (continuation lines joined, comments dropped). */
@@ -120,6 +124,8 @@ export function parseDockerfile(text: string): Stage[] {
         cmd: parent?.cmd,
         env: { ...(parent?.env ?? {}) },
         user: parent?.user,
+        runs: [],
+        copies: [],
       });
       continue;
     }
@@ -127,6 +133,12 @@ export function parseDockerfile(text: string): Stage[] {
     if (!stage) continue;
     if (keyword === 'CMD') stage.cmd = args.startsWith('[') ? (JSON.parse(args) as string[]) : ['/bin/sh', '-c', args];
     if (keyword === 'USER') stage.user = args.trim();
+    if (keyword === 'RUN') stage.runs.push(args);
+    if (keyword === 'COPY') {
+      const from = /--from=(\S+)/.exec(args)?.[1];
+      const paths = args.split(/\s+/).filter((w) => w && !w.startsWith('--'));
+      stage.copies.push({ from, sources: paths.slice(0, -1), destination: paths.at(-1) ?? '' });
+    }
     if (keyword === 'ENV') {
       for (const match of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g)) stage.env[match[1] as string] = (match[2] as string).replace(/^"|"$/g, '');
     }
@@ -370,5 +382,46 @@ export function endpointProblems(
   if (listening.host !== '0.0.0.0') problems.push(`worker: ${url.hostname} listens on ${listening.host}, which other containers cannot reach`);
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   if (port !== listening[provider]) problems.push(`worker: ${variable}=${endpoint}, but ${url.hostname} serves ${provider} on ${listening[provider]}`);
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What the image is built from: the build context less .dockerignore.
+
+/** .dockerignore patterns as tests on a context-relative path (its `*` globs; `!` exceptions are not used here). */
+export function dockerignore(text: string): (path: string) => boolean {
+  const patterns = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => new RegExp(`^${line.replace(/^\/|\/$/g, '').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}(/.*)?$`));
+  return (path) => patterns.some((p) => p.test(path));
+}
+
+/**
+ * The Dockerfile builds what it says: every COPY from the context exists and is not ignored, some stage runs
+ * `npm run build`, and the stages that run lbflow copy its dist/ from that stage.
+ */
+export function contextProblems(stages: Stage[], root: string, ignored: (path: string) => boolean, mustIgnore: string[]): string[] {
+  const problems: string[] = [];
+  for (const stage of stages) {
+    for (const copy of stage.copies.filter((c) => c.from === undefined)) {
+      for (const source of copy.sources) {
+        if (source.includes('*')) continue; // a glob (tsconfig*.json) copies what matches, possibly nothing
+        if (!existsSync(join(root, source))) problems.push(`Dockerfile: COPY ${source}, which does not exist`);
+        else if (ignored(source)) problems.push(`Dockerfile: COPY ${source}, which .dockerignore leaves out of the context`);
+      }
+    }
+  }
+  for (const path of mustIgnore) if (!ignored(path)) problems.push(`.dockerignore: ${path} is sent to the Docker daemon`);
+  const builder = stages.find((s) => s.runs.some((r) => /\bnpm run build\b/.test(r)));
+  if (!builder?.name) return [...problems, 'Dockerfile: no named stage runs `npm run build`'];
+  for (const stage of stages.filter((s) => s.cmd?.[0] === 'node')) {
+    const chain: Stage[] = [];
+    for (let s: Stage | undefined = stage; s; s = stages.find((t) => t.name === s?.from)) chain.push(s);
+    if (!chain.some((s) => s.copies.some((c) => c.from === builder.name && c.sources.some((src) => /(^|\/)dist\/?$/.test(src))))) {
+      problems.push(`Dockerfile: stage ${stage.name} runs node without dist/ from ${builder.name}`);
+    }
+  }
   return problems;
 }
