@@ -7,6 +7,8 @@ set -eu
 : "${SQL_PASSWORD:?SQL_PASSWORD is the PostgreSQL password}"
 port="${DB_PORT:-5432}"
 schemas=/etc/temporal/schema/postgresql/v12
+# temporal-sql-tool reads the password from SQL_PASSWORD.
+sql() { temporal-sql-tool --plugin postgres12 --ep "$POSTGRES_SEEDS" -p "$port" -u "$POSTGRES_USER" --db "$database" "$@"; }
 
 for database in temporal temporal_visibility; do
   case "$database" in
@@ -14,7 +16,6 @@ for database in temporal temporal_visibility; do
     *) versioned="$schemas/visibility/versioned" ;;
   esac
   echo "schema setup: $database"
-  sql() { temporal-sql-tool --plugin postgres12 --ep "$POSTGRES_SEEDS" -p "$port" -u "$POSTGRES_USER" --db "$database" "$@"; }
   # create fails when the database exists (a restart with the volume kept); setup-schema then finds it.
   sql create || echo "schema setup: $database exists"
   sql setup-schema -v 0.0
