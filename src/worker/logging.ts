@@ -20,9 +20,11 @@ export function secretValues(config: WorkerConfig): string[] {
   else if (huawei) values.push(huawei.secretKey, huawei.securityToken ?? '');
   const apiKey = config.temporal.connection.apiKey;
   if (typeof apiKey === 'string') values.push(apiKey);
-  // Very short values would mask ordinary words; real secrets are long.
-  return values.filter((v) => v.length >= 8);
+  return values;
 }
+
+/** Values shorter than this are not masked (real keys and tokens are far longer). */
+export const MIN_MASKED_LENGTH = 8;
 
 export type LogSink = (line: string) => void;
 
@@ -33,8 +35,8 @@ export class JsonLogger implements Logger {
 
   constructor(level: LogLevel, secrets: readonly string[] = [], sink: LogSink = (line) => process.stdout.write(line)) {
     this.#min = SEVERITY[level];
-    // Longest first, so a secret that contains another is masked whole.
-    this.#secrets = [...new Set(secrets)].sort((a, b) => b.length - a.length);
+    // Longest first, so a secret that contains another is masked whole; very short values would mask ordinary words.
+    this.#secrets = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
     this.#sink = sink;
   }
 
