@@ -27,6 +27,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# The lbflow CLI (it runs dist/ where there is no src/): `node bin/lbflow.mjs add …` inside a container.
+COPY bin ./bin
 USER node
 
 # Both simulators; 0.0.0.0 so other containers on the network reach them.
