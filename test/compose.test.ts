@@ -265,8 +265,8 @@ describe('docker-compose.yml', () => {
     expect(workerProblems(composed())).toEqual([]);
     // The simulators listen where the Dockerfile's simulator stage says too (the compose command only spells it out).
     const sims = svc(composed(), 'simulators');
-    const fromStage = simulatorListening(commandOf({ build: sims.build as never }, ROOT) ?? [], SIM_PORTS);
-    expect(simulatorListening(commandOf(sims as never, ROOT) ?? [], SIM_PORTS)).toEqual(fromStage);
+    const fromStage = simulatorListening(commandOf({ build: sims.build ?? null }, ROOT) ?? [], SIM_PORTS);
+    expect(simulatorListening(commandOf(sims, ROOT) ?? [], SIM_PORTS)).toEqual(fromStage);
 
     const cases: [string, (doc: Doc) => void, string][] = [
       ['Temporal port', (d) => setEnv(d, 'worker', 'TEMPORAL_ADDRESS', 'temporal:7234'), 'service worker: TEMPORAL_ADDRESS temporal:7234, but temporal serves gRPC on 7233'],
@@ -301,7 +301,7 @@ describe('docker-compose.yml', () => {
 
   it("passes the worker's own configuration check (src/worker/config.ts) as the container sees it", () => {
     const doc = composed();
-    const stage = stageOf(svc(doc, 'worker') as never, ROOT);
+    const stage = stageOf(svc(doc, 'worker'), ROOT);
     expect(stage?.name).toBe('worker');
     // The container's environment: the image's ENV, then the service's; /app holds what the build stage built.
     const containerEnv = (d: Doc) => ({ ...stage?.env, ...environment(svc(d, 'worker')) });
