@@ -1,0 +1,60 @@
+// `npm run drills`: every fault drill at full size on the real dev server, then one table.
+//   npm run drills                      all six, full size
+//   npm run drills -- --only 1,4        some of them
+//   npm run drills -- --small           the sizes `npm test` uses
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { provisionAll } from '../scripts/temporal-servers.mjs';
+import { credentials } from './credentials.js';
+import { hostileInput } from './hostile-input.js';
+import { providerFaults } from './provider-faults.js';
+import { stuckServers } from './stuck-servers.js';
+import { clientFor, DevServer, seconds, writeWorkflowBundle, type DrillContext, type DrillReport } from './support.js';
+import { formatTable, FULL, SMALL } from './table.js';
+import { temporalRestarted } from './temporal-restarted.js';
+import { workerKilled } from './worker-killed.js';
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+const args = process.argv.slice(2);
+const sizes = args.includes('--small') ? SMALL : FULL;
+const onlyArg = args[args.indexOf('--only') + 1];
+const only = args.includes('--only') && onlyArg ? new Set(onlyArg.split(',').map(Number)) : new Set([1, 2, 3, 4, 5, 6]);
+
+const { cli } = provisionAll({ log: () => {} });
+if (!cli.path) throw new Error('no Temporal CLI: run `npm run temporal:provision`');
+const dir = mkdtempSync(join(tmpdir(), 'lbflow-drills-'));
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const started = performance.now();
+log(`lbflow drills, ${new Date().toISOString()}: Node ${process.version}, Temporal CLI ${cli.version}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`);
+
+const temporal = await DevServer.start(cli.path, dir);
+const { client, close } = await clientFor(temporal);
+const reports: DrillReport[] = [];
+try {
+  const ctx: DrillContext = { temporal, client, bundlePath: await writeWorkflowBundle(dir), log };
+  const drills: [number, () => Promise<DrillReport>][] = [
+    [1, () => workerKilled(ctx, sizes.workerKilled)],
+    [2, () => temporalRestarted(ctx, sizes.temporalRestarted)],
+    [3, () => providerFaults(ctx, sizes.providerFaults)],
+    [4, () => stuckServers(ctx, sizes.stuckServers)],
+    [5, () => hostileInput(ctx, sizes.hostileInput)],
+    [6, () => credentials(ctx, { ...sizes.credentials, cli: cli.path! })],
+  ];
+  for (const [n, drill] of drills) {
+    if (!only.has(n)) continue;
+    const t = performance.now();
+    log(`drill ${n} …`);
+    const report = await drill();
+    reports.push(report);
+    log(`drill ${n}: ${report.passed}/${report.trials} passed in ${seconds(performance.now() - t)}${report.failures.length ? `\n  ${report.failures.join('\n  ')}` : ''}`);
+  }
+} finally {
+  await close();
+  await temporal.down('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
+log(`\n${formatTable(reports)}\n\nall drills in ${seconds(performance.now() - started)}`);
+process.exitCode = reports.every((r) => r.passed === r.trials && r.duplicates === 0 && r.lost === 0) ? 0 : 1;

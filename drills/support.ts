@@ -1,0 +1,343 @@
+// What every drill stands on: the real Temporal dev server as a process we can stop and start (same port, same
+// database file), the production worker (src/worker/main.ts) as a child process we can SIGKILL, the simulators
+// over HTTP, and their admin API (call log, state) as the evidence. Nothing here is a test double.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { SEARCH_ATTRIBUTE_KEYS } from '../src/domain/names.js';
+import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators, type RunningSimulators, type WorldInput } from '../src/simulator/index.js';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL('../src/worker/main.ts', import.meta.url));
+const WORKFLOWS = fileURLToPath(new URL('../src/workflows/index.ts', import.meta.url));
+
+/** One row of the drills' table. */
+export interface DrillReport {
+  readonly drill: string;
+  readonly trials: number;
+  readonly passed: number;
+  /** Changes applied twice (a ClientToken committed twice, a member created twice, a key listed twice). */
+  readonly duplicates: number;
+  /** Requested servers missing from the group at the end (or from the result's `added`). */
+  readonly lost: number;
+  /** What was measured, in a few words with numbers. */
+  readonly figures: string;
+  /** Why each failed trial failed (empty when all passed). */
+  readonly failures: string[];
+}
+
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+export const sorted = (keys: Iterable<string>) => [...keys].sort();
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `promise`, or a rejection naming `what` after `ms` (the timer is cleared either way, so nothing lingers). */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms / 1000} s`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A small seeded PRNG (mulberry32), so a drill's random moments repeat from its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, dead?: () => string | undefined): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    if (await check()) return;
+    const death = dead?.();
+    if (death !== undefined) throw new Error(`${what}: ${death}`);
+    if (Date.now() - started > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+}
+
+/** Sends `signal` to `child` (only it) and resolves with how it ended. */
+function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<string | number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.signalCode ?? child.exitCode);
+  return new Promise((resolve) => {
+    child.once('exit', (code, sig) => resolve(sig ?? code));
+    child.kill(signal);
+  });
+}
+
+/** The Temporal dev server (`temporal server start-dev`) with a database file, stoppable and restartable on its port. */
+export class DevServer {
+  #child: ChildProcess | undefined;
+  #log = '';
+  readonly address: string;
+  readonly namespace = 'default';
+  private constructor(
+    readonly cli: string,
+    readonly port: number,
+    readonly dbFile: string,
+  ) {
+    this.address = `127.0.0.1:${port}`;
+  }
+
+  static async start(cli: string, dir: string): Promise<DevServer> {
+    mkdirSync(dir, { recursive: true });
+    const server = new DevServer(cli, await freePort(), join(dir, `temporal-${Date.now()}.db`));
+    await server.up();
+    return server;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** Starts the server process on the same port and database file, and waits until it answers. */
+  async up(): Promise<void> {
+    const child = spawn(
+      this.cli,
+      [
+        'server', 'start-dev', '--headless',
+        '--ip', '127.0.0.1', '--port', String(this.port),
+        '--db-filename', this.dbFile,
+        '--log-level', 'error',
+        ...SEARCH_ATTRIBUTE_KEYS.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.#child = child;
+    child.stdout?.on('data', (c: Buffer) => (this.#log = (this.#log + c.toString()).slice(-20_000)));
+    child.stderr?.on('data', (c: Buffer) => (this.#log = (this.#log + c.toString()).slice(-20_000)));
+    const dead = () => (child.exitCode !== null || child.signalCode !== null ? `exited (${child.signalCode ?? child.exitCode}):\n${this.#log}` : undefined);
+    await until('the Temporal dev server answering', () => this.#answers(), 60_000, dead);
+  }
+
+  async #answers(): Promise<boolean> {
+    if (!(await portOpen(this.port))) return false;
+    try {
+      const connection = await Connection.connect({ address: this.address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace: this.namespace });
+        return true;
+      } finally {
+        await connection.close();
+      }
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stops the server process (SIGTERM: a clean stop; SIGKILL: a crash) and resolves once it is gone. */
+  async down(signal: NodeJS.Signals = 'SIGTERM'): Promise<string | number | null> {
+    const child = this.#child;
+    this.#child = undefined;
+    return child ? stopChild(child, signal) : null;
+  }
+}
+
+/** The production worker (`src/worker/main.ts`) in a child process, configured through its environment only. */
+export interface WorkerProcess {
+  readonly pid: number;
+  readonly alive: () => boolean;
+  /** Everything it wrote (JSON log lines), for the secrets scan. */
+  readonly output: () => string;
+  stop(signal: 'SIGKILL' | 'SIGTERM'): Promise<string | number | null>;
+}
+
+export interface WorkerSettings {
+  readonly temporal: DevServer;
+  readonly taskQueue: string;
+  readonly bundlePath: string;
+  readonly sims: RunningSimulators;
+  /** Credentials to give it (default: the simulators' demo keys). */
+  readonly alibabaSecret?: string;
+  readonly huaweiSecret?: string;
+}
+
+/** Every worker's output of this process, kept for the secrets scan. */
+export const workerOutputs: string[] = [];
+
+export async function startWorker(s: WorkerSettings): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      TEMPORAL_ADDRESS: s.temporal.address,
+      TEMPORAL_NAMESPACE: s.temporal.namespace,
+      LBFLOW_TASK_QUEUE: s.taskQueue,
+      LBFLOW_WORKFLOW_BUNDLE: s.bundlePath,
+      LBFLOW_ALIBABA_ENDPOINT: s.sims.alibaba.url,
+      LBFLOW_HUAWEI_ENDPOINT: s.sims.huawei.url,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: s.alibabaSecret ?? DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret,
+      HUAWEICLOUD_SDK_AK: DEFAULT_HUAWEI_CREDENTIAL.accessKey,
+      HUAWEICLOUD_SDK_SK: s.huaweiSecret ?? DEFAULT_HUAWEI_CREDENTIAL.secretKey,
+      LBFLOW_PROVIDER_CALLS_PER_SECOND: '200',
+      LBFLOW_SHUTDOWN_GRACE_SECONDS: '5',
+      LBFLOW_LOG_LEVEL: 'INFO',
+    },
+  });
+  let output = '';
+  const index = workerOutputs.push('') - 1;
+  const take = (c: Buffer) => {
+    output += c.toString();
+    workerOutputs[index] = output;
+  };
+  child.stdout!.on('data', take);
+  child.stderr!.on('data', take);
+  const exited = new Promise<string | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  await Promise.race([
+    until('the worker reporting worker.ready', async () => output.includes('"event":"worker.ready"'), 60_000),
+    exited.then((how) => Promise.reject(new Error(`the worker exited (${how}) before it was ready:\n${output}`))),
+  ]);
+  return {
+    pid: child.pid!,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    output: () => output,
+    stop: async (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Bundles the workflow code once into `dir`, so each worker process starts in about a second. */
+export async function writeWorkflowBundle(dir: string): Promise<string> {
+  const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: silent });
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'workflow-bundle.js');
+  writeFileSync(path, bundle.code);
+  return path;
+}
+
+/** A Temporal client on the dev server (its gRPC channel reconnects after a server restart). */
+export async function clientFor(temporal: DevServer): Promise<{ client: Client; close: () => Promise<void> }> {
+  const connection = await Connection.connect({ address: temporal.address });
+  return { client: new Client({ connection, namespace: temporal.namespace }), close: () => connection.close() };
+}
+
+/** Everything a drill needs; each drill starts its own simulators and workers on its own task queues. */
+export interface DrillContext {
+  readonly temporal: DevServer;
+  readonly client: Client;
+  readonly bundlePath: string;
+  readonly log: (line: string) => void;
+}
+
+/** Simulators on free ports with `world`, closed by the returned function. */
+export async function simulators(world: WorldInput): Promise<RunningSimulators> {
+  return startSimulators({ port: 0, world });
+}
+
+// ------------------------------------------------------------------ the simulators' account, over HTTP
+
+async function admin<T>(baseUrl: string, path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(`${baseUrl}${path}`, init);
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export interface CallEntryView {
+  action: string;
+  status: number;
+  code?: string;
+  clientToken?: string;
+  accessKeyId?: string;
+  outcome: string;
+  committed: boolean;
+  faults: string[];
+}
+export interface CallsAnswer {
+  counts: {
+    total: number;
+    byAction: Record<string, { calls: number; byStatus: Record<string, number>; byOutcome: Record<string, number> }>;
+    byClientToken: Record<string, { action: string; calls: number; committed: number; replayed: number; rejected: number }>;
+  };
+  entries: CallEntryView[];
+}
+
+/** `GET /_sim/calls`: counts per action and per ClientToken, and the newest 10,000 entries. */
+export const callLog = (baseUrl: string) => admin<CallsAnswer>(baseUrl, '/_sim/calls?limit=10000');
+
+/** `POST /_sim/reset`: back to the starting world, empty log, no faults, no tokens. */
+export const resetSimulator = (baseUrl: string) => admin<unknown>(baseUrl, '/_sim/reset', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+
+/** `PUT /_sim/faults`: replaces the fault rules. */
+export const setFaults = (baseUrl: string, faults: { seed: number; rules: Record<string, unknown>[] }) =>
+  admin<unknown>(baseUrl, '/_sim/faults', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+
+interface AlibabaStateView {
+  serverGroups: { id: string; status: string; servers: { serverId: string; serverType: string; port: number; status: string }[] }[];
+}
+interface HuaweiStateView {
+  projects: { pools: { id: string; members: { id: string; address: string; protocol_port: number; operating_status: string }[] }[] }[];
+}
+
+export interface Member {
+  key: string;
+  status: string;
+  id?: string;
+}
+
+/** Every Alibaba group's members (`Type:id:port`) and statuses, from `GET /_sim/state`. */
+export async function alibabaGroups(baseUrl: string): Promise<Map<string, Member[]>> {
+  const state = await admin<AlibabaStateView>(baseUrl, '/_sim/state');
+  return new Map(state.serverGroups.map((g) => [g.id, g.servers.map((s) => ({ key: `${s.serverType}:${s.serverId}:${s.port}`, status: s.status }))]));
+}
+
+/** Every Huawei pool's members (`address:port`), statuses and member ids, from `GET /_sim/state`. */
+export async function huaweiPools(baseUrl: string): Promise<Map<string, Member[]>> {
+  const state = await admin<HuaweiStateView>(baseUrl, '/_sim/state');
+  return new Map(
+    state.projects.flatMap((p) => p.pools).map((pool) => [pool.id, pool.members.map((m) => ({ key: `${m.address}:${m.protocol_port}`, status: m.operating_status, id: m.id }))]),
+  );
+}
+
+/** Runs `fn` over `items` with at most `limit` at once, in order of start. */
+export async function inPool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!, i);
+      }
+    }),
+  );
+  return out;
+}

@@ -1,0 +1,26 @@
+// The drills' sizes (full for `npm run drills`, small for `npm test`) and the one table they print.
+import type { DrillReport } from './support.js';
+
+export const FULL = {
+  workerKilled: { trials: 20, size: 2000, seed: 1 },
+  temporalRestarted: { trials: 3, size: 1000, seed: 2 },
+  providerFaults: { trials: 10, size: 1000, seed: 3, failureRate: 0.2 },
+  stuckServers: { rounds: 2 },
+  hostileInput: { requests: 5000, seed: 5 },
+  credentials: { trials: 3 },
+} as const;
+
+export const SMALL = {
+  workerKilled: { trials: 1, size: 400, seed: 1 },
+  temporalRestarted: { trials: 1, size: 200, seed: 2 },
+  providerFaults: { trials: 1, size: 200, seed: 3, failureRate: 0.2 },
+  stuckServers: { rounds: 1 },
+  hostileInput: { requests: 200, seed: 5 },
+  credentials: { trials: 1 },
+} as const;
+
+/** A Markdown table: drill, trials, passed, duplicates, lost, figures. */
+export function formatTable(reports: readonly DrillReport[]): string {
+  const rows = reports.map((r) => `| ${r.drill} | ${r.trials} | ${r.passed} | ${r.duplicates} | ${r.lost} | ${r.figures.replaceAll('|', '\\|')} |`);
+  return ['| drill | trials | passed | duplicates | lost | figures |', '|---|---:|---:|---:|---:|---|', ...rows].join('\n');
+}
