@@ -15,7 +15,7 @@ export const SMALL = {
   temporalRestarted: { trials: 1, size: 200, seed: 2 },
   providerFaults: { trials: 1, size: 200, seed: 3, failureRate: 0.2 },
   stuckServers: { rounds: 1 },
-  hostileInput: { requests: 200, seed: 5 },
+  hostileInput: { requests: 100, seed: 5 },
   credentials: { trials: 1 },
 } as const;
 
