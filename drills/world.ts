@@ -134,7 +134,8 @@ export async function checkCompletedRun(
 
   const calls = await callLog(simUrl(sims, provider));
   const add = ADD_ACTION[provider];
-  const applied = calls.counts.byAction[add]?.byOutcome.applied ?? 0;
+  // Calls that changed the world, whether or not their answer arrived (commit-then-drop logs `dropped`, committed).
+  const applied = calls.entries.filter((e) => e.action === add && e.committed).length;
   if (provider === 'alibaba-gwlb') {
     const tokens = Object.values(calls.counts.byClientToken).filter((t) => t.action === add);
     duplicates += tokens.reduce((n, t) => n + Math.max(0, t.committed - 1), 0);
@@ -144,7 +145,7 @@ export async function checkCompletedRun(
     // A second batch-add that changed the pool for a chunk already created: members created by two calls.
     duplicates += applied - o.chunks;
   }
-  if (applied !== o.chunks) problems.push(`${applied} ${add} calls applied, expected ${o.chunks}`);
+  if (applied !== o.chunks) problems.push(`${applied} ${add} calls committed a change, expected ${o.chunks}`);
   const removes = calls.counts.byAction[REMOVE_ACTION[provider]]?.calls ?? 0;
   if (removes) problems.push(`${removes} remove calls`);
 
