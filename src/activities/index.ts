@@ -53,13 +53,31 @@ export interface ChunkResult {
   readonly requestIds: string[];
 }
 
+/**
+ * One chunk's add with the wait that must come before it, in one activity so a chunk costs one activity in
+ * history: each attempt first checks that an earlier chunk's servers are ready (`confirm`) and that the group
+ * accepts a change; while not, it throws "not ready" and the retry policy polls, as the waits do.
+ */
+export interface AddChunkInput extends ChunkInput {
+  /** Servers of an earlier chunk that must be ready by `waitFor` before this add is sent. */
+  readonly confirm?: { readonly servers: IdentityOf<Provider>[]; readonly waitFor: WaitFor };
+  /** How long the wait before the add may last, from this activity's first schedule; then "not ready" is final. */
+  readonly waitTimeoutMs: number;
+}
+
+export interface AddChunkResult extends ChunkResult {
+  /** Statuses of the `confirm` servers when they were found ready. */
+  readonly confirmed?: Uniform<string>;
+}
+
+/** Backoff between retries of a refused or failed add (the waits before it poll at the request's interval). */
+export const ADD_RETRY = { initialMs: 1_000, coefficient: 1.5, maximumMs: 10_000 } as const;
+
 export interface WaitServersInput {
   readonly group: GroupRef;
-  /** Identities of the servers to wait for (at most one chunk). */
+  /** Identities of the servers to wait for (the chunks no add has confirmed yet). */
   readonly servers: IdentityOf<Provider>[];
   readonly waitFor: WaitFor;
-  /** Also wait until the group accepts the next change, so the next chunk's add is not refused. */
-  readonly thenGroupReady?: boolean;
 }
 
 export interface WaitServersResult {
@@ -75,21 +93,39 @@ export const HEARTBEAT_INTERVAL_MS = 5_000;
  * heartbeats while the call is in flight, so a dead worker is noticed within the heartbeat timeout and a
  * cancellation reaches the call (Temporal delivers cancellation only to activities that heartbeat).
  */
-async function call<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  heartbeat();
-  const beat = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
+async function call<T>(fn: (signal: AbortSignal) => Promise<T>, retry: { attempt?: number; delayMs?: number; details?: unknown } = {}): Promise<T> {
+  heartbeat(retry.details);
+  const beat = setInterval(() => heartbeat(retry.details), HEARTBEAT_INTERVAL_MS);
   try {
     return await fn(cancellationSignal());
   } catch (error) {
-    throw toTemporalFailure(error, activityInfo().attempt);
+    throw toTemporalFailure(error, retry.attempt ?? activityInfo().attempt, Math.random, retry.delayMs);
   } finally {
     clearInterval(beat);
   }
 }
 
 /** A poll that is not done yet: retryable, and benign so it logs at debug level and counts no failure metric. */
-function notReady(type: string, message: string, details: unknown): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, details: [details], category: ApplicationFailureCategory.BENIGN });
+function notReady(type: string, message: string, details: unknown, final = false): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, details: [details], category: ApplicationFailureCategory.BENIGN, nonRetryable: final });
+}
+
+/** Where each of `servers` stands by `waitFor`, read with one filtered list. */
+async function serverReadiness(provider: LoadBalancerProvider<Provider>, group: GroupRef, servers: IdentityOf<Provider>[], waitFor: WaitFor, details?: unknown) {
+  const listed = await call((signal) => provider.listServers(group as never, { signal, servers: servers as never }), { details });
+  const byKey = new Map(listed.members.map((m) => [m.key, m.status]));
+  const statuses = servers.map((s) => {
+    const key = identityKey(group.provider, s as never);
+    return { key, status: byKey.get(key) ?? 'absent' };
+  });
+  const stragglers = statuses.filter((s) => !memberReady(group.provider, s.status, waitFor));
+  return { statuses, stragglers, requestIds: listed.requestIds };
+}
+
+/** Adds tried so far across this activity's attempts, kept in heartbeat details (polling attempts do not count). */
+function addsTriedBefore(): number {
+  const details = activityInfo().heartbeatDetails as { adds?: unknown } | undefined;
+  return typeof details?.adds === 'number' ? details.adds : 0;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -111,16 +147,49 @@ export function createActivities(deps: ActivityDependencies) {
       return { status: readiness.status, requestIds: readiness.requestIds };
     },
 
-    /** Adds one chunk (≤ 200 servers) with the chunk's idempotency key. */
-    async addChunk(input: ChunkInput): Promise<ChunkResult> {
-      const result = await call((signal) =>
-        client(input.group).addServers(input.group as never, input.servers as never, {
-          idempotencyKey: input.idempotencyKey,
-          dryRun: input.dryRun,
-          signal,
-        }),
+    /**
+     * Adds one chunk (≤ 200 servers) with the chunk's idempotency key, once the `confirm` servers are ready and the
+     * group accepts a change (a dry run checks neither). The same key on every attempt, so a retry after a lost
+     * answer replays (Alibaba ClientToken) or answers `existed` (Huawei).
+     */
+    async addChunk(input: AddChunkInput): Promise<AddChunkResult> {
+      const { group } = input;
+      const provider = client(group);
+      const info = activityInfo();
+      // Server time on both sides, so the bound holds on the time-skipping server too.
+      const final = info.currentAttemptScheduledTimestampMs - info.scheduledTimestampMs >= input.waitTimeoutMs;
+      // Heartbeats carry the count on, so a polling attempt does not reset it.
+      const tried = { adds: addsTriedBefore() };
+      const requestIds: string[] = [];
+      let confirmed: Uniform<string> | undefined;
+      if (!input.dryRun) {
+        if (input.confirm) {
+          const ready = await serverReadiness(provider, group, input.confirm.servers, input.confirm.waitFor, tried);
+          if (ready.stragglers.length > 0) {
+            const n = ready.stragglers.length;
+            throw notReady(NOT_READY.servers, `${n} of ${ready.statuses.length} servers of an earlier chunk are not ${input.confirm.waitFor} yet`, { stragglers: ready.stragglers }, final);
+          }
+          requestIds.push(...ready.requestIds);
+          confirmed = uniform(ready.statuses.map((s) => ({ key: s.key, value: s.status })));
+        }
+        const readiness = await call((signal) => provider.groupReadiness(group as never, { signal }), { details: tried });
+        if (!readiness.ready) {
+          throw notReady(NOT_READY.group, `the group is ${readiness.status}, not ready for a change`, { status: readiness.status }, final);
+        }
+        requestIds.push(...readiness.requestIds);
+      }
+      const adds = tried.adds + 1;
+      const delayMs = Math.min(ADD_RETRY.initialMs * ADD_RETRY.coefficient ** (adds - 1), ADD_RETRY.maximumMs);
+      const result = await call(
+        (signal) => provider.addServers(group as never, input.servers as never, { idempotencyKey: input.idempotencyKey, dryRun: input.dryRun, signal }),
+        { attempt: adds, delayMs, details: { adds } },
       );
-      return { outcomes: uniform(result.servers.map(({ key, outcome }) => ({ key, value: outcome }))), requestIds: result.requestIds };
+      requestIds.push(...result.requestIds);
+      return {
+        outcomes: uniform(result.servers.map(({ key, outcome }) => ({ key, value: outcome }))),
+        requestIds,
+        ...(confirmed ? { confirmed } : {}),
+      };
     },
 
     /** Removes one chunk (≤ 200 servers): the rollback of what a run added. */
@@ -137,26 +206,11 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** Succeeds when every server is ready by `waitFor`; otherwise throws ServersNotReady naming the stragglers. */
     async waitServersReady(input: WaitServersInput): Promise<WaitServersResult> {
-      const { group } = input;
-      const listed = await call((signal) => client(group).listServers(group as never, { signal, servers: input.servers as never }));
-      const byKey = new Map(listed.members.map((m) => [m.key, m.status]));
-      const servers = input.servers.map((s) => {
-        const key = identityKey(group.provider, s as never);
-        return { key, status: byKey.get(key) ?? 'absent' };
-      });
-      const stragglers = servers.filter((s) => !memberReady(group.provider, s.status, input.waitFor));
-      if (stragglers.length > 0) {
-        throw notReady(NOT_READY.servers, `${stragglers.length} of ${servers.length} servers are not ${input.waitFor} yet`, { stragglers });
+      const ready = await serverReadiness(client(input.group), input.group, input.servers, input.waitFor);
+      if (ready.stragglers.length > 0) {
+        throw notReady(NOT_READY.servers, `${ready.stragglers.length} of ${ready.statuses.length} servers are not ${input.waitFor} yet`, { stragglers: ready.stragglers });
       }
-      const requestIds = [...listed.requestIds];
-      if (input.thenGroupReady) {
-        const readiness = await call((signal) => client(group).groupReadiness(group as never, { signal }));
-        requestIds.push(...readiness.requestIds);
-        if (!readiness.ready) {
-          throw notReady(NOT_READY.group, `the servers are ready but the group is ${readiness.status}`, { status: readiness.status });
-        }
-      }
-      return { statuses: uniform(servers.map((s) => ({ key: s.key, value: s.status }))), requestIds };
+      return { statuses: uniform(ready.statuses.map((s) => ({ key: s.key, value: s.status }))), requestIds: ready.requestIds };
     },
 
     /** Succeeds when none of the servers is listed any more; otherwise throws ServersNotReady (rollback's wait). */
