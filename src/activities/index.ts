@@ -1,6 +1,6 @@
 // Thin activities: choose the provider client, make one call (or one page-through), and turn its failures
 // into typed Temporal failures. Polling is done by the retry policy: a "not ready" throw per attempt.
-import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, heartbeat, sleep } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import {
   identityKey,
@@ -58,12 +58,26 @@ export interface ChunkResult {
  * history: each attempt first checks that an earlier chunk's servers are ready (`confirm`) and that the group
  * accepts a change; while not, it throws "not ready" and the retry policy polls, as the waits do.
  */
-export interface AddChunkInput extends ChunkInput {
+export interface AddChunkInput extends ChunkInput, Polling {
   /** Servers of an earlier chunk that must be ready by `waitFor` before this add is sent. */
   readonly confirm?: { readonly servers: IdentityOf<Provider>[]; readonly waitFor: WaitFor };
-  /** How long the wait before the add may last, from this activity's first schedule; then "not ready" is final. */
-  readonly waitTimeoutMs: number;
 }
+
+/** How a wait polls: see `pollUntilReady`. */
+export interface Polling {
+  /** The request's poll interval. */
+  readonly pollMs?: number;
+  /** How long the wait may last from the activity's first schedule; then "not ready" is final. */
+  readonly waitTimeoutMs?: number;
+}
+
+/**
+ * Temporal spaces retry attempts at least a second apart (observed on the dev server, whatever the policy or
+ * nextRetryDelay says), so a shorter poll interval polls inside the attempt, heartbeating, for this long before
+ * leaving the rest to the retry policy. Attempts stay well inside the 60 s start-to-close timeout.
+ */
+export const IN_ATTEMPT_POLLING_MS = 30_000;
+const RETRY_FLOOR_MS = 1_000;
 
 export interface AddChunkResult extends ChunkResult {
   /** Statuses of the `confirm` servers when they were found ready. */
@@ -73,7 +87,7 @@ export interface AddChunkResult extends ChunkResult {
 /** Backoff between retries of a refused or failed add (the waits before it poll at the request's interval). */
 export const ADD_RETRY = { initialMs: 1_000, coefficient: 1.5, maximumMs: 10_000 } as const;
 
-export interface WaitServersInput {
+export interface WaitServersInput extends Polling {
   readonly group: GroupRef;
   /** Identities of the servers to wait for (the chunks no add has confirmed yet). */
   readonly servers: IdentityOf<Provider>[];
@@ -110,9 +124,16 @@ function notReady(type: string, message: string, details: unknown, final = false
   return ApplicationFailure.create({ type, message, details: [details], category: ApplicationFailureCategory.BENIGN, nonRetryable: final });
 }
 
-/** Where each of `servers` stands by `waitFor`, read with one filtered list. */
+/**
+ * Above this many servers a wait lists the whole group (pages of up to 1,000/2,000) instead of filtering (at most
+ * 200 ids or addresses a call): 10,000 servers are 5–10 pages, not 50 filtered calls.
+ */
+export const FILTERED_LIST_MAX = 1_000;
+
+/** Where each of `servers` stands by `waitFor`, read with one list (filtered to them when they are few). */
 async function serverReadiness(provider: LoadBalancerProvider<Provider>, group: GroupRef, servers: IdentityOf<Provider>[], waitFor: WaitFor, details?: unknown) {
-  const listed = await call((signal) => provider.listServers(group as never, { signal, servers: servers as never }), { details });
+  const filter = servers.length <= FILTERED_LIST_MAX ? { servers: servers as never } : {};
+  const listed = await call((signal) => provider.listServers(group as never, { signal, ...filter }), { details });
   const byKey = new Map(listed.members.map((m) => [m.key, m.status]));
   const statuses = servers.map((s) => {
     const key = identityKey(group.provider, s as never);
@@ -120,6 +141,36 @@ async function serverReadiness(provider: LoadBalancerProvider<Provider>, group: 
   });
   const stragglers = statuses.filter((s) => !memberReady(group.provider, s.status, waitFor));
   return { statuses, stragglers, requestIds: listed.requestIds };
+}
+
+/** A check that is not satisfied yet: what `pollUntilReady` throws when it stops polling. */
+class Pending {
+  constructor(
+    readonly type: string,
+    readonly message: string,
+    readonly details: unknown,
+  ) {}
+}
+
+/**
+ * Runs `check` until it answers something other than Pending. Below Temporal's one-second retry floor it polls in
+ * place at `pollMs` for up to IN_ATTEMPT_POLLING_MS; otherwise (and then) it throws "not ready" for the retry policy
+ * to poll on, final once the wait has lasted `waitTimeoutMs` since the activity's first schedule (server time, so the
+ * bound holds on the time-skipping server too, where intervals are whole seconds and nothing polls in place).
+ */
+async function pollUntilReady<T>(p: Polling, check: () => Promise<T | Pending>): Promise<T> {
+  const info = activityInfo();
+  const attemptStarted = Date.now();
+  const pollMs = p.pollMs ?? RETRY_FLOOR_MS;
+  const inPlaceUntil = pollMs < RETRY_FLOOR_MS ? attemptStarted + IN_ATTEMPT_POLLING_MS : attemptStarted;
+  for (;;) {
+    const answer = await check();
+    if (!(answer instanceof Pending)) return answer;
+    const waitedMs = info.currentAttemptScheduledTimestampMs - info.scheduledTimestampMs + (Date.now() - attemptStarted);
+    const final = p.waitTimeoutMs !== undefined && waitedMs >= p.waitTimeoutMs;
+    if (final || Date.now() + pollMs > inPlaceUntil) throw notReady(answer.type, answer.message, answer.details, final);
+    await sleep(pollMs);
+  }
 }
 
 /** Adds tried so far across this activity's attempts, kept in heartbeat details (polling attempts do not count). */
@@ -155,40 +206,34 @@ export function createActivities(deps: ActivityDependencies) {
     async addChunk(input: AddChunkInput): Promise<AddChunkResult> {
       const { group } = input;
       const provider = client(group);
-      const info = activityInfo();
-      // Server time on both sides, so the bound holds on the time-skipping server too.
-      const final = info.currentAttemptScheduledTimestampMs - info.scheduledTimestampMs >= input.waitTimeoutMs;
       // Heartbeats carry the count on, so a polling attempt does not reset it.
       const tried = { adds: addsTriedBefore() };
-      const requestIds: string[] = [];
-      let confirmed: Uniform<string> | undefined;
-      if (!input.dryRun) {
-        if (input.confirm) {
-          const ready = await serverReadiness(provider, group, input.confirm.servers, input.confirm.waitFor, tried);
-          if (ready.stragglers.length > 0) {
-            const n = ready.stragglers.length;
-            throw notReady(NOT_READY.servers, `${n} of ${ready.statuses.length} servers of an earlier chunk are not ${input.confirm.waitFor} yet`, { stragglers: ready.stragglers }, final);
-          }
-          requestIds.push(...ready.requestIds);
-          confirmed = uniform(ready.statuses.map((s) => ({ key: s.key, value: s.status })));
-        }
-        const readiness = await call((signal) => provider.groupReadiness(group as never, { signal }), { details: tried });
-        if (!readiness.ready) {
-          throw notReady(NOT_READY.group, `the group is ${readiness.status}, not ready for a change`, { status: readiness.status }, final);
-        }
-        requestIds.push(...readiness.requestIds);
-      }
+      const before = input.dryRun
+        ? { requestIds: [] as string[] }
+        : await pollUntilReady(input, async () => {
+            // Both are reads and both must hold: ask at once, so a poll costs the slower of the two.
+            const [ready, readiness] = await Promise.all([
+              input.confirm ? serverReadiness(provider, group, input.confirm.servers, input.confirm.waitFor, tried) : undefined,
+              call((signal) => provider.groupReadiness(group as never, { signal }), { details: tried }),
+            ]);
+            if (ready && ready.stragglers.length > 0) {
+              const n = ready.stragglers.length;
+              return new Pending(NOT_READY.servers, `${n} of ${ready.statuses.length} servers of an earlier chunk are not ${input.confirm?.waitFor} yet`, { stragglers: ready.stragglers });
+            }
+            if (!readiness.ready) return new Pending(NOT_READY.group, `the group is ${readiness.status}, not ready for a change`, { status: readiness.status });
+            const requestIds = [...(ready?.requestIds ?? []), ...readiness.requestIds];
+            return { requestIds, ...(ready ? { confirmed: uniform(ready.statuses.map((s) => ({ key: s.key, value: s.status }))) } : {}) };
+          });
       const adds = tried.adds + 1;
       const delayMs = Math.min(ADD_RETRY.initialMs * ADD_RETRY.coefficient ** (adds - 1), ADD_RETRY.maximumMs);
       const result = await call(
         (signal) => provider.addServers(group as never, input.servers as never, { idempotencyKey: input.idempotencyKey, dryRun: input.dryRun, signal }),
         { attempt: adds, delayMs, details: { adds } },
       );
-      requestIds.push(...result.requestIds);
       return {
         outcomes: uniform(result.servers.map(({ key, outcome }) => ({ key, value: outcome }))),
-        requestIds,
-        ...(confirmed ? { confirmed } : {}),
+        requestIds: [...before.requestIds, ...result.requestIds],
+        ...('confirmed' in before && before.confirmed ? { confirmed: before.confirmed } : {}),
       };
     },
 
@@ -206,11 +251,13 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** Succeeds when every server is ready by `waitFor`; otherwise throws ServersNotReady naming the stragglers. */
     async waitServersReady(input: WaitServersInput): Promise<WaitServersResult> {
-      const ready = await serverReadiness(client(input.group), input.group, input.servers, input.waitFor);
-      if (ready.stragglers.length > 0) {
-        throw notReady(NOT_READY.servers, `${ready.stragglers.length} of ${ready.statuses.length} servers are not ${input.waitFor} yet`, { stragglers: ready.stragglers });
-      }
-      return { statuses: uniform(ready.statuses.map((s) => ({ key: s.key, value: s.status }))), requestIds: ready.requestIds };
+      return pollUntilReady(input, async () => {
+        const ready = await serverReadiness(client(input.group), input.group, input.servers, input.waitFor);
+        if (ready.stragglers.length > 0) {
+          return new Pending(NOT_READY.servers, `${ready.stragglers.length} of ${ready.statuses.length} servers are not ${input.waitFor} yet`, { stragglers: ready.stragglers });
+        }
+        return { statuses: uniform(ready.statuses.map((s) => ({ key: s.key, value: s.status }))), requestIds: ready.requestIds };
+      });
     },
 
     /** Succeeds when none of the servers is listed any more; otherwise throws ServersNotReady (rollback's wait). */

@@ -33,7 +33,7 @@ function isPollInterval(n: number): boolean {
   return n >= 0.1 && Math.abs(n * 10 - Math.round(n * 10)) < 1e-9;
 }
 /** How many chunks an add may run ahead of the check that an earlier chunk's servers are ready (see the workflow). */
-export const MAX_CHUNKS_AHEAD = 10;
+export const MAX_CHUNKS_AHEAD = 50;
 
 const REGION = /^[a-z]{2,}(?:-[a-z0-9]+)+$/;
 const SERVER_GROUP_ID = /^sgp-[a-z0-9]+$/;

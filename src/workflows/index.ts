@@ -67,22 +67,23 @@ function groupIdOf(group: GroupRef): string {
  * timeout. An add polls first (its wait) at the poll interval; its own failures set their backoff per attempt.
  */
 function activitiesFor(o: AddServersOptions) {
-  const pollMs = Math.round(o.pollIntervalSeconds * 1000);
-  const pollAttempts = Math.ceil((o.availabilityTimeoutSeconds * 1000) / pollMs) + 1;
+  // Temporal spaces retries at least a second apart; shorter intervals poll inside an attempt (see the activities).
+  const retryMs = Math.max(1000, Math.round(o.pollIntervalSeconds * 1000));
+  const pollAttempts = Math.ceil((o.availabilityTimeoutSeconds * 1000) / retryMs) + 1;
   // The activities heartbeat every 5 s while a call is in flight: a dead worker's attempt is retried after
   // 15 s instead of the 60 s start-to-close timeout.
   const heartbeatTimeout = '15s';
   const poll: ActivityOptions = {
     startToCloseTimeout: '60s',
     heartbeatTimeout,
-    retry: { initialInterval: pollMs, backoffCoefficient: 1, maximumAttempts: pollAttempts },
+    retry: { initialInterval: retryMs, backoffCoefficient: 1, maximumAttempts: pollAttempts },
   };
   const add: ActivityOptions = {
     startToCloseTimeout: '60s',
     heartbeatTimeout,
     // The wait (bounded by the activity itself at the availability timeout), then the add's own retry window.
     scheduleToCloseTimeout: `${o.availabilityTimeoutSeconds + 600}s`,
-    retry: { initialInterval: pollMs, backoffCoefficient: 1 },
+    retry: { initialInterval: retryMs, backoffCoefficient: 1 },
   };
   const call: ActivityOptions = {
     startToCloseTimeout: '60s',
@@ -110,6 +111,7 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
   const serverByKey = new Map(servers.map((s) => [key(s), s]));
   const { calls, polls, adds } = activitiesFor(o);
   const ahead = o.chunksAhead ?? 0;
+  const polling = { pollMs: Math.round(o.pollIntervalSeconds * 1000), waitTimeoutMs: o.availabilityTimeoutSeconds * 1000 };
 
   let phase: Phase = 'listing';
   const added: string[] = [...(resume?.added ?? [])];
@@ -175,7 +177,7 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
         servers: chunk as never,
         idempotencyKey: token('a', i),
         dryRun: o.dryRun,
-        waitTimeoutMs: o.availabilityTimeoutSeconds * 1000,
+        ...polling,
         ...(confirm ? { confirm: { servers: confirm.map(identity), waitFor: o.waitFor } } : {}),
       });
       requestIds.push(...result.requestIds);
@@ -195,7 +197,7 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
     const unconfirmed = plan.chunks.slice(Math.max(0, plan.chunks.length - 1 - ahead)).flat() as Server[];
     if (!o.dryRun && unconfirmed.length > 0) {
       enter('waiting');
-      const waited = await polls.waitServersReady({ group, servers: unconfirmed.map(identity), waitFor: o.waitFor });
+      const waited = await polls.waitServersReady({ group, servers: unconfirmed.map(identity), waitFor: o.waitFor, ...polling });
       requestIds.push(...waited.requestIds);
       for (const [k, status] of spread(waited.statuses, unconfirmed.map(key))) statuses[k] = status;
     }
