@@ -5,7 +5,7 @@
 //   npm run bench [-- --quick] [-- --only 1,2,3,4] [-- --sizes 200,1000,10000]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { executableOption, provision } from '../scripts/temporal-servers.mjs';
 import { SEARCH_ATTRIBUTE_KEYS, type GroupRef, type Server } from '../src/domain/index.js';
 import { createProvider, type LoadBalancerProvider } from '../src/providers/index.js';
@@ -116,15 +116,8 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** The production worker once it exists on this branch, else the integration tier's worker (same environment). */
-function workerEntry(): string {
-  try {
-    readFileSync(join(ROOT, 'src/worker/main.ts'));
-    return 'src/worker/main.ts';
-  } catch {
-    return 'test/integration/worker-process.ts';
-  }
-}
+/** The production worker as `npm run build` leaves it: compiled JS and the prebuilt workflow bundle. */
+const WORKER = { main: join(ROOT, 'dist/worker/main.js'), bundle: join(ROOT, 'dist/workflow-bundle.js') };
 
 interface WorkerProcess {
   child: ChildProcess;
@@ -136,8 +129,10 @@ interface WorkerProcess {
 const TICKS_PER_SECOND = 100;
 
 async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerEntry()], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  await firstLine(child, 'worker', (l) => l.includes('"ready":true') || l.includes('"worker.ready"'));
+  const child = spawn(process.execPath, [WORKER.main], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production', ...env } });
+  await firstLine(child, 'worker', (l) => l.includes('"worker.ready"'));
+  // Logs are not read after ready; keep the pipe flowing so the worker never blocks on a full one.
+  child.stdout!.resume();
   const pid = child.pid!;
   return {
     child,
@@ -465,8 +460,9 @@ async function main(): Promise<void> {
   const worldFile = join(dir, 'world.json');
   writeFileSync(worldFile, JSON.stringify(benchWorld(GROUPS)));
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const bundlePath = join(dir, 'workflows.js');
-  writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: join(ROOT, 'src/workflows/index.ts'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } })).code);
+  for (const file of Object.values(WORKER)) {
+    if (!existsSync(file)) throw new Error(`${file.slice(ROOT.length)} is missing: run \`npm run build\` first (\`npm run bench\` does)`);
+  }
 
   const sims = await startSims(worldFile);
   let env: TestWorkflowEnvironment | undefined;
@@ -481,7 +477,9 @@ async function main(): Promise<void> {
     const workerEnv = {
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_NAMESPACE: env.namespace ?? 'default',
-      LBFLOW_WORKFLOW_BUNDLE: bundlePath,
+      LBFLOW_WORKFLOW_BUNDLE: WORKER.bundle,
+      // The model's provider has no flow control, so neither has the worker (its default is 50 operations a second).
+      LBFLOW_PROVIDER_CALLS_PER_SECOND: '0',
       LBFLOW_ALIBABA_ENDPOINT: sims.alibaba,
       LBFLOW_HUAWEI_ENDPOINT: sims.huawei,
       ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId,
@@ -492,7 +490,7 @@ async function main(): Promise<void> {
     const b: Bench = { env, sims, workerEnv, clients };
 
     process.stdout.write(
-      `lbflow benchmark${QUICK ? ' (quick)' : ''}: Temporal dev server (in memory), worker ${workerEntry()} in its own process, simulators in theirs; ${cpus().length} cores (shared)\n` +
+      `lbflow benchmark${QUICK ? ' (quick)' : ''}: Temporal dev server (in memory), production worker (dist/) in its own process, simulators in theirs; ${cpus().length} cores (shared)\n` +
         `model: add latency L ${MODEL.addLatencyMs} ms, group Configuring C ${MODEL.configuringMs} ms, server settle S ${MODEL.settleMs} ms, poll ${POLL_SECONDS * 1000} ms, flow control off\n` +
         `limit: Alibaba ceil(N/200) × (L + C) + S per group; Huawei ceil(N/200) × L + S; groups in parallel. script = bench/baseline\n` +
         `lbflow options: ${Object.entries(OPTIONS).map(([p, o]) => `${p} ${JSON.stringify(o)}`).join(', ')}\n` +
@@ -508,7 +506,7 @@ async function main(): Promise<void> {
     const out = join(ROOT, 'bench/results');
     mkdirSync(out, { recursive: true });
     const file = join(out, QUICK ? 'quick.json' : 'latest.json');
-    const meta = { measuredAt: new Date().toISOString(), quick: QUICK, cores: cpus().length, model: MODEL, pollSeconds: POLL_SECONDS, options: OPTIONS, worker: workerEntry() };
+    const meta = { measuredAt: new Date().toISOString(), quick: QUICK, cores: cpus().length, model: MODEL, pollSeconds: POLL_SECONDS, options: OPTIONS, worker: 'dist/worker/main.js', workerEnv: { LBFLOW_PROVIDER_CALLS_PER_SECOND: 0 } };
     writeFileSync(file, `${JSON.stringify({ meta, scenarios: rows }, null, 2)}\n`);
     process.stdout.write(`\nwrote ${file.slice(ROOT.length)}\n`);
   } finally {

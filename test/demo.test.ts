@@ -1,34 +1,37 @@
-import { spawnSync } from 'node:child_process';
+// `npm run demo` runs `lbflow demo`: the whole stack on free ports, the four demo runs, one summary. The test
+// checks what the summary claims against the runs themselves (outcome per run, servers added).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEMO_SEARCH_ATTRIBUTES } from '../scripts/demo.mjs';
-import { SEARCH_ATTRIBUTE_KEYS } from '../src/domain/names.js';
+import { lbflow } from './cli/support.js';
 
-const DEMO = fileURLToPath(new URL('../scripts/demo.mjs', import.meta.url));
-
-describe('npm run demo', () => {
-  it('registers the same search attributes as the domain defines', () => {
-    expect(DEMO_SEARCH_ATTRIBUTES).toEqual(SEARCH_ATTRIBUTE_KEYS.map((k) => k.name));
-  });
-
-  it('starts the dev server with its Web UI, says where both are, and stops with --exit', () => {
-    // Free high ports, so a demo the developer left running on 7233/8233 does not interfere.
+describe('lbflow demo (npm run demo)', () => {
+  it('runs 1,000 GWLB servers, 300 ELB members, an invalid request and a quota hit, each ending as expected, then stops with --exit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lbflow-demo-'));
-    const args = ['--exit', '--port', '17433', '--ui-port', '18433', '--db', join(dir, 'dev.db')];
-    const r = spawnSync(process.execPath, [DEMO, ...args], { encoding: 'utf8', timeout: 60_000 });
-    rmSync(dir, { recursive: true, force: true });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('Temporal gRPC   127.0.0.1:17433');
-    expect(r.stdout).toContain('Web UI          http://127.0.0.1:18433');
-  });
+    try {
+      const ports = ['--port', '0', '--ui-port', '0', '--sim-port', '0', '--metrics-port', '0', '--db', join(dir, 'dev.db'), '--log-dir', dir];
+      const run = await lbflow(['--json', 'demo', '--exit', ...ports]);
+      expect(run.status, run.stderr).toBe(0);
+      const out = JSON.parse(run.stdout) as { allExpected: boolean; seconds: number; webUi: string; runs: { name: string; outcome: string; added: number; link: string; failure?: { details?: { issues?: unknown[] } } }[] };
+      process.stdout.write(`demo runs finished in ${out.seconds.toFixed(1)} s (the issue's bound: 60 s)\n`);
+      expect(out.runs.map((r) => [r.name, r.outcome, r.added])).toEqual([
+        ['alibaba 1000', 'completed', 1000],
+        ['huawei 300', 'completed', 300],
+        ['invalid', 'ValidationError', 0],
+        ['quota hit', 'QuotaExceeded', 0],
+      ]);
+      expect(out.allExpected).toBe(true);
+      expect(out.runs.find((r) => r.name === 'invalid')?.failure?.details?.issues).toHaveLength(2);
+      for (const r of out.runs) expect(r.link).toMatch(new RegExp(`^${out.webUi}/namespaces/default/workflows/lbflow%2F.+/history$`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
-  it('refuses a bad port before starting anything, naming the flag', () => {
-    const r = spawnSync(process.execPath, [DEMO, '--ui-port', 'eighty'], { encoding: 'utf8' });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('--ui-port must be a port number 1–65535; got "eighty"');
+  it('refuses a bad port before starting anything, naming the flag (exit 2)', async () => {
+    const run = await lbflow(['demo', '--ui-port', 'eighty']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--ui-port must be a port number 0–65535 (0: a free port); got "eighty"');
   });
 });

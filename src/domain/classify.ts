@@ -177,6 +177,8 @@ const family = (prefix: string, disposition: Disposition, failureType: FailureTy
 /** lbflow's own codes for failures no provider answered, the same for every provider. */
 const LBFLOW_FAMILIES: readonly ErrorCodeFamily[] = [
   family('Transport.', 'retryable', 'ProviderUnavailable', 'no usable answer arrived (reset, refused, timeout): the same request may succeed'),
+  family('Client.NoCredentials', 'auth', 'AuthenticationFailed', 'the worker has no credentials for this provider: nothing was sent'),
+  family('Client.ProjectMismatch', 'auth', 'AuthenticationFailed', "the request's project is not the one the worker's credentials are for: nothing was sent"),
   family('Client.', 'permanent', 'ProviderRejected', 'the client refused to send a request that breaks an API limit: a bug in the caller'),
 ];
 

@@ -1,6 +1,6 @@
 // `npm run sim`: both simulators on 127.0.0.1 (Alibaba 7480, Huawei 7481), one JSON line with the endpoints,
-// clean shutdown on SIGINT/SIGTERM.
-//   npm run sim -- [--port 0] [--alibaba-port N] [--huawei-port N] [--world FILE]
+// clean shutdown on SIGINT/SIGTERM. `--host 0.0.0.0` lets other containers reach them (docker-compose.yml).
+//   npm run sim -- [--host ADDR] [--port 0] [--alibaba-port N] [--huawei-port N] [--world FILE]
 import { parseArgs } from 'node:util';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, DEFAULT_HUAWEI_PROJECT, startSimulators, type StartOptions } from './index.js';
 
@@ -18,15 +18,17 @@ async function main(): Promise<void> {
       'alibaba-port': { type: 'string' },
       'huawei-port': { type: 'string' },
       world: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run sim -- [--port 0] [--alibaba-port N] [--huawei-port N] [--world FILE.json|FILE.yaml]\n');
+    process.stdout.write('usage: npm run sim -- [--host 127.0.0.1] [--port 0] [--alibaba-port N] [--huawei-port N] [--world FILE.json|FILE.yaml]\n');
     return;
   }
+  if (values.host.trim() === '') throw new Error('--host must be an address to listen on, e.g. 127.0.0.1 or 0.0.0.0');
   const both = port('port', values.port);
-  const options: StartOptions = {};
+  const options: StartOptions = { host: values.host };
   const alibabaPort = port('alibaba-port', values['alibaba-port']) ?? both;
   const huaweiPort = port('huawei-port', values['huawei-port']) ?? both;
   if (alibabaPort !== undefined) options.alibabaPort = alibabaPort;

@@ -1,4 +1,4 @@
-// For tests that kill workers: a worker in a child process (worker-process.ts), and a pass-through proxy that
+// For tests that kill workers: the production worker (src/worker/main.ts) in a child process, and a pass-through proxy that
 // can keep one provider answer from it (the provider applied the change; the worker never learns it).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL } from '../../src/simulator/index.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WORKER_SCRIPT = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
+const WORKER_SCRIPT = fileURLToPath(new URL('../../src/worker/main.ts', import.meta.url));
 
 export interface WorkerProcessOptions {
   temporalAddress: string;
@@ -17,18 +17,25 @@ export interface WorkerProcessOptions {
   bundlePath: string;
   alibabaEndpoint: string;
   huaweiEndpoint: string;
+  /** The compiled worker (dist/worker/main.js) instead of the source under tsx. */
+  script?: string;
+  /** More (or other) environment variables: limits, metrics, log level, credentials. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface WorkerProcess {
   readonly child: ChildProcess;
   readonly pid: number;
+  /** Everything it wrote to stdout (JSON log lines) and stderr so far. */
+  output(): string;
   /** Sends `signal` to this process (only this one) and resolves with how it ended: the signal name or the exit code. */
   stop(signal: 'SIGKILL' | 'SIGTERM'): Promise<string | number | null>;
 }
 
-/** Starts `node --import tsx worker-process.ts` and resolves once its worker polls the task queue. */
+/** Starts the worker process and resolves once it logs `worker.ready` (it polls the task queue). */
 export async function startWorkerProcess(o: WorkerProcessOptions): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT], {
+  const args = o.script ? [o.script] : ['--import', 'tsx', WORKER_SCRIPT];
+  const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -43,6 +50,9 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret,
       HUAWEICLOUD_SDK_AK: DEFAULT_HUAWEI_CREDENTIAL.accessKey,
       HUAWEICLOUD_SDK_SK: DEFAULT_HUAWEI_CREDENTIAL.secretKey,
+      // Tests measure lbflow, not the worker's courtesy limit towards a real cloud.
+      LBFLOW_PROVIDER_CALLS_PER_SECOND: '0',
+      ...o.env,
     },
   });
   const exited = new Promise<string | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
@@ -53,7 +63,7 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     new Promise<void>((resolve) =>
       child.stdout!.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
-        if (stdout.includes('"ready":true')) resolve();
+        if (stdout.includes('"event":"worker.ready"')) resolve();
       }),
     ),
     exited.then((how) => Promise.reject(new Error(`worker process exited (${how}) before it was ready:\n${stderr}`))),
@@ -61,6 +71,7 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
   return {
     child,
     pid: child.pid!,
+    output: () => stdout + stderr,
     async stop(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

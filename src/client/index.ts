@@ -1,0 +1,169 @@
+// What services import to run lbflow: start a request, wait for its typed result, read its progress, cancel it.
+// Requests are checked here first (rules and size), so a bad one is refused before any workflow starts.
+import { createHash } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import {
+  addServersWorkflowId,
+  identityKey,
+  SEARCH_ATTRIBUTES,
+  serverGroupIdOf,
+  TASK_QUEUE,
+  validateAddServersRequest,
+  WORKFLOW_TYPE,
+  formatIssues,
+  type AddServersRequest,
+  type AddServersRequestInput,
+  type AddServersResult,
+  type Progress,
+  type ValidationIssue,
+} from '../domain/index.js';
+import { toAddServersError, ValidationError } from './errors.js';
+
+export * from './errors.js';
+export { TASK_QUEUE, WORKFLOW_TYPE, SEARCH_ATTRIBUTES, addServersWorkflowId } from '../domain/index.js';
+export type { AddServersRequest, AddServersRequestInput, AddServersResult, FailureDetails, Progress, Phase, ServerStatus } from '../domain/index.js';
+
+/**
+ * Largest request accepted, as JSON. Temporal refuses workflow inputs over 2 MB (its default blob limit), and a
+ * run hands its request on at continue-as-new along with its own progress, so lbflow keeps room for that.
+ */
+export const MAX_REQUEST_BYTES = 1_500_000;
+
+/** Memo key holding the request's content hash, to tell a repeated start from a different request under one id. */
+export const REQUEST_HASH_MEMO = 'lbflowRequestHash';
+
+export interface StartOptions {
+  /** Default `lbflow`. */
+  readonly taskQueue?: string;
+  /** Your key for this request (a deploy id); default: a hash of the request's content, so a repeat finds the same run. */
+  readonly requestKey?: string;
+  /** Check rules and size here before starting (default true); false leaves it to the workflow, which fails as ValidationError. */
+  readonly validate?: boolean;
+}
+
+export interface AddServersHandle {
+  readonly workflowId: string;
+  /** The first run's id (stable across continue-as-new). */
+  readonly runId: string;
+  /** The result, or a typed AddServersError subclass (QuotaExceededError, AvailabilityTimeoutError, …). */
+  result(): Promise<AddServersResult>;
+  /** The run's progress (the `progress` query, answered by a worker). */
+  progress(): Promise<Progress>;
+  /** Asks the run to stop before its next chunk; with `onFailure: 'rollback'` it removes what it added. */
+  cancel(): Promise<void>;
+  readonly workflow: WorkflowHandle;
+}
+
+/** A content hash of the parsed request: servers in identity order, so the same set in another order is the same request. */
+export function requestHash(request: AddServersRequest): string {
+  const servers = [...request.servers].map((s) => [identityKey(request.provider, s as never), s] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const canonical = JSON.stringify({ ...request, servers: servers.map(([, s]) => s) });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** The request's JSON size in bytes, or a ValidationError when it is not JSON at all (a cycle, a BigInt). */
+function jsonBytes(input: unknown): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(input) ?? '');
+  } catch (error) {
+    throw refused([{ path: '', message: `The request must be plain JSON data; serialising it failed: ${(error as Error).message}.` }]);
+  }
+}
+
+function refused(issues: ValidationIssue[]): ValidationError {
+  return new ValidationError({ message: formatIssues(issues), details: { type: 'ValidationError', added: [], alreadyPresent: [], issues } });
+}
+
+/** Checks a request as the workflow would, plus its size; returns the parsed request or throws ValidationError. */
+export function checkAddServersRequest(input: unknown): AddServersRequest {
+  const bytes = jsonBytes(input);
+  if (bytes > MAX_REQUEST_BYTES) {
+    throw refused([
+      {
+        path: '',
+        message: `The request is ${(bytes / 1e6).toFixed(2)} MB as JSON; lbflow accepts at most ${(MAX_REQUEST_BYTES / 1e6).toFixed(1)} MB (Temporal refuses workflow inputs over 2 MB): split the servers into several requests.`,
+      },
+    ]);
+  }
+  const checked = validateAddServersRequest(input);
+  if (!checked.ok) throw refused(checked.issues);
+  return checked.request;
+}
+
+function handleOf(workflow: WorkflowHandle, runId: string): AddServersHandle {
+  const ids = { workflowId: workflow.workflowId, runId };
+  return {
+    workflowId: workflow.workflowId,
+    runId,
+    workflow,
+    result: async () => {
+      try {
+        return (await workflow.result()) as AddServersResult;
+      } catch (error) {
+        throw toAddServersError(error, ids);
+      }
+    },
+    progress: () => workflow.query<Progress>('progress'),
+    cancel: () => workflow.cancel().then(() => undefined),
+  };
+}
+
+/**
+ * Starts adding servers and returns at once. The workflow id is `lbflow/<provider>/<region>/<group>/<requestKey>`;
+ * starting the same request again while it runs attaches to that run instead of starting a second one.
+ * Throws ValidationError (nothing started) when the request breaks a rule or is too large.
+ */
+export async function startAddServers(client: Client, request: AddServersRequestInput, options: StartOptions = {}): Promise<AddServersHandle> {
+  const parsed = options.validate === false ? undefined : checkAddServersRequest(request);
+  const raw = request as unknown as { provider: string; region: string; serverGroupId?: string; poolId?: string };
+  const hash = parsed ? requestHash(parsed) : createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  const workflowId = addServersWorkflowId(raw, options.requestKey ?? `r-${hash.slice(0, 20)}`);
+  const searchable = typeof raw.provider === 'string' && typeof raw.region === 'string' && serverGroupIdOf(raw) !== '';
+  const workflow = await client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    workflowId,
+    args: [request],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    memo: { [REQUEST_HASH_MEMO]: hash },
+    ...(searchable
+      ? {
+          typedSearchAttributes: [
+            { key: SEARCH_ATTRIBUTES.provider, value: raw.provider },
+            { key: SEARCH_ATTRIBUTES.region, value: raw.region },
+            { key: SEARCH_ATTRIBUTES.serverGroupId, value: serverGroupIdOf(raw) },
+            { key: SEARCH_ATTRIBUTES.phase, value: 'validating' },
+          ],
+        }
+      : {}),
+  });
+  // With USE_EXISTING the start answers with the running run's id when one exists: check that it runs this request.
+  const description = await workflow.describe();
+  const runningHash = description.memo?.[REQUEST_HASH_MEMO];
+  if (runningHash !== undefined && runningHash !== hash) {
+    throw refused([
+      {
+        path: '',
+        message: `Workflow ${workflowId} is already running a different request: use another requestKey, or wait for that run to finish.`,
+      },
+    ]);
+  }
+  return handleOf(client.workflow.getHandle(workflowId, undefined, { firstExecutionRunId: workflow.firstExecutionRunId }), workflow.firstExecutionRunId);
+}
+
+/** Starts and waits: the result, or a typed AddServersError subclass. */
+export async function addServers(client: Client, request: AddServersRequestInput, options: StartOptions = {}): Promise<AddServersResult> {
+  return (await startAddServers(client, request, options)).result();
+}
+
+/** Runs the request as a dry run: the provider checks it (Alibaba DryRun; Huawei reads the pool) and nothing changes. */
+export async function dryRunAddServers(client: Client, request: AddServersRequestInput, options: StartOptions = {}): Promise<AddServersResult> {
+  const dry = { ...request, options: { ...(request.options ?? {}), dryRun: true } } as AddServersRequestInput;
+  return addServers(client, dry, options);
+}
+
+/** A handle on a run started elsewhere (by id), to watch, query or cancel it. */
+export async function getAddServersHandle(client: Client, workflowId: string): Promise<AddServersHandle> {
+  const workflow = client.workflow.getHandle(workflowId);
+  const description = await workflow.describe();
+  return handleOf(workflow, description.runId);
+}

@@ -1,0 +1,171 @@
+// The provider clients a worker serves, built from its configuration, each behind a rate limit and a cap on
+// calls in flight, so a burst of runs cannot exceed the cloud's flow control from one worker.
+import type { Provider } from '../domain/index.js';
+import { createProvider, ProviderError, type LoadBalancerProvider } from '../providers/index.js';
+import type { WorkerConfig } from './config.js';
+
+/** The code a call gets when this worker has no credentials for the provider (classified AuthenticationFailed). */
+export const NO_CREDENTIALS = 'Client.NoCredentials';
+/** The code a call gets when the request's project is not the one the worker's Huawei credentials are for. */
+export const PROJECT_MISMATCH = 'Client.ProjectMismatch';
+
+const CREDENTIAL_HINT: Record<Provider, string> = {
+  'alibaba-gwlb': 'ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+  'huawei-elb': 'HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or LBFLOW_HUAWEI_AUTH_TOKEN',
+};
+
+type Method = 'listServers' | 'groupReadiness' | 'addServers' | 'removeServers';
+const METHODS: readonly Method[] = ['listServers', 'groupReadiness', 'addServers', 'removeServers'];
+const ACTIONS: Record<Method, string> = { listServers: 'ListServers', groupReadiness: 'GroupReadiness', addServers: 'AddServers', removeServers: 'RemoveServers' };
+
+/** Token bucket (burst = one second's worth) plus a cap on operations in flight; waits honour the caller's abort. */
+export class CallGate {
+  readonly #perSecond: number;
+  readonly #concurrency: number;
+  #tokens: number;
+  #refilledAt: number;
+  #inFlight = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(perSecond: number, concurrency: number, private readonly now: () => number = () => performance.now()) {
+    this.#perSecond = perSecond;
+    this.#concurrency = concurrency;
+    this.#tokens = Math.max(1, perSecond);
+    this.#refilledAt = now();
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    await this.#slot(signal);
+    try {
+      await this.#token(signal);
+      return await fn();
+    } finally {
+      this.#inFlight--;
+      this.#waiting.shift()?.();
+    }
+  }
+
+  async #slot(signal?: AbortSignal): Promise<void> {
+    while (this.#inFlight >= this.#concurrency) {
+      signal?.throwIfAborted();
+      await new Promise<void>((resolve, reject) => {
+        const wake = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = () => {
+          const i = this.#waiting.indexOf(wake);
+          if (i >= 0) this.#waiting.splice(i, 1);
+          reject(signal?.reason);
+        };
+        this.#waiting.push(wake);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+    this.#inFlight++;
+  }
+
+  async #token(signal?: AbortSignal): Promise<void> {
+    if (this.#perSecond === 0) return;
+    for (;;) {
+      signal?.throwIfAborted();
+      const now = this.now();
+      this.#tokens = Math.min(this.#perSecond, this.#tokens + ((now - this.#refilledAt) / 1000) * this.#perSecond);
+      this.#refilledAt = now;
+      if (this.#tokens >= 1) {
+        this.#tokens -= 1;
+        return;
+      }
+      const waitMs = Math.ceil(((1 - this.#tokens) / this.#perSecond) * 1000);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, waitMs);
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+  }
+}
+
+/** A provider whose every call fails with a non-retryable AuthenticationFailed naming the variables to set. */
+function unconfigured<P extends Provider>(provider: P): LoadBalancerProvider<P> {
+  const refuse = (method: Method) => async () => {
+    throw new ProviderError({
+      provider,
+      action: ACTIONS[method],
+      httpStatus: 0,
+      code: NO_CREDENTIALS,
+      providerMessage: `this worker has no ${provider} credentials: set ${CREDENTIAL_HINT[provider]} in the worker's environment`,
+    });
+  };
+  return {
+    provider,
+    listServers: refuse('listServers'),
+    groupReadiness: refuse('groupReadiness'),
+    addServers: refuse('addServers'),
+    removeServers: refuse('removeServers'),
+    close: async () => {},
+  } as unknown as LoadBalancerProvider<P>;
+}
+
+/** Wraps every call of `inner` in the gate; Huawei calls for another project than the credentials' are refused. */
+function gated<P extends Provider>(inner: LoadBalancerProvider<P>, gate: CallGate, projectId: string | undefined): LoadBalancerProvider<P> {
+  const wrapped: Record<string, unknown> = { provider: inner.provider, close: () => inner.close() };
+  for (const method of METHODS) {
+    const original = (inner[method] as (...args: unknown[]) => Promise<unknown>).bind(inner);
+    wrapped[method] = (...args: unknown[]) => {
+      const group = args[0] as { projectId?: string };
+      if (projectId !== undefined && group.projectId !== undefined && group.projectId !== projectId) {
+        return Promise.reject(
+          new ProviderError({
+            provider: inner.provider,
+            action: ACTIONS[method],
+            httpStatus: 0,
+            code: PROJECT_MISMATCH,
+            providerMessage: `the request's project ${group.projectId} is not HUAWEICLOUD_SDK_PROJECT_ID (${projectId}), the project this worker's credentials are for`,
+          }),
+        );
+      }
+      const options = args[args.length - 1] as { signal?: AbortSignal } | undefined;
+      return gate.run(() => original(...args), options?.signal);
+    };
+  }
+  return wrapped as unknown as LoadBalancerProvider<P>;
+}
+
+export interface WorkerProviders {
+  providerFor(provider: Provider): LoadBalancerProvider;
+  readonly served: Provider[];
+  close(): Promise<void>;
+}
+
+/** One client per configured provider; providers without credentials answer every call with NO_CREDENTIALS. */
+export function buildProviders(config: WorkerConfig): WorkerProviders {
+  const { providerCallsPerSecond, providerConcurrency } = config.limits;
+  const alibaba = config.providers['alibaba-gwlb'];
+  const huawei = config.providers['huawei-elb'];
+  const clients: Record<Provider, LoadBalancerProvider> = {
+    'alibaba-gwlb': alibaba
+      ? gated(createProvider({ provider: 'alibaba-gwlb', credentials: alibaba.credentials, endpoint: alibaba.endpoint, connections: providerConcurrency }), new CallGate(providerCallsPerSecond, providerConcurrency), undefined)
+      : unconfigured('alibaba-gwlb'),
+    'huawei-elb': huawei
+      ? gated(createProvider({ provider: 'huawei-elb', credentials: huawei.credentials, endpoint: huawei.endpoint, connections: providerConcurrency }), new CallGate(providerCallsPerSecond, providerConcurrency), huawei.projectId)
+      : unconfigured('huawei-elb'),
+  } as Record<Provider, LoadBalancerProvider>;
+  return {
+    providerFor: (provider) => clients[provider],
+    served: (Object.keys(config.providers) as Provider[]).filter((p) => config.providers[p] !== undefined),
+    close: async () => {
+      await Promise.all(Object.values(clients).map((c) => c.close()));
+    },
+  };
+}

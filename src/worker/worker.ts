@@ -1,0 +1,58 @@
+// The lbflow worker: the workflow (prebuilt bundle in production, source in development), the activities with
+// the configured provider clients, the concurrency and rate limits of the configuration.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createActivities } from '../activities/index.js';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { WorkerConfig } from './config.js';
+import { buildProviders, type WorkerProviders } from './providers.js';
+
+/** The workflow source next to this module: `.ts` under tsx, `.js` once compiled into dist/. */
+export function workflowsSourcePath(): string {
+  for (const ext of ['ts', 'js']) {
+    const path = fileURLToPath(new URL(`../workflows/index.${ext}`, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error('the workflow source (src/workflows/index.ts) is missing next to the worker: set LBFLOW_WORKFLOW_BUNDLE to a prebuilt bundle');
+}
+
+export interface LbflowWorker {
+  readonly worker: Worker;
+  readonly providers: WorkerProviders;
+  /** Runs until shutdown (a signal, or `worker.shutdown()`), then closes the provider clients. */
+  run(): Promise<void>;
+}
+
+/** Builds the worker on an open connection; the caller owns the connection and the Runtime. */
+export async function createLbflowWorker(config: WorkerConfig, connection: NativeConnection, extra: Partial<WorkerOptions> = {}): Promise<LbflowWorker> {
+  const providers = buildProviders(config);
+  const code = config.workflowBundle !== undefined ? { workflowBundle: { codePath: config.workflowBundle } } : { workflowsPath: workflowsSourcePath() };
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.taskQueue,
+      ...code,
+      activities: createActivities({ providerFor: providers.providerFor }),
+      maxConcurrentActivityTaskExecutions: config.limits.maxConcurrentActivities,
+      maxConcurrentWorkflowTaskExecutions: config.limits.maxConcurrentWorkflowTasks,
+      ...(config.limits.taskQueueActivitiesPerSecond > 0 ? { maxTaskQueueActivitiesPerSecond: config.limits.taskQueueActivitiesPerSecond } : {}),
+      shutdownGraceTime: `${config.shutdownGraceSeconds}s`,
+      ...extra,
+    });
+    return {
+      worker,
+      providers,
+      run: async () => {
+        try {
+          await worker.run();
+        } finally {
+          await providers.close();
+        }
+      },
+    };
+  } catch (error) {
+    await providers.close();
+    throw error;
+  }
+}

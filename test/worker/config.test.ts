@@ -1,0 +1,90 @@
+// The worker's configuration: one schema over the environment, every problem named by its variable.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeConfig, loadWorkerConfig, WorkerConfigError, type Env } from '../../src/worker/config.js';
+
+const ALIBABA = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tTestKey0001', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'alibaba-test-secret-value-1' };
+const HUAWEI = { HUAWEICLOUD_SDK_AK: 'HWTESTAK0001', HUAWEICLOUD_SDK_SK: 'huawei-test-secret-key-0001' };
+// No Temporal profile file from the developer's home leaks into these tests.
+const BASE: Env = { TEMPORAL_CONFIG_FILE: '/nonexistent/lbflow-test.toml' };
+
+function issuesOf(env: Env): { variable: string; message: string }[] {
+  try {
+    loadWorkerConfig({ ...BASE, ...env });
+  } catch (error) {
+    if (error instanceof WorkerConfigError) return [...error.issues];
+    throw error;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe('worker configuration from the environment', () => {
+  it('fills every default from Temporal and lbflow conventions when only credentials are set', () => {
+    const config = loadWorkerConfig({ ...BASE, ...ALIBABA });
+    expect(config.temporal.address).toBe('localhost:7233');
+    expect(config.temporal.namespace).toBe('default');
+    expect(config.taskQueue).toBe('lbflow');
+    expect(config.workflowBundle).toBeUndefined();
+    expect(config.metrics).toBeUndefined();
+    expect(config.logLevel).toBe('INFO');
+    expect(config.limits).toEqual({ maxConcurrentActivities: 200, maxConcurrentWorkflowTasks: 40, providerCallsPerSecond: 50, providerConcurrency: 16, taskQueueActivitiesPerSecond: 0 });
+    expect(Object.keys(config.providers)).toEqual(['alibaba-gwlb']);
+  });
+
+  it("reads Temporal's own variables and the vendors' credential names", () => {
+    const config = loadWorkerConfig({ ...BASE, ...ALIBABA, ...HUAWEI, TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'lb', LBFLOW_TASK_QUEUE: 'lbflow-eu', LBFLOW_METRICS_PORT: '9464', LBFLOW_METRICS_HOST: '0.0.0.0', LBFLOW_LOG_LEVEL: 'warn', LBFLOW_HUAWEI_ENDPOINT: 'http://127.0.0.1:7481/', HUAWEICLOUD_SDK_PROJECT_ID: '04dd36f964000fe22f9ac00bc85b1a1d' });
+    expect(config.temporal.connection.address).toBe('temporal:7233');
+    expect(config.temporal.namespace).toBe('lb');
+    expect(config.taskQueue).toBe('lbflow-eu');
+    expect(config.metrics).toEqual({ host: '0.0.0.0', port: 9464 });
+    expect(config.logLevel).toBe('WARN');
+    expect(config.providers['huawei-elb']?.endpoint).toBe('http://127.0.0.1:7481');
+    expect(config.providers['huawei-elb']?.projectId).toBe('04dd36f964000fe22f9ac00bc85b1a1d');
+  });
+
+  it('accepts a Huawei IAM token instead of AK/SK', () => {
+    const config = loadWorkerConfig({ ...BASE, LBFLOW_HUAWEI_AUTH_TOKEN: 'MIItest-iam-token-0001' });
+    expect(config.providers['huawei-elb']?.credentials).toHaveProperty('authToken', 'MIItest-iam-token-0001');
+  });
+
+  it('lists every bad or missing variable at once, each with its rule', () => {
+    const issues = issuesOf({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tTestKey0001', TEMPORAL_ADDRESS: 'temporal', LBFLOW_METRICS_PORT: '99999', LBFLOW_LOG_LEVEL: 'loud', LBFLOW_PROVIDER_CONCURRENCY: 'many', LBFLOW_ALIBABA_ENDPOINT: 'gwlb.example.com/path' });
+    expect(issues.map((i) => i.variable).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'LBFLOW_ALIBABA_ENDPOINT', 'LBFLOW_LOG_LEVEL', 'LBFLOW_METRICS_PORT', 'LBFLOW_PROVIDER_CONCURRENCY', 'TEMPORAL_ADDRESS']);
+    expect(issues.find((i) => i.variable === 'LBFLOW_METRICS_PORT')?.message).toBe('must be a port number from 1 to 65535 (unset: no metrics endpoint); got "99999"');
+    expect(issues.find((i) => i.variable === 'ALIBABA_CLOUD_ACCESS_KEY_SECRET')?.message).toBe('is required when ALIBABA_CLOUD_ACCESS_KEY_ID is set');
+    expect(issues.find((i) => i.variable === 'TEMPORAL_ADDRESS')?.message).toContain('must be host:port');
+  });
+
+  it('refuses to start without any provider credentials, naming what to set', () => {
+    const [issue] = issuesOf({});
+    expect(issue?.message).toContain('no provider credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+  });
+
+  it('refuses both Huawei AK/SK and an IAM token, and a security token without its key pair', () => {
+    expect(issuesOf({ ...HUAWEI, LBFLOW_HUAWEI_AUTH_TOKEN: 'MIItoken' }).map((i) => i.variable)).toEqual(['LBFLOW_HUAWEI_AUTH_TOKEN']);
+    expect(issuesOf({ ...HUAWEI, ALIBABA_CLOUD_SECURITY_TOKEN: 'CAIStoken' }).map((i) => i.variable)).toEqual(['ALIBABA_CLOUD_SECURITY_TOKEN']);
+  });
+
+  it('loads the prebuilt bundle in production and says how to build it when it is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lbflow-config-'));
+    try {
+      const [missing] = issuesOf({ ...ALIBABA, NODE_ENV: 'production', LBFLOW_WORKFLOW_BUNDLE: 'bundle.js' }).concat();
+      expect(missing?.variable).toBe('LBFLOW_WORKFLOW_BUNDLE');
+      expect(missing?.message).toContain('run `npm run build`');
+      writeFileSync(join(dir, 'bundle.js'), '');
+      expect(loadWorkerConfig({ ...BASE, ...ALIBABA, NODE_ENV: 'production', LBFLOW_WORKFLOW_BUNDLE: 'bundle.js' }, dir).workflowBundle).toBe(join(dir, 'bundle.js'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never shows a secret when the configuration is described, logged or serialised', () => {
+    const config = loadWorkerConfig({ ...BASE, ...ALIBABA, ...HUAWEI, HUAWEICLOUD_SDK_SECURITY_TOKEN: 'huawei-session-token-0001', TEMPORAL_API_KEY: 'temporal-api-key-value-0001', TEMPORAL_ADDRESS: 'example.tmprl.cloud:7233' });
+    const shown = [JSON.stringify(describeConfig(config)), JSON.stringify(config.providers), String(config.providers['alibaba-gwlb']?.credentials)].join('\n');
+    for (const secret of ['alibaba-test-secret-value-1', 'huawei-test-secret-key-0001', 'huawei-session-token-0001', 'temporal-api-key-value-0001']) expect(shown).not.toContain(secret);
+    // …while the signer can still read them.
+    expect(config.providers['alibaba-gwlb']?.credentials.accessKeySecret).toBe('alibaba-test-secret-value-1');
+  });
+});

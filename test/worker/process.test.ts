@@ -1,0 +1,131 @@
+// The worker process as it runs in production: built by `npm run build` (compiled JS and the prebuilt workflow
+// bundle, NODE_ENV=production), configured by its environment only, with Prometheus metrics and JSON logs. It is
+// stopped with SIGTERM in the middle of a run: it exits cleanly, a second worker finishes the run, and every
+// chunk's ClientToken committed exactly once.
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthenticationFailedError, startAddServers } from '../../src/client/index.js';
+import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators, type RunningSimulators } from '../../src/simulator/index.js';
+import { startWorkerProcess, type WorkerProcess } from '../integration/child-worker.js';
+import { alibabaGroupState, alibabaKey, alibabaRequest, callLog, huaweiRequest, integrationWorld, startDevServer, tokensOf } from '../integration/support.js';
+import { alibabaServers, huaweiServers } from '../workflows/harness.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// Inside the project, so the compiled files resolve node_modules as dist/ does.
+const BUILD = join(ROOT, '.temporal', `build-test-${process.pid}`);
+const GROUP = 'sgp-atstuj3rtoptyui0000';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('the production worker process', () => {
+  let env: TestWorkflowEnvironment;
+  let sims: RunningSimulators;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    // What `npm run build` does, into a private folder.
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', BUILD, '--declaration', 'false', '--sourceMap', 'false'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(BUILD, 'worker', 'build-bundle.js'), join(BUILD, 'workflow-bundle.js')], { cwd: ROOT, stdio: 'pipe' });
+    [env, sims] = await Promise.all([startDevServer(), startSimulators({ port: 0, world: integrationWorld({ alibaba: { configuringMs: 400, addingMs: 600 } }) })]);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const w of workers) await w.stop('SIGKILL');
+    await sims?.close();
+    await env?.teardown();
+    rmSync(BUILD, { recursive: true, force: true });
+  }, 60_000);
+
+  const start = async (taskQueue: string, extra: Record<string, string | undefined> = {}, compiled = true) => {
+    const w = await startWorkerProcess({
+      temporalAddress: env.address,
+      namespace: 'default',
+      taskQueue,
+      bundlePath: join(BUILD, 'workflow-bundle.js'),
+      alibabaEndpoint: sims.alibaba.url,
+      huaweiEndpoint: sims.huawei.url,
+      ...(compiled ? { script: join(BUILD, 'worker', 'main.js') } : {}),
+      env: { NODE_ENV: compiled ? 'production' : 'development', ...extra },
+    });
+    workers.push(w);
+    return w;
+  };
+
+  it('builds: compiled entry points and a prebuilt workflow bundle', () => {
+    for (const file of ['worker/main.js', 'cli/main.js', 'client/index.js', 'simulator/main.js', 'workflow-bundle.js']) expect(existsSync(join(BUILD, file)), file).toBe(true);
+  });
+
+  it('drains on SIGTERM mid-run, exits 0, and a second worker finishes the run with each chunk committed once', async () => {
+    const taskQueue = `proc-${crypto.randomUUID()}`;
+    const metricsPort = await freePort();
+    const first = await start(taskQueue, { LBFLOW_METRICS_PORT: String(metricsPort), LBFLOW_SHUTDOWN_GRACE_SECONDS: '5' });
+    const servers = alibabaServers(1000);
+    const handle = await startAddServers(env.client, alibabaRequest(servers, {}, GROUP) as never, { taskQueue, requestKey: 'sigterm' });
+
+    // Stop it once the first chunk is in the group.
+    for (let i = 0; i < 200 && (await alibabaGroupState(sims.alibaba.url, GROUP)).members.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`temporal_worker_task_slots_available\\{[^}]*task_queue="${taskQueue}"`));
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(first.output()).toContain('"event":"worker.stopping"');
+    expect(first.output()).toContain('"event":"worker.stopped"');
+
+    // The second one runs from source under tsx, logging everything (the log scan below reads it).
+    await start(taskQueue, { LBFLOW_LOG_LEVEL: 'DEBUG' }, false);
+    const result = await handle.result();
+    expect(result.added).toHaveLength(1000);
+    const group = await alibabaGroupState(sims.alibaba.url, GROUP);
+    expect(group.members.map((m) => m.key).sort()).toEqual(servers.map(alibabaKey).sort());
+    const tokens = tokensOf(await callLog(sims.alibaba.url)).filter((t) => t.token.startsWith(`lbflow-${handle.runId}`));
+    expect(tokens).toHaveLength(5);
+    for (const t of tokens) expect(t.committed, t.token).toBe(1);
+  }, 120_000);
+
+  it('fails a run for a provider it has no credentials for as AuthenticationFailed, naming the variables, with no call', async () => {
+    const taskQueue = `proc-${crypto.randomUUID()}`;
+    await start(taskQueue, { HUAWEICLOUD_SDK_AK: undefined, HUAWEICLOUD_SDK_SK: undefined });
+    const before = (await callLog(sims.huawei.url)).counts.total;
+    const handle = await startAddServers(env.client, huaweiRequest(huaweiServers(2)) as never, { taskQueue });
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationFailedError);
+    expect((error as Error).message).toContain('set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or LBFLOW_HUAWEI_AUTH_TOKEN');
+    expect((await callLog(sims.huawei.url)).counts.total).toBe(before);
+  }, 60_000);
+
+  it('never writes a credential to its logs, even at DEBUG', () => {
+    const secrets = [DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret, DEFAULT_HUAWEI_CREDENTIAL.secretKey];
+    expect(workers.length).toBeGreaterThan(0);
+    for (const w of workers) for (const secret of secrets) expect(w.output()).not.toContain(secret);
+  });
+
+  it('exits 78 with every configuration problem when its environment is unusable', () => {
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [join(BUILD, 'worker', 'main.js')], {
+        env: { PATH: process.env.PATH, TEMPORAL_CONFIG_FILE: '/nonexistent.toml', TEMPORAL_ADDRESS: 'no-port', ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tX', NODE_ENV: 'production', LBFLOW_WORKFLOW_BUNDLE: join(BUILD, 'workflow-bundle.js') },
+        stdio: 'pipe',
+      });
+    } catch (error) {
+      status = (error as { status: number }).status;
+      stderr = String((error as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(78);
+    const line = JSON.parse(stderr) as { event: string; issues: { variable: string }[] };
+    expect(line.event).toBe('worker.config-invalid');
+    expect(line.issues.map((i) => i.variable).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'TEMPORAL_ADDRESS']);
+  });
+});
