@@ -1,5 +1,6 @@
 // Thin activities: choose the provider client, make one call (or one page-through), and turn its failures
 // into typed Temporal failures. Polling is done by the retry policy: a "not ready" throw per attempt.
+import { setTimeout as delay } from 'node:timers/promises';
 import { activityInfo, cancellationSignal, heartbeat, sleep } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import {
@@ -173,6 +174,38 @@ async function pollUntilReady<T>(p: Polling, check: () => Promise<T | Pending>):
   }
 }
 
+/**
+ * Whose add to a group goes next, in this worker. Runs adding to one group take turns from "the group is ready" to
+ * the add's answer, so two of them never race for one Available window (the loser's add would be refused, and
+ * counted). Across workers they still may; the refusal is then retried as before.
+ */
+export class GroupTurns {
+  readonly #tails = new Map<string, Promise<void>>();
+
+  /** Waits up to `waitMs` for the group's turn: how to give it back, and whether someone went first; undefined on timeout. */
+  async take(key: string, waitMs: number): Promise<{ release: () => void; waited: boolean } | undefined> {
+    const previous = this.#tails.get(key);
+    let open!: () => void;
+    const mine = new Promise<void>((resolve) => (open = resolve));
+    const tail = (previous ?? Promise.resolve()).then(() => mine);
+    this.#tails.set(key, tail);
+    const release = () => {
+      open();
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    };
+    if (!previous) return { release, waited: false };
+    const timer = new AbortController();
+    const got = await Promise.race([previous.then(() => true), delay(waitMs, false, { signal: timer.signal }).catch(() => false)]);
+    timer.abort();
+    if (got) return { release, waited: true };
+    release();
+    return undefined;
+  }
+}
+
+/** Longest wait for a group's turn before the attempt polls again (well inside the 15 s heartbeat timeout). */
+export const TURN_WAIT_MS = 10_000;
+
 /** Adds tried so far across this activity's attempts, kept in heartbeat details (polling attempts do not count). */
 function addsTriedBefore(): number {
   const details = activityInfo().heartbeatDetails as { adds?: unknown } | undefined;
@@ -181,6 +214,7 @@ function addsTriedBefore(): number {
 
 export function createActivities(deps: ActivityDependencies) {
   const client = (group: GroupRef) => deps.providerFor(group.provider) as LoadBalancerProvider<Provider>;
+  const turns = new GroupTurns();
 
   return {
     /** Lists every member of the group (all pages). */
@@ -221,15 +255,28 @@ export function createActivities(deps: ActivityDependencies) {
               return new Pending(NOT_READY.servers, `${n} of ${ready.statuses.length} servers of an earlier chunk are not ${input.confirm?.waitFor} yet`, { stragglers: ready.stragglers });
             }
             if (!readiness.ready) return new Pending(NOT_READY.group, `the group is ${readiness.status}, not ready for a change`, { status: readiness.status });
+            const turn = await turns.take(JSON.stringify(group), TURN_WAIT_MS);
+            if (!turn) return new Pending(NOT_READY.group, 'another run is adding to this group', { status: 'Busy' });
+            if (turn.waited) {
+              // Another run's add went first: the group is configuring it now, most likely.
+              const again = await call((signal) => provider.groupReadiness(group as never, { signal }), { details: tried }).catch((error: unknown) => {
+                turn.release();
+                throw error;
+              });
+              if (!again.ready) {
+                turn.release();
+                return new Pending(NOT_READY.group, `the group is ${again.status}, not ready for a change`, { status: again.status });
+              }
+            }
             const requestIds = [...(ready?.requestIds ?? []), ...readiness.requestIds];
-            return { requestIds, ...(ready ? { confirmed: uniform(ready.statuses.map((s) => ({ key: s.key, value: s.status }))) } : {}) };
+            return { requestIds, release: turn.release, ...(ready ? { confirmed: uniform(ready.statuses.map((s) => ({ key: s.key, value: s.status }))) } : {}) };
           });
       const adds = tried.adds + 1;
       const delayMs = Math.min(ADD_RETRY.initialMs * ADD_RETRY.coefficient ** (adds - 1), ADD_RETRY.maximumMs);
       const result = await call(
         (signal) => provider.addServers(group as never, input.servers as never, { idempotencyKey: input.idempotencyKey, dryRun: input.dryRun, signal }),
         { attempt: adds, delayMs, details: { adds } },
-      );
+      ).finally(() => ('release' in before ? before.release() : undefined));
       return {
         outcomes: uniform(result.servers.map(({ key, outcome }) => ({ key, value: outcome }))),
         requestIds: [...before.requestIds, ...result.requestIds],
