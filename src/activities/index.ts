@@ -165,12 +165,14 @@ async function pollUntilReady<T>(p: Polling, check: () => Promise<T | Pending>):
   const pollMs = p.pollMs ?? RETRY_FLOOR_MS;
   const inPlaceUntil = pollMs < RETRY_FLOOR_MS ? attemptStarted + IN_ATTEMPT_POLLING_MS : attemptStarted;
   for (;;) {
+    const asked = Date.now();
     const answer = await check();
     if (!(answer instanceof Pending)) return answer;
     const waitedMs = info.currentAttemptScheduledTimestampMs - info.scheduledTimestampMs + (Date.now() - attemptStarted);
     const final = p.waitTimeoutMs !== undefined && waitedMs >= p.waitTimeoutMs;
     if (final || Date.now() + pollMs > inPlaceUntil) throw notReady(answer.type, answer.message, answer.details, final);
-    await sleep(pollMs);
+    // One poll per interval: the time the check took counts towards it.
+    await sleep(Math.max(0, asked + pollMs - Date.now()));
   }
 }
 
