@@ -2,7 +2,7 @@
 // would write (bench/baseline), on a Temporal dev server, with the worker in its own process (so its CPU time and
 // peak RSS are its own) and the simulators in theirs (so neither lbflow's worker nor the baseline shares an event
 // loop with the provider). Prints a table and writes bench/results/latest.json.
-//   npm run bench [-- --quick] [-- --only 1,2,3,4] [-- --sizes 200,1000,10000]
+//   npm run bench [-- --quick] [-- --only 1,2,3,4] [-- --sizes 200,1000,10000] [-- --options '{…}'] [-- --trace] [-- --profile dir]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { executableOption, provision } from '../scripts/temporal-servers.mjs';
 import { SEARCH_ATTRIBUTE_KEYS, type GroupRef, type Server } from '../src/domain/index.js';
 import { createProvider, type LoadBalancerProvider } from '../src/providers/index.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL } from '../src/simulator/index.js';
+import { startAddServers, ValidationError } from '../src/client/index.js';
 import type { addServersToServerGroup } from '../src/workflows/index.js';
 import { addServersScript } from './baseline/script.js';
 import {
@@ -37,7 +38,7 @@ import {
   type BenchProvider,
 } from './model.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, sizes: { type: 'string' }, trace: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, sizes: { type: 'string' }, trace: { type: 'boolean', default: false }, options: { type: 'string' }, profile: { type: 'string' } } });
 const QUICK = values.quick;
 const ONLY = new Set((values.only ?? '1,2,3,4').split(',').map((s) => s.trim()));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -50,10 +51,9 @@ const INVALID = QUICK ? 200 : 1000;
  * comes every L plus a round trip, about S / L chunks go by before one settles, and a check of 200 members in a
  * pool of thousands costs as much as the add itself: so all checks at the end, as the script does.
  */
-const OPTIONS: Record<BenchProvider, Record<string, unknown>> = {
-  'alibaba-gwlb': { pollIntervalSeconds: POLL_SECONDS, chunksAhead: 1 },
-  'huawei-elb': { pollIntervalSeconds: POLL_SECONDS, chunksAhead: 50 },
-};
+const OPTIONS: Record<BenchProvider, Record<string, unknown>> = values.options
+  ? { 'alibaba-gwlb': JSON.parse(values.options), 'huawei-elb': JSON.parse(values.options) }
+  : { 'alibaba-gwlb': { pollIntervalSeconds: POLL_SECONDS, chunksAhead: 1 }, 'huawei-elb': { pollIntervalSeconds: POLL_SECONDS, chunksAhead: 50 } };
 
 interface Row {
   scenario: string;
@@ -79,6 +79,7 @@ interface Row {
   vsBaseline?: number;
   rejectionMs?: { p50: number; p99: number; max: number };
   providerCalls?: number;
+  workflowsStarted?: number;
   options: Record<string, unknown>;
 }
 
@@ -129,7 +130,8 @@ interface WorkerProcess {
 const TICKS_PER_SECOND = 100;
 
 async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [WORKER.main], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production', ...env } });
+  const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
+  const child = spawn(process.execPath, [...profile, WORKER.main], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production', ...env } });
   await firstLine(child, 'worker', (l) => l.includes('"worker.ready"'));
   // Logs are not read after ready; keep the pipe flowing so the worker never blocks on a full one.
   child.stdout!.resume();
@@ -369,6 +371,41 @@ async function scenario4(b: Bench, rows: Row[]): Promise<void> {
   }
 }
 
+/** The same invalid requests through lbflow's client library, which refuses them before any workflow starts. */
+async function scenario4Client(b: Bench, rows: Row[]): Promise<void> {
+  await resetSims(b.sims);
+  const bad = alibabaRequest(ALIBABA.scaleGroup, [{ serverId: 'not-an-instance', serverType: 'Ecs' }, ...alibabaServers(9, 100)], OPTIONS['alibaba-gwlb']);
+  const started = performance.now();
+  const latencies = await Promise.all(
+    Array.from({ length: INVALID }, async () => {
+      const t = performance.now();
+      const refused = await startAddServers(b.env.client, bad as never, { taskQueue: 'bench-nobody' }).then(
+        () => false,
+        (e: unknown) => e instanceof ValidationError,
+      );
+      if (!refused) throw new Error('the client library did not refuse an invalid request');
+      return performance.now() - t;
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const calls = { ...(await callsByAction(b.sims.alibaba)), ...(await callsByAction(b.sims.huawei)) };
+  const run: LbflowRun = { wallMs, calls, historyEvents: [0], cpuS: 0, peakRssMb: 0 };
+  const row = rowOf('4', `${INVALID.toLocaleString('en')} invalid requests, client library (no worker)`, [job('alibaba-gwlb', ALIBABA.scaleGroup, [])], run, null, 0);
+  const ms = [...latencies].sort((x, y) => x - y);
+  const at = (p: number) => round(ms[Math.min(ms.length - 1, Math.floor(ms.length * p))]!, 2);
+  const workflows = await b.env.client.workflow.count(`WorkflowId STARTS_WITH "lbflow/"`).then((c) => c.count, () => -1);
+  Object.assign(row, {
+    requests: INVALID,
+    serversPerGroup: 10,
+    historyEventsAim: null,
+    rejectionMs: { p50: at(0.5), p99: at(0.99), max: round(ms.at(-1)!, 2) },
+    providerCalls: Object.values(calls).reduce((n, c) => n + c, 0),
+    workflowsStarted: workflows,
+  });
+  print(row);
+  rows.push(row);
+}
+
 function withBaseline(row: Row, base: { wallMs: number; addCalls: number; pollCalls: number }): void {
   row.baselineWallMs = Math.round(base.wallMs);
   row.baselineAddCalls = base.addCalls;
@@ -452,7 +489,10 @@ function header(): void {
 
 function print(r: Row): void {
   process.stdout.write(`${COLUMNS.map(([, w, f], i) => (i === 0 ? f(r).padEnd(w) : f(r).padStart(w))).join(' ')}\n`);
-  if (r.rejectionMs) process.stdout.write(`   rejection latency p50 ${r.rejectionMs.p50} ms, p99 ${r.rejectionMs.p99} ms, max ${r.rejectionMs.max} ms; provider calls ${r.providerCalls} (reference 0)\n`);
+  if (r.rejectionMs) {
+    const started = r.workflowsStarted === undefined ? '' : `; workflows started ${r.workflowsStarted} (reference 0)`;
+    process.stdout.write(`   rejection latency p50 ${r.rejectionMs.p50} ms, p99 ${r.rejectionMs.p99} ms, max ${r.rejectionMs.max} ms; provider calls ${r.providerCalls} (reference 0)${started}\n`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -501,7 +541,10 @@ async function main(): Promise<void> {
     if (ONLY.has('1')) await scenario1(b, rows);
     if (ONLY.has('2')) await scenario2(b, rows);
     if (ONLY.has('3')) await scenario3(b, rows);
-    if (ONLY.has('4')) await scenario4(b, rows);
+    if (ONLY.has('4')) {
+      await scenario4(b, rows);
+      await scenario4Client(b, rows);
+    }
 
     const out = join(ROOT, 'bench/results');
     mkdirSync(out, { recursive: true });

@@ -131,17 +131,26 @@ function notReady(type: string, message: string, details: unknown, final = false
  */
 export const FILTERED_LIST_MAX = 1_000;
 
-/** Where each of `servers` stands by `waitFor`, read with one list (filtered to them when they are few). */
-async function serverReadiness(provider: LoadBalancerProvider<Provider>, group: GroupRef, servers: IdentityOf<Provider>[], waitFor: WaitFor, details?: unknown) {
-  const filter = servers.length <= FILTERED_LIST_MAX ? { servers: servers as never } : {};
-  const listed = await call((signal) => provider.listServers(group as never, { signal, ...filter }), { details });
-  const byKey = new Map(listed.members.map((m) => [m.key, m.status]));
-  const statuses = servers.map((s) => {
-    const key = identityKey(group.provider, s as never);
-    return { key, status: byKey.get(key) ?? 'absent' };
-  });
-  const stragglers = statuses.filter((s) => !memberReady(group.provider, s.status, waitFor));
-  return { statuses, stragglers, requestIds: listed.requestIds };
+/**
+ * A wait's servers, read by `check()`: each check lists only the servers not seen ready yet in this attempt
+ * (filtered to them when they are few), so polling 1,000 servers that settle over a second does not re-read the
+ * ones already done. A server seen ready stays counted as ready for the rest of the attempt.
+ */
+function readinessOf(provider: LoadBalancerProvider<Provider>, group: GroupRef, servers: IdentityOf<Provider>[], waitFor: WaitFor) {
+  const keyed = servers.map((server) => ({ server, key: identityKey(group.provider, server as never) }));
+  const ready = new Map<string, string>();
+  return async (details?: unknown) => {
+    const pending = keyed.filter((k) => !ready.has(k.key));
+    const filter = pending.length <= FILTERED_LIST_MAX ? { servers: pending.map((k) => k.server) as never } : {};
+    const listed = pending.length === 0 ? { members: [], requestIds: [] } : await call((signal) => provider.listServers(group as never, { signal, ...filter }), { details });
+    const byKey = new Map(listed.members.map((m) => [m.key, m.status]));
+    for (const k of pending) {
+      const status = byKey.get(k.key) ?? 'absent';
+      if (memberReady(group.provider, status, waitFor)) ready.set(k.key, status);
+    }
+    const statuses = keyed.map((k) => ({ key: k.key, status: ready.get(k.key) ?? byKey.get(k.key) ?? 'absent' }));
+    return { statuses, stragglers: statuses.filter((st) => !ready.has(st.key)), requestIds: listed.requestIds };
+  };
 }
 
 /** A check that is not satisfied yet: what `pollUntilReady` throws when it stops polling. */
@@ -244,12 +253,13 @@ export function createActivities(deps: ActivityDependencies) {
       const provider = client(group);
       // Heartbeats carry the count on, so a polling attempt does not reset it.
       const tried = { adds: addsTriedBefore() };
+      const confirmReadiness = input.confirm ? readinessOf(provider, group, input.confirm.servers, input.confirm.waitFor) : undefined;
       const before = input.dryRun
         ? { requestIds: [] as string[] }
         : await pollUntilReady(input, async () => {
             // Both are reads and both must hold: ask at once, so a poll costs the slower of the two.
             const [ready, readiness] = await Promise.all([
-              input.confirm ? serverReadiness(provider, group, input.confirm.servers, input.confirm.waitFor, tried) : undefined,
+              confirmReadiness?.(tried),
               call((signal) => provider.groupReadiness(group as never, { signal }), { details: tried }),
             ]);
             if (ready && ready.stragglers.length > 0) {
@@ -300,8 +310,9 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** Succeeds when every server is ready by `waitFor`; otherwise throws ServersNotReady naming the stragglers. */
     async waitServersReady(input: WaitServersInput): Promise<WaitServersResult> {
+      const readiness = readinessOf(client(input.group), input.group, input.servers, input.waitFor);
       return pollUntilReady(input, async () => {
-        const ready = await serverReadiness(client(input.group), input.group, input.servers, input.waitFor);
+        const ready = await readiness();
         if (ready.stragglers.length > 0) {
           return new Pending(NOT_READY.servers, `${ready.stragglers.length} of ${ready.statuses.length} servers are not ${input.waitFor} yet`, { stragglers: ready.stragglers });
         }

@@ -105,7 +105,13 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
   const o = req.options;
   const group = groupRefOf(req);
   const provider = req.provider;
-  const key = (s: Server) => identityKey(provider, s as never);
+  // Keys are asked for many times per server (plan, results, progress): work each out once (IPv6 canonical form).
+  const keys = new Map<Server, string>();
+  const key = (s: Server) => {
+    let k = keys.get(s);
+    if (k === undefined) keys.set(s, (k = identityKey(provider, s as never)));
+    return k;
+  };
   const identity = (s: Server) => identityOf(provider, s as never);
   const servers = dedupeServers(provider, req.servers as never[]).unique as Server[];
   const serverByKey = new Map(servers.map((s) => [key(s), s]));
