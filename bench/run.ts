@@ -131,7 +131,8 @@ const TICKS_PER_SECOND = 100;
 
 async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
   const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
-  const child = spawn(process.execPath, [...profile, WORKER.main], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production', ...env } });
+  const nodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {};
+  const child = spawn(process.execPath, [...profile, WORKER.main], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production', ...nodeOptions, ...env } });
   await firstLine(child, 'worker', (l) => l.includes('"worker.ready"'));
   // Logs are not read after ready; keep the pipe flowing so the worker never blocks on a full one.
   child.stdout!.resume();
