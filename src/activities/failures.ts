@@ -18,9 +18,10 @@ export function providerDetails(error: ProviderError) {
 /**
  * A ProviderError as an ApplicationFailure whose `type` is its catalogue failure type: transient dispositions
  * stay retryable (honouring the provider's retry-after, and a bounded attempt count where the table sets one);
- * everything else fails at once. Anything else (an abort, a bug) passes through unchanged.
+ * everything else fails at once; `defaultDelayMs` is the caller's backoff when the provider names no delay.
+ * Anything else (an abort, a bug) passes through unchanged.
  */
-export function toTemporalFailure(error: unknown, attempt: number, random: () => number = Math.random): unknown {
+export function toTemporalFailure(error: unknown, attempt: number, random: () => number = Math.random, defaultDelayMs?: number): unknown {
   if (!isProviderError(error)) return error;
   const transient =
     error.disposition === 'retryable' ||
@@ -33,7 +34,7 @@ export function toTemporalFailure(error: unknown, attempt: number, random: () =>
     message: error.message,
     details: [providerDetails(error)],
     nonRetryable: !transient || exhausted,
-    nextRetryDelay: transient ? retryDelayMs(error, random) : undefined,
+    nextRetryDelay: transient ? (retryDelayMs(error, random) ?? defaultDelayMs) : undefined,
   });
 }
 

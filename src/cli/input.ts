@@ -84,7 +84,15 @@ export interface RequestFlags {
   readonly waitFor?: string;
   readonly timeout?: string;
   readonly pollInterval?: string;
+  readonly chunksAhead?: string;
   readonly rollback?: boolean;
+}
+
+/** A number as typed (`0.5`, `5`); the request rules say which values are allowed. */
+function numberFlag(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`--${name} must be a number such as 5 or 0.5; got ${JSON.stringify(text)}`);
+  return Number(text);
 }
 
 function integerFlag(name: string, text: string | undefined): number | undefined {
@@ -116,7 +124,8 @@ export function buildRequest(file: LoadedInput | undefined, flags: RequestFlags)
   set('dryRun', flags.dryRun ? true : undefined);
   set('waitFor', flags.waitFor);
   set('availabilityTimeoutSeconds', integerFlag('timeout', flags.timeout));
-  set('pollIntervalSeconds', integerFlag('poll-interval', flags.pollInterval));
+  set('pollIntervalSeconds', numberFlag('poll-interval', flags.pollInterval));
+  set('chunksAhead', integerFlag('chunks-ahead', flags.chunksAhead));
   set('onFailure', flags.rollback ? 'rollback' : undefined);
   if (Object.keys(options).length > 0) base.options = options;
   return base;

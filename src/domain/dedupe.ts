@@ -25,7 +25,8 @@ const IDENTITY_FIELDS: Record<Provider, readonly string[]> = {
 
 /** Canonical address text, so `2001:db8::1` and `2001:0db8:0:0:0:0:0:1` are one member. */
 function canonicalAddress(address: string): string {
-  return canonicalIpv6(address) ?? address;
+  // Without a colon it is no IPv6 address: skip the parse (the hot path of every key of an IPv4 member).
+  return address.includes(':') ? (canonicalIpv6(address) ?? address) : address;
 }
 
 /** The identity key of a server: Alibaba `Type:id:port`, Huawei `address:port` (IPv6 in brackets, canonical form). */

@@ -23,6 +23,18 @@ export const ON_FAILURE_VALUES = ['keep', 'rollback'] as const;
 /** Default poll interval; shortened to the timeout when the timeout is shorter, so a short timeout alone is valid. */
 export const DEFAULT_POLL_INTERVAL_SECONDS = 5;
 
+/**
+ * Sub-second polls (tenths) for providers whose groups settle in well under a second; whole seconds above one,
+ * as before, so every request that was valid stays valid.
+ */
+const POLL_INTERVAL_RULE = 'a number of seconds: tenths from 0.1 to 0.9, or an integer from 1 to 300';
+function isPollInterval(n: number): boolean {
+  if (n >= 1) return Number.isInteger(n) && n <= 300;
+  return n >= 0.1 && Math.abs(n * 10 - Math.round(n * 10)) < 1e-9;
+}
+/** How many chunks an add may run ahead of the check that an earlier chunk's servers are ready (see the workflow). */
+export const MAX_CHUNKS_AHEAD = 50;
+
 const REGION = /^[a-z]{2,}(?:-[a-z0-9]+)+$/;
 const SERVER_GROUP_ID = /^sgp-[a-z0-9]+$/;
 const PROJECT_ID = /^[a-z0-9]{32}$/;
@@ -94,7 +106,11 @@ const optionsObject = strictObject('options', {
   dryRun: z.boolean(says(must('dryRun', 'true or false'))).default(false),
   waitFor: z.enum(WAIT_FOR_VALUES, says(must('waitFor', '"available" or "registered"'))).default('available'),
   availabilityTimeoutSeconds: integer(1, 86_400, must('availabilityTimeoutSeconds', 'an integer from 1 to 86400 (one day)')).default(900),
-  pollIntervalSeconds: integer(1, 300, must('pollIntervalSeconds', 'an integer from 1 to 300')).optional(),
+  pollIntervalSeconds: z
+    .number(says(must('pollIntervalSeconds', POLL_INTERVAL_RULE)))
+    .refine(isPollInterval, says(must('pollIntervalSeconds', POLL_INTERVAL_RULE)))
+    .optional(),
+  chunksAhead: integer(0, MAX_CHUNKS_AHEAD, must('chunksAhead', `an integer from 0 to ${MAX_CHUNKS_AHEAD}`)).optional(),
   onFailure: z.enum(ON_FAILURE_VALUES, says(must('onFailure', '"keep" or "rollback"'))).default('keep'),
 });
 
@@ -102,7 +118,7 @@ const optionsObject = strictObject('options', {
 export const AddServersOptionsSchema = optionsObject
   .superRefine((value, ctx) => {
     const { pollIntervalSeconds: poll, availabilityTimeoutSeconds: timeout } = value as Record<string, unknown>;
-    if (typeof poll === 'number' && typeof timeout === 'number' && Number.isInteger(poll) && Number.isInteger(timeout) && poll > timeout) {
+    if (typeof poll === 'number' && typeof timeout === 'number' && isPollInterval(poll) && Number.isInteger(timeout) && poll > timeout) {
       ctx.addIssue({
         code: 'custom',
         path: ['pollIntervalSeconds'],

@@ -1,5 +1,6 @@
-// addServersToServerGroup: validate → dedupe → list → chunk (≤ 200) → per chunk: wait group ready → add
-// (idempotent) → wait servers ready; or a typed failure that says exactly what this run added.
+// addServersToServerGroup: validate → dedupe → list → chunk (≤ 200) → per chunk, one activity: wait until the
+// chunk `chunksAhead + 1` back is ready and the group accepts a change → add (idempotent) → at the end wait for
+// the chunks not confirmed yet; or a typed failure that says exactly what this run added.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -61,16 +62,28 @@ function groupIdOf(group: GroupRef): string {
   return group.provider === 'alibaba-gwlb' ? group.serverGroupId : group.poolId;
 }
 
-/** Activity options: provider calls retry with backoff; polls retry at a fixed interval, bounded by the wait timeout. */
+/**
+ * Activity options: provider calls retry with backoff; polls retry at a fixed interval, bounded by the wait
+ * timeout. An add polls first (its wait) at the poll interval; its own failures set their backoff per attempt.
+ */
 function activitiesFor(o: AddServersOptions) {
-  const pollAttempts = Math.ceil(o.availabilityTimeoutSeconds / o.pollIntervalSeconds) + 1;
+  // Temporal spaces retries at least a second apart; shorter intervals poll inside an attempt (see the activities).
+  const retryMs = Math.max(1000, Math.round(o.pollIntervalSeconds * 1000));
+  const pollAttempts = Math.ceil((o.availabilityTimeoutSeconds * 1000) / retryMs) + 1;
   // The activities heartbeat every 5 s while a call is in flight: a dead worker's attempt is retried after
   // 15 s instead of the 60 s start-to-close timeout.
   const heartbeatTimeout = '15s';
   const poll: ActivityOptions = {
     startToCloseTimeout: '60s',
     heartbeatTimeout,
-    retry: { initialInterval: `${o.pollIntervalSeconds}s`, backoffCoefficient: 1, maximumAttempts: pollAttempts },
+    retry: { initialInterval: retryMs, backoffCoefficient: 1, maximumAttempts: pollAttempts },
+  };
+  const add: ActivityOptions = {
+    startToCloseTimeout: '60s',
+    heartbeatTimeout,
+    // The wait (bounded by the activity itself at the availability timeout), then the add's own retry window.
+    scheduleToCloseTimeout: `${o.availabilityTimeoutSeconds + 600}s`,
+    retry: { initialInterval: retryMs, backoffCoefficient: 1 },
   };
   const call: ActivityOptions = {
     startToCloseTimeout: '60s',
@@ -79,7 +92,7 @@ function activitiesFor(o: AddServersOptions) {
     scheduleToCloseTimeout: `${Math.max(o.availabilityTimeoutSeconds, 600)}s`,
     retry: { initialInterval: '1s', backoffCoefficient: 1.5, maximumInterval: '10s' },
   };
-  return { calls: proxyActivities<Activities>(call), polls: proxyActivities<Activities>(poll) };
+  return { calls: proxyActivities<Activities>(call), polls: proxyActivities<Activities>(poll), adds: proxyActivities<Activities>(add) };
 }
 
 export async function addServersToServerGroup(request: unknown, resume?: ResumeState): Promise<AddServersResult> {
@@ -92,11 +105,19 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
   const o = req.options;
   const group = groupRefOf(req);
   const provider = req.provider;
-  const key = (s: Server) => identityKey(provider, s as never);
+  // Keys are asked for many times per server (plan, results, progress): work each out once (IPv6 canonical form).
+  const keys = new Map<Server, string>();
+  const key = (s: Server) => {
+    let k = keys.get(s);
+    if (k === undefined) keys.set(s, (k = identityKey(provider, s as never)));
+    return k;
+  };
   const identity = (s: Server) => identityOf(provider, s as never);
   const servers = dedupeServers(provider, req.servers as never[]).unique as Server[];
   const serverByKey = new Map(servers.map((s) => [key(s), s]));
-  const { calls, polls } = activitiesFor(o);
+  const { calls, polls, adds } = activitiesFor(o);
+  const ahead = o.chunksAhead ?? 0;
+  const polling = { pollMs: Math.round(o.pollIntervalSeconds * 1000), waitTimeoutMs: o.availabilityTimeoutSeconds * 1000 };
 
   let phase: Phase = 'listing';
   const added: string[] = [...(resume?.added ?? [])];
@@ -153,11 +174,20 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
         return await continueAsNew<typeof addServersToServerGroup>(request, state);
       }
       const chunk = plan.chunks[i] as Server[];
-      enter('adding');
-      // Before the first chunk (or after a resume) the group may be busy; later ones wait as part of the previous wait.
-      if (!o.dryRun && (i === 0 || i === resume?.chunksDone)) requestIds.push(...(await polls.waitGroupReady(group)).requestIds);
-      const result = await calls.addChunk({ group, servers: chunk as never, idempotencyKey: token('a', i), dryRun: o.dryRun });
+      // Each add first confirms the chunk `chunksAhead + 1` back: with 0, a chunk whose servers never become ready
+      // stops the run before the next add; with more, adds need not wait for servers that settle slower than the group.
+      const confirm = o.dryRun ? undefined : plan.chunks[i - 1 - ahead];
+      enter(confirm ? 'waiting' : 'adding');
+      const result = await adds.addChunk({
+        group,
+        servers: chunk as never,
+        idempotencyKey: token('a', i),
+        dryRun: o.dryRun,
+        ...polling,
+        ...(confirm ? { confirm: { servers: confirm.map(identity), waitFor: o.waitFor } } : {}),
+      });
       requestIds.push(...result.requestIds);
+      if (confirm && result.confirmed) for (const [k, status] of spread(result.confirmed, confirm.map(key))) statuses[k] = status;
       for (const [k, outcome] of spread(result.outcomes, chunk.map(key))) {
         if (outcome === 'dry-run') {
           statuses[k] = 'dry-run';
@@ -167,14 +197,15 @@ export async function addServersToServerGroup(request: unknown, resume?: ResumeS
           statuses[k] = 'added';
         }
       }
-      if (!o.dryRun) {
-        enter('waiting');
-        const thenGroupReady = i + 1 < plan.chunks.length;
-        const waited = await polls.waitServersReady({ group, servers: chunk.map(identity), waitFor: o.waitFor, thenGroupReady });
-        requestIds.push(...waited.requestIds);
-        for (const [k, status] of spread(waited.statuses, chunk.map(key))) statuses[k] = status;
-      }
       chunksDone = i + 1;
+    }
+    // The chunks no later add has confirmed: the last `chunksAhead + 1`.
+    const unconfirmed = plan.chunks.slice(Math.max(0, plan.chunks.length - 1 - ahead)).flat() as Server[];
+    if (!o.dryRun && unconfirmed.length > 0) {
+      enter('waiting');
+      const waited = await polls.waitServersReady({ group, servers: unconfirmed.map(identity), waitFor: o.waitFor, ...polling });
+      requestIds.push(...waited.requestIds);
+      for (const [k, status] of spread(waited.statuses, unconfirmed.map(key))) statuses[k] = status;
     }
   } catch (error) {
     if (error instanceof ContinueAsNew) throw error;

@@ -40,7 +40,7 @@ describe('lbflow CLI against `lbflow dev`', () => {
   it('adds servers from a CSV file and prints the typed result as JSON (exit 0)', async () => {
     const csv = join(dir, 'servers.csv');
     writeFileSync(csv, ['serverId,serverType,serverIp', ...[1100, 1101, 1102, 1103, 1104].map((n) => `${ecsId(n)},Ecs,${ecsIp(n)}`)].join('\n'));
-    const run = await lbflow(['--json', 'add', csv, '--provider', 'alibaba-gwlb', '--region', 'cn-hangzhou', '--group', GROUP, '--poll-interval', '1'], env);
+    const run = await lbflow(['--json', 'add', csv, '--provider', 'alibaba-gwlb', '--region', 'cn-hangzhou', '--group', GROUP, '--poll-interval', '0.5', '--chunks-ahead', '1'], env);
     expect(run.status, run.stderr).toBe(0);
     const out = json(run.stdout);
     expect(out.status).toBe('completed');

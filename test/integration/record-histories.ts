@@ -121,10 +121,10 @@ try {
   await env.teardown();
 }
 
-// A chain of runs: a server that suggests continue-as-new after 40 events, 5 chunks of one server.
+// A chain of runs: a server that suggests continue-as-new after 40 events, 8 chunks of one server (at about 6 events a chunk, the chain needs more than 5).
 const canEnv = await startDevServer(['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'], executable);
 try {
-  const files = await record(canEnv, bundle, { name: 'alibaba-continue-as-new', request: alibabaRequest(alibabaIpServers(5), { maxChunkSize: 1 }, ALIBABA_BIG_GROUP), expect: 'completed' }, { followRuns: true });
+  const files = await record(canEnv, bundle, { name: 'alibaba-continue-as-new', request: alibabaRequest(alibabaIpServers(8), { maxChunkSize: 1 }, ALIBABA_BIG_GROUP), expect: 'completed' }, { followRuns: true });
   if (files.length < 2) throw new Error(`alibaba-continue-as-new: expected a chain of runs, got ${files.length}`);
 } finally {
   await canEnv.teardown();

@@ -1,0 +1,567 @@
+// `npm run bench`: lbflow against the physical limit of the providers' timings and against the plain script a user
+// would write (bench/baseline), on a Temporal dev server, with the worker in its own process (so its CPU time and
+// peak RSS are its own) and the simulators in theirs (so neither lbflow's worker nor the baseline shares an event
+// loop with the provider). Prints a table and writes bench/results/latest.json.
+//   npm run bench [-- --quick] [-- --only 1,2,3,4] [-- --sizes 200,1000,10000] [-- --options '{…}'] [-- --trace] [-- --profile dir]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { WorkflowFailedError } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { executableOption, provision } from '../scripts/temporal-servers.mjs';
+import { SEARCH_ATTRIBUTE_KEYS, type GroupRef, type Server } from '../src/domain/index.js';
+import { createProvider, type LoadBalancerProvider } from '../src/providers/index.js';
+import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL } from '../src/simulator/index.js';
+import { startAddServers, ValidationError } from '../src/client/index.js';
+import type { addServersToServerGroup } from '../src/workflows/index.js';
+import { addServersScript } from './baseline/script.js';
+import {
+  ALIBABA,
+  alibabaGroup,
+  alibabaRequest,
+  alibabaServers,
+  benchWorld,
+  HUAWEI,
+  huaweiPool,
+  huaweiRequest,
+  huaweiServers,
+  limitMs,
+  MODEL,
+  PER_CALL,
+  POLL_SECONDS,
+  type BenchProvider,
+} from './model.js';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, sizes: { type: 'string' }, trace: { type: 'boolean', default: false }, options: { type: 'string' }, profile: { type: 'string' } } });
+const QUICK = values.quick;
+const ONLY = new Set((values.only ?? '1,2,3,4').split(',').map((s) => s.trim()));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SIZES = values.sizes ? values.sizes.split(',').map(Number) : QUICK ? [200, 1000] : [200, 1000, 10_000];
+const GROUPS = QUICK ? 10 : 50;
+const INVALID = QUICK ? 200 : 1000;
+/**
+ * lbflow's options: the model's poll interval, and adds as few chunks ahead of the server checks as keep them from
+ * waiting on S: an Alibaba add comes every L + C, so the chunk two back has settled (S ≤ 2 (L + C)). A Huawei add
+ * comes every L plus a round trip, about S / L chunks go by before one settles, and a check of 200 members in a
+ * pool of thousands costs as much as the add itself: so all checks at the end, as the script does.
+ */
+const OPTIONS: Record<BenchProvider, Record<string, unknown>> = values.options
+  ? { 'alibaba-gwlb': JSON.parse(values.options), 'huawei-elb': JSON.parse(values.options) }
+  : { 'alibaba-gwlb': { pollIntervalSeconds: POLL_SECONDS, chunksAhead: 1 }, 'huawei-elb': { pollIntervalSeconds: POLL_SECONDS, chunksAhead: 50 } };
+
+interface Row {
+  scenario: string;
+  name: string;
+  provider: BenchProvider;
+  groups: number;
+  serversPerGroup: number;
+  requests: number;
+  wallMs: number;
+  limitMs: number | null;
+  ratio: number | null;
+  addCalls: number;
+  minAddCalls: number;
+  pollCalls: number;
+  callsByAction: Record<string, number>;
+  historyEvents: number;
+  historyEventsAim: number | null;
+  workerCpuS: number;
+  workerPeakRssMb: number;
+  baselineWallMs?: number;
+  baselineAddCalls?: number;
+  baselinePollCalls?: number;
+  vsBaseline?: number;
+  rejectionMs?: { p50: number; p99: number; max: number };
+  providerCalls?: number;
+  workflowsStarted?: number;
+  options: Record<string, unknown>;
+}
+
+// ------------------------------------------------------------------ processes
+
+interface Sims {
+  alibaba: string;
+  huawei: string;
+  child: ChildProcess;
+}
+
+async function firstLine(child: ChildProcess, what: string, match: (line: string) => boolean): Promise<string> {
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      if (match(line)) resolve(line);
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code} before it was ready:\n${stderr}`)));
+  });
+}
+
+async function startSims(worldFile: string): Promise<Sims> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--port', '0', '--world', worldFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const line = await firstLine(child, 'simulators', (l) => l.startsWith('{'));
+  const urls = JSON.parse(line) as { alibaba: { url: string }; huawei: { url: string } };
+  return { alibaba: urls.alibaba.url, huawei: urls.huawei.url, child };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** The production worker as `npm run build` leaves it: compiled JS and the prebuilt workflow bundle. */
+const WORKER = { main: join(ROOT, 'dist/worker/main.js'), bundle: join(ROOT, 'dist/workflow-bundle.js') };
+
+interface WorkerProcess {
+  child: ChildProcess;
+  pid: number;
+  cpuS(): number;
+  peakRssMb(): number;
+}
+
+const TICKS_PER_SECOND = 100;
+
+async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
+  const nodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {};
+  const child = spawn(process.execPath, [...profile, WORKER.main], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production', ...nodeOptions, ...env } });
+  await firstLine(child, 'worker', (l) => l.includes('"worker.ready"'));
+  // Logs are not read after ready; keep the pipe flowing so the worker never blocks on a full one.
+  child.stdout!.resume();
+  const pid = child.pid!;
+  return {
+    child,
+    pid,
+    cpuS() {
+      // /proc/<pid>/stat: fields after the command name; utime and stime are the 14th and 15th of the whole line.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    },
+    peakRssMb() {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      return kb / 1024;
+    },
+  };
+}
+
+// ------------------------------------------------------------------ simulators' admin API
+
+async function admin<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base}/_sim/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  if (!res.ok) throw new Error(`${method} /_sim/${path}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+async function resetSims(sims: Sims): Promise<void> {
+  await Promise.all([admin(sims.alibaba, 'POST', 'reset', {}), admin(sims.huawei, 'POST', 'reset', {})]);
+}
+
+async function callsByAction(base: string): Promise<Record<string, number>> {
+  const answer = await admin<{ counts: { byAction: Record<string, { calls: number }> } }>(base, 'GET', 'calls?limit=1');
+  return Object.fromEntries(Object.entries(answer.counts.byAction).map(([action, a]) => [action, a.calls]));
+}
+
+const ADD_ACTION: Record<BenchProvider, string> = { 'alibaba-gwlb': 'AddServersToServerGroup', 'huawei-elb': 'BatchCreateMembers' };
+
+// ------------------------------------------------------------------ runs
+
+interface Bench {
+  env: TestWorkflowEnvironment;
+  sims: Sims;
+  workerEnv: Record<string, string>;
+  clients: Record<BenchProvider, LoadBalancerProvider>;
+}
+
+interface Job {
+  provider: BenchProvider;
+  group: GroupRef;
+  request: Record<string, unknown>;
+  servers: Server[];
+}
+
+function job(provider: BenchProvider, groupId: string, servers: Server[], options: Record<string, unknown> = OPTIONS[provider]): Job {
+  return provider === 'alibaba-gwlb'
+    ? { provider, group: { provider, region: ALIBABA.region, serverGroupId: groupId }, request: alibabaRequest(groupId, servers, options), servers }
+    : { provider, group: { provider, region: HUAWEI.region, projectId: HUAWEI.project, poolId: groupId }, request: huaweiRequest(groupId, servers, options), servers };
+}
+
+interface LbflowRun {
+  wallMs: number;
+  calls: Record<string, number>;
+  historyEvents: number[];
+  cpuS: number;
+  peakRssMb: number;
+}
+
+/** Runs every job at once on a fresh worker; wall time from the first start to the last result. */
+async function runLbflow(b: Bench, jobs: Job[]): Promise<LbflowRun> {
+  await resetSims(b.sims);
+  const taskQueue = `bench-${randomUUID()}`;
+  const worker = await startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue });
+  try {
+    const cpuBefore = worker.cpuS();
+    const started = performance.now();
+    const handles = await Promise.all(
+      jobs.map((j, i) =>
+        b.env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', { taskQueue, workflowId: `bench-${i}-${randomUUID()}`, args: [j.request] }),
+      ),
+    );
+    await Promise.all(handles.map((h) => h.result()));
+    const wallMs = performance.now() - started;
+    const cpuS = worker.cpuS() - cpuBefore;
+    const peakRssMb = worker.peakRssMb();
+    const histories = await Promise.all(handles.map((h) => h.fetchHistory()));
+    const historyEvents = histories.map((h) => h.events?.length ?? 0);
+    if (values.trace) {
+      trace(histories[0]!);
+      await traceCalls(b.sims.alibaba);
+      await traceCalls(b.sims.huawei);
+    }
+    const calls = { ...(await callsByAction(b.sims.alibaba)), ...(await callsByAction(b.sims.huawei)) };
+    return { wallMs, calls, historyEvents, cpuS, peakRssMb };
+  } finally {
+    await stop(worker.child);
+  }
+}
+
+/** The baseline script on every job at once, in this process. */
+async function runBaseline(b: Bench, jobs: Job[]): Promise<{ wallMs: number; addCalls: number; pollCalls: number }> {
+  await resetSims(b.sims);
+  const started = performance.now();
+  const results = await Promise.all(
+    jobs.map((j) => addServersScript(b.clients[j.provider] as never, j.group, j.servers, { pollMs: POLL_SECONDS * 1000, waitFor: 'available', runId: randomUUID() })),
+  );
+  const wallMs = performance.now() - started;
+  return { wallMs, addCalls: results.reduce((n, r) => n + r.addCalls, 0), pollCalls: results.reduce((n, r) => n + r.pollCalls, 0) };
+}
+
+function rowOf(scenario: string, name: string, jobs: Job[], run: LbflowRun, limit: number | null, minAddCalls: number): Row {
+  const provider = jobs[0]!.provider;
+  const options = jobs[0]!.request.options as Record<string, unknown>;
+  const addCalls = run.calls[ADD_ACTION[provider]] ?? 0;
+  const total = Object.values(run.calls).reduce((n, c) => n + c, 0);
+  const chunks = Math.max(...jobs.map((j) => Math.ceil(j.servers.length / PER_CALL)));
+  return {
+    scenario,
+    name,
+    provider,
+    groups: new Set(jobs.map((j) => JSON.stringify(j.group))).size,
+    serversPerGroup: Math.max(...jobs.map((j) => j.servers.length)),
+    requests: jobs.length,
+    wallMs: Math.round(run.wallMs),
+    limitMs: limit,
+    ratio: limit === null ? null : round(run.wallMs / limit, 2),
+    addCalls,
+    minAddCalls,
+    pollCalls: total - addCalls,
+    callsByAction: run.calls,
+    historyEvents: Math.max(...run.historyEvents),
+    historyEventsAim: 8 * chunks + 30,
+    workerCpuS: round(run.cpuS, 2),
+    workerPeakRssMb: Math.round(run.peakRssMb),
+    options,
+  };
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+const chunksOf = (n: number) => Math.ceil(n / PER_CALL);
+
+// ------------------------------------------------------------------ scenarios
+
+async function scenario1(b: Bench, rows: Row[]): Promise<void> {
+  for (const provider of ['alibaba-gwlb', 'huawei-elb'] as const) {
+    for (const n of SIZES) {
+      const servers = (provider === 'alibaba-gwlb' ? alibabaServers(n, 100) : huaweiServers(n)) as Server[];
+      const jobs = [job(provider, provider === 'alibaba-gwlb' ? ALIBABA.scaleGroup : HUAWEI.scalePool, servers)];
+      const run = await runLbflow(b, jobs);
+      const base = await runBaseline(b, jobs);
+      const row = rowOf('1', `${provider} ${n.toLocaleString('en')} servers, one group`, jobs, run, limitMs(provider, chunksOf(n)), chunksOf(n));
+      withBaseline(row, base);
+      print(row);
+      rows.push(row);
+    }
+  }
+  if (!QUICK) {
+    // The default (each add waits for the previous chunk's servers): what the safety of stopping after one bad chunk costs.
+    const n = 10_000;
+    const options = { pollIntervalSeconds: POLL_SECONDS };
+    const jobs = [job('alibaba-gwlb', ALIBABA.scaleGroup, alibabaServers(n, 100) as Server[], options)];
+    const row = rowOf('1', `alibaba-gwlb 10,000 servers, chunksAhead 0 (default)`, jobs, await runLbflow(b, jobs), limitMs('alibaba-gwlb', chunksOf(n)), chunksOf(n));
+    print(row);
+    rows.push(row);
+  }
+}
+
+async function scenario2(b: Bench, rows: Row[]): Promise<void> {
+  for (const provider of ['alibaba-gwlb', 'huawei-elb'] as const) {
+    const jobs = Array.from({ length: GROUPS }, (_, g) =>
+      provider === 'alibaba-gwlb' ? job(provider, alibabaGroup(g), alibabaServers(1000, g + 1) as Server[]) : job(provider, huaweiPool(g), huaweiServers(1000) as Server[]),
+    );
+    const run = await runLbflow(b, jobs);
+    const base = await runBaseline(b, jobs);
+    const row = rowOf('2', `${provider} ${GROUPS} groups × 1,000 servers at once`, jobs, run, limitMs(provider, chunksOf(1000)), GROUPS * chunksOf(1000));
+    withBaseline(row, base);
+    print(row);
+    rows.push(row);
+  }
+}
+
+async function scenario3(b: Bench, rows: Row[]): Promise<void> {
+  const requests = 20;
+  const jobs = Array.from({ length: requests }, (_, r) => job('alibaba-gwlb', ALIBABA.busyGroup, alibabaServers(1000, 150).slice(r * 50, (r + 1) * 50) as Server[]));
+  const run = await runLbflow(b, jobs);
+  // Twenty requests cannot share an add: at best they go one after another, each waiting out the last one's Configuring.
+  const row = rowOf('3', `alibaba-gwlb ${requests} requests × 50 servers, one group`, jobs, run, limitMs('alibaba-gwlb', requests), requests);
+  print(row);
+  rows.push(row);
+}
+
+async function scenario4(b: Bench, rows: Row[]): Promise<void> {
+  await resetSims(b.sims);
+  const taskQueue = `bench-${randomUUID()}`;
+  const worker = await startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue });
+  const bad = alibabaRequest(ALIBABA.scaleGroup, [{ serverId: 'not-an-instance', serverType: 'Ecs' }, ...alibabaServers(9, 100)], OPTIONS['alibaba-gwlb']);
+  try {
+    const cpuBefore = worker.cpuS();
+    const started = performance.now();
+    const latencies = await Promise.all(
+      Array.from({ length: INVALID }, async (_, i) => {
+        const t = performance.now();
+        const handle = await b.env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', { taskQueue, workflowId: `bench-invalid-${i}-${randomUUID()}`, args: [bad] });
+        const outcome = await handle.result().then(
+          () => 'completed',
+          (e: unknown) => (e instanceof WorkflowFailedError ? ((e.cause as { type?: string } | undefined)?.type ?? 'failed') : 'error'),
+        );
+        if (outcome !== 'ValidationError') throw new Error(`an invalid request ended as ${outcome}`);
+        return { ms: performance.now() - t, handle };
+      }),
+    );
+    const wallMs = performance.now() - started;
+    const run: LbflowRun = {
+      wallMs,
+      calls: { ...(await callsByAction(b.sims.alibaba)), ...(await callsByAction(b.sims.huawei)) },
+      historyEvents: [(await latencies[0]!.handle.fetchHistory()).events?.length ?? 0],
+      cpuS: worker.cpuS() - cpuBefore,
+      peakRssMb: worker.peakRssMb(),
+    };
+    const jobs = [job('alibaba-gwlb', ALIBABA.scaleGroup, [])];
+    const row = rowOf('4', `${INVALID.toLocaleString('en')} invalid requests`, jobs, run, null, 0);
+    const ms = latencies.map((l) => l.ms).sort((a, b) => a - b);
+    const at = (p: number) => Math.round(ms[Math.min(ms.length - 1, Math.floor(ms.length * p))]!);
+    Object.assign(row, {
+      requests: INVALID,
+      serversPerGroup: 10,
+      historyEventsAim: null,
+      rejectionMs: { p50: at(0.5), p99: at(0.99), max: Math.round(ms.at(-1)!) },
+      providerCalls: Object.values(run.calls).reduce((n, c) => n + c, 0),
+    });
+    print(row);
+    rows.push(row);
+  } finally {
+    await stop(worker.child);
+  }
+}
+
+/** The same invalid requests through lbflow's client library, which refuses them before any workflow starts. */
+async function scenario4Client(b: Bench, rows: Row[]): Promise<void> {
+  await resetSims(b.sims);
+  const bad = alibabaRequest(ALIBABA.scaleGroup, [{ serverId: 'not-an-instance', serverType: 'Ecs' }, ...alibabaServers(9, 100)], OPTIONS['alibaba-gwlb']);
+  const started = performance.now();
+  const latencies = await Promise.all(
+    Array.from({ length: INVALID }, async () => {
+      const t = performance.now();
+      const refused = await startAddServers(b.env.client, bad as never, { taskQueue: 'bench-nobody' }).then(
+        () => false,
+        (e: unknown) => e instanceof ValidationError,
+      );
+      if (!refused) throw new Error('the client library did not refuse an invalid request');
+      return performance.now() - t;
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const calls = { ...(await callsByAction(b.sims.alibaba)), ...(await callsByAction(b.sims.huawei)) };
+  const run: LbflowRun = { wallMs, calls, historyEvents: [0], cpuS: 0, peakRssMb: 0 };
+  const row = rowOf('4', `${INVALID.toLocaleString('en')} invalid requests, client library (no worker)`, [job('alibaba-gwlb', ALIBABA.scaleGroup, [])], run, null, 0);
+  const ms = [...latencies].sort((x, y) => x - y);
+  const at = (p: number) => round(ms[Math.min(ms.length - 1, Math.floor(ms.length * p))]!, 2);
+  const workflows = await b.env.client.workflow.count(`WorkflowId STARTS_WITH "lbflow/"`).then((c) => c.count, () => -1);
+  Object.assign(row, {
+    requests: INVALID,
+    serversPerGroup: 10,
+    historyEventsAim: null,
+    rejectionMs: { p50: at(0.5), p99: at(0.99), max: round(ms.at(-1)!, 2) },
+    providerCalls: Object.values(calls).reduce((n, c) => n + c, 0),
+    workflowsStarted: workflows,
+  });
+  print(row);
+  rows.push(row);
+}
+
+function withBaseline(row: Row, base: { wallMs: number; addCalls: number; pollCalls: number }): void {
+  row.baselineWallMs = Math.round(base.wallMs);
+  row.baselineAddCalls = base.addCalls;
+  row.baselinePollCalls = base.pollCalls;
+  row.vsBaseline = round(row.wallMs / base.wallMs, 2);
+}
+
+/** Where one run's time went, from its history: per activity type, time to start, time running, and the gap to the next command. */
+function trace(history: Awaited<ReturnType<import('@temporalio/client').WorkflowHandle['fetchHistory']>>): void {
+  const ms = (t: unknown) => {
+    const ts = t as { seconds?: { toNumber?: () => number } | number; nanos?: number } | null | undefined;
+    const seconds = typeof ts?.seconds === 'number' ? ts.seconds : (ts?.seconds?.toNumber?.() ?? 0);
+    return seconds * 1000 + (ts?.nanos ?? 0) / 1e6;
+  };
+  const events = history.events ?? [];
+  const t0 = ms(events[0]?.eventTime);
+  const scheduled = new Map<string, { type: string; at: number }>();
+  const stats: Record<string, { n: number; toStart: number; running: number; attempts: number }> = {};
+  let lastClosed = t0;
+  let gaps = 0;
+  let gapN = 0;
+  for (const e of events) {
+    const at = ms(e.eventTime);
+    if (e.activityTaskScheduledEventAttributes) {
+      scheduled.set(String(e.eventId), { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at });
+      gaps += at - lastClosed;
+      gapN++;
+    }
+    const started = e.activityTaskStartedEventAttributes;
+    const completed = e.activityTaskCompletedEventAttributes;
+    if (completed) {
+      const s = scheduled.get(String(completed.scheduledEventId));
+      const st = events.find((x) => String(x.eventId) === String(completed.startedEventId));
+      if (s && st) {
+        const entry = (stats[s.type] ??= { n: 0, toStart: 0, running: 0, attempts: 0 });
+        entry.n++;
+        entry.toStart += ms(st.eventTime) - s.at;
+        entry.running += at - ms(st.eventTime);
+        entry.attempts += st.activityTaskStartedEventAttributes?.attempt ?? 1;
+      }
+      lastClosed = at;
+    }
+    void started;
+  }
+  const total = ms(events.at(-1)?.eventTime) - t0;
+  process.stdout.write(`   trace: ${events.length} events over ${total.toFixed(0)} ms; completion → next schedule ${(gaps / Math.max(1, gapN)).toFixed(1)} ms on average (${gapN})\n`);
+  for (const [type, s] of Object.entries(stats)) {
+    process.stdout.write(`   trace: ${type} ×${s.n}: scheduled → last attempt started ${(s.toStart / s.n).toFixed(1)} ms, last attempt ran ${(s.running / s.n).toFixed(1)} ms, attempts ${(s.attempts / s.n).toFixed(1)}\n`);
+  }
+}
+
+/** Mean time the simulators spent on each action (their own durationMs, latency faults included). */
+async function traceCalls(base: string): Promise<void> {
+  const answer = await admin<{ entries: { action: string; durationMs: number }[] }>(base, 'GET', 'calls?limit=10000');
+  const by: Record<string, number[]> = {};
+  for (const e of answer.entries) (by[e.action] ??= []).push(e.durationMs);
+  for (const [action, d] of Object.entries(by)) process.stdout.write(`   trace: ${action} ×${d.length}: ${(d.reduce((a, b) => a + b, 0) / d.length).toFixed(1)} ms in the simulator on average\n`);
+}
+
+// ------------------------------------------------------------------ output
+
+const COLUMNS: [string, number, (r: Row) => string][] = [
+  ['scenario', 52, (r) => `${r.scenario}  ${r.name}`],
+  ['wall s', 8, (r) => (r.wallMs / 1000).toFixed(2)],
+  ['limit s', 8, (r) => (r.limitMs === null ? '-' : (r.limitMs / 1000).toFixed(2))],
+  ['ratio', 6, (r) => (r.ratio === null ? '-' : r.ratio.toFixed(2))],
+  ['script s', 9, (r) => (r.baselineWallMs === undefined ? '-' : (r.baselineWallMs / 1000).toFixed(2))],
+  ['lb/scr', 7, (r) => (r.vsBaseline === undefined ? '-' : r.vsBaseline.toFixed(2))],
+  ['adds', 6, (r) => String(r.addCalls)],
+  ['min', 5, (r) => String(r.minAddCalls)],
+  ['polls', 7, (r) => String(r.pollCalls)],
+  ['events', 7, (r) => String(r.historyEvents)],
+  ['aim', 5, (r) => (r.historyEventsAim === null ? '-' : String(r.historyEventsAim))],
+  ['cpu s', 7, (r) => r.workerCpuS.toFixed(1)],
+  ['rss MB', 7, (r) => String(r.workerPeakRssMb)],
+];
+
+function header(): void {
+  process.stdout.write(`${COLUMNS.map(([h, w], i) => (i === 0 ? h.padEnd(w) : h.padStart(w))).join(' ')}\n`);
+}
+
+function print(r: Row): void {
+  process.stdout.write(`${COLUMNS.map(([, w, f], i) => (i === 0 ? f(r).padEnd(w) : f(r).padStart(w))).join(' ')}\n`);
+  if (r.rejectionMs) {
+    const started = r.workflowsStarted === undefined ? '' : `; workflows started ${r.workflowsStarted} (reference 0)`;
+    process.stdout.write(`   rejection latency p50 ${r.rejectionMs.p50} ms, p99 ${r.rejectionMs.p99} ms, max ${r.rejectionMs.max} ms; provider calls ${r.providerCalls} (reference 0)${started}\n`);
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lbflow-bench-'));
+  const worldFile = join(dir, 'world.json');
+  writeFileSync(worldFile, JSON.stringify(benchWorld(GROUPS)));
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  for (const file of Object.values(WORKER)) {
+    if (!existsSync(file)) throw new Error(`${file.slice(ROOT.length)} is missing: run \`npm run build\` first (\`npm run bench\` does)`);
+  }
+
+  const sims = await startSims(worldFile);
+  let env: TestWorkflowEnvironment | undefined;
+  const clients = {
+    'alibaba-gwlb': createProvider({ provider: 'alibaba-gwlb', credentials: { ...DEFAULT_ALIBABA_CREDENTIAL }, endpoint: sims.alibaba }),
+    'huawei-elb': createProvider({ provider: 'huawei-elb', credentials: { ...DEFAULT_HUAWEI_CREDENTIAL }, endpoint: sims.huawei }),
+  } as Record<BenchProvider, LoadBalancerProvider>;
+  try {
+    env = await TestWorkflowEnvironment.createLocal({
+      server: { executable: executableOption(provision('cli', { log: () => {} })), searchAttributes: SEARCH_ATTRIBUTE_KEYS },
+    });
+    const workerEnv = {
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+      LBFLOW_WORKFLOW_BUNDLE: WORKER.bundle,
+      // The model's provider has no flow control, so neither has the worker (its default is 50 operations a second).
+      LBFLOW_PROVIDER_CALLS_PER_SECOND: '0',
+      LBFLOW_ALIBABA_ENDPOINT: sims.alibaba,
+      LBFLOW_HUAWEI_ENDPOINT: sims.huawei,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret,
+      HUAWEICLOUD_SDK_AK: DEFAULT_HUAWEI_CREDENTIAL.accessKey,
+      HUAWEICLOUD_SDK_SK: DEFAULT_HUAWEI_CREDENTIAL.secretKey,
+    };
+    const b: Bench = { env, sims, workerEnv, clients };
+
+    process.stdout.write(
+      `lbflow benchmark${QUICK ? ' (quick)' : ''}: Temporal dev server (in memory), production worker (dist/) in its own process, simulators in theirs; ${cpus().length} cores (shared)\n` +
+        `model: add latency L ${MODEL.addLatencyMs} ms, group Configuring C ${MODEL.configuringMs} ms, server settle S ${MODEL.settleMs} ms, poll ${POLL_SECONDS * 1000} ms, flow control off\n` +
+        `limit: Alibaba ceil(N/200) × (L + C) + S per group; Huawei ceil(N/200) × L + S; groups in parallel. script = bench/baseline\n` +
+        `lbflow options: ${Object.entries(OPTIONS).map(([p, o]) => `${p} ${JSON.stringify(o)}`).join(', ')}\n` +
+        `aims (10,000 in one group): ratio ≤ 1.15, lb/scr ≤ 1.15, adds = min, events ≤ 8 per chunk + 30 (aim column); scenario 2: worker rss ≤ 300 MB\n\n`,
+    );
+    header();
+    const rows: Row[] = [];
+    if (ONLY.has('1')) await scenario1(b, rows);
+    if (ONLY.has('2')) await scenario2(b, rows);
+    if (ONLY.has('3')) await scenario3(b, rows);
+    if (ONLY.has('4')) {
+      await scenario4(b, rows);
+      await scenario4Client(b, rows);
+    }
+
+    const out = join(ROOT, 'bench/results');
+    mkdirSync(out, { recursive: true });
+    const file = join(out, QUICK ? 'quick.json' : 'latest.json');
+    const meta = { measuredAt: new Date().toISOString(), quick: QUICK, cores: cpus().length, model: MODEL, pollSeconds: POLL_SECONDS, options: OPTIONS, worker: 'dist/worker/main.js', workerEnv: { LBFLOW_PROVIDER_CALLS_PER_SECOND: 0 } };
+    writeFileSync(file, `${JSON.stringify({ meta, scenarios: rows }, null, 2)}\n`);
+    process.stdout.write(`\nwrote ${file.slice(ROOT.length)}\n`);
+  } finally {
+    await Promise.all(Object.values(clients).map((c) => c.close()));
+    await env?.teardown();
+    await stop(sims.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});
