@@ -4,7 +4,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { AddServersResult } from '../src/domain/index.js';
 import { callLog, resetSimulator, seconds, setFaults, simulators, startWorker, withTimeout, type CallsAnswer, type DrillContext, type DrillReport } from './support.js';
-import { ADD_ACTION, alibabaServers, checkCompletedRun, drillWorld, huaweiServers, keyOf, membersOf, request, simUrl, type ProviderName } from './world.js';
+import { ADD_ACTION, alibabaServers, checkTrialRuns, drillWorld, huaweiServers, membersOf, PROVIDERS, request, simUrl, type ProviderName } from './world.js';
 
 export interface ProviderFaultsOptions {
   trials: number;
@@ -15,7 +15,6 @@ export interface ProviderFaultsOptions {
   timeoutMs?: number;
 }
 
-const PROVIDERS: ProviderName[] = ['alibaba-gwlb', 'huawei-elb'];
 
 /** Fault rules: error, throttle and reset on every action, each with the probability that makes `rate` in all; commit-then-drop on adds. */
 function faultRules(provider: ProviderName, rate: number): Record<string, unknown>[] {
@@ -62,19 +61,7 @@ export async function providerFaults(ctx: DrillContext, o: ProviderFaultsOptions
     const results = await Promise.allSettled(handles.map((h) => withTimeout(h.result() as Promise<AddServersResult>, timeout, 'the result')));
     durations.push(performance.now() - started);
     const out = [];
-    for (const [i, p] of PROVIDERS.entries()) {
-      const outcome = results[i]!;
-      const problems: string[] = [];
-      if (outcome.status === 'rejected') problems.push(`${p}: ${String((outcome.reason as Error)?.cause ?? outcome.reason)}`);
-      const check = await checkCompletedRun(sims, p, {
-        requested: servers[p].map((s) => keyOf(p, s)),
-        before: before[p],
-        chunks,
-        result: outcome.status === 'fulfilled' ? outcome.value : undefined,
-      });
-      problems.push(...check.problems.map((x) => `${p}: ${x}`));
-      out.push({ provider: p, problems, check, calls: await callLog(simUrl(sims, p)) });
-    }
+    for (const run of await checkTrialRuns(sims, results, { servers, before, chunks })) out.push({ ...run, calls: await callLog(simUrl(sims, run.provider)) });
     return out;
   };
 

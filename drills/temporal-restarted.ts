@@ -4,7 +4,7 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { AddServersResult } from '../src/domain/index.js';
 import { prng, resetSimulator, seconds, simulators, sleep, startWorker, withTimeout, type DrillContext, type DrillReport, type WorkerProcess } from './support.js';
-import { alibabaServers, checkCompletedRun, drillWorld, huaweiServers, keyOf, membersOf, request, type ProviderName } from './world.js';
+import { alibabaServers, checkTrialRuns, drillWorld, huaweiServers, membersOf, PROVIDERS, request } from './world.js';
 
 export interface TemporalRestartedOptions {
   trials: number;
@@ -13,7 +13,6 @@ export interface TemporalRestartedOptions {
   timeoutMs?: number;
 }
 
-const PROVIDERS: ProviderName[] = ['alibaba-gwlb', 'huawei-elb'];
 
 /** The result, asking again when the answer was lost to the server being away (not when the run itself failed). */
 async function resultThroughOutages(handle: WorkflowHandle, deadline: number): Promise<AddServersResult> {
@@ -78,18 +77,10 @@ export async function temporalRestarted(ctx: DrillContext, o: TemporalRestartedO
         const timeout = o.timeoutMs ?? 300_000;
         const results = await Promise.allSettled(handles.map((h) => withTimeout(resultThroughOutages(h, Date.now() + timeout), timeout, 'the result')));
         afterRestart.push(performance.now() - upAt);
-        for (const [i, p] of PROVIDERS.entries()) {
-          const outcome = results[i]!;
-          if (outcome.status === 'rejected') problems.push(`${p}: ${String((outcome.reason as Error)?.cause ?? outcome.reason)}`);
-          const check = await checkCompletedRun(sims, p, {
-            requested: servers[p].map((s) => keyOf(p, s)),
-            before: before[p],
-            chunks,
-            result: outcome.status === 'fulfilled' ? outcome.value : undefined,
-          });
+        for (const { problems: found, check } of await checkTrialRuns(sims, results, { servers, before, chunks })) {
           duplicates += check.duplicates;
           lost += check.lost;
-          problems.push(...check.problems.map((x) => `${p}: ${x}`));
+          problems.push(...found);
         }
       } catch (error) {
         problems.push(String(error));

@@ -3,7 +3,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { AddServersResult } from '../src/domain/index.js';
 import { prng, resetSimulator, seconds, simulators, sleep, startWorker, withTimeout, type DrillContext, type DrillReport } from './support.js';
-import { alibabaServers, checkCompletedRun, drillWorld, huaweiServers, keyOf, membersOf, request, type ProviderName } from './world.js';
+import { alibabaServers, checkTrialRuns, drillWorld, huaweiServers, membersOf, PROVIDERS, request } from './world.js';
 
 export interface WorkerKilledOptions {
   trials: number;
@@ -14,7 +14,6 @@ export interface WorkerKilledOptions {
   timeoutMs?: number;
 }
 
-const PROVIDERS: ProviderName[] = ['alibaba-gwlb', 'huawei-elb'];
 
 export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): Promise<DrillReport> {
   const random = prng(o.seed ?? 1);
@@ -68,18 +67,10 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
           handles.map((h) => withTimeout(h.result() as Promise<AddServersResult>, timeout, 'the result')),
         );
         recoveries.push(performance.now() - killedAt);
-        for (const [i, p] of PROVIDERS.entries()) {
-          const outcome = results[i]!;
-          if (outcome.status === 'rejected') problems.push(`${p}: ${String((outcome.reason as Error)?.cause ?? outcome.reason)}`);
-          const check = await checkCompletedRun(sims, p, {
-            requested: servers[p].map((s) => keyOf(p, s)),
-            before: before[p],
-            chunks,
-            result: outcome.status === 'fulfilled' ? outcome.value : undefined,
-          });
+        for (const { provider: p, problems: found, check } of await checkTrialRuns(sims, results, { servers, before, chunks })) {
           duplicates += check.duplicates;
           lost += check.lost;
-          problems.push(...check.problems.map((x) => `${p}: ${x}`));
+          problems.push(...found);
           const adds = check.calls.counts.byAction[p === 'alibaba-gwlb' ? 'AddServersToServerGroup' : 'BatchCreateMembers']?.byOutcome ?? {};
           appliedAdds += adds.applied ?? 0;
           replayedAdds += adds.replayed ?? 0;

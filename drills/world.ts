@@ -163,3 +163,32 @@ export async function checkCompletedRun(
   if (duplicates) problems.push(`${duplicates} duplicates`);
   return { duplicates, lost, problems, calls };
 }
+
+/** The two providers every two-run trial runs, in the order of its handles. */
+export const PROVIDERS: ProviderName[] = ['alibaba-gwlb', 'huawei-elb'];
+
+/**
+ * Checks a trial's two runs (one per provider, in PROVIDERS order): each settled result against its group, with
+ * every problem prefixed by its provider (a failed run's cause included).
+ */
+export async function checkTrialRuns(
+  sims: RunningSimulators,
+  results: PromiseSettledResult<AddServersResult>[],
+  o: { servers: Record<ProviderName, Record<string, unknown>[]>; before: Record<ProviderName, Member[]>; chunks: number },
+): Promise<{ provider: ProviderName; problems: string[]; check: RunCheck }[]> {
+  const out = [];
+  for (const [i, p] of PROVIDERS.entries()) {
+    const outcome = results[i]!;
+    const problems: string[] = [];
+    if (outcome.status === 'rejected') problems.push(`${p}: ${String((outcome.reason as Error)?.cause ?? outcome.reason)}`);
+    const check = await checkCompletedRun(sims, p, {
+      requested: o.servers[p].map((s) => keyOf(p, s)),
+      before: o.before[p],
+      chunks: o.chunks,
+      result: outcome.status === 'fulfilled' ? outcome.value : undefined,
+    });
+    problems.push(...check.problems.map((x) => `${p}: ${x}`));
+    out.push({ provider: p, problems, check });
+  }
+  return out;
+}
