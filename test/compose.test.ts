@@ -2,11 +2,11 @@
 // started here. Each check runs on the real files (no problems) and on a copy broken on purpose (its problem).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
+import { freePort } from '../src/cli/stack.js';
 import { SEARCH_ATTRIBUTE_KEYS, TASK_QUEUE } from '../src/domain/names.js';
 import { DEFAULT_WORKFLOW_BUNDLE, loadWorkerConfig, WorkerConfigError } from '../src/worker/config.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_ALIBABA_PORT, DEFAULT_HUAWEI_CREDENTIAL, DEFAULT_HUAWEI_PORT } from '../src/simulator/index.js';
@@ -384,14 +384,6 @@ describe('docker-compose.yml', () => {
     expect(run.status).toBe(0);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {

@@ -44,7 +44,8 @@ export function parsePort(flag: string, text: string): number {
   return n;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now (for servers that must be told their port). */
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -55,7 +56,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-function portOpen(port: number): Promise<boolean> {
+/** Whether something accepts connections on 127.0.0.1:`port`. */
+export function portOpen(port: number): Promise<boolean> {
   return new Promise((resolveOpen) => {
     const socket = connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {

@@ -4,12 +4,12 @@
 // chunk's ClientToken committed exactly once.
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationFailedError, startAddServers } from '../../src/client/index.js';
+import { freePort } from '../../src/cli/stack.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators, type RunningSimulators } from '../../src/simulator/index.js';
 import { startWorkerProcess, type WorkerProcess } from '../integration/child-worker.js';
 import { alibabaGroupState, alibabaKey, alibabaRequest, callLog, huaweiRequest, integrationWorld, startDevServer, tokensOf } from '../integration/support.js';
@@ -19,16 +19,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // Inside the project, so the compiled files resolve node_modules as dist/ does.
 const BUILD = join(ROOT, '.temporal', `build-test-${process.pid}`);
 const GROUP = 'sgp-atstuj3rtoptyui0000';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the production worker process', () => {
   let env: TestWorkflowEnvironment;
