@@ -1,6 +1,7 @@
 // The one boundary where provider failures become Temporal failures: catalogue type, retryability, details.
 import { ApplicationFailure } from '@temporalio/common';
 import { isProviderError, type ProviderError } from '../providers/index.js';
+import { TIMINGS } from '../domain/index.js';
 
 /** The provider answer behind a failure, as it travels in `ApplicationFailure.details[0]` (never credentials). */
 export function providerDetails(error: ProviderError) {
@@ -49,5 +50,5 @@ function retryDelayMs(error: ProviderError, random: () => number): number | unde
 }
 
 /** Spread of the retry after a change was refused because another change is configuring the group. */
-export const GROUP_BUSY_DELAY_MS = { min: 200, max: 2_000 } as const;
+export const GROUP_BUSY_DELAY_MS = TIMINGS.groupBusyDelayMs;
 

@@ -2,7 +2,7 @@
 // callers write `catch (e) { if (e instanceof QuotaExceededError) … }` and read `e.details` for what is in the group.
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import { isFailureType, type FailureDetails, type FailureType, type ValidationIssue } from '../domain/index.js';
+import { isFailureType, type FailureDetails, type FailureType, type RunReport, type ValidationIssue } from '../domain/index.js';
 
 /** What a failed or stopped run is about, for callers that branch (the CLI's exit codes do). */
 export type FailureCategory = 'validation' | 'provider' | 'timeout' | 'cancelled' | 'terminated' | 'unknown';
@@ -21,7 +21,7 @@ const CATEGORY: Record<FailureType, FailureCategory> = {
 
 export interface AddServersErrorInit {
   readonly message: string;
-  readonly details?: FailureDetails | undefined;
+  readonly details?: RunReport | undefined;
   readonly workflowId?: string | undefined;
   readonly runId?: string | undefined;
   readonly cause?: unknown;
@@ -32,8 +32,8 @@ export class AddServersError extends Error {
   override name = 'AddServersError';
   readonly type: string = 'Unknown';
   readonly category: FailureCategory = 'unknown';
-  /** What this run added, what was already there, stragglers, the provider answer: see FailureDetails. */
-  readonly details: FailureDetails | undefined;
+  /** What this run added, what was already there, stragglers, the provider answer: see FailureDetails (a cancelled run: its report). */
+  readonly details: RunReport | undefined;
   readonly workflowId: string | undefined;
   readonly runId: string | undefined;
 
@@ -76,7 +76,10 @@ export class ProviderUnavailableError extends typed('ProviderUnavailable') {}
 /** Some servers never became ready in time: `details.stragglers` names them with their last status. */
 export class AvailabilityTimeoutError extends typed('AvailabilityTimeout') {}
 
-/** The run was cancelled (a rollback, when asked for, has run: see `details.rolledBack` when known). */
+/**
+ * The run was cancelled. `details` is its report, read from the run's memo (Temporal's cancellation carries no
+ * details): `added`, `alreadyPresent`, and with rollback `rolledBack` and `keptForOthers`.
+ */
 export class AddServersCancelledError extends AddServersError {
   override name = 'AddServersCancelledError';
   override readonly type: string = 'Cancelled';

@@ -11,17 +11,19 @@ import {
   validateAddServersRequest,
   WORKFLOW_TYPE,
   formatIssues,
+  REPORT_MEMO,
   type AddServersRequest,
   type AddServersRequestInput,
   type AddServersResult,
   type Progress,
+  type RunReport,
   type ValidationIssue,
 } from '../domain/index.js';
-import { toAddServersError, ValidationError } from './errors.js';
+import { AddServersCancelledError, toAddServersError, ValidationError } from './errors.js';
 
 export * from './errors.js';
 export { TASK_QUEUE, WORKFLOW_TYPE, SEARCH_ATTRIBUTES, addServersWorkflowId } from '../domain/index.js';
-export type { AddServersRequest, AddServersRequestInput, AddServersResult, FailureDetails, Progress, Phase, ServerStatus } from '../domain/index.js';
+export type { AddServersRequest, AddServersRequestInput, AddServersResult, FailureDetails, Progress, Phase, RunReport, ServerStatus } from '../domain/index.js';
 
 /**
  * Largest request accepted, as JSON. Temporal refuses workflow inputs over 2 MB (its default blob limit), and a
@@ -90,6 +92,15 @@ export function checkAddServersRequest(input: unknown): AddServersRequest {
   return checked.request;
 }
 
+/** A cancelled run's report, which the run leaves in its memo before it ends (the cancellation itself carries none). */
+async function withReport(workflow: WorkflowHandle, error: AddServersCancelledError): Promise<AddServersCancelledError> {
+  const memo = (await workflow.describe().catch(() => undefined))?.memo;
+  const report = memo?.[REPORT_MEMO] as RunReport | undefined;
+  if (!report) return error;
+  const summary = `${report.added.length} added${report.rolledBack ? `, ${report.rolledBack.length} rolled back` : ''}${report.keptForOthers?.length ? `, ${report.keptForOthers.length} kept for other requests` : ''}`;
+  return new AddServersCancelledError({ message: `${error.message} (${summary})`, details: report, workflowId: error.workflowId, runId: error.runId, cause: error.cause });
+}
+
 function handleOf(workflow: WorkflowHandle, runId: string): AddServersHandle {
   const ids = { workflowId: workflow.workflowId, runId };
   return {
@@ -100,7 +111,8 @@ function handleOf(workflow: WorkflowHandle, runId: string): AddServersHandle {
       try {
         return (await workflow.result()) as AddServersResult;
       } catch (error) {
-        throw toAddServersError(error, ids);
+        const typed = toAddServersError(error, ids);
+        throw typed instanceof AddServersCancelledError ? await withReport(workflow, typed) : typed;
       }
     },
     progress: () => workflow.query<Progress>('progress'),

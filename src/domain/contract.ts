@@ -49,7 +49,10 @@ export interface FailureDetails {
   /** Keys this run added before it stopped (and, with rollback, then removed: see `rolledBack`). */
   readonly added: string[];
   readonly alreadyPresent: string[];
+  /** With rollback: the keys this run added and then removed again. */
   readonly rolledBack?: string[];
+  /** With rollback: keys this run added but left in the group, because another request asked for them while it ran. */
+  readonly keptForOthers?: string[];
   /** Servers that never became ready, with their last status (AvailabilityTimeout). */
   readonly stragglers?: ServerStatus[];
   /** The provider answer behind the failure, when there was one. */
@@ -61,6 +64,9 @@ export interface FailureDetails {
   /** Validation issues (ValidationError). */
   readonly issues?: { path: string; message: string }[];
 }
+
+/** What a caller reads of a run that did not complete: a failure's details, or a cancelled run's report (`type: 'Cancelled'`). */
+export type RunReport = Omit<FailureDetails, 'type'> & { readonly type: FailureType | 'Cancelled' };
 
 /** Retryable failure types of a poll that found the group or the servers not ready yet; exhausted, they end the wait. */
 export const NOT_READY = { group: 'GroupNotReady', servers: 'ServersNotReady' } as const;

@@ -9,3 +9,5 @@ export * from './classify.js';
 export * from './ip.js';
 export * from './readiness.js';
 export * from './contract.js';
+export * from './coordination.js';
+export * from './timings.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddServersResult } from '../../src/domain/index.js';
+import { coordinatorWorkflowId, type AddServersResult } from '../../src/domain/index.js';
 import { startSimulators, type CallEntry } from '../../src/simulator/index.js';
 import type { addServersToServerGroup } from '../../src/workflows/index.js';
 import { ALIBABA_DEMO_GROUP, alibabaServers, bundleLbflowWorkflows, HUAWEI_NO_MONITOR_POOL, huaweiServers, startHarness, type Harness } from '../workflows/harness.js';
@@ -159,7 +159,7 @@ describe('addServersToServerGroup on the dev server with a real worker and the s
     expect(noiseFired).toBeGreaterThan(0);
   });
 
-  it.concurrent('completes 10 concurrent workflows adding 20 different servers each to one Alibaba group, none failing on its Configuring status', async ({ onTestFinished, expect }) => {
+  it.concurrent('completes 10 concurrent workflows adding 20 different servers each to one Alibaba group in at most 2 adds, none refused', async ({ onTestFinished, expect }) => {
     const h = await harness(onTestFinished);
     const sims = h.sims;
     const batches = Array.from({ length: 10 }, (_, w) => alibabaServers(20, w * 20));
@@ -188,14 +188,16 @@ describe('addServersToServerGroup on the dev server with a real worker and the s
       if (e.outcome === 'applied') burst.applied++;
     }
     console.log(
-      `10 concurrent workflows on one group: ${adds.length} AddServersToServerGroup calls against a minimum of 10 ` +
+      `10 concurrent workflows on one group: ${adds.length} AddServersToServerGroup calls against a coalesced minimum of 1 (aim ≤ 2) ` +
         `(${busy} rejected with IncorrectStatus.ServerGroup, ${applied} applied, ${adds.length - busy - applied} other); ` +
         `${seconds(wall)} of wall time\n  bursts (applied/sent @ s): ${bursts.map((b) => `${b.applied}/${b.sent} @ ${(b.start / 1000).toFixed(1)}`).join(', ')}`,
     );
-    expect(applied).toBe(10);
-    expect(adds.length).toBe(applied + busy);
+    // One coordinator writes the group: the requests coalesce (the first add may leave before the others arrive) and none is refused.
+    expect(busy).toBe(0);
+    expect(applied).toBeLessThanOrEqual(2);
+    expect(adds.length).toBe(applied);
     const tokens = tokensOf(calls);
-    expect(tokens).toHaveLength(10);
+    expect(tokens).toHaveLength(applied);
     expect(tokens.every((t) => t.committed === 1)).toBe(true);
 
     const group = await alibabaGroupState(sims.alibaba.url, ALIBABA_DEMO_GROUP);
@@ -259,7 +261,7 @@ describe('addServersToServerGroup on the dev server with a real worker and the s
     const done = performance.now();
     console.log(
       `600 servers with the worker SIGKILLed after the first add: ${seconds(done - started)} of wall time, ` +
-        `${seconds(done - killedAt)} from the kill to completion (the lost attempt is retried once its 15 s heartbeat timeout passes)`,
+        `${seconds(done - killedAt)} from the kill to completion (the lost attempt is retried once its 4 s heartbeat timeout passes)`,
     );
 
     // The call log: one ClientToken per chunk, each committed once; the first was sent again after the crash and replayed.
@@ -271,8 +273,9 @@ describe('addServersToServerGroup on the dev server with a real worker and the s
     const firstToken = calls.entries[0]!.clientToken;
     expect(tokens.find((t) => t.token === firstToken)).toMatchObject({ calls: 2, committed: 1, replayed: 1 });
 
-    // The history: the add of chunk 0 completed on its second attempt (the first was lost with the worker).
-    const events = (await handle.fetchHistory()).events ?? [];
+    // The coordinator's history: the add of chunk 0 completed on its second attempt (the first was lost with the worker).
+    const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_DEMO_GROUP }, taskQueue));
+    const events = (await coordinator.fetchHistory()).events ?? [];
     const addScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'addChunk');
     const addStarted = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(addScheduled?.eventId));
     expect(addStarted?.activityTaskStartedEventAttributes?.attempt).toBe(2);

@@ -9,10 +9,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { executableOption, provision } from '../../scripts/temporal-servers.mjs';
+import { coordinatorWorkflowId, groupRefOf, validateAddServersRequest, type GroupView } from '../../src/domain/index.js';
 import type { FaultPlanInput } from '../../src/simulator/index.js';
 import type { addServersToServerGroup } from '../../src/workflows/index.js';
 import { alibabaServers, bundleLbflowWorkflows, HUAWEI_DEMO_POOL, huaweiServers, startHarness } from '../workflows/harness.js';
@@ -85,18 +85,29 @@ async function record(env: TestWorkflowEnvironment, bundle: WorkflowBundleWithSo
         () => 'failed',
       );
       if (outcome !== r.expect) throw new Error(`${r.name}: the run ${outcome}, expected ${r.expect}`);
-      return extra.followRuns ? writeChain(env, handle, r.name) : [write(r.name, historyToJSON(await handle.fetchHistory()))];
+      const checked = validateAddServersRequest(r.request);
+      if (!checked.ok) throw new Error(`${r.name}: the recorded request is invalid`);
+      // The group's coordinator (still running, idle) made the provider calls: its history is recorded beside the request's.
+      const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId(groupRefOf(checked.request), taskQueue));
+      const requestFile = write(r.name, historyToJSON(await handle.fetchHistory()));
+      const chain = extra.followRuns ? await writeChain(env, coordinator.workflowId, await incarnationOf(env, coordinator.workflowId), `${r.name}.coordinator`) : [write(`${r.name}.coordinator`, historyToJSON(await coordinator.fetchHistory()))];
+      return [requestFile, ...chain];
     });
   } finally {
     await h.close();
   }
 }
 
+/** The first run of a coordinator's chain (its incarnation), from its `group` query. */
+async function incarnationOf(env: TestWorkflowEnvironment, workflowId: string): Promise<string> {
+  return (await env.client.workflow.getHandle(workflowId).query<GroupView>('group')).incarnation;
+}
+
 /** Writes every run of a continue-as-new chain as `<name>-run<n>.json`. */
-async function writeChain(env: TestWorkflowEnvironment, handle: WorkflowHandleWithFirstExecutionRunId, name: string): Promise<string[]> {
+async function writeChain(env: TestWorkflowEnvironment, workflowId: string, firstRunId: string, name: string): Promise<string[]> {
   const files: string[] = [];
-  for (let runId: string | undefined = handle.firstExecutionRunId, n = 1; runId !== undefined; n++) {
-    const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+  for (let runId: string | undefined = firstRunId, n = 1; runId !== undefined; n++) {
+    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
     files.push(write(`${name}-run${n}`, historyToJSON(history)));
     runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
@@ -121,11 +132,11 @@ try {
   await env.teardown();
 }
 
-// A chain of runs: a server that suggests continue-as-new after 40 events, 8 chunks of one server (at about 6 events a chunk, the chain needs more than 5).
+// A chain of coordinator runs: a server that suggests continue-as-new after 40 events, 8 chunks of one server (at about 6 events a chunk, the chain needs more than 5).
 const canEnv = await startDevServer(['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'], executable);
 try {
   const files = await record(canEnv, bundle, { name: 'alibaba-continue-as-new', request: alibabaRequest(alibabaIpServers(8), { maxChunkSize: 1 }, ALIBABA_BIG_GROUP), expect: 'completed' }, { followRuns: true });
-  if (files.length < 2) throw new Error(`alibaba-continue-as-new: expected a chain of runs, got ${files.length}`);
+  if (files.length < 3) throw new Error(`alibaba-continue-as-new: expected a chain of coordinator runs, got ${files.length - 1}`);
 } finally {
   await canEnv.teardown();
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationFailedError, startAddServers } from '../../src/client/index.js';
+import { coordinatorWorkflowId, type GroupView } from '../../src/domain/index.js';
 import { freePort } from '../../src/cli/stack.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators, type RunningSimulators } from '../../src/simulator/index.js';
 import { startWorkerProcess, type WorkerProcess } from '../integration/child-worker.js';
@@ -79,7 +80,10 @@ describe('the production worker process', () => {
     expect(result.added).toHaveLength(1000);
     const group = await alibabaGroupState(sims.alibaba.url, GROUP);
     expect(group.members.map((m) => m.key).sort()).toEqual(servers.map(alibabaKey).sort());
-    const tokens = tokensOf(await callLog(sims.alibaba.url)).filter((t) => t.token.startsWith(`lbflow-${handle.runId}`));
+    // The group's coordinator made the adds: its ClientTokens carry its incarnation.
+    const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: GROUP }, taskQueue));
+    const { incarnation } = await coordinator.query<GroupView>('group');
+    const tokens = tokensOf(await callLog(sims.alibaba.url)).filter((t) => t.token.startsWith(`lbflow-${incarnation}-`));
     expect(tokens).toHaveLength(5);
     for (const t of tokens) expect(t.committed, t.token).toBe(1);
   }, 120_000);

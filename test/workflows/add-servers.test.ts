@@ -3,7 +3,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEARCH_ATTRIBUTES, type AddServersResult, type FailureDetails } from '../../src/domain/index.js';
 import { progressQuery, type addServersToServerGroup } from '../../src/workflows/index.js';
 import { registerSearchAttributes, testServerExecutable } from '../setup/servers.js';
@@ -29,15 +29,17 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
   let h: Harness;
 
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
-    await registerSearchAttributes(env);
     bundle = await bundleLbflowWorkflows();
   });
-  afterAll(async () => {
-    await env?.teardown();
+  // A time-skipping server per test: time skipping is global to a server, and a test's group coordinators (ended with
+  // its worker) must not share a clock with the next test's.
+  beforeEach(async () => {
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
+    await registerSearchAttributes(env);
   });
   afterEach(async () => {
     await h?.close();
+    await env?.teardown();
   });
 
   const start = (request: unknown, taskQueue: string): Promise<WorkflowHandle<typeof addServersToServerGroup>> =>

@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities/index.js';
-import type { Provider } from '../../src/domain/index.js';
+import { COORDINATOR_SIGNAL, type Provider } from '../../src/domain/index.js';
 import { createProvider, type LoadBalancerProvider } from '../../src/providers/index.js';
 import {
   DEFAULT_ALIBABA_CREDENTIAL,
@@ -50,7 +50,15 @@ export async function startHarness(
     'huawei-elb': createProvider({ provider: 'huawei-elb', credentials: { ...DEFAULT_HUAWEI_CREDENTIAL }, endpoint: sims.huawei.url }),
   } as Record<Provider, LoadBalancerProvider>;
   const activities = createActivities({ providerFor: (p) => providers[p] });
-  const registered = options.followTemporalTime ? followTime(activities, clock) : activities;
+  const coordinators = new Set<string>();
+  const recorded: Activities = {
+    ...activities,
+    handOver: (input) => {
+      coordinators.add(input.coordinatorId);
+      return activities.handOver(input);
+    },
+  };
+  const registered = options.followTemporalTime ? followTime(recorded, clock) : recorded;
   return {
     sims,
     clock,
@@ -59,13 +67,49 @@ export async function startHarness(
     async withWorker(fn) {
       const taskQueue = `wf-${crypto.randomUUID()}`;
       const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: registered });
-      return worker.runUntil(fn(taskQueue));
+      return worker.runUntil(async () => {
+        const watchdog = setTimeout(() => void dumpStuck(env, [...coordinators].filter((id) => id.endsWith(`@${taskQueue}`))), 40_000);
+        const result = await fn(taskQueue).finally(() => clearTimeout(watchdog));
+        // The group coordinators this queue started outlive their requests until idle: end them with the worker, so
+        // none is left waiting for a worker that is gone (on the time-skipping server that would stop the clock).
+        await endCoordinators(env, [...coordinators].filter((id) => id.endsWith(`@${taskQueue}`)));
+        return result;
+      });
     },
     async close() {
       await Promise.all(Object.values(providers).map((p) => p.close()));
       await sims.close();
     },
   };
+}
+
+/**
+ * Ends the coordinators a test's queue started (they outlive their requests until idle), so none is left waiting for
+ * a worker that is gone: each is asked to exit once idle, and the worker runs until it has. (Terminating them instead
+ * upsets the time-skipping server's clock for the tests after.)
+ */
+async function endCoordinators(env: TestWorkflowEnvironment, ids: string[]): Promise<void> {
+  await Promise.all(
+    ids.map(async (id) => {
+      const handle = env.client.workflow.getHandle(id);
+      // One that already exited (idle) answers not found.
+      if (!(await handle.signal(COORDINATOR_SIGNAL, { kind: 'exit-when-idle' }).then(() => true, () => false))) return;
+      // Polled, not awaited with result(): on the time-skipping server that would let the clock run on meanwhile.
+      for (let i = 0; i < 600 && (await handle.describe()).status.name === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 50));
+    }),
+  );
+}
+
+/** What a test that hangs was waiting on: each of its coordinators' state, pending activities and history. */
+async function dumpStuck(env: TestWorkflowEnvironment, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const handle = env.client.workflow.getHandle(id);
+    const d = await handle.describe().catch(() => undefined);
+    const view = await handle.query('group').catch((e: unknown) => String(e));
+    const events = ((await handle.fetchHistory().catch(() => undefined))?.events ?? []).map((e) => e.eventType).join(',');
+    console.warn(`STUCK ${id} ${d?.status.name} ${JSON.stringify(d?.raw.pendingActivities?.map((a) => [a.activityType?.name, a.state, a.attempt, a.lastFailure?.message]))} ${JSON.stringify(view)} events ${events}`);
+  }
+  console.warn(`STUCK now ${new Date(await env.currentTimeMs()).toISOString()}`);
 }
 
 /** Wraps each activity so the simulated clock first moves to the time Temporal scheduled this attempt. */

@@ -1,0 +1,83 @@
+// The activities' contract with the workflows: what each takes and answers. Workflows import these as types only.
+import type { CoordinatorMessage, GroupRef, IdentityOf, Provider, ServerStatus, Uniform, WaitFor } from '../domain/index.js';
+import type { LoadBalancerProvider, ServerChange } from '../providers/index.js';
+
+export type { Uniform };
+
+/** What the activities need from the worker: one client per provider, built from the worker's own credentials. */
+export interface ActivityDependencies {
+  providerFor(provider: Provider): LoadBalancerProvider;
+}
+
+export interface ListGroupInput {
+  readonly group: GroupRef;
+  /** Only these servers (a filtered list, up to FILTERED_LIST_MAX of them); absent: every member. */
+  readonly servers?: IdentityOf<Provider>[];
+}
+
+export interface ListedGroup {
+  /** The members listed, with their provider status. */
+  readonly members: ServerStatus[];
+  readonly requestIds: string[];
+}
+
+export interface ChunkInput {
+  readonly group: GroupRef;
+  readonly servers: unknown[];
+  /** Alibaba ClientToken for this change: the same on every attempt. */
+  readonly idempotencyKey: string;
+  readonly dryRun: boolean;
+}
+
+export interface ChunkResult {
+  readonly outcomes: Uniform<ServerChange['outcome']>;
+  readonly requestIds: string[];
+}
+
+/** A wait for servers to be ready, bounded by an absolute deadline in Temporal's time (ms since the epoch). */
+export interface ReadyWait {
+  readonly servers: IdentityOf<Provider>[];
+  readonly waitFor: WaitFor;
+  /** Past this the wait is over: the servers not ready then are stragglers. */
+  readonly deadlineMs: number;
+}
+
+/**
+ * One change's add, with the waits that must come before it, in one activity so a chunk costs one activity in
+ * history: each attempt checks that the group accepts a change and, with `confirm`, that an earlier chunk of one
+ * request is ready; the retry policy polls while not.
+ */
+export interface AddChunkInput extends ChunkInput {
+  /** The request's poll interval. */
+  readonly pollMs: number;
+  /** Servers of an earlier chunk of the request(s) in this one that must be ready before it is sent. */
+  readonly confirm?: ReadyWait & {
+    /** Give the wait up (not sent, not failed) after this long from the activity's first schedule, so the writer is free again. */
+    readonly sliceMs: number;
+  };
+}
+
+export type AddChunkResult =
+  | (ChunkResult & { readonly sent: true; readonly confirmed?: Uniform<string> })
+  | { readonly sent: false; readonly timedOut: boolean; readonly stragglers: ServerStatus[]; readonly requestIds: string[] };
+
+export interface WaitServersInput extends ReadyWait {
+  readonly group: GroupRef;
+  readonly pollMs: number;
+}
+
+export interface WaitServersResult {
+  readonly statuses: Uniform<string>;
+  readonly requestIds: string[];
+}
+
+export interface GoneInput {
+  readonly group: GroupRef;
+  readonly servers: IdentityOf<Provider>[];
+}
+
+export interface HandOverInput {
+  /** The coordinator's workflow id (`coordinatorWorkflowId`). */
+  readonly coordinatorId: string;
+  readonly message: CoordinatorMessage;
+}

@@ -1,0 +1,86 @@
+// Waiting without growing history: a check per poll, in place below Temporal's one-second retry floor, otherwise a
+// "not ready" throw per attempt for the retry policy to poll on. Deadlines are in Temporal's time, so they hold on
+// the time-skipping server too.
+import { activityInfo, sleep } from '@temporalio/activity';
+import { identityKey, memberReady, TIMINGS, type GroupRef, type IdentityOf, type Provider, type ServerStatus, type WaitFor } from '../domain/index.js';
+import type { LoadBalancerProvider } from '../providers/index.js';
+import { call, notReady } from './boundary.js';
+
+export const IN_ATTEMPT_POLLING_MS = TIMINGS.inAttemptPollingMs;
+
+/**
+ * Above this many servers a wait lists the whole group (pages of up to 1,000/2,000) instead of filtering (at most
+ * 200 ids or addresses a call): 10,000 servers are 5–10 pages, not 50 filtered calls.
+ */
+export const FILTERED_LIST_MAX = 1_000;
+
+/** Per-server values, compact for history (see `Uniform`). */
+export function uniform<T extends string>(items: readonly { key: string; value: T }[]): { all: T } | { each: { key: string; value: T }[] } {
+  const first = items[0]?.value;
+  return first !== undefined && items.every((i) => i.value === first) ? { all: first } : { each: items.map(({ key, value }) => ({ key, value })) };
+}
+
+export interface Readiness {
+  readonly statuses: ServerStatus[];
+  readonly stragglers: ServerStatus[];
+  readonly requestIds: string[];
+}
+
+/**
+ * A wait's servers, read by the returned check: each check lists only the servers not seen ready yet in this attempt
+ * (filtered to them when they are few), so polling 1,000 servers that settle over a second does not re-read the
+ * ones already done. A server seen ready stays counted as ready for the rest of the attempt.
+ */
+export function readinessOf(provider: LoadBalancerProvider<Provider>, group: GroupRef, servers: IdentityOf<Provider>[], waitFor: WaitFor) {
+  const keyed = servers.map((server) => ({ server, key: identityKey(group.provider, server as never) }));
+  const ready = new Map<string, string>();
+  return async (details?: unknown): Promise<Readiness> => {
+    const pending = keyed.filter((k) => !ready.has(k.key));
+    const filter = pending.length <= FILTERED_LIST_MAX ? { servers: pending.map((k) => k.server) as never } : {};
+    const listed = pending.length === 0 ? { members: [], requestIds: [] } : await call((signal) => provider.listServers(group as never, { signal, ...filter }), { details });
+    const byKey = new Map(listed.members.map((m) => [m.key, m.status]));
+    for (const k of pending) {
+      const status = byKey.get(k.key) ?? 'absent';
+      if (memberReady(group.provider, status, waitFor)) ready.set(k.key, status);
+    }
+    const statuses = keyed.map((k) => ({ key: k.key, status: ready.get(k.key) ?? byKey.get(k.key) ?? 'absent' }));
+    return { statuses, stragglers: statuses.filter((st) => !ready.has(st.key)), requestIds: listed.requestIds };
+  };
+}
+
+/** A check that is not satisfied yet. */
+export class Pending {
+  constructor(
+    readonly type: string,
+    readonly message: string,
+    readonly details: unknown,
+  ) {}
+}
+
+/** Temporal's time now, as this attempt sees it: the attempt's scheduled time plus what has passed since it started. */
+function serverClock(): () => number {
+  const scheduled = activityInfo().currentAttemptScheduledTimestampMs;
+  const started = Date.now();
+  return () => scheduled + (Date.now() - started);
+}
+
+/**
+ * Runs `check` until it answers something other than Pending, or until `stop` (given the Pending and Temporal's time)
+ * answers or throws. Below the retry floor it polls in place at `pollMs` for up to IN_ATTEMPT_POLLING_MS; otherwise
+ * (and then) it throws the Pending as "not ready" for the retry policy to poll on.
+ */
+export async function pollUntil<T>(pollMs: number, check: () => Promise<T | Pending>, stop: (pending: Pending, nowMs: number) => T | undefined): Promise<T> {
+  const now = serverClock();
+  const attemptStarted = Date.now();
+  const inPlaceUntil = pollMs < TIMINGS.retryFloorMs ? attemptStarted + IN_ATTEMPT_POLLING_MS : attemptStarted;
+  for (;;) {
+    const asked = Date.now();
+    const answer = await check();
+    if (!(answer instanceof Pending)) return answer;
+    const stopped = stop(answer, now());
+    if (stopped !== undefined) return stopped;
+    if (Date.now() + pollMs > inPlaceUntil) throw notReady(answer.type, answer.message, answer.details);
+    // One poll per interval: the time the check took counts towards it.
+    await sleep(Math.max(0, asked + pollMs - Date.now()));
+  }
+}

@@ -1,0 +1,151 @@
+// The group coordinator's contract: its workflow id, the messages requests and the coordinator exchange, each
+// parsed by a schema on arrival (a forged or malformed message is refused, never a workflow-task failure loop).
+import { z } from 'zod';
+import type { GroupRef, Progress } from './contract.js';
+import { FAILURE_TYPES } from './failures.js';
+import { TASK_QUEUE } from './names.js';
+import { AddServersRequestSchema, type AddServersRequest } from './request.js';
+
+/** Workflow type of the one writer per server group. */
+export const COORDINATOR_WORKFLOW_TYPE = 'serverGroupCoordinator';
+
+/** Signal a request sends to its group's coordinator (submit, cancel). */
+export const COORDINATOR_SIGNAL = 'lbflowCoordinatorMessage';
+/** Signal the coordinator sends back to a request (progress, resend, outcome). */
+export const REQUEST_SIGNAL = 'lbflowRequestUpdate';
+/** Query on the coordinator: queue depth, the change in flight, the live requests. */
+export const GROUP_QUERY = 'group';
+/** Memo key where a cancelled request leaves its report (the SDK's cancellation carries no details). */
+export const REPORT_MEMO = 'lbflowReport';
+
+/** The group a request targets. */
+export function groupRefOf(request: AddServersRequest): GroupRef {
+  return request.provider === 'alibaba-gwlb'
+    ? { provider: request.provider, region: request.region, serverGroupId: request.serverGroupId }
+    : { provider: request.provider, region: request.region, projectId: request.projectId, poolId: request.poolId };
+}
+
+/** The provider's id of the group: Alibaba server group id, Huawei pool id. */
+export function groupIdOf(group: GroupRef): string {
+  return group.provider === 'alibaba-gwlb' ? group.serverGroupId : group.poolId;
+}
+
+/**
+ * The coordinator's workflow id: `lbflow-group/<provider>/<region>/<groupId>`, one per group, so Temporal itself
+ * guarantees one writer. Workers of another task queue are another lbflow deployment, with their own coordinator
+ * (`…@<taskQueue>`): a request is served by the workers of the queue it runs on.
+ */
+export function coordinatorWorkflowId(group: GroupRef, taskQueue: string = TASK_QUEUE): string {
+  const id = `lbflow-group/${group.provider}/${group.region}/${groupIdOf(group)}`;
+  return taskQueue === TASK_QUEUE ? id : `${id}@${taskQueue}`;
+}
+
+/**
+ * ClientToken of one change: the coordinator incarnation's first run id (unique per incarnation: one that exits
+ * when idle and starts again gets a new one) and a sequence carried across continue-as-new. ≤ 64 ASCII.
+ */
+export function changeToken(incarnation: string, kind: 'a' | 'r', seq: number): string {
+  return `lbflow-${incarnation}-${kind}${seq}`;
+}
+
+const id = (what: string) => z.string({ error: `${what} must be a string` }).min(1, `${what} must not be empty`).max(1000, `${what} must be at most 1000 characters`);
+const RequesterSchema = z.strictObject({ workflowId: id('requester.workflowId'), runId: id('requester.runId') });
+const NonceSchema = id('nonce');
+
+/** A request hands its servers to the coordinator (again, when asked to resend). */
+export const SubmitSchema = z.strictObject({
+  kind: z.literal('submit'),
+  requester: RequesterSchema,
+  nonce: NonceSchema,
+  request: AddServersRequestSchema,
+});
+
+/** A request was cancelled: stop its work, roll back if it asked for that, and report. */
+export const CancelSchema = z.strictObject({ kind: z.literal('cancel'), requester: RequesterSchema, nonce: NonceSchema });
+
+/** Exit as soon as nothing is live or queued, instead of after the idle time (before a deploy, or when a test ends). */
+export const ExitWhenIdleSchema = z.strictObject({ kind: z.literal('exit-when-idle') });
+
+export const CoordinatorMessageSchema = z.discriminatedUnion('kind', [SubmitSchema, CancelSchema, ExitWhenIdleSchema]);
+export type CoordinatorMessage = z.output<typeof CoordinatorMessageSchema>;
+export type SubmitMessage = z.output<typeof SubmitSchema>;
+
+const keys = z.array(z.string().max(300)).max(20_000);
+/** Per-server values, compact: `{ all }` when every server came out the same, else one entry per server. */
+export type Uniform<T extends string> = { readonly all: T } | { readonly each: { readonly key: string; readonly value: T }[] };
+const UniformSchema = z.union([z.strictObject({ all: z.string() }), z.strictObject({ each: z.array(z.strictObject({ key: z.string(), value: z.string() })) })]);
+
+const FailureDetailsSchema = z.looseObject({
+  type: z.enum(FAILURE_TYPES),
+  added: keys,
+  alreadyPresent: keys,
+  rolledBack: keys.optional(),
+  keptForOthers: keys.optional(),
+});
+
+/** What a cancelled request reports: the same lists as a failure's details, without a failure type. */
+const CancelReportSchema = z.strictObject({ added: keys, alreadyPresent: keys, rolledBack: keys.optional(), keptForOthers: keys.optional() });
+export type CancelReport = z.output<typeof CancelReportSchema>;
+
+const ProgressSchema = z.strictObject({
+  phase: z.enum(['validating', 'listing', 'adding', 'waiting', 'rolling-back', 'completed', 'failed']),
+  chunksDone: z.number(),
+  chunksTotal: z.number(),
+  requested: z.number(),
+  added: z.number(),
+  alreadyPresent: z.number(),
+  statusCounts: z.record(z.string(), z.number()),
+});
+
+/** What the coordinator tells a request. Every message carries the nonce the request submitted with. */
+export const RequestUpdateSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('progress'), nonce: NonceSchema, progress: ProgressSchema }),
+  z.strictObject({ kind: z.literal('resend'), nonce: NonceSchema }),
+  z.strictObject({
+    kind: z.literal('completed'),
+    nonce: NonceSchema,
+    added: keys,
+    alreadyPresent: keys,
+    statuses: UniformSchema,
+    requestIds: z.array(z.string()),
+    chunks: z.number(),
+  }),
+  z.strictObject({ kind: z.literal('failed'), nonce: NonceSchema, message: z.string(), details: FailureDetailsSchema, statuses: UniformSchema }),
+  z.strictObject({ kind: z.literal('cancelled'), nonce: NonceSchema, report: CancelReportSchema, statuses: UniformSchema }),
+]);
+export type RequestUpdate = z.output<typeof RequestUpdateSchema>;
+
+/** The frame of the state a coordinator hands to its next run (its own output): a corrupted one fails typed. */
+export const CarriedStateFrameSchema = z.looseObject({
+  v: z.literal(1),
+  ledger: z.looseObject({
+    v: z.literal(1),
+    group: z.looseObject({ provider: z.enum(['alibaba-gwlb', 'huawei-elb']), region: z.string() }),
+    seq: z.number().int().nonnegative(),
+    arrivals: z.number().int().nonnegative(),
+    requests: z.array(z.looseObject({ id: z.string(), nonce: z.string() })),
+    intents: z.array(z.looseObject({ key: z.string(), claimants: z.array(z.string()) })),
+  }),
+});
+
+/** The first problem of a message that failed its schema, for the log line that refuses it (bounded). */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid message';
+  return `${issue.path.join('.') || '(message)'}: ${issue.message}`.slice(0, 300);
+}
+
+/** What the `group` query answers. */
+export interface GroupView {
+  readonly group: GroupRef;
+  /** First run id of this incarnation (what its ClientTokens carry). */
+  readonly incarnation: string;
+  /** Next change sequence number. */
+  readonly seq: number;
+  /** Servers waiting to be sent, over all live requests. */
+  readonly queued: number;
+  readonly inFlight: { readonly kind: 'add' | 'dry-run' | 'remove'; readonly servers: number; readonly requests: string[]; readonly token: string } | undefined;
+  readonly requests: { readonly workflowId: string; readonly phase: Progress['phase']; readonly requested: number; readonly queued: number; readonly added: number; readonly alreadyPresent: number }[];
+  /** Requests that arrived while the coordinator held all it may (their servers are asked for again in turn). */
+  readonly awaitingAdmission: number;
+}

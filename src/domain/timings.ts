@@ -1,0 +1,36 @@
+// Every timing lbflow chooses, in one place, each with the reason for its value. Workflows and activities
+// both read these; a change here is a change of behaviour (and, for workflow timings, of recorded histories).
+
+export const TIMINGS = {
+  /** Activities beat this often while a provider call or an in-place poll is under way: well inside HEARTBEAT_TIMEOUT. */
+  heartbeatIntervalMs: 1_000,
+  /** A dead worker's attempt is retried after this: with the 1 s retry floor its work resumes within ~5 s (issue 12: ≤ 6 s). */
+  heartbeatTimeoutMs: 4_000,
+  /** A workflow task on a dead worker's sticky queue moves to the shared queue after this instead of the SDK's 10 s. */
+  stickyScheduleToStartMs: 2_000,
+  /** One attempt of an activity may last this long: far above any single provider call, below anything a user waits on. */
+  startToCloseMs: 60_000,
+  /** Temporal spaces retry attempts at least a second apart (observed on the dev server), whatever the policy says. */
+  retryFloorMs: 1_000,
+  /** Below the retry floor a wait polls in place, heartbeating, for this long per attempt before the retry policy takes over. */
+  inAttemptPollingMs: 30_000,
+  /** Retries of a refused or failed add: quick first, capped so a busy provider is not hammered. */
+  addRetry: { initialMs: 1_000, coefficient: 1.5, maximumMs: 10_000 },
+  /** How long an add may keep retrying transient failures (throttling, 5xx, a group stuck Configuring) before it gives up. */
+  addRetryWindowMs: 600_000,
+  /** Plain provider calls (list, remove): the same backoff as an add, the same window. */
+  callRetry: { initialMs: 1_000, coefficient: 1.5, maximumMs: 10_000 },
+  /**
+   * An add that first waits for an earlier chunk of one request to be ready gives up the writer after this long and hands
+   * the wait to a separate read, so other requests' adds are not held behind slow servers for longer than this.
+   */
+  confirmSliceMs: 5_000,
+  /** A coordinator with nothing to do exits after this; the next request starts a new incarnation (with new ClientTokens). */
+  coordinatorIdleMs: 300_000,
+  /** A coordinator continues as new past this many events even when the server does not suggest it yet: replays stay cheap. */
+  coordinatorMaxEvents: 2_000,
+  /** A request hears of its progress at most this often (phase changes always at once): each message is history on both sides. */
+  progressEveryMs: 2_000,
+  /** Spread of the retry after a change was refused because the group was busy, so writers that lost one race do not collide again. */
+  groupBusyDelayMs: { min: 200, max: 2_000 },
+} as const;

@@ -1,0 +1,183 @@
+// addServersToServerGroup: validate → dedupe → hand the servers to the group's coordinator → follow its word →
+// the result, or a typed failure that says exactly what this request added (and, with rollback, removed again).
+// The coordinator is the only writer of the group; this workflow never calls a provider itself.
+import {
+  CancellationScope,
+  condition,
+  defineQuery,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import {
+  coordinatorWorkflowId,
+  dedupeServers,
+  firstIssue,
+  formatIssues,
+  groupIdOf,
+  groupRefOf,
+  identityKey,
+  REPORT_MEMO,
+  RequestUpdateSchema,
+  SEARCH_ATTRIBUTES,
+  TIMINGS,
+  validateAddServersRequest,
+  type AddServersResult,
+  type CoordinatorMessage,
+  type FailureDetails,
+  type Phase,
+  type Progress,
+  type RequestUpdate,
+  type Server,
+  type ServerStatus,
+} from '../domain/index.js';
+import { requestSignal } from './coordinator.js';
+import { workflowFailure } from './failures.js';
+import { spreadOver } from './ledger.js';
+
+export const progressQuery = defineQuery<Progress>('progress');
+
+/** Without a word from the coordinator for this long, the request hands itself over again (a lost or restarted coordinator takes it up). */
+const RESUBMIT_AFTER_MS = 600_000;
+
+const handOver = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: TIMINGS.addRetryWindowMs,
+  retry: { initialInterval: TIMINGS.callRetry.initialMs, backoffCoefficient: TIMINGS.callRetry.coefficient, maximumInterval: TIMINGS.callRetry.maximumMs },
+}).handOver;
+
+type Outcome = Extract<RequestUpdate, { kind: 'completed' | 'failed' | 'cancelled' }>;
+
+export async function addServersToServerGroup(request: unknown, ...extra: unknown[]): Promise<AddServersResult> {
+  if (extra.length > 0) {
+    const issues = [{ path: '', message: `addServersToServerGroup takes exactly one argument, the request; got ${extra.length + 1}.` }];
+    throw workflowFailure('ValidationError', formatIssues(issues), { type: 'ValidationError', added: [], alreadyPresent: [], issues });
+  }
+  const req = validateRequest(request);
+  const group = groupRefOf(req);
+  const provider = req.provider;
+  const servers = dedupeServers(provider, req.servers as never[]).unique as Server[];
+  const keys = servers.map((s) => identityKey(provider, s as never));
+  const info = workflowInfo();
+  const startedAt = new Date().toISOString();
+
+  let progress: Progress = {
+    phase: 'listing',
+    chunksDone: 0,
+    chunksTotal: Math.ceil(servers.length / req.options.maxChunkSize),
+    requested: servers.length,
+    added: 0,
+    alreadyPresent: 0,
+    statusCounts: { pending: servers.length },
+  };
+  setHandler(progressQuery, () => progress);
+  // The search attribute follows the coarse phase only (waiting counts as adding).
+  let recordedPhase: string = progress.phase;
+  const enter = (next: Phase) => {
+    const coarse = next === 'waiting' ? 'adding' : next;
+    if (coarse !== recordedPhase) {
+      recordedPhase = coarse;
+      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.phase, value: coarse }]);
+    }
+  };
+  upsertSearchAttributes([
+    { key: SEARCH_ATTRIBUTES.provider, value: provider },
+    { key: SEARCH_ATTRIBUTES.region, value: req.region },
+    { key: SEARCH_ATTRIBUTES.serverGroupId, value: groupIdOf(group) },
+    { key: SEARCH_ATTRIBUTES.phase, value: progress.phase },
+  ]);
+
+  // Only the coordinator this request submitted to knows the nonce: anything else signalled here is ignored.
+  const nonce = uuid4();
+  let outcome: Outcome | undefined;
+  let resend = false;
+  setHandler(requestSignal, (raw) => {
+    const parsed = RequestUpdateSchema.safeParse(raw);
+    if (!parsed.success || parsed.data.nonce !== nonce) {
+      log.warn('request ignored a message that is not from its coordinator', { reason: parsed.success ? 'wrong nonce' : firstIssue(parsed.error) });
+      return;
+    }
+    const update = parsed.data;
+    if (update.kind === 'progress') {
+      progress = { ...update.progress, requested: servers.length };
+      enter(progress.phase);
+    } else if (update.kind === 'resend') {
+      resend = true;
+    } else {
+      outcome ??= update;
+    }
+  });
+
+  const coordinatorId = coordinatorWorkflowId(group, info.taskQueue);
+  const requester = { workflowId: info.workflowId, runId: info.runId };
+  const submit: CoordinatorMessage = { kind: 'submit', requester, nonce, request: req };
+  // A hand-over is not cancellable: once asked, the coordinator must hear of the request, or a cancel could find nothing.
+  const deliver = (message: CoordinatorMessage) => CancellationScope.nonCancellable(() => handOver({ coordinatorId, message }));
+
+  await deliver(submit);
+  let cancelled: unknown;
+  try {
+    while (!outcome) {
+      const heard = await condition(() => outcome !== undefined || resend, RESUBMIT_AFTER_MS);
+      if (outcome) break;
+      resend = false;
+      if (!heard) log.warn('no word from the coordinator: handing the request over again', { coordinatorId });
+      await deliver(submit);
+    }
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    cancelled = error;
+    // Stop the coordinator's work for this request, and wait for its report (what was added, what was rolled back).
+    await CancellationScope.nonCancellable(async () => {
+      if (!outcome) await handOver({ coordinatorId, message: { kind: 'cancel', requester, nonce } });
+      if (!(await condition(() => outcome !== undefined, RESUBMIT_AFTER_MS))) log.warn('no report from the coordinator after the cancellation', { coordinatorId });
+    });
+  }
+
+  const statuses = outcome ? spreadOver(outcome.statuses, keys) : new Map<string, string>();
+  const serverStatuses = keys.map((k): ServerStatus => ({ key: k, status: statuses.get(k) ?? 'unknown' }));
+  if (cancelled !== undefined) {
+    // The SDK's cancellation carries no details: the report goes in the memo, where the client library reads it.
+    const report = outcome?.kind === 'completed' ? { added: outcome.added, alreadyPresent: outcome.alreadyPresent } : outcome?.kind === 'cancelled' ? outcome.report : outcome?.details;
+    upsertMemo({ [REPORT_MEMO]: { added: [], alreadyPresent: [], ...report, type: 'Cancelled' } });
+    enter('failed');
+    throw cancelled;
+  }
+  if (!outcome || outcome.kind === 'cancelled') {
+    throw workflowFailure('ProviderUnavailable', 'the group coordinator stopped this request without a cancellation', { type: 'ProviderUnavailable', added: [], alreadyPresent: [] });
+  }
+  if (outcome.kind === 'failed') {
+    enter('failed');
+    const details = outcome.details as FailureDetails;
+    throw workflowFailure(details.type, outcome.message, details);
+  }
+  enter('completed');
+  progress = { ...progress, phase: 'completed', added: outcome.added.length, alreadyPresent: outcome.alreadyPresent.length, statusCounts: countStatuses(serverStatuses) };
+  return {
+    provider,
+    dryRun: req.options.dryRun,
+    added: outcome.added,
+    alreadyPresent: outcome.alreadyPresent,
+    servers: serverStatuses,
+    requestIds: outcome.requestIds,
+    timings: { startedAt, finishedAt: new Date().toISOString(), chunks: outcome.chunks },
+  };
+}
+
+function validateRequest(request: unknown) {
+  const checked = validateAddServersRequest(request);
+  if (!checked.ok) throw workflowFailure('ValidationError', formatIssues(checked.issues), { type: 'ValidationError', added: [], alreadyPresent: [], issues: checked.issues });
+  return checked.request;
+}
+
+function countStatuses(statuses: readonly ServerStatus[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of statuses) counts[s.status] = (counts[s.status] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,315 @@
+// serverGroupCoordinator: the one writer of a server group. Requests hand their servers over (Signal-with-Start on
+// the group's fixed workflow id); the coordinator lists, plans (ledger.ts), runs one add or remove at a time and
+// the reads beside it, and tells each request its progress and outcome. It exits when idle and continues as new
+// with its ledger, so its history stays bounded however long the group is busy.
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import {
+  COORDINATOR_SIGNAL,
+  CarriedStateFrameSchema,
+  CoordinatorMessageSchema,
+  coordinatorWorkflowId,
+  firstIssue,
+  GROUP_QUERY,
+  groupIdOf,
+  groupRefOf,
+  REQUEST_SIGNAL,
+  SEARCH_ATTRIBUTES,
+  TIMINGS,
+  type CoordinatorMessage,
+  type GroupRef,
+  type GroupView,
+  type RequestUpdate,
+} from '../domain/index.js';
+import { describeFailure } from './failures.js';
+import { emptyLedger, Ledger, type LedgerState, type ReadOp, type WriteOp } from './ledger.js';
+
+export const coordinatorSignal = defineSignal<[unknown]>(COORDINATOR_SIGNAL);
+export const requestSignal = defineSignal<[unknown]>(REQUEST_SIGNAL);
+export const groupQuery = defineQuery<GroupView>(GROUP_QUERY);
+
+/** What a coordinator hands to its next run: only it can, by continuing as new. */
+export interface CarriedState {
+  readonly v: 1;
+  readonly ledger: LedgerState;
+}
+
+function validationFailure(message: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'ValidationError',
+    message,
+    nonRetryable: true,
+    details: [{ type: 'ValidationError', added: [], alreadyPresent: [], issues: [{ path: '', message }] }],
+  });
+}
+
+const sameGroup = (a: GroupRef, b: GroupRef) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Activity options, per poll interval: Temporal polls by retrying at the interval (at least its 1 s floor). */
+function activitiesFor(pollMs: number, scheduleToCloseMs: number) {
+  const options: ActivityOptions = {
+    startToCloseTimeout: TIMINGS.startToCloseMs,
+    heartbeatTimeout: TIMINGS.heartbeatTimeoutMs,
+    scheduleToCloseTimeout: Math.max(scheduleToCloseMs, TIMINGS.startToCloseMs),
+    retry: { initialInterval: Math.max(TIMINGS.retryFloorMs, pollMs), backoffCoefficient: 1 },
+  };
+  return proxyActivities<Activities>(options);
+}
+
+const calls = proxyActivities<Activities>({
+  startToCloseTimeout: TIMINGS.startToCloseMs,
+  heartbeatTimeout: TIMINGS.heartbeatTimeoutMs,
+  scheduleToCloseTimeout: TIMINGS.addRetryWindowMs,
+  retry: { initialInterval: TIMINGS.callRetry.initialMs, backoffCoefficient: TIMINGS.callRetry.coefficient, maximumInterval: TIMINGS.callRetry.maximumMs },
+});
+
+export async function serverGroupCoordinator(...input: unknown[]): Promise<void> {
+  const info = workflowInfo();
+  let ledger: Ledger | undefined;
+  if (info.continuedFromExecutionRunId === undefined) {
+    // A fresh start takes nothing: the ledger (who created which server) comes only from the coordinator's own continue-as-new.
+    if (input.length > 0) throw validationFailure(`serverGroupCoordinator takes no input when started (it gets its state only from its own continue-as-new); got ${input.length} argument(s).`);
+  } else {
+    const carried = CarriedStateFrameSchema.safeParse(input[0]);
+    if (!carried.success) throw validationFailure(`serverGroupCoordinator was continued with a malformed state: ${firstIssue(carried.error)}`);
+    ledger = new Ledger((carried.data as unknown as CarriedState).ledger, info.firstExecutionRunId);
+  }
+
+  const inbox: CoordinatorMessage[] = [];
+  let exitWhenIdle = false;
+  let dirty = true;
+  const wake = () => {
+    dirty = true;
+  };
+  setHandler(coordinatorSignal, (raw) => {
+    const parsed = CoordinatorMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      log.warn('coordinator refused a malformed message', { reason: firstIssue(parsed.error) });
+      return;
+    }
+    inbox.push(parsed.data);
+  });
+
+  let writing: { op: WriteOp; done: Promise<void> } | undefined;
+  let listing: { ids: string[]; created: Set<string>; removed: Set<string> } | undefined;
+  const reads = new Map<string, { op: ReadOp; scope: CancellationScope; done: Promise<void> }>();
+  let sending = 0;
+
+  setHandler(groupQuery, (): GroupView => {
+    const op = writing?.op;
+    return {
+      group: ledger?.state.group ?? ({ provider: 'alibaba-gwlb', region: '', serverGroupId: '' } as GroupRef),
+      incarnation: info.firstExecutionRunId,
+      seq: ledger?.state.seq ?? 0,
+      queued: ledger?.queued() ?? 0,
+      inFlight: op
+        ? { kind: op.kind === 'remove' ? 'remove' : op.dry ? 'dry-run' : 'add', servers: op.keys.length, requests: op.kind === 'remove' ? [op.request] : op.requests, token: op.token }
+        : undefined,
+      requests: (ledger?.live ?? []).map((r) => ({
+        workflowId: r.id,
+        phase: ledger!.phaseOf(r),
+        requested: r.requested,
+        queued: ledger!.progressOf(r).chunksTotal - r.partCount,
+        added: r.added.length,
+        alreadyPresent: r.alreadyPresent.length,
+      })),
+      awaitingAdmission: (ledger?.live ?? []).filter((r) => !r.admitted).length,
+    };
+  });
+
+  const send = (to: { id: string; runId: string }, update: RequestUpdate) => {
+    sending++;
+    getExternalWorkflowHandle(to.id, to.runId)
+      .signal(requestSignal, update)
+      .catch((error: unknown) => log.warn('a request could not be told (it has ended?)', { request: to.id, kind: update.kind, error: String(error) }))
+      .finally(() => {
+        sending--;
+        wake();
+      });
+  };
+
+  /** The messages that arrived: submissions join the ledger (the first one names the group), cancellations end their request. */
+  const drainInbox = () => {
+    for (const message of inbox.splice(0)) {
+      if (message.kind === 'submit') {
+        const group = groupRefOf(message.request);
+        if (coordinatorWorkflowId(group, info.taskQueue) !== info.workflowId || (ledger && !sameGroup(ledger.state.group, group))) {
+          log.warn('coordinator refused a submission for another group', { request: message.requester.workflowId });
+          continue;
+        }
+        if (!ledger) {
+          ledger = new Ledger(emptyLedger(group), info.firstExecutionRunId);
+          upsertSearchAttributes([
+            { key: SEARCH_ATTRIBUTES.provider, value: group.provider },
+            { key: SEARCH_ATTRIBUTES.region, value: group.region },
+            { key: SEARCH_ATTRIBUTES.serverGroupId, value: groupIdOf(group) },
+            { key: SEARCH_ATTRIBUTES.phase, value: 'coordinating' },
+          ]);
+        }
+        const refused = ledger.submit(message, Date.now());
+        if (refused) log.warn(`coordinator: ${refused}`, { request: message.requester.workflowId });
+      } else if (message.kind === 'exit-when-idle') {
+        exitWhenIdle = true;
+      } else {
+        const refused = ledger?.cancel(message.requester.workflowId, message.nonce) ?? 'no request is live here: ignored';
+        if (refused) log.warn(`coordinator: ${refused}`, { request: message.requester.workflowId });
+      }
+    }
+  };
+
+  const startListing = (l: Ledger) => {
+    const due = l.toList();
+    if (listing || due.length === 0) return;
+    const ids = due.map((r) => r.id);
+    const servers = due.flatMap((r) => (r.servers ?? []).map((s) => l.identity(s)));
+    const current = writing?.op;
+    listing = { ids, created: new Set(), removed: new Set(current?.kind === 'remove' ? current.keys : []) };
+    const seen = listing;
+    calls
+      .listGroupServers({ group: l.state.group, servers })
+      .then(
+        (listed) => {
+          // Changes answered while the list was read are the coordinator's own: they override what the list saw.
+          const members = [...listed.members];
+          for (const key of seen.created) if (!members.some((m) => m.key === key)) members.push({ key, status: 'added' });
+          l.applyListing(ids, members, listed.requestIds, seen.removed);
+        },
+        (error: unknown) => l.failListing(ids, describeFailure(error)),
+      )
+      .finally(() => {
+        listing = undefined;
+        wake();
+      });
+  };
+
+  const startWrite = (l: Ledger, op: WriteOp) => {
+    if (op.kind === 'remove' && listing) for (const k of op.keys) listing.removed.add(k);
+    const done = (op.kind === 'add' ? add(l, op) : remove(l, op)).finally(() => {
+      writing = undefined;
+      wake();
+    });
+    writing = { op, done };
+  };
+
+  const add = async (l: Ledger, op: Extract<WriteOp, { kind: 'add' }>) => {
+    const now = Date.now();
+    const window = op.confirm ? op.confirm.deadline - now + TIMINGS.addRetryWindowMs : TIMINGS.addRetryWindowMs;
+    try {
+      const result = await activitiesFor(op.pollMs, window).addChunk({
+        group: l.state.group,
+        servers: op.servers,
+        idempotencyKey: op.token,
+        dryRun: op.dry,
+        pollMs: op.pollMs,
+        ...(op.confirm ? { confirm: { servers: op.confirm.servers, waitFor: op.confirm.waitFor, deadlineMs: op.confirm.deadline, sliceMs: TIMINGS.confirmSliceMs } } : {}),
+      });
+      if (result.sent) {
+        l.applyAdded(op, result.outcomes, result.confirmed, result.requestIds, Date.now());
+        if (listing && !op.dry) for (const key of op.keys) listing.created.add(key);
+      }
+      else l.applyNotSent(op, result.timedOut, result.stragglers, result.requestIds);
+    } catch (error) {
+      l.applyAddFailed(op, describeFailure(error));
+    }
+  };
+
+  const remove = async (l: Ledger, op: Extract<WriteOp, { kind: 'remove' }>) => {
+    const group = l.state.group;
+    const polls = activitiesFor(TIMINGS.retryFloorMs, TIMINGS.addRetryWindowMs);
+    try {
+      const ids: string[] = [];
+      ids.push(...(await polls.waitGroupReady(group)).requestIds);
+      ids.push(...(await calls.removeChunk({ group, servers: op.servers, idempotencyKey: op.token, dryRun: false })).requestIds);
+      ids.push(...(await polls.waitServersGone({ group, servers: op.servers })).requestIds);
+      l.applyRemoved(op, ids);
+    } catch (error) {
+      l.applyRemoveFailed(op, describeFailure(error));
+    }
+  };
+
+  const startRead = (l: Ledger, op: ReadOp) => {
+    const scope = new CancellationScope();
+    const window = op.deadline - Date.now() + TIMINGS.startToCloseMs;
+    const done = scope
+      .run(() => activitiesFor(op.pollMs, window).waitServersReady({ group: l.state.group, servers: op.servers, waitFor: op.waitFor, pollMs: op.pollMs, deadlineMs: op.deadline }))
+      .then(
+        (ready) => l.applyReady(op, ready.statuses, ready.requestIds),
+        (error: unknown) => {
+          if (isCancellation(error)) return;
+          const failure = describeFailure(error);
+          if (failure.type === 'AvailabilityTimeout') l.applyNotReady(op, failure.details.stragglers ?? []);
+          else l.applyReadFailed(op, failure);
+        },
+      )
+      .finally(() => {
+        reads.delete(op.request);
+        wake();
+      });
+    reads.set(op.request, { op, scope, done });
+  };
+
+  /** One pass: take the messages, start what may start, tell requests what is due. */
+  const step = (l: Ledger) => {
+    const now = Date.now();
+    for (const [id, read] of reads) if (l.request(id)?.end || !l.request(id)) read.scope.cancel();
+    for (const r of l.admissionsDue()) send({ id: r.id, runId: r.runId }, { kind: 'resend', nonce: r.nonce });
+    startListing(l);
+    if (!writing) {
+      const op = l.nextWrite(now);
+      if (op) startWrite(l, op);
+    }
+    for (const op of l.readsDue(now, new Set(reads.keys()))) startRead(l, op);
+    const outcomes = l.takeOutcomes();
+    for (const { request, update } of outcomes) send({ id: request.id, runId: request.runId }, update);
+    for (const { request, update } of l.progressDue(now, TIMINGS.progressEveryMs)) send({ id: request.id, runId: request.runId }, update);
+    // An ending may free the writer's next change (a rollback) or room for a waiting request: look again.
+    if (outcomes.length > 0 && !writing) dirty = true;
+  };
+
+  const busy = () => writing !== undefined || listing !== undefined || reads.size > 0 || sending > 0;
+
+  for (;;) {
+    if (inbox.length === 0 && !dirty && !busy() && (ledger?.idle ?? true)) {
+      const woke = exitWhenIdle ? false : await condition(() => inbox.length > 0 || dirty, TIMINGS.coordinatorIdleMs);
+      if (!woke && inbox.length === 0 && (ledger?.idle ?? true)) {
+        await condition(allHandlersFinished);
+        if (inbox.length === 0) return;
+      }
+    } else {
+      await condition(() => dirty || inbox.length > 0);
+    }
+    dirty = false;
+    drainInbox();
+    if (!ledger) continue;
+
+    const current = workflowInfo();
+    if (current.continueAsNewSuggested || current.historyLength >= TIMINGS.coordinatorMaxEvents) {
+      // Start nothing new; once the change and the list in flight are answered, hand the ledger to a new run.
+      if (writing || listing || sending > 0) continue;
+      // Reads are only reads: stop them and let the next run start them again (their deadlines are absolute).
+      for (const read of reads.values()) read.scope.cancel();
+      await Promise.all([...reads.values()].map((r) => r.done));
+      await condition(allHandlersFinished);
+      drainInbox();
+      const state: CarriedState = { v: 1, ledger: ledger.state };
+      await continueAsNew<typeof serverGroupCoordinator>(state);
+    }
+    step(ledger);
+  }
+}

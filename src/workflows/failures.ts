@@ -1,0 +1,49 @@
+// Whatever stopped a change or a wait, as the catalogue type, a message and the provider's details.
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { isFailureType, NOT_READY, type FailureDetails, type FailureType, type ServerStatus } from '../domain/index.js';
+
+export interface DescribedFailure {
+  readonly type: FailureType;
+  readonly message: string;
+  readonly details: Partial<FailureDetails>;
+}
+
+export function findApplicationFailure(error: unknown): ApplicationFailure | undefined {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof ApplicationFailure) return e;
+  }
+  return undefined;
+}
+
+/** The catalogue type, message and provider details of an activity's failure. */
+export function describeFailure(error: unknown): DescribedFailure {
+  const app = findApplicationFailure(error);
+  const provider = (app?.details?.[0] ?? {}) as Record<string, unknown>;
+  const fromProvider: Partial<FailureDetails> = {
+    ...(typeof provider.provider === 'string' ? { provider: provider.provider as FailureDetails['provider'] } : {}),
+    ...(typeof provider.code === 'string' ? { code: provider.code } : {}),
+    ...(typeof provider.httpStatus === 'number' ? { httpStatus: provider.httpStatus } : {}),
+    ...(typeof provider.requestId === 'string' ? { requestId: provider.requestId } : {}),
+    ...(typeof provider.action === 'string' ? { action: provider.action } : {}),
+  };
+  if (app?.type === NOT_READY.servers) {
+    const stragglers = (provider.stragglers as ServerStatus[] | undefined) ?? [];
+    return {
+      type: 'AvailabilityTimeout',
+      message: `${stragglers.length} servers did not become ready in time: ${stragglers.slice(0, 10).map((s) => `${s.key} (${s.status})`).join(', ')}${stragglers.length > 10 ? ', …' : ''}`,
+      details: { stragglers },
+    };
+  }
+  if (app?.type === NOT_READY.group) {
+    return { type: 'ProviderUnavailable', message: `the server group never became ready for a change (${String(provider.status)})`, details: {} };
+  }
+  if (app && isFailureType(app.type)) return { type: app.type, message: app.message, details: fromProvider };
+  const timeout = error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
+  const message = timeout ? 'the provider did not answer in time' : error instanceof Error ? error.message : String(error);
+  return { type: 'ProviderUnavailable', message, details: fromProvider };
+}
+
+/** A typed, non-retryable failure of a workflow: the catalogue type and the details a caller reads. */
+export function workflowFailure(type: FailureType, message: string, details: FailureDetails, cause?: Error): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, details: [details], nonRetryable: true, ...(cause ? { cause } : {}) });
+}

@@ -1,0 +1,223 @@
+// The coordinator's rules on their own (no Temporal): how requests coalesce into changes, who created what, what a
+// rollback may remove, how a failed change is split, and what each request is told.
+import { describe, expect, it } from 'vitest';
+import { AddServersRequestSchema, type AddServersRequest, type SubmitMessage } from '../../src/domain/index.js';
+import { emptyLedger, Ledger, MAX_HELD_BYTES, type WriteOp } from '../../src/workflows/ledger.js';
+import { alibabaServers } from './harness.js';
+
+const GROUP = { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: 'sgp-ledgertest0' } as const;
+const keyOf = (s: { serverId: string }) => `Ecs:${s.serverId}:6081`;
+
+function submission(id: string, servers: unknown[], options: Record<string, unknown> = {}): SubmitMessage {
+  const request = AddServersRequestSchema.parse({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: GROUP.serverGroupId, servers, options: { pollIntervalSeconds: 1, ...options } }) as AddServersRequest;
+  return { kind: 'submit', requester: { workflowId: id, runId: `${id}-run` }, nonce: `${id}-nonce`, request };
+}
+
+/** A ledger whose requests were all listed against an empty group (or `present`). */
+function ledgerWith(requests: SubmitMessage[], present: string[] = []): Ledger {
+  const l = new Ledger(emptyLedger(GROUP), 'incarnation-1');
+  for (const r of requests) expect(l.submit(r, 0)).toBeUndefined();
+  l.applyListing(l.toList().map((r) => r.id), present.map((key) => ({ key, status: 'Available' })), ['list-1'], new Set());
+  return l;
+}
+
+type Add = Extract<WriteOp, { kind: 'add' }>;
+const nextAdd = (l: Ledger, now = 0): Add => {
+  const op = l.nextWrite(now);
+  if (op?.kind !== 'add') throw new Error(`expected an add, got ${JSON.stringify(op)}`);
+  return op;
+};
+const accept = (l: Ledger, op: Add, now = 1) => l.applyAdded(op, { all: op.dry ? 'dry-run' : 'accepted' }, undefined, [`req-${op.token}`], now);
+const readAll = (l: Ledger, now = 2) => {
+  for (const read of l.readsDue(now, new Set())) l.applyReady(read, { all: 'Available' }, []);
+};
+
+describe('the coordinator ledger', () => {
+  it('coalesces 20 requests of 50 into chunks of 200 in arrival order, each server once', () => {
+    const l = ledgerWith(Array.from({ length: 20 }, (_, n) => submission(`r${n}`, alibabaServers(50, n * 50))));
+    const chunks: string[][] = [];
+    for (let op = l.nextWrite(0); op; op = l.nextWrite(0)) {
+      expect(op.kind).toBe('add');
+      chunks.push((op as Add).keys);
+      accept(l, op as Add);
+    }
+    expect(chunks.map((c) => c.length)).toEqual([200, 200, 200, 200, 200]);
+    expect(chunks.flat()).toEqual(alibabaServers(1000).map(keyOf));
+    readAll(l);
+    const outcomes = l.takeOutcomes();
+    expect(outcomes).toHaveLength(20);
+    for (const [n, o] of outcomes.entries()) {
+      expect(o.update.kind).toBe('completed');
+      expect((o.update as { added: string[] }).added).toEqual(alibabaServers(50, n * 50).map(keyOf));
+    }
+  });
+
+  it('never puts more in a chunk than the smallest maxChunkSize of the requests in it', () => {
+    const l = ledgerWith([submission('a', alibabaServers(30)), submission('b', alibabaServers(30, 30), { maxChunkSize: 40 })]);
+    const first = nextAdd(l);
+    expect(first.keys).toHaveLength(40);
+    expect(first.requests).toEqual(['a', 'b']);
+  });
+
+  it('keeps a dry run out of a chunk of real adds', () => {
+    const l = ledgerWith([submission('real', alibabaServers(10)), submission('dry', alibabaServers(10, 10), { dryRun: true }), submission('real2', alibabaServers(10, 20))]);
+    const first = nextAdd(l);
+    expect([first.dry, first.requests]).toEqual([false, ['real', 'real2']]);
+    accept(l, first);
+    const second = nextAdd(l);
+    expect([second.dry, second.requests]).toEqual([true, ['dry']]);
+  });
+
+  it('sends a server two requests want once: the first reports it added, the other already present', () => {
+    const l = ledgerWith([submission('a', alibabaServers(50)), submission('b', alibabaServers(50))]);
+    const op = nextAdd(l);
+    expect(op.keys).toHaveLength(50);
+    accept(l, op);
+    expect(l.nextWrite(0)).toBeUndefined();
+    readAll(l);
+    const [a, b] = l.takeOutcomes().map((o) => o.update as { added: string[]; alreadyPresent: string[] });
+    expect([a!.added.length, a!.alreadyPresent.length, b!.added.length, b!.alreadyPresent.length]).toEqual([50, 0, 0, 50]);
+  });
+
+  it('a request arriving while a server is in flight joins it instead of sending it again', () => {
+    const l = ledgerWith([submission('a', alibabaServers(10))]);
+    const op = nextAdd(l);
+    l.submit(submission('b', alibabaServers(5)), 0);
+    l.applyListing(['b'], [], [], new Set());
+    expect(l.nextWrite(0)).toBeUndefined();
+    accept(l, op);
+    readAll(l);
+    const b = l.takeOutcomes().find((o) => o.request.id === 'b')!.update as { added: string[]; alreadyPresent: string[] };
+    expect([b.added, b.alreadyPresent]).toEqual([[], alibabaServers(5).map(keyOf)]);
+  });
+
+  it('rolls back only what the request created and nobody else asked for, and says what it kept', () => {
+    const l = ledgerWith([submission('a', alibabaServers(20), { onFailure: 'rollback' })]);
+    accept(l, nextAdd(l));
+    // b wants 5 of a's servers while a still lives (waiting for them), and completes first.
+    l.submit(submission('b', alibabaServers(5)), 0);
+    l.applyListing(['b'], alibabaServers(20).map((s) => ({ key: keyOf(s), status: 'Adding' })), [], new Set());
+    expect(l.cancel('a', 'a-nonce')).toBeUndefined();
+    expect(l.takeOutcomes()).toEqual([]);
+    const removal = l.nextWrite(0);
+    expect(removal).toMatchObject({ kind: 'remove', request: 'a', keys: alibabaServers(15, 5).map(keyOf) });
+    l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, ['rm-1']);
+    expect(l.nextWrite(0)).toBeUndefined();
+    const a = l.takeOutcomes().find((o) => o.request.id === 'a')!.update;
+    expect(a).toMatchObject({ kind: 'cancelled', report: { added: alibabaServers(20).map(keyOf), rolledBack: alibabaServers(15, 5).map(keyOf), keptForOthers: alibabaServers(5).map(keyOf) } });
+  });
+
+  it('a cancelled request waits for the answer of its change in flight before it rolls back, and reports that chunk', () => {
+    const l = ledgerWith([submission('a', alibabaServers(300), { onFailure: 'rollback' })]);
+    const op = nextAdd(l);
+    l.cancel('a', 'a-nonce');
+    expect(l.takeOutcomes()).toEqual([]);
+    expect(l.nextWrite(0)).toBeUndefined();
+    accept(l, op);
+    const removal = l.nextWrite(0);
+    expect(removal).toMatchObject({ kind: 'remove', keys: alibabaServers(200).map(keyOf) });
+    l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, []);
+    const [out] = l.takeOutcomes();
+    expect(out!.update).toMatchObject({ kind: 'cancelled', report: { added: alibabaServers(200).map(keyOf), rolledBack: alibabaServers(200).map(keyOf), keptForOthers: [] } });
+    expect(l.idle).toBe(true);
+  });
+
+  it('splits a chunk a bad server failed by request, so only the request it belongs to fails', () => {
+    const l = ledgerWith([submission('a', alibabaServers(100)), submission('b', alibabaServers(100, 100))]);
+    const mixed = nextAdd(l);
+    l.applyAddFailed(mixed, { type: 'BackendNotFound', message: 'no such instance', details: { code: 'ResourceNotFound.Ecs' } });
+    const aPiece = nextAdd(l);
+    expect(aPiece.requests).toEqual(['a']);
+    accept(l, aPiece);
+    const bPiece = nextAdd(l);
+    expect(bPiece.requests).toEqual(['b']);
+    l.applyAddFailed(bPiece, { type: 'BackendNotFound', message: 'no such instance', details: { code: 'ResourceNotFound.Ecs' } });
+    expect(l.nextWrite(0)).toBeUndefined();
+    readAll(l);
+    const outcomes = Object.fromEntries(l.takeOutcomes().map((o) => [o.request.id, o.update.kind]));
+    expect(outcomes).toEqual({ a: 'completed', b: 'failed' });
+  });
+
+  it('bisects a failed piece whose servers other requests share, down to the server at fault', () => {
+    const l = ledgerWith([submission('a', alibabaServers(4)), submission('b', alibabaServers(1, 3))]);
+    let op = nextAdd(l);
+    const bad = keyOf(alibabaServers(1, 1)[0]!);
+    const failed: string[][] = [];
+    for (let n = 0; op && n < 10; n++) {
+      if (op.keys.includes(bad)) {
+        failed.push(op.keys);
+        l.applyAddFailed(op, { type: 'BackendNotFound', message: 'no such instance', details: {} });
+      } else accept(l, op);
+      const next = l.nextWrite(0);
+      op = next?.kind === 'add' ? next : (undefined as never);
+    }
+    // Halves until the failing piece holds only servers `a` alone asked for: then `a` fails, and b's shared server goes on.
+    expect(failed.at(-1)).toContain(bad);
+    expect(failed.at(-1)).not.toContain(keyOf(alibabaServers(1, 3)[0]!));
+    expect(failed.length).toBe(2);
+    readAll(l);
+    const outcomes = Object.fromEntries(l.takeOutcomes().map((o) => [o.request.id, o.update.kind]));
+    expect(outcomes).toEqual({ a: 'failed', b: 'completed' });
+  });
+
+  it('fails every live request on a group-wide failure', () => {
+    const l = ledgerWith([submission('a', alibabaServers(10)), submission('b', alibabaServers(10, 10))]);
+    l.applyAddFailed(nextAdd(l), { type: 'ServerGroupNotFound', message: 'gone', details: {} });
+    expect(l.takeOutcomes().map((o) => o.update.kind)).toEqual(['failed', 'failed']);
+  });
+
+  it('holds a request back until its earlier chunk is confirmed (chunksAhead 0), folding the wait into the next add', () => {
+    const l = ledgerWith([submission('a', alibabaServers(400))]);
+    accept(l, nextAdd(l), 1000);
+    const second = nextAdd(l, 1000);
+    expect(second.confirm).toMatchObject({ request: 'a', keys: alibabaServers(200).map(keyOf), deadline: 1000 + 900_000 });
+    l.applyNotSent(second, false, [], []);
+    expect(l.nextWrite(2000)).toBeUndefined();
+    const [read] = l.readsDue(2000, new Set());
+    expect(read).toMatchObject({ kind: 'confirm', request: 'a' });
+    l.applyReady(read!, { all: 'Available' }, []);
+    expect(nextAdd(l, 3000).confirm).toBeUndefined();
+  });
+
+  it('lets a later request go first while an earlier one waits for its servers', () => {
+    const l = ledgerWith([submission('a', alibabaServers(400)), submission('b', alibabaServers(10, 400), { chunksAhead: 0 })]);
+    const first = nextAdd(l);
+    expect(first.requests).toEqual(['a']);
+    accept(l, first);
+    const second = nextAdd(l);
+    expect([second.requests, second.confirm]).toEqual([['b'], undefined]);
+  });
+
+  it('asks a request to resend when it arrived with no room, once room is free', () => {
+    const big = alibabaServers(8000);
+    const l = new Ledger(emptyLedger(GROUP), 'incarnation-1');
+    l.submit(submission('a', big), 0);
+    l.submit(submission('b', big), 0);
+    expect(JSON.stringify(big).length * 2).toBeGreaterThan(MAX_HELD_BYTES);
+    expect(l.live.map((r) => r.admitted)).toEqual([true, false]);
+    expect(l.admissionsDue()).toEqual([]);
+    l.cancel('a', 'a-nonce');
+    l.takeOutcomes();
+    expect(l.admissionsDue().map((r) => r.id)).toEqual(['b']);
+  });
+
+  it('ignores a submission or a cancellation that does not carry the live request nonce', () => {
+    const l = ledgerWith([submission('a', alibabaServers(10), { onFailure: 'rollback' })]);
+    const forged = { ...submission('a', alibabaServers(10, 10)), nonce: 'guess' };
+    expect(l.submit(forged, 0)).toMatch(/ignored/);
+    expect(l.cancel('a', 'guess')).toMatch(/ignored/);
+    expect(l.live[0]!.end).toBeUndefined();
+  });
+
+  it('never reuses a ClientToken within an incarnation, and tokens carry the incarnation', () => {
+    const l = ledgerWith([submission('a', alibabaServers(600), { chunksAhead: 5 })]);
+    const tokens: string[] = [];
+    for (let op = l.nextWrite(0); op; op = l.nextWrite(0)) {
+      tokens.push(op.token);
+      accept(l, op as Add);
+    }
+    expect(tokens).toEqual(['lbflow-incarnation-1-a0', 'lbflow-incarnation-1-a1', 'lbflow-incarnation-1-a2']);
+    const carried = new Ledger(JSON.parse(JSON.stringify(l.state)), 'incarnation-1');
+    expect(carried.state.seq).toBe(3);
+  });
+});
