@@ -1,4 +1,4 @@
-// Replay: every history recorded in test/fixtures/histories/ (by test/integration/record-histories.ts, on the dev
+// Replay: every history recorded in test/fixtures/histories/ (requests and their group coordinators, (by test/integration/record-histories.ts, on the dev
 // server with a real worker and the simulators) must replay against the current workflow code. A change that
 // would break runs already in flight fails here, with no server. Re-record only for a deliberate break.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import './setup/servers.js'; // the quiet Temporal runtime, as in every Temporal test file
+import { coordinatorWorkflowId, groupRefOf } from '../src/domain/index.js';
 import { bundleLbflowWorkflows } from './workflows/harness.js';
 
 const DIR = new URL('./fixtures/histories/', import.meta.url);
@@ -16,7 +17,7 @@ const FIXTURES = readdirSync(DIR)
 
 interface JsonEvent {
   eventType: string;
-  workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } };
+  workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string }; taskQueue?: { name?: string }; input?: { payloads?: { data: string }[] } };
   workflowExecutionFailedEventAttributes?: { failure?: { applicationFailureInfo?: { type?: string } } };
   activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
 }
@@ -27,37 +28,68 @@ const ending = (file: string) => {
   return `${last.eventType.replace('EVENT_TYPE_WORKFLOW_EXECUTION_', '')}${last.workflowExecutionFailedEventAttributes ? ` ${last.workflowExecutionFailedEventAttributes.failure?.applicationFailureInfo?.type}` : ''}`;
 };
 
-describe('replay of recorded addServersToServerGroup histories against the current workflow code', () => {
+/**
+ * The workflow id a fixture ran under (histories do not carry it): a coordinator checks that submissions are
+ * for its own group, whose id it derives from the submitted request and its task queue.
+ */
+function workflowIdOf(file: string): string {
+  if (!file.includes('.coordinator')) return file;
+  const events = load(file).events as (JsonEvent & Record<string, any>)[];
+  const taskQueue = events[0]!.workflowExecutionStartedEventAttributes?.taskQueue?.name as string;
+  const signal = events.find((e) => e.workflowExecutionSignaledEventAttributes)?.workflowExecutionSignaledEventAttributes;
+  const submit = signal ? JSON.parse(Buffer.from(signal.input.payloads[0].data, 'base64').toString('utf8')) : undefined;
+  const carried = events[0]!.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+  const group = submit?.request ? groupRefOf(submit.request) : JSON.parse(Buffer.from(carried ?? '', 'base64').toString('utf8')).ledger.group;
+  return coordinatorWorkflowId(group, taskQueue);
+}
+
+const typeOf = (file: string) => load(file).events[0]!.workflowExecutionStartedEventAttributes?.workflowType?.name;
+
+describe('replay of recorded request and coordinator histories against the current workflow code', () => {
   let workflowBundle: WorkflowBundleWithSourceMap;
 
   beforeAll(async () => {
     workflowBundle = await bundleLbflowWorkflows();
   });
 
-  it('has fixtures for each provider, a typed failure with rollback, provider faults and a continue-as-new chain', () => {
-    expect(Object.fromEntries(FIXTURES.map((f) => [f, ending(f)]))).toEqual({
+  it('has request fixtures for each provider, a typed failure with rollback and provider faults, each with its coordinator, and a coordinator chain', () => {
+    const requests = FIXTURES.filter((f) => !f.includes('.coordinator'));
+    expect(Object.fromEntries(requests.map((f) => [f, ending(f)]))).toEqual({
       'alibaba-availability-timeout-rollback.json': 'FAILED AvailabilityTimeout',
-      'alibaba-continue-as-new-run1.json': 'CONTINUED_AS_NEW',
-      'alibaba-continue-as-new-run2.json': 'COMPLETED',
+      'alibaba-continue-as-new.json': 'COMPLETED',
       'alibaba-faults.json': 'COMPLETED',
       'alibaba-success.json': 'COMPLETED',
       'huawei-faults.json': 'COMPLETED',
       'huawei-success.json': 'COMPLETED',
     });
+    for (const f of requests) {
+      expect(typeOf(f)).toBe('addServersToServerGroup');
+      expect(FIXTURES.filter((c) => c.startsWith(f.replace('.json', '.coordinator'))).length).toBeGreaterThan(0);
+    }
+    const chain = FIXTURES.filter((f) => f.startsWith('alibaba-continue-as-new.coordinator-run')).sort();
+    expect(chain.length).toBeGreaterThan(1);
+    expect(chain.slice(0, -1).map(ending)).toEqual(chain.slice(0, -1).map(() => 'CONTINUED_AS_NEW'));
     for (const f of FIXTURES) {
-      expect(load(f).events[0]!.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe('addServersToServerGroup');
+      if (f.includes('.coordinator')) expect(typeOf(f)).toBe('serverGroupCoordinator');
       expect(readFileSync(new URL(f, DIR)).length).toBeLessThan(300 * 1024);
     }
   });
 
   it.each(FIXTURES)('replays %s', async (file) => {
-    await expect(Worker.runReplayHistory({ workflowBundle, replayName: file }, historyFromJSON(load(file)))).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle, replayName: file }, historyFromJSON(load(file)), workflowIdOf(file))).resolves.toBeUndefined();
   });
 
-  it('reports a determinism violation when the code would schedule other commands than the history holds', async () => {
-    const history = load('alibaba-success.json');
+  it('reports a determinism violation when the coordinator would schedule other commands than the history holds', async () => {
+    const history = load('alibaba-success.coordinator.json');
     const add = history.events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'addChunk')!;
     add.activityTaskScheduledEventAttributes!.activityType!.name = 'removeChunk';
-    await expect(Worker.runReplayHistory({ workflowBundle, replayName: 'altered' }, historyFromJSON(history))).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(Worker.runReplayHistory({ workflowBundle, replayName: 'altered' }, historyFromJSON(history), workflowIdOf('alibaba-success.coordinator.json'))).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+
+  it('reports a determinism violation when the request would hand over differently than the history holds', async () => {
+    const history = load('alibaba-success.json');
+    const handOver = history.events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'handOver')!;
+    handOver.activityTaskScheduledEventAttributes!.activityType!.name = 'listGroupServers';
+    await expect(Worker.runReplayHistory({ workflowBundle, replayName: 'altered-request' }, historyFromJSON(history))).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

@@ -149,7 +149,9 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     for (const message of inbox.splice(0)) {
       if (message.kind === 'submit') {
         const group = groupRefOf(message.request);
-        if (coordinatorWorkflowId(group, info.taskQueue) !== info.workflowId || (ledger && !sameGroup(ledger.state.group, group))) {
+        // The group's own coordinator only (its id names the group; the task queue suffix is not checked, so replay works).
+        const own = coordinatorWorkflowId(group);
+        if ((info.workflowId !== own && !info.workflowId.startsWith(`${own}@`)) || (ledger && !sameGroup(ledger.state.group, group))) {
           log.warn('coordinator refused a submission for another group', { request: message.requester.workflowId });
           continue;
         }
