@@ -2,17 +2,13 @@
 // "not ready" throw per attempt for the retry policy to poll on. Deadlines are in Temporal's time, so they hold on
 // the time-skipping server too.
 import { activityInfo, sleep } from '@temporalio/activity';
-import { identityKey, memberReady, TIMINGS, type GroupRef, type IdentityOf, type Provider, type ServerStatus, type WaitFor } from '../domain/index.js';
+import { FILTERED_LIST_MAX, identityKey, memberReady, TIMINGS, type GroupRef, type IdentityOf, type Provider, type ServerStatus, type WaitFor } from '../domain/index.js';
 import type { LoadBalancerProvider } from '../providers/index.js';
 import { call, notReady } from './boundary.js';
 
 export const IN_ATTEMPT_POLLING_MS = TIMINGS.inAttemptPollingMs;
+export { FILTERED_LIST_MAX };
 
-/**
- * Above this many servers a wait lists the whole group (pages of up to 1,000/2,000) instead of filtering (at most
- * 200 ids or addresses a call): 10,000 servers are 5–10 pages, not 50 filtered calls.
- */
-export const FILTERED_LIST_MAX = 1_000;
 
 /** Per-server values, compact for history (see `Uniform`). */
 export function uniform<T extends string>(items: readonly { key: string; value: T }[]): { all: T } | { each: { key: string; value: T }[] } {

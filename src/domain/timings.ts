@@ -29,8 +29,17 @@ export const TIMINGS = {
   coordinatorIdleMs: 300_000,
   /** A coordinator continues as new past this many events even when the server does not suggest it yet: replays stay cheap. */
   coordinatorMaxEvents: 2_000,
-  /** A request hears of its progress at most this often (phase changes always at once): each message is history on both sides. */
-  progressEveryMs: 2_000,
+  /**
+   * A request hears of its progress at most this often (phase changes always at once): each message costs the
+   * coordinator five history events, and a 10,000-server request must stay within 8 events a chunk + 30.
+   */
+  progressEveryMs: 5_000,
   /** Spread of the retry after a change was refused because the group was busy, so writers that lost one race do not collide again. */
   groupBusyDelayMs: { min: 200, max: 2_000 },
 } as const;
+
+/**
+ * Above this many servers a list lists the whole group (pages of up to 1,000/2,000) instead of filtering (at most
+ * 200 ids or addresses a call): 10,000 servers are 5–10 pages, not 50 filtered calls.
+ */
+export const FILTERED_LIST_MAX = 1_000;

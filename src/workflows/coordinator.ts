@@ -24,6 +24,7 @@ import {
   COORDINATOR_SIGNAL,
   CarriedStateFrameSchema,
   CoordinatorMessageSchema,
+  FILTERED_LIST_MAX,
   coordinatorWorkflowId,
   firstIssue,
   GROUP_QUERY,
@@ -180,11 +181,13 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     if (listing || due.length === 0) return;
     const ids = due.map((r) => r.id);
     const servers = due.flatMap((r) => (r.servers ?? []).map((s) => l.identity(s)));
+    // Past the filter's size the activity lists the whole group: sending the identities would only grow history.
+    const filter = servers.length <= FILTERED_LIST_MAX ? { servers } : {};
     const current = writing?.op;
     listing = { ids, created: new Set(), removed: new Set(current?.kind === 'remove' ? current.keys : []) };
     const seen = listing;
     calls
-      .listGroupServers({ group: l.state.group, servers })
+      .listGroupServers({ group: l.state.group, ...filter })
       .then(
         (listed) => {
           // Changes answered while the list was read are the coordinator's own: they override what the list saw.
