@@ -53,7 +53,8 @@ describe('one server group shared by many requests and three worker processes', 
     ['huawei-elb', 20, 50],
     ['alibaba-gwlb', 10, 200],
   ] as const)('coalesces %s: %i requests × %i servers into the fewest adds, none refused', async (provider, requests, each) => {
-    const group = provider === 'alibaba-gwlb' ? alibabaGroup(requests === 20 ? 0 : 1) : huaweiPool(0);
+    // 2,000 servers need the group whose quota is raised (a bench group takes 1,000).
+    const group = provider === 'alibaba-gwlb' ? (requests === 20 ? alibabaGroup(0) : ALIBABA.scaleGroup) : huaweiPool(0);
     const before = (await adds(provider)).length;
     const started = performance.now();
     const all = provider === 'alibaba-gwlb' ? alibabaServers(requests * each, requests === 20 ? 1 : 2) : huaweiServers(requests * each);
@@ -96,7 +97,8 @@ describe('one server group shared by many requests and three worker processes', 
     const group = alibabaGroup(3);
     const mine = alibabaServers(800, 4);
     const a = await start(alibabaRequest(group, mine, { ...opts, onFailure: 'rollback', chunksAhead: 0 }), 'rollback-a');
-    // B asks for 50 of A's servers while A runs, and completes.
+    // B asks for 50 of A's servers once A's first chunk is in the group, while A runs, and completes.
+    for (let i = 0; i < 1000 && (await a.progress()).added === 0; i++) await new Promise((r) => setTimeout(r, 20));
     const b = await start(alibabaRequest(group, mine.slice(0, 50), opts), 'rollback-b');
     const bResult = await b.result();
     await a.cancel();
@@ -132,13 +134,13 @@ describe('one server group shared by many requests and three worker processes', 
 
   it('finishes every request with each server added once when the worker running the add is SIGKILLed', async () => {
     const group = alibabaGroup(5);
-    const all = alibabaServers(2000, 6);
-    const handles = await Promise.all(Array.from({ length: 10 }, (_, r) => start(alibabaRequest(group, all.slice(r * 200, (r + 1) * 200), opts), `kill-${r}`)));
+    const all = alibabaServers(1000, 6);
+    const handles = await Promise.all(Array.from({ length: 10 }, (_, r) => start(alibabaRequest(group, all.slice(r * 100, (r + 1) * 100), opts), `kill-${r}`)));
     const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId(aliGroupRef(group), taskQueue));
     // Kill the worker that holds the add in flight (its identity is `<pid>@<host>`).
     let victim: WorkerProcess | undefined;
     for (let i = 0; i < 500 && !victim; i++) {
-      const pending = (await coordinator.describe()).raw.pendingActivities ?? [];
+      const pending = (await coordinator.describe().catch(() => undefined))?.raw.pendingActivities ?? [];
       const identity = pending.find((p) => p.activityType?.name === 'addChunk' && p.lastWorkerIdentity)?.lastWorkerIdentity;
       victim = workers.find((w) => identity?.startsWith(`${w.pid}@`));
       if (!victim) await new Promise((r) => setTimeout(r, 20));
@@ -155,7 +157,7 @@ describe('one server group shared by many requests and three worker processes', 
     console.log(`SIGKILL of the worker running the add: the next add ${seconds(resumedMs)} after the kill (aim ≤ 6 s); ${tokens.length} ClientTokens, committed ${JSON.stringify(tokens.map(([, t]) => t.committed))}`);
     expect(sorted(results.flatMap((r) => r.added))).toEqual(sorted(all.map(aliKey)));
     expect(tokens.every(([, t]) => t.committed === 1)).toBe(true);
-    expect(await aliMembers(group)).toHaveLength(2000);
+    expect(await aliMembers(group)).toHaveLength(1000);
   });
 });
 
