@@ -1,22 +1,21 @@
 // The addServersToServerGroup workflow on Temporal's time-skipping server, with the real activities and
 // provider clients talking HTTP to the simulators (whose clock follows the skipped time).
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SEARCH_ATTRIBUTES, type AddServersResult, type FailureDetails } from '../../src/domain/index.js';
 import { progressQuery, type addServersToServerGroup } from '../../src/workflows/index.js';
-import { registerSearchAttributes, testServerExecutable } from '../setup/servers.js';
 import {
   ALIBABA_DEMO_GROUP,
   alibabaRequest,
   alibabaServers,
-  bundleLbflowWorkflows,
   HUAWEI_NO_MONITOR_POOL,
   HUAWEI_PROJECT,
   huaweiRequest,
   huaweiServers,
   startHarness,
+  timeSkippingPerTest,
   type Harness,
 } from './harness.js';
 
@@ -24,22 +23,15 @@ const alibaba = alibabaRequest;
 const huawei = huaweiRequest;
 
 describe('addServersToServerGroup on the time-skipping server, simulators over HTTP', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
+  const servers = timeSkippingPerTest();
   let h: Harness;
-
-  beforeAll(async () => {
-    bundle = await bundleLbflowWorkflows();
-  });
-  // A time-skipping server per test: time skipping is global to a server, and a test's group coordinators (ended with
-  // its worker) must not share a clock with the next test's.
-  beforeEach(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
-    await registerSearchAttributes(env);
-  });
   afterEach(async () => {
     await h?.close();
-    await env?.teardown();
+  });
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundleWithSourceMap;
+  beforeEach(() => {
+    ({ env, bundle } = servers);
   });
 
   const start = (request: unknown, taskQueue: string): Promise<WorkflowHandle<typeof addServersToServerGroup>> =>

@@ -2,32 +2,24 @@
 // and the new ClientTokens of the next incarnation, and what a request does with a message that is not its
 // coordinator's.
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COORDINATOR_SIGNAL, coordinatorWorkflowId, REQUEST_SIGNAL, type GroupView } from '../../src/domain/index.js';
-import { registerSearchAttributes, testServerExecutable } from '../setup/servers.js';
-import { ALIBABA_DEMO_GROUP, alibabaRequest, alibabaServers, bundleLbflowWorkflows, startHarness, type Harness } from './harness.js';
+import { ALIBABA_DEMO_GROUP, alibabaRequest, alibabaServers, startHarness, timeSkippingPerTest, type Harness } from './harness.js';
 
 const GROUP = { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_DEMO_GROUP } as const;
 const keyOf = (s: { serverId: string }) => `Ecs:${s.serverId}:6081`;
 
 describe('the group coordinator on the time-skipping server', () => {
+  const servers = timeSkippingPerTest();
   let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
   let h: Harness;
-
-  beforeAll(async () => {
-    bundle = await bundleLbflowWorkflows();
-  });
   beforeEach(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
-    await registerSearchAttributes(env);
-    h = await startHarness(env, bundle, { followTemporalTime: true });
+    env = servers.env;
+    h = await startHarness(env, servers.bundle, { followTemporalTime: true });
   });
   afterEach(async () => {
     await h?.close();
-    await env?.teardown();
   });
 
   const failureOf = async (promise: Promise<unknown>): Promise<ApplicationFailure> => {

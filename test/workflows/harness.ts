@@ -2,7 +2,9 @@
 // over HTTP, and the in-process simulators whose clock follows the Temporal server's (time-skipped) time.
 import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterEach, beforeAll, beforeEach } from 'vitest';
+import { registerSearchAttributes, testServerExecutable } from '../setup/servers.js';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities/index.js';
 import { COORDINATOR_SIGNAL, type Provider } from '../../src/domain/index.js';
@@ -21,6 +23,26 @@ export const silentLogger = { log() {}, trace() {}, debug() {}, info() {}, warn(
 
 export async function bundleLbflowWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silentLogger });
+}
+
+/**
+ * A time-skipping server per test and the workflow bundle once per file. Time skipping is global to a server, and a
+ * test's group coordinators (ended with its worker) must not share a clock with the next test's. Register it first:
+ * vitest runs after-hooks in reverse, so a file's own clean-up (closing its harness) runs before the teardown.
+ */
+export function timeSkippingPerTest(): { readonly env: TestWorkflowEnvironment; readonly bundle: WorkflowBundleWithSourceMap } {
+  const state = {} as { env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap };
+  beforeAll(async () => {
+    state.bundle = await bundleLbflowWorkflows();
+  });
+  beforeEach(async () => {
+    state.env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
+    await registerSearchAttributes(state.env);
+  });
+  afterEach(async () => {
+    await state.env?.teardown();
+  });
+  return state;
 }
 
 export interface Harness {
