@@ -15,7 +15,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { executableOption, provision } from '../scripts/temporal-servers.mjs';
-import { SEARCH_ATTRIBUTE_KEYS, type GroupRef, type Server } from '../src/domain/index.js';
+import { coordinatorWorkflowId, SEARCH_ATTRIBUTE_KEYS, type GroupRef, type Server } from '../src/domain/index.js';
 import { createProvider, type LoadBalancerProvider } from '../src/providers/index.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL } from '../src/simulator/index.js';
 import { startAddServers, ValidationError } from '../src/client/index.js';
@@ -69,8 +69,13 @@ interface Row {
   minAddCalls: number;
   pollCalls: number;
   callsByAction: Record<string, number>;
+  /** The most events of any workflow involved: the requests and their groups' coordinators. */
   historyEvents: number;
   historyEventsAim: number | null;
+  /** Worker processes serving the task queue. */
+  workers: number;
+  /** Adds the provider refused (a 4xx/5xx answer): with one coordinator per group, lbflow itself causes none. */
+  refusedAdds: number;
   workerCpuS: number;
   workerPeakRssMb: number;
   baselineWallMs?: number;
@@ -198,18 +203,20 @@ function job(provider: BenchProvider, groupId: string, servers: Server[], option
 interface LbflowRun {
   wallMs: number;
   calls: Record<string, number>;
+  refusedAdds: number;
+  workers: number;
   historyEvents: number[];
   cpuS: number;
   peakRssMb: number;
 }
 
-/** Runs every job at once on a fresh worker; wall time from the first start to the last result. */
-async function runLbflow(b: Bench, jobs: Job[]): Promise<LbflowRun> {
+/** Runs every job at once on `workers` fresh worker processes; wall time from the first start to the last result. */
+async function runLbflow(b: Bench, jobs: Job[], workers = 1): Promise<LbflowRun> {
   await resetSims(b.sims);
   const taskQueue = `bench-${randomUUID()}`;
-  const worker = await startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue });
+  const started0 = await Promise.all(Array.from({ length: workers }, () => startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue })));
   try {
-    const cpuBefore = worker.cpuS();
+    const cpuBefore = started0.map((w) => w.cpuS());
     const started = performance.now();
     const handles = await Promise.all(
       jobs.map((j, i) =>
@@ -218,19 +225,24 @@ async function runLbflow(b: Bench, jobs: Job[]): Promise<LbflowRun> {
     );
     await Promise.all(handles.map((h) => h.result()));
     const wallMs = performance.now() - started;
-    const cpuS = worker.cpuS() - cpuBefore;
-    const peakRssMb = worker.peakRssMb();
+    const cpuS = started0.reduce((n, w, i) => n + w.cpuS() - cpuBefore[i]!, 0);
+    const peakRssMb = Math.max(...started0.map((w) => w.peakRssMb()));
     const histories = await Promise.all(handles.map((h) => h.fetchHistory()));
-    const historyEvents = histories.map((h) => h.events?.length ?? 0);
+    // The groups' coordinators made the provider calls: their histories count as much as the requests'.
+    const coordinators = [...new Set(jobs.map((j) => coordinatorWorkflowId(j.group, taskQueue)))];
+    const coordinatorHistories = await Promise.all(coordinators.map((id) => b.env.client.workflow.getHandle(id).fetchHistory()));
+    const historyEvents = [...histories, ...coordinatorHistories].map((h) => h.events?.length ?? 0);
     if (values.trace) {
-      trace(histories[0]!);
+      trace(coordinatorHistories[0]!);
       await traceCalls(b.sims.alibaba);
       await traceCalls(b.sims.huawei);
     }
     const calls = { ...(await callsByAction(b.sims.alibaba)), ...(await callsByAction(b.sims.huawei)) };
-    return { wallMs, calls, historyEvents, cpuS, peakRssMb };
+    const provider = jobs[0]!.provider;
+    const refusedAdds = (await admin<{ entries: { status: number }[] }>(provider === 'alibaba-gwlb' ? b.sims.alibaba : b.sims.huawei, 'GET', `calls?limit=10000&action=${ADD_ACTION[provider]}`)).entries.filter((e) => e.status >= 400).length;
+    return { wallMs, calls, refusedAdds, workers, historyEvents, cpuS, peakRssMb };
   } finally {
-    await stop(worker.child);
+    await Promise.all(started0.map((w) => stop(w.child)));
   }
 }
 
@@ -267,6 +279,8 @@ function rowOf(scenario: string, name: string, jobs: Job[], run: LbflowRun, limi
     callsByAction: run.calls,
     historyEvents: Math.max(...run.historyEvents),
     historyEventsAim: 8 * chunks + 30,
+    workers: run.workers,
+    refusedAdds: run.refusedAdds,
     workerCpuS: round(run.cpuS, 2),
     workerPeakRssMb: Math.round(run.peakRssMb),
     options,
@@ -318,12 +332,19 @@ async function scenario2(b: Bench, rows: Row[]): Promise<void> {
 
 async function scenario3(b: Bench, rows: Row[]): Promise<void> {
   const requests = 20;
-  const jobs = Array.from({ length: requests }, (_, r) => job('alibaba-gwlb', ALIBABA.busyGroup, alibabaServers(1000, 150).slice(r * 50, (r + 1) * 50) as Server[]));
-  const run = await runLbflow(b, jobs);
-  // Twenty requests cannot share an add: at best they go one after another, each waiting out the last one's Configuring.
-  const row = rowOf('3', `alibaba-gwlb ${requests} requests × 50 servers, one group`, jobs, run, limitMs('alibaba-gwlb', requests), requests);
-  print(row);
-  rows.push(row);
+  const total = requests * 50;
+  for (const provider of ['alibaba-gwlb', 'huawei-elb'] as const) {
+    for (const workers of [1, 3]) {
+      const all = (provider === 'alibaba-gwlb' ? alibabaServers(total, 150) : huaweiServers(total)) as Server[];
+      const group = provider === 'alibaba-gwlb' ? ALIBABA.busyGroup : HUAWEI.scalePool;
+      const jobs = Array.from({ length: requests }, (_, r) => job(provider, group, all.slice(r * 50, (r + 1) * 50)));
+      const run = await runLbflow(b, jobs, workers);
+      // One coordinator coalesces them: the coalesced limit is ceil(1,000 / 200) adds, plus one (the first may leave before the rest arrive).
+      const row = rowOf('3', `${provider} ${requests} requests × 50 servers, one group, ${workers} worker${workers > 1 ? 's' : ''}`, jobs, run, limitMs(provider, chunksOf(total) + 1), chunksOf(total));
+      print(row);
+      rows.push(row);
+    }
+  }
 }
 
 async function scenario4(b: Bench, rows: Row[]): Promise<void> {
@@ -350,6 +371,8 @@ async function scenario4(b: Bench, rows: Row[]): Promise<void> {
     const run: LbflowRun = {
       wallMs,
       calls: { ...(await callsByAction(b.sims.alibaba)), ...(await callsByAction(b.sims.huawei)) },
+      refusedAdds: 0,
+      workers: 1,
       historyEvents: [(await latencies[0]!.handle.fetchHistory()).events?.length ?? 0],
       cpuS: worker.cpuS() - cpuBefore,
       peakRssMb: worker.peakRssMb(),
@@ -390,7 +413,7 @@ async function scenario4Client(b: Bench, rows: Row[]): Promise<void> {
   );
   const wallMs = performance.now() - started;
   const calls = { ...(await callsByAction(b.sims.alibaba)), ...(await callsByAction(b.sims.huawei)) };
-  const run: LbflowRun = { wallMs, calls, historyEvents: [0], cpuS: 0, peakRssMb: 0 };
+  const run: LbflowRun = { wallMs, calls, refusedAdds: 0, workers: 0, historyEvents: [0], cpuS: 0, peakRssMb: 0 };
   const row = rowOf('4', `${INVALID.toLocaleString('en')} invalid requests, client library (no worker)`, [job('alibaba-gwlb', ALIBABA.scaleGroup, [])], run, null, 0);
   const ms = [...latencies].sort((x, y) => x - y);
   const at = (p: number) => round(ms[Math.min(ms.length - 1, Math.floor(ms.length * p))]!, 2);
@@ -477,6 +500,8 @@ const COLUMNS: [string, number, (r: Row) => string][] = [
   ['lb/scr', 7, (r) => (r.vsBaseline === undefined ? '-' : r.vsBaseline.toFixed(2))],
   ['adds', 6, (r) => String(r.addCalls)],
   ['min', 5, (r) => String(r.minAddCalls)],
+  ['refused', 8, (r) => String(r.refusedAdds)],
+  ['workers', 8, (r) => String(r.workers)],
   ['polls', 7, (r) => String(r.pollCalls)],
   ['events', 7, (r) => String(r.historyEvents)],
   ['aim', 5, (r) => (r.historyEventsAim === null ? '-' : String(r.historyEventsAim))],
