@@ -83,6 +83,8 @@ export interface RequestEntry {
   keptForOthers: string[];
   rollbackError?: string | undefined;
   sentPhase?: Phase | undefined;
+  /** What the last progress message said, so an unchanged one is not sent again. */
+  sentProgress?: string | undefined;
   sentAt: number;
 }
 
@@ -765,9 +767,13 @@ export class Ledger {
       if (r.end && !this.#rollbackPending(r) && !r.removal) continue;
       const phase = this.phaseOf(r);
       if (phase === r.sentPhase && now - r.sentAt < everyMs) continue;
+      const progress = this.progressOf(r);
+      const said = JSON.stringify(progress);
+      if (said === r.sentProgress) continue;
       r.sentPhase = phase;
+      r.sentProgress = said;
       r.sentAt = now;
-      due.push({ request: r, update: { kind: 'progress', nonce: r.nonce, progress: this.progressOf(r) } });
+      due.push({ request: r, update: { kind: 'progress', nonce: r.nonce, progress } });
     }
     return due;
   }

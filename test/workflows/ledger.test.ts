@@ -220,4 +220,14 @@ describe('the coordinator ledger', () => {
     const carried = new Ledger(JSON.parse(JSON.stringify(l.state)), 'incarnation-1');
     expect(carried.state.seq).toBe(3);
   });
+
+  it('tells a request of a phase change at once, and of its counts at most every interval, and nothing when nothing changed', () => {
+    const l = ledgerWith([submission('a', alibabaServers(400), { chunksAhead: 1 })]);
+    expect(l.progressDue(0, 5000).map((p) => p.update)).toMatchObject([{ kind: 'progress', progress: { phase: 'adding', chunksDone: 0 } }]);
+    accept(l, nextAdd(l), 1000);
+    expect(l.progressDue(1000, 5000)).toEqual([]);
+    accept(l, nextAdd(l), 2000);
+    expect(l.progressDue(6000, 5000).map((p) => p.update)).toMatchObject([{ progress: { phase: 'waiting', chunksDone: 2, added: 400 } }]);
+    expect(l.progressDue(20_000, 5000)).toEqual([]);
+  });
 });
