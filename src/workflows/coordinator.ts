@@ -230,7 +230,16 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
       }
       else l.applyNotSent(op, result.timedOut, result.stragglers, result.requestIds);
     } catch (error) {
-      l.applyAddFailed(op, describeFailure(error));
+      const failure = describeFailure(error);
+      // Retries ran out without an answer: the change may have been applied with its answers lost. Look, so that
+      // nothing is in the group that no report lists.
+      let found = new Set<string>();
+      if (!op.dry && failure.type === 'ProviderUnavailable') {
+        const listed = await calls.listGroupServers({ group: l.state.group, servers: op.servers.map((s) => l.identity(s)) }).catch(() => undefined);
+        const keys = new Set(op.keys);
+        found = new Set((listed?.members ?? []).map((m) => m.key).filter((k) => keys.has(k)));
+      }
+      l.applyAddFailed(op, failure, found);
     }
   };
 

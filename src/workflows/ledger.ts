@@ -475,8 +475,6 @@ export class Ledger {
     const partKeys = new Map<string, string[]>();
     for (const i of intents) {
       const result = outcome.get(i.key);
-      const [creatorId, ...others] = i.claimants;
-      const creator = this.#byId.get(creatorId!);
       if (i.dry) {
         for (const c of i.claimants) {
           const r = this.#byId.get(c);
@@ -486,20 +484,7 @@ export class Ledger {
       }
       // `existed` on a server the coordinator found absent: its own earlier attempt, whose answer was lost.
       if (result !== 'accepted' && result !== 'added' && result !== 'existed') continue;
-      if (creator) {
-        creator.added.push(i.key);
-        creator.statuses[i.key] = 'added';
-        creator.toConfirm.push(i.key);
-        this.state.createdBy[i.key] = creator.id;
-        if (others.length > 0) this.#share(creator.id, i.key);
-      }
-      for (const o of others) {
-        const r = this.#byId.get(o);
-        if (!r) continue;
-        r.alreadyPresent.push(i.key);
-        r.statuses[i.key] = 'added';
-        r.toConfirm.push(i.key);
-      }
+      this.#attribute(i);
       for (const c of i.claimants) partKeys.set(c, [...(partKeys.get(c) ?? []), i.key]);
     }
     // Whoever holds a claim now (requests may have joined while the change was in flight), and the confirmed request.
@@ -515,6 +500,26 @@ export class Ledger {
     if (op.confirm && confirmed) this.#confirm(op.confirm.request, spreadOver(confirmed, op.confirm.keys));
     this.state.intents = this.state.intents.filter((i) => !intents.includes(i));
     this.#dropUnclaimed();
+  }
+
+  /** A server this change put in the group: the first claimant's add created it, the others were told it is there. */
+  #attribute(i: Intent): void {
+    const [creatorId, ...others] = i.claimants;
+    const creator = this.#byId.get(creatorId!);
+    if (creator) {
+      creator.added.push(i.key);
+      creator.statuses[i.key] = 'added';
+      creator.toConfirm.push(i.key);
+      this.state.createdBy[i.key] = creator.id;
+      if (others.length > 0) this.#share(creator.id, i.key);
+    }
+    for (const o of others) {
+      const r = this.#byId.get(o);
+      if (!r) continue;
+      r.alreadyPresent.push(i.key);
+      r.statuses[i.key] = 'added';
+      r.toConfirm.push(i.key);
+    }
   }
 
   /** The add gave the writer up before sending (its request's earlier chunk not ready in the slice, or never). */
@@ -535,9 +540,13 @@ export class Ledger {
   /**
    * The add failed for good. A failure a server can cause splits the change (by request, then in halves) until it
    * is pinned on the requests whose server it is; a group-wide one fails every live request; anything else fails
-   * the requests in the change.
+   * the requests in the change. `found`: servers of the change a list found in the group after it failed.
    */
-  applyAddFailed(op: Extract<WriteOp, { kind: 'add' }>, failure: AppliedFailure): void {
+  applyAddFailed(op: Extract<WriteOp, { kind: 'add' }>, failure: AppliedFailure, found: ReadonlySet<string> = new Set()): void {
+    // What a list found in the group after all (a change applied whose answers were all lost): this change's own.
+    const applied = this.#opIntents(op).filter((i) => !i.dry && found.has(i.key));
+    for (const i of applied) this.#attribute(i);
+    this.state.intents = this.state.intents.filter((i) => !applied.includes(i));
     const intents = this.#opIntents(op);
     if (GROUP_WIDE.includes(failure.type)) {
       this.#release(intents);

@@ -2,6 +2,7 @@
 // and the new ClientTokens of the next incarnation, and what a request does with a message that is not its
 // coordinator's.
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COORDINATOR_SIGNAL, coordinatorWorkflowId, REQUEST_SIGNAL, type GroupView } from '../../src/domain/index.js';
@@ -69,7 +70,13 @@ describe('the group coordinator on the time-skipping server', () => {
       }
       const second = await env.client.workflow.execute('addServersToServerGroup', { taskQueue, workflowId: `b-${crypto.randomUUID()}`, args: [alibabaRequest(alibabaServers(2, 2))] });
       const events = (await coordinator.fetchHistory()).events ?? [];
-      return { first, second, failedTasks: events.filter((e) => e.workflowTaskFailedEventAttributes).length };
+      // A task the server turned back because signals arrived while it ran (UNHANDLED_COMMAND) is Temporal's way of
+      // delivering them, not a failure of the code: what must not happen is a task that fails on a message.
+      const failedTasks = events.filter((e) => {
+        const failed = e.workflowTaskFailedEventAttributes;
+        return failed && failed.cause !== temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
+      }).length;
+      return { first, second, failedTasks };
     });
     expect(result.failedTasks).toBe(0);
     expect(result.first.added).toEqual(alibabaServers(2).map(keyOf));

@@ -230,4 +230,14 @@ describe('the coordinator ledger', () => {
     expect(l.progressDue(6000, 5000).map((p) => p.update)).toMatchObject([{ progress: { phase: 'waiting', chunksDone: 2, added: 400 } }]);
     expect(l.progressDue(20_000, 5000)).toEqual([]);
   });
+
+  it('counts the servers a failed change put in the group after all (answers lost) as added, so every report lists them', () => {
+    const l = ledgerWith([submission('a', alibabaServers(3), { onFailure: 'rollback' })]);
+    const op = nextAdd(l);
+    l.applyAddFailed(op, { type: 'ProviderUnavailable', message: 'no answer', details: {} }, new Set(alibabaServers(2).map(keyOf)));
+    const removal = l.nextWrite(0);
+    expect(removal).toMatchObject({ kind: 'remove', keys: alibabaServers(2).map(keyOf) });
+    l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, []);
+    expect(l.takeOutcomes()[0]!.update).toMatchObject({ kind: 'failed', details: { type: 'ProviderUnavailable', added: alibabaServers(2).map(keyOf), rolledBack: alibabaServers(2).map(keyOf) } });
+  });
 });
