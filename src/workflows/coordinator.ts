@@ -126,7 +126,7 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
         workflowId: r.id,
         phase: ledger!.phaseOf(r),
         requested: r.requested,
-        queued: ledger!.progressOf(r).chunksTotal - r.partCount,
+        queued: ledger!.queued(r),
         added: r.added.length,
         alreadyPresent: r.alreadyPresent.length,
       })),

@@ -787,8 +787,9 @@ export class Ledger {
     return due;
   }
 
-  queued(): number {
-    return this.state.intents.filter((i) => !i.inflight).length;
+  /** Servers waiting to be sent: all of them, or those `r` asked for first. */
+  queued(r?: RequestEntry): number {
+    return this.state.intents.filter((i) => !i.inflight && (r === undefined || i.claimants[0] === r.id)).length + (r?.servers?.length ?? 0);
   }
 }
 

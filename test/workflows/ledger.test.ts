@@ -54,7 +54,9 @@ describe('the coordinator ledger', () => {
 
   it('never puts more in a chunk than the smallest maxChunkSize of the requests in it', () => {
     const l = ledgerWith([submission('a', alibabaServers(30)), submission('b', alibabaServers(30, 30), { maxChunkSize: 40 })]);
+    expect(l.live.map((r) => l.queued(r))).toEqual([30, 30]);
     const first = nextAdd(l);
+    expect([l.queued(), ...l.live.map((r) => l.queued(r))]).toEqual([20, 0, 20]);
     expect(first.keys).toHaveLength(40);
     expect(first.requests).toEqual(['a', 'b']);
   });
