@@ -343,10 +343,6 @@ export class Ledger {
 
   // ------------------------------------------------------------------ the writer
 
-  #pendingOwned(r: RequestEntry): Intent[] {
-    return this.state.intents.filter((i) => !i.inflight && i.claimants[0] === r.id);
-  }
-
   #hasInflight(r: RequestEntry): boolean {
     return this.state.intents.some((i) => i.inflight && i.claimants.includes(r.id));
   }
@@ -745,7 +741,7 @@ export class Ledger {
     if (r.end) return r.removal || this.#rollbackPending(r) ? 'rolling-back' : r.end.kind === 'completed' ? 'completed' : 'failed';
     if (!r.listed) return 'listing';
     if (this.#hasInflight(r)) return 'adding';
-    if (this.#pendingOwned(r).length > 0 || this.#hasQueued(r)) return this.#blocking(r).length > 0 ? 'waiting' : 'adding';
+    if (this.#hasQueued(r)) return this.#blocking(r).length > 0 ? 'waiting' : 'adding';
     return 'waiting';
   }
 
