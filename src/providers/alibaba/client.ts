@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { chunk, identityKey, MAX_SERVERS_PER_CALL, type AlibabaServer } from '../../domain/index.js';
+import { readBatches } from '../batches.js';
 import { invalidRequest, isProviderError, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
 import { guardSecrets } from '../secrets.js';
 import { endpointOrigin, Transport, type TransportTimeouts } from '../transport.js';
@@ -123,26 +124,34 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
     const action = 'ListServerGroupServers';
     const wanted = options.servers === undefined ? undefined : new Set(options.servers.map((s) => identityKey(PROVIDER, s)));
     const idBatches = options.servers === undefined ? [undefined] : chunk([...new Set(options.servers.map((s) => s.serverId))], GWLB_MAX_FILTER_VALUES);
-    const members: AlibabaMember[] = [];
-    const requestIds: string[] = [];
-    const seen = new Set<string>();
-    for (const ids of idBatches) {
+    const pages = await readBatches(idBatches, async (ids) => {
+      const found: { members: AlibabaMember[]; requestIds: string[] } = { members: [], requestIds: [] };
       let token = '';
       for (let page = 0; ; page++) {
         if (page >= MAX_PAGES) throw transportError(PROVIDER, action, TRANSPORT_CODES.malformedResponse, `more than ${MAX_PAGES} pages`);
         const params = listServerGroupServersParams(group.serverGroupId, this.#pageSize, token, ids);
         const { body, requestId } = await this.#call(action, group.region, params, options.signal);
-        requestIds.push(requestId);
+        found.requestIds.push(requestId);
         for (const s of Array.isArray(body.Servers) ? (body.Servers as Json[]) : []) {
           const member = toMember(s);
-          if (!member || seen.has(member.key) || (wanted && !wanted.has(member.key))) continue;
-          seen.add(member.key);
-          members.push(member);
+          if (member && (!wanted || wanted.has(member.key))) found.members.push(member);
         }
         const next = str(body.NextToken) ?? '';
         if (next === '') break;
         if (next === token) throw transportError(PROVIDER, action, TRANSPORT_CODES.malformedResponse, 'NextToken did not advance', undefined, 200, requestId);
         token = next;
+      }
+      return found;
+    });
+    const members: AlibabaMember[] = [];
+    const requestIds: string[] = [];
+    const seen = new Set<string>();
+    for (const found of pages) {
+      requestIds.push(...found.requestIds);
+      for (const member of found.members) {
+        if (seen.has(member.key)) continue;
+        seen.add(member.key);
+        members.push(member);
       }
     }
     return { members, requestIds };

@@ -2,6 +2,7 @@
 // with an IAM token, one attempt per call. huawei-elb.md §1–§4.
 import { inspect } from 'node:util';
 import { identityKey, MAX_SERVERS_PER_CALL, type HuaweiServer } from '../../domain/index.js';
+import { readBatches } from '../batches.js';
 import { invalidRequest, transportError, TRANSPORT_CODES } from '../errors.js';
 import { guardSecrets } from '../secrets.js';
 import { endpointOrigin, Transport, type TransportTimeouts } from '../transport.js';
@@ -139,27 +140,35 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
     const action = 'ListMembers';
     const wanted = options.servers === undefined ? undefined : new Set(options.servers.map((s) => identityKey(PROVIDER, s)));
     const filters = memberFilters(options.servers);
-    const members: HuaweiMember[] = [];
-    const requestIds: string[] = [];
-    const seen = new Set<string>();
-    for (const filter of filters) {
+    const pages = await readBatches(filters, async (filter) => {
+      const found: { members: HuaweiMember[]; requestIds: string[] } = { members: [], requestIds: [] };
       let marker: string | undefined;
       for (let page = 0; ; page++) {
         if (page >= MAX_PAGES) throw transportError(PROVIDER, action, TRANSPORT_CODES.malformedResponse, `more than ${MAX_PAGES} pages`);
         const query = listMembersQuery(this.#pageSize, filter, marker);
         const { body, requestId } = await this.#call({ action, method: 'GET', region: group.region, projectId: group.projectId, segments: ['pools', group.poolId, 'members'], query, signal: options.signal });
-        requestIds.push(requestId);
+        found.requestIds.push(requestId);
         const items = objects(body.members);
         for (const m of items) {
           const member = toMember(m);
-          if (!member || seen.has(member.key) || (wanted && !wanted.has(member.key))) continue;
-          seen.add(member.key);
-          members.push(member);
+          if (member && (!wanted || wanted.has(member.key))) found.members.push(member);
         }
         const next = str(obj(body.page_info)?.next_marker);
         if (next === undefined || next === '' || items.length === 0) break;
         if (next === marker) throw transportError(PROVIDER, action, TRANSPORT_CODES.malformedResponse, 'next_marker did not advance', undefined, 200, requestId);
         marker = next;
+      }
+      return found;
+    });
+    const members: HuaweiMember[] = [];
+    const requestIds: string[] = [];
+    const seen = new Set<string>();
+    for (const found of pages) {
+      requestIds.push(...found.requestIds);
+      for (const member of found.members) {
+        if (seen.has(member.key)) continue;
+        seen.add(member.key);
+        members.push(member);
       }
     }
     return { members, requestIds };
