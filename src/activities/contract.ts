@@ -64,11 +64,19 @@ export type AddChunkResult =
 export interface WaitServersInput extends ReadyWait {
   readonly group: GroupRef;
   readonly pollMs: number;
+  /**
+   * The servers are several requests' sets one after another, this many each: the wait ends as soon as one set is
+   * all ready, so that request is not held for the others. Absent: one set.
+   */
+  readonly sets?: number[];
 }
 
 export interface WaitServersResult {
+  /** Every server's status, in the input's order. */
   readonly statuses: Uniform<string>;
   readonly requestIds: string[];
+  /** The deadline passed with some set not all ready. */
+  readonly timedOut?: true;
 }
 
 export interface GoneInput {

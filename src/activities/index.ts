@@ -24,7 +24,7 @@ import type {
   WaitServersInput,
   WaitServersResult,
 } from './contract.js';
-import { FILTERED_LIST_MAX, Pending, pollUntil, readinessOf, uniform } from './polling.js';
+import { FILTERED_LIST_MAX, Pending, pollUntil, readinessOf, someSetReady, uniform, type Readiness } from './polling.js';
 
 export type * from './contract.js';
 export { HEARTBEAT_INTERVAL_MS } from './boundary.js';
@@ -147,22 +147,23 @@ export function createActivities(deps: ActivityDependencies) {
       return { outcomes: uniform(result.servers.map(({ key, outcome }) => ({ key, value: outcome }))), requestIds: result.requestIds };
     },
 
-    /** Succeeds when every server is ready by `waitFor`; otherwise throws ServersNotReady naming the stragglers, final at the deadline. */
+    /**
+     * Answers every server's status once all are ready by `waitFor`, or one of `sets` is, or (`timedOut`) at the
+     * deadline; until then polls (throwing ServersNotReady for the retry policy when the interval is long).
+     */
     async waitServersReady(input: WaitServersInput): Promise<WaitServersResult> {
       const readiness = readinessOf(client(input.group), input.group, input.servers, input.waitFor);
-      return pollUntil(
+      const sets = input.sets ?? [input.servers.length];
+      let last: Readiness | undefined;
+      const answer = (ready: Readiness) => ({ statuses: uniform(ready.statuses.map((s) => ({ key: s.key, value: s.status }))), requestIds: ready.requestIds });
+      return pollUntil<WaitServersResult>(
         input.pollMs,
         async () => {
-          const ready = await readiness();
-          if (ready.stragglers.length > 0) {
-            return new Pending(NOT_READY.servers, `${ready.stragglers.length} of ${ready.statuses.length} servers are not ${input.waitFor} yet`, { stragglers: ready.stragglers });
-          }
-          return { statuses: uniform(ready.statuses.map((s) => ({ key: s.key, value: s.status }))), requestIds: ready.requestIds };
+          const ready = (last = await readiness());
+          if (ready.stragglers.length === 0 || someSetReady(ready, sets)) return answer(ready);
+          return new Pending(NOT_READY.servers, `${ready.stragglers.length} of ${ready.statuses.length} servers are not ${input.waitFor} yet`, { stragglers: ready.stragglers });
         },
-        (pending, now) => {
-          if (now >= input.deadlineMs) throw notReady(pending.type, pending.message, pending.details, true);
-          return undefined;
-        },
+        (_pending, now) => (now >= input.deadlineMs && last ? { ...answer(last), timedOut: true } : undefined),
       );
     },
 

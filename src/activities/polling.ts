@@ -31,7 +31,8 @@ export function readinessOf(provider: LoadBalancerProvider<Provider>, group: Gro
   const keyed = servers.map((server) => ({ server, key: identityKey(group.provider, server as never) }));
   const ready = new Map<string, string>();
   return async (details?: unknown): Promise<Readiness> => {
-    const pending = keyed.filter((k) => !ready.has(k.key));
+    const seen = new Set<string>();
+    const pending = keyed.filter((k) => !ready.has(k.key) && !seen.has(k.key) && seen.add(k.key));
     const filter = pending.length <= FILTERED_LIST_MAX ? { servers: pending.map((k) => k.server) as never } : {};
     const listed = pending.length === 0 ? { members: [], requestIds: [] } : await call((signal) => provider.listServers(group as never, { signal, ...filter }), { details });
     const byKey = new Map(listed.members.map((m) => [m.key, m.status]));
@@ -42,6 +43,18 @@ export function readinessOf(provider: LoadBalancerProvider<Provider>, group: Gro
     const statuses = keyed.map((k) => ({ key: k.key, status: ready.get(k.key) ?? byKey.get(k.key) ?? 'absent' }));
     return { statuses, stragglers: statuses.filter((st) => !ready.has(st.key)), requestIds: listed.requestIds };
   };
+}
+
+/** Whether one of the consecutive sets (their sizes, in `statuses` order) has no straggler. */
+export function someSetReady(ready: Readiness, sets: readonly number[]): boolean {
+  const waiting = new Set(ready.stragglers.map((s) => s.key));
+  let at = 0;
+  for (const size of sets) {
+    const set = ready.statuses.slice(at, at + size);
+    at += size;
+    if (set.length > 0 && set.every((s) => !waiting.has(s.key))) return true;
+  }
+  return false;
 }
 
 /** A check that is not satisfied yet. */

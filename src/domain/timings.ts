@@ -30,10 +30,17 @@ export const TIMINGS = {
   /** A coordinator continues as new past this many events even when the server does not suggest it yet: replays stay cheap. */
   coordinatorMaxEvents: 2_000,
   /**
-   * A request hears of its progress at most this often (phase changes always at once): each message costs the
-   * coordinator five history events, and a 10,000-server request must stay within 8 events a chunk + 30.
+   * A request hears of its progress at most this often when only its counts changed: each message costs the
+   * coordinator five history events and both workflows a task, and a 10,000-server request must stay within 8 events
+   * a chunk + 30.
    */
   progressEveryMs: 5_000,
+  /**
+   * A phase change is told at most this often, and not in a request's first interval: 20 requests that finish within
+   * two seconds would otherwise cost 60 messages, each a task of the coordinator's (and the request's) that the next
+   * add waits behind. The progress query and the phase search attribute lag by at most this much.
+   */
+  progressPhaseMs: 1_000,
   /** Spread of the retry after a change was refused because the group was busy, so writers that lost one race do not collide again. */
   groupBusyDelayMs: { min: 200, max: 2_000 },
 } as const;

@@ -7,7 +7,7 @@ import {
   defineQuery,
   isCancellation,
   log,
-  proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -46,7 +46,10 @@ export const progressQuery = defineQuery<Progress>('progress');
 /** Without a word from the coordinator for this long, the request hands itself over again (a lost or restarted coordinator takes it up). */
 const RESUBMIT_AFTER_MS = 600_000;
 
-const handOver = proxyActivities<Activities>({
+// A local activity: it only asks Temporal itself (Signal-with-Start), so it runs in the workflow task that decided it,
+// with no round trip through the server's activity queue, and the submission (up to 10,000 servers) is not copied
+// into this history as an activity input.
+const handOver = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
   scheduleToCloseTimeout: TIMINGS.addRetryWindowMs,
   retry: { initialInterval: TIMINGS.callRetry.initialMs, backoffCoefficient: TIMINGS.callRetry.coefficient, maximumInterval: TIMINGS.callRetry.maximumMs },
@@ -158,7 +161,7 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
     throw workflowFailure(details.type, outcome.message, details);
   }
   enter('completed');
-  progress = { ...progress, phase: 'completed', added: outcome.added.length, alreadyPresent: outcome.alreadyPresent.length, statusCounts: countStatuses(serverStatuses) };
+  progress = { ...progress, phase: 'completed', chunksDone: outcome.chunks, chunksTotal: outcome.chunks, added: outcome.added.length, alreadyPresent: outcome.alreadyPresent.length, statusCounts: countStatuses(serverStatuses) };
   return {
     provider,
     dryRun: req.options.dryRun,

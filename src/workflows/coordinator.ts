@@ -15,6 +15,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
@@ -109,8 +110,12 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
 
   let writing: { op: WriteOp; done: Promise<void> } | undefined;
   let listing: { ids: string[]; created: Set<string>; removed: Set<string> } | undefined;
-  const reads = new Map<string, { op: ReadOp; scope: CancellationScope; done: Promise<void> }>();
+  const reads = new Map<number, { op: ReadOp; scope: CancellationScope; done: Promise<void> }>();
+  let readSeq = 0;
+  const reading = () => new Set([...reads.values()].flatMap((r) => r.op.entries.map((e) => e.request)));
   let sending = 0;
+  let phaseTimer = false;
+  let heldOnce = false;
 
   setHandler(groupQuery, (): GroupView => {
     const op = writing?.op;
@@ -260,38 +265,60 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
   const startRead = (l: Ledger, op: ReadOp) => {
     const scope = new CancellationScope();
     const window = op.deadline - Date.now() + TIMINGS.startToCloseMs;
+    const id = readSeq++;
     const done = scope
-      .run(() => activitiesFor(op.pollMs, window).waitServersReady({ group: l.state.group, servers: op.servers, waitFor: op.waitFor, pollMs: op.pollMs, deadlineMs: op.deadline }))
+      .run(() =>
+        activitiesFor(op.pollMs, window).waitServersReady({
+          group: l.state.group,
+          servers: op.servers,
+          waitFor: op.waitFor,
+          pollMs: op.pollMs,
+          deadlineMs: op.deadline,
+          ...(op.sets.length > 1 ? { sets: op.sets } : {}),
+        }),
+      )
       .then(
-        (ready) => l.applyReady(op, ready.statuses, ready.requestIds),
+        (ready) => l.applyRead(op, ready.statuses, ready.requestIds, ready.timedOut === true),
         (error: unknown) => {
-          if (isCancellation(error)) return;
-          const failure = describeFailure(error);
-          if (failure.type === 'AvailabilityTimeout') l.applyNotReady(op, failure.details.stragglers ?? []);
-          else l.applyReadFailed(op, failure);
+          if (!isCancellation(error)) l.applyReadFailed(op, describeFailure(error));
         },
       )
       .finally(() => {
-        reads.delete(op.request);
+        reads.delete(id);
         wake();
       });
-    reads.set(op.request, { op, scope, done });
+    reads.set(id, { op, scope, done });
   };
 
   /** One pass: take the messages, start what may start, tell requests what is due. */
   const step = (l: Ledger) => {
     const now = Date.now();
-    for (const [id, read] of reads) if (l.request(id)?.end || !l.request(id)) read.scope.cancel();
+    // A read no live request waits on any more is stopped.
+    for (const read of reads.values()) if (read.op.entries.every((e) => !l.request(e.request) || l.request(e.request)?.end)) read.scope.cancel();
     for (const r of l.admissionsDue()) send({ id: r.id, runId: r.runId }, { kind: 'resend', nonce: r.nonce });
     startListing(l);
     if (!writing) {
-      const op = l.nextWrite(now);
-      if (op) startWrite(l, op);
+      // A chunk that is not full waits once for the list in flight of requests that just arrived (a burst's first add
+      // would otherwise leave with the first request alone); no timer, and a lone request never waits.
+      const op = l.nextWrite(now, listing !== undefined && !heldOnce);
+      if (op) {
+        heldOnce = false;
+        startWrite(l, op);
+      } else if (l.held) heldOnce = true;
     }
-    for (const op of l.readsDue(now, new Set(reads.keys()))) startRead(l, op);
+    for (const op of l.readsDue(now, reading())) startRead(l, op);
     const outcomes = l.takeOutcomes();
     for (const { request, update } of outcomes) send({ id: request.id, runId: request.runId }, update);
-    for (const { request, update } of l.progressDue(now, TIMINGS.progressEveryMs)) send({ id: request.id, runId: request.runId }, update);
+    for (const { request, update } of l.progressDue(now, TIMINGS.progressEveryMs, TIMINGS.progressPhaseMs)) send({ id: request.id, runId: request.runId }, update);
+    // A phase change held back must not wait for the next answer (a long read may be minutes away): one timer for it.
+    const phaseDue = l.phaseChangeDueAt(TIMINGS.progressPhaseMs);
+    if (phaseDue !== undefined && !phaseTimer) {
+      phaseTimer = true;
+      void sleep(Math.max(1, phaseDue - now)).then(() => {
+        phaseTimer = false;
+        wake();
+      });
+    }
     // An ending may free the writer's next change (a rollback) or room for a waiting request: look again.
     if (outcomes.length > 0 && !writing) dirty = true;
   };

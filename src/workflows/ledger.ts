@@ -6,6 +6,7 @@ import {
   dedupeServers,
   identityKey,
   identityOf,
+  memberReady,
   type FailureDetails,
   type FailureType,
   type GroupRef,
@@ -128,11 +129,26 @@ export type WriteOp =
     }
   | { readonly kind: 'remove'; readonly token: string; readonly request: string; readonly keys: string[]; readonly servers: IdentityOf<Provider>[]; readonly waitFor: WaitFor };
 
-export interface ReadOp {
+/** One request's part of a read: the servers it waits for, until its own deadline. */
+export interface ReadEntry {
   readonly kind: 'confirm' | 'final';
   readonly request: string;
   readonly keys: string[];
+  readonly deadline: number;
+}
+
+/**
+ * One wait for the servers of every request due for one at the same moment with the same `waitFor` and poll
+ * interval (usually the requests of one chunk, whose servers settle together): one activity, one answer to apply,
+ * however many requests shared the chunk. `keys` are the entries' keys one after another (`sets` counts each
+ * entry's), so a key two requests wait for is there twice; the wait ends when any entry's servers are all ready
+ * (that request need not wait for the others) or at the earliest deadline.
+ */
+export interface ReadOp {
+  readonly entries: ReadEntry[];
+  readonly keys: string[];
   readonly servers: IdentityOf<Provider>[];
+  readonly sets: number[];
   readonly waitFor: WaitFor;
   readonly pollMs: number;
   readonly deadline: number;
@@ -161,6 +177,8 @@ const without = (list: string[], drop: ReadonlySet<string>) => list.filter((k) =
 
 export class Ledger {
   readonly #byId = new Map<string, RequestEntry>();
+  /** The last `nextWrite` held an unfull chunk back for requests still being listed. */
+  held = false;
 
   constructor(
     readonly state: LedgerState,
@@ -370,9 +388,11 @@ export class Ledger {
    * The next change, or undefined when nothing can be written now: a rollback's removal first, then the pieces of a
    * split change in order, then a chunk of queued servers in arrival order (one mode, at most the smallest
    * maxChunkSize of the requests in it), and when every queued server waits for an earlier chunk of its request,
-   * that request's next chunk with the wait folded in.
+   * that request's next chunk with the wait folded in. With `holdUnfull`, a chunk that is not full is held back
+   * (undefined, and `held` says so) while requests that arrived are not listed yet: they may fill it.
    */
-  nextWrite(now: number): WriteOp | undefined {
+  nextWrite(now: number, holdUnfull = false): WriteOp | undefined {
+    this.held = false;
     this.#startRollbacks();
     const removal = this.state.requests.find((r) => r.removal && r.removal.length > 0);
     if (removal) {
@@ -402,6 +422,11 @@ export class Ledger {
         if (chosen.length + 1 > next) break;
         limit = next;
         chosen.push(i);
+      }
+      // Requests that arrived but are not listed yet could fill this chunk: with `holdUnfull`, wait for them.
+      if (holdUnfull && chosen.length < limit && this.state.requests.some((r) => !r.end && !r.listed)) {
+        this.held = true;
+        return undefined;
       }
       return this.#addOp(chosen);
     }
@@ -572,9 +597,12 @@ export class Ledger {
 
   // ------------------------------------------------------------------ readers
 
-  /** Reads to start now: separate confirmations, and each request's last wait once nothing of it is queued. */
+  /**
+   * Reads to start now: separate confirmations, and each request's last wait once nothing of it is queued; the
+   * entries due together with the same `waitFor` and poll interval share one read. `running`: requests in a read.
+   */
   readsDue(now: number, running: ReadonlySet<string>): ReadOp[] {
-    const due: ReadOp[] = [];
+    const entries: { entry: ReadEntry; r: RequestEntry }[] = [];
     for (const r of this.state.requests) {
       if (r.end || !r.listed) continue;
       if (running.has(r.id)) continue;
@@ -584,7 +612,7 @@ export class Ledger {
           r.confirmRead = undefined;
           continue;
         }
-        due.push(this.#read('confirm', r, keys, r.confirmRead.deadline));
+        entries.push({ entry: { kind: 'confirm', request: r.id, keys, deadline: r.confirmRead.deadline }, r });
         continue;
       }
       if (this.#hasQueued(r)) continue;
@@ -593,38 +621,64 @@ export class Ledger {
         continue;
       }
       r.finalWait ??= { deadline: now + r.opts.timeoutMs };
-      due.push(this.#read('final', r, r.toConfirm, r.finalWait.deadline));
+      entries.push({ entry: { kind: 'final', request: r.id, keys: [...r.toConfirm], deadline: r.finalWait.deadline }, r });
     }
-    return due;
+    const reads = new Map<string, { entries: ReadEntry[]; waitFor: WaitFor; pollMs: number }>();
+    for (const { entry, r } of entries) {
+      const like = `${r.opts.waitFor} ${r.opts.pollMs}`;
+      const read = reads.get(like) ?? { entries: [], waitFor: r.opts.waitFor, pollMs: r.opts.pollMs };
+      read.entries.push(entry);
+      reads.set(like, read);
+    }
+    return [...reads.values()].map(({ entries: es, waitFor, pollMs }) => {
+      const keys = es.flatMap((e) => e.keys);
+      return {
+        entries: es,
+        keys,
+        servers: keys.map((k) => identityFromKey(this.provider, k)),
+        sets: es.map((e) => e.keys.length),
+        waitFor,
+        pollMs,
+        deadline: Math.min(...es.map((e) => e.deadline)),
+      };
+    });
   }
 
-  #read(kind: ReadOp['kind'], r: RequestEntry, keys: string[], deadline: number): ReadOp {
-    return { kind, request: r.id, keys: [...keys], servers: keys.map((k) => identityFromKey(this.provider, k)), waitFor: r.opts.waitFor, pollMs: r.opts.pollMs, deadline };
+  /**
+   * A read's answer: the statuses of its servers, when an entry's servers were all ready or (`timedOut`) at its
+   * earliest deadline. Each entry confirms what is ready; an entry whose servers are all confirmed is done, one past
+   * its deadline fails with its stragglers, and any other is read again.
+   */
+  applyRead(op: ReadOp, statuses: Uniform<string>, requestIds: readonly string[], timedOut: boolean): void {
+    const byKey = spreadOver(statuses, op.keys);
+    for (const e of op.entries) {
+      const r = this.#byId.get(e.request);
+      if (!r || r.end) continue;
+      r.requestIds.push(...requestIds);
+      const ready = new Map<string, string>();
+      const stragglers: ServerStatus[] = [];
+      for (const key of e.keys) {
+        const status = byKey.get(key) ?? 'absent';
+        if (memberReady(this.provider, status, r.opts.waitFor)) ready.set(key, status);
+        else stragglers.push({ key, status });
+      }
+      this.#confirm(r.id, ready);
+      if (stragglers.length > 0) {
+        if (timedOut && e.deadline <= op.deadline) this.#timedOut(r, stragglers);
+        continue;
+      }
+      if (e.kind === 'confirm') r.confirmRead = undefined;
+      else if (r.toConfirm.length === 0 && !this.#hasQueued(r)) this.#end(r, { kind: 'completed' });
+    }
   }
 
-  /** A read found its servers ready. */
-  applyReady(op: ReadOp, statuses: Uniform<string>, requestIds: readonly string[]): void {
-    const r = this.#byId.get(op.request);
-    if (!r || r.end) return;
-    r.requestIds.push(...requestIds);
-    this.#confirm(r.id, spreadOver(statuses, op.keys));
-    if (op.kind === 'confirm') r.confirmRead = undefined;
-    else if (r.toConfirm.length === 0 && !this.#hasQueued(r)) this.#end(r, { kind: 'completed' });
-  }
-
-  /** A read's deadline passed with these servers not ready. */
-  applyNotReady(op: ReadOp, stragglers: readonly ServerStatus[]): void {
-    const r = this.#byId.get(op.request);
-    if (!r || r.end) return;
-    this.#timedOut(r, stragglers);
-  }
-
-  /** A read failed for another reason (the provider): the request fails with it. */
+  /** A read failed for another reason (the provider): its requests fail with it. */
   applyReadFailed(op: ReadOp, failure: AppliedFailure): void {
-    const r = this.#byId.get(op.request);
-    if (!r || r.end) return;
     if (GROUP_WIDE.includes(failure.type)) return this.#failAll(failure);
-    this.#end(r, { kind: 'failed', ...failure });
+    for (const e of op.entries) {
+      const r = this.#byId.get(e.request);
+      if (r && !r.end) this.#end(r, { kind: 'failed', ...failure });
+    }
   }
 
   #confirm(id: string, statuses: ReadonlyMap<string, string>): void {
@@ -765,13 +819,14 @@ export class Ledger {
     };
   }
 
-  /** Progress messages due: a phase change at once, otherwise at most every `everyMs`. */
-  progressDue(now: number, everyMs: number): { request: RequestEntry; update: RequestUpdate }[] {
+  /** Progress messages due: a phase change at most every `phaseEveryMs`, counts at most every `everyMs`, never twice the same. */
+  progressDue(now: number, everyMs: number, phaseEveryMs: number): { request: RequestEntry; update: RequestUpdate }[] {
     const due: { request: RequestEntry; update: RequestUpdate }[] = [];
     for (const r of this.state.requests) {
       if (r.end && !this.#rollbackPending(r) && !r.removal) continue;
       const phase = this.phaseOf(r);
-      if (phase === r.sentPhase && now - r.sentAt < everyMs) continue;
+      // `sentAt` starts at the submission: a request that ends within its first interval hears only its outcome.
+      if (now - r.sentAt < (phase === r.sentPhase ? everyMs : phaseEveryMs)) continue;
       const progress = this.progressOf(r);
       const said = JSON.stringify(progress);
       if (said === r.sentProgress) continue;
@@ -781,6 +836,17 @@ export class Ledger {
       due.push({ request: r, update: { kind: 'progress', nonce: r.nonce, progress } });
     }
     return due;
+  }
+
+  /** When a phase change held back by `progressDue` is due at the latest (none: undefined), so the coordinator can wake for it. */
+  phaseChangeDueAt(phaseEveryMs: number): number | undefined {
+    let at: number | undefined;
+    for (const r of this.state.requests) {
+      if (r.end && !this.#rollbackPending(r) && !r.removal) continue;
+      if (this.phaseOf(r) === r.sentPhase) continue;
+      at = Math.min(at ?? Infinity, r.sentAt + phaseEveryMs);
+    }
+    return at;
   }
 
   /** Servers waiting to be sent: all of them, or those `r` asked for first. */

@@ -29,7 +29,7 @@ const nextAdd = (l: Ledger, now = 0): Add => {
 };
 const accept = (l: Ledger, op: Add, now = 1) => l.applyAdded(op, { all: op.dry ? 'dry-run' : 'accepted' }, undefined, [`req-${op.token}`], now);
 const readAll = (l: Ledger, now = 2) => {
-  for (const read of l.readsDue(now, new Set())) l.applyReady(read, { all: 'Available' }, []);
+  for (const read of l.readsDue(now, new Set())) l.applyRead(read, { all: 'Available' }, [], false);
 };
 
 describe('the coordinator ledger', () => {
@@ -176,9 +176,42 @@ describe('the coordinator ledger', () => {
     l.applyNotSent(second, false, [], []);
     expect(l.nextWrite(2000)).toBeUndefined();
     const [read] = l.readsDue(2000, new Set());
-    expect(read).toMatchObject({ kind: 'confirm', request: 'a' });
-    l.applyReady(read!, { all: 'Available' }, []);
+    expect(read!.entries).toMatchObject([{ kind: 'confirm', request: 'a' }]);
+    l.applyRead(read!, { all: 'Available' }, [], false);
     expect(nextAdd(l, 3000).confirm).toBeUndefined();
+  });
+
+  it('reads the servers of all requests due at once in one wait, and each request ends by its own servers and deadline', () => {
+    const l = ledgerWith([
+      submission('a', alibabaServers(50)),
+      submission('b', alibabaServers(50, 50), { availabilityTimeoutSeconds: 60 }),
+      submission('c', alibabaServers(50, 100), { pollIntervalSeconds: 5 }),
+      submission('d', alibabaServers(50, 25)),
+    ]);
+    accept(l, nextAdd(l), 1000);
+    const reads = l.readsDue(1000, new Set());
+    // c polls at another interval: a read of its own. a, b and d share one; d's 25 new servers were created by a's add… or d's.
+    expect(reads.map((r) => r.entries.map((e) => e.request))).toEqual([['a', 'b', 'd'], ['c']]);
+    const [shared] = reads;
+    expect(shared!.sets).toEqual(shared!.entries.map((e) => e.keys.length));
+    expect(shared!.keys).toHaveLength(shared!.sets.reduce((a, b) => a + b, 0));
+    expect(shared!.deadline).toBe(1000 + 60_000);
+    // Running reads are not started twice.
+    expect(l.readsDue(1000, new Set(['a', 'b', 'c', 'd']))).toEqual([]);
+    // The wait ended with a's servers ready and b's not yet: a completes, b and d are read again.
+    const bKeys = new Set(shared!.entries[1]!.keys);
+    const statuses = { each: shared!.keys.map((key) => ({ key, value: bKeys.has(key) ? 'Adding' : 'Available' })) };
+    l.applyRead(shared!, statuses, ['req-read'], false);
+    expect(l.request('a')?.end).toMatchObject({ kind: 'completed' });
+    const dRest = l.request('d')!.toConfirm;
+    expect(dRest.every((k) => bKeys.has(k))).toBe(true);
+    expect(l.request('b')?.end).toBeUndefined();
+    // b's deadline passes with its servers not ready: b fails with its own stragglers, d (a later deadline) waits on.
+    const [again] = l.readsDue(2000, new Set(['c']));
+    expect(again!.entries.map((e) => e.request)).toEqual(['b', 'd']);
+    l.applyRead(again!, { each: again!.keys.map((key) => ({ key, value: 'Adding' })) }, [], true);
+    expect(l.request('b')?.end).toMatchObject({ kind: 'failed', type: 'AvailabilityTimeout', details: { stragglers: expect.arrayContaining([{ key: [...bKeys][0], status: 'Adding' }]) } });
+    expect(l.request('d')?.end).toBeUndefined();
   });
 
   it('lets a later request go first while an earlier one waits for its servers', () => {
@@ -223,14 +256,22 @@ describe('the coordinator ledger', () => {
     expect(carried.state.seq).toBe(3);
   });
 
-  it('tells a request of a phase change at once, and of its counts at most every interval, and nothing when nothing changed', () => {
-    const l = ledgerWith([submission('a', alibabaServers(400), { chunksAhead: 1 })]);
-    expect(l.progressDue(0, 5000).map((p) => p.update)).toMatchObject([{ kind: 'progress', progress: { phase: 'adding', chunksDone: 0 } }]);
+  it('tells a request of a phase change at most every second (not in its first), of its counts at most every interval, and nothing when nothing changed', () => {
+    const l = ledgerWith([submission('a', alibabaServers(600), { chunksAhead: 2 })]);
+    // Submitted at 0: its first second passes in silence, and the coordinator is told when to wake for the change.
+    expect(l.progressDue(500, 5000, 1000)).toEqual([]);
+    expect(l.phaseChangeDueAt(1000)).toBe(1000);
+    expect(l.progressDue(1000, 5000, 1000).map((p) => p.update)).toMatchObject([{ kind: 'progress', progress: { phase: 'adding', chunksDone: 0 } }]);
+    expect(l.phaseChangeDueAt(1000)).toBeUndefined();
     accept(l, nextAdd(l), 1000);
-    expect(l.progressDue(1000, 5000)).toEqual([]);
-    accept(l, nextAdd(l), 2000);
-    expect(l.progressDue(6000, 5000).map((p) => p.update)).toMatchObject([{ progress: { phase: 'waiting', chunksDone: 2, added: 400 } }]);
-    expect(l.progressDue(20_000, 5000)).toEqual([]);
+    // Counts changed, the phase did not: not before the interval.
+    expect(l.progressDue(1500, 5000, 1000)).toEqual([]);
+    accept(l, nextAdd(l), 1600);
+    accept(l, nextAdd(l), 1700);
+    expect(l.phaseChangeDueAt(1000)).toBe(2000);
+    expect(l.progressDue(1800, 5000, 1000)).toEqual([]);
+    expect(l.progressDue(2000, 5000, 1000).map((p) => p.update)).toMatchObject([{ progress: { phase: 'waiting', chunksDone: 3, added: 600 } }]);
+    expect(l.progressDue(20_000, 5000, 1000)).toEqual([]);
   });
 
   it('counts the servers a failed change put in the group after all (answers lost) as added, so every report lists them', () => {
