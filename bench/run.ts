@@ -232,6 +232,10 @@ async function runLbflow(b: Bench, jobs: Job[], workers = 1): Promise<LbflowRun>
     const coordinators = [...new Set(jobs.map((j) => coordinatorWorkflowId(j.group, taskQueue)))];
     const coordinatorHistories = await Promise.all(coordinators.map((id) => b.env.client.workflow.getHandle(id).fetchHistory()));
     const historyEvents = [...histories, ...coordinatorHistories].map((h) => h.events?.length ?? 0);
+    if (process.env.BENCH_DUMP) {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(`${process.env.BENCH_DUMP}-${jobs[0]!.provider}-${workers}.json`, JSON.stringify({ coordinator: coordinatorHistories[0], requests: histories }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+    }
     if (values.trace) {
       trace(coordinatorHistories[0]!);
       await traceCalls(b.sims.alibaba);
