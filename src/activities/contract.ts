@@ -1,5 +1,5 @@
 // The activities' contract with the workflows: what each takes and answers. Workflows import these as types only.
-import type { CoordinatorMessage, GroupRef, IdentityOf, Provider, ServerStatus, Uniform, WaitFor } from '../domain/index.js';
+import type { CoordinatorMessage, GroupRef, IdentityOf, Provider, Server, ServerStatus, Uniform, WaitFor } from '../domain/index.js';
 import type { LoadBalancerProvider, ServerChange } from '../providers/index.js';
 
 export type { Uniform };
@@ -21,9 +21,10 @@ export interface ListedGroup {
   readonly requestIds: string[];
 }
 
-export interface ChunkInput {
+/** One change of up to 200 servers: servers to add (`Server`) or identities to remove. */
+export interface ChunkInput<S = Server> {
   readonly group: GroupRef;
-  readonly servers: unknown[];
+  readonly servers: S[];
   /** Alibaba ClientToken for this change: the same on every attempt. */
   readonly idempotencyKey: string;
   readonly dryRun: boolean;

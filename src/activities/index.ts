@@ -7,6 +7,7 @@ import {
   NOT_READY,
   TIMINGS,
   type GroupRef,
+  type IdentityOf,
   type Provider,
 } from '../domain/index.js';
 import type { LoadBalancerProvider } from '../providers/index.js';
@@ -61,14 +62,14 @@ export function createActivities(deps: ActivityDependencies) {
     /** Lists the group's members (all pages), or only the given servers when they are few. */
     async listGroupServers(input: ListGroupInput): Promise<ListedGroup> {
       const { group, servers } = input;
-      const filter = servers && servers.length <= FILTERED_LIST_MAX ? { servers: servers as never } : {};
-      const listed = await call((signal) => client(group).listServers(group as never, { signal, ...filter }));
+      const filter = servers && servers.length <= FILTERED_LIST_MAX ? { servers: servers } : {};
+      const listed = await call((signal) => client(group).listServers(group, { signal, ...filter }));
       return { members: listed.members.map((m) => ({ key: m.key, status: m.status })), requestIds: listed.requestIds };
     },
 
     /** Succeeds when the group accepts a change; otherwise throws GroupNotReady for the retry policy to poll. */
     async waitGroupReady(group: GroupRef): Promise<{ status: string; requestIds: string[] }> {
-      const readiness = await call((signal) => client(group).groupReadiness(group as never, { signal }));
+      const readiness = await call((signal) => client(group).groupReadiness(group, { signal }));
       if (!readiness.ready) {
         throw notReady(NOT_READY.group, `the group is ${readiness.status}, not ready for a change`, { status: readiness.status });
       }
@@ -97,7 +98,7 @@ export function createActivities(deps: ActivityDependencies) {
               // Both are reads and both must hold: ask at once, so a poll costs the slower of the two.
               const [ready, readiness] = await Promise.all([
                 confirmReadiness?.(tried),
-                call((signal) => provider.groupReadiness(group as never, { signal }), { details: tried }),
+                call((signal) => provider.groupReadiness(group, { signal }), { details: tried }),
               ]);
               if (ready && ready.stragglers.length > 0) {
                 const n = ready.stragglers.length;
@@ -124,7 +125,7 @@ export function createActivities(deps: ActivityDependencies) {
       const adds = tried.adds + 1;
       const delayMs = Math.min(ADD_RETRY.initialMs * ADD_RETRY.coefficient ** (adds - 1), ADD_RETRY.maximumMs);
       const result = await call(
-        (signal) => provider.addServers(group as never, input.servers as never, { idempotencyKey: input.idempotencyKey, dryRun: input.dryRun, signal }),
+        (signal) => provider.addServers(group, input.servers, { idempotencyKey: input.idempotencyKey, dryRun: input.dryRun, signal }),
         { attempt: adds, delayMs, details: { adds } },
       );
       return {
@@ -136,9 +137,9 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     /** Removes one chunk (≤ 200 servers): the rollback of what a request's adds created. */
-    async removeChunk(input: ChunkInput): Promise<ChunkResult> {
+    async removeChunk(input: ChunkInput<IdentityOf<Provider>>): Promise<ChunkResult> {
       const result = await call((signal) =>
-        client(input.group).removeServers(input.group as never, input.servers as never, {
+        client(input.group).removeServers(input.group, input.servers, {
           idempotencyKey: input.idempotencyKey,
           dryRun: false,
           signal,
@@ -170,7 +171,7 @@ export function createActivities(deps: ActivityDependencies) {
     /** Succeeds when none of the servers is listed any more; otherwise throws ServersNotReady (rollback's wait). */
     async waitServersGone(input: GoneInput): Promise<WaitServersResult> {
       const { group } = input;
-      const listed = await call((signal) => client(group).listServers(group as never, { signal, servers: input.servers as never }));
+      const listed = await call((signal) => client(group).listServers(group, { signal, servers: input.servers }));
       const remaining = listed.members.map((m) => ({ key: m.key, status: m.status }));
       if (remaining.length > 0) {
         throw notReady(NOT_READY.servers, `${remaining.length} servers are still in the group`, { stragglers: remaining });

@@ -28,13 +28,13 @@ export interface Readiness {
  * ones already done. A server seen ready stays counted as ready for the rest of the attempt.
  */
 export function readinessOf(provider: LoadBalancerProvider<Provider>, group: GroupRef, servers: IdentityOf<Provider>[], waitFor: WaitFor) {
-  const keyed = servers.map((server) => ({ server, key: identityKey(group.provider, server as never) }));
+  const keyed = servers.map((server) => ({ server, key: identityKey(group.provider, server) }));
   const ready = new Map<string, string>();
   return async (details?: unknown): Promise<Readiness> => {
     const seen = new Set<string>();
     const pending = keyed.filter((k) => !ready.has(k.key) && !seen.has(k.key) && seen.add(k.key));
-    const filter = pending.length <= FILTERED_LIST_MAX ? { servers: pending.map((k) => k.server) as never } : {};
-    const listed = pending.length === 0 ? { members: [], requestIds: [] } : await call((signal) => provider.listServers(group as never, { signal, ...filter }), { details });
+    const filter = pending.length <= FILTERED_LIST_MAX ? { servers: pending.map((k) => k.server) } : {};
+    const listed = pending.length === 0 ? { members: [], requestIds: [] } : await call((signal) => provider.listServers(group, { signal, ...filter }), { details });
     const byKey = new Map(listed.members.map((m) => [m.key, m.status]));
     for (const k of pending) {
       const status = byKey.get(k.key) ?? 'absent';

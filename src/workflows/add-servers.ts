@@ -65,8 +65,8 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
   const req = validateRequest(request);
   const group = groupRefOf(req);
   const provider = req.provider;
-  const servers = dedupeServers(provider, req.servers as never[]).unique as Server[];
-  const keys = servers.map((s) => identityKey(provider, s as never));
+  const servers = dedupeServers(provider, req.servers).unique as Server[];
+  const keys = servers.map((s) => identityKey(provider, s));
   const info = workflowInfo();
   const startedAt = new Date().toISOString();
 

@@ -200,11 +200,11 @@ export class Ledger {
   }
 
   key(server: Server): string {
-    return identityKey(this.provider, server as never);
+    return identityKey(this.provider, server);
   }
 
   identity(server: Server): IdentityOf<Provider> {
-    return identityOf(this.provider, server as never);
+    return identityOf(this.provider, server);
   }
 
   /** Nothing live, nothing queued: the coordinator may exit (or continue as new with an empty state). */
@@ -265,7 +265,7 @@ export class Ledger {
   }
 
   #serversOf(message: SubmitMessage): Server[] {
-    return dedupeServers(this.provider, message.request.servers as never[]).unique as Server[];
+    return dedupeServers(this.provider, message.request.servers).unique as Server[];
   }
 
   #fits(bytes: number): boolean {
@@ -293,6 +293,18 @@ export class Ledger {
     if (r.end) return undefined;
     this.#end(r, { kind: 'cancelled' });
     return undefined;
+  }
+
+  /**
+   * A request that can no longer be told anything (its workflow closed without a cancellation reaching the
+   * coordinator: terminated, or timed out): it ends as cancelled, so nothing more of it is sent and, with rollback,
+   * what its adds created is removed. Its run id must match, so a new run of the same workflow id is not touched.
+   */
+  abandon(requestId: string, runId: string): boolean {
+    const r = this.#byId.get(requestId);
+    if (!r || r.runId !== runId || r.end) return false;
+    this.#end(r, { kind: 'cancelled' });
+    return true;
   }
 
   /** Requests whose servers need the group listed before they can be planned. */
