@@ -126,6 +126,8 @@ export const CarriedStateFrameSchema = z.looseObject({
     requests: z.array(z.looseObject({ id: z.string(), nonce: z.string() })),
     intents: z.array(z.looseObject({ key: z.string(), claimants: z.array(z.string()) })),
   }),
+  /** An exit-when-idle heard by an earlier run still holds. */
+  exitWhenIdle: z.boolean().optional(),
 });
 
 /** The first problem of a message that failed its schema, for the log line that refuses it (bounded). */

@@ -50,6 +50,8 @@ export const groupQuery = defineQuery<GroupView>(GROUP_QUERY);
 export interface CarriedState {
   readonly v: 1;
   readonly ledger: LedgerState;
+  /** An exit-when-idle heard by an earlier run still holds. */
+  readonly exitWhenIdle?: boolean;
 }
 
 function validationFailure(message: string): ApplicationFailure {
@@ -84,17 +86,19 @@ const calls = proxyActivities<Activities>({
 export async function serverGroupCoordinator(...input: unknown[]): Promise<void> {
   const info = workflowInfo();
   let ledger: Ledger | undefined;
+  let exitWhenIdle = false;
   if (info.continuedFromExecutionRunId === undefined) {
     // A fresh start takes nothing: the ledger (who created which server) comes only from the coordinator's own continue-as-new.
     if (input.length > 0) throw validationFailure(`serverGroupCoordinator takes no input when started (it gets its state only from its own continue-as-new); got ${input.length} argument(s).`);
   } else {
     const carried = CarriedStateFrameSchema.safeParse(input[0]);
     if (!carried.success) throw validationFailure(`serverGroupCoordinator was continued with a malformed state: ${firstIssue(carried.error)}`);
-    ledger = new Ledger((carried.data as unknown as CarriedState).ledger, info.firstExecutionRunId);
+    const state = carried.data as unknown as CarriedState;
+    ledger = new Ledger(state.ledger, info.firstExecutionRunId);
+    exitWhenIdle = state.exitWhenIdle === true;
   }
 
   const inbox: CoordinatorMessage[] = [];
-  let exitWhenIdle = false;
   let dirty = true;
   const wake = () => {
     dirty = true;
@@ -143,7 +147,16 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     sending++;
     getExternalWorkflowHandle(to.id, to.runId)
       .signal(requestSignal, update)
-      .catch((error: unknown) => log.warn('a request could not be told (it has ended?)', { request: to.id, kind: update.kind, error: String(error) }))
+      .catch((error: unknown) => {
+        // Temporal refuses a signal only to a workflow that is closed: one that ended without telling us (terminated,
+        // timed out) must not have its queued servers added for nobody.
+        const abandoned = ledger?.abandon(to.id, to.runId) ?? false;
+        log.warn(abandoned ? 'a request closed without a cancellation: its queued servers are dropped' : 'a request could not be told (it has ended)', {
+          request: to.id,
+          kind: update.kind,
+          error: String(error),
+        });
+      })
       .finally(() => {
         sending--;
         wake();
@@ -348,7 +361,7 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
       await Promise.all([...reads.values()].map((r) => r.done));
       await condition(allHandlersFinished);
       drainInbox();
-      const state: CarriedState = { v: 1, ledger: ledger.state };
+      const state: CarriedState = { v: 1, ledger: ledger.state, ...(exitWhenIdle ? { exitWhenIdle } : {}) };
       await continueAsNew<typeof serverGroupCoordinator>(state);
     }
     step(ledger);

@@ -109,6 +109,24 @@ describe('the coordinator ledger', () => {
     expect(a).toMatchObject({ kind: 'cancelled', report: { added: alibabaServers(20).map(keyOf), rolledBack: alibabaServers(15, 5).map(keyOf), keptForOthers: alibabaServers(5).map(keyOf) } });
   });
 
+  it('drops what a request that closed unheard (terminated) still had queued, and rolls back what it created', () => {
+    const l = ledgerWith([submission('a', alibabaServers(400), { onFailure: 'rollback', chunksAhead: 1 }), submission('b', alibabaServers(10, 400))]);
+    const first = nextAdd(l);
+    expect(first.requests).toEqual(['a']);
+    accept(l, first);
+    // Another run of the same workflow id is not this request.
+    expect(l.abandon('a', 'another-run')).toBe(false);
+    expect(l.abandon('a', 'a-run')).toBe(true);
+    expect(l.abandon('a', 'a-run')).toBe(false);
+    // a's second chunk is never sent: its 200 first servers come out again, then b goes on alone.
+    const removal = l.nextWrite(0);
+    expect(removal).toMatchObject({ kind: 'remove', request: 'a', keys: alibabaServers(200).map(keyOf) });
+    l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, []);
+    const next = nextAdd(l);
+    expect([next.requests, next.keys]).toEqual([['b'], alibabaServers(10, 400).map(keyOf)]);
+    expect(l.nextWrite(0)).toBeUndefined();
+  });
+
   it('a cancelled request waits for the answer of its change in flight before it rolls back, and reports that chunk', () => {
     const l = ledgerWith([submission('a', alibabaServers(300), { onFailure: 'rollback' })]);
     const op = nextAdd(l);
