@@ -1,5 +1,5 @@
 // `npm run drills`: every fault drill at full size on the real dev server, then one table.
-//   npm run drills                      all six, full size
+//   npm run drills                      all seven, full size
 //   npm run drills -- --only 1,4        some of them
 //   npm run drills -- --small           the sizes `npm test` uses
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { provisionAll } from '../scripts/temporal-servers.mjs';
 import { credentials } from './credentials.js';
 import { hostileInput } from './hostile-input.js';
 import { providerFaults } from './provider-faults.js';
+import { sharedGroup } from './shared-group.js';
 import { stuckServers } from './stuck-servers.js';
 import { clientFor, DevServer, seconds, writeWorkflowBundle, type DrillContext, type DrillReport } from './support.js';
 import { formatTable, FULL, SMALL } from './table.js';
@@ -21,7 +22,7 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 const args = process.argv.slice(2);
 const sizes = args.includes('--small') ? SMALL : FULL;
 const onlyArg = args[args.indexOf('--only') + 1];
-const only = args.includes('--only') && onlyArg ? new Set(onlyArg.split(',').map(Number)) : new Set([1, 2, 3, 4, 5, 6]);
+const only = args.includes('--only') && onlyArg ? new Set(onlyArg.split(',').map(Number)) : new Set([1, 2, 3, 4, 5, 6, 7]);
 
 const { cli } = provisionAll({ log: () => {} });
 if (!cli.path) throw new Error('no Temporal CLI: run `npm run temporal:provision`');
@@ -42,6 +43,7 @@ try {
     [4, () => stuckServers(ctx, sizes.stuckServers)],
     [5, () => hostileInput(ctx, sizes.hostileInput)],
     [6, () => credentials(ctx, { ...sizes.credentials, cli: cli.path! })],
+    [7, () => sharedGroup(ctx, sizes.sharedGroup)],
   ];
   for (const [n, drill] of drills) {
     if (!only.has(n)) continue;

@@ -2,21 +2,23 @@
 import type { DrillReport } from './support.js';
 
 export const FULL = {
-  workerKilled: { trials: 20, size: 2000, seed: 1 },
+  workerKilled: { trials: 20, size: 2000, requests: 4, workers: 3, seed: 1 },
   temporalRestarted: { trials: 3, size: 1000, seed: 2 },
   providerFaults: { trials: 10, size: 1000, seed: 3, failureRate: 0.2 },
   stuckServers: { rounds: 2 },
   hostileInput: { requests: 5000, seed: 5 },
   credentials: { trials: 3 },
+  sharedGroup: { trials: 20, seed: 7 },
 } as const;
 
 export const SMALL = {
-  workerKilled: { trials: 1, size: 400, seed: 1 },
+  workerKilled: { trials: 1, size: 400, requests: 4, workers: 3, seed: 1 },
   temporalRestarted: { trials: 1, size: 200, seed: 2 },
   providerFaults: { trials: 1, size: 200, seed: 3, failureRate: 0.2 },
   stuckServers: { rounds: 1 },
   hostileInput: { requests: 100, seed: 5 },
   credentials: { trials: 1 },
+  sharedGroup: { trials: 2, seed: 7 },
 } as const;
 
 /** A Markdown table: drill, trials, passed, duplicates, lost, figures. */

@@ -1,22 +1,30 @@
-// Drill 1: the worker is SIGKILLed at a random moment of a run and a fresh one started. Each trial runs one
-// Alibaba and one Huawei run of `size` servers at once on the same worker, so one kill hits both.
+// Drill 1: one of three worker processes is SIGKILLed at a random moment and a fresh one started. Each trial runs,
+// on one Alibaba group and one Huawei pool at once, several requests that share the group (so one coordinator per
+// group coalesces them), all on the same three workers: the kill may take the coordinator's worker, a request's, or
+// one that holds an activity in flight.
 import type { WorkflowHandle } from '@temporalio/client';
 import type { AddServersResult } from '../src/domain/index.js';
-import { prng, resetSimulator, seconds, simulators, sleep, startWorker, withTimeout, type DrillContext, type DrillReport } from './support.js';
-import { alibabaServers, checkTrialRuns, drillWorld, huaweiServers, membersOf, PROVIDERS, request } from './world.js';
+import { prng, resetSimulator, seconds, simulators, sleep, startWorker, withTimeout, type DrillContext, type DrillReport, type WorkerProcess } from './support.js';
+import { ADD_ACTION, alibabaServers, checkGroupRuns, drillWorld, huaweiServers, keyOf, membersOf, PROVIDERS, request, type ProviderName } from './world.js';
 
 export interface WorkerKilledOptions {
   trials: number;
+  /** Servers per group per trial, split evenly over `requests` requests. */
   size: number;
+  /** Requests per group per trial (default 4). */
+  requests?: number;
+  /** Worker processes (default 3); one of them is killed. */
+  workers?: number;
   seed?: number;
   /** The kill comes after a random number of provider calls in [1, killWithinCalls], plus up to 300 ms. */
   killWithinCalls?: number;
   timeoutMs?: number;
 }
 
-
 export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): Promise<DrillReport> {
   const random = prng(o.seed ?? 1);
+  const perGroup = o.requests ?? 4;
+  const workerCount = o.workers ?? 3;
   const chunks = Math.ceil(o.size / 200);
   const within = o.killWithinCalls ?? Math.max(4, chunks * 4);
   const sims = await simulators(drillWorld());
@@ -25,61 +33,90 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
   let duplicates = 0;
   let lost = 0;
   const recoveries: number[] = [];
+  const resumes: number[] = [];
   const killPoints: number[] = [];
   let inFlightAtKill = 0;
-  let replayedAdds = 0;
-  let appliedAdds = 0;
+  let coordinatorWorkerKilled = 0;
+  const applied: Record<ProviderName, number[]> = { 'alibaba-gwlb': [], 'huawei-elb': [] };
+  const adds = () => PROVIDERS.reduce((n, p) => n + ((p === 'alibaba-gwlb' ? sims.alibaba : sims.huawei).simulator.calls.counts().byAction[ADD_ACTION[p]]?.calls ?? 0), 0);
   try {
     for (let trial = 0; trial < o.trials; trial++) {
       await Promise.all([resetSimulator(sims.alibaba.url), resetSimulator(sims.huawei.url)]);
       const before = { 'alibaba-gwlb': await membersOf(sims, 'alibaba-gwlb'), 'huawei-elb': await membersOf(sims, 'huawei-elb') };
       const servers = { 'alibaba-gwlb': alibabaServers(o.size), 'huawei-elb': huaweiServers(o.size) };
+      const each = Math.ceil(o.size / perGroup);
+      const slices = (p: ProviderName) => Array.from({ length: perGroup }, (_, r) => servers[p].slice(r * each, (r + 1) * each)).filter((s) => s.length > 0);
       const taskQueue = `drill-killed-${trial}-${crypto.randomUUID()}`;
-      const first = await startWorker({ temporal: ctx.temporal, taskQueue, bundlePath: ctx.bundlePath, sims });
-      let second: Awaited<ReturnType<typeof startWorker>> | undefined;
+      const workers: WorkerProcess[] = await Promise.all(Array.from({ length: workerCount }, () => startWorker({ temporal: ctx.temporal, taskQueue, bundlePath: ctx.bundlePath, sims })));
+      let replacement: WorkerProcess | undefined;
       const problems: string[] = [];
       try {
-        const handles = await Promise.all(
-          PROVIDERS.map((p) =>
-            ctx.client.workflow.start('addServersToServerGroup', {
-              taskQueue,
-              workflowId: `drill-killed/${trial}/${p}/${crypto.randomUUID()}`,
-              args: [request(p, servers[p])],
-            }) as Promise<WorkflowHandle>,
+        const started = await Promise.all(
+          PROVIDERS.flatMap((p) =>
+            slices(p).map(async (slice, r) => ({
+              provider: p,
+              keys: slice.map((s) => keyOf(p, s)),
+              handle: (await ctx.client.workflow.start('addServersToServerGroup', {
+                taskQueue,
+                workflowId: `drill-killed/${trial}/${p}/${r}/${crypto.randomUUID()}`,
+                args: [request(p, slice)],
+              })) as WorkflowHandle,
+            })),
           ),
         );
         const killAfter = 1 + Math.floor(random() * within);
         const calls = () => sims.alibaba.simulator.calls.counts().total + sims.huawei.simulator.calls.counts().total;
-        for (const started = Date.now(); calls() < killAfter; ) {
-          if (Date.now() - started > 60_000) throw new Error(`fewer than ${killAfter} provider calls within 60 s`);
+        for (const t = Date.now(); calls() < killAfter; ) {
+          if (Date.now() - t > 60_000) throw new Error(`fewer than ${killAfter} provider calls within 60 s`);
           await sleep(5);
         }
         await sleep(Math.floor(random() * 300));
-        const pending = (await Promise.all(handles.map((h) => h.describe()))).reduce((n, d) => n + (d.raw.pendingActivities?.length ?? 0), 0);
-        const how = await first.stop('SIGKILL');
+        const victim = workers[Math.floor(random() * workers.length)]!;
+        const pending = (await Promise.all(started.map((s) => s.handle.describe()))).reduce((n, d) => n + (d.raw.pendingActivities?.length ?? 0), 0);
+        // Whether the victim runs a coordinator's activity (a worker's default identity is pid@host).
+        let onVictim = false;
+        for await (const c of ctx.client.workflow.list({ query: `WorkflowType = 'serverGroupCoordinator' AND TaskQueue = '${taskQueue}'` })) {
+          const d = await ctx.client.workflow.getHandle(c.workflowId).describe();
+          if ((d.raw.pendingActivities ?? []).some((a) => (a.lastWorkerIdentity ?? '').startsWith(`${victim.pid}@`))) onVictim = true;
+        }
+        const addsAtKill = adds();
+        const how = await victim.stop('SIGKILL');
         if (how !== 'SIGKILL') problems.push(`the worker ended with ${String(how)}, not SIGKILL`);
         const killedAt = performance.now();
         killPoints.push(calls());
         if (pending > 0) inFlightAtKill++;
-        second = await startWorker({ temporal: ctx.temporal, taskQueue, bundlePath: ctx.bundlePath, sims });
+        if (onVictim) coordinatorWorkerKilled++;
+        replacement = await startWorker({ temporal: ctx.temporal, taskQueue, bundlePath: ctx.bundlePath, sims });
         const timeout = o.timeoutMs ?? 300_000;
-        const results = await Promise.allSettled(
-          handles.map((h) => withTimeout(h.result() as Promise<AddServersResult>, timeout, 'the result')),
-        );
+        let settled = false;
+        const results = Promise.allSettled(started.map((s) => withTimeout(s.handle.result() as Promise<AddServersResult>, timeout, 'the result'))).finally(() => {
+          settled = true;
+        });
+        // The first add after the kill, if any was still to come: how long the group's writer was away.
+        void (async () => {
+          while (!settled) {
+            if (adds() > addsAtKill) {
+              resumes.push(performance.now() - killedAt);
+              return;
+            }
+            await sleep(10);
+          }
+        })();
+        const outcomes = await results;
         recoveries.push(performance.now() - killedAt);
-        for (const { provider: p, problems: found, check } of await checkTrialRuns(sims, results, { servers, before, chunks })) {
+        for (const p of PROVIDERS) {
+          const runs = started.map((s, i) => ({ s, outcome: outcomes[i]! })).filter(({ s }) => s.provider === p).map(({ s, outcome }) => ({ keys: s.keys, outcome }));
+          const check = await checkGroupRuns(sims, p, { runs, before: before[p] });
           duplicates += check.duplicates;
           lost += check.lost;
-          problems.push(...found);
-          const adds = check.calls.counts.byAction[p === 'alibaba-gwlb' ? 'AddServersToServerGroup' : 'BatchCreateMembers']?.byOutcome ?? {};
-          appliedAdds += adds.applied ?? 0;
-          replayedAdds += adds.replayed ?? 0;
+          applied[p].push(check.applied);
+          problems.push(...check.problems.map((x) => `${p}: ${x}`));
         }
       } catch (error) {
         problems.push(String(error));
       } finally {
-        await first.stop('SIGKILL');
-        await second?.stop('SIGTERM');
+        await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+        await replacement?.stop('SIGTERM');
       }
       if (problems.length === 0) passed++;
       else failures.push(`trial ${trial}: ${problems.join('; ')}`);
@@ -88,16 +125,18 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
   } finally {
     await sims.close();
   }
-  const median = [...recoveries].sort((a, b) => a - b)[Math.floor(recoveries.length / 2)] ?? 0;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const range = (xs: number[]) => (xs.length ? `${Math.min(...xs)}–${Math.max(...xs)}` : 'none');
   return {
-    drill: `1. worker SIGKILLed (${o.size.toLocaleString('en')} + ${o.size.toLocaleString('en')} servers per trial)`,
+    drill: `1. one of ${workerCount} workers SIGKILLed (${perGroup} requests sharing each group, ${o.size.toLocaleString('en')} + ${o.size.toLocaleString('en')} servers per trial)`,
     trials: o.trials,
     passed,
     duplicates,
     lost,
     figures:
-      `${o.trials * 2} runs, killed after provider call ${Math.min(...killPoints)}–${Math.max(...killPoints)} (${inFlightAtKill} kills with an activity in flight); ` +
-      `adds applied ${appliedAdds} (= ${o.trials * 2 * chunks} chunks), replayed ${replayedAdds}; kill → done median ${seconds(median)}, max ${seconds(Math.max(0, ...recoveries))}`,
+      `${o.trials * 2 * perGroup} runs, killed after provider call ${range(killPoints)} (${inFlightAtKill} kills with an activity in flight, ${coordinatorWorkerKilled} of the worker running a coordinator's activity); ` +
+      `adds applied per group ${range(applied['alibaba-gwlb'])} Alibaba, ${range(applied['huawei-elb'])} Huawei (coalesced minimum ${chunks}); ` +
+      `kill → next add median ${seconds(median(resumes))}, max ${seconds(Math.max(0, ...resumes))} (${resumes.length} kills with adds left); kill → all done median ${seconds(median(recoveries))}, max ${seconds(Math.max(0, ...recoveries))}`,
     failures,
   };
 }

@@ -192,3 +192,71 @@ export async function checkTrialRuns(
   }
   return out;
 }
+
+/** One request of a shared-group trial: the keys it asked for and how it ended. */
+export interface GroupRun {
+  readonly keys: string[];
+  readonly outcome: PromiseSettledResult<AddServersResult>;
+}
+
+/**
+ * Checks requests that shared one group and all completed: the group holds exactly `before` plus every requested
+ * key, each once, every requested one ready, pre-existing members untouched, nothing removed; each request reports
+ * each of its keys exactly once (added or already present), and no key is reported added by two requests; on
+ * Alibaba no ClientToken was committed twice. The figure it answers: the add calls that changed the group.
+ */
+export async function checkGroupRuns(sims: RunningSimulators, provider: ProviderName, o: { runs: GroupRun[]; before: Member[] }): Promise<RunCheck & { applied: number }> {
+  const problems: string[] = [];
+  const members = await membersOf(sims, provider);
+  const keys = members.map((m) => m.key);
+  const unique = new Set(keys);
+  let duplicates = keys.length - unique.size;
+  if (provider === 'huawei-elb') duplicates += members.length - new Set(members.map((m) => m.id)).size;
+  const requested = new Set(o.runs.flatMap((r) => r.keys));
+  const expected = new Set([...o.before.map((m) => m.key), ...requested]);
+  const lostKeys = [...expected].filter((k) => !unique.has(k));
+  const extra = [...unique].filter((k) => !expected.has(k));
+  if (extra.length) problems.push(`${extra.length} unexpected members (${extra.slice(0, 3).join(', ')})`);
+  const ready = provider === 'alibaba-gwlb' ? ['Available'] : ['NO_MONITOR', 'ONLINE'];
+  const notReady = members.filter((m) => requested.has(m.key) && !ready.includes(m.status));
+  if (notReady.length) problems.push(`${notReady.length} requested members not ready (${notReady[0]!.key} ${notReady[0]!.status})`);
+  const beforeByKey = new Map(o.before.map((m) => [m.key, m.status]));
+  const touched = members.filter((m) => beforeByKey.has(m.key) && beforeByKey.get(m.key) !== m.status);
+  if (touched.length) problems.push(`${touched.length} pre-existing members changed status`);
+
+  const calls = await callLog(simUrl(sims, provider));
+  const add = ADD_ACTION[provider];
+  const applied = calls.entries.filter((e) => e.action === add && e.committed).length;
+  if (provider === 'alibaba-gwlb') {
+    const tokens = Object.values(calls.counts.byClientToken).filter((t) => t.action === add);
+    duplicates += tokens.reduce((n, t) => n + Math.max(0, t.committed - 1), 0);
+  }
+  const removes = calls.counts.byAction[REMOVE_ACTION[provider]]?.calls ?? 0;
+  if (removes) problems.push(`${removes} remove calls`);
+
+  let lost = lostKeys.length;
+  const addedBy = new Map<string, number>();
+  for (const [n, run] of o.runs.entries()) {
+    if (run.outcome.status === 'rejected') {
+      problems.push(`request ${n}: ${String((run.outcome.reason as Error)?.cause ?? run.outcome.reason)}`);
+      lost = Math.max(lost, run.keys.length);
+      continue;
+    }
+    const { added, alreadyPresent } = run.outcome.value;
+    for (const k of added) addedBy.set(k, (addedBy.get(k) ?? 0) + 1);
+    const reported = [...added, ...alreadyPresent];
+    const said = new Set(reported);
+    if (said.size !== reported.length) duplicates += reported.length - said.size;
+    const missing = run.keys.filter((k) => !said.has(k));
+    if (missing.length) {
+      problems.push(`request ${n}: ${missing.length} of its servers in neither added nor alreadyPresent`);
+      lost = Math.max(lost, missing.length);
+    }
+  }
+  const twice = [...addedBy.values()].filter((c) => c > 1).length;
+  if (twice) problems.push(`${twice} servers reported added by two requests`);
+  duplicates += twice;
+  if (lostKeys.length) problems.push(`${lostKeys.length} servers missing from the group (${lostKeys.slice(0, 3).join(', ')})`);
+  if (duplicates) problems.push(`${duplicates} duplicates`);
+  return { duplicates, lost, problems, calls, applied };
+}
