@@ -3,9 +3,9 @@
 // group coalesces them), all on the same three workers: the kill may take the coordinator's worker, a request's, or
 // one that holds an activity in flight.
 import type { WorkflowHandle } from '@temporalio/client';
-import type { AddServersResult } from '../src/domain/index.js';
+import { coordinatorWorkflowId, type AddServersResult } from '../src/domain/index.js';
 import { prng, resetSimulator, seconds, simulators, sleep, startWorker, withTimeout, type DrillContext, type DrillReport, type WorkerProcess } from './support.js';
-import { ADD_ACTION, alibabaServers, checkGroupRuns, drillWorld, huaweiServers, keyOf, membersOf, PROVIDERS, request, type ProviderName } from './world.js';
+import { ADD_ACTION, alibabaServers, checkGroupRuns, drillWorld, groupOf, huaweiServers, keyOf, membersOf, PROVIDERS, request, type ProviderName } from './world.js';
 
 export interface WorkerKilledOptions {
   trials: number;
@@ -38,6 +38,8 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
   let inFlightAtKill = 0;
   let coordinatorWorkerKilled = 0;
   const applied: Record<ProviderName, number[]> = { 'alibaba-gwlb': [], 'huawei-elb': [] };
+  const timedOut = { workflowTasks: 0, activities: 0 };
+  const coordinatorIds = (taskQueue: string) => PROVIDERS.map((p) => coordinatorWorkflowId(groupOf(p), taskQueue));
   const adds = () => PROVIDERS.reduce((n, p) => n + ((p === 'alibaba-gwlb' ? sims.alibaba : sims.huawei).simulator.calls.counts().byAction[ADD_ACTION[p]]?.calls ?? 0), 0);
   try {
     for (let trial = 0; trial < o.trials; trial++) {
@@ -72,12 +74,14 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
         }
         await sleep(Math.floor(random() * 300));
         const victim = workers[Math.floor(random() * workers.length)]!;
-        const pending = (await Promise.all(started.map((s) => s.handle.describe()))).reduce((n, d) => n + (d.raw.pendingActivities?.length ?? 0), 0);
-        // Whether the victim runs a coordinator's activity (a worker's default identity is pid@host).
+        // The coordinators' activities in flight, and whether the victim runs one (a worker's default identity is pid@host).
+        let pending = 0;
         let onVictim = false;
-        for await (const c of ctx.client.workflow.list({ query: `WorkflowType = 'serverGroupCoordinator' AND TaskQueue = '${taskQueue}'` })) {
-          const d = await ctx.client.workflow.getHandle(c.workflowId).describe();
-          if ((d.raw.pendingActivities ?? []).some((a) => (a.lastWorkerIdentity ?? '').startsWith(`${victim.pid}@`))) onVictim = true;
+        for (const id of coordinatorIds(taskQueue)) {
+          const d = await ctx.client.workflow.getHandle(id).describe().catch(() => undefined);
+          const activities = d?.raw.pendingActivities ?? [];
+          pending += activities.length;
+          if (activities.some((a) => (a.lastWorkerIdentity ?? '').startsWith(`${victim.pid}@`))) onVictim = true;
         }
         const addsAtKill = adds();
         const how = await victim.stop('SIGKILL');
@@ -104,6 +108,13 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
         })();
         const outcomes = await results;
         recoveries.push(performance.now() - killedAt);
+        // What the kill cost in Temporal's terms: tasks that timed out on the dead worker before another took them.
+        for (const id of [...coordinatorIds(taskQueue), ...started.map((s) => s.handle.workflowId)]) {
+          for (const e of (await ctx.client.workflow.getHandle(id).fetchHistory()).events ?? []) {
+            if (e.workflowTaskTimedOutEventAttributes) timedOut.workflowTasks++;
+            if (e.activityTaskTimedOutEventAttributes) timedOut.activities++;
+          }
+        }
         for (const p of PROVIDERS) {
           const runs = started.map((s, i) => ({ s, outcome: outcomes[i]! })).filter(({ s }) => s.provider === p).map(({ s, outcome }) => ({ keys: s.keys, outcome }));
           const check = await checkGroupRuns(sims, p, { runs, before: before[p] });
@@ -136,7 +147,7 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
     figures:
       `${o.trials * 2 * perGroup} runs, killed after provider call ${range(killPoints)} (${inFlightAtKill} kills with an activity in flight, ${coordinatorWorkerKilled} of the worker running a coordinator's activity); ` +
       `adds applied per group ${range(applied['alibaba-gwlb'])} Alibaba, ${range(applied['huawei-elb'])} Huawei (coalesced minimum ${chunks}); ` +
-      `kill → next add median ${seconds(median(resumes))}, max ${seconds(Math.max(0, ...resumes))} (${resumes.length} kills with adds left); kill → all done median ${seconds(median(recoveries))}, max ${seconds(Math.max(0, ...recoveries))}`,
+      `tasks timed out on the killed worker: ${timedOut.workflowTasks} workflow tasks, ${timedOut.activities} activities; kill → next add median ${seconds(median(resumes))}, max ${seconds(Math.max(0, ...resumes))} (${resumes.length} kills with adds left); kill → all done median ${seconds(median(recoveries))}, max ${seconds(Math.max(0, ...recoveries))}`,
     failures,
   };
 }

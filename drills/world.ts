@@ -1,7 +1,7 @@
 // The drills' world: the default simulated world with fast settle times, one Ip-type GWLB group and one ELB pool
 // big enough for 2,000-server runs, each already holding members lbflow must leave alone; requests for them; and
 // the one check of a finished run against what the simulators hold and the calls they logged.
-import type { AddServersResult } from '../src/domain/index.js';
+import type { AddServersResult, GroupRef } from '../src/domain/index.js';
 import { DEFAULT_WORLD, type RunningSimulators, type WorldInput } from '../src/simulator/index.js';
 import { alibabaGroups, callLog, huaweiPools, sorted, type CallsAnswer, type Member } from './support.js';
 
@@ -82,6 +82,13 @@ export function request(provider: ProviderName, servers: unknown[], options: Rec
   return provider === 'alibaba-gwlb'
     ? { provider, region: 'cn-hangzhou', serverGroupId: target ?? ALIBABA_GROUP, servers, options: { pollIntervalSeconds: 1, ...options } }
     : { provider, region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: target ?? HUAWEI_POOL, servers, options: { pollIntervalSeconds: 1, ...options } };
+}
+
+/** The drills' group (or pool) of a provider, as the coordinator's id names it. */
+export function groupOf(provider: ProviderName): GroupRef {
+  return provider === 'alibaba-gwlb'
+    ? { provider, region: 'cn-hangzhou', serverGroupId: ALIBABA_GROUP }
+    : { provider, region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: HUAWEI_POOL };
 }
 
 export const simUrl = (sims: RunningSimulators, provider: ProviderName) => (provider === 'alibaba-gwlb' ? sims.alibaba.url : sims.huawei.url);

@@ -53,6 +53,7 @@ export function createActivities(deps: ActivityDependencies) {
       await getClient().workflow.signalWithStart(COORDINATOR_WORKFLOW_TYPE, {
         workflowId: input.coordinatorId,
         taskQueue: activityInfo().taskQueue,
+        workflowTaskTimeout: TIMINGS.workflowTaskTimeoutMs,
         args: [],
         signal: COORDINATOR_SIGNAL,
         signalArgs: [input.message],

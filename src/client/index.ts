@@ -8,6 +8,7 @@ import {
   SEARCH_ATTRIBUTES,
   serverGroupIdOf,
   TASK_QUEUE,
+  TIMINGS,
   validateAddServersRequest,
   WORKFLOW_TYPE,
   formatIssues,
@@ -136,6 +137,8 @@ export async function startAddServers(client: Client, request: AddServersRequest
     workflowId,
     args: [request],
     workflowIdConflictPolicy: 'USE_EXISTING',
+    // A task cut off by a dying worker is taken up by another after 5 s, not Temporal's default 10 s.
+    workflowTaskTimeout: TIMINGS.workflowTaskTimeoutMs,
     memo: { [REQUEST_HASH_MEMO]: hash },
     ...(searchable
       ? {

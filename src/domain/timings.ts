@@ -25,6 +25,12 @@ export const TIMINGS = {
    * the wait to a separate read, so other requests' adds are not held behind slow servers for longer than this.
    */
   confirmSliceMs: 5_000,
+  /**
+   * A workflow task started on a worker that then died is retried after this (Temporal's default is 10 s). The
+   * coordinator's tasks take milliseconds, so a killed worker holding one held every add of its group for 10 s; 5 s
+   * leaves room for a slow task on a loaded machine and keeps a kill's pause under the 6 s aim.
+   */
+  workflowTaskTimeoutMs: 5_000,
   /** A coordinator with nothing to do exits after this; the next request starts a new incarnation (with new ClientTokens). */
   coordinatorIdleMs: 300_000,
   /** A coordinator continues as new past this many events even when the server does not suggest it yet: replays stay cheap. */
