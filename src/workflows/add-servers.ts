@@ -145,9 +145,15 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
 
   const statuses = outcome ? spreadOver(outcome.statuses, keys) : new Map<string, string>();
   const serverStatuses = keys.map((k): ServerStatus => ({ key: k, status: statuses.get(k) ?? 'unknown' }));
+  if (cancelled !== undefined && outcome?.kind === 'completed') {
+    // The run was done before the cancellation reached the coordinator: nothing was stopped or rolled back, so the
+    // caller gets the result, not a "cancelled" whose servers all stayed.
+    log.info('cancellation came after the run had completed: returning its result', { coordinatorId });
+    cancelled = undefined;
+  }
   if (cancelled !== undefined) {
     // The SDK's cancellation carries no details: the report goes in the memo, where the client library reads it.
-    const report = outcome?.kind === 'completed' ? { added: outcome.added, alreadyPresent: outcome.alreadyPresent } : outcome?.kind === 'cancelled' ? outcome.report : outcome?.details;
+    const report = outcome?.kind === 'cancelled' ? outcome.report : outcome?.kind === 'failed' ? outcome.details : undefined;
     upsertMemo({ [REPORT_MEMO]: { added: [], alreadyPresent: [], ...report, type: 'Cancelled' } });
     enter('failed');
     throw cancelled;
