@@ -111,6 +111,38 @@ export interface RunCheck {
 }
 
 /**
+ * What a group holds at the end against what it should: `before` plus `requested`, each key (and Huawei member id)
+ * once, every requested one ready, the members that were there before with their former status.
+ */
+async function groupAgainst(sims: RunningSimulators, provider: ProviderName, before: Member[], requested: ReadonlySet<string>) {
+  const problems: string[] = [];
+  const members = await membersOf(sims, provider);
+  const keys = members.map((m) => m.key);
+  const unique = new Set(keys);
+  let duplicates = keys.length - unique.size;
+  if (provider === 'huawei-elb') duplicates += members.length - new Set(members.map((m) => m.id)).size;
+  const expected = new Set([...before.map((m) => m.key), ...requested]);
+  const lostKeys = [...expected].filter((k) => !unique.has(k));
+  const extra = [...unique].filter((k) => !expected.has(k));
+  if (extra.length) problems.push(`${extra.length} unexpected members (${extra.slice(0, 3).join(', ')})`);
+  const ready = provider === 'alibaba-gwlb' ? ['Available'] : ['NO_MONITOR', 'ONLINE'];
+  const notReady = members.filter((m) => requested.has(m.key) && !ready.includes(m.status));
+  if (notReady.length) problems.push(`${notReady.length} added members not ready (${notReady[0]!.key} ${notReady[0]!.status})`);
+  const beforeByKey = new Map(before.map((m) => [m.key, m.status]));
+  const touched = members.filter((m) => beforeByKey.has(m.key) && beforeByKey.get(m.key) !== m.status);
+  if (touched.length) problems.push(`${touched.length} pre-existing members changed status`);
+  const calls = await callLog(simUrl(sims, provider));
+  const add = ADD_ACTION[provider];
+  // Calls that changed the world, whether or not their answer arrived (commit-then-drop logs `dropped`, committed).
+  const applied = calls.entries.filter((e) => e.action === add && e.committed).length;
+  const tokens = provider === 'alibaba-gwlb' ? Object.values(calls.counts.byClientToken).filter((t) => t.action === add) : [];
+  duplicates += tokens.reduce((n, t) => n + Math.max(0, t.committed - 1), 0);
+  const removes = calls.counts.byAction[REMOVE_ACTION[provider]]?.calls ?? 0;
+  if (removes) problems.push(`${removes} remove calls`);
+  return { problems, duplicates, lostKeys, calls, applied, tokens };
+}
+
+/**
  * Checks a completed run that added `requested` (new servers, in `chunks` chunks) to a group that held `before`:
  * the group holds exactly before ∪ requested, each key once, every added server ready; each chunk was applied by
  * exactly one provider call (Alibaba: one ClientToken per chunk, committed once; Huawei, which has no token: one
@@ -121,31 +153,11 @@ export async function checkCompletedRun(
   provider: ProviderName,
   o: { requested: string[]; before: Member[]; chunks: number; result: AddServersResult | undefined },
 ): Promise<RunCheck> {
-  const problems: string[] = [];
-  const members = await membersOf(sims, provider);
-  const keys = members.map((m) => m.key);
-  const unique = new Set(keys);
-  let duplicates = keys.length - unique.size;
-  if (provider === 'huawei-elb') duplicates += members.length - new Set(members.map((m) => m.id)).size;
-  const expected = new Set([...o.before.map((m) => m.key), ...o.requested]);
-  const lostKeys = [...expected].filter((k) => !unique.has(k));
-  const extra = [...unique].filter((k) => !expected.has(k));
-  if (extra.length) problems.push(`${extra.length} unexpected members (${extra.slice(0, 3).join(', ')})`);
-  const ready = provider === 'alibaba-gwlb' ? ['Available'] : ['NO_MONITOR', 'ONLINE'];
   const requested = new Set(o.requested);
-  const notReady = members.filter((m) => requested.has(m.key) && !ready.includes(m.status));
-  if (notReady.length) problems.push(`${notReady.length} added members not ready (${notReady[0]!.key} ${notReady[0]!.status})`);
-  const beforeByKey = new Map(o.before.map((m) => [m.key, m.status]));
-  const touched = members.filter((m) => beforeByKey.has(m.key) && beforeByKey.get(m.key) !== m.status);
-  if (touched.length) problems.push(`${touched.length} pre-existing members changed status`);
-
-  const calls = await callLog(simUrl(sims, provider));
+  const { problems, lostKeys, calls, applied, tokens, ...found } = await groupAgainst(sims, provider, o.before, requested);
+  let duplicates = found.duplicates;
   const add = ADD_ACTION[provider];
-  // Calls that changed the world, whether or not their answer arrived (commit-then-drop logs `dropped`, committed).
-  const applied = calls.entries.filter((e) => e.action === add && e.committed).length;
   if (provider === 'alibaba-gwlb') {
-    const tokens = Object.values(calls.counts.byClientToken).filter((t) => t.action === add);
-    duplicates += tokens.reduce((n, t) => n + Math.max(0, t.committed - 1), 0);
     const committedTokens = tokens.filter((t) => t.committed >= 1).length;
     if (committedTokens !== o.chunks) problems.push(`${committedTokens} ClientTokens committed, expected ${o.chunks}`);
   } else if (applied > o.chunks) {
@@ -153,8 +165,6 @@ export async function checkCompletedRun(
     duplicates += applied - o.chunks;
   }
   if (applied !== o.chunks) problems.push(`${applied} ${add} calls committed a change, expected ${o.chunks}`);
-  const removes = calls.counts.byAction[REMOVE_ACTION[provider]]?.calls ?? 0;
-  if (removes) problems.push(`${removes} remove calls`);
 
   let lost = lostKeys.length;
   if (!o.result) problems.push('no result');
@@ -213,33 +223,9 @@ export interface GroupRun {
  * Alibaba no ClientToken was committed twice. The figure it answers: the add calls that changed the group.
  */
 export async function checkGroupRuns(sims: RunningSimulators, provider: ProviderName, o: { runs: GroupRun[]; before: Member[] }): Promise<RunCheck & { applied: number }> {
-  const problems: string[] = [];
-  const members = await membersOf(sims, provider);
-  const keys = members.map((m) => m.key);
-  const unique = new Set(keys);
-  let duplicates = keys.length - unique.size;
-  if (provider === 'huawei-elb') duplicates += members.length - new Set(members.map((m) => m.id)).size;
   const requested = new Set(o.runs.flatMap((r) => r.keys));
-  const expected = new Set([...o.before.map((m) => m.key), ...requested]);
-  const lostKeys = [...expected].filter((k) => !unique.has(k));
-  const extra = [...unique].filter((k) => !expected.has(k));
-  if (extra.length) problems.push(`${extra.length} unexpected members (${extra.slice(0, 3).join(', ')})`);
-  const ready = provider === 'alibaba-gwlb' ? ['Available'] : ['NO_MONITOR', 'ONLINE'];
-  const notReady = members.filter((m) => requested.has(m.key) && !ready.includes(m.status));
-  if (notReady.length) problems.push(`${notReady.length} requested members not ready (${notReady[0]!.key} ${notReady[0]!.status})`);
-  const beforeByKey = new Map(o.before.map((m) => [m.key, m.status]));
-  const touched = members.filter((m) => beforeByKey.has(m.key) && beforeByKey.get(m.key) !== m.status);
-  if (touched.length) problems.push(`${touched.length} pre-existing members changed status`);
-
-  const calls = await callLog(simUrl(sims, provider));
-  const add = ADD_ACTION[provider];
-  const applied = calls.entries.filter((e) => e.action === add && e.committed).length;
-  if (provider === 'alibaba-gwlb') {
-    const tokens = Object.values(calls.counts.byClientToken).filter((t) => t.action === add);
-    duplicates += tokens.reduce((n, t) => n + Math.max(0, t.committed - 1), 0);
-  }
-  const removes = calls.counts.byAction[REMOVE_ACTION[provider]]?.calls ?? 0;
-  if (removes) problems.push(`${removes} remove calls`);
+  const { problems, lostKeys, calls, applied, ...found } = await groupAgainst(sims, provider, o.before, requested);
+  let duplicates = found.duplicates;
 
   let lost = lostKeys.length;
   const addedBy = new Map<string, number>();

@@ -18,3 +18,25 @@ export async function readBatches<B, R>(batches: readonly B[], read: (batch: B) 
   await Promise.all(Array.from({ length: Math.min(atOnce, batches.length) }, lane));
   return results;
 }
+
+/** One batch's read: the members it found and the request ids of its calls. */
+export interface BatchRead<M extends { readonly key: string }> {
+  readonly members: M[];
+  readonly requestIds: string[];
+}
+
+/** The batches' reads as one list: members in the batches' order, each key once (filters can overlap), every request id. */
+export function mergeBatches<M extends { readonly key: string }>(reads: readonly BatchRead<M>[]): BatchRead<M> {
+  const members: M[] = [];
+  const requestIds: string[] = [];
+  const seen = new Set<string>();
+  for (const read of reads) {
+    requestIds.push(...read.requestIds);
+    for (const member of read.members) {
+      if (seen.has(member.key)) continue;
+      seen.add(member.key);
+      members.push(member);
+    }
+  }
+  return { members, requestIds };
+}

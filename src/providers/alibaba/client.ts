@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { chunk, identityKey, MAX_SERVERS_PER_CALL, type AlibabaServer } from '../../domain/index.js';
-import { readBatches } from '../batches.js';
+import { mergeBatches, readBatches, type BatchRead } from '../batches.js';
 import { invalidRequest, isProviderError, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
 import { guardSecrets } from '../secrets.js';
 import { endpointOrigin, Transport, type TransportTimeouts } from '../transport.js';
@@ -125,7 +125,7 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
     const wanted = options.servers === undefined ? undefined : new Set(options.servers.map((s) => identityKey(PROVIDER, s)));
     const idBatches = options.servers === undefined ? [undefined] : chunk([...new Set(options.servers.map((s) => s.serverId))], GWLB_MAX_FILTER_VALUES);
     const pages = await readBatches(idBatches, async (ids) => {
-      const found: { members: AlibabaMember[]; requestIds: string[] } = { members: [], requestIds: [] };
+      const found: BatchRead<AlibabaMember> = { members: [], requestIds: [] };
       let token = '';
       for (let page = 0; ; page++) {
         if (page >= MAX_PAGES) throw transportError(PROVIDER, action, TRANSPORT_CODES.malformedResponse, `more than ${MAX_PAGES} pages`);
@@ -143,18 +143,7 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
       }
       return found;
     });
-    const members: AlibabaMember[] = [];
-    const requestIds: string[] = [];
-    const seen = new Set<string>();
-    for (const found of pages) {
-      requestIds.push(...found.requestIds);
-      for (const member of found.members) {
-        if (seen.has(member.key)) continue;
-        seen.add(member.key);
-        members.push(member);
-      }
-    }
-    return { members, requestIds };
+    return mergeBatches(pages);
   }
 
   async groupReadiness(group: AlibabaGroupRef, options: CallOptions = {}): Promise<GroupReadiness> {

@@ -2,7 +2,7 @@
 // with an IAM token, one attempt per call. huawei-elb.md §1–§4.
 import { inspect } from 'node:util';
 import { identityKey, MAX_SERVERS_PER_CALL, type HuaweiServer } from '../../domain/index.js';
-import { readBatches } from '../batches.js';
+import { mergeBatches, readBatches, type BatchRead } from '../batches.js';
 import { invalidRequest, transportError, TRANSPORT_CODES } from '../errors.js';
 import { guardSecrets } from '../secrets.js';
 import { endpointOrigin, Transport, type TransportTimeouts } from '../transport.js';
@@ -141,7 +141,7 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
     const wanted = options.servers === undefined ? undefined : new Set(options.servers.map((s) => identityKey(PROVIDER, s)));
     const filters = memberFilters(options.servers);
     const pages = await readBatches(filters, async (filter) => {
-      const found: { members: HuaweiMember[]; requestIds: string[] } = { members: [], requestIds: [] };
+      const found: BatchRead<HuaweiMember> = { members: [], requestIds: [] };
       let marker: string | undefined;
       for (let page = 0; ; page++) {
         if (page >= MAX_PAGES) throw transportError(PROVIDER, action, TRANSPORT_CODES.malformedResponse, `more than ${MAX_PAGES} pages`);
@@ -160,18 +160,7 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
       }
       return found;
     });
-    const members: HuaweiMember[] = [];
-    const requestIds: string[] = [];
-    const seen = new Set<string>();
-    for (const found of pages) {
-      requestIds.push(...found.requestIds);
-      for (const member of found.members) {
-        if (seen.has(member.key)) continue;
-        seen.add(member.key);
-        members.push(member);
-      }
-    }
-    return { members, requestIds };
+    return mergeBatches(pages);
   }
 
   /** The pool exists and its load balancer's provisioning_status is ACTIVE. */
