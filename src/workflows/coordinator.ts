@@ -40,7 +40,10 @@ import {
   type RequestUpdate,
 } from '../domain/index.js';
 import { describeFailure } from './failures.js';
-import { emptyLedger, Ledger, type LedgerState, type ReadOp, type WriteOp } from './ledger.js';
+import { emptyLedger, Ledger, MAX_CARRIED_BYTES, type LedgerState, type ReadOp, type WriteOp } from './ledger.js';
+
+/** Events between two weighings of a state found too big to continue as new with. */
+const CARRY_RECHECK_EVENTS = 500;
 
 export const coordinatorSignal = defineSignal<[unknown]>(COORDINATOR_SIGNAL);
 export const requestSignal = defineSignal<[unknown]>(REQUEST_SIGNAL);
@@ -120,6 +123,8 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
   let sending = 0;
   let phaseTimer = false;
   let heldOnce = false;
+  /** History length at which the state was last found too big to carry. */
+  let carryCheckedAt = -Infinity;
 
   setHandler(groupQuery, (): GroupView => {
     const op = writing?.op;
@@ -353,9 +358,18 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     if (!ledger) continue;
 
     const current = workflowInfo();
-    if (current.continueAsNewSuggested || current.historyLength >= TIMINGS.coordinatorMaxEvents) {
+    if ((current.continueAsNewSuggested || current.historyLength >= TIMINGS.coordinatorMaxEvents) && current.historyLength >= carryCheckedAt + CARRY_RECHECK_EVENTS) {
       // Start nothing new; once the change and the list in flight are answered, hand the ledger to a new run.
       if (writing || listing || sending > 0) continue;
+      // A state too big to carry (one request of 10,000 long Huawei entries) stays in this run, whose history has
+      // room for tens of thousands of events more; it is weighed again some events later.
+      const size = JSON.stringify(ledger.state).length;
+      if (size > MAX_CARRIED_BYTES) {
+        carryCheckedAt = current.historyLength;
+        log.warn('coordinator state too big to continue as new yet: running on in this run', { bytes: size, events: current.historyLength });
+        step(ledger);
+        continue;
+      }
       // Reads are only reads: stop them and let the next run start them again (their deadlines are absolute).
       for (const read of reads.values()) read.scope.cancel();
       await Promise.all([...reads.values()].map((r) => r.done));

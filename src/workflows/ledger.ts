@@ -166,8 +166,16 @@ const ISOLATED: readonly FailureType[] = ['BackendNotFound', 'BackendConflict', 
 /** Failures no change to this group can get past: every live request fails with them. */
 const GROUP_WIDE: readonly FailureType[] = ['ServerGroupNotFound', 'AuthenticationFailed'];
 
-/** Most bytes of request servers the coordinator holds at once (its state crosses continue-as-new, ≤ 2 MB); a lone request is always held. */
-export const MAX_HELD_BYTES = 1_000_000;
+/**
+ * Most bytes of request servers (as JSON) the coordinator holds at once; a lone request is always held. Its state
+ * at its largest (every server an intent, then added, with a status and a wait) measured 2.6 times the servers'
+ * bytes, and it must cross continue-as-new under Temporal's 2 MB payload limit (MAX_CARRIED_BYTES): 600 KB of
+ * servers is about 1.6 MB of state.
+ */
+export const MAX_HELD_BYTES = 600_000;
+
+/** The largest state a coordinator hands to its next run; past it, it runs on in the same run (see coordinator.ts). */
+export const MAX_CARRIED_BYTES = 1_800_000;
 
 export function emptyLedger(group: GroupRef): LedgerState {
   return { v: 1, group, seq: 0, arrivals: 0, pieceSeq: 0, pieces: [], requests: [], intents: [], createdBy: {} };
@@ -319,20 +327,23 @@ export class Ledger {
    */
   applyListing(ids: readonly string[], members: readonly ServerStatus[], requestIds: readonly string[], removing: ReadonlySet<string>): void {
     const present = new Map(members.map((m) => [m.key, m.status]));
+    // Intents by mode and key: a 10,000-server request would otherwise search the queue once per server.
+    const queue = new Map<string, Intent>();
+    for (const i of this.state.intents) if (!queue.has(`${i.dry} ${i.key}`)) queue.set(`${i.dry} ${i.key}`, i);
     for (const id of ids) {
       const r = this.#byId.get(id);
       if (!r || r.listed || r.end || !r.servers) continue;
       r.requestIds.push(...requestIds);
-      for (const server of r.servers) this.#claim(r, server, present, removing);
+      for (const server of r.servers) this.#claim(r, server, present, removing, queue);
       r.listed = true;
       r.servers = undefined;
     }
   }
 
-  #claim(r: RequestEntry, server: Server, present: ReadonlyMap<string, string>, removing: ReadonlySet<string>): void {
+  #claim(r: RequestEntry, server: Server, present: ReadonlyMap<string, string>, removing: ReadonlySet<string>, queue: Map<string, Intent>): void {
     const key = this.key(server);
     const dry = r.opts.dryRun;
-    const intent = this.state.intents.find((i) => i.key === key && i.dry === dry);
+    const intent = queue.get(`${dry} ${key}`);
     if (intent) {
       if (!dry) for (const other of intent.claimants) this.#share(other, key);
       intent.claimants.push(r.id);
@@ -353,7 +364,9 @@ export class Ledger {
       r.statuses[key] = listed;
       return;
     }
-    this.state.intents.push({ key, dry, server, claimants: [r.id], inflight: false });
+    const queued: Intent = { key, dry, server, claimants: [r.id], inflight: false };
+    this.state.intents.push(queued);
+    queue.set(`${dry} ${key}`, queued);
   }
 
   /** `key` of live request `id` is also wanted by another request: a rollback of `id` must keep it. */

@@ -2,7 +2,7 @@
 // rollback may remove, how a failed change is split, and what each request is told.
 import { describe, expect, it } from 'vitest';
 import { AddServersRequestSchema, type AddServersRequest, type SubmitMessage } from '../../src/domain/index.js';
-import { emptyLedger, Ledger, MAX_HELD_BYTES, type WriteOp } from '../../src/workflows/ledger.js';
+import { emptyLedger, Ledger, MAX_CARRIED_BYTES, MAX_HELD_BYTES, type WriteOp } from '../../src/workflows/ledger.js';
 import { alibabaServers } from './harness.js';
 
 const GROUP = { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: 'sgp-ledgertest0' } as const;
@@ -252,6 +252,23 @@ describe('the coordinator ledger', () => {
     l.cancel('a', 'a-nonce');
     l.takeOutcomes();
     expect(l.admissionsDue().map((r) => r.id)).toEqual(['b']);
+  });
+
+  it('holds no more servers than a state it can carry across continue-as-new, at its largest', () => {
+    const l = new Ledger(emptyLedger(GROUP), 'incarnation-1');
+    for (let n = 0; n < 12; n++) l.submit(submission(`r${n}`, alibabaServers(1000, n * 1000), { onFailure: 'rollback', chunksAhead: 50 }), 0);
+    const admitted = l.live.filter((r) => r.admitted).length;
+    expect(admitted).toBeGreaterThan(1);
+    expect(admitted).toBeLessThan(12);
+    l.applyListing(l.toList().map((r) => r.id), [], [], new Set());
+    // Every admitted server an intent, then added, with its status and its wait: the state at its largest.
+    let largest = JSON.stringify(l.state).length;
+    for (let op = l.nextWrite(0); op?.kind === 'add'; op = l.nextWrite(0)) {
+      accept(l, op);
+      largest = Math.max(largest, JSON.stringify(l.state).length);
+    }
+    expect(largest).toBeLessThanOrEqual(MAX_CARRIED_BYTES);
+    console.log(`${admitted} of 12 requests of 1,000 admitted; largest state ${largest} bytes (carried at most ${MAX_CARRIED_BYTES})`);
   });
 
   it('ignores a submission or a cancellation that does not carry the live request nonce', () => {
