@@ -4,7 +4,7 @@
 // request itself needs no new run.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coordinatorWorkflowId, type GroupView } from '../../src/domain/index.js';
+import { COORDINATOR_SIGNAL, coordinatorWorkflowId, type GroupView } from '../../src/domain/index.js';
 import type { addServersToServerGroup } from '../../src/workflows/index.js';
 import { bundleLbflowWorkflows, startHarness, type Harness } from '../workflows/harness.js';
 import { ALIBABA_BIG_GROUP, alibabaGroupState, alibabaIpServers, alibabaKey, alibabaRequest, callLog, integrationWorld, seconds, sorted, startDevServer, tokensOf } from './support.js';
@@ -79,5 +79,36 @@ describe(`continue-as-new on a dev server that suggests it after ${SUGGEST_AT} e
     expect(sorted(result.added)).toEqual(sorted(servers.map(alibabaKey)));
     expect(result.timings.chunks).toBe(40);
     expect(result.servers.every((s) => s.status === 'Available')).toBe(true);
+  });
+
+  it('keeps an exit-when-idle heard before a continue-as-new: the last run exits once the group is idle', async () => {
+    const servers = alibabaIpServers(1000, 3000);
+    const closed = await h.withWorker(async (taskQueue) => {
+      const coordinatorId = coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_BIG_GROUP }, taskQueue);
+      const handle = await env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', {
+        taskQueue,
+        workflowId: `lbflow-can-exit-${crypto.randomUUID()}`,
+        args: [alibabaRequest(servers, { maxChunkSize: 50 }, ALIBABA_BIG_GROUP)],
+      });
+      const coordinator = env.client.workflow.getHandle(coordinatorId);
+      // As soon as the coordinator runs, and long before its 20 chunks are done, tell it to exit when idle.
+      for (let i = 0; i < 200; i++) {
+        if (await coordinator.signal(COORDINATOR_SIGNAL, { kind: 'exit-when-idle' }).then(() => true, () => false)) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const first = (await coordinator.describe()).runId;
+      await handle.result();
+      // Without being told again, the run the chain ended on closes by itself (it would otherwise wait 5 minutes idle).
+      const waited = performance.now();
+      let last = await coordinator.describe();
+      while (last.status.name === 'RUNNING' && performance.now() - waited < 10_000) {
+        await new Promise((r) => setTimeout(r, 100));
+        last = await coordinator.describe();
+      }
+      return { first, last: last.runId, status: last.status.name, ms: performance.now() - waited };
+    });
+    console.log(`exit-when-idle carried across continue-as-new: the chain ended ${closed.status} ${seconds(closed.ms)} after the request, on a later run: ${closed.last !== closed.first}`);
+    expect(closed.last).not.toBe(closed.first);
+    expect(closed.status).toBe('COMPLETED');
   });
 });
