@@ -51,6 +51,7 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
   let aCompletedFirst = 0;
   let keptForOthers = 0;
   let rolledBack = 0;
+  let readded = 0;
   const addsPerTrial: number[] = [];
   const walls: number[] = [];
   try {
@@ -131,6 +132,7 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
           }
           said(name, keysOf, end.result);
         }
+        const othersAdded = new Set(Object.values(others).flatMap((end) => end.result?.added ?? []));
         // A: cancelled with its report, or done before the cancel reached it.
         if (aEnd.result) {
           aCompletedFirst++;
@@ -142,10 +144,13 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
           const kept = new Set(report.keptForOthers ?? []);
           rolledBack += back.size;
           keptForOthers += kept.size;
-          for (const k of added) addedBy.set(k, (addedBy.get(k) ?? 0) + 1);
+          // What A rolled back is no longer A's add; a request that asked for it while the removal was under way
+          // adds it again afterwards and reports it added (that request accounts for it then).
+          for (const k of added) if (!back.has(k)) addedBy.set(k, (addedBy.get(k) ?? 0) + 1);
           for (const k of added) if (!back.has(k)) accounted.add(k);
           for (const k of report.alreadyPresent ?? []) accounted.add(k);
-          const stillThere = [...back].filter((k) => inGroup.has(k));
+          readded += [...back].filter((k) => inGroup.has(k) && othersAdded.has(k)).length;
+          const stillThere = [...back].filter((k) => inGroup.has(k) && !othersAdded.has(k));
           if (stillThere.length) {
             problems.push(`A: ${stillThere.length} servers reported rolled back are still in the group`);
             unreported += stillThere.length;
@@ -188,7 +193,7 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
     lost,
     figures:
       `foreign servers removed ${foreignRemoved}, servers left unreported ${unreported}; ` +
-      `A cancelled with a change in flight ${cancelledInFlight}/${o.trials}, done before its cancel ${aCompletedFirst}; A's rollbacks removed ${rolledBack} and kept ${keptForOthers} for B and C; ` +
+      `A cancelled with a change in flight ${cancelledInFlight}/${o.trials}, done before its cancel ${aCompletedFirst}; A's rollbacks removed ${rolledBack} and kept ${keptForOthers} for B and C (${readded} removed while B or C asked for them, and added again for them after); ` +
       `adds per trial ${Math.min(...addsPerTrial)}–${Math.max(...addsPerTrial)}; trial wall ${seconds(Math.min(...walls))}–${seconds(Math.max(...walls))}`,
     failures,
   };

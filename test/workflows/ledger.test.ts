@@ -109,6 +109,25 @@ describe('the coordinator ledger', () => {
     expect(a).toMatchObject({ kind: 'cancelled', report: { added: alibabaServers(20).map(keyOf), rolledBack: alibabaServers(15, 5).map(keyOf), keptForOthers: alibabaServers(5).map(keyOf) } });
   });
 
+  it('keeps out of a rollback the servers a request that arrived and is not listed yet asked for', () => {
+    const l = ledgerWith([submission('a', alibabaServers(20), { onFailure: 'rollback' })]);
+    accept(l, nextAdd(l));
+    expect(l.cancel('a', 'a-nonce')).toBeUndefined();
+    // b arrives before the removal is sent; its list has not come back yet.
+    l.submit(submission('b', alibabaServers(5, 15)), 0);
+    expect(l.toList().map((r) => r.id)).toEqual(['b']);
+    const removal = l.nextWrite(0);
+    expect(removal).toMatchObject({ kind: 'remove', request: 'a', keys: alibabaServers(15).map(keyOf) });
+    l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, []);
+    expect(l.nextWrite(0)).toBeUndefined();
+    const a = l.takeOutcomes().find((o) => o.request.id === 'a')!.update;
+    expect(a).toMatchObject({ kind: 'cancelled', report: { rolledBack: alibabaServers(15).map(keyOf), keptForOthers: alibabaServers(5, 15).map(keyOf) } });
+    // b's list then finds them in the group: already present, never removed and added again.
+    l.applyListing(['b'], alibabaServers(5, 15).map((s) => ({ key: keyOf(s), status: 'Available' })), [], new Set());
+    expect(l.request('b')!.alreadyPresent).toEqual(alibabaServers(5, 15).map(keyOf));
+    expect(l.nextWrite(0)).toBeUndefined();
+  });
+
   it('drops what a request that closed unheard (terminated) still had queued, and rolls back what it created', () => {
     const l = ledgerWith([submission('a', alibabaServers(400), { onFailure: 'rollback', chunksAhead: 1 }), submission('b', alibabaServers(10, 400))]);
     const first = nextAdd(l);
