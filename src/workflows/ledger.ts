@@ -422,9 +422,12 @@ export class Ledger {
     const removal = this.state.requests.find((r) => r.removal && r.removal.length > 0);
     if (removal) {
       // Kept: what another request asked for while this one lived, including requests that arrived and are not
-      // listed yet (their servers are known; the list would only say these are there).
+      // listed yet (their servers are known; the list would only say these are there). A dry run asks for nothing.
       const keep = new Set(removal.shared);
-      for (const r of this.state.requests) if (r !== removal && !r.end && r.servers) for (const server of r.servers) keep.add(this.key(server));
+      for (const r of this.state.requests) {
+        if (r === removal || r.end || !r.servers || r.opts.dryRun) continue;
+        for (const server of r.servers) keep.add(this.key(server));
+      }
       const keys = removal.removal!.filter((k) => !keep.has(k)).slice(0, removal.opts.maxChunkSize);
       if (keys.length === 0) {
         removal.keptForOthers.push(...removal.removal!.filter((k) => keep.has(k) && !removal.keptForOthers.includes(k)));

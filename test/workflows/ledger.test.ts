@@ -113,9 +113,10 @@ describe('the coordinator ledger', () => {
     const l = ledgerWith([submission('a', alibabaServers(20), { onFailure: 'rollback' })]);
     accept(l, nextAdd(l));
     expect(l.cancel('a', 'a-nonce')).toBeUndefined();
-    // b arrives before the removal is sent; its list has not come back yet.
+    // b arrives before the removal is sent; its list has not come back yet. A dry run of the same servers asks for nothing.
     l.submit(submission('b', alibabaServers(5, 15)), 0);
-    expect(l.toList().map((r) => r.id)).toEqual(['b']);
+    l.submit(submission('dry', alibabaServers(20), { dryRun: true }), 0);
+    expect(l.toList().map((r) => r.id)).toEqual(['b', 'dry']);
     const removal = l.nextWrite(0);
     expect(removal).toMatchObject({ kind: 'remove', request: 'a', keys: alibabaServers(15).map(keyOf) });
     l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, []);
