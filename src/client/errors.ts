@@ -51,12 +51,14 @@ export class AddServersError extends Error {
 }
 
 function typed<T extends FailureType>(type: T) {
+  // `ValidationError` is already an error's name; the other types get the suffix (`QuotaExceededError`).
+  const name = type.endsWith('Error') ? type : `${type}Error`;
   const C = class extends AddServersError {
-    override name = `${type}Error`;
+    override name = name;
     override readonly type: string = type;
     override readonly category: FailureCategory = CATEGORY[type];
   };
-  Object.defineProperty(C, 'name', { value: `${type}Error` });
+  Object.defineProperty(C, 'name', { value: name });
   return C;
 }
 

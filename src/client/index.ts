@@ -127,6 +127,10 @@ function handleOf(workflow: WorkflowHandle, runId: string): AddServersHandle {
  * Throws ValidationError (nothing started) when the request breaks a rule or is too large.
  */
 export async function startAddServers(client: Client, request: AddServersRequestInput, options: StartOptions = {}): Promise<AddServersHandle> {
+  // Even unvalidated, a start needs an object to name its workflow id from.
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    throw refused([{ path: '', message: `The request must be a JSON object; got ${request === null ? 'null' : Array.isArray(request) ? 'an array' : typeof request}.` }]);
+  }
   const parsed = options.validate === false ? undefined : checkAddServersRequest(request);
   const raw = request as unknown as { provider: string; region: string; serverGroupId?: string; poolId?: string };
   const hash = parsed ? requestHash(parsed) : createHash('sha256').update(JSON.stringify(request)).digest('hex');

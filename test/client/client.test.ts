@@ -72,6 +72,20 @@ describe('client library', () => {
     start.mockRestore();
   });
 
+  it('refuses a request that is not an object with a ValidationError, even unvalidated, and names the class plainly', async () => {
+    const start = vi.spyOn(env.client.workflow, 'start');
+    for (const request of [null, [], 'a request', 42]) {
+      const error = await startAddServers(env.client, request as never, { taskQueue: TASK_QUEUE, validate: false }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues).toEqual([{ path: '', message: expect.stringMatching(/^The request must be a JSON object; got (null|an array|string|number)\.$/) }]);
+      expect((error as ValidationError).message).toContain('The request must be a JSON object');
+    }
+    expect(start).not.toHaveBeenCalled();
+    start.mockRestore();
+    const error = new ValidationError({ message: 'm' });
+    expect([error.name, ValidationError.name, new QuotaExceededError({ message: 'm' }).name]).toEqual(['ValidationError', 'ValidationError', 'QuotaExceededError']);
+  });
+
   it('refuses a request too large for a workflow input, saying to split it', async () => {
     const start = vi.spyOn(env.client.workflow, 'start');
     const servers = Array.from({ length: 10_000 }, (_, i) => ({ address: `10.0.${Math.floor(i / 250)}.${(i % 250) + 1}`, protocolPort: 80, name: 'n'.repeat(150) }));
