@@ -854,7 +854,7 @@ export class Ledger {
   progressDue(now: number, everyMs: number, phaseEveryMs: number): { request: RequestEntry; update: RequestUpdate }[] {
     const due: { request: RequestEntry; update: RequestUpdate }[] = [];
     for (const r of this.state.requests) {
-      if (r.end && !this.#rollbackPending(r) && !r.removal) continue;
+      if (!this.#hearsProgress(r)) continue;
       const phase = this.phaseOf(r);
       // `sentAt` starts at the submission: a request that ends within its first interval hears only its outcome.
       if (now - r.sentAt < (phase === r.sentPhase ? everyMs : phaseEveryMs)) continue;
@@ -873,11 +873,16 @@ export class Ledger {
   phaseChangeDueAt(phaseEveryMs: number): number | undefined {
     let at: number | undefined;
     for (const r of this.state.requests) {
-      if (r.end && !this.#rollbackPending(r) && !r.removal) continue;
+      if (!this.#hearsProgress(r)) continue;
       if (this.phaseOf(r) === r.sentPhase) continue;
       at = Math.min(at ?? Infinity, r.sentAt + phaseEveryMs);
     }
     return at;
+  }
+
+  /** A request hears of its progress while it lives, and after its end while its rollback is still to do. */
+  #hearsProgress(r: RequestEntry): boolean {
+    return !r.end || this.#rollbackPending(r) || r.removal !== undefined;
   }
 
   /** Servers waiting to be sent: all of them, or those `r` asked for first. */
