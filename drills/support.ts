@@ -9,11 +9,11 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, portOpen } from '../src/cli/stack.js';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/domain/names.js';
+import { workflowBundlerOptions } from '../src/worker/worker.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators, type RunningSimulators, type WorldInput } from '../src/simulator/index.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const WORKER_MAIN = fileURLToPath(new URL('../src/worker/main.ts', import.meta.url));
-const WORKFLOWS = fileURLToPath(new URL('../src/workflows/index.ts', import.meta.url));
 
 /** One row of the drills' table. */
 export interface DrillReport {
@@ -215,7 +215,7 @@ export async function startWorker(s: WorkerSettings): Promise<WorkerProcess> {
 /** Bundles the workflow code once into `dir`, so each worker process starts in about a second. */
 export async function writeWorkflowBundle(dir: string): Promise<string> {
   const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: silent });
+  const bundle = await bundleWorkflowCode({ ...workflowBundlerOptions(), logger: silent });
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'workflow-bundle.js');
   writeFileSync(path, bundle.code);

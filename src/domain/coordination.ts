@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { GroupRef, Progress } from './contract.js';
 import { FAILURE_TYPES } from './failures.js';
 import { TASK_QUEUE } from './names.js';
-import { AddServersRequestSchema, type AddServersRequest } from './request.js';
+import { requestSchemas, type AddServersRequest } from './request.js';
 
 /** Workflow type of the one writer per server group. */
 export const COORDINATOR_WORKFLOW_TYPE = 'serverGroupCoordinator';
@@ -49,86 +49,102 @@ export function changeToken(incarnation: string, kind: 'a' | 'r', seq: number): 
 }
 
 const id = (what: string) => z.string({ error: `${what} must be a string` }).min(1, `${what} must not be empty`).max(1000, `${what} must be at most 1000 characters`);
-const RequesterSchema = z.strictObject({ workflowId: id('requester.workflowId'), runId: id('requester.runId') });
-const NonceSchema = id('nonce');
+/**
+ * Builds the message schemas, once per realm through `coordinationSchemas()` (see `requestSchemas()` for why they
+ * live in a closure).
+ */
+function buildCoordinationSchemas() {
+  const RequesterSchema = z.strictObject({ workflowId: id('requester.workflowId'), runId: id('requester.runId') });
+  const NonceSchema = id('nonce');
 
-/** A request hands its servers to the coordinator (again, when asked to resend). */
-export const SubmitSchema = z.strictObject({
-  kind: z.literal('submit'),
-  requester: RequesterSchema,
-  nonce: NonceSchema,
-  request: AddServersRequestSchema,
-});
-
-/** A request was cancelled: stop its work, roll back if it asked for that, and report. */
-export const CancelSchema = z.strictObject({ kind: z.literal('cancel'), requester: RequesterSchema, nonce: NonceSchema });
-
-/** Exit as soon as nothing is live or queued, instead of after the idle time (before a deploy, or when a test ends). */
-export const ExitWhenIdleSchema = z.strictObject({ kind: z.literal('exit-when-idle') });
-
-export const CoordinatorMessageSchema = z.discriminatedUnion('kind', [SubmitSchema, CancelSchema, ExitWhenIdleSchema]);
-export type CoordinatorMessage = z.output<typeof CoordinatorMessageSchema>;
-export type SubmitMessage = z.output<typeof SubmitSchema>;
-
-const keys = z.array(z.string().max(300)).max(20_000);
-/** Per-server values, compact: `{ all }` when every server came out the same, else one entry per server. */
-export type Uniform<T extends string> = { readonly all: T } | { readonly each: { readonly key: string; readonly value: T }[] };
-const UniformSchema = z.union([z.strictObject({ all: z.string() }), z.strictObject({ each: z.array(z.strictObject({ key: z.string(), value: z.string() })) })]);
-
-const FailureDetailsSchema = z.looseObject({
-  type: z.enum(FAILURE_TYPES),
-  added: keys,
-  alreadyPresent: keys,
-  rolledBack: keys.optional(),
-  keptForOthers: keys.optional(),
-});
-
-/** What a cancelled request reports: the same lists as a failure's details, without a failure type. */
-const CancelReportSchema = z.strictObject({ added: keys, alreadyPresent: keys, rolledBack: keys.optional(), keptForOthers: keys.optional() });
-export type CancelReport = z.output<typeof CancelReportSchema>;
-
-const ProgressSchema = z.strictObject({
-  phase: z.enum(['validating', 'listing', 'adding', 'waiting', 'rolling-back', 'completed', 'failed']),
-  chunksDone: z.number(),
-  chunksTotal: z.number(),
-  requested: z.number(),
-  added: z.number(),
-  alreadyPresent: z.number(),
-  statusCounts: z.record(z.string(), z.number()),
-});
-
-/** What the coordinator tells a request. Every message carries the nonce the request submitted with. */
-export const RequestUpdateSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('progress'), nonce: NonceSchema, progress: ProgressSchema }),
-  z.strictObject({ kind: z.literal('resend'), nonce: NonceSchema }),
-  z.strictObject({
-    kind: z.literal('completed'),
+  /** A request hands its servers to the coordinator (again, when asked to resend). */
+  const SubmitSchema = z.strictObject({
+    kind: z.literal('submit'),
+    requester: RequesterSchema,
     nonce: NonceSchema,
+    request: requestSchemas().AddServersRequestSchema,
+  });
+
+  /** A request was cancelled: stop its work, roll back if it asked for that, and report. */
+  const CancelSchema = z.strictObject({ kind: z.literal('cancel'), requester: RequesterSchema, nonce: NonceSchema });
+
+  /** Exit as soon as nothing is live or queued, instead of after the idle time (before a deploy, or when a test ends). */
+  const ExitWhenIdleSchema = z.strictObject({ kind: z.literal('exit-when-idle') });
+
+  const CoordinatorMessageSchema = z.discriminatedUnion('kind', [SubmitSchema, CancelSchema, ExitWhenIdleSchema]);
+
+  const keys = z.array(z.string().max(300)).max(20_000);
+  const UniformSchema = z.union([z.strictObject({ all: z.string() }), z.strictObject({ each: z.array(z.strictObject({ key: z.string(), value: z.string() })) })]);
+
+  const FailureDetailsSchema = z.looseObject({
+    type: z.enum(FAILURE_TYPES),
     added: keys,
     alreadyPresent: keys,
-    statuses: UniformSchema,
-    requestIds: z.array(z.string()),
-    chunks: z.number(),
-  }),
-  z.strictObject({ kind: z.literal('failed'), nonce: NonceSchema, message: z.string(), details: FailureDetailsSchema, statuses: UniformSchema }),
-  z.strictObject({ kind: z.literal('cancelled'), nonce: NonceSchema, report: CancelReportSchema, statuses: UniformSchema }),
-]);
-export type RequestUpdate = z.output<typeof RequestUpdateSchema>;
+    rolledBack: keys.optional(),
+    keptForOthers: keys.optional(),
+  });
 
-/** The frame of the state a coordinator hands to its next run (its own output): a corrupted one fails typed. */
-export const CarriedStateFrameSchema = z.looseObject({
-  v: z.literal(1),
-  ledger: z.looseObject({
+  /** What a cancelled request reports: the same lists as a failure's details, without a failure type. */
+  const CancelReportSchema = z.strictObject({ added: keys, alreadyPresent: keys, rolledBack: keys.optional(), keptForOthers: keys.optional() });
+
+  const ProgressSchema = z.strictObject({
+    phase: z.enum(['validating', 'listing', 'adding', 'waiting', 'rolling-back', 'completed', 'failed']),
+    chunksDone: z.number(),
+    chunksTotal: z.number(),
+    requested: z.number(),
+    added: z.number(),
+    alreadyPresent: z.number(),
+    statusCounts: z.record(z.string(), z.number()),
+  });
+
+  /** What the coordinator tells a request. Every message carries the nonce the request submitted with. */
+  const RequestUpdateSchema = z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('progress'), nonce: NonceSchema, progress: ProgressSchema }),
+    z.strictObject({ kind: z.literal('resend'), nonce: NonceSchema }),
+    z.strictObject({
+      kind: z.literal('completed'),
+      nonce: NonceSchema,
+      added: keys,
+      alreadyPresent: keys,
+      statuses: UniformSchema,
+      requestIds: z.array(z.string()),
+      chunks: z.number(),
+    }),
+    z.strictObject({ kind: z.literal('failed'), nonce: NonceSchema, message: z.string(), details: FailureDetailsSchema, statuses: UniformSchema }),
+    z.strictObject({ kind: z.literal('cancelled'), nonce: NonceSchema, report: CancelReportSchema, statuses: UniformSchema }),
+  ]);
+
+  /** The frame of the state a coordinator hands to its next run (its own output): a corrupted one fails typed. */
+  const CarriedStateFrameSchema = z.looseObject({
     v: z.literal(1),
-    group: z.looseObject({ provider: z.enum(['alibaba-gwlb', 'huawei-elb']), region: z.string() }),
-    seq: z.number().int().nonnegative(),
-    arrivals: z.number().int().nonnegative(),
-    requests: z.array(z.looseObject({ id: z.string(), nonce: z.string() })),
-    intents: z.array(z.looseObject({ key: z.string(), claimants: z.array(z.string()) })),
-  }),
-  /** An exit-when-idle heard by an earlier run still holds. */
-  exitWhenIdle: z.boolean().optional(),
-});
+    ledger: z.looseObject({
+      v: z.literal(1),
+      group: z.looseObject({ provider: z.enum(['alibaba-gwlb', 'huawei-elb']), region: z.string() }),
+      seq: z.number().int().nonnegative(),
+      arrivals: z.number().int().nonnegative(),
+      requests: z.array(z.looseObject({ id: z.string(), nonce: z.string() })),
+      intents: z.array(z.looseObject({ key: z.string(), claimants: z.array(z.string()) })),
+    }),
+    /** An exit-when-idle heard by an earlier run still holds. */
+    exitWhenIdle: z.boolean().optional(),
+  });
+
+  return { SubmitSchema, CancelSchema, ExitWhenIdleSchema, CoordinatorMessageSchema, CancelReportSchema, RequestUpdateSchema, CarriedStateFrameSchema };
+}
+
+export type CoordinationSchemas = ReturnType<typeof buildCoordinationSchemas>;
+let built: CoordinationSchemas | undefined;
+/** The coordinator's message schemas, built on first use and shared after. */
+export function coordinationSchemas(): CoordinationSchemas {
+  return (built ??= buildCoordinationSchemas());
+}
+
+/** Per-server values, compact: `{ all }` when every server came out the same, else one entry per server. */
+export type Uniform<T extends string> = { readonly all: T } | { readonly each: { readonly key: string; readonly value: T }[] };
+export type CoordinatorMessage = z.output<CoordinationSchemas['CoordinatorMessageSchema']>;
+export type SubmitMessage = z.output<CoordinationSchemas['SubmitSchema']>;
+export type CancelReport = z.output<CoordinationSchemas['CancelReportSchema']>;
+export type RequestUpdate = z.output<CoordinationSchemas['RequestUpdateSchema']>;
 
 /** The first problem of a message that failed its schema, for the log line that refuses it (bounded). */
 export function firstIssue(error: z.ZodError): string {

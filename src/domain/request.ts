@@ -94,47 +94,6 @@ function uuidHint(input: Input): string {
   return typeof input === 'string' && UUID_ANY_CASE.test(input) ? ' (write it in lower case, as Huawei returns ids)' : '';
 }
 
-const regionSchema = text(
-  (v) => v.length <= 32 && REGION.test(v),
-  must('Region', 'a lower-case region id such as "cn-hangzhou" or "ap-southeast-1" (letters, digits and hyphens, at most 32 characters)'),
-);
-
-// ---------------------------------------------------------------- options
-
-const optionsObject = strictObject('options', {
-  maxChunkSize: integer(1, MAX_SERVERS_PER_CALL, must('maxChunkSize', `an integer from 1 to ${MAX_SERVERS_PER_CALL} (both APIs take at most ${MAX_SERVERS_PER_CALL} servers per call)`)).default(MAX_SERVERS_PER_CALL),
-  dryRun: z.boolean(says(must('dryRun', 'true or false'))).default(false),
-  waitFor: z.enum(WAIT_FOR_VALUES, says(must('waitFor', '"available" or "registered"'))).default('available'),
-  availabilityTimeoutSeconds: integer(1, 86_400, must('availabilityTimeoutSeconds', 'an integer from 1 to 86400 (one day)')).default(900),
-  pollIntervalSeconds: z
-    .number(says(must('pollIntervalSeconds', POLL_INTERVAL_RULE)))
-    .refine(isPollInterval, says(must('pollIntervalSeconds', POLL_INTERVAL_RULE)))
-    .optional(),
-  chunksAhead: integer(0, MAX_CHUNKS_AHEAD, must('chunksAhead', `an integer from 0 to ${MAX_CHUNKS_AHEAD}`)).optional(),
-  onFailure: z.enum(ON_FAILURE_VALUES, says(must('onFailure', '"keep" or "rollback"'))).default('keep'),
-});
-
-/** Options shared by both providers; every field has a default, so `{}` is valid. */
-export const AddServersOptionsSchema = optionsObject
-  .superRefine((value, ctx) => {
-    const { pollIntervalSeconds: poll, availabilityTimeoutSeconds: timeout } = value as Record<string, unknown>;
-    if (typeof poll === 'number' && typeof timeout === 'number' && isPollInterval(poll) && Number.isInteger(timeout) && poll > timeout) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['pollIntervalSeconds'],
-        input: poll,
-        message: `pollIntervalSeconds (${poll}) must not exceed availabilityTimeoutSeconds (${timeout}): the wait would time out before its first poll.`,
-      });
-    }
-  }, whenObject)
-  .transform((o) => ({
-    ...o,
-    pollIntervalSeconds: o.pollIntervalSeconds ?? Math.min(DEFAULT_POLL_INTERVAL_SECONDS, o.availabilityTimeoutSeconds),
-  }));
-
-// Absent options parse as `{}`, so the parsed request always carries every default.
-const optionsField = AddServersOptionsSchema.prefault({});
-
 // ---------------------------------------------------------------- Alibaba GWLB
 
 const ALIBABA_ID_RULES = {
@@ -163,29 +122,6 @@ function alibabaServerIdProblem(serverType: unknown, serverId: string): string |
   return serverId.length >= 1 && serverId.length <= 64 ? undefined : must('Server id', '1 to 64 characters')(serverId);
 }
 
-const alibabaServerObject = strictObject('a GWLB server', {
-  serverId: z.string(says(must('Server id', 'an Ecs/Eni/Eci resource id, or the IPv4 address for serverType "Ip"'))),
-  serverType: z.enum(ALIBABA_SERVER_TYPES, says(must('Server type', 'one of Ecs, Eni, Eci, Ip (exact case)'))),
-  serverIp: text(isIpv4, must('Server IP', 'a dotted-quad IPv4 address (four numbers 0-255, no leading zeros)', (input) =>
-    typeof input === 'string' && isIpv6(input) ? ' (IPv6 is not accepted by GWLB)' : '')).optional(),
-  port: z.literal(GENEVE_PORT, says(must('Port', `${GENEVE_PORT} (the GENEVE port, the only value GWLB accepts)`))).default(GENEVE_PORT),
-});
-
-/** One GWLB backend server; Port defaults to 6081 so the parsed value always carries it. */
-export const AlibabaServerSchema = alibabaServerObject.superRefine((value, ctx) => {
-  const { serverId, serverType, serverIp } = value as Record<string, unknown>;
-  if (typeof serverId !== 'string') return;
-  const problem = alibabaServerIdProblem(serverType, serverId);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['serverId'], input: serverId, message: problem });
-  if (serverType === 'Ip' && typeof serverIp === 'string' && isIpv4(serverIp) && serverIp !== serverId) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['serverIp'],
-      input: serverIp,
-      message: `For serverType "Ip" the server IP must equal the server id (${describeValue(serverId)}) or be omitted; got ${describeValue(serverIp)}.`,
-    });
-  }
-}, whenObject);
 
 // ---------------------------------------------------------------- Huawei ELB
 
@@ -200,45 +136,6 @@ function atMostCodePoints(value: string, limit: number): boolean {
   return true;
 }
 
-const huaweiServerObject = strictObject('a Huawei member', {
-  address: text((v) => v.length <= 64 && (isIpv4(v) || isIpv6(v)), must('Address', 'an IPv4 or IPv6 address')),
-  protocolPort: integer(1, 65_535, must('Protocol port', 'an integer from 1 to 65535')),
-  subnetCidrId: text((v) => UUID_LOWER.test(v), must('Subnet id (subnetCidrId)', "a lower-case UUID: the IPv4 subnet's neutron_subnet_id or the IPv6 subnet's neutron_network_id", uuidHint)).optional(),
-  weight: integer(0, 100, must('Weight', 'an integer from 0 to 100 (0 takes no new requests)')).default(1),
-  name: text((v) => atMostCodePoints(v, 255) && !CONTROL_CHARACTER.test(v), must('Name', 'at most 255 characters without control characters')).optional(),
-  availabilityZone: text((v) => AVAILABILITY_ZONE.test(v), must('Availability zone', '1 to 64 characters without spaces or control characters, such as "cn-north-4a"')).optional(),
-});
-
-/** One Huawei ELB member; weight defaults to 1 as the API does. */
-export const HuaweiServerSchema = huaweiServerObject.superRefine((value, ctx) => {
-  const { address, subnetCidrId, availabilityZone } = value as Record<string, unknown>;
-  const ipType = subnetCidrId === undefined;
-  if (ipType && typeof address === 'string') {
-    if (isIpv6(address)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['address'],
-        input: address,
-        message: `An IPv6 address needs subnetCidrId (the IPv6 subnet's neutron_network_id); without it the member is IP-type and must use a private IPv4 address; got ${describeValue(address)}.`,
-      });
-    } else if (isIpv4(address) && !ipv4InBlocks(address, PRIVATE_IPV4_BLOCKS)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['address'],
-        input: address,
-        message: `Without subnetCidrId the member is IP-type and its address must be a private IPv4 address in ${PRIVATE_RANGES}; got ${describeValue(address)}.`,
-      });
-    }
-  }
-  if (!ipType && availabilityZone !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['availabilityZone'],
-      input: availabilityZone,
-      message: 'availabilityZone is only allowed on IP-type members (those without subnetCidrId); remove availabilityZone or subnetCidrId.',
-    });
-  }
-}, whenObject);
 
 // ---------------------------------------------------------------- requests
 
@@ -278,49 +175,173 @@ function serversField<E extends z.ZodType>(provider: Provider, element: E) {
     }, { when: (payload) => Array.isArray(payload.value) });
 }
 
-/** An AddServers request for an Alibaba GWLB server group. */
-export const AlibabaAddServersRequestSchema = strictObject('the request', {
-  provider: z.literal('alibaba-gwlb'),
-  region: regionSchema,
-  serverGroupId: text((v) => v.length <= 64 && SERVER_GROUP_ID.test(v), must('Server group id', '"sgp-" followed by lower-case letters and digits, at most 64 characters (e.g. "sgp-atstuj3rtoptyui0000")')),
-  servers: serversField('alibaba-gwlb', AlibabaServerSchema),
-  options: optionsField,
-});
 
-/** An AddServers request for a Huawei ELB v3 backend server group (pool). */
-export const HuaweiAddServersRequestSchema = strictObject('the request', {
-  provider: z.literal('huawei-elb'),
-  region: regionSchema,
-  projectId: text((v) => PROJECT_ID.test(v), must('Project id', 'exactly 32 lower-case letters and digits')),
-  poolId: text((v) => UUID_LOWER.test(v), must('Pool id', 'a lower-case UUID such as "04a9bc65-b75b-478d-b4d6-e693bb61dd35"', uuidHint)),
-  servers: serversField('huawei-elb', HuaweiServerSchema),
-  options: optionsField,
-});
+// ---------------------------------------------------------------- the schemas
 
-/** The workflow input: one request, discriminated on `provider`. */
-export const AddServersRequestSchema = z.discriminatedUnion('provider', [AlibabaAddServersRequestSchema, HuaweiAddServersRequestSchema], {
-  error: (issue) => {
-    if (issue.code === 'invalid_union') {
-      const provider = isRecord(issue.input) ? issue.input.provider : undefined;
-      return must('provider', `"${PROVIDERS.join('" or "')}"`)(provider);
+/**
+ * Builds the request schemas. Called once per realm through `requestSchemas()`: inside the workflow sandbox once per
+ * worker, before the first workflow (src/workflows/preload.ts), so no workflow pays for building them. They live in a
+ * closure, never in a module export: the SDK freezes what shared modules export, and zod memoises into its schemas.
+ */
+function buildRequestSchemas() {
+  const regionSchema = text(
+    (v) => v.length <= 32 && REGION.test(v),
+    must('Region', 'a lower-case region id such as "cn-hangzhou" or "ap-southeast-1" (letters, digits and hyphens, at most 32 characters)'),
+  );
+
+  // ---------------------------------------------------------------- options
+
+  const optionsObject = strictObject('options', {
+    maxChunkSize: integer(1, MAX_SERVERS_PER_CALL, must('maxChunkSize', `an integer from 1 to ${MAX_SERVERS_PER_CALL} (both APIs take at most ${MAX_SERVERS_PER_CALL} servers per call)`)).default(MAX_SERVERS_PER_CALL),
+    dryRun: z.boolean(says(must('dryRun', 'true or false'))).default(false),
+    waitFor: z.enum(WAIT_FOR_VALUES, says(must('waitFor', '"available" or "registered"'))).default('available'),
+    availabilityTimeoutSeconds: integer(1, 86_400, must('availabilityTimeoutSeconds', 'an integer from 1 to 86400 (one day)')).default(900),
+    pollIntervalSeconds: z
+      .number(says(must('pollIntervalSeconds', POLL_INTERVAL_RULE)))
+      .refine(isPollInterval, says(must('pollIntervalSeconds', POLL_INTERVAL_RULE)))
+      .optional(),
+    chunksAhead: integer(0, MAX_CHUNKS_AHEAD, must('chunksAhead', `an integer from 0 to ${MAX_CHUNKS_AHEAD}`)).optional(),
+    onFailure: z.enum(ON_FAILURE_VALUES, says(must('onFailure', '"keep" or "rollback"'))).default('keep'),
+  });
+
+  /** Options shared by both providers; every field has a default, so `{}` is valid. */
+  const AddServersOptionsSchema = optionsObject
+    .superRefine((value, ctx) => {
+      const { pollIntervalSeconds: poll, availabilityTimeoutSeconds: timeout } = value as Record<string, unknown>;
+      if (typeof poll === 'number' && typeof timeout === 'number' && isPollInterval(poll) && Number.isInteger(timeout) && poll > timeout) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pollIntervalSeconds'],
+          input: poll,
+          message: `pollIntervalSeconds (${poll}) must not exceed availabilityTimeoutSeconds (${timeout}): the wait would time out before its first poll.`,
+        });
+      }
+    }, whenObject)
+    .transform((o) => ({
+      ...o,
+      pollIntervalSeconds: o.pollIntervalSeconds ?? Math.min(DEFAULT_POLL_INTERVAL_SECONDS, o.availabilityTimeoutSeconds),
+    }));
+
+  // Absent options parse as `{}`, so the parsed request always carries every default.
+  const optionsField = AddServersOptionsSchema.prefault({});
+
+  const alibabaServerObject = strictObject('a GWLB server', {
+    serverId: z.string(says(must('Server id', 'an Ecs/Eni/Eci resource id, or the IPv4 address for serverType "Ip"'))),
+    serverType: z.enum(ALIBABA_SERVER_TYPES, says(must('Server type', 'one of Ecs, Eni, Eci, Ip (exact case)'))),
+    serverIp: text(isIpv4, must('Server IP', 'a dotted-quad IPv4 address (four numbers 0-255, no leading zeros)', (input) =>
+      typeof input === 'string' && isIpv6(input) ? ' (IPv6 is not accepted by GWLB)' : '')).optional(),
+    port: z.literal(GENEVE_PORT, says(must('Port', `${GENEVE_PORT} (the GENEVE port, the only value GWLB accepts)`))).default(GENEVE_PORT),
+  });
+
+  /** One GWLB backend server; Port defaults to 6081 so the parsed value always carries it. */
+  const AlibabaServerSchema = alibabaServerObject.superRefine((value, ctx) => {
+    const { serverId, serverType, serverIp } = value as Record<string, unknown>;
+    if (typeof serverId !== 'string') return;
+    const problem = alibabaServerIdProblem(serverType, serverId);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['serverId'], input: serverId, message: problem });
+    if (serverType === 'Ip' && typeof serverIp === 'string' && isIpv4(serverIp) && serverIp !== serverId) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['serverIp'],
+        input: serverIp,
+        message: `For serverType "Ip" the server IP must equal the server id (${describeValue(serverId)}) or be omitted; got ${describeValue(serverIp)}.`,
+      });
     }
-    if (issue.code === 'invalid_type') return must('The request', 'a JSON object')(issue.input);
-    return undefined;
-  },
-});
+  }, whenObject);
 
-export type AlibabaServerInput = z.input<typeof AlibabaServerSchema>;
-export type AlibabaServer = z.output<typeof AlibabaServerSchema>;
-export type HuaweiServerInput = z.input<typeof HuaweiServerSchema>;
-export type HuaweiServer = z.output<typeof HuaweiServerSchema>;
-export type AddServersOptionsInput = z.input<typeof AddServersOptionsSchema>;
-export type AddServersOptions = z.output<typeof AddServersOptionsSchema>;
-export type AlibabaAddServersRequestInput = z.input<typeof AlibabaAddServersRequestSchema>;
-export type AlibabaAddServersRequest = z.output<typeof AlibabaAddServersRequestSchema>;
-export type HuaweiAddServersRequestInput = z.input<typeof HuaweiAddServersRequestSchema>;
-export type HuaweiAddServersRequest = z.output<typeof HuaweiAddServersRequestSchema>;
-export type AddServersRequestInput = z.input<typeof AddServersRequestSchema>;
-export type AddServersRequest = z.output<typeof AddServersRequestSchema>;
+  const huaweiServerObject = strictObject('a Huawei member', {
+    address: text((v) => v.length <= 64 && (isIpv4(v) || isIpv6(v)), must('Address', 'an IPv4 or IPv6 address')),
+    protocolPort: integer(1, 65_535, must('Protocol port', 'an integer from 1 to 65535')),
+    subnetCidrId: text((v) => UUID_LOWER.test(v), must('Subnet id (subnetCidrId)', "a lower-case UUID: the IPv4 subnet's neutron_subnet_id or the IPv6 subnet's neutron_network_id", uuidHint)).optional(),
+    weight: integer(0, 100, must('Weight', 'an integer from 0 to 100 (0 takes no new requests)')).default(1),
+    name: text((v) => atMostCodePoints(v, 255) && !CONTROL_CHARACTER.test(v), must('Name', 'at most 255 characters without control characters')).optional(),
+    availabilityZone: text((v) => AVAILABILITY_ZONE.test(v), must('Availability zone', '1 to 64 characters without spaces or control characters, such as "cn-north-4a"')).optional(),
+  });
+
+  /** One Huawei ELB member; weight defaults to 1 as the API does. */
+  const HuaweiServerSchema = huaweiServerObject.superRefine((value, ctx) => {
+    const { address, subnetCidrId, availabilityZone } = value as Record<string, unknown>;
+    const ipType = subnetCidrId === undefined;
+    if (ipType && typeof address === 'string') {
+      if (isIpv6(address)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['address'],
+          input: address,
+          message: `An IPv6 address needs subnetCidrId (the IPv6 subnet's neutron_network_id); without it the member is IP-type and must use a private IPv4 address; got ${describeValue(address)}.`,
+        });
+      } else if (isIpv4(address) && !ipv4InBlocks(address, PRIVATE_IPV4_BLOCKS)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['address'],
+          input: address,
+          message: `Without subnetCidrId the member is IP-type and its address must be a private IPv4 address in ${PRIVATE_RANGES}; got ${describeValue(address)}.`,
+        });
+      }
+    }
+    if (!ipType && availabilityZone !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['availabilityZone'],
+        input: availabilityZone,
+        message: 'availabilityZone is only allowed on IP-type members (those without subnetCidrId); remove availabilityZone or subnetCidrId.',
+      });
+    }
+  }, whenObject);
+
+  /** An AddServers request for an Alibaba GWLB server group. */
+  const AlibabaAddServersRequestSchema = strictObject('the request', {
+    provider: z.literal('alibaba-gwlb'),
+    region: regionSchema,
+    serverGroupId: text((v) => v.length <= 64 && SERVER_GROUP_ID.test(v), must('Server group id', '"sgp-" followed by lower-case letters and digits, at most 64 characters (e.g. "sgp-atstuj3rtoptyui0000")')),
+    servers: serversField('alibaba-gwlb', AlibabaServerSchema),
+    options: optionsField,
+  });
+
+  /** An AddServers request for a Huawei ELB v3 backend server group (pool). */
+  const HuaweiAddServersRequestSchema = strictObject('the request', {
+    provider: z.literal('huawei-elb'),
+    region: regionSchema,
+    projectId: text((v) => PROJECT_ID.test(v), must('Project id', 'exactly 32 lower-case letters and digits')),
+    poolId: text((v) => UUID_LOWER.test(v), must('Pool id', 'a lower-case UUID such as "04a9bc65-b75b-478d-b4d6-e693bb61dd35"', uuidHint)),
+    servers: serversField('huawei-elb', HuaweiServerSchema),
+    options: optionsField,
+  });
+
+  /** The workflow input: one request, discriminated on `provider`. */
+  const AddServersRequestSchema = z.discriminatedUnion('provider', [AlibabaAddServersRequestSchema, HuaweiAddServersRequestSchema], {
+    error: (issue) => {
+      if (issue.code === 'invalid_union') {
+        const provider = isRecord(issue.input) ? issue.input.provider : undefined;
+        return must('provider', `"${PROVIDERS.join('" or "')}"`)(provider);
+      }
+      if (issue.code === 'invalid_type') return must('The request', 'a JSON object')(issue.input);
+      return undefined;
+    },
+  });
+
+  return { AddServersOptionsSchema, AlibabaServerSchema, HuaweiServerSchema, AlibabaAddServersRequestSchema, HuaweiAddServersRequestSchema, AddServersRequestSchema };
+}
+
+export type RequestSchemas = ReturnType<typeof buildRequestSchemas>;
+let built: RequestSchemas | undefined;
+/** The request schemas, built on first use and shared after (they hold no per-request state). */
+export function requestSchemas(): RequestSchemas {
+  return (built ??= buildRequestSchemas());
+}
+
+export type AlibabaServerInput = z.input<RequestSchemas['AlibabaServerSchema']>;
+export type AlibabaServer = z.output<RequestSchemas['AlibabaServerSchema']>;
+export type HuaweiServerInput = z.input<RequestSchemas['HuaweiServerSchema']>;
+export type HuaweiServer = z.output<RequestSchemas['HuaweiServerSchema']>;
+export type AddServersOptionsInput = z.input<RequestSchemas['AddServersOptionsSchema']>;
+export type AddServersOptions = z.output<RequestSchemas['AddServersOptionsSchema']>;
+export type AlibabaAddServersRequestInput = z.input<RequestSchemas['AlibabaAddServersRequestSchema']>;
+export type AlibabaAddServersRequest = z.output<RequestSchemas['AlibabaAddServersRequestSchema']>;
+export type HuaweiAddServersRequestInput = z.input<RequestSchemas['HuaweiAddServersRequestSchema']>;
+export type HuaweiAddServersRequest = z.output<RequestSchemas['HuaweiAddServersRequestSchema']>;
+export type AddServersRequestInput = z.input<RequestSchemas['AddServersRequestSchema']>;
+export type AddServersRequest = z.output<RequestSchemas['AddServersRequestSchema']>;
 /** Either provider's parsed server. */
 export type Server = AlibabaServer | HuaweiServer;
 /** The parsed server type of one provider, so generic helpers keep their element type. */

@@ -1,6 +1,6 @@
 // The front door for requests: every problem at once, as path + sentence, bounded in count and size.
 import type { z } from 'zod';
-import { AddServersRequestSchema, type AddServersRequest } from './request.js';
+import { requestSchemas, type AddServersRequest } from './request.js';
 import { quote } from './text.js';
 
 /** One problem with a request: `path` like `servers[3].port` ('' for the request itself) and a sentence naming the value's problem and the rule. */
@@ -42,7 +42,7 @@ const fallbackMessage = (issue: z.core.$ZodRawIssue): string => {
 
 /** Validates an AddServers request (unknown JSON) and reports every problem, duplicates that disagree included. */
 export function validateAddServersRequest(input: unknown): ValidationResult {
-  const result = AddServersRequestSchema.safeParse(input, { error: fallbackMessage });
+  const result = requestSchemas().AddServersRequestSchema.safeParse(input, { error: fallbackMessage });
   if (result.success) return { ok: true, request: result.data };
   return { ok: false, issues: capIssues(result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))) };
 }

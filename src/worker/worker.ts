@@ -8,13 +8,26 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { WorkerConfig } from './config.js';
 import { buildProviders, type WorkerProviders } from './providers.js';
 
-/** The workflow source next to this module: `.ts` under tsx, `.js` once compiled into dist/. */
-export function workflowsSourcePath(): string {
+/** A workflow source module next to this one: `.ts` under tsx, `.js` once compiled into dist/. */
+function workflowSource(name: string): string {
   for (const ext of ['ts', 'js']) {
-    const path = fileURLToPath(new URL(`../workflows/index.${ext}`, import.meta.url));
+    const path = fileURLToPath(new URL(`../workflows/${name}.${ext}`, import.meta.url));
     if (existsSync(path)) return path;
   }
-  throw new Error('the workflow source (src/workflows/index.ts) is missing next to the worker: set LBFLOW_WORKFLOW_BUNDLE to a prebuilt bundle');
+  throw new Error(`the workflow source (src/workflows/${name}.ts) is missing next to the worker: set LBFLOW_WORKFLOW_BUNDLE to a prebuilt bundle`);
+}
+
+/** The workflows' entry module. */
+export function workflowsSourcePath(): string {
+  return workflowSource('index');
+}
+
+/**
+ * How lbflow's workflow bundle is built, wherever it is built (npm run build, a development worker, the tests): the
+ * stateless domain and its schemas are loaded once per worker and shared by its workflows (src/workflows/preload.ts).
+ */
+export function workflowBundlerOptions(): { workflowsPath: string; preloadModules: string[] } {
+  return { workflowsPath: workflowsSourcePath(), preloadModules: [workflowSource('preload')] };
 }
 
 export interface LbflowWorker {
@@ -27,7 +40,7 @@ export interface LbflowWorker {
 /** Builds the worker on an open connection; the caller owns the connection and the Runtime. */
 export async function createLbflowWorker(config: WorkerConfig, connection: NativeConnection, extra: Partial<WorkerOptions> = {}): Promise<LbflowWorker> {
   const providers = buildProviders(config);
-  const code = config.workflowBundle !== undefined ? { workflowBundle: { codePath: config.workflowBundle } } : { workflowsPath: workflowsSourcePath() };
+  const code = config.workflowBundle !== undefined ? { workflowBundle: { codePath: config.workflowBundle } } : { workflowsPath: workflowsSourcePath(), bundlerOptions: { preloadModules: workflowBundlerOptions().preloadModules } };
   try {
     const worker = await Worker.create({
       connection,

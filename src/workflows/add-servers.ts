@@ -17,6 +17,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import {
   coordinatorWorkflowId,
+  coordinationSchemas,
   dedupeServers,
   firstIssue,
   formatIssues,
@@ -24,7 +25,6 @@ import {
   groupRefOf,
   identityKey,
   REPORT_MEMO,
-  RequestUpdateSchema,
   SEARCH_ATTRIBUTES,
   TIMINGS,
   validateAddServersRequest,
@@ -101,7 +101,7 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
   let outcome: Outcome | undefined;
   let resend = false;
   setHandler(requestSignal, (raw) => {
-    const parsed = RequestUpdateSchema.safeParse(raw);
+    const parsed = coordinationSchemas().RequestUpdateSchema.safeParse(raw);
     if (!parsed.success || parsed.data.nonce !== nonce) {
       log.warn('request ignored a message that is not from its coordinator', { reason: parsed.success ? 'wrong nonce' : firstIssue(parsed.error) });
       return;

@@ -23,8 +23,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import {
   COORDINATOR_SIGNAL,
-  CarriedStateFrameSchema,
-  CoordinatorMessageSchema,
+  coordinationSchemas,
   FILTERED_LIST_MAX,
   coordinatorWorkflowId,
   firstIssue,
@@ -94,7 +93,7 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     // A fresh start takes nothing: the ledger (who created which server) comes only from the coordinator's own continue-as-new.
     if (input.length > 0) throw validationFailure(`serverGroupCoordinator takes no input when started (it gets its state only from its own continue-as-new); got ${input.length} argument(s).`);
   } else {
-    const carried = CarriedStateFrameSchema.safeParse(input[0]);
+    const carried = coordinationSchemas().CarriedStateFrameSchema.safeParse(input[0]);
     if (!carried.success) throw validationFailure(`serverGroupCoordinator was continued with a malformed state: ${firstIssue(carried.error)}`);
     const state = carried.data as unknown as CarriedState;
     ledger = new Ledger(state.ledger, info.firstExecutionRunId);
@@ -107,7 +106,7 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     dirty = true;
   };
   setHandler(coordinatorSignal, (raw) => {
-    const parsed = CoordinatorMessageSchema.safeParse(raw);
+    const parsed = coordinationSchemas().CoordinatorMessageSchema.safeParse(raw);
     if (!parsed.success) {
       log.warn('coordinator refused a malformed message', { reason: firstIssue(parsed.error) });
       return;

@@ -1,19 +1,14 @@
 // The exported constants and schemas, used directly as other layers will use them.
 import { describe, expect, it } from 'vitest';
 import {
-  AddServersOptionsSchema,
-  AddServersRequestSchema,
   ALIBABA_SERVER_TYPES,
-  AlibabaAddServersRequestSchema,
-  AlibabaServerSchema,
   DEFAULT_POLL_INTERVAL_SECONDS,
   GENEVE_PORT,
-  HuaweiAddServersRequestSchema,
-  HuaweiServerSchema,
   MAX_SERVERS_PER_CALL,
   MAX_SERVERS_PER_REQUEST,
   ON_FAILURE_VALUES,
   PROVIDERS,
+  requestSchemas,
   SEARCH_ATTRIBUTE_KEYS,
   SEARCH_ATTRIBUTES,
   TASK_QUEUE,
@@ -22,6 +17,8 @@ import {
   type AddServersRequest,
 } from '../../src/domain/index.js';
 import { alibaba, huawei } from './fixtures.js';
+
+const { AddServersOptionsSchema, AddServersRequestSchema, AlibabaAddServersRequestSchema, AlibabaServerSchema, HuaweiAddServersRequestSchema, HuaweiServerSchema } = requestSchemas();
 
 describe('constants', () => {
   it('pin the provider facts the rules rely on', () => {

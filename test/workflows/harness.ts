@@ -1,12 +1,12 @@
 // A real worker for workflow tests: the lbflow workflow bundle, the real activities, the real provider clients
 // over HTTP, and the in-process simulators whose clock follows the Temporal server's (time-skipped) time.
-import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterEach, beforeAll, beforeEach } from 'vitest';
 import { registerSearchAttributes, testServerExecutable } from '../setup/servers.js';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities/index.js';
+import { workflowBundlerOptions } from '../../src/worker/worker.js';
 import { COORDINATOR_SIGNAL, type Provider } from '../../src/domain/index.js';
 import { createProvider, type LoadBalancerProvider } from '../../src/providers/index.js';
 import {
@@ -18,11 +18,10 @@ import {
   type WorldInput,
 } from '../../src/simulator/index.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url));
 export const silentLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 export async function bundleLbflowWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silentLogger });
+  return bundleWorkflowCode({ ...workflowBundlerOptions(), logger: silentLogger });
 }
 
 /**

@@ -1,7 +1,7 @@
 // The coordinator's rules on their own (no Temporal): how requests coalesce into changes, who created what, what a
 // rollback may remove, how a failed change is split, and what each request is told.
 import { describe, expect, it } from 'vitest';
-import { AddServersRequestSchema, type AddServersRequest, type SubmitMessage } from '../../src/domain/index.js';
+import { requestSchemas, type AddServersRequest, type SubmitMessage } from '../../src/domain/index.js';
 import { emptyLedger, Ledger, MAX_CARRIED_BYTES, MAX_HELD_BYTES, type WriteOp } from '../../src/workflows/ledger.js';
 import { alibabaServers } from './harness.js';
 
@@ -9,7 +9,7 @@ const GROUP = { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: 
 const keyOf = (s: { serverId: string }) => `Ecs:${s.serverId}:6081`;
 
 function submission(id: string, servers: unknown[], options: Record<string, unknown> = {}): SubmitMessage {
-  const request = AddServersRequestSchema.parse({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: GROUP.serverGroupId, servers, options: { pollIntervalSeconds: 1, ...options } }) as AddServersRequest;
+  const request = requestSchemas().AddServersRequestSchema.parse({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: GROUP.serverGroupId, servers, options: { pollIntervalSeconds: 1, ...options } }) as AddServersRequest;
   return { kind: 'submit', requester: { workflowId: id, runId: `${id}-run` }, nonce: `${id}-nonce`, request };
 }
 
