@@ -56,10 +56,20 @@ export interface AddChunkInput extends ChunkInput {
     /** Give the wait up (not sent, not failed) after this long from the activity's first schedule, so the writer is free again. */
     readonly sliceMs: number;
   };
+  /**
+   * More chunks to add right after this one, in order, without checking the group again in between: only for a
+   * group that takes back-to-back changes (`BACK_TO_BACK_CHANGES`), never with `confirm` or `dryRun`.
+   */
+  readonly then?: { readonly servers: Server[]; readonly idempotencyKey: string }[];
 }
 
 export type AddChunkResult =
-  | (ChunkResult & { readonly sent: true; readonly confirmed?: Uniform<string> })
+  | (ChunkResult & {
+      readonly sent: true;
+      readonly confirmed?: Uniform<string>;
+      /** The answers to `then`, in order: fewer when one failed or got no answer (it and those after it were not answered). */
+      readonly then?: ChunkResult[];
+    })
   | { readonly sent: false; readonly timedOut: boolean; readonly stragglers: ServerStatus[]; readonly requestIds: string[] };
 
 export interface WaitServersInput extends ReadyWait {

@@ -129,11 +129,23 @@ export function createActivities(deps: ActivityDependencies) {
         (signal) => provider.addServers(group, input.servers, { idempotencyKey: input.idempotencyKey, dryRun: input.dryRun, signal }),
         { attempt: adds, delayMs, details: { adds } },
       );
+      // The chunks after it go as soon as each is answered (the group takes back-to-back changes). One that fails or
+      // gets no answer ends the run: the coordinator queues it again, after a list says whether it was applied.
+      const then: ChunkResult[] = [];
+      for (const next of input.then ?? []) {
+        try {
+          const answer = await call((signal) => provider.addServers(group, next.servers, { idempotencyKey: next.idempotencyKey, dryRun: false, signal }), { details: { adds } });
+          then.push({ outcomes: uniform(answer.servers.map(({ key, outcome }) => ({ key, value: outcome }))), requestIds: answer.requestIds });
+        } catch {
+          break;
+        }
+      }
       return {
         sent: true,
         outcomes: uniform(result.servers.map(({ key, outcome }) => ({ key, value: outcome }))),
         requestIds: [...before.requestIds, ...result.requestIds],
         ...(before.confirmed ? { confirmed: before.confirmed } : {}),
+        ...(input.then ? { then } : {}),
       };
     },
 

@@ -20,3 +20,14 @@ export function memberReady(provider: Provider, status: string, waitFor: WaitFor
   if (waitFor === 'registered') return !LEAVING[provider].includes(status);
   return AVAILABLE[provider].includes(status);
 }
+
+/**
+ * Whether a group takes its next change as soon as the last one is answered. A GWLB group is `Configuring` after
+ * every change and refuses the next until it is `Available` again; an ELB v3 pool has no pending state between
+ * batch-adds (research/huawei-elb.md: members carry no provisioning status, the pool none, the dedicated load
+ * balancer only ACTIVE or PENDING_DELETE). Where it does, the coordinator sends several chunks in one activity.
+ */
+export const BACK_TO_BACK_CHANGES: Record<Provider, boolean> = {
+  'alibaba-gwlb': false,
+  'huawei-elb': true,
+};

@@ -48,6 +48,13 @@ export const TIMINGS = {
    * + 30. The progress query and the phase search attribute lag by at most this much.
    */
   progressPhaseMs: 2_000,
+  /**
+   * Where a group takes back-to-back changes (Huawei), one add activity sends up to this many full chunks in a row:
+   * a chunk then costs the provider's answer, not also a Temporal round trip (about 20 ms an activity on the dev
+   * server against 50 ms an add). Kept small so the coordinator hears new requests, cancels and outcomes between
+   * runs within about a second (10 chunks of 200).
+   */
+  chunksPerAdd: 10,
   /** Spread of the retry after a change was refused because the group was busy, so writers that lost one race do not collide again. */
   groupBusyDelayMs: { min: 200, max: 2_000 },
 } as const;

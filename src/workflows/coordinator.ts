@@ -22,6 +22,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
+  BACK_TO_BACK_CHANGES,
   COORDINATOR_SIGNAL,
   coordinationSchemas,
   FILTERED_LIST_MAX,
@@ -234,9 +235,21 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     writing = { op, done };
   };
 
+  /** Whether a list found these servers of a change in the group (its answer was lost); empty when the list fails too. */
+  const foundOf = async (l: Ledger, op: Extract<WriteOp, { kind: 'add' }>): Promise<Set<string>> => {
+    const listed = await calls.listGroupServers({ group: l.state.group, servers: op.servers.map((s) => l.identity(s)) }).catch(() => undefined);
+    const keys = new Set(op.keys);
+    return new Set((listed?.members ?? []).map((m) => m.key).filter((k) => keys.has(k)));
+  };
+
   const add = async (l: Ledger, op: Extract<WriteOp, { kind: 'add' }>) => {
     const now = Date.now();
     const window = op.confirm ? op.confirm.deadline - now + TIMINGS.addRetryWindowMs : TIMINGS.addRetryWindowMs;
+    // A group that takes back-to-back changes gets the full chunks due after this one in the same activity.
+    const following = BACK_TO_BACK_CHANGES[l.state.group.provider] ? l.followingWrites(op, TIMINGS.chunksPerAdd - 1) : [];
+    const created = (o: Extract<WriteOp, { kind: 'add' }>) => {
+      if (listing && !o.dry) for (const key of o.keys) listing.created.add(key);
+    };
     try {
       const result = await activitiesFor(op.pollMs, window).addChunk({
         group: l.state.group,
@@ -245,22 +258,32 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
         dryRun: op.dry,
         pollMs: op.pollMs,
         ...(op.confirm ? { confirm: { servers: op.confirm.servers, waitFor: op.confirm.waitFor, deadlineMs: op.confirm.deadline, sliceMs: TIMINGS.confirmSliceMs } } : {}),
+        ...(following.length > 0 ? { then: following.map((f) => ({ servers: f.servers, idempotencyKey: f.token })) } : {}),
       });
       if (result.sent) {
         l.applyAdded(op, result.outcomes, result.confirmed, result.requestIds, Date.now());
-        if (listing && !op.dry) for (const key of op.keys) listing.created.add(key);
+        created(op);
+        const answers = result.then ?? [];
+        for (const [n, f] of following.entries()) {
+          const answer = answers[n];
+          if (answer) {
+            l.applyAdded(f, answer.outcomes, undefined, answer.requestIds, Date.now());
+            created(f);
+          } else {
+            // Not answered: the first such may have been applied; the rest were not sent.
+            l.applyUnanswered(f, n === answers.length ? await foundOf(l, f) : new Set());
+          }
+        }
+      } else {
+        l.applyNotSent(op, result.timedOut, result.stragglers, result.requestIds);
+        for (const f of following) l.applyUnanswered(f, new Set());
       }
-      else l.applyNotSent(op, result.timedOut, result.stragglers, result.requestIds);
     } catch (error) {
+      for (const f of following) l.applyUnanswered(f, new Set());
       const failure = describeFailure(error);
       // Retries ran out without an answer: the change may have been applied with its answers lost. Look, so that
       // nothing is in the group that no report lists.
-      let found = new Set<string>();
-      if (!op.dry && failure.type === 'ProviderUnavailable') {
-        const listed = await calls.listGroupServers({ group: l.state.group, servers: op.servers.map((s) => l.identity(s)) }).catch(() => undefined);
-        const keys = new Set(op.keys);
-        found = new Set((listed?.members ?? []).map((m) => m.key).filter((k) => keys.has(k)));
-      }
+      const found = !op.dry && failure.type === 'ProviderUnavailable' ? await foundOf(l, op) : new Set<string>();
       l.applyAddFailed(op, failure, found);
     }
   };

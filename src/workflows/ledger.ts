@@ -395,9 +395,10 @@ export class Ledger {
   }
 
   /** Earlier chunks of `r` that must be confirmed ready before another of its servers is sent. */
-  #blocking(r: RequestEntry): Part[] {
+  /** Its chunks that must be confirmed before its next one is sent; `inFlight`: its chunks sent and not answered yet. */
+  #blocking(r: RequestEntry, inFlight = 0): Part[] {
     if (r.opts.dryRun) return [];
-    const limit = r.partCount - 1 - r.opts.ahead;
+    const limit = r.partCount + inFlight - 1 - r.opts.ahead;
     return r.parts.filter((p) => p.index <= limit);
   }
 
@@ -484,12 +485,42 @@ export class Ledger {
     return undefined;
   }
 
-  #gateOpen(id: string): boolean {
+  #gateOpen(id: string, inFlight = 0): boolean {
     const r = this.#byId.get(id);
-    return r !== undefined && !r.end && this.#blocking(r).length === 0;
+    // A chunk in flight is unconfirmed: more than chunksAhead of them and the next must wait.
+    return r !== undefined && !r.end && (inFlight === 0 || inFlight <= r.opts.ahead) && this.#blocking(r, inFlight).length === 0;
   }
 
-  #addOp(chosen: Intent[], piece?: number, confirm?: Extract<WriteOp, { kind: 'add' }>['confirm']): WriteOp {
+  /**
+   * Full chunks to send right after `first` in the same activity, for a group that takes the next change as soon as
+   * the last is answered: each the chunk `nextWrite` would choose once those before it were answered, and only while
+   * nothing would be waited for in between (after a plain add, not a piece of a split change, a dry run or a wait;
+   * no request past its chunksAhead). A chunk that is not full is left for `nextWrite`, where requests arriving
+   * meanwhile may fill it.
+   */
+  followingWrites(first: WriteOp, max: number): Extract<WriteOp, { kind: 'add' }>[] {
+    const following: Extract<WriteOp, { kind: 'add' }>[] = [];
+    if (first.kind !== 'add' || first.dry || first.confirm || first.piece !== undefined) return following;
+    // `first` came from nextWrite, which takes a removal or a split piece before any plain chunk: none is due.
+    while (following.length < max) {
+      const sent = [first, ...following];
+      const inFlight = (id: string) => sent.filter((op) => op.requests.includes(id)).length;
+      const chosen: Intent[] = [];
+      let limit = Infinity;
+      for (const i of this.state.intents) {
+        if (i.inflight || i.dry || i.piece !== undefined || !this.#gateOpen(i.claimants[0]!, inFlight(i.claimants[0]!))) continue;
+        const next = Math.min(limit, this.#limitOf(i));
+        if (chosen.length + 1 > next) break;
+        limit = next;
+        chosen.push(i);
+      }
+      if (chosen.length === 0 || chosen.length < limit) break;
+      following.push(this.#addOp(chosen));
+    }
+    return following;
+  }
+
+  #addOp(chosen: Intent[], piece?: number, confirm?: Extract<WriteOp, { kind: 'add' }>['confirm']): Extract<WriteOp, { kind: 'add' }> {
     for (const i of chosen) i.inflight = true;
     return {
       kind: 'add',
@@ -537,7 +568,11 @@ export class Ledger {
       // `existed` on a server the coordinator found absent: its own earlier attempt, whose answer was lost.
       if (result !== 'accepted' && result !== 'added' && result !== 'existed') continue;
       this.#attribute(i);
-      for (const c of i.claimants) partKeys.set(c, [...(partKeys.get(c) ?? []), i.key]);
+      for (const c of i.claimants) {
+        const keys = partKeys.get(c);
+        if (keys) keys.push(i.key);
+        else partKeys.set(c, [i.key]);
+      }
     }
     // Whoever holds a claim now (requests may have joined while the change was in flight), and the confirmed request.
     const involved = new Set([...intents.flatMap((i) => i.claimants), ...(op.confirm ? [op.confirm.request] : [])]);
@@ -550,7 +585,8 @@ export class Ledger {
       if (keys || intents.some((i) => i.claimants.includes(id))) r.partCount++;
     }
     if (op.confirm && confirmed) this.#confirm(op.confirm.request, spreadOver(confirmed, op.confirm.keys));
-    this.state.intents = this.state.intents.filter((i) => !intents.includes(i));
+    const answered = new Set(intents);
+    this.state.intents = this.state.intents.filter((i) => !answered.has(i));
     this.#dropUnclaimed();
   }
 
@@ -572,6 +608,19 @@ export class Ledger {
       r.statuses[i.key] = 'added';
       r.toConfirm.push(i.key);
     }
+  }
+
+  /**
+   * A chunk sent after others in one activity got no answer: it is queued again, but what a list found of it in the
+   * group (`found`: the change applied and its answer lost) is this change's own, so that no server is in the group
+   * that no report lists.
+   */
+  applyUnanswered(op: Extract<WriteOp, { kind: 'add' }>, found: ReadonlySet<string>): void {
+    const applied = this.#opIntents(op).filter((i) => !i.dry && found.has(i.key));
+    for (const i of applied) this.#attribute(i);
+    const done = new Set(applied);
+    this.state.intents = this.state.intents.filter((i) => !done.has(i));
+    this.#release(this.#opIntents(op));
   }
 
   /** The add gave the writer up before sending (its request's earlier chunk not ready in the slice, or never). */
@@ -598,7 +647,8 @@ export class Ledger {
     // What a list found in the group after all (a change applied whose answers were all lost): this change's own.
     const applied = this.#opIntents(op).filter((i) => !i.dry && found.has(i.key));
     for (const i of applied) this.#attribute(i);
-    this.state.intents = this.state.intents.filter((i) => !applied.includes(i));
+    const done = new Set(applied);
+    this.state.intents = this.state.intents.filter((i) => !done.has(i));
     const intents = this.#opIntents(op);
     if (GROUP_WIDE.includes(failure.type)) {
       this.#release(intents);

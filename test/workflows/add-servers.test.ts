@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SEARCH_ATTRIBUTES, TIMINGS, type AddServersResult, type FailureDetails } from '../../src/domain/index.js';
+import { coordinatorWorkflowId, SEARCH_ATTRIBUTES, TIMINGS, type AddServersResult, type FailureDetails } from '../../src/domain/index.js';
 import { progressQuery, type addServersToServerGroup } from '../../src/workflows/index.js';
 import {
   ALIBABA_DEMO_GROUP,
@@ -52,6 +52,8 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
     return cause as ApplicationFailure;
   };
   const detailsOf = (f: ApplicationFailure) => f.details?.[0] as FailureDetails;
+  const huaweiMembers = async () =>
+    (await h.providers['huawei-elb'].listServers({ provider: 'huawei-elb', region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: HUAWEI_NO_MONITOR_POOL } as never)).members;
   const addCalls = (action = 'AddServersToServerGroup') => h.sims.alibaba.simulator.calls.counts().byAction[action]?.calls ?? 0;
 
   it('adds 450 Alibaba servers in 3 calls of ≤ 200 and waits until every one is Available', async () => {
@@ -247,6 +249,39 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
     expect(result.added).toHaveLength(150);
     const listed = await h.providers['huawei-elb'].listServers({ provider: 'huawei-elb', region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: HUAWEI_NO_MONITOR_POOL } as never);
     expect(listed.members).toHaveLength(150);
+  });
+
+  it('sends a Huawei request\'s chunks back to back in one activity (up to chunksPerAdd), each member once', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    const { result, adds } = await h.withWorker(async (taskQueue) => {
+      const handle = await start(huawei(huaweiServers(400), { chunksAhead: 50, maxChunkSize: 80 }), taskQueue);
+      const result = await handle.result();
+      const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId({ provider: 'huawei-elb', region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: HUAWEI_NO_MONITOR_POOL }, taskQueue));
+      const events = (await coordinator.fetchHistory()).events ?? [];
+      return { result, adds: events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'addChunk').length };
+    });
+    expect(result.added).toHaveLength(400);
+    expect(adds).toBe(1);
+    expect(h.sims.huawei.simulator.calls.counts().byAction.BatchCreateMembers?.calls).toBe(5);
+    expect(await huaweiMembers()).toHaveLength(400);
+  });
+
+  it('sends again, on its own, a chunk of a run that failed or lost its answer, and adds each member once', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    // Third call of the run: a 500; after it the fifth: applied, and its answer dropped.
+    h.sims.huawei.simulator.faults.replace({
+      rules: [
+        { action: 'BatchCreateMembers', effect: 'error', status: 500, code: 'ELB.8906', sequence: '..x' },
+        { action: 'BatchCreateMembers', effect: 'commitThenDrop', sequence: '.....x' },
+      ],
+    });
+    const result = await run(huawei(huaweiServers(400), { chunksAhead: 50, maxChunkSize: 80 }));
+    expect(result.added).toHaveLength(400);
+    expect(new Set(result.added).size).toBe(400);
+    expect(result.alreadyPresent).toEqual([]);
+    // Five chunks and the failed one again; the one whose answer was dropped is not sent again: a list found it.
+    expect(h.sims.huawei.simulator.calls.counts().byAction.BatchCreateMembers?.calls).toBe(6);
+    expect(await huaweiMembers()).toHaveLength(400);
   });
 
   it('checks a dry run with the provider and changes nothing', async () => {

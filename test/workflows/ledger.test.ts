@@ -338,4 +338,59 @@ describe('the coordinator ledger', () => {
     l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, []);
     expect(l.takeOutcomes()[0]!.update).toMatchObject({ kind: 'failed', details: { type: 'ProviderUnavailable', added: alibabaServers(2).map(keyOf), rolledBack: alibabaServers(2).map(keyOf) } });
   });
+  it('lets full chunks follow an add in the same activity only within chunksAhead, and leaves a chunk that is not full', () => {
+    const ahead2 = ledgerWith([submission('a', alibabaServers(1000), { chunksAhead: 2 })]);
+    const first = nextAdd(ahead2);
+    // Chunks 1 and 2 may be in the group unconfirmed with chunk 0; chunk 3 waits for chunk 0.
+    expect(ahead2.followingWrites(first, 9).map((op) => op.keys)).toEqual([alibabaServers(200, 200).map(keyOf), alibabaServers(200, 400).map(keyOf)]);
+
+    const ahead0 = ledgerWith([submission('a', alibabaServers(1000))]);
+    expect(ahead0.followingWrites(nextAdd(ahead0), 9)).toEqual([]);
+
+    const partial = ledgerWith([submission('a', alibabaServers(450), { chunksAhead: 50 })]);
+    const following = partial.followingWrites(nextAdd(partial), 9);
+    expect(following.map((op) => op.keys.length)).toEqual([200]);
+    // The 50 left go on their own, where requests that arrive meanwhile may join them.
+    expect(nextAdd(partial).keys).toEqual(alibabaServers(50, 400).map(keyOf));
+
+    const capped = ledgerWith([submission('a', alibabaServers(1000), { chunksAhead: 50 })]);
+    expect(capped.followingWrites(nextAdd(capped), 2)).toHaveLength(2);
+  });
+
+  it('sends no chunk after a dry run, a piece of a split change or a removal', () => {
+    const dry = ledgerWith([submission('a', alibabaServers(600), { dryRun: true, chunksAhead: 50 })]);
+    expect(dry.followingWrites(nextAdd(dry), 9)).toEqual([]);
+
+    const split = ledgerWith([submission('a', alibabaServers(100)), submission('b', alibabaServers(900, 1000), { chunksAhead: 50 })]);
+    split.applyAddFailed(nextAdd(split), { type: 'BackendNotFound', message: 'no such instance', details: {} });
+    const piece = nextAdd(split);
+    expect(piece.piece).toBeDefined();
+    expect(split.followingWrites(piece, 9)).toEqual([]);
+
+    const rollback = ledgerWith([submission('a', alibabaServers(200), { onFailure: 'rollback', chunksAhead: 50 }), submission('b', alibabaServers(800, 1000), { chunksAhead: 50 })]);
+    accept(rollback, nextAdd(rollback));
+    rollback.cancel('a', 'a-nonce');
+    const removal = rollback.nextWrite(0)!;
+    expect(removal.kind).toBe('remove');
+    expect(rollback.followingWrites(removal, 9)).toEqual([]);
+  });
+
+  it('queues again a chunk of a run that got no answer, counting as added what a list found of it', () => {
+    const l = ledgerWith([submission('a', alibabaServers(600), { chunksAhead: 50 })]);
+    const first = nextAdd(l);
+    const [second, third] = l.followingWrites(first, 9);
+    accept(l, first);
+    l.applyUnanswered(second!, new Set(alibabaServers(2, 200).map(keyOf)));
+    l.applyUnanswered(third!, new Set());
+    const again = nextAdd(l);
+    expect(again.keys).toEqual([...alibabaServers(198, 202), ...alibabaServers(2, 400)].map(keyOf));
+    accept(l, again);
+    accept(l, nextAdd(l));
+    readAll(l);
+    const [outcome] = l.takeOutcomes();
+    expect(outcome!.update).toMatchObject({ kind: 'completed' });
+    const added = (outcome!.update as { added: string[] }).added;
+    expect([...added].sort()).toEqual(alibabaServers(600).map(keyOf).sort());
+    expect(new Set(added).size).toBe(600);
+  });
 });
