@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { executableOption, provision } from '../scripts/temporal-servers.mjs';
 import { coordinatorWorkflowId, SEARCH_ATTRIBUTE_KEYS, type GroupRef, type Server } from '../src/domain/index.js';
 import { createProvider, type LoadBalancerProvider } from '../src/providers/index.js';
@@ -83,6 +83,10 @@ interface Row {
   baselinePollCalls?: number;
   vsBaseline?: number;
   rejectionMs?: { p50: number; p99: number; max: number };
+  cpuMsPerRequest?: number;
+  lbflowCpuMsPerRequest?: number;
+  floor?: { wallMs: number; rejectionMs: { p50: number; p99: number; max: number }; workerCpuS: number; cpuMsPerRequest: number; workerPeakRssMb: number };
+  idleRssMb?: { lbflow: number; floor: number };
   providerCalls?: number;
   workflowsStarted?: number;
   options: Record<string, unknown>;
@@ -128,23 +132,27 @@ const WORKER = { main: join(ROOT, 'dist/worker/main.js'), bundle: join(ROOT, 'di
 interface WorkerProcess {
   child: ChildProcess;
   pid: number;
+  /** Resident memory once ready, before any workflow (VmRSS). */
+  idleRssMb: number;
   cpuS(): number;
   peakRssMb(): number;
 }
 
 const TICKS_PER_SECOND = 100;
 
-async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
+async function startWorker(env: Record<string, string>, main = WORKER.main): Promise<WorkerProcess> {
   const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
   const nodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {};
-  const child = spawn(process.execPath, [...profile, WORKER.main], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production', ...nodeOptions, ...env } });
+  const child = spawn(process.execPath, [...profile, main], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production', ...nodeOptions, ...env } });
   await firstLine(child, 'worker', (l) => l.includes('"worker.ready"'));
   // Logs are not read after ready; keep the pipe flowing so the worker never blocks on a full one.
   child.stdout!.resume();
   const pid = child.pid!;
+  const idleRssMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
   return {
     child,
     pid,
+    idleRssMb,
     cpuS() {
       // /proc/<pid>/stat: fields after the command name; utime and stime are the 14th and 15th of the whole line.
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -157,6 +165,30 @@ async function startWorker(env: Record<string, string>): Promise<WorkerProcess> 
       return kb / 1024;
     },
   };
+}
+
+/**
+ * A long-running worker has run workflows before the one measured: each row's fresh worker first rejects a few
+ * invalid requests (in the workflow sandbox: no coordinator, no provider call), so the row measures lbflow, not
+ * the first workflow's JIT warm-up. The cold start itself is printed once (`coldStartMs`).
+ */
+async function warmUp(b: Bench, taskQueue: string, workers: number): Promise<number> {
+  const bad = alibabaRequest(ALIBABA.scaleGroup, [{ serverId: 'not-an-instance', serverType: 'Ecs' }], OPTIONS['alibaba-gwlb']);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 2 * workers }, async (_, i) => {
+      const handle = await b.env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', { taskQueue, workflowId: `bench-warm-up-${i}-${randomUUID()}`, args: [bad] });
+      await handle.result().then(
+        () => {
+          throw new Error('a warm-up request that must be refused completed');
+        },
+        (e: unknown) => {
+          if (!(e instanceof WorkflowFailedError)) throw e;
+        },
+      );
+    }),
+  );
+  return performance.now() - started;
 }
 
 // ------------------------------------------------------------------ simulators' admin API
@@ -182,6 +214,8 @@ const ADD_ACTION: Record<BenchProvider, string> = { 'alibaba-gwlb': 'AddServersT
 
 interface Bench {
   env: TestWorkflowEnvironment;
+  /** Scratch directory of this run. */
+  dir: string;
   sims: Sims;
   workerEnv: Record<string, string>;
   clients: Record<BenchProvider, LoadBalancerProvider>;
@@ -216,6 +250,7 @@ async function runLbflow(b: Bench, jobs: Job[], workers = 1): Promise<LbflowRun>
   const taskQueue = `bench-${randomUUID()}`;
   const started0 = await Promise.all(Array.from({ length: workers }, () => startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue })));
   try {
+    await warmUp(b, taskQueue, workers);
     const cpuBefore = started0.map((w) => w.cpuS());
     const started = performance.now();
     const handles = await Promise.all(
@@ -351,46 +386,79 @@ async function scenario3(b: Bench, rows: Row[]): Promise<void> {
   }
 }
 
+/** Starts `count` workflows of lbflow's type at once with `args` and waits for each to fail as ValidationError. */
+async function rejectAll(b: Bench, taskQueue: string, worker: WorkerProcess, request: unknown, count: number) {
+  const cpuBefore = worker.cpuS();
+  const started = performance.now();
+  const latencies = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const t = performance.now();
+      const handle = await b.env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', { taskQueue, workflowId: `bench-invalid-${i}-${randomUUID()}`, args: [request as never] });
+      const outcome = await handle.result().then(
+        () => 'completed',
+        (e: unknown) => (e instanceof WorkflowFailedError ? ((e.cause as { type?: string } | undefined)?.type ?? 'failed') : 'error'),
+      );
+      if (outcome !== 'ValidationError') throw new Error(`an invalid request ended as ${outcome}`);
+      return { ms: performance.now() - t, handle };
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const ms = latencies.map((l) => l.ms).sort((x, y) => x - y);
+  const at = (p: number) => Math.round(ms[Math.min(ms.length - 1, Math.floor(ms.length * p))]!);
+  return { wallMs, cpuS: worker.cpuS() - cpuBefore, handle: latencies[0]!.handle, rejectionMs: { p50: at(0.5), p99: at(0.99), max: Math.round(ms.at(-1)!) } };
+}
+
+/** The reference workflow (bench/floor/workflows.mjs) in a prebuilt bundle, as the production worker loads its own. */
+async function floorBundle(dir: string): Promise<string> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: join(ROOT, 'bench/floor/workflows.mjs'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  const path = join(dir, 'floor-bundle.js');
+  writeFileSync(path, code);
+  return path;
+}
+
 async function scenario4(b: Bench, rows: Row[]): Promise<void> {
   await resetSims(b.sims);
+  const bad = alibabaRequest(ALIBABA.scaleGroup, [{ serverId: 'not-an-instance', serverType: 'Ecs' }, ...alibabaServers(9, 100)], OPTIONS['alibaba-gwlb']);
+  // The SDK's floor first: the same starts against a worker whose workflow refuses at once (no lbflow code).
+  const floorQueue = `bench-floor-${randomUUID()}`;
+  const floorWorker = await startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: floorQueue, FLOOR_BUNDLE: await floorBundle(b.dir) }, join(ROOT, 'bench/floor/worker.mjs'));
+  let floor: Awaited<ReturnType<typeof rejectAll>>;
+  let floorPeakRssMb: number;
+  try {
+    await rejectAll(b, floorQueue, floorWorker, bad, 2);
+    floor = await rejectAll(b, floorQueue, floorWorker, bad, INVALID);
+    floorPeakRssMb = Math.round(floorWorker.peakRssMb());
+  } finally {
+    await stop(floorWorker.child);
+  }
   const taskQueue = `bench-${randomUUID()}`;
   const worker = await startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue });
-  const bad = alibabaRequest(ALIBABA.scaleGroup, [{ serverId: 'not-an-instance', serverType: 'Ecs' }, ...alibabaServers(9, 100)], OPTIONS['alibaba-gwlb']);
   try {
-    const cpuBefore = worker.cpuS();
-    const started = performance.now();
-    const latencies = await Promise.all(
-      Array.from({ length: INVALID }, async (_, i) => {
-        const t = performance.now();
-        const handle = await b.env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', { taskQueue, workflowId: `bench-invalid-${i}-${randomUUID()}`, args: [bad] });
-        const outcome = await handle.result().then(
-          () => 'completed',
-          (e: unknown) => (e instanceof WorkflowFailedError ? ((e.cause as { type?: string } | undefined)?.type ?? 'failed') : 'error'),
-        );
-        if (outcome !== 'ValidationError') throw new Error(`an invalid request ended as ${outcome}`);
-        return { ms: performance.now() - t, handle };
-      }),
-    );
-    const wallMs = performance.now() - started;
+    await warmUp(b, taskQueue, 1);
+    const lb = await rejectAll(b, taskQueue, worker, bad, INVALID);
     const run: LbflowRun = {
-      wallMs,
+      wallMs: lb.wallMs,
       calls: { ...(await callsByAction(b.sims.alibaba)), ...(await callsByAction(b.sims.huawei)) },
       refusedAdds: 0,
       workers: 1,
-      historyEvents: [(await latencies[0]!.handle.fetchHistory()).events?.length ?? 0],
-      cpuS: worker.cpuS() - cpuBefore,
+      historyEvents: [(await lb.handle.fetchHistory()).events?.length ?? 0],
+      cpuS: lb.cpuS,
       peakRssMb: worker.peakRssMb(),
     };
     const jobs = [job('alibaba-gwlb', ALIBABA.scaleGroup, [])];
     const row = rowOf('4', `${INVALID.toLocaleString('en')} invalid requests`, jobs, run, null, 0);
-    const ms = latencies.map((l) => l.ms).sort((a, b) => a - b);
-    const at = (p: number) => Math.round(ms[Math.min(ms.length - 1, Math.floor(ms.length * p))]!);
+    const perRequest = (cpuS: number) => round((cpuS * 1000) / INVALID, 2);
     Object.assign(row, {
       requests: INVALID,
       serversPerGroup: 10,
       historyEventsAim: null,
-      rejectionMs: { p50: at(0.5), p99: at(0.99), max: Math.round(ms.at(-1)!) },
+      rejectionMs: lb.rejectionMs,
       providerCalls: Object.values(run.calls).reduce((n, c) => n + c, 0),
+      // Worker CPU per rejected request, lbflow's and the floor's; their difference is what lbflow's code costs.
+      cpuMsPerRequest: perRequest(lb.cpuS),
+      lbflowCpuMsPerRequest: round(perRequest(lb.cpuS) - perRequest(floor.cpuS), 2),
+      floor: { wallMs: Math.round(floor.wallMs), rejectionMs: floor.rejectionMs, workerCpuS: round(floor.cpuS, 2), cpuMsPerRequest: perRequest(floor.cpuS), workerPeakRssMb: floorPeakRssMb },
+      idleRssMb: { lbflow: worker.idleRssMb, floor: floorWorker.idleRssMb },
     });
     print(row);
     rows.push(row);
@@ -523,6 +591,11 @@ function print(r: Row): void {
     const started = r.workflowsStarted === undefined ? '' : `; workflows started ${r.workflowsStarted} (reference 0)`;
     process.stdout.write(`   rejection latency p50 ${r.rejectionMs.p50} ms, p99 ${r.rejectionMs.p99} ms, max ${r.rejectionMs.max} ms; provider calls ${r.providerCalls} (reference 0)${started}\n`);
   }
+  if (r.floor && r.idleRssMb) {
+    const f = r.floor;
+    process.stdout.write(`   SDK floor (a workflow that refuses at once, no lbflow code): ${(f.wallMs / 1000).toFixed(2)} s, rejection p50 ${f.rejectionMs.p50} ms, p99 ${f.rejectionMs.p99} ms; worker CPU ${f.cpuMsPerRequest} ms a request, peak RSS ${f.workerPeakRssMb} MB\n`);
+    process.stdout.write(`   worker CPU ${r.cpuMsPerRequest} ms a request, lbflow's share ${r.lbflowCpuMsPerRequest} ms (aim ≤ 2); idle worker RSS lbflow ${r.idleRssMb.lbflow} MB, floor ${r.idleRssMb.floor} MB\n`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -557,7 +630,7 @@ async function main(): Promise<void> {
       HUAWEICLOUD_SDK_AK: DEFAULT_HUAWEI_CREDENTIAL.accessKey,
       HUAWEICLOUD_SDK_SK: DEFAULT_HUAWEI_CREDENTIAL.secretKey,
     };
-    const b: Bench = { env, sims, workerEnv, clients };
+    const b: Bench = { env, dir, sims, workerEnv, clients };
 
     process.stdout.write(
       `lbflow benchmark${QUICK ? ' (quick)' : ''}: Temporal dev server (in memory), production worker (dist/) in its own process, simulators in theirs; ${cpus().length} cores (shared)\n` +
