@@ -1,22 +1,36 @@
 // IP address parsing for request validation and identity keys; hand-written because node:net is not allowed in workflow code.
 
-const IPV4_OCTET = /^(?:0|[1-9][0-9]{0,2})$/;
 const IPV6_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
-/** Parses a strict dotted-quad IPv4 address (four decimal octets 0–255, no leading zeros) into an unsigned 32-bit number. */
+/**
+ * Parses a strict dotted-quad IPv4 address (four decimal octets 0–255, no leading zeros) into an unsigned 32-bit
+ * number. One pass over the characters, no allocation: it runs for every server of every request, twice.
+ */
 export function parseIpv4(text: string): number | undefined {
   // Longest valid form is 255.255.255.255; the cap keeps hostile input cheap.
   if (text.length > 15) return undefined;
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
   let value = 0;
-  for (const part of parts) {
-    if (!IPV4_OCTET.test(part)) return undefined;
-    const octet = Number(part);
-    if (octet > 255) return undefined;
-    value = value * 256 + octet;
+  let octets = 0;
+  let octet = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; // the end closes the last octet like a '.'
+    if (c === 46) {
+      if (digits === 0 || octet > 255) return undefined;
+      value = value * 256 + octet;
+      octets++;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      // No leading zeros: a 0 may only stand alone.
+      if (digits === 1 && octet === 0) return undefined;
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3) return undefined;
+    } else {
+      return undefined;
+    }
   }
-  return value;
+  return octets === 4 ? value : undefined;
 }
 
 /** True for a strict dotted-quad IPv4 address. */

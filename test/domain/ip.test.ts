@@ -27,6 +27,23 @@ describe('IPv4 parsing', () => {
       expect(isIpv4(text)).toBe(false);
     },
   );
+
+  it('agrees with the rule written as a pattern on any short string of digits, dots and near misses', () => {
+    // The rule stated plainly: four '.'-separated octets, each 0 or 1-3 digits without a leading zero, at most 255.
+    const byRule = (t: string): number | undefined => {
+      const parts = t.split('.');
+      if (t.length > 15 || parts.length !== 4 || !parts.every((p) => /^(?:0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255)) return undefined;
+      return parts.reduce((v, p) => v * 256 + Number(p), 0);
+    };
+    const piece = fc.constantFrom('0', '1', '2', '5', '9', '.', '25', '255', '256', '00', '01', 'a', ' ', '-', '+', '1e1', '\u0661');
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 9 }), (pieces) => {
+        const text = pieces.join('');
+        expect(parseIpv4(text)).toBe(byRule(text));
+      }),
+      { numRuns: 20_000, seed: 4 },
+    );
+  });
 });
 
 describe('IPv4 ranges', () => {
