@@ -162,7 +162,8 @@ export interface GroupView {
   readonly seq: number;
   /** Servers waiting to be sent, over all live requests. */
   readonly queued: number;
-  readonly inFlight: { readonly kind: 'add' | 'dry-run' | 'remove'; readonly servers: number; readonly requests: string[]; readonly token: string } | undefined;
+  /** The change in flight; `chunks` > 1 when more chunks go right after it in the same activity (Huawei), `servers` counting them all. */
+  readonly inFlight: { readonly kind: 'add' | 'dry-run' | 'remove'; readonly servers: number; readonly chunks: number; readonly requests: string[]; readonly token: string } | undefined;
   /** Live requests; `queued`: their servers not sent yet (not listed yet, or waiting for a change). */
   readonly requests: { readonly workflowId: string; readonly phase: Progress['phase']; readonly requested: number; readonly queued: number; readonly added: number; readonly alreadyPresent: number }[];
   /** Requests that arrived while the coordinator held all it may (their servers are asked for again in turn). */

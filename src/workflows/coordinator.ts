@@ -115,7 +115,8 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     inbox.push(parsed.data);
   });
 
-  let writing: { op: WriteOp; done: Promise<void> } | undefined;
+  /** The change in flight, and the chunks sent after it in the same activity (a group that takes back-to-back changes). */
+  let writing: { op: WriteOp; following: Extract<WriteOp, { kind: 'add' }>[]; done: Promise<void> } | undefined;
   let listing: { ids: string[]; created: Set<string>; removed: Set<string> } | undefined;
   const reads = new Map<number, { op: ReadOp; scope: CancellationScope; done: Promise<void> }>();
   let readSeq = 0;
@@ -133,9 +134,16 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
       incarnation: info.firstExecutionRunId,
       seq: ledger?.state.seq ?? 0,
       queued: ledger?.queued() ?? 0,
-      inFlight: op
-        ? { kind: op.kind === 'remove' ? 'remove' : op.dry ? 'dry-run' : 'add', servers: op.keys.length, requests: op.kind === 'remove' ? [op.request] : op.requests, token: op.token }
-        : undefined,
+      inFlight:
+        op && writing
+          ? {
+              kind: op.kind === 'remove' ? 'remove' : op.dry ? 'dry-run' : 'add',
+              servers: op.keys.length + writing.following.reduce((n, f) => n + f.keys.length, 0),
+              chunks: 1 + writing.following.length,
+              requests: op.kind === 'remove' ? [op.request] : [...new Set([...op.requests, ...writing.following.flatMap((f) => f.requests)])],
+              token: op.token,
+            }
+          : undefined,
       requests: (ledger?.live ?? []).map((r) => ({
         workflowId: r.id,
         phase: ledger!.phaseOf(r),
@@ -228,11 +236,13 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
 
   const startWrite = (l: Ledger, op: WriteOp) => {
     if (op.kind === 'remove' && listing) for (const k of op.keys) listing.removed.add(k);
-    const done = (op.kind === 'add' ? add(l, op) : remove(l, op)).finally(() => {
+    // A group that takes back-to-back changes gets the full chunks due after this one in the same activity.
+    const following = op.kind === 'add' && BACK_TO_BACK_CHANGES[l.state.group.provider] ? l.followingWrites(op, TIMINGS.chunksPerAdd - 1) : [];
+    const done = (op.kind === 'add' ? add(l, op, following) : remove(l, op)).finally(() => {
       writing = undefined;
       wake();
     });
-    writing = { op, done };
+    writing = { op, following, done };
   };
 
   /** Whether a list found these servers of a change in the group (its answer was lost); empty when the list fails too. */
@@ -242,11 +252,9 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     return new Set((listed?.members ?? []).map((m) => m.key).filter((k) => keys.has(k)));
   };
 
-  const add = async (l: Ledger, op: Extract<WriteOp, { kind: 'add' }>) => {
+  const add = async (l: Ledger, op: Extract<WriteOp, { kind: 'add' }>, following: Extract<WriteOp, { kind: 'add' }>[]) => {
     const now = Date.now();
     const window = op.confirm ? op.confirm.deadline - now + TIMINGS.addRetryWindowMs : TIMINGS.addRetryWindowMs;
-    // A group that takes back-to-back changes gets the full chunks due after this one in the same activity.
-    const following = BACK_TO_BACK_CHANGES[l.state.group.provider] ? l.followingWrites(op, TIMINGS.chunksPerAdd - 1) : [];
     const created = (o: Extract<WriteOp, { kind: 'add' }>) => {
       if (listing && !o.dry) for (const key of o.keys) listing.created.add(key);
     };

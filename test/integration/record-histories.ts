@@ -31,7 +31,8 @@ interface Recording {
 
 const RECORDINGS: Recording[] = [
   { name: 'alibaba-success', request: alibabaRequest(alibabaServers(5), { maxChunkSize: 3 }), expect: 'completed' },
-  { name: 'huawei-success', request: huaweiRequest(huaweiServers(4), { maxChunkSize: 2 }, HUAWEI_DEMO_POOL), expect: 'completed' },
+  // chunksAhead 1: the second chunk goes back to back in the first add's activity, the third in an add of its own.
+  { name: 'huawei-success', request: huaweiRequest(huaweiServers(6), { maxChunkSize: 2, chunksAhead: 1 }, HUAWEI_DEMO_POOL), expect: 'completed' },
   {
     // Never Available: the wait times out, and the rollback removes what the run added.
     name: 'alibaba-availability-timeout-rollback',

@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { coordinatorWorkflowId, SEARCH_ATTRIBUTES, TIMINGS, type AddServersResult, type FailureDetails } from '../../src/domain/index.js';
+import { coordinatorWorkflowId, SEARCH_ATTRIBUTES, TIMINGS, type AddServersResult, type FailureDetails, type GroupView } from '../../src/domain/index.js';
 import { progressQuery, type addServersToServerGroup } from '../../src/workflows/index.js';
 import {
   ALIBABA_DEMO_GROUP,
@@ -253,13 +253,21 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
 
   it('sends a Huawei request\'s chunks back to back in one activity (up to chunksPerAdd), each member once', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
-    const { result, adds } = await h.withWorker(async (taskQueue) => {
+    // The first add is slow, so the coordinator can be asked what it has in flight.
+    h.sims.huawei.simulator.faults.replace({ rules: [{ action: 'BatchCreateMembers', effect: 'latency', latencyMs: 1_500, sequence: 'x' }] });
+    const { result, adds, inFlight } = await h.withWorker(async (taskQueue) => {
       const handle = await start(huawei(huaweiServers(400), { chunksAhead: 50, maxChunkSize: 80 }), taskQueue);
-      const result = await handle.result();
       const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId({ provider: 'huawei-elb', region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: HUAWEI_NO_MONITOR_POOL }, taskQueue));
+      let inFlight: GroupView['inFlight'];
+      for (let i = 0; i < 100 && !inFlight; i++) {
+        inFlight = (await coordinator.query<GroupView>('group').catch(() => undefined))?.inFlight;
+        if (!inFlight) await new Promise((r) => setTimeout(r, 20));
+      }
+      const result = await handle.result();
       const events = (await coordinator.fetchHistory()).events ?? [];
-      return { result, adds: events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'addChunk').length };
+      return { result, inFlight, adds: events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'addChunk').length };
     });
+    expect(inFlight).toMatchObject({ kind: 'add', chunks: 5, servers: 400 });
     expect(result.added).toHaveLength(400);
     expect(adds).toBe(1);
     expect(h.sims.huawei.simulator.calls.counts().byAction.BatchCreateMembers?.calls).toBe(5);
