@@ -20,7 +20,8 @@ export function limitMs(provider: BenchProvider, calls: number): number {
   return calls * perCall + MODEL.settleMs;
 }
 
-export const ALIBABA = { region: 'cn-hangzhou', vpc: 'vpc-bench0000', scaleGroup: 'sgp-benchscale0000', busyGroup: 'sgp-benchbusy0000' } as const;
+/** `warmGroup` / `warmPool`: where each row's worker warms up before its measured run (bench/run.ts `warmUp`). */
+export const ALIBABA = { region: 'cn-hangzhou', vpc: 'vpc-bench0000', scaleGroup: 'sgp-benchscale0000', busyGroup: 'sgp-benchbusy0000', warmGroup: 'sgp-benchwarm0000' } as const;
 export const alibabaGroup = (g: number) => `sgp-benchgroup${String(g).padStart(4, '0')}`;
 
 export const HUAWEI = {
@@ -28,6 +29,7 @@ export const HUAWEI = {
   project: 'b0e5c1a2d3f40000a1b2c3d4e5f60718',
   subnet: '7c1e2d3f-4a5b-4c6d-8e9f-0a1b2c3d0001',
   scalePool: '7c1e2d3f-4a5b-4c6d-8e9f-1a1b2c3d0000',
+  warmPool: '7c1e2d3f-4a5b-4c6d-8e9f-3a1b2c3d0000',
 } as const;
 export const huaweiPool = (g: number) => `7c1e2d3f-4a5b-4c6d-8e9f-2a1b${String(g).padStart(8, '0')}`;
 
@@ -66,6 +68,7 @@ export function benchWorld(groups: number) {
           serverGroups: [
             aliGroup(ALIBABA.scaleGroup, 10_000),
             aliGroup(ALIBABA.busyGroup, 1000),
+            aliGroup(ALIBABA.warmGroup, 1000),
             ...Array.from({ length: groups }, (_, g) => aliGroup(alibabaGroup(g), 1000)),
           ],
         },
@@ -85,7 +88,7 @@ export function benchWorld(groups: number) {
           vpcs: [{ id: 'vpc-bench', cidr: '10.0.0.0/8' }],
           subnets: [{ id: HUAWEI.subnet, vpcId: 'vpc-bench', cidr: '10.0.0.0/8' }],
           loadBalancers: [{ id: 'lb-bench', name: 'bench', vpcId: 'vpc-bench', vipSubnetId: HUAWEI.subnet, vipAddress: '10.255.255.1', availabilityZones: ['cn-north-4a'] }],
-          pools: [hwPool(HUAWEI.scalePool, 0), ...Array.from({ length: groups }, (_, g) => hwPool(huaweiPool(g), g + 1))],
+          pools: [hwPool(HUAWEI.scalePool, 0), hwPool(HUAWEI.warmPool, 9999), ...Array.from({ length: groups }, (_, g) => hwPool(huaweiPool(g), g + 1))],
           serverRanges: [{ idPrefix: 'ecs-bench-', count: 10_000, digits: 5, subnetId: HUAWEI.subnet, firstIp: '10.200.0.1', perBlock: 250 }],
         },
       ],
