@@ -15,7 +15,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { executableOption, provision } from '../scripts/temporal-servers.mjs';
-import { coordinatorWorkflowId, SEARCH_ATTRIBUTE_KEYS, type GroupRef, type Server } from '../src/domain/index.js';
+import { COORDINATOR_SIGNAL, coordinatorWorkflowId, SEARCH_ATTRIBUTE_KEYS, type GroupRef, type Server } from '../src/domain/index.js';
 import { createProvider, type LoadBalancerProvider } from '../src/providers/index.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL } from '../src/simulator/index.js';
 import { startAddServers, ValidationError } from '../src/client/index.js';
@@ -136,6 +136,8 @@ interface WorkerProcess {
   idleRssMb: number;
   cpuS(): number;
   peakRssMb(): number;
+  /** Starts the peak (VmHWM) again from the current RSS (Linux `clear_refs` 5), so a row's peak is its own. */
+  resetPeak(): void;
 }
 
 const TICKS_PER_SECOND = 100;
@@ -158,6 +160,9 @@ async function startWorker(env: Record<string, string>, main = WORKER.main): Pro
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    },
+    resetPeak() {
+      writeFileSync(`/proc/${pid}/clear_refs`, '5');
     },
     peakRssMb() {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -195,6 +200,20 @@ async function warmUp(b: Bench, taskQueue: string, workers: number, full = true)
       ].map(async (request, i) => (await start(request, 100 + i)).result())
     : [];
   await Promise.all([...rejected, ...added]);
+  // The warm-up's coordinators end now instead of idling in the worker's cache through the row.
+  if (full) {
+    const groups: GroupRef[] = [
+      { provider: 'alibaba-gwlb', region: ALIBABA.region, serverGroupId: ALIBABA.warmGroup },
+      { provider: 'huawei-elb', region: HUAWEI.region, projectId: HUAWEI.project, poolId: HUAWEI.warmPool },
+    ];
+    await Promise.all(
+      groups.map(async (group) => {
+        const coordinator = b.env.client.workflow.getHandle(coordinatorWorkflowId(group, taskQueue));
+        await coordinator.signal(COORDINATOR_SIGNAL, { kind: 'exit-when-idle' });
+        await coordinator.result();
+      }),
+    );
+  }
   await resetSims(b.sims);
 }
 
@@ -258,6 +277,7 @@ async function runLbflow(b: Bench, jobs: Job[], workers = 1): Promise<LbflowRun>
   const started0 = await Promise.all(Array.from({ length: workers }, () => startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue })));
   try {
     await warmUp(b, taskQueue, workers);
+    for (const w of started0) w.resetPeak();
     const cpuBefore = started0.map((w) => w.cpuS());
     const started = performance.now();
     const handles = await Promise.all(
@@ -442,6 +462,7 @@ async function scenario4(b: Bench, rows: Row[]): Promise<void> {
   const worker = await startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue });
   try {
     await warmUp(b, taskQueue, 1, false);
+    worker.resetPeak();
     const lb = await rejectAll(b, taskQueue, worker, bad, INVALID);
     const run: LbflowRun = {
       wallMs: lb.wallMs,
