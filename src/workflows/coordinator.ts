@@ -287,11 +287,12 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
         for (const f of following) l.applyUnanswered(f, new Set());
       }
     } catch (error) {
-      for (const f of following) l.applyUnanswered(f, new Set());
       const failure = describeFailure(error);
-      // Retries ran out without an answer: the change may have been applied with its answers lost. Look, so that
-      // nothing is in the group that no report lists.
-      const found = !op.dry && failure.type === 'ProviderUnavailable' ? await foundOf(l, op) : new Set<string>();
+      // Retries ran out without an answer: the change (and, from an earlier attempt, the chunks after it) may have
+      // been applied with its answers lost. Look, so that nothing is in the group that no report lists.
+      const lost = !op.dry && failure.type === 'ProviderUnavailable';
+      for (const f of following) l.applyUnanswered(f, lost ? await foundOf(l, f) : new Set());
+      const found = lost ? await foundOf(l, op) : new Set<string>();
       l.applyAddFailed(op, failure, found);
     }
   };
