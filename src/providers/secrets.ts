@@ -4,6 +4,22 @@ import { inspect } from 'node:util';
 
 export const REDACTED = '[redacted]';
 
+/** Values shorter than this are not masked (real keys and tokens are far longer; short ones would mask words). */
+export const MIN_MASKED_LENGTH = 8;
+
+/** `text` with every one of `secrets` (at least MIN_MASKED_LENGTH long) replaced by [redacted], longest first. */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  const masked = [...new Set(secrets)].filter((v) => v.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
+  for (const secret of masked) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+/** A URL's user name and password (`scheme://user:password@host`) replaced by [redacted]. */
+export function maskUserinfo(text: string): string {
+  return text.replace(/(\/\/)[^/?#\s]*@/g, `$1${REDACTED}@`);
+}
+
 /**
  * A frozen copy of `value` whose `secretKeys` are non-enumerable (so `JSON.stringify`, `{...x}`, `Object.keys`
  * and `structuredClone` skip them) and whose `toJSON` / `util.inspect` show them as `[redacted]`.

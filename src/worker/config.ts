@@ -6,7 +6,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
 import { PROVIDERS, TASK_QUEUE, type Provider } from '../domain/index.js';
-import { guardSecrets, type AlibabaCredentials, type HuaweiCredentials } from '../providers/index.js';
+import { guardSecrets, maskSecrets, maskUserinfo, type AlibabaCredentials, type HuaweiCredentials } from '../providers/index.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -54,6 +54,9 @@ export interface WorkerConfig {
 }
 
 /** Every problem with the environment at once, each naming its variable and rule. */
+/** Variables whose values are secrets: masked wherever a configuration error would show them. */
+const SECRET_VARIABLES = ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'LBFLOW_HUAWEI_AUTH_TOKEN', 'TEMPORAL_API_KEY'] as const;
+
 export class WorkerConfigError extends Error {
   override readonly name = 'WorkerConfigError';
   constructor(readonly issues: readonly { variable: string; message: string }[]) {
@@ -82,7 +85,8 @@ const endpoint = z.preprocess(
   blankToUndefined,
   z
     .string()
-    .refine((v) => /^https?:\/\/[^/\s?#]+\/?$/.test(v), { error: 'must be an origin such as https://gwlb.cn-hangzhou.aliyuncs.com or http://127.0.0.1:7480 (scheme, host, optional port, no path)' })
+    .refine((v) => !/^[a-z]+:\/\/[^/?#]*@/i.test(v), { error: 'must not carry a user name or password (credentials have their own variables)', abort: true })
+    .refine((v) => /^https?:\/\/[^/\s?#@]+\/?$/.test(v), { error: 'must be an origin such as https://gwlb.cn-hangzhou.aliyuncs.com or http://127.0.0.1:7480 (scheme, host, optional port, no path)' })
     .transform((v) => v.replace(/\/$/, ''))
     .optional(),
 );
@@ -204,7 +208,7 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
   for (const [variable, schema] of Object.entries(EnvSchema.shape)) {
     const result = (schema as z.ZodType).safeParse(env[variable]);
     if (result.success) values[variable] = result.data;
-    else for (const issue of result.error.issues) issues.push({ variable, message: `${issue.message}; got ${JSON.stringify(env[variable])}` });
+    else for (const issue of result.error.issues) issues.push({ variable, message: `${issue.message}; got ${JSON.stringify(maskUserinfo(String(env[variable])))}` });
   }
   const e = values as z.infer<typeof EnvSchema>;
   const temporal = temporalSettings(env, issues);
@@ -223,7 +227,11 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
   if (e.LBFLOW_METRICS_HOST !== undefined && e.LBFLOW_METRICS_PORT === undefined) {
     issues.push({ variable: 'LBFLOW_METRICS_PORT', message: 'is required when LBFLOW_METRICS_HOST is set (the port of the Prometheus endpoint)' });
   }
-  if (issues.length > 0 || temporal === undefined) throw new WorkerConfigError(issues);
+  if (issues.length > 0 || temporal === undefined) {
+    // A secret pasted into the wrong variable is echoed by that variable's issue: every configured secret is masked.
+    const secrets = SECRET_VARIABLES.map((v) => env[v] ?? '');
+    throw new WorkerConfigError(issues.map((i) => ({ variable: i.variable, message: maskSecrets(maskUserinfo(i.message), secrets) })));
+  }
 
   return {
     temporal,

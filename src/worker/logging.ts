@@ -2,7 +2,7 @@
 // Two guards keep credentials out: fields named like secrets are dropped, and the configured secret values
 // are masked wherever they appear in any string (a provider echoing a token in an error message, say).
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
-import { REDACTED } from '../providers/index.js';
+import { maskSecrets, MIN_MASKED_LENGTH, REDACTED } from '../providers/index.js';
 import type { WorkerConfig } from './config.js';
 
 const SEVERITY: Record<LogLevel, number> = { TRACE: 10, DEBUG: 20, INFO: 30, WARN: 40, ERROR: 50 };
@@ -23,8 +23,7 @@ export function secretValues(config: WorkerConfig): string[] {
   return values;
 }
 
-/** Values shorter than this are not masked (real keys and tokens are far longer). */
-export const MIN_MASKED_LENGTH = 8;
+export { MIN_MASKED_LENGTH };
 
 export type LogSink = (line: string) => void;
 
@@ -69,9 +68,7 @@ export class JsonLogger implements Logger {
   }
 
   #mask(text: string): string {
-    let out = text;
-    for (const secret of this.#secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    return out;
+    return maskSecrets(text, this.#secrets);
   }
 
   /** A JSON-safe copy: secrets masked, errors as name/message, bigints as strings, cycles and depth cut. */

@@ -80,6 +80,30 @@ describe('worker configuration from the environment', () => {
     }
   });
 
+  it('refuses an endpoint with a user name or password, naming the variable and never showing the password (issue 13 row 1)', () => {
+    for (const variable of ['LBFLOW_ALIBABA_ENDPOINT', 'LBFLOW_HUAWEI_ENDPOINT']) {
+      const issues = issuesOf({ ...ALIBABA, ...HUAWEI, HUAWEICLOUD_SDK_PROJECT_ID: '04dd36f964000fe22f9ac00bc85b1a1d', [variable]: 'https://u:SECRET-PASSWORD-1@127.0.0.1:7480' });
+      expect(issues.map((i) => i.variable)).toEqual([variable]);
+      expect(issues[0]!.message).toMatch(/must not carry a user name or password/);
+      expect(JSON.stringify(issues)).not.toMatch(/SECRET-PASSWORD-1|u:/);
+    }
+  });
+
+  it('masks every configured secret in configuration errors, when one is pasted into another variable (issue 13 row 2)', () => {
+    const issues = issuesOf({
+      ...ALIBABA,
+      ...HUAWEI,
+      LBFLOW_LOG_LEVEL: ALIBABA.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+      HUAWEICLOUD_SDK_PROJECT_ID: HUAWEI.HUAWEICLOUD_SDK_SK,
+      TEMPORAL_ADDRESS: `${HUAWEI.HUAWEICLOUD_SDK_SK}:7233:x`,
+    });
+    expect(issues.map((i) => i.variable).sort()).toEqual(['HUAWEICLOUD_SDK_PROJECT_ID', 'LBFLOW_LOG_LEVEL', 'TEMPORAL_ADDRESS']);
+    const shown = JSON.stringify(issues);
+    expect(shown).not.toContain(ALIBABA.ALIBABA_CLOUD_ACCESS_KEY_SECRET);
+    expect(shown).not.toContain(HUAWEI.HUAWEICLOUD_SDK_SK);
+    expect(issues.find((i) => i.variable === 'LBFLOW_LOG_LEVEL')!.message).toContain('[redacted]');
+  });
+
   it('never shows a secret when the configuration is described, logged or serialised', () => {
     const config = loadWorkerConfig({ ...BASE, ...ALIBABA, ...HUAWEI, HUAWEICLOUD_SDK_SECURITY_TOKEN: 'huawei-session-token-0001', TEMPORAL_API_KEY: 'temporal-api-key-value-0001', TEMPORAL_ADDRESS: 'example.tmprl.cloud:7233' });
     const shown = [JSON.stringify(describeConfig(config)), JSON.stringify(config.providers), String(config.providers['alibaba-gwlb']?.credentials)].join('\n');

@@ -122,4 +122,34 @@ describe('the production worker process', () => {
     expect(line.event).toBe('worker.config-invalid');
     expect(line.issues.map((i) => i.variable).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'TEMPORAL_ADDRESS']);
   });
+
+  it('exits 78 on an endpoint with a password or a secret in the wrong variable, and prints neither (issue 13 rows 1, 2)', () => {
+    const secret = 'alibaba-secret-for-the-process-test';
+    const password = 'PASSWORD-in-the-endpoint';
+    let status = 0;
+    let output = '';
+    try {
+      execFileSync(process.execPath, [join(BUILD, 'worker', 'main.js')], {
+        env: {
+          PATH: process.env.PATH,
+          TEMPORAL_CONFIG_FILE: '/nonexistent.toml',
+          ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tProcessTest',
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret,
+          LBFLOW_LOG_LEVEL: secret,
+          LBFLOW_ALIBABA_ENDPOINT: `https://user:${password}@127.0.0.1:7480`,
+          NODE_ENV: 'production',
+          LBFLOW_WORKFLOW_BUNDLE: join(BUILD, 'workflow-bundle.js'),
+        },
+        stdio: 'pipe',
+      });
+    } catch (error) {
+      status = (error as { status: number }).status;
+      output = String((error as { stdout: Buffer }).stdout) + String((error as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(78);
+    const line = JSON.parse(output) as { issues: { variable: string }[] };
+    expect(line.issues.map((i) => i.variable).sort()).toEqual(['LBFLOW_ALIBABA_ENDPOINT', 'LBFLOW_LOG_LEVEL']);
+    expect(output).not.toContain(secret);
+    expect(output).not.toContain(password);
+  });
 });
