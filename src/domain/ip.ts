@@ -70,6 +70,28 @@ export const GWLB_IP_TARGET_BLOCKS: readonly Ipv4Block[] = [
   block('192.168.0.0/16'),
 ];
 
+/**
+ * Addresses that can never be a backend, each with the reason (RFC 6890 special-purpose blocks, and the clouds'
+ * metadata services): sending one would point a load balancer at the network itself or at the metadata service.
+ */
+const SPECIAL_IPV4: readonly (Ipv4Block & { readonly reason: string })[] = [
+  { ...block('100.100.100.200/32'), reason: "Alibaba Cloud's metadata service" },
+  { ...block('169.254.169.254/32'), reason: 'the metadata service of the ECS instance it runs on (link-local)' },
+  { ...block('255.255.255.255/32'), reason: 'the broadcast address' },
+  { ...block('0.0.0.0/8'), reason: 'unspecified ("this network", 0.0.0.0/8)' },
+  { ...block('127.0.0.0/8'), reason: 'loopback (127.0.0.0/8)' },
+  { ...block('169.254.0.0/16'), reason: 'link-local (169.254.0.0/16)' },
+  { ...block('224.0.0.0/4'), reason: 'multicast (224.0.0.0/4)' },
+  { ...block('240.0.0.0/4'), reason: 'reserved (240.0.0.0/4)' },
+];
+
+/** Why an IPv4 address cannot be a backend, or undefined (also for text that is not an IPv4 address). */
+export function ipv4SpecialUse(text: string): string | undefined {
+  const address = parseIpv4(text);
+  if (address === undefined) return undefined;
+  return SPECIAL_IPV4.find((b) => inBlock(address, b.base, b.bits))?.reason;
+}
+
 /** True when `text` is a strict IPv4 address inside one of `blocks`. */
 export function ipv4InBlocks(text: string, blocks: readonly Ipv4Block[]): boolean {
   const address = parseIpv4(text);
@@ -148,4 +170,16 @@ export function canonicalIpv6(text: string): string | undefined {
   // A single zero group is not compressed (RFC 5952 §4.2.2).
   if (bestLength < 2) return hex.join(':');
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+/** Why an IPv6 address cannot be a backend (unspecified, loopback, link-local, multicast), or undefined. */
+export function ipv6SpecialUse(text: string): string | undefined {
+  const groups = parseIpv6(text);
+  if (groups === undefined) return undefined;
+  const [first = 0] = groups;
+  if (groups.every((g) => g === 0)) return 'unspecified (::)';
+  if (groups.slice(0, 7).every((g) => g === 0) && groups[7] === 1) return 'loopback (::1)';
+  if ((first & 0xffc0) === 0xfe80) return 'link-local (fe80::/10)';
+  if ((first & 0xff00) === 0xff00) return 'multicast (ff00::/8)';
+  return undefined;
 }

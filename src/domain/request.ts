@@ -1,7 +1,7 @@
 // The AddServers request contract: zod schemas whose every message names the field's problem and the rule it broke.
 import { z } from 'zod';
 import { dedupeServers, describeIdentity } from './dedupe.js';
-import { GWLB_IP_TARGET_BLOCKS, PRIVATE_IPV4_BLOCKS, ipv4InBlocks, isIpv4, isIpv6 } from './ip.js';
+import { GWLB_IP_TARGET_BLOCKS, PRIVATE_IPV4_BLOCKS, ipv4InBlocks, ipv4SpecialUse, ipv6SpecialUse, isIpv4, isIpv6 } from './ip.js';
 import { describeValue, listNames } from './text.js';
 
 /** The provider APIs lbflow drives; the discriminator of every request. */
@@ -107,6 +107,8 @@ const GWLB_IP_RANGES = '10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12 or 192.168.0.0/
 /** The problem with a GWLB ServerId for its ServerType, or undefined when it is fine. */
 function alibabaServerIdProblem(serverType: unknown, serverId: string): string | undefined {
   if (serverType === 'Ip') {
+    const special = ipv4SpecialUse(serverId);
+    if (special !== undefined) return `For serverType "Ip" the server id must be a backend's address, not ${special}; got ${describeValue(serverId)}.`;
     return ipv4InBlocks(serverId, GWLB_IP_TARGET_BLOCKS)
       ? undefined
       : must('For serverType "Ip" the server id', `the backend's IPv4 address (dotted quad) in ${GWLB_IP_RANGES}`)(serverId);
@@ -239,7 +241,11 @@ function buildRequestSchemas() {
     if (typeof serverId !== 'string') return;
     const problem = alibabaServerIdProblem(serverType, serverId);
     if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['serverId'], input: serverId, message: problem });
-    if (serverType === 'Ip' && typeof serverIp === 'string' && isIpv4(serverIp) && serverIp !== serverId) {
+    const special = typeof serverIp === 'string' ? ipv4SpecialUse(serverIp) : undefined;
+  if (special !== undefined && serverType !== 'Ip') {
+    ctx.addIssue({ code: 'custom', path: ['serverIp'], input: serverIp, message: `Server IP must be the backend's address, not ${special}; got ${describeValue(serverIp)}.` });
+  }
+  if (serverType === 'Ip' && typeof serverIp === 'string' && isIpv4(serverIp) && serverIp !== serverId) {
       ctx.addIssue({
         code: 'custom',
         path: ['serverIp'],
@@ -262,7 +268,17 @@ function buildRequestSchemas() {
   const HuaweiServerSchema = huaweiServerObject.superRefine((value, ctx) => {
     const { address, subnetCidrId, availabilityZone } = value as Record<string, unknown>;
     const ipType = subnetCidrId === undefined;
-    if (ipType && typeof address === 'string') {
+    const special = typeof address === 'string' ? (ipv4SpecialUse(address) ?? ipv6SpecialUse(address)) : undefined;
+  if (special !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['address'], input: address, message: `Address must be a backend's address, not ${special}; got ${describeValue(address)}.` });
+  } else if (!ipType && typeof address === 'string' && isIpv4(address) && !ipv4InBlocks(address, PRIVATE_IPV4_BLOCKS)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['address'],
+      input: address,
+      message: `A member with subnetCidrId is an address of that subnet, so its IPv4 address must be private (${PRIVATE_RANGES}); got ${describeValue(address)}.`,
+    });
+  } else if (ipType && typeof address === 'string') {
       if (isIpv6(address)) {
         ctx.addIssue({
           code: 'custom',

@@ -94,6 +94,17 @@ describe('Alibaba GWLB servers', () => {
     invalid('rejects a serverIp with a leading zero', alibaba({ serverIp: '192.168.01.1' }), 'servers[0].serverIp', /no leading zeros\); got "192\.168\.01\.1"/),
     invalid('rejects an IPv6 serverIp', alibaba({ serverIp: '2001:db8::1' }), 'servers[0].serverIp', /IPv6 is not accepted by GWLB/),
     invalid('rejects a server that is not an object', alibaba({}, { servers: [null] }), 'servers[0]', /A GWLB server must be a JSON object; got null/),
+    // Issue 13 row 13: addresses that are never a backend, each refused with its reason.
+    invalid("rejects Alibaba's metadata service as an Ip target", alibaba({ serverType: 'Ip', serverId: '100.100.100.200' }), 'servers[0].serverId', /not Alibaba Cloud's metadata service; got "100\.100\.100\.200"/),
+    invalid('rejects the ECS metadata service as a serverIp', alibaba({ serverIp: '169.254.169.254' }), 'servers[0].serverIp', /not the metadata service of the ECS instance/),
+    invalid('rejects a multicast serverIp', alibaba({ serverIp: '224.0.0.1' }), 'servers[0].serverIp', /multicast/),
+    invalid('rejects the broadcast address as a serverIp', alibaba({ serverIp: '255.255.255.255' }), 'servers[0].serverIp', /broadcast/),
+    invalid('rejects the ECS metadata service as a Huawei member', huawei({ address: '169.254.169.254' }), 'servers[0].address', /not the metadata service/),
+    invalid('rejects 0.0.0.0 as a Huawei member', huawei({ address: '0.0.0.0' }), 'servers[0].address', /unspecified/),
+    invalid('rejects a public IPv4 member even with a subnet', huawei({ address: '8.8.8.8' }), 'servers[0].address', /with subnetCidrId .* must be private \(10\.0\.0\.0\/8, 172\.16\.0\.0\/12 or 192\.168\.0\.0\/16\); got "8\.8\.8\.8"/),
+    invalid('rejects a link-local IPv6 member', huawei({ address: 'fe80::1' }), 'servers[0].address', /link-local \(fe80::\/10\)/),
+    invalid('rejects a multicast IPv6 member', huawei({ address: 'ff02::1' }), 'servers[0].address', /multicast \(ff00::\/8\)/),
+    invalid('rejects the unspecified IPv6 address', huawei({ address: '::' }), 'servers[0].address', /unspecified/),
     invalid('rejects an over-long server id even when the serverType is unknown', alibaba({ serverType: 'Vm', serverId: 'x'.repeat(65) }), 'servers[0].serverId', /Server id must be 1 to 64 characters/),
     invalid('rejects a Huawei field on a GWLB server', alibaba({ weight: 1 }), 'servers[0]', /Unknown field "weight" in a GWLB server; allowed fields are serverId, serverType, serverIp, port/),
   ])('$name', ({ input, path, message }) => expectIssue(input, path, message));
@@ -130,7 +141,7 @@ describe('Huawei ELB members', () => {
     valid('accepts an IP-type member in 172.16.0.0/12', huaweiIpType({ address: '172.16.5.4' })),
     valid('accepts an IP-type member in 192.168.0.0/16', huaweiIpType({ address: '192.168.3.11' })),
     valid('accepts availabilityZone on an IP-type member', huaweiIpType({ availabilityZone: 'cn-north-4a' })),
-    valid('accepts a public IPv4 member when it names a subnet', huawei({ address: '8.8.8.8' })),
+    valid('accepts an IPv6 member of a subnet', huawei({ address: '2001:db8::10' })),
   ])('$name', ({ input }) => {
     expectValid(input);
   });
