@@ -13,6 +13,7 @@ import {
   WORKFLOW_TYPE,
   formatIssues,
   REPORT_MEMO,
+  requestSizeIssue,
   type AddServersRequest,
   type AddServersRequestInput,
   type AddServersResult,
@@ -26,11 +27,8 @@ export * from './errors.js';
 export { TASK_QUEUE, WORKFLOW_TYPE, SEARCH_ATTRIBUTES, addServersWorkflowId } from '../domain/index.js';
 export type { AddServersRequest, AddServersRequestInput, AddServersResult, FailureDetails, Progress, Phase, RunReport, ServerStatus } from '../domain/index.js';
 
-/**
- * Largest request accepted, as JSON. Temporal refuses workflow inputs over 2 MB (its default blob limit), and a
- * run hands its request on at continue-as-new along with its own progress, so lbflow keeps room for that.
- */
-export const MAX_REQUEST_BYTES = 1_500_000;
+/** Largest request accepted, as JSON (the domain's rule, checked here before a start and by the workflow). */
+export { MAX_REQUEST_BYTES } from '../domain/index.js';
 
 /** Memo key holding the request's content hash, to tell a repeated start from a different request under one id. */
 export const REQUEST_HASH_MEMO = 'lbflowRequestHash';
@@ -64,30 +62,19 @@ export function requestHash(request: AddServersRequest): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/** The request's JSON size in bytes, or a ValidationError when it is not JSON at all (a cycle, a BigInt). */
-function jsonBytes(input: unknown): number {
-  try {
-    return Buffer.byteLength(JSON.stringify(input) ?? '');
-  } catch (error) {
-    throw refused([{ path: '', message: `The request must be plain JSON data; serialising it failed: ${(error as Error).message}.` }]);
-  }
-}
-
 function refused(issues: ValidationIssue[]): ValidationError {
   return new ValidationError({ message: formatIssues(issues), details: { type: 'ValidationError', added: [], alreadyPresent: [], issues } });
 }
 
 /** Checks a request as the workflow would, plus its size; returns the parsed request or throws ValidationError. */
 export function checkAddServersRequest(input: unknown): AddServersRequest {
-  const bytes = jsonBytes(input);
-  if (bytes > MAX_REQUEST_BYTES) {
-    throw refused([
-      {
-        path: '',
-        message: `The request is ${(bytes / 1e6).toFixed(2)} MB as JSON; lbflow accepts at most ${(MAX_REQUEST_BYTES / 1e6).toFixed(1)} MB (Temporal refuses workflow inputs over 2 MB): split the servers into several requests.`,
-      },
-    ]);
+  let size: ValidationIssue | undefined;
+  try {
+    size = requestSizeIssue(input);
+  } catch (error) {
+    throw refused([{ path: '', message: `The request must be plain JSON data; serialising it failed: ${(error as Error).message}.` }]);
   }
+  if (size) throw refused([size]);
   const checked = validateAddServersRequest(input);
   if (!checked.ok) throw refused(checked.issues);
   return checked.request;

@@ -33,3 +33,18 @@ export function listNames(names: readonly string[], limit = 5): string {
   const shown = names.slice(0, limit).map(quote).join(', ');
   return names.length > limit ? `${shown} and ${names.length - limit} more` : shown;
 }
+
+/** The UTF-8 length of `text` in bytes, counted without encoding it (workflow code has no byte buffers). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}

@@ -1,7 +1,7 @@
 // The front door for requests: every problem at once, as path + sentence, bounded in count and size.
 import type { z } from 'zod';
 import { requestSchemas, type AddServersRequest } from './request.js';
-import { quote } from './text.js';
+import { quote, utf8Length } from './text.js';
 
 /** One problem with a request: `path` like `servers[3].port` ('' for the request itself) and a sentence naming the value's problem and the rule. */
 export interface ValidationIssue {
@@ -39,6 +39,23 @@ const fallbackMessage = (issue: z.core.$ZodRawIssue): string => {
   const where = formatPath(issue.path ?? []);
   return `${where === '' ? 'The request' : where} is not valid (${issue.code}).`;
 };
+
+/**
+ * Largest request accepted, as JSON. Temporal refuses workflow inputs over 2 MB (its default blob limit), and a
+ * request's servers travel on to its group's coordinator, so lbflow keeps room. The client library checks it
+ * before starting; the workflow checks it again for callers that start it directly.
+ */
+export const MAX_REQUEST_BYTES = 1_500_000;
+
+/** The size rule as an issue, or undefined when `input` (JSON data) is small enough. Throws on data that is not JSON. */
+export function requestSizeIssue(input: unknown): ValidationIssue | undefined {
+  const bytes = utf8Length(JSON.stringify(input) ?? '');
+  if (bytes <= MAX_REQUEST_BYTES) return undefined;
+  return {
+    path: '',
+    message: `The request is ${(bytes / 1e6).toFixed(2)} MB as JSON; lbflow accepts at most ${(MAX_REQUEST_BYTES / 1e6).toFixed(1)} MB (Temporal refuses workflow inputs over 2 MB): split the servers into several requests.`,
+  };
+}
 
 /** Validates an AddServers request (unknown JSON) and reports every problem, duplicates that disagree included. */
 export function validateAddServersRequest(input: unknown): ValidationResult {

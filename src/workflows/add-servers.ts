@@ -25,6 +25,7 @@ import {
   groupRefOf,
   identityKey,
   REPORT_MEMO,
+  requestSizeIssue,
   SEARCH_ATTRIBUTES,
   TIMINGS,
   validateAddServersRequest,
@@ -180,6 +181,9 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
 }
 
 function validateRequest(request: unknown) {
+  // The client's size rule, for callers that start the workflow directly (the input came from JSON: no cycles).
+  const size = requestSizeIssue(request);
+  if (size) throw workflowFailure('ValidationError', formatIssues([size]), { type: 'ValidationError', added: [], alreadyPresent: [], issues: [size] });
   const checked = validateAddServersRequest(request);
   if (!checked.ok) throw workflowFailure('ValidationError', formatIssues(checked.issues), { type: 'ValidationError', added: [], alreadyPresent: [], issues: checked.issues });
   return checked.request;

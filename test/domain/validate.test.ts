@@ -1,7 +1,8 @@
 // Reporting: every issue at once, cross-field rules despite other failures, conflicts as issues, bounded output.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIssues, MAX_LISTED_ISSUES, validateAddServersRequest } from '../../src/domain/index.js';
+import { formatIssues, MAX_LISTED_ISSUES, MAX_REQUEST_BYTES, requestSizeIssue, validateAddServersRequest } from '../../src/domain/index.js';
+import { utf8Length } from '../../src/domain/text.js';
 import { alibaba, expectIssue, expectValid, huawei, issuesOf, SUBNET_ID } from './fixtures.js';
 
 describe('validateAddServersRequest reports every issue', () => {
@@ -196,5 +197,25 @@ describe('formatIssues', () => {
     const result = validateAddServersRequest(alibaba({ port: 80 }));
     expect(result.ok).toBe(false);
     if (!result.ok) expect(formatIssues(result.issues)).toContain('- servers[0].port: Port must be 6081 (the GENEVE port, the only value GWLB accepts); got 80.');
+  });
+});
+
+describe('the request size rule', () => {
+  it('counts UTF-8 bytes as Buffer does, astral characters and lone surrogates included', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(utf8Length(text)).toBe(Buffer.byteLength(text, 'utf8'));
+      }),
+      { numRuns: 2_000, seed: 13 },
+    );
+    expect(utf8Length('\ud800')).toBe(Buffer.byteLength('\ud800'));
+  });
+
+  it('refuses a request over MAX_REQUEST_BYTES as JSON, saying its size and the limit', () => {
+    const name = 'n'.repeat(1000);
+    const big = huawei({}, { servers: Array.from({ length: 1600 }, (_, i) => ({ address: `10.0.${i >> 8}.${i & 255}`, protocolPort: 80, name })) });
+    expect(Buffer.byteLength(JSON.stringify(big))).toBeGreaterThan(MAX_REQUEST_BYTES);
+    expect(requestSizeIssue(big)?.message).toMatch(/^The request is 1\.\d\d MB as JSON; lbflow accepts at most 1\.5 MB/);
+    expect(requestSizeIssue(huawei({}))).toBeUndefined();
   });
 });

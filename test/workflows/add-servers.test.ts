@@ -95,6 +95,16 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
     expect(h.sims.alibaba.simulator.calls.counts().total).toBe(0);
   });
 
+  it('fails a request over the size limit started directly as ValidationError, having called no provider (issue 13 row 9)', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    // About 1.7 MB as JSON: under Temporal's 2 MB input limit, over lbflow's 1.5 MB.
+    const servers = huaweiServers(4800).map((s, i) => ({ ...s, name: `${'n'.repeat(240)}${i}` }));
+    const failure = await failureOf(huawei(servers));
+    expect(failure.type).toBe('ValidationError');
+    expect(failure.message).toMatch(/The request is 1\.\d\d MB as JSON; lbflow accepts at most 1\.5 MB/);
+    expect(h.sims.huawei.simulator.calls.counts().total).toBe(0);
+  });
+
   it('times out after 30 minutes of workflow time as AvailabilityTimeout naming exactly the stragglers', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
     h.sims.huawei.simulator.faults.replace({ rules: [{ action: 'BatchCreateMembers', effect: 'neverAvailable', sequence: '.x' }] });
