@@ -7,12 +7,17 @@ export const REDACTED = '[redacted]';
 /** Values shorter than this are not masked (real keys and tokens are far longer; short ones would mask words). */
 export const MIN_MASKED_LENGTH = 8;
 
-/** `text` with every one of `secrets` (at least MIN_MASKED_LENGTH long) replaced by [redacted], longest first. */
-export function maskSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
+/**
+ * A function that replaces every one of `secrets` (at least MIN_MASKED_LENGTH long) in a text by [redacted],
+ * longest first so a secret that contains another is masked whole. The list is prepared once.
+ */
+export function secretMasker(secrets: readonly string[]): (text: string) => string {
   const masked = [...new Set(secrets)].filter((v) => v.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
-  for (const secret of masked) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-  return out;
+  return (text) => {
+    let out = text;
+    for (const secret of masked) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    return out;
+  };
 }
 
 /** A URL's user name and password (`scheme://user:password@host`) replaced by [redacted]. */

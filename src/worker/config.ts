@@ -6,7 +6,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
 import { PROVIDERS, TASK_QUEUE, type Provider } from '../domain/index.js';
-import { guardSecrets, maskSecrets, maskUserinfo, type AlibabaCredentials, type HuaweiCredentials } from '../providers/index.js';
+import { guardSecrets, maskUserinfo, secretMasker, type AlibabaCredentials, type HuaweiCredentials } from '../providers/index.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -229,8 +229,8 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
   }
   if (issues.length > 0 || temporal === undefined) {
     // A secret pasted into the wrong variable is echoed by that variable's issue: every configured secret is masked.
-    const secrets = SECRET_VARIABLES.map((v) => env[v] ?? '');
-    throw new WorkerConfigError(issues.map((i) => ({ variable: i.variable, message: maskSecrets(maskUserinfo(i.message), secrets) })));
+    const mask = secretMasker(SECRET_VARIABLES.map((v) => env[v] ?? ''));
+    throw new WorkerConfigError(issues.map((i) => ({ variable: i.variable, message: mask(maskUserinfo(i.message)) })));
   }
 
   return {

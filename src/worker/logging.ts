@@ -2,7 +2,7 @@
 // Two guards keep credentials out: fields named like secrets are dropped, and the configured secret values
 // are masked wherever they appear in any string (a provider echoing a token in an error message, say).
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
-import { maskSecrets, MIN_MASKED_LENGTH, REDACTED } from '../providers/index.js';
+import { REDACTED, secretMasker } from '../providers/index.js';
 import type { WorkerConfig } from './config.js';
 
 const SEVERITY: Record<LogLevel, number> = { TRACE: 10, DEBUG: 20, INFO: 30, WARN: 40, ERROR: 50 };
@@ -23,19 +23,17 @@ export function secretValues(config: WorkerConfig): string[] {
   return values;
 }
 
-export { MIN_MASKED_LENGTH };
 
 export type LogSink = (line: string) => void;
 
 export class JsonLogger implements Logger {
   readonly #min: number;
-  readonly #secrets: string[];
+  readonly #mask: (text: string) => string;
   readonly #sink: LogSink;
 
   constructor(level: LogLevel, secrets: readonly string[] = [], sink: LogSink = (line) => process.stdout.write(line)) {
     this.#min = SEVERITY[level];
-    // Longest first, so a secret that contains another is masked whole; very short values would mask ordinary words.
-    this.#secrets = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
+    this.#mask = secretMasker(secrets);
     this.#sink = sink;
   }
 
@@ -65,10 +63,6 @@ export class JsonLogger implements Logger {
   }
   error(message: string, meta?: LogMetadata): void {
     this.log('ERROR', message, meta);
-  }
-
-  #mask(text: string): string {
-    return maskSecrets(text, this.#secrets);
   }
 
   /** A JSON-safe copy: secrets masked, errors as name/message, bigints as strings, cycles and depth cut. */

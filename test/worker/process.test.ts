@@ -105,18 +105,22 @@ describe('the production worker process', () => {
     for (const w of workers) for (const secret of secrets) expect(w.output()).not.toContain(secret);
   });
 
-  it('exits 78 with every configuration problem when its environment is unusable', () => {
-    let status = 0;
-    let stderr = '';
+  /** Runs the built worker with `env` (and the prebuilt bundle), expecting it to exit at once: its status and output. */
+  const runUnusable = (env: Record<string, string>): { status: number; stdout: string; stderr: string } => {
     try {
       execFileSync(process.execPath, [join(BUILD, 'worker', 'main.js')], {
-        env: { PATH: process.env.PATH, TEMPORAL_CONFIG_FILE: '/nonexistent.toml', TEMPORAL_ADDRESS: 'no-port', ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tX', NODE_ENV: 'production', LBFLOW_WORKFLOW_BUNDLE: join(BUILD, 'workflow-bundle.js') },
+        env: { PATH: process.env.PATH, TEMPORAL_CONFIG_FILE: '/nonexistent.toml', NODE_ENV: 'production', LBFLOW_WORKFLOW_BUNDLE: join(BUILD, 'workflow-bundle.js'), ...env },
         stdio: 'pipe',
       });
     } catch (error) {
-      status = (error as { status: number }).status;
-      stderr = String((error as { stderr: Buffer }).stderr);
+      const e = error as { status: number; stdout: Buffer; stderr: Buffer };
+      return { status: e.status, stdout: String(e.stdout), stderr: String(e.stderr) };
     }
+    return { status: 0, stdout: '', stderr: '' };
+  };
+
+  it('exits 78 with every configuration problem when its environment is unusable', () => {
+    const { status, stderr } = runUnusable({ TEMPORAL_ADDRESS: 'no-port', ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tX' });
     expect(status).toBe(78);
     const line = JSON.parse(stderr) as { event: string; issues: { variable: string }[] };
     expect(line.event).toBe('worker.config-invalid');
@@ -126,30 +130,18 @@ describe('the production worker process', () => {
   it('exits 78 on an endpoint with a password or a secret in the wrong variable, and prints neither (issue 13 rows 1, 2)', () => {
     const secret = 'alibaba-secret-for-the-process-test';
     const password = 'PASSWORD-in-the-endpoint';
-    let status = 0;
-    let output = '';
-    try {
-      execFileSync(process.execPath, [join(BUILD, 'worker', 'main.js')], {
-        env: {
-          PATH: process.env.PATH,
-          TEMPORAL_CONFIG_FILE: '/nonexistent.toml',
-          ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tProcessTest',
-          ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret,
-          LBFLOW_LOG_LEVEL: secret,
-          LBFLOW_ALIBABA_ENDPOINT: `https://user:${password}@127.0.0.1:7480`,
-          NODE_ENV: 'production',
-          LBFLOW_WORKFLOW_BUNDLE: join(BUILD, 'workflow-bundle.js'),
-        },
-        stdio: 'pipe',
-      });
-    } catch (error) {
-      status = (error as { status: number }).status;
-      output = String((error as { stdout: Buffer }).stdout) + String((error as { stderr: Buffer }).stderr);
-    }
+    const { status, stdout, stderr } = runUnusable({
+      ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tProcessTest',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret,
+      LBFLOW_LOG_LEVEL: secret,
+      LBFLOW_ALIBABA_ENDPOINT: `https://user:${password}@127.0.0.1:7480`,
+    });
     expect(status).toBe(78);
-    const line = JSON.parse(output) as { issues: { variable: string }[] };
+    const line = JSON.parse(stderr) as { issues: { variable: string }[] };
     expect(line.issues.map((i) => i.variable).sort()).toEqual(['LBFLOW_ALIBABA_ENDPOINT', 'LBFLOW_LOG_LEVEL']);
-    expect(output).not.toContain(secret);
-    expect(output).not.toContain(password);
+    for (const output of [stdout, stderr]) {
+      expect(output).not.toContain(secret);
+      expect(output).not.toContain(password);
+    }
   });
 });
