@@ -1,8 +1,7 @@
 // Reading what to add: a request or a server list from JSON, YAML or CSV, and flags for the rest.
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { parse as parseYaml } from 'yaml';
+import { decodeUtf8, InputError, inspectJson, parseYamlStrict, readBounded, replacedField, sourceName } from './read.js';
 
 /** A problem with the command line or an input file: the CLI prints it and exits with the usage status. */
 export class UsageError extends Error {
@@ -22,9 +21,18 @@ function cellValue(column: string, text: string): unknown {
 /** CSV with a header row of field names (serverId,serverType,serverIp,port or address,protocolPort,subnetCidrId,…). */
 export function parseServersCsv(text: string, source: string): Record<string, unknown>[] {
   let rows: Record<string, string>[];
+  const columns = (header: string[]): string[] => {
+    const seen = new Set<string>();
+    for (const name of header) {
+      if (seen.has(name)) throw new UsageError(`${source}: the column "${name}" appears twice in the CSV header; each field may have one column`);
+      seen.add(name);
+    }
+    return header;
+  };
   try {
-    rows = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, comment: '#' }) as Record<string, string>[];
+    rows = parseCsv(text, { columns, skip_empty_lines: true, trim: true, bom: true, comment: '#' }) as Record<string, string>[];
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(`${source}: not valid CSV: ${(error as Error).message}`);
   }
   return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== '').map(([k, v]) => [k, cellValue(k, v)])));
@@ -36,38 +44,65 @@ export interface LoadedInput {
   readonly servers?: unknown[];
 }
 
-/** Reads a file by its extension (.json, .yaml/.yml, .csv); `-` reads JSON or YAML from stdin. */
-export function loadInputFile(path: string): LoadedInput {
-  let text: string;
-  try {
-    text = readFileSync(path === '-' ? 0 : path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  const ext = extname(path).toLowerCase();
-  if (ext === '.csv') return { servers: parseServersCsv(text, path) };
+type Format = 'JSON' | 'YAML' | 'CSV';
+
+function parseText(text: string, format: Format, source: string): unknown {
+  if (format === 'CSV') return parseServersCsv(text, source);
+  if (format === 'YAML') return parseYamlStrict(text, source);
   let value: unknown;
   try {
-    value = ext === '.json' ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+    value = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${path}: not valid ${ext === '.json' ? 'JSON' : 'JSON or YAML'}: ${(error as Error).message}`);
+    throw new UsageError(`${source}: not valid JSON: ${(error as Error).message}`);
   }
+  inspectJson(text, source);
+  return value;
+}
+
+/**
+ * Reads a file by its extension (.json, .yaml/.yml, .csv; anything else as YAML, which JSON is a part of); `-`
+ * reads JSON or YAML from stdin. At most MAX_INPUT_BYTES are read from any source; the bytes must be UTF-8.
+ */
+export async function loadInputFile(path: string): Promise<LoadedInput> {
+  const source = sourceName(path);
+  const ext = path === '-' ? '' : extname(path).toLowerCase();
+  const format: Format = ext === '.csv' ? 'CSV' : ext === '.json' ? 'JSON' : 'YAML';
+  let value: unknown;
+  try {
+    const decoded = decodeUtf8(await readBounded(path));
+    if (decoded.invalidUtf8 !== undefined) {
+      const { byte, line } = decoded.invalidUtf8;
+      let field: string | undefined;
+      try {
+        field = replacedField(parseText(decoded.text, format, source));
+      } catch {
+        field = undefined;
+      }
+      throw new InputError(`${source}: ${field === undefined ? 'the input' : field} is not valid UTF-8 (byte ${byte}, line ${line}); save the file as UTF-8`);
+    }
+    value = parseText(decoded.text, format, source);
+  } catch (error) {
+    if (error instanceof InputError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (format === 'CSV') return { servers: value as unknown[] };
   if (Array.isArray(value)) return { servers: value };
   if (typeof value === 'object' && value !== null) {
     const record = value as Record<string, unknown>;
     if ('provider' in record) return { request: record };
     if (Array.isArray(record.servers)) return { servers: record.servers };
   }
-  throw new UsageError(`${path}: expected a request (an object with "provider"), a list of servers, or an object with "servers"`);
+  throw new UsageError(`${source}: expected a request (an object with "provider"), a list of servers, or an object with "servers"`);
 }
 
-/** `--server key=value,key=value` as a server object (numbers for port, protocolPort, weight). */
+/** `--server key=value,key=value` as a server object (numbers for port, protocolPort, weight); a key given twice is refused. */
 export function parseServerFlag(spec: string): Record<string, unknown> {
   const server: Record<string, unknown> = {};
   for (const part of spec.split(',')) {
     const eq = part.indexOf('=');
     if (eq <= 0) throw new UsageError(`--server ${JSON.stringify(spec)}: each part must be key=value, e.g. serverId=i-bp67acfmxazb4p0001,serverType=Ecs,serverIp=192.168.0.1`);
     const key = part.slice(0, eq).trim();
+    if (Object.hasOwn(server, key)) throw new UsageError(`--server ${JSON.stringify(spec)}: "${key}" is given twice; each key may appear once`);
     server[key] = cellValue(key, part.slice(eq + 1).trim());
   }
   return server;

@@ -2,7 +2,7 @@
 // locally (`dev`, `demo`, `sim`). Human output by default, `--json` for scripts; exit statuses in output.ts.
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { getAddServersHandle, startAddServers, type AddServersHandle } from '../client/index.js';
+import { getAddServersHandle, startAddServers, startOptionIssues, type AddServersHandle } from '../client/index.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators } from '../simulator/index.js';
 import { demoTable, runDemo } from './demo.js';
 import { buildRequest, loadInputFile, UsageError, type RequestFlags } from './input.js';
@@ -89,15 +89,17 @@ export function program(setExit: (code: number) => void): Command {
       const g = globals();
       let request: Record<string, unknown>;
       try {
-        request = buildRequest(file === undefined ? undefined : loadInputFile(file), flags);
+        const optionIssue = startOptionIssues({ taskQueue: flags.taskQueue, requestKey: flags.requestKey })[0];
+        if (optionIssue !== undefined) throw new UsageError(`--${optionIssue.path === 'taskQueue' ? 'task-queue' : 'request-key'}: ${optionIssue.message}`);
+        request = buildRequest(file === undefined ? undefined : await loadInputFile(file), flags);
       } catch (error) {
         return setExit(fail(g, error));
       }
       setExit(
         await withTemporal(g, async (t) => {
           const handle = await startAddServers(t.client, request as never, {
-            ...(flags.requestKey ? { requestKey: flags.requestKey } : {}),
-            ...(flags.taskQueue ? { taskQueue: flags.taskQueue } : {}),
+            ...(flags.requestKey !== undefined ? { requestKey: flags.requestKey } : {}),
+            ...(flags.taskQueue !== undefined ? { taskQueue: flags.taskQueue } : {}),
           });
           if (flags.detach) {
             const link = runLink(t.webUi, t.namespace, handle.workflowId, handle.runId);
