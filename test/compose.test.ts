@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import { freePort } from '../src/cli/stack.js';
-import { SEARCH_ATTRIBUTE_KEYS, TASK_QUEUE } from '../src/domain/names.js';
+import { SEARCH_ATTRIBUTE_KEYS, TASK_QUEUE, WORKFLOW_TYPE } from '../src/domain/names.js';
 import { DEFAULT_WORKFLOW_BUNDLE, loadWorkerConfig, WorkerConfigError } from '../src/worker/config.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_ALIBABA_PORT, DEFAULT_HUAWEI_CREDENTIAL, DEFAULT_HUAWEI_PORT } from '../src/simulator/index.js';
 import {
@@ -308,7 +308,7 @@ describe('docker-compose.yml', () => {
     const app = mkdtempSync(join(tmpdir(), 'lbflow-app-'));
     try {
       mkdirSync(join(app, 'dist'));
-      writeFileSync(join(app, DEFAULT_WORKFLOW_BUNDLE), '');
+      writeFileSync(join(app, DEFAULT_WORKFLOW_BUNDLE), `var __TEMPORAL__; /* ${WORKFLOW_TYPE} */`);
       const config = loadWorkerConfig(containerEnv(doc), app);
       expect(config.temporal.address).toBe('temporal:7233');
       expect(config.temporal.namespace).toBe('default');

@@ -13,7 +13,9 @@ import {
   WORKFLOW_TYPE,
   formatIssues,
   REPORT_MEMO,
+  requestKeyIssue,
   requestSizeIssue,
+  taskQueueIssue,
   type AddServersRequest,
   type AddServersRequestInput,
   type AddServersResult,
@@ -64,6 +66,20 @@ export function requestHash(request: AddServersRequest): string {
 
 function refused(issues: ValidationIssue[]): ValidationError {
   return new ValidationError({ message: formatIssues(issues), details: { type: 'ValidationError', added: [], alreadyPresent: [], issues } });
+}
+
+/** Problems with the start options, each named by its option (`taskQueue`, `requestKey`); none means they are usable. */
+export function startOptionIssues(options: StartOptions): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  if (options.taskQueue !== undefined) {
+    const issue = taskQueueIssue(options.taskQueue);
+    if (issue !== undefined) issues.push({ path: 'taskQueue', message: `The task queue ${issue}.` });
+  }
+  if (options.requestKey !== undefined) {
+    const issue = requestKeyIssue(options.requestKey);
+    if (issue !== undefined) issues.push({ path: 'requestKey', message: `The request key ${issue}.` });
+  }
+  return issues;
 }
 
 /** Checks a request as the workflow would, plus its size; returns the parsed request or throws ValidationError. */
@@ -118,13 +134,19 @@ export async function startAddServers(client: Client, request: AddServersRequest
   if (typeof request !== 'object' || request === null || Array.isArray(request)) {
     throw refused([{ path: '', message: `The request must be a JSON object; got ${request === null ? 'null' : Array.isArray(request) ? 'an array' : typeof request}.` }]);
   }
+  const optionIssues = startOptionIssues(options);
+  if (optionIssues.length > 0) throw refused(optionIssues);
   const parsed = options.validate === false ? undefined : checkAddServersRequest(request);
   const raw = request as unknown as { provider: string; region: string; serverGroupId?: string; poolId?: string };
-  const hash = parsed ? requestHash(parsed) : createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  const taskQueue = options.taskQueue ?? TASK_QUEUE;
+  const content = parsed ? requestHash(parsed) : createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  // The queue is part of what makes two starts the same request: the same servers sent to another queue (other
+  // workers) are another request, so they neither attach to this run nor pass as it.
+  const hash = taskQueue === TASK_QUEUE ? content : createHash('sha256').update(`${taskQueue}\n${content}`).digest('hex');
   const workflowId = addServersWorkflowId(raw, options.requestKey ?? `r-${hash.slice(0, 20)}`);
   const searchable = typeof raw.provider === 'string' && typeof raw.region === 'string' && serverGroupIdOf(raw) !== '';
   const workflow = await client.workflow.start(WORKFLOW_TYPE, {
-    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    taskQueue,
     workflowId,
     args: [request],
     workflowIdConflictPolicy: 'USE_EXISTING',
@@ -149,7 +171,7 @@ export async function startAddServers(client: Client, request: AddServersRequest
     throw refused([
       {
         path: '',
-        message: `Workflow ${workflowId} is already running a different request: use another requestKey, or wait for that run to finish.`,
+        message: `Workflow ${workflowId} is already running a different request${description.taskQueue !== taskQueue ? ` (on task queue ${JSON.stringify(description.taskQueue)})` : ''}: use another requestKey, or wait for that run to finish.`,
       },
     ]);
   }

@@ -19,6 +19,25 @@ export const SEARCH_ATTRIBUTES = {
 /** The search attributes as a list, to register them on a namespace or dev server. */
 export const SEARCH_ATTRIBUTE_KEYS = Object.values(SEARCH_ATTRIBUTES);
 
+/**
+ * Why a task queue name is refused, or undefined. Temporal takes any UTF-8 up to 1,000 bytes, so a stray newline
+ * or space makes a queue no worker polls and the run waits forever: lbflow takes 1–200 visible characters with
+ * no whitespace or control characters, not under Temporal's reserved `/_sys/` prefix.
+ */
+export function taskQueueIssue(name: unknown): string | undefined {
+  if (typeof name !== 'string' || name === '') return 'must be a non-empty string such as lbflow';
+  if (name.length > 200) return `must be at most 200 characters; got ${name.length}`;
+  if (/[\s\p{Cc}\p{Cf}]/u.test(name)) return `must not contain whitespace or control characters (no worker polls such a queue); got ${JSON.stringify(name)}`;
+  if (name.startsWith('/_sys/')) return `must not start with /_sys/, which Temporal reserves; got ${JSON.stringify(name)}`;
+  return undefined;
+}
+
+/** Why a request key is refused, or undefined. */
+export function requestKeyIssue(key: unknown): string | undefined {
+  if (typeof key === 'string' && REQUEST_KEY.test(key)) return undefined;
+  return `must be 1 to 128 characters: a letter or digit, then letters, digits or . _ : @ + = -; got ${JSON.stringify(key)}`;
+}
+
 /** A caller's key for one request: what makes its workflow id unique within the group (a deploy id, a change id). */
 export const REQUEST_KEY = /^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}$/;
 
@@ -33,8 +52,7 @@ export function serverGroupIdOf(request: { provider: string; serverGroupId?: str
  * a group's runs by prefix.
  */
 export function addServersWorkflowId(request: { provider: string; region: string; serverGroupId?: string; poolId?: string }, requestKey: string): string {
-  if (!REQUEST_KEY.test(requestKey)) {
-    throw new TypeError(`requestKey must be 1 to 128 characters: a letter or digit, then letters, digits or . _ : @ + = -; got ${JSON.stringify(requestKey)}`);
-  }
+  const issue = requestKeyIssue(requestKey);
+  if (issue !== undefined) throw new TypeError(`requestKey ${issue}`);
   return `lbflow/${request.provider}/${request.region}/${serverGroupIdOf(request)}/${requestKey}`;
 }

@@ -1,11 +1,12 @@
 // The worker's one configuration: read once from the environment, validated by one zod schema, every bad or
 // missing variable reported at once by name. Nothing else in the worker reads process.env.
-import { existsSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { Script } from 'node:vm';
 import { resolve } from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
-import { PROVIDERS, TASK_QUEUE, type Provider } from '../domain/index.js';
+import { PROVIDERS, TASK_QUEUE, taskQueueIssue, WORKFLOW_TYPE, type Provider } from '../domain/index.js';
 import { guardSecrets, maskUserinfo, secretMasker, type AlibabaCredentials, type HuaweiCredentials } from '../providers/index.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -86,13 +87,22 @@ const endpoint = z.preprocess(
   z
     .string()
     .refine((v) => !/^[a-z]+:\/\/[^/?#]*@/i.test(v), { error: 'must not carry a user name or password (credentials have their own variables)', abort: true })
-    .refine((v) => /^https?:\/\/[^/\s?#@]+\/?$/.test(v), { error: 'must be an origin such as https://gwlb.cn-hangzhou.aliyuncs.com or http://127.0.0.1:7480 (scheme, host, optional port, no path)' })
+    .refine((v) => /^https?:\/\/[^/\s?#@]+\/?$/.test(v) && URL.canParse(v), { error: 'must be an origin such as https://gwlb.cn-hangzhou.aliyuncs.com or http://127.0.0.1:7480 (scheme, host, optional port, no path)' })
     .transform((v) => v.replace(/\/$/, ''))
     .optional(),
 );
 
 const EnvSchema = z.object({
-  LBFLOW_TASK_QUEUE: z.preprocess(blankToUndefined, z.string().max(200, { error: 'must be at most 200 characters' }).optional()),
+  LBFLOW_TASK_QUEUE: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .superRefine((v, ctx) => {
+        const issue = taskQueueIssue(v);
+        if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue });
+      })
+      .optional(),
+  ),
   LBFLOW_WORKFLOW_BUNDLE: optionalText,
   NODE_ENV: optionalText,
   LBFLOW_METRICS_PORT: z.preprocess(
@@ -198,6 +208,28 @@ function temporalSettings(env: Env, issues: Issue[]): WorkerConfig['temporal'] |
 }
 
 /**
+ * Why a workflow bundle cannot be loaded, or undefined: it must be a file that compiles as JavaScript and holds
+ * lbflow's workflows, so a wrong path fails at start (exit 78) instead of on the first workflow task.
+ */
+function bundleProblem(path: string): string | undefined {
+  let code: string;
+  try {
+    if (!statSync(path).isFile()) return `${path} is not a file: point it at the bundle \`npm run build\` writes (dist/workflow-bundle.js)`;
+    code = readFileSync(path, 'utf8');
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code;
+    return why === 'ENOENT' ? `${path} does not exist: run \`npm run build\`` : `${path} cannot be read (${why ?? (error as Error).message})`;
+  }
+  try {
+    new Script(code, { filename: path });
+  } catch (error) {
+    return `${path} is not JavaScript (${(error as Error).message}): point it at the bundle \`npm run build\` writes`;
+  }
+  if (!code.includes('__TEMPORAL__') || !code.includes(WORKFLOW_TYPE)) return `${path} is not lbflow's workflow bundle (it does not define ${WORKFLOW_TYPE}): run \`npm run build\``;
+  return undefined;
+}
+
+/**
  * Reads the worker's configuration from `env` (default: the process environment), or throws a WorkerConfigError
  * listing every problem. `cwd` resolves a relative LBFLOW_WORKFLOW_BUNDLE.
  */
@@ -217,11 +249,9 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
   let workflowBundle = e.LBFLOW_WORKFLOW_BUNDLE ?? (production ? DEFAULT_WORKFLOW_BUNDLE : undefined);
   if (workflowBundle !== undefined) {
     workflowBundle = resolve(cwd, workflowBundle);
-    if (!existsSync(workflowBundle)) {
-      issues.push({
-        variable: 'LBFLOW_WORKFLOW_BUNDLE',
-        message: `${workflowBundle} does not exist: run \`npm run build\`${production ? ' (NODE_ENV=production loads the prebuilt bundle)' : ''}`,
-      });
+    const problem = bundleProblem(workflowBundle);
+    if (problem !== undefined) {
+      issues.push({ variable: 'LBFLOW_WORKFLOW_BUNDLE', message: `${problem}${production ? ' (NODE_ENV=production loads the prebuilt bundle)' : ''}` });
     }
   }
   if (e.LBFLOW_METRICS_HOST !== undefined && e.LBFLOW_METRICS_PORT === undefined) {

@@ -117,6 +117,41 @@ describe('client library', () => {
     await first.result();
   }, 60_000);
 
+  it('refuses a task queue no worker could poll and a request key unfit for a workflow id, naming the option (issue 13 rows 5, 6)', async () => {
+    const start = vi.spyOn(env.client.workflow, 'start');
+    const request = alibabaRequest(alibabaServers(1, 720), {}, DEFAULT_GROUP);
+    const cases: [Record<string, string>, string][] = [
+      [{ taskQueue: `${TASK_QUEUE}\n` }, 'taskQueue'],
+      [{ taskQueue: '' }, 'taskQueue'],
+      [{ taskQueue: '/_sys/lbflow' }, 'taskQueue'],
+      [{ requestKey: '../../x' }, 'requestKey'],
+      [{ requestKey: 'deploy\n42' }, 'requestKey'],
+    ];
+    for (const [options, path] of cases) {
+      const error = await startAddServers(env.client, request as never, { taskQueue: TASK_QUEUE, ...options }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((i) => i.path)).toEqual([path]);
+    }
+    expect(start).not.toHaveBeenCalled();
+    start.mockRestore();
+  });
+
+  it('counts the task queue in what makes two starts the same request (issue 13 row 5)', async () => {
+    const request = alibabaRequest(alibabaServers(2, 730), {}, DEFAULT_GROUP);
+    const nobody = `${TASK_QUEUE}-polled-by-nobody`;
+    const stray = await startAddServers(env.client, request as never, { taskQueue: nobody });
+    // The same servers on the queue the workers poll are another request: they do not attach to the stray run.
+    const served = await startAddServers(env.client, structuredClone(request) as never, { taskQueue: TASK_QUEUE });
+    expect(served.workflowId).not.toBe(stray.workflowId);
+    expect((await served.result()).added).toHaveLength(2);
+    // Under one request key, the running run on the other queue is named, not joined.
+    const keyed = await startAddServers(env.client, request as never, { taskQueue: nobody, requestKey: 'queue-key' });
+    const error = await startAddServers(env.client, request as never, { taskQueue: TASK_QUEUE, requestKey: 'queue-key' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toContain(`(on task queue ${JSON.stringify(nobody)})`);
+    await Promise.all([stray.workflow.terminate('test: nobody polls this queue'), keyed.workflow.terminate('test: nobody polls this queue')]);
+  }, 60_000);
+
   it('throws one class per failure type, read from the failure type, with the details of what is in the group', async () => {
     const quota = await addServers(env.client, alibabaRequest([{ serverId: '10.3.9.1', serverType: 'Ip' }], {}, 'sgp-atstuj3rtoptyui0003') as never, { taskQueue: TASK_QUEUE }).catch((e: unknown) => e);
     expect(quota).toBeInstanceOf(QuotaExceededError);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WORKFLOW_TYPE } from '../../src/domain/names.js';
 import { describeConfig, loadWorkerConfig, WorkerConfigError, type Env } from '../../src/worker/config.js';
 
 const ALIBABA = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tTestKey0001', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'alibaba-test-secret-value-1' };
@@ -10,9 +11,12 @@ const HUAWEI = { HUAWEICLOUD_SDK_AK: 'HWTESTAK0001', HUAWEICLOUD_SDK_SK: 'huawei
 // No Temporal profile file from the developer's home leaks into these tests.
 const BASE: Env = { TEMPORAL_CONFIG_FILE: '/nonexistent/lbflow-test.toml' };
 
-function issuesOf(env: Env): { variable: string; message: string }[] {
+/** Enough of a bundle for the configuration's check (a file that compiles and names lbflow's workflow). */
+const LOOKS_LIKE_A_BUNDLE = `var __TEMPORAL__; /* ${WORKFLOW_TYPE} */`;
+
+function issuesOf(env: Env, cwd?: string): { variable: string; message: string }[] {
   try {
-    loadWorkerConfig({ ...BASE, ...env });
+    loadWorkerConfig({ ...BASE, ...env }, cwd);
   } catch (error) {
     if (error instanceof WorkerConfigError) return [...error.issues];
     throw error;
@@ -73,11 +77,42 @@ describe('worker configuration from the environment', () => {
       const [missing] = issuesOf({ ...ALIBABA, NODE_ENV: 'production', LBFLOW_WORKFLOW_BUNDLE: 'bundle.js' }).concat();
       expect(missing?.variable).toBe('LBFLOW_WORKFLOW_BUNDLE');
       expect(missing?.message).toContain('run `npm run build`');
-      writeFileSync(join(dir, 'bundle.js'), '');
+      writeFileSync(join(dir, 'bundle.js'), LOOKS_LIKE_A_BUNDLE);
       expect(loadWorkerConfig({ ...BASE, ...ALIBABA, NODE_ENV: 'production', LBFLOW_WORKFLOW_BUNDLE: 'bundle.js' }, dir).workflowBundle).toBe(join(dir, 'bundle.js'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('refuses a bundle that is a directory, not JavaScript, or not lbflow\'s, naming the variable (issue 13 row 6)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lbflow-config-'));
+    try {
+      writeFileSync(join(dir, 'garbage.js'), 'hello(');
+      writeFileSync(join(dir, 'other.js'), 'var __TEMPORAL__; exports.someoneElsesWorkflow = () => 1;');
+      const cases: [string, RegExp][] = [
+        ['.', /is not a file/],
+        ['garbage.js', /is not JavaScript/],
+        ['other.js', /is not lbflow's workflow bundle/],
+      ];
+      for (const [bundle, message] of cases) {
+        const issues = issuesOf({ ...ALIBABA, LBFLOW_WORKFLOW_BUNDLE: bundle }, dir);
+        expect(issues.map((i) => i.variable)).toEqual(['LBFLOW_WORKFLOW_BUNDLE']);
+        expect(issues[0]?.message).toMatch(message);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an endpoint that is not a URL and a task queue no worker could poll (issue 13 rows 5, 6)', () => {
+    const endpoint = issuesOf({ ...ALIBABA, LBFLOW_ALIBABA_ENDPOINT: 'http://[::1' });
+    expect(endpoint.map((i) => i.variable)).toEqual(['LBFLOW_ALIBABA_ENDPOINT']);
+    expect(endpoint[0]?.message).toContain('must be an origin');
+    for (const queue of ['lbflow\n', ' lbflow', 'lb flow', '/_sys/lbflow', 'x'.repeat(201)]) {
+      const issues = issuesOf({ ...ALIBABA, LBFLOW_TASK_QUEUE: queue });
+      expect(issues.map((i) => i.variable)).toEqual(['LBFLOW_TASK_QUEUE']);
+    }
+    expect(loadWorkerConfig({ ...BASE, ...ALIBABA, LBFLOW_TASK_QUEUE: 'lbflow-canary.eu/1' }).taskQueue).toBe('lbflow-canary.eu/1');
   });
 
   it('refuses an endpoint with a user name or password, naming the variable and never showing the password (issue 13 row 1)', () => {
