@@ -144,4 +144,18 @@ describe('the production worker process', () => {
       expect(output).not.toContain(password);
     }
   });
+  it('exits 78 on an unusable bundle, an endpoint that is not a URL and a task queue nobody polls, naming each (issue 13 rows 5, 6)', () => {
+    const { status, stderr } = runUnusable({
+      ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tProcessTest',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'alibaba-secret-for-the-process-test',
+      LBFLOW_WORKFLOW_BUNDLE: BUILD,
+      LBFLOW_ALIBABA_ENDPOINT: 'http://[::1',
+      LBFLOW_TASK_QUEUE: 'lbflow\n',
+    });
+    expect(status).toBe(78);
+    const line = JSON.parse(stderr) as { event: string; issues: { variable: string; message: string }[] };
+    expect(line.event).toBe('worker.config-invalid');
+    expect(line.issues.map((i) => i.variable).sort()).toEqual(['LBFLOW_ALIBABA_ENDPOINT', 'LBFLOW_TASK_QUEUE', 'LBFLOW_WORKFLOW_BUNDLE']);
+    expect(line.issues.find((i) => i.variable === 'LBFLOW_WORKFLOW_BUNDLE')?.message).toContain('is not a file');
+  });
 });
