@@ -260,7 +260,7 @@ function buildRequestSchemas() {
     protocolPort: integer(1, 65_535, must('Protocol port', 'an integer from 1 to 65535')),
     subnetCidrId: text((v) => UUID_LOWER.test(v), must('Subnet id (subnetCidrId)', "a lower-case UUID: the IPv4 subnet's neutron_subnet_id or the IPv6 subnet's neutron_network_id", uuidHint)).optional(),
     weight: integer(0, 100, must('Weight', 'an integer from 0 to 100 (0 takes no new requests)')).default(1),
-    name: text((v) => atMostCodePoints(v, 255) && !CONTROL_CHARACTER.test(v), must('Name', 'at most 255 characters without control characters')).optional(),
+    name: text((v) => atMostCodePoints(v, 255) && !CONTROL_CHARACTER.test(v), must('Name', 'at most 255 characters (Unicode characters, as ELB counts them: an emoji is one) without control characters')).optional(),
     availabilityZone: text((v) => AVAILABILITY_ZONE.test(v), must('Availability zone', '1 to 64 characters without spaces or control characters, such as "cn-north-4a"')).optional(),
   });
 

@@ -45,6 +45,14 @@ describe('ELB.8902 (400): validation', () => {
     expectError(await batchAdd(DEMO_POOL, hwMembers(range(0, 201))), 400, 'ELB.8902');
   });
 
+  it('counts a name in Unicode characters, as ELB documents: 255 emoji fit, 256 do not (issue 13 row 7)', async () => {
+    const emoji = '\u{1F680}';
+    expectError(await batchAdd(DEMO_POOL, hwMembers([97], { name: emoji.repeat(256) })), 400, 'ELB.8902');
+    const added = await batchAdd(DEMO_POOL, hwMembers([97], { name: emoji.repeat(255) }));
+    expect(added.status).toBe(201);
+    expect((added.body.members as { name: string }[])[0]?.name).toBe(emoji.repeat(255));
+  });
+
   it('refuses an address outside its subnet and a missing protocol_port', async () => {
     expectError(await batchAdd(DEMO_POOL, [{ address: '192.168.200.50', protocol_port: 80, subnet_cidr_id: SUBNET }]), 400, 'ELB.8902');
     expectError(await batchAdd(DEMO_POOL, [{ address: ecsIp(1), subnet_cidr_id: SUBNET }]), 400, 'ELB.8902');

@@ -105,6 +105,17 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
     expect(h.sims.huawei.simulator.calls.counts().total).toBe(0);
   });
 
+  it('adds a Huawei member named with 255 emoji, and refuses 256 before any call: one count, ELB\'s, in lbflow and the simulator (issue 13 row 7)', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    const emoji = '\u{1F680}';
+    const refused = await failureOf(huawei(huaweiServers(1).map((s) => ({ ...s, name: emoji.repeat(256) }))));
+    expect(refused.type).toBe('ValidationError');
+    expect(detailsOf(refused).issues?.map((i) => i.path)).toEqual(['servers[0].name']);
+    expect(h.sims.huawei.simulator.calls.counts().total).toBe(0);
+    const added = await run(huawei(huaweiServers(1).map((s) => ({ ...s, name: emoji.repeat(255) }))));
+    expect(added.added).toHaveLength(1);
+  });
+
   it('times out after 30 minutes of workflow time as AvailabilityTimeout naming exactly the stragglers', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
     h.sims.huawei.simulator.faults.replace({ rules: [{ action: 'BatchCreateMembers', effect: 'neverAvailable', sequence: '.x' }] });

@@ -314,7 +314,8 @@ export function parseCreateBody(body: Buffer): MemberOption[] {
       o.weight = weight;
     }
     if (name !== undefined && name !== null) {
-      if (typeof name !== 'string' || name.length > 255) throw Elb8902.invalid(`${at}.name`, 'a string of at most 255 characters is expected.');
+      // ELB counts Unicode characters ("支持中文字符、英文字符等unicode字符，且长度为[0-255]个字符"): an emoji is one, not two UTF-16 units.
+      if (typeof name !== 'string' || name.length > 510 || [...name].length > 255) throw Elb8902.invalid(`${at}.name`, 'a string of at most 255 characters is expected.');
       o.name = name;
     }
     if (az !== undefined && az !== null) {
