@@ -86,7 +86,7 @@ describe('what goes on the wire', () => {
     expect(r?.method).toBe('POST');
     expect(r?.url).toBe('/');
     expect(r?.body.toString()).toBe(
-      'ClientToken=tok%201&DryRun=false&ServerGroupId=sgp-wire&Servers.1.Port=6081&Servers.1.ServerId=i-bp67acfmxazb4p0001&Servers.1.ServerType=Ecs&Servers.2.Port=6081&Servers.2.ServerId=i-bp67acfmxazb4p0002&Servers.2.ServerIp=192.168.0.3&Servers.2.ServerType=Ecs',
+      'ClientToken=tok%201&DryRun=false&RegionId=cn-hangzhou&ServerGroupId=sgp-wire&Servers.1.Port=6081&Servers.1.ServerId=i-bp67acfmxazb4p0001&Servers.1.ServerType=Ecs&Servers.2.Port=6081&Servers.2.ServerId=i-bp67acfmxazb4p0002&Servers.2.ServerIp=192.168.0.3&Servers.2.ServerType=Ecs',
     );
     const headers = r?.headers as Record<string, string>;
     expect(headers).toMatchObject({ 'x-acs-action': 'AddServersToServerGroup', 'x-acs-version': '2024-04-15', 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });

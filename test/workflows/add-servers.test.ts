@@ -116,6 +116,23 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
     expect(added.added).toHaveLength(1);
   });
 
+  it('refuses a region the endpoint does not serve as ServerGroupNotFound before any change, for both providers (issue 13 row 8)', async () => {
+    // The harness points both providers at one endpoint for every region, as LBFLOW_*_ENDPOINT does.
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    const ali = await failureOf({ ...alibaba(alibabaServers(2)), region: 'zz-nowhere-1' });
+    // GWLB judges the group against the RegionId sent with it: not found in the region the request names (the
+    // shared endpoint's host names no region, so without RegionId the cn-hangzhou group would have been changed).
+    expect(ali.type).toBe('ServerGroupNotFound');
+    expect(ali.message).toContain('ResourceNotFound.ServerGroup');
+    expect(addCalls()).toBe(0);
+    const hw = await failureOf({ ...huawei(huaweiServers(2)), region: 'zz-nowhere-1' });
+    expect(hw.type).toBe('ServerGroupNotFound');
+    expect(hw.message).toMatch(/is not in region zz-nowhere-1: its load balancer .* is in cn-north-4a/);
+    expect(h.sims.huawei.simulator.calls.counts().byAction.BatchCreateMembers?.calls ?? 0).toBe(0);
+    // The group's own region still works.
+    expect((await run(alibaba(alibabaServers(2)))).added).toHaveLength(2);
+  });
+
   it('times out after 30 minutes of workflow time as AvailabilityTimeout naming exactly the stragglers', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
     h.sims.huawei.simulator.faults.replace({ rules: [{ action: 'BatchCreateMembers', effect: 'neverAvailable', sequence: '.x' }] });

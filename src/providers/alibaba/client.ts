@@ -95,7 +95,11 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
   async #call(action: string, region: string, params: FlatPairs, signal: AbortSignal | undefined): Promise<{ body: Json; requestId: string }> {
     if (!REGION.test(region)) throw invalidRequest(PROVIDER, action, `region must be a region id such as cn-hangzhou; got ${JSON.stringify(region)}`);
     const origin = this.#endpoint ?? alibabaEndpoint(region);
-    const body = encodeForm(params);
+    // GWLB takes its region from the endpoint's host; RegionId goes along as well (as terraform-provider-alicloud
+    // sends it), so a request that reaches another region's endpoint, or one endpoint for all (an override), is
+    // judged against the region it names instead of silently changing a same-named group elsewhere.
+    const at = params.findIndex(([key]) => key > 'RegionId');
+    const body = encodeForm(at === -1 ? [...params, ['RegionId', region]] : [...params.slice(0, at), ['RegionId', region], ...params.slice(at)]);
     const signed = signAcs3(
       {
         method: 'POST',

@@ -3,7 +3,7 @@
 import { inspect } from 'node:util';
 import { identityKey, MAX_SERVERS_PER_CALL, type HuaweiServer } from '../../domain/index.js';
 import { mergeBatches, readBatches, type BatchRead } from '../batches.js';
-import { invalidRequest, transportError, TRANSPORT_CODES } from '../errors.js';
+import { invalidRequest, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
 import { guardSecrets } from '../secrets.js';
 import { endpointOrigin, Transport, type TransportTimeouts } from '../transport.js';
 import type {
@@ -171,8 +171,29 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
     // A pool that names no load balancer has nothing to wait for.
     if (loadBalancerId === undefined || loadBalancerId === '') return { ready: true, status: 'NO_LOADBALANCER', requestIds: [pool.requestId] };
     const lb = await this.#call({ ...common, action: 'ShowLoadBalancer', segments: ['loadbalancers', loadBalancerId] });
-    const status = str(obj(lb.body.loadbalancer)?.provisioning_status) ?? '';
+    const loadBalancer = obj(lb.body.loadbalancer);
+    if (this.#endpoint !== undefined) this.#checkRegion(group, loadBalancerId, loadBalancer, [pool.requestId, lb.requestId]);
+    const status = str(loadBalancer?.provisioning_status) ?? '';
     return { ready: status === 'ACTIVE', status, loadBalancerId, requestIds: [pool.requestId, lb.requestId] };
+  }
+
+  /**
+   * With one endpoint for every region (an override), nothing in an ELB request names its region: the path has
+   * the project and pool, the signature has no region. The load balancer does: its availability zones are named
+   * after their region (cn-north-4a). A pool whose load balancer lies in none of the request's region is refused
+   * as not found there, before any change, as the region's own endpoint would have.
+   */
+  #checkRegion(group: HuaweiGroupRef, loadBalancerId: string, loadBalancer: Json | undefined, requestIds: string[]): void {
+    const zones = (Array.isArray(loadBalancer?.availability_zone_list) ? loadBalancer.availability_zone_list : []).filter((z): z is string => typeof z === 'string');
+    if (zones.length === 0 || zones.some((z) => z.startsWith(group.region))) return;
+    throw new ProviderError({
+      provider: PROVIDER,
+      action: 'ShowLoadBalancer',
+      httpStatus: 200,
+      code: 'ELB.1002',
+      providerMessage: `pool ${group.poolId} is not in region ${group.region}: its load balancer ${loadBalancerId} is in ${zones.join(', ')} (one endpoint serves every region here, so the region is checked against the load balancer's zones).`,
+      requestId: requestIds[requestIds.length - 1] ?? '',
+    });
   }
 
   async addServers(group: HuaweiGroupRef, servers: readonly HuaweiServer[], options: ChangeOptions): Promise<ChangeResult<'huawei-elb'>> {
