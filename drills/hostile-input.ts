@@ -2,11 +2,17 @@
 // both ways a caller can send it: through the client library (startAddServers must refuse it with a
 // ValidationError before starting anything) and straight to client.workflow.start (the workflow must end as
 // ValidationError, or Temporal must refuse the start). No provider call may happen, and the worker must stay healthy.
+// Then the two other doors (hostile-cli.ts): `lbflow add` with hostile files, FIFOs, stdin and devices, and the
+// worker started with hostile environments, each from its own seed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import fc from 'fast-check';
 import { startAddServers, ValidationError } from '../src/client/index.js';
 import { WORKFLOW_TYPE } from '../src/domain/index.js';
+import { describeCounts, hostileCliInputs, hostileWorkerEnv, type DoorCounts } from './hostile-cli.js';
 import { inPool, resetSimulator, simulators, startWorker, withTimeout, type DrillContext, type DrillReport } from './support.js';
 import { alibabaServers, drillWorld, huaweiServers, keyOf, request } from './world.js';
 
@@ -15,6 +21,9 @@ export interface HostileInputOptions {
   seed?: number;
   /** Workflows started at once. */
   concurrency?: number;
+  /** Hostile inputs through `lbflow add`, and hostile worker environments. */
+  cliInputs: number;
+  workerEnvs: number;
 }
 
 type Req = Record<string, unknown> & { servers: Record<string, unknown>[]; options: Record<string, unknown> };
@@ -199,6 +208,10 @@ export async function hostileInput(ctx: DrillContext, o: HostileInputOptions): P
   let workflowValidation = 0;
   let longestMessage = 0;
   let valid = { ok: false, calls: 0 };
+  let cli: DoorCounts | undefined;
+  let env: DoorCounts | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'lbflow-drill-hostile-'));
+  const seed = o.seed ?? 5;
   try {
     await Promise.all([resetSimulator(sims.alibaba.url), resetSimulator(sims.huawei.url)]);
     // Generated lazily in batches of 100, so at most a few 10 MB payloads are in memory at once.
@@ -244,6 +257,10 @@ export async function hostileInput(ctx: DrillContext, o: HostileInputOptions): P
         else if (failures.length < 20) failures.push(`${kinds.join('+')}: ${problems.join('; ')}`);
       });
     });
+    // The CLI's door, against the same worker: whatever it wrongly accepted would show as provider calls too.
+    cli = await hostileCliInputs({ count: o.cliInputs, seed: seed * 10 + 1, dir: join(dir, 'cli'), temporalAddress: ctx.temporal.address, namespace: ctx.temporal.namespace, taskQueue });
+    env = await hostileWorkerEnv({ count: o.workerEnvs, seed: seed * 10 + 2, dir: join(dir, 'env'), bundlePath: ctx.bundlePath });
+    for (const door of [cli, env]) failures.push(...door.failures.slice(0, Math.max(0, 20 - failures.length)));
     const polluted = ({} as Record<string, unknown>).polluted !== undefined || ({} as Record<string, unknown>).isAdmin !== undefined;
     if (polluted) failures.push('Object.prototype was polluted in the drill process');
     const hostileCalls = sims.alibaba.simulator.calls.counts().total + sims.huawei.simulator.calls.counts().total;
@@ -257,20 +274,23 @@ export async function hostileInput(ctx: DrillContext, o: HostileInputOptions): P
   } finally {
     await worker.stop('SIGTERM');
     await sims.close();
+    rmSync(dir, { recursive: true, force: true });
   }
   const ok = valid.ok && valid.calls === 0;
+  const doors = [cli, env].filter((d): d is DoorCounts => d !== undefined);
   const refused = [...refusedByTemporal].map(([m, n]) => `${n}× "${m}"`).join('; ');
   return {
-    drill: `5. hostile input (${o.requests.toLocaleString('en')} generated requests, fast-check seed ${o.seed ?? 5})`,
-    trials: o.requests,
-    passed: ok ? passed : 0,
+    drill: `5. hostile input (${o.requests.toLocaleString('en')} generated requests, ${o.cliInputs} CLI inputs, ${o.workerEnvs} worker environments; fast-check seeds ${seed}, ${seed * 10 + 1}, ${seed * 10 + 2})`,
+    trials: o.requests + o.cliInputs + o.workerEnvs,
+    passed: ok ? passed + doors.reduce((n, d) => n + d.refusedClearly, 0) : 0,
     duplicates: 0,
     lost: 0,
     figures:
       `startAddServers refused ${clientRefused}/${o.requests} locally (ValidationError, nothing started); sent straight to the workflow ${workflowValidation} ended as ValidationError` +
       `${refusedByTemporal.size ? `, ${[...refusedByTemporal.values()].reduce((a, b) => a + b, 0)} refused by Temporal at start (${refused})` : ''}; ` +
       `${valid.calls} provider calls; longest message ${longestMessage} chars; worker still healthy (same process, a valid 10-server run completed: ${valid.ok}); ` +
-      `kinds ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      `kinds ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}. ` +
+      `${cli ? describeCounts('CLI input path', cli) : 'CLI input path: not reached'}. ${env ? describeCounts('worker environment', env) : 'worker environment: not reached'}`,
     failures,
   };
 }

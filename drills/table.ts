@@ -6,7 +6,7 @@ export const FULL = {
   temporalRestarted: { trials: 3, size: 1000, seed: 2 },
   providerFaults: { trials: 10, size: 1000, seed: 3, failureRate: 0.2 },
   stuckServers: { rounds: 2 },
-  hostileInput: { requests: 5000, seed: 5 },
+  hostileInput: { requests: 5000, seed: 5, cliInputs: 150, workerEnvs: 90 },
   credentials: { trials: 3 },
   sharedGroup: { trials: 20, seed: 7 },
 } as const;
@@ -16,7 +16,7 @@ export const SMALL = {
   temporalRestarted: { trials: 1, size: 200, seed: 2 },
   providerFaults: { trials: 1, size: 200, seed: 3, failureRate: 0.2 },
   stuckServers: { rounds: 1 },
-  hostileInput: { requests: 100, seed: 5 },
+  hostileInput: { requests: 100, seed: 5, cliInputs: 16, workerEnvs: 8 },
   credentials: { trials: 1 },
   sharedGroup: { trials: 2, seed: 7 },
 } as const;
