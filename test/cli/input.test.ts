@@ -2,7 +2,7 @@
 // source, repeated keys, nesting, UTF-8, numbers. Refusals happen before a Temporal connection: every `lbflow add`
 // here points at a closed port, so exit 2 (not 7) also shows that nothing was started.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,17 +108,26 @@ describe('lbflow add: bounded reading from any source (row 3), flags checked bef
 
   const tooLarge = new RegExp(`is larger than ${MAX_INPUT_BYTES.toLocaleString('en-US')} bytes, the most lbflow reads`);
 
-  it('refuses an endless device, a large file and a large stdin after reading the limit, exit 2', async () => {
-    const big = join(dir, 'big.json');
-    writeFileSync(big, `[${'"x",'.repeat(MAX_INPUT_BYTES / 4)}"x"]`);
-    const [device, file, stdin] = await Promise.all([
+  it('refuses /dev/zero, a 200 MB JSON, a 20 MB YAML and a large stdin after reading the limit, exit 2', async () => {
+    // The issue's files, sparse: a real start, then zeros up to the size; the CLI reads only its limit of them.
+    const sparse = (name: string, head: string, bytes: number): string => {
+      const path = join(dir, name);
+      writeFileSync(path, head);
+      truncateSync(path, bytes);
+      return path;
+    };
+    const json = sparse('200mb.json', '{"provider":"alibaba-gwlb","servers":[', 200 * 2 ** 20);
+    const yaml = sparse('20mb.yaml', 'provider: alibaba-gwlb\nservers:\n', 20 * 2 ** 20);
+    const [device, big, yml, stdin] = await Promise.all([
       lbflow([...CLOSED, 'add', '/dev/zero']),
-      lbflow([...CLOSED, 'add', big]),
+      lbflow([...CLOSED, 'add', json]),
+      lbflow([...CLOSED, 'add', yaml]),
       lbflow([...CLOSED, 'add', '-'], {}, 'a'.repeat(MAX_INPUT_BYTES + 1)),
     ]);
     for (const [run, name] of [
       [device, '/dev/zero'],
-      [file, big],
+      [big, json],
+      [yml, yaml],
       [stdin, 'stdin'],
     ] as const) {
       expect(run.status).toBe(2);
