@@ -8,6 +8,7 @@ import type { LoadBalancerProvider } from './types.js';
 export type * from './types.js';
 export { ProviderError, isProviderError, TRANSPORT_CODES, CLIENT_INVALID_REQUEST } from './errors.js';
 export type { TransportTimeouts } from './transport.js';
+export { observed, type CallObserver, type ObservedCall } from './observe.js';
 export { guardSecrets, maskUserinfo, MIN_MASKED_LENGTH, REDACTED, secretMasker } from './secrets.js';
 export { AlibabaGwlbProvider, alibabaEndpoint, GWLB_API_VERSION, type AlibabaGwlbConfig } from './alibaba/client.js';
 export type { AlibabaCredentials } from './alibaba/signer.js';

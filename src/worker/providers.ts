@@ -1,7 +1,7 @@
 // The provider clients a worker serves, built from its configuration, each behind a rate limit and a cap on
 // calls in flight, so a burst of runs cannot exceed the cloud's flow control from one worker.
 import type { Provider } from '../domain/index.js';
-import { createProvider, ProviderError, type LoadBalancerProvider } from '../providers/index.js';
+import { createProvider, ProviderError, type CallObserver, type LoadBalancerProvider } from '../providers/index.js';
 import type { WorkerConfig } from './config.js';
 
 /** The code a call gets when this worker has no credentials for the provider (classified AuthenticationFailed). */
@@ -149,16 +149,16 @@ export interface WorkerProviders {
 }
 
 /** One client per configured provider; providers without credentials answer every call with NO_CREDENTIALS. */
-export function buildProviders(config: WorkerConfig): WorkerProviders {
+export function buildProviders(config: WorkerConfig, observe?: CallObserver): WorkerProviders {
   const { providerCallsPerSecond, providerConcurrency } = config.limits;
   const alibaba = config.providers['alibaba-gwlb'];
   const huawei = config.providers['huawei-elb'];
   const clients: Record<Provider, LoadBalancerProvider> = {
     'alibaba-gwlb': alibaba
-      ? gated(createProvider({ provider: 'alibaba-gwlb', credentials: alibaba.credentials, endpoint: alibaba.endpoint, connections: providerConcurrency }), new CallGate(providerCallsPerSecond, providerConcurrency), undefined)
+      ? gated(createProvider({ provider: 'alibaba-gwlb', credentials: alibaba.credentials, endpoint: alibaba.endpoint, connections: providerConcurrency, observe }), new CallGate(providerCallsPerSecond, providerConcurrency), undefined)
       : unconfigured('alibaba-gwlb'),
     'huawei-elb': huawei
-      ? gated(createProvider({ provider: 'huawei-elb', credentials: huawei.credentials, endpoint: huawei.endpoint, connections: providerConcurrency }), new CallGate(providerCallsPerSecond, providerConcurrency), huawei.projectId)
+      ? gated(createProvider({ provider: 'huawei-elb', credentials: huawei.credentials, endpoint: huawei.endpoint, connections: providerConcurrency, observe }), new CallGate(providerCallsPerSecond, providerConcurrency), huawei.projectId)
       : unconfigured('huawei-elb'),
   } as Record<Provider, LoadBalancerProvider>;
   return {

@@ -4,8 +4,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
 import { TIMINGS } from '../domain/index.js';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { WorkerConfig } from './config.js';
+import { providerCallMetrics } from './metrics.js';
 import { buildProviders, type WorkerProviders } from './providers.js';
 
 /** A workflow source module next to this one: `.ts` under tsx, `.js` once compiled into dist/. */
@@ -39,7 +40,8 @@ export interface LbflowWorker {
 
 /** Builds the worker on an open connection; the caller owns the connection and the Runtime. */
 export async function createLbflowWorker(config: WorkerConfig, connection: NativeConnection, extra: Partial<WorkerOptions> = {}): Promise<LbflowWorker> {
-  const providers = buildProviders(config);
+  // Every provider call is counted on the worker's metrics endpoint, labelled with namespace and task queue like lbflow's workflow and activity metrics.
+  const providers = buildProviders(config, providerCallMetrics(Runtime.instance().metricMeter.withTags({ namespace: config.temporal.namespace, taskQueue: config.taskQueue })));
   const code = config.workflowBundle !== undefined ? { workflowBundle: { codePath: config.workflowBundle } } : { workflowsPath: workflowsSourcePath(), bundlerOptions: { preloadModules: workflowBundlerOptions().preloadModules } };
   try {
     const worker = await Worker.create({

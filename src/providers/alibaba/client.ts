@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import { chunk, identityKey, MAX_SERVERS_PER_CALL, type AlibabaServer } from '../../domain/index.js';
 import { mergeBatches, readBatches, type BatchRead } from '../batches.js';
 import { invalidRequest, isProviderError, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
+import { observed, type CallObserver } from '../observe.js';
 import { guardSecrets } from '../secrets.js';
 import { endpointOrigin, Transport, type TransportTimeouts } from '../transport.js';
 import type {
@@ -42,6 +43,8 @@ export interface AlibabaGwlbConfig {
   /** Overrides `https://gwlb.{region}.aliyuncs.com` for every region (LBFLOW_ALIBABA_ENDPOINT, e.g. a simulator). */
   readonly endpoint?: string | undefined;
   readonly timeouts?: TransportTimeouts | undefined;
+  /** Told of every API call's outcome and duration (the worker's metrics). */
+  readonly observe?: CallObserver | undefined;
   readonly connections?: number | undefined;
   /** MaxResults per ListServerGroupServers page, 1–1000 (default 1000). */
   readonly pageSize?: number | undefined;
@@ -63,6 +66,7 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
   readonly provider = PROVIDER;
   readonly #credentials: AlibabaCredentials;
   readonly #endpoint: string | undefined;
+  readonly #observe: CallObserver | undefined;
   readonly #transport: Transport;
   readonly #pageSize: number;
   readonly #clock: () => Date;
@@ -81,6 +85,7 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
     this.#clock = config.clock ?? (() => new Date());
     this.#nonce = config.nonce ?? (() => randomBytes(16).toString('hex'));
     this.#userAgent = config.userAgent ?? 'lbflow';
+    this.#observe = config.observe;
   }
 
   [inspect.custom](): string {
@@ -119,9 +124,11 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
       this.#clock(),
       this.#nonce(),
     );
-    const res = await this.#transport.send(action, { origin, method: 'POST', path: '/', headers: signed.headers, body, signal });
-    if (res.status < 200 || res.status >= 300) throw alibabaError(action, res);
-    return alibabaSuccess(action, res);
+    return observed(this.#observe, PROVIDER, action, async () => {
+      const res = await this.#transport.send(action, { origin, method: 'POST', path: '/', headers: signed.headers, body, signal });
+      if (res.status < 200 || res.status >= 300) throw alibabaError(action, res);
+      return alibabaSuccess(action, res);
+    });
   }
 
   async listServers(group: AlibabaGroupRef, options: ListServersOptions<'alibaba-gwlb'> = {}): Promise<ListServersResult<'alibaba-gwlb'>> {

@@ -4,6 +4,7 @@ import { inspect } from 'node:util';
 import { identityKey, MAX_SERVERS_PER_CALL, type HuaweiServer } from '../../domain/index.js';
 import { mergeBatches, readBatches, type BatchRead } from '../batches.js';
 import { invalidRequest, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
+import { observed, type CallObserver } from '../observe.js';
 import { guardSecrets } from '../secrets.js';
 import { endpointOrigin, Transport, type TransportTimeouts } from '../transport.js';
 import type {
@@ -39,6 +40,8 @@ export interface HuaweiElbConfig {
   /** Overrides `https://elb.{region}.myhuaweicloud.com` for every region (LBFLOW_HUAWEI_ENDPOINT, e.g. a simulator). */
   readonly endpoint?: string | undefined;
   readonly timeouts?: TransportTimeouts | undefined;
+  /** Told of every API call's outcome and duration (the worker's metrics). */
+  readonly observe?: CallObserver | undefined;
   readonly connections?: number | undefined;
   /** `limit` per ListMembers page, 1–2000 (default 2000). */
   readonly pageSize?: number | undefined;
@@ -72,6 +75,7 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
   readonly provider = PROVIDER;
   readonly #credentials: HuaweiCredentials;
   readonly #endpoint: string | undefined;
+  readonly #observe: CallObserver | undefined;
   readonly #transport: Transport;
   readonly #pageSize: number;
   readonly #clock: () => Date;
@@ -93,6 +97,7 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
     this.#transport = new Transport(PROVIDER, { timeouts: config.timeouts, connections: config.connections });
     this.#clock = config.clock ?? (() => new Date());
     this.#userAgent = config.userAgent ?? 'lbflow';
+    this.#observe = config.observe;
   }
 
   #describeCredentials(): string {
@@ -124,16 +129,18 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
     headers['User-Agent'] = this.#userAgent;
     headers.Accept = 'application/json';
     const qs = canonicalQueryString(query);
-    const res = await this.#transport.send(action, {
-      origin,
-      method: call.method,
-      path: `${encodePath(path)}${qs === '' ? '' : `?${qs}`}`,
-      headers,
-      body: call.method === 'GET' ? undefined : body,
-      signal: call.signal,
+    return observed(this.#observe, PROVIDER, action, async () => {
+      const res = await this.#transport.send(action, {
+        origin,
+        method: call.method,
+        path: `${encodePath(path)}${qs === '' ? '' : `?${qs}`}`,
+        headers,
+        body: call.method === 'GET' ? undefined : body,
+        signal: call.signal,
+      });
+      if (res.status < 200 || res.status >= 300) throw huaweiError(action, res, this.#clock().getTime());
+      return huaweiSuccess(action, res);
     });
-    if (res.status < 200 || res.status >= 300) throw huaweiError(action, res, this.#clock().getTime());
-    return huaweiSuccess(action, res);
   }
 
   async listServers(group: HuaweiGroupRef, options: ListServersOptions<'huawei-elb'> = {}): Promise<ListServersResult<'huawei-elb'>> {
