@@ -109,9 +109,9 @@ const EnvSchema = z.object({
     blankToUndefined,
     z
       .string()
-      .regex(/^\d+$/, { error: 'must be a port number from 1 to 65535 (unset: no metrics endpoint)' })
+      .regex(/^\d+$/, { error: 'must be a port number from 0 to 65535 (0: a free port, printed in worker.ready; unset: no metrics endpoint)' })
       .transform(Number)
-      .refine((n) => n >= 1 && n <= 65535, { error: 'must be a port number from 1 to 65535 (unset: no metrics endpoint)' })
+      .refine((n) => n >= 0 && n <= 65535, { error: 'must be a port number from 0 to 65535 (0: a free port, printed in worker.ready; unset: no metrics endpoint)' })
       .optional(),
   ),
   LBFLOW_METRICS_HOST: z.preprocess(blankToUndefined, z.string().regex(/^[\w.:-]+$/, { error: 'must be a host name or IP address to bind, e.g. 127.0.0.1 or 0.0.0.0' }).optional()),

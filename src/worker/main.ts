@@ -1,6 +1,7 @@
 // The worker process: `node dist/worker/main.js` in production (NODE_ENV=production, prebuilt bundle), or
 // `tsx src/worker/main.ts` in development. Configuration comes from the environment only (see config.ts);
 // logs are JSON lines on stdout; SIGINT/SIGTERM drain in-flight activities for the grace time, then exit 0.
+import { createServer } from 'node:net';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { describeConfig, loadWorkerConfig, WorkerConfigError } from './config.js';
 import { JsonLogger, secretValues } from './logging.js';
@@ -8,6 +9,22 @@ import { createLbflowWorker } from './worker.js';
 
 /** Exit status when the environment is unusable (distinct from a crash, so supervisors can tell them apart). */
 export const EXIT_CONFIG = 78;
+
+/**
+ * A free TCP port on `host`, for LBFLOW_METRICS_PORT=0. Temporal's Rust core binds the Prometheus exporter but
+ * does not say which port it got, so the worker asks the kernel for one first and hands it over (the port could
+ * be taken in between; the exporter would then fail to bind and say so).
+ */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
 
 async function main(): Promise<number> {
   let config;
@@ -18,6 +35,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: error.message, event: 'worker.config-invalid', issues: error.issues })}\n`);
     return EXIT_CONFIG;
   }
+  if (config.metrics?.port === 0) config = { ...config, metrics: { ...config.metrics, port: await freePort(config.metrics.host) } };
   const logger = new JsonLogger(config.logLevel, secretValues(config));
   Runtime.install({
     logger,
@@ -36,7 +54,14 @@ async function main(): Promise<number> {
   try {
     const lbflow = await createLbflowWorker(config, connection);
     const running = lbflow.run();
-    logger.info('lbflow worker ready', { event: 'worker.ready', pid: process.pid, taskQueue: config.taskQueue, namespace: config.temporal.namespace, providers: lbflow.providers.served });
+    logger.info('lbflow worker ready', {
+      event: 'worker.ready',
+      pid: process.pid,
+      taskQueue: config.taskQueue,
+      namespace: config.temporal.namespace,
+      providers: lbflow.providers.served,
+      metrics: config.metrics ? `http://${config.metrics.host}:${config.metrics.port}/metrics` : 'off',
+    });
     await running;
     logger.info('lbflow worker stopped', { event: 'worker.stopped' });
     return 0;

@@ -56,7 +56,7 @@ describe('worker configuration from the environment', () => {
   it('lists every bad or missing variable at once, each with its rule', () => {
     const issues = issuesOf({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tTestKey0001', TEMPORAL_ADDRESS: 'temporal', LBFLOW_METRICS_PORT: '99999', LBFLOW_LOG_LEVEL: 'loud', LBFLOW_PROVIDER_CONCURRENCY: 'many', LBFLOW_ALIBABA_ENDPOINT: 'gwlb.example.com/path' });
     expect(issues.map((i) => i.variable).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'LBFLOW_ALIBABA_ENDPOINT', 'LBFLOW_LOG_LEVEL', 'LBFLOW_METRICS_PORT', 'LBFLOW_PROVIDER_CONCURRENCY', 'TEMPORAL_ADDRESS']);
-    expect(issues.find((i) => i.variable === 'LBFLOW_METRICS_PORT')?.message).toBe('must be a port number from 1 to 65535 (unset: no metrics endpoint); got "99999"');
+    expect(issues.find((i) => i.variable === 'LBFLOW_METRICS_PORT')?.message).toBe('must be a port number from 0 to 65535 (0: a free port, printed in worker.ready; unset: no metrics endpoint); got "99999"');
     expect(issues.find((i) => i.variable === 'ALIBABA_CLOUD_ACCESS_KEY_SECRET')?.message).toBe('is required when ALIBABA_CLOUD_ACCESS_KEY_ID is set');
     expect(issues.find((i) => i.variable === 'TEMPORAL_ADDRESS')?.message).toContain('must be host:port');
   });
