@@ -1,6 +1,6 @@
 // The provider-call boundary of every activity: heartbeats while a call is in flight, the activity's abort
 // signal passed to the call, and provider failures turned into typed Temporal failures here and nowhere else.
-import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, heartbeat, metricMeter } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { TIMINGS } from '../domain/index.js';
 import { toTemporalFailure } from './failures.js';
@@ -34,7 +34,42 @@ export async function call<T>(fn: (signal: AbortSignal) => Promise<T>, retry: Ca
   }
 }
 
-/** A poll that is not done yet: retryable, and benign so it logs at debug level and counts no failure metric. */
-export function notReady(type: string, message: string, details: unknown, final = false): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, details: [details], category: ApplicationFailureCategory.BENIGN, nonRetryable: final });
+/**
+ * At most this many stragglers ride on a poll's failure. The Web UI shows it as the activity's last failure, and
+ * Temporal replaces a last failure over its limit (a few KB) with "Failure exceeds size limit.": a poll carries
+ * counts and the first few, never the whole list (the wait's answer and the final failure carry that).
+ */
+export const POLL_SHOWS_STRAGGLERS = 5;
+
+/** What a poll's failure shows: counts by status and the first few stragglers instead of all of them. */
+export function pollDetails(details: Record<string, unknown>): Record<string, unknown> {
+  const { stragglers, requestIds, ...rest } = details as { stragglers?: { key: string; status: string }[]; requestIds?: string[] };
+  const shown: Record<string, unknown> = { ...rest };
+  if (stragglers !== undefined) {
+    const byStatus: Record<string, number> = {};
+    for (const s of stragglers) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
+    shown.notReady = stragglers.length;
+    shown.byStatus = byStatus;
+    shown.first = stragglers.slice(0, POLL_SHOWS_STRAGGLERS);
+  }
+  if (requestIds !== undefined && requestIds.length > 0) shown.lastRequestId = requestIds[requestIds.length - 1];
+  return shown;
+}
+
+/**
+ * A poll that is not done yet: retryable, and benign so it logs at debug level and counts no failure metric. It
+ * is not an error, so it carries no stack trace, only its short message and small details.
+ */
+export function notReady(type: string, message: string, details: Record<string, unknown>): ApplicationFailure {
+  const failure = ApplicationFailure.create({ type, message, details: [pollDetails(details)], category: ApplicationFailureCategory.BENIGN });
+  failure.stack = '';
+  return failure;
+}
+
+/**
+ * Counts one readiness check on the worker's metrics endpoint (`lbflow_polls`): `result` is `ready`, or the
+ * not-ready type (`ServersNotReady`, `GroupNotReady`).
+ */
+export function countPoll(provider: string, result: string): void {
+  metricMeter.createCounter('lbflow_polls', 'checks', 'Readiness checks of servers and groups, by provider and result (ready, ServersNotReady, GroupNotReady)').add(1, { provider, result });
 }

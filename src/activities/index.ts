@@ -3,6 +3,8 @@
 import { activityInfo, getClient } from '@temporalio/activity';
 import {
   COORDINATOR_SIGNAL,
+  coordinatorSummary,
+  groupRefOf,
   COORDINATOR_WORKFLOW_TYPE,
   NOT_READY,
   TIMINGS,
@@ -11,7 +13,7 @@ import {
   type Provider,
 } from '../domain/index.js';
 import type { LoadBalancerProvider } from '../providers/index.js';
-import { call, notReady } from './boundary.js';
+import { call, countPoll, notReady } from './boundary.js';
 import type {
   ActivityDependencies,
   AddChunkInput,
@@ -57,6 +59,7 @@ export function createActivities(deps: ActivityDependencies) {
         args: [],
         signal: COORDINATOR_SIGNAL,
         signalArgs: [input.message],
+        ...(input.message.kind === 'submit' ? { staticSummary: coordinatorSummary(groupRefOf(input.message.request)) } : {}),
       });
     },
 
@@ -71,6 +74,7 @@ export function createActivities(deps: ActivityDependencies) {
     /** Succeeds when the group accepts a change; otherwise throws GroupNotReady for the retry policy to poll. */
     async waitGroupReady(group: GroupRef): Promise<{ status: string; requestIds: string[] }> {
       const readiness = await call((signal) => client(group).groupReadiness(group, { signal }));
+      countPoll(group.provider, readiness.ready ? 'ready' : NOT_READY.group);
       if (!readiness.ready) {
         throw notReady(NOT_READY.group, `the group is ${readiness.status}, not ready for a change`, { status: readiness.status });
       }
@@ -94,6 +98,7 @@ export function createActivities(deps: ActivityDependencies) {
       const before: Before = input.dryRun
         ? { requestIds: [] }
         : await pollUntil<Before>(
+            group.provider,
             input.pollMs,
             async () => {
               // Both are reads and both must hold: ask at once, so a poll costs the slower of the two.
@@ -171,11 +176,12 @@ export function createActivities(deps: ActivityDependencies) {
       let last: Readiness | undefined;
       const answer = (ready: Readiness) => ({ statuses: uniform(ready.statuses.map((s) => ({ key: s.key, value: s.status }))), requestIds: ready.requestIds });
       return pollUntil<WaitServersResult>(
+        input.group.provider,
         input.pollMs,
         async () => {
           const ready = (last = await readiness());
           if (ready.stragglers.length === 0 || someSetReady(ready, sets)) return answer(ready);
-          return new Pending(NOT_READY.servers, `${ready.stragglers.length} of ${ready.statuses.length} servers are not ${input.waitFor} yet`, { stragglers: ready.stragglers });
+          return new Pending(NOT_READY.servers, `${ready.stragglers.length} of ${ready.statuses.length} servers are not ${input.waitFor} yet`, { stragglers: ready.stragglers, requestIds: ready.requestIds });
         },
         (_pending, now) => (now >= input.deadlineMs && last ? { ...answer(last), timedOut: true } : undefined),
       );
@@ -186,6 +192,7 @@ export function createActivities(deps: ActivityDependencies) {
       const { group } = input;
       const listed = await call((signal) => client(group).listServers(group, { signal, servers: input.servers }));
       const remaining = listed.members.map((m) => ({ key: m.key, status: m.status }));
+      countPoll(group.provider, remaining.length > 0 ? NOT_READY.servers : 'ready');
       if (remaining.length > 0) {
         throw notReady(NOT_READY.servers, `${remaining.length} servers are still in the group`, { stragglers: remaining });
       }

@@ -4,7 +4,7 @@
 import { activityInfo, sleep } from '@temporalio/activity';
 import { FILTERED_LIST_MAX, identityKey, memberReady, TIMINGS, type GroupRef, type IdentityOf, type Provider, type ServerStatus, type WaitFor } from '../domain/index.js';
 import type { LoadBalancerProvider } from '../providers/index.js';
-import { call, notReady } from './boundary.js';
+import { call, countPoll, notReady } from './boundary.js';
 
 export const IN_ATTEMPT_POLLING_MS = TIMINGS.inAttemptPollingMs;
 export { FILTERED_LIST_MAX };
@@ -78,17 +78,18 @@ function serverClock(): () => number {
  * answers or throws. Below the retry floor it polls in place at `pollMs` for up to IN_ATTEMPT_POLLING_MS; otherwise
  * (and then) it throws the Pending as "not ready" for the retry policy to poll on.
  */
-export async function pollUntil<T>(pollMs: number, check: () => Promise<T | Pending>, stop: (pending: Pending, nowMs: number) => T | undefined): Promise<T> {
+export async function pollUntil<T>(provider: string, pollMs: number, check: () => Promise<T | Pending>, stop: (pending: Pending, nowMs: number) => T | undefined): Promise<T> {
   const now = serverClock();
   const attemptStarted = Date.now();
   const inPlaceUntil = pollMs < TIMINGS.retryFloorMs ? attemptStarted + IN_ATTEMPT_POLLING_MS : attemptStarted;
   for (;;) {
     const asked = Date.now();
     const answer = await check();
+    countPoll(provider, answer instanceof Pending ? answer.type : 'ready');
     if (!(answer instanceof Pending)) return answer;
     const stopped = stop(answer, now());
     if (stopped !== undefined) return stopped;
-    if (Date.now() + pollMs > inPlaceUntil) throw notReady(answer.type, answer.message, answer.details);
+    if (Date.now() + pollMs > inPlaceUntil) throw notReady(answer.type, answer.message, answer.details as Record<string, unknown>);
     // One poll per interval: the time the check took counts towards it.
     await sleep(Math.max(0, asked + pollMs - Date.now()));
   }

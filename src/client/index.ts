@@ -15,6 +15,7 @@ import {
   REPORT_MEMO,
   requestKeyIssue,
   requestSizeIssue,
+  requestSummary,
   taskQueueIssue,
   type AddServersRequest,
   type AddServersRequestInput,
@@ -153,6 +154,8 @@ export async function startAddServers(client: Client, request: AddServersRequest
     // A task cut off by a dying worker is taken up by another after 5 s, not Temporal's default 10 s.
     workflowTaskTimeout: TIMINGS.workflowTaskTimeoutMs,
     memo: { [REQUEST_HASH_MEMO]: hash },
+    // What the Web UI's list and run page show first: "add 1,000 servers to alibaba-gwlb cn-hangzhou sgp-…".
+    ...(searchable ? { staticSummary: requestSummary(raw) } : {}),
     ...(searchable
       ? {
           typedSearchAttributes: [

@@ -61,6 +61,11 @@ export interface FailureDetails {
   readonly httpStatus?: number;
   readonly requestId?: string;
   readonly action?: string;
+  /**
+   * QuotaExceeded: servers this request asked for, servers in the refused change, and, when the provider said its
+   * usage, the group's quota, what it holds and how many more fit.
+   */
+  readonly quota?: { readonly requested: number; readonly change: number; readonly limit?: number; readonly groupHolds?: number; readonly fits?: number };
   /** Validation issues (ValidationError). */
   readonly issues?: { path: string; message: string }[];
 }

@@ -11,3 +11,4 @@ export * from './readiness.js';
 export * from './contract.js';
 export * from './coordination.js';
 export * from './timings.js';
+export * from './summaries.js';

@@ -7,7 +7,9 @@ import {
   defineQuery,
   isCancellation,
   log,
+  metricMeter,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -22,6 +24,8 @@ import {
   firstIssue,
   formatIssues,
   groupIdOf,
+  progressDetails,
+  requestSummary,
   groupRefOf,
   identityKey,
   REPORT_MEMO,
@@ -58,11 +62,17 @@ const handOver = proxyLocalActivities<Activities>({
 
 type Outcome = Extract<RequestUpdate, { kind: 'completed' | 'failed' | 'cancelled' }>;
 
+/**
+ * How each request ended, on the worker's metrics endpoint (`lbflow_requests`, `lbflow_servers_added`). The SDK's
+ * workflow meter records nothing while a history is replayed, so a run is counted once.
+ */
+function countEnding(provider: string, outcome: 'completed' | 'failed' | 'cancelled', failureType: string, added: number): void {
+  metricMeter.createCounter('lbflow_requests', 'requests', 'Requests that ended, by provider, outcome (completed, failed, cancelled) and failure type').add(1, { provider, outcome, failure_type: failureType });
+  if (added > 0) metricMeter.createCounter('lbflow_servers_added', 'servers', 'Servers added to a group by requests, by provider').add(added, { provider });
+}
+
 export async function addServersToServerGroup(request: unknown, ...extra: unknown[]): Promise<AddServersResult> {
-  if (extra.length > 0) {
-    const issues = [{ path: '', message: `addServersToServerGroup takes exactly one argument, the request; got ${extra.length + 1}.` }];
-    throw workflowFailure('ValidationError', formatIssues(issues), { type: 'ValidationError', added: [], alreadyPresent: [], issues });
-  }
+  if (extra.length > 0) refuse(request, [{ path: '', message: `addServersToServerGroup takes exactly one argument, the request; got ${extra.length + 1}.` }]);
   const req = validateRequest(request);
   const group = groupRefOf(req);
   const provider = req.provider;
@@ -81,6 +91,14 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
     statusCounts: { pending: servers.length },
   };
   setHandler(progressQuery, () => progress);
+  // What the Web UI shows as the run's current details: what it does, and how far it is, as a small table.
+  const heading = requestSummary(req);
+  let shown = '';
+  const show = () => {
+    const details = `${heading}\n\n${progressDetails(progress)}`;
+    if (details !== shown) setCurrentDetails((shown = details));
+  };
+  show();
   // The search attribute follows the coarse phase only (waiting counts as adding).
   let recordedPhase: string = progress.phase;
   const enter = (next: Phase) => {
@@ -111,6 +129,7 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
     if (update.kind === 'progress') {
       progress = { ...update.progress, requested: servers.length };
       enter(progress.phase);
+      show();
     } else if (update.kind === 'resend') {
       resend = true;
     } else {
@@ -157,18 +176,23 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
     const report = outcome?.kind === 'cancelled' ? outcome.report : outcome?.kind === 'failed' ? outcome.details : undefined;
     upsertMemo({ [REPORT_MEMO]: { added: [], alreadyPresent: [], ...report, type: 'Cancelled' } });
     enter('failed');
+    countEnding(provider, 'cancelled', 'Cancelled', report?.added?.length ?? 0);
     throw cancelled;
   }
   if (!outcome || outcome.kind === 'cancelled') {
+    countEnding(provider, 'failed', 'ProviderUnavailable', 0);
     throw workflowFailure('ProviderUnavailable', 'the group coordinator stopped this request without a cancellation', { type: 'ProviderUnavailable', added: [], alreadyPresent: [] });
   }
   if (outcome.kind === 'failed') {
     enter('failed');
     const details = outcome.details as FailureDetails;
+    countEnding(provider, 'failed', details.type, details.added?.length ?? 0);
     throw workflowFailure(details.type, outcome.message, details);
   }
   enter('completed');
+  countEnding(provider, 'completed', '', req.options.dryRun ? 0 : outcome.added.length);
   progress = { ...progress, phase: 'completed', chunksDone: outcome.chunks, chunksTotal: outcome.chunks, added: outcome.added.length, alreadyPresent: outcome.alreadyPresent.length, statusCounts: countStatuses(serverStatuses) };
+  show();
   return {
     provider,
     dryRun: req.options.dryRun,
@@ -180,12 +204,20 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
   };
 }
 
+/** Fails the run as ValidationError; `LbPhase` says `failed` like every other terminal run (the client set `validating`). */
+function refuse(request: unknown, issues: { path: string; message: string }[]): never {
+  upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.phase, value: 'failed' }]);
+  const provider = (request as { provider?: unknown } | null)?.provider;
+  countEnding(provider === 'alibaba-gwlb' || provider === 'huawei-elb' ? provider : 'unknown', 'failed', 'ValidationError', 0);
+  throw workflowFailure('ValidationError', formatIssues(issues), { type: 'ValidationError', added: [], alreadyPresent: [], issues });
+}
+
 function validateRequest(request: unknown) {
   // The client's size rule, for callers that start the workflow directly (the input came from JSON: no cycles).
   const size = requestSizeIssue(request);
-  if (size) throw workflowFailure('ValidationError', formatIssues([size]), { type: 'ValidationError', added: [], alreadyPresent: [], issues: [size] });
+  if (size) refuse(request, [size]);
   const checked = validateAddServersRequest(request);
-  if (!checked.ok) throw workflowFailure('ValidationError', formatIssues(checked.issues), { type: 'ValidationError', added: [], alreadyPresent: [], issues: checked.issues });
+  if (!checked.ok) refuse(request, checked.issues);
   return checked.request;
 }
 

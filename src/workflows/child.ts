@@ -1,7 +1,7 @@
 // For other teams' workflows: run lbflow as a child workflow. Import this module (workflow-safe) from your
 // workflow code; your worker does not need lbflow's activities, only the `lbflow` task queue needs an lbflow worker.
 import { ApplicationFailure, ChildWorkflowFailure, executeChild, type ChildWorkflowOptions } from '@temporalio/workflow';
-import { addServersWorkflowId, isFailureType, TASK_QUEUE, TIMINGS, WORKFLOW_TYPE, type AddServersRequestInput, type AddServersResult, type FailureDetails, type FailureType } from '../domain/index.js';
+import { addServersWorkflowId, isFailureType, requestSummary, TASK_QUEUE, TIMINGS, WORKFLOW_TYPE, type AddServersRequestInput, type AddServersResult, type FailureDetails, type FailureType } from '../domain/index.js';
 
 export { TASK_QUEUE, WORKFLOW_TYPE, addServersWorkflowId } from '../domain/index.js';
 export type { AddServersRequestInput, AddServersResult, FailureDetails, FailureType, Progress } from '../domain/index.js';
@@ -17,6 +17,7 @@ export function addServersAsChild(request: AddServersRequestInput, options: Chil
   const { requestKey, taskQueue, ...rest } = options;
   return executeChild(WORKFLOW_TYPE, {
     workflowTaskTimeout: TIMINGS.workflowTaskTimeoutMs,
+    staticSummary: requestSummary(request as Parameters<typeof requestSummary>[0]),
     ...rest,
     taskQueue: taskQueue ?? TASK_QUEUE,
     workflowId: addServersWorkflowId(request as { provider: string; region: string }, requestKey),

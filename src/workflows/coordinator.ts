@@ -13,7 +13,9 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  metricMeter,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -25,6 +27,8 @@ import {
   BACK_TO_BACK_CHANGES,
   COORDINATOR_SIGNAL,
   coordinationSchemas,
+  count,
+  groupLabel,
   FILTERED_LIST_MAX,
   coordinatorWorkflowId,
   firstIssue,
@@ -68,23 +72,55 @@ function validationFailure(message: string): ApplicationFailure {
 
 const sameGroup = (a: GroupRef, b: GroupRef) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Activity options, per poll interval: Temporal polls by retrying at the interval (at least its 1 s floor). */
-function activitiesFor(pollMs: number, scheduleToCloseMs: number) {
+/**
+ * Activity options, per poll interval: Temporal polls by retrying at the interval (at least its 1 s floor). The
+ * summary is what the Web UI shows for the activity ("chunk 3/5 of r-… · 200 servers · alibaba-gwlb …").
+ */
+function activitiesFor(pollMs: number, scheduleToCloseMs: number, summary: string) {
   const options: ActivityOptions = {
     startToCloseTimeout: TIMINGS.startToCloseMs,
     heartbeatTimeout: TIMINGS.heartbeatTimeoutMs,
     scheduleToCloseTimeout: Math.max(scheduleToCloseMs, TIMINGS.startToCloseMs),
     retry: { initialInterval: Math.max(TIMINGS.retryFloorMs, pollMs), backoffCoefficient: 1 },
+    summary,
   };
   return proxyActivities<Activities>(options);
 }
 
-const calls = proxyActivities<Activities>({
-  startToCloseTimeout: TIMINGS.startToCloseMs,
-  heartbeatTimeout: TIMINGS.heartbeatTimeoutMs,
-  scheduleToCloseTimeout: TIMINGS.addRetryWindowMs,
-  retry: { initialInterval: TIMINGS.callRetry.initialMs, backoffCoefficient: TIMINGS.callRetry.coefficient, maximumInterval: TIMINGS.callRetry.maximumMs },
-});
+/** Provider calls that are not polls: bounded retries with backoff. */
+function callsAs(summary: string) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: TIMINGS.startToCloseMs,
+    heartbeatTimeout: TIMINGS.heartbeatTimeoutMs,
+    scheduleToCloseTimeout: TIMINGS.addRetryWindowMs,
+    retry: { initialInterval: TIMINGS.callRetry.initialMs, backoffCoefficient: TIMINGS.callRetry.coefficient, maximumInterval: TIMINGS.callRetry.maximumMs },
+    summary,
+  });
+}
+
+/** The last part of a request's workflow id (its request key), enough to tell requests apart in a summary. */
+const requestName = (workflowId: string) => workflowId.split('/').at(-1) ?? workflowId;
+
+const serverCount = (n: number) => `${count(n)} server${n === 1 ? '' : 's'}`;
+
+/** "chunk 3/5 of r-… · 200 servers · alibaba-gwlb cn-hangzhou sgp-…", or "2 chunks for 3 requests · …" when shared. */
+function addSummary(l: Ledger, op: Extract<WriteOp, { kind: 'add' }>, following: readonly Extract<WriteOp, { kind: 'add' }>[]): string {
+  const chunks = 1 + following.length;
+  const n = op.keys.length + following.reduce((sum, f) => sum + f.keys.length, 0);
+  const requests = [...new Set([...op.requests, ...following.flatMap((f) => f.requests)])];
+  const only = requests.length === 1 ? l.request(requests[0] as string) : undefined;
+  let which = `${chunks === 1 ? 'a chunk' : `${chunks} chunks`} for ${requests.length} requests`;
+  if (only) {
+    const p = l.progressOf(only);
+    which = `chunk ${p.chunksDone + 1}${chunks > 1 ? `–${p.chunksDone + chunks}` : ''}/${p.chunksTotal} of ${requestName(only.id)}`;
+  }
+  return `${op.dry ? 'dry run · ' : ''}${which} · ${serverCount(n)} · ${groupLabel(l.state.group)}`;
+}
+
+/** The coordinator's live details: what is queued, in flight and live, as a Markdown table. */
+function coordinatorDetails(l: Ledger, inFlight: string): string {
+  return ['| queued | in flight | live requests |', '|---|---|---|', `| ${serverCount(l.queued())} | ${inFlight} | ${count(l.live.length)} |`].join('\n');
+}
 
 export async function serverGroupCoordinator(...input: unknown[]): Promise<void> {
   const info = workflowInfo();
@@ -124,6 +160,10 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
   let sending = 0;
   let phaseTimer = false;
   let heldOnce = false;
+  // The worker's metrics (the SDK records nothing while replaying): servers waiting for a change, and each change's size.
+  const queueDepth = metricMeter.createGauge('lbflow_group_queue_depth', 'int', 'servers', "Servers queued for a group's next changes, by provider and server group");
+  const changeServers = metricMeter.createHistogram('lbflow_change_servers', 'int', 'servers', 'Servers per add change (coalesced across requests), by provider');
+  let shownDepth = -1;
   /** History length at which the state was last found too big to carry. */
   let carryCheckedAt = -Infinity;
 
@@ -217,7 +257,7 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     const current = writing?.op;
     listing = { ids, created: new Set(), removed: new Set(current?.kind === 'remove' ? current.keys : []) };
     const seen = listing;
-    calls
+    callsAs(`list ${'servers' in filter ? `${serverCount(servers.length)} of ` : ''}${groupLabel(l.state.group)} for ${due.length === 1 ? requestName(ids[0] as string) : `${due.length} requests`}`)
       .listGroupServers({ group: l.state.group, ...filter })
       .then(
         (listed) => {
@@ -238,6 +278,10 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     if (op.kind === 'remove' && listing) for (const k of op.keys) listing.removed.add(k);
     // A group that takes back-to-back changes gets the full chunks due after this one in the same activity.
     const following = op.kind === 'add' && BACK_TO_BACK_CHANGES[l.state.group.provider] ? l.followingWrites(op, TIMINGS.chunksPerAdd - 1) : [];
+    if (op.kind === 'add' && !op.dry) {
+      // How well requests coalesce: the servers each change carries (up to 200 per chunk, chunks back to back summed).
+      changeServers.record(op.keys.length + following.reduce((n, f) => n + f.keys.length, 0), { provider: l.state.group.provider });
+    }
     const done = (op.kind === 'add' ? add(l, op, following) : remove(l, op)).finally(() => {
       writing = undefined;
       wake();
@@ -247,7 +291,9 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
 
   /** Whether a list found these servers of a change in the group (its answer was lost); empty when the list fails too. */
   const foundOf = async (l: Ledger, op: Extract<WriteOp, { kind: 'add' }>): Promise<Set<string>> => {
-    const listed = await calls.listGroupServers({ group: l.state.group, servers: op.servers.map((s) => l.identity(s)) }).catch(() => undefined);
+    const listed = await callsAs(`look for ${serverCount(op.keys.length)} of a change whose answer was lost · ${groupLabel(l.state.group)}`)
+      .listGroupServers({ group: l.state.group, servers: op.servers.map((s) => l.identity(s)) })
+      .catch(() => undefined);
     const keys = new Set(op.keys);
     return new Set((listed?.members ?? []).map((m) => m.key).filter((k) => keys.has(k)));
   };
@@ -259,7 +305,7 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
       if (listing && !o.dry) for (const key of o.keys) listing.created.add(key);
     };
     try {
-      const result = await activitiesFor(op.pollMs, window).addChunk({
+      const result = await activitiesFor(op.pollMs, window, addSummary(l, op, following)).addChunk({
         group: l.state.group,
         servers: op.servers,
         idempotencyKey: op.token,
@@ -299,12 +345,12 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
 
   const remove = async (l: Ledger, op: Extract<WriteOp, { kind: 'remove' }>) => {
     const group = l.state.group;
-    const polls = activitiesFor(TIMINGS.retryFloorMs, TIMINGS.addRetryWindowMs);
+    const what = `${serverCount(op.keys.length)} of ${requestName(op.request)} · ${groupLabel(group)}`;
     try {
       const ids: string[] = [];
-      ids.push(...(await polls.waitGroupReady(group)).requestIds);
-      ids.push(...(await calls.removeChunk({ group, servers: op.servers, idempotencyKey: op.token, dryRun: false })).requestIds);
-      ids.push(...(await polls.waitServersGone({ group, servers: op.servers })).requestIds);
+      ids.push(...(await activitiesFor(TIMINGS.retryFloorMs, TIMINGS.addRetryWindowMs, `wait until the group takes a change · ${groupLabel(group)}`).waitGroupReady(group)).requestIds);
+      ids.push(...(await callsAs(`roll back ${what}`).removeChunk({ group, servers: op.servers, idempotencyKey: op.token, dryRun: false })).requestIds);
+      ids.push(...(await activitiesFor(TIMINGS.retryFloorMs, TIMINGS.addRetryWindowMs, `wait until the rolled-back ${what} are gone`).waitServersGone({ group, servers: op.servers })).requestIds);
       l.applyRemoved(op, ids);
     } catch (error) {
       l.applyRemoveFailed(op, describeFailure(error));
@@ -317,7 +363,7 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     const id = readSeq++;
     const done = scope
       .run(() =>
-        activitiesFor(op.pollMs, window).waitServersReady({
+        activitiesFor(op.pollMs, window, `wait for ${serverCount(op.servers.length)} to be ${op.waitFor} (${op.entries.length === 1 ? requestName(op.entries[0]!.request) : `${op.entries.length} requests`}) · ${groupLabel(l.state.group)}`).waitServersReady({
           group: l.state.group,
           servers: op.servers,
           waitFor: op.waitFor,
@@ -370,6 +416,11 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     }
     // An ending may free the writer's next change (a rollback) or room for a waiting request: look again.
     if (outcomes.length > 0 && !writing) dirty = true;
+    const w = writing;
+    const inFlight = !w ? '–' : w.op.kind === 'remove' ? `roll back ${serverCount(w.op.keys.length)}` : addSummary(l, w.op, w.following).split(' · ').slice(0, 2).join(' · ');
+    setCurrentDetails(coordinatorDetails(l, inFlight));
+    const depth = l.queued();
+    if (depth !== shownDepth) queueDepth.set((shownDepth = depth), { provider: l.state.group.provider, server_group: groupIdOf(l.state.group) });
   };
 
   const busy = () => writing !== undefined || listing !== undefined || reads.size > 0 || sending > 0;

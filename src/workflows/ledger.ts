@@ -155,6 +155,20 @@ export interface ReadOp {
 }
 
 /** A failure as the coordinator applies it: catalogue type, message, provider details. */
+/**
+ * What a quota refusal means for a request: how many servers it asked for, how many the refused change carried,
+ * and, when the provider's message gives its usage ("usage 310/300", the count the change would have made), the
+ * quota, what the group holds and how many more fit.
+ */
+export function quotaFigures(message: string, change: number, requested: number): NonNullable<FailureDetails['quota']> {
+  const m = /usage (\d+)\/(\d+)/.exec(message);
+  if (!m) return { requested, change };
+  const usage = Number(m[1]);
+  const limit = Number(m[2]);
+  const groupHolds = Math.max(0, usage - change);
+  return { requested, change, limit, groupHolds, fits: Math.max(0, limit - groupHolds) };
+}
+
 export interface AppliedFailure {
   readonly type: FailureType;
   readonly message: string;
@@ -660,7 +674,9 @@ export class Ledger {
       this.#release(intents);
       for (const id of claimants) {
         const r = this.#byId.get(id);
-        if (r && !r.end) this.#end(r, { kind: 'failed', ...failure });
+        if (!r || r.end) continue;
+        const details = failure.type === 'QuotaExceeded' ? { ...failure.details, quota: quotaFigures(failure.message, intents.length, r.requested) } : failure.details;
+        this.#end(r, { kind: 'failed', ...failure, details });
       }
       return;
     }

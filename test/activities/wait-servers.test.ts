@@ -1,7 +1,9 @@
 // The coordinator's read of several requests' servers at once: it ends as soon as one request's set is ready, and
 // at the deadline it answers the statuses it saw instead of failing, so each request can be judged by its own.
+import { ApplicationFailure, ApplicationFailureCategory, DefaultFailureConverter, defaultPayloadConverter } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
+import { POLL_SHOWS_STRAGGLERS } from '../../src/activities/boundary.js';
 import { createActivities } from '../../src/activities/index.js';
 import type { GroupRef } from '../../src/domain/index.js';
 import type { LoadBalancerProvider } from '../../src/providers/index.js';
@@ -84,5 +86,26 @@ describe('waitServersReady over several requests\' sets', () => {
       deadlineMs: Date.now() + 10_000,
     });
     expect(result).toMatchObject({ statuses: { all: 'Available' } });
+  });
+});
+
+describe('a poll that is not ready yet, as the Web UI shows it (issue 14)', () => {
+  it('fails its attempt with a short message, no stack trace and small details, however many servers wait', async () => {
+    const waiting = new Map(Array.from({ length: 400 }, (_, n) => [n, Infinity] as [number, number]));
+    const { activities } = groupSettlingAt(waiting);
+    const servers = [...waiting.keys()].map(server);
+    // A poll interval above the retry floor: the attempt ends at once and the retry policy polls on.
+    const error = await waitIn(activities, { group, servers, waitFor: 'available' as const, pollMs: 5_000, deadlineMs: Date.now() + 60_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    const failure = error as ApplicationFailure;
+    expect(failure.type).toBe('ServersNotReady');
+    expect(failure.message).toBe('400 of 400 servers are not available yet');
+    expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
+    expect(failure.details?.[0]).toEqual({ notReady: 400, byStatus: { Adding: 400 }, first: servers.slice(0, POLL_SHOWS_STRAGGLERS).map((_, n) => ({ key: keyOf(n), status: 'Adding' })), lastRequestId: 'req-list' });
+    // What Temporal stores as the activity's last failure: well under the size it replaces with "Failure exceeds size limit."
+    const proto = new DefaultFailureConverter().errorToFailure(failure, defaultPayloadConverter);
+    expect(proto.stackTrace).toBe('');
+    const payloadBytes = (proto.applicationFailureInfo?.details?.payloads ?? []).reduce((n, p) => n + (p.data?.length ?? 0), 0);
+    expect(payloadBytes + (proto.message ?? '').length).toBeLessThan(1024);
   });
 });

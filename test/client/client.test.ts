@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   addServers,
@@ -12,9 +13,11 @@ import {
   dryRunAddServers,
   MAX_REQUEST_BYTES,
   QuotaExceededError,
+  SEARCH_ATTRIBUTES,
   startAddServers,
   ValidationError,
 } from '../../src/client/index.js';
+import { coordinatorWorkflowId } from '../../src/domain/index.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators, type RunningSimulators } from '../../src/simulator/index.js';
 import { loadWorkerConfig } from '../../src/worker/config.js';
 import { createLbflowWorker, type LbflowWorker } from '../../src/worker/worker.js';
@@ -152,11 +155,42 @@ describe('client library', () => {
     await Promise.all([stray.workflow.terminate('test: nobody polls this queue'), keyed.workflow.terminate('test: nobody polls this queue')]);
   }, 60_000);
 
+  it('leaves LbPhase "failed" on a run that failed validation, like every other terminal run (issue 14)', async () => {
+    const handle = await startAddServers(env.client, alibabaRequest([{ serverId: 'x', serverType: 'Ecs' }]) as never, { taskQueue: TASK_QUEUE, validate: false });
+    await expect(handle.result()).rejects.toBeInstanceOf(ValidationError);
+    const described = await handle.workflow.describe();
+    expect(described.typedSearchAttributes.get(SEARCH_ATTRIBUTES.phase)).toBe('failed');
+  }, 60_000);
+
+  it('names every run and activity in the Web UI: static summaries, activity summaries, live details (issue 14)', async () => {
+    const servers = alibabaServers(5, 740);
+    const handle = await startAddServers(env.client, alibabaRequest(servers, { maxChunkSize: 2 }, DEFAULT_GROUP) as never, { taskQueue: TASK_QUEUE });
+    await handle.result();
+    const described = await handle.workflow.describe();
+    expect(await described.staticSummary()).toBe(`add 5 servers to alibaba-gwlb cn-hangzhou ${DEFAULT_GROUP}`);
+    // Current details: the user-metadata query the Web UI reads.
+    const metadata = await handle.workflow.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toContain(`add 5 servers to alibaba-gwlb cn-hangzhou ${DEFAULT_GROUP}`);
+    expect(metadata.currentDetails).toMatch(/\| completed \| 3\/3 \| 5 \| 5 \| 0 \| /);
+    // The coordinator: its own summary, and one per activity naming the chunk.
+    const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: DEFAULT_GROUP }, TASK_QUEUE));
+    expect(await (await coordinator.describe()).staticSummary()).toBe(`coordinator of alibaba-gwlb cn-hangzhou ${DEFAULT_GROUP}: every change to this group goes through it`);
+    const history = await coordinator.fetchHistory();
+    const summaries = (history.events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => (e.userMetadata?.summary ? (defaultPayloadConverter.fromPayload(e.userMetadata.summary) as string) : undefined));
+    expect(summaries.every((s) => typeof s === 'string' && s.length > 0)).toBe(true);
+    const name = handle.workflowId.split('/').at(-1);
+    for (const chunk of ['1/3', '2/3', '3/3']) expect(summaries).toContain(`chunk ${chunk} of ${name} · ${chunk === '3/3' ? '1 server' : '2 servers'} · alibaba-gwlb cn-hangzhou ${DEFAULT_GROUP}`);
+  }, 60_000);
+
   it('throws one class per failure type, read from the failure type, with the details of what is in the group', async () => {
     const quota = await addServers(env.client, alibabaRequest([{ serverId: '10.3.9.1', serverType: 'Ip' }], {}, 'sgp-atstuj3rtoptyui0003') as never, { taskQueue: TASK_QUEUE }).catch((e: unknown) => e);
     expect(quota).toBeInstanceOf(QuotaExceededError);
     expect((quota as QuotaExceededError).details?.code).toMatch(/^QuotaExceeded/);
     expect((quota as QuotaExceededError).category).toBe('provider');
+    // What an operator needs (issue 14): the group holds 300 of its 300, the request asked for 1, none fits.
+    expect((quota as QuotaExceededError).details?.quota).toEqual({ requested: 1, change: 1, limit: 300, groupHolds: 300, fits: 0 });
 
     const invalid = await addServers(env.client, alibabaRequest([{ serverId: 'x', serverType: 'Ecs' }]) as never, { taskQueue: TASK_QUEUE, validate: false }).catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(ValidationError);

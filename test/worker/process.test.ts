@@ -88,6 +88,51 @@ describe('the production worker process', () => {
     for (const t of tokens) expect(t.committed, t.token).toBe(1);
   }, 120_000);
 
+  it('takes LBFLOW_METRICS_PORT=0 as "a free port", prints it in worker.ready, and serves lbflow\'s own metrics there (issue 14)', async () => {
+    const taskQueue = `proc-${crypto.randomUUID()}`;
+    const w = await start(taskQueue, { LBFLOW_METRICS_PORT: '0' });
+    const ready = w
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"event":"worker.ready"'))
+      .map((line) => JSON.parse(line) as { metrics: string })[0];
+    expect(ready?.metrics).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect(ready?.metrics).not.toContain(':0/');
+    // A run whose first add is throttled once: lbflow's own metrics count it, next to the SDK's.
+    sims.alibaba.simulator.faults.replace({ rules: [{ action: 'AddServersToServerGroup', effect: 'throttle', sequence: 'x' }] });
+    const group = 'sgp-atstuj3rtoptyui0001';
+    try {
+      const result = await (await startAddServers(env.client, alibabaRequest(alibabaServers(3, 900), {}, group) as never, { taskQueue })).result();
+      expect(result.added).toHaveLength(3);
+    } finally {
+      sims.alibaba.simulator.faults.replace({ rules: [] });
+    }
+    const metrics = await (await fetch(ready!.metrics)).text();
+    expect(metrics).toMatch(new RegExp(`temporal_worker_task_slots_available\\{[^}]*task_queue="${taskQueue}"`));
+    // One sample: the value of the line whose name and labels match (labels in any order), or undefined.
+    const sample = (name: string, labels: Record<string, string>): number | undefined => {
+      for (const line of metrics.split('\n')) {
+        const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
+        if (!m || m[1] !== name) continue;
+        const has = Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+        if (Object.entries({ taskQueue, ...labels }).every(([k, v]) => has[k] === v)) return Number(m[3]);
+      }
+      return undefined;
+    };
+    const ali = { provider: 'alibaba-gwlb' };
+    expect(sample('lbflow_provider_calls', { ...ali, action: 'AddServersToServerGroup', outcome: 'error', code: 'Throttling.User' })).toBe(1);
+    expect(sample('lbflow_provider_calls', { ...ali, action: 'AddServersToServerGroup', outcome: 'ok', code: '' })).toBe(1);
+    expect(sample('lbflow_provider_calls', { ...ali, action: 'ListServerGroupServers', outcome: 'ok', code: '' })).toBeGreaterThanOrEqual(1);
+    expect(sample('lbflow_provider_call_latency_count', { ...ali, action: 'AddServersToServerGroup' })).toBe(2);
+    expect(sample('lbflow_requests', { ...ali, outcome: 'completed', failure_type: '', workflowType: 'addServersToServerGroup' })).toBe(1);
+    expect(sample('lbflow_servers_added', { ...ali })).toBe(3);
+    expect(sample('lbflow_polls', { ...ali, result: 'ready', activityType: 'addChunk' })).toBeGreaterThanOrEqual(1);
+    expect(sample('lbflow_change_servers_sum', { ...ali, workflowType: 'serverGroupCoordinator' })).toBe(3);
+    expect(sample('lbflow_change_servers_count', { ...ali, workflowType: 'serverGroupCoordinator' })).toBe(1);
+    expect(sample('lbflow_group_queue_depth', { ...ali, server_group: group })).toBe(0);
+    expect(await w.stop('SIGTERM')).toBe(0);
+  }, 60_000);
+
   it('fails a run for a provider it has no credentials for as AuthenticationFailed, naming the variables, with no call', async () => {
     const taskQueue = `proc-${crypto.randomUUID()}`;
     await start(taskQueue, { HUAWEICLOUD_SDK_AK: undefined, HUAWEICLOUD_SDK_SK: undefined });

@@ -1,0 +1,38 @@
+// What the Temporal Web UI shows of lbflow's runs (user metadata): a one-line summary per workflow and per
+// activity, and live details as a small Markdown table. Short, plain, and the same wherever a run is started.
+import type { GroupRef, Progress } from './contract.js';
+
+/** 1234567 → "1,234,567", the same in every locale and inside the workflow sandbox. */
+export function count(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** "alibaba-gwlb cn-hangzhou sgp-…" for a group, or for a request that names one. */
+export function groupLabel(group: { provider: string; region: string; serverGroupId?: string; poolId?: string }): string {
+  return `${group.provider} ${group.region} ${(group.provider === 'huawei-elb' ? group.poolId : group.serverGroupId) ?? '?'}`;
+}
+
+/** A request's static summary: "add 1,000 servers to alibaba-gwlb cn-hangzhou sgp-…" ("dry run: check …" for a dry run). */
+export function requestSummary(request: { provider: string; region: string; serverGroupId?: string; poolId?: string; servers?: readonly unknown[]; options?: { dryRun?: boolean } }): string {
+  const n = Array.isArray(request.servers) ? request.servers.length : 0;
+  const what = `${count(n)} server${n === 1 ? '' : 's'}`;
+  return request.options?.dryRun === true ? `dry run: check ${what} for ${groupLabel(request)}` : `add ${what} to ${groupLabel(request)}`;
+}
+
+/** The group coordinator's static summary. */
+export function coordinatorSummary(group: GroupRef): string {
+  return `coordinator of ${groupLabel(group)}: every change to this group goes through it`;
+}
+
+/** A request's live details: phase, chunks done of total, and its servers by lbflow state, as a Markdown table. */
+export function progressDetails(progress: Progress): string {
+  const states = Object.entries(progress.statusCounts)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => `${state} ${count(n)}`)
+    .join(', ');
+  return [
+    '| phase | chunks | requested | added | already present | servers by state |',
+    '|---|---|---|---|---|---|',
+    `| ${progress.phase} | ${count(progress.chunksDone)}/${count(progress.chunksTotal)} | ${count(progress.requested)} | ${count(progress.added)} | ${count(progress.alreadyPresent)} | ${states || '–'} |`,
+  ].join('\n');
+}
