@@ -24,15 +24,17 @@ export function coordinatorSummary(group: GroupRef): string {
   return `coordinator of ${groupLabel(group)}: every change to this group goes through it`;
 }
 
-/** A request's live details: phase, chunks done of total, and its servers by lbflow state, as a Markdown table. */
+/** A request's live details: phase, chunks done of total, counts and its servers by state, as a two-column Markdown table. */
 export function progressDetails(progress: Progress): string {
   const states = Object.entries(progress.statusCounts)
     .filter(([, n]) => n > 0)
     .map(([state, n]) => `${state} ${count(n)}`)
     .join(', ');
-  return [
-    '| phase | chunks | requested | added | already present | servers by state |',
-    '|---|---|---|---|---|---|',
-    `| ${progress.phase} | ${count(progress.chunksDone)}/${count(progress.chunksTotal)} | ${count(progress.requested)} | ${count(progress.added)} | ${count(progress.alreadyPresent)} | ${states || '–'} |`,
-  ].join('\n');
+  const rows: [string, string][] = [
+    ['phase', progress.phase],
+    ['chunks', `${count(progress.chunksDone)} of ${count(progress.chunksTotal)}`],
+    ['servers', `${count(progress.requested)} requested, ${count(progress.added)} added, ${count(progress.alreadyPresent)} already present`],
+    ['by state', states || '–'],
+  ];
+  return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| **${k}** | ${v} |`)].join('\n');
 }

@@ -176,6 +176,8 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
     const report = outcome?.kind === 'cancelled' ? outcome.report : outcome?.kind === 'failed' ? outcome.details : undefined;
     upsertMemo({ [REPORT_MEMO]: { added: [], alreadyPresent: [], ...report, type: 'Cancelled' } });
     enter('failed');
+    progress = { ...progress, phase: 'failed' };
+    show();
     countEnding(provider, 'cancelled', 'Cancelled', report?.added?.length ?? 0);
     throw cancelled;
   }
@@ -185,6 +187,8 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
   }
   if (outcome.kind === 'failed') {
     enter('failed');
+    progress = { ...progress, phase: 'failed' };
+    show();
     const details = outcome.details as FailureDetails;
     countEnding(provider, 'failed', details.type, details.added?.length ?? 0);
     throw workflowFailure(details.type, outcome.message, details);

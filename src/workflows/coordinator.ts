@@ -119,7 +119,7 @@ function addSummary(l: Ledger, op: Extract<WriteOp, { kind: 'add' }>, following:
 
 /** The coordinator's live details: what is queued, in flight and live, as a Markdown table. */
 function coordinatorDetails(l: Ledger, inFlight: string): string {
-  return ['| queued | in flight | live requests |', '|---|---|---|', `| ${serverCount(l.queued())} | ${inFlight} | ${count(l.live.length)} |`].join('\n');
+  return ['| | |', '|---|---|', `| **queued** | ${serverCount(l.queued())} |`, `| **in flight** | ${inFlight} |`, `| **live requests** | ${count(l.live.length)} |`].join('\n');
 }
 
 export async function serverGroupCoordinator(...input: unknown[]): Promise<void> {

@@ -45,5 +45,8 @@ export function describeFailure(error: unknown): DescribedFailure {
 
 /** A typed, non-retryable failure of a workflow: the catalogue type and the details a caller reads. */
 export function workflowFailure(type: FailureType, message: string, details: FailureDetails, cause?: Error): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, details: [details], nonRetryable: true, ...(cause ? { cause } : {}) });
+  const failure = ApplicationFailure.create({ type, message, details: [details], nonRetryable: true, ...(cause ? { cause } : {}) });
+  // The type, message and details say what happened; the sandbox's stack would only bury them in the Web UI.
+  failure.stack = '';
+  return failure;
 }

@@ -169,6 +169,13 @@ export function quotaFigures(message: string, change: number, requested: number)
   return { requested, change, limit, groupHolds, fits: Math.max(0, limit - groupHolds) };
 }
 
+/** The quota figures as a sentence for the failure message, which is what the Web UI shows first. */
+function quotaSentence(q: NonNullable<FailureDetails['quota']>): string {
+  const asked = `this request asked for ${q.requested} server${q.requested === 1 ? '' : 's'}`;
+  if (q.limit === undefined || q.groupHolds === undefined || q.fits === undefined) return `(${asked}; the provider did not say its usage.)`;
+  return `(The group holds ${q.groupHolds} of its quota of ${q.limit}; ${asked}, ${q.fits === 0 ? 'none fits' : `${q.fits} fit`}.)`;
+}
+
 export interface AppliedFailure {
   readonly type: FailureType;
   readonly message: string;
@@ -675,8 +682,12 @@ export class Ledger {
       for (const id of claimants) {
         const r = this.#byId.get(id);
         if (!r || r.end) continue;
-        const details = failure.type === 'QuotaExceeded' ? { ...failure.details, quota: quotaFigures(failure.message, intents.length, r.requested) } : failure.details;
-        this.#end(r, { kind: 'failed', ...failure, details });
+        if (failure.type !== 'QuotaExceeded') {
+          this.#end(r, { kind: 'failed', ...failure });
+          continue;
+        }
+        const quota = quotaFigures(failure.message, intents.length, r.requested);
+        this.#end(r, { kind: 'failed', ...failure, message: `${failure.message} ${quotaSentence(quota)}`, details: { ...failure.details, quota } });
       }
       return;
     }
