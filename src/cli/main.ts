@@ -134,7 +134,8 @@ export function program(setExit: (code: number) => void): Command {
           else {
             out(`workflow ${workflowId} (run ${description.runId}): ${status}, started ${description.startTime.toISOString()}`);
             if ('phase' in progress) {
-              const statuses = Object.entries(progress.statusCounts).map(([s, n]) => `${s} ${n}`).join(', ');
+              const list = (counts: Readonly<Record<string, number | undefined>>) => Object.entries(counts).map(([s, n]) => `${s} ${n ?? 0}`).join(', ');
+              const statuses = `${list(progress.states)}; provider: ${list(progress.providerStatuses) || 'nothing listed yet'}`;
               out(`phase ${progress.phase}, chunk ${progress.chunksDone}/${progress.chunksTotal}, ${progress.added} added, ${progress.alreadyPresent} already present of ${progress.requested} (${statuses})`);
             } else out(`progress not available: ${progress.unavailable}`);
             if (link) out(`web ui: ${link}`);

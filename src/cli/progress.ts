@@ -1,6 +1,6 @@
 // Live progress: one bar per run on a terminal (cli-progress), one line per change elsewhere (CI logs, pipes).
 import cliProgress from 'cli-progress';
-import { memberReady, type Progress, type Provider } from '../domain/index.js';
+import type { Progress, Provider } from '../domain/index.js';
 import type { AddServersHandle, AddServersResult } from '../client/index.js';
 
 export interface RunView {
@@ -13,18 +13,21 @@ export interface Board {
   stop(): void;
 }
 
-/** Servers that are ready (Available / ONLINE / NO_MONITOR), counting those already in the group. */
-export function readyCount(provider: Provider, progress: Progress): number {
-  let n = 0;
-  for (const [status, count] of Object.entries(progress.statusCounts)) if (memberReady(provider, status, 'available')) n += count;
-  return n;
+/** Servers that are ready by the run's `waitFor`, counting those already in the group. */
+export function readyCount(_provider: Provider, progress: Progress): number {
+  return progress.states.ready ?? 0;
 }
 
+/** Lifecycle states, then the provider's own words for what it listed: "ready 400, added 200 · Available 400". */
 function statusText(progress: Progress): string {
-  return Object.entries(progress.statusCounts)
-    .sort((a, b) => b[1] - a[1])
-    .map(([status, count]) => `${status} ${count}`)
-    .join(', ');
+  const list = (counts: Readonly<Record<string, number | undefined>>) =>
+    Object.entries(counts)
+      .filter((e): e is [string, number] => (e[1] ?? 0) > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ');
+  const provider = list(progress.providerStatuses);
+  return `${list(progress.states)}${provider ? ` · ${provider}` : ''}`;
 }
 
 function line(name: string, provider: Provider, p: Progress): string {

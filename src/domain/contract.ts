@@ -17,6 +17,14 @@ export interface ServerStatus {
   readonly status: string;
 }
 
+/**
+ * Where a requested server is in lbflow's lifecycle: `pending` (not sent, or not listed yet), `added` (the
+ * provider accepted it; not read since), `settling` (in the group, not ready by the request's `waitFor` yet),
+ * `ready` (ready by `waitFor`), `checked` (a dry run's), `removed` (rolled back).
+ */
+export type LifecycleState = 'pending' | 'added' | 'settling' | 'ready' | 'checked' | 'removed';
+export const LIFECYCLE_STATES: readonly LifecycleState[] = ['pending', 'added', 'settling', 'ready', 'checked', 'removed'];
+
 /** What the `progress` query answers. */
 export interface Progress {
   readonly phase: Phase;
@@ -25,8 +33,10 @@ export interface Progress {
   readonly requested: number;
   readonly added: number;
   readonly alreadyPresent: number;
-  /** How many servers were last seen in each provider status. */
-  readonly statusCounts: Readonly<Record<string, number>>;
+  /** How many requested servers are in each lifecycle state (lbflow's vocabulary; zero counts left out). */
+  readonly states: Readonly<Partial<Record<LifecycleState, number>>>;
+  /** How many were last seen by the provider in each of its own statuses (`Available`, `Adding`, `ONLINE`, …), apart. */
+  readonly providerStatuses: Readonly<Record<string, number>>;
 }
 
 export interface AddServersResult {

@@ -94,7 +94,10 @@ function buildCoordinationSchemas() {
     requested: z.number(),
     added: z.number(),
     alreadyPresent: z.number(),
-    statusCounts: z.record(z.string(), z.number()),
+    states: z.record(z.string(), z.number()).optional(),
+    providerStatuses: z.record(z.string(), z.number()).optional(),
+    // Before lifecycle states, progress carried one mixed map: still accepted, so histories recorded then replay.
+    statusCounts: z.record(z.string(), z.number()).optional(),
   });
 
   /** What the coordinator tells a request. Every message carries the nonce the request submitted with. */

@@ -1,4 +1,5 @@
 // When a listed member counts as done: the provider's own status words, read the same way by activities and tests.
+import type { LifecycleState, Progress } from './contract.js';
 import type { Provider } from './request.js';
 
 /** `available`: usable (Alibaba `Available`; Huawei `ONLINE`, or `NO_MONITOR` in a pool without health checks); `registered`: listed. */
@@ -19,6 +20,30 @@ const LEAVING: Record<Provider, readonly string[]> = {
 export function memberReady(provider: Provider, status: string, waitFor: WaitFor): boolean {
   if (waitFor === 'registered') return !LEAVING[provider].includes(status);
   return AVAILABLE[provider].includes(status);
+}
+
+/** Words lbflow itself records for a server before or instead of a provider status. */
+const LBFLOW_WORDS: Record<string, LifecycleState> = { added: 'added', 'dry-run': 'checked', removed: 'removed', pending: 'pending', unknown: 'pending' };
+
+/** A server's lifecycle state from its last-seen status (a provider's word, lbflow's own, or none yet). */
+export function lifecycleOf(provider: Provider, status: string | undefined, waitFor: WaitFor): LifecycleState {
+  if (status === undefined) return 'pending';
+  if (Object.hasOwn(LBFLOW_WORDS, status)) return LBFLOW_WORDS[status] as LifecycleState;
+  return memberReady(provider, status, waitFor) ? 'ready' : 'settling';
+}
+
+/** Counts statuses two ways: lifecycle states (every server, `pending` for the unknown) and provider statuses (those seen). */
+export function countStates(provider: Provider, waitFor: WaitFor, statuses: Iterable<string>, unknown = 0): Pick<Progress, 'states' | 'providerStatuses'> {
+  // Maps, then own properties: a provider word such as "__proto__" stays a word.
+  const states = new Map<LifecycleState, number>();
+  const words = new Map<string, number>();
+  if (unknown > 0) states.set('pending', unknown);
+  for (const status of statuses) {
+    const state = lifecycleOf(provider, status, waitFor);
+    states.set(state, (states.get(state) ?? 0) + 1);
+    if (!Object.hasOwn(LBFLOW_WORDS, status)) words.set(status, (words.get(status) ?? 0) + 1);
+  }
+  return { states: Object.fromEntries(states), providerStatuses: Object.fromEntries(words) };
 }
 
 /**

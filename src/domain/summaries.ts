@@ -26,15 +26,19 @@ export function coordinatorSummary(group: GroupRef): string {
 
 /** A request's live details: phase, chunks done of total, counts and its servers by state, as a two-column Markdown table. */
 export function progressDetails(progress: Progress): string {
-  const states = Object.entries(progress.statusCounts)
-    .filter(([, n]) => n > 0)
-    .map(([state, n]) => `${state} ${count(n)}`)
-    .join(', ');
+  const list = (counts: Readonly<Record<string, number | undefined>>) =>
+    Object.entries(counts)
+      .filter((e): e is [string, number] => (e[1] ?? 0) > 0)
+      .map(([name, n]) => `${name} ${count(n)}`)
+      .join(', ');
+  const states = list(progress.states);
+  const provider = list(progress.providerStatuses);
   const rows: [string, string][] = [
     ['phase', progress.phase],
     ['chunks', `${count(progress.chunksDone)} of ${count(progress.chunksTotal)}`],
     ['servers', `${count(progress.requested)} requested, ${count(progress.added)} added, ${count(progress.alreadyPresent)} already present`],
     ['by state', states || '–'],
+    ['provider says', provider || '–'],
   ];
   return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| **${k}** | ${v} |`)].join('\n');
 }

@@ -20,6 +20,7 @@ import type { Activities } from '../activities/index.js';
 import {
   coordinatorWorkflowId,
   coordinationSchemas,
+  countStates,
   dedupeServers,
   firstIssue,
   formatIssues,
@@ -88,7 +89,8 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
     requested: servers.length,
     added: 0,
     alreadyPresent: 0,
-    statusCounts: { pending: servers.length },
+    states: { pending: servers.length },
+    providerStatuses: {},
   };
   setHandler(progressQuery, () => progress);
   // What the Web UI shows as the run's current details: what it does, and how far it is, as a small table.
@@ -127,7 +129,8 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
     }
     const update = parsed.data;
     if (update.kind === 'progress') {
-      progress = { ...update.progress, requested: servers.length };
+      const { statusCounts: legacy, states, providerStatuses, ...rest } = update.progress;
+      progress = { ...rest, requested: servers.length, states: states ?? {}, providerStatuses: providerStatuses ?? legacy ?? {} };
       enter(progress.phase);
       show();
     } else if (update.kind === 'resend') {
@@ -195,7 +198,7 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
   }
   enter('completed');
   countEnding(provider, 'completed', '', req.options.dryRun ? 0 : outcome.added.length);
-  progress = { ...progress, phase: 'completed', chunksDone: outcome.chunks, chunksTotal: outcome.chunks, added: outcome.added.length, alreadyPresent: outcome.alreadyPresent.length, statusCounts: countStatuses(serverStatuses) };
+  progress = { ...progress, phase: 'completed', chunksDone: outcome.chunks, chunksTotal: outcome.chunks, added: outcome.added.length, alreadyPresent: outcome.alreadyPresent.length, ...countStates(provider, req.options.waitFor, serverStatuses.map((s) => s.status)) };
   show();
   return {
     provider,
@@ -225,8 +228,4 @@ function validateRequest(request: unknown) {
   return checked.request;
 }
 
-function countStatuses(statuses: readonly ServerStatus[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const s of statuses) counts[s.status] = (counts[s.status] ?? 0) + 1;
-  return counts;
-}
+

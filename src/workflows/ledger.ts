@@ -3,6 +3,7 @@
 // deterministic, so the coordinator replays. The coordinator (coordinator.ts) runs the activities this plans.
 import {
   changeToken,
+  countStates,
   dedupeServers,
   identityKey,
   identityOf,
@@ -908,13 +909,8 @@ export class Ledger {
   }
 
   progressOf(r: RequestEntry): Progress {
-    const statusCounts: Record<string, number> = {};
-    let known = 0;
-    for (const status of Object.values(r.statuses)) {
-      statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-      known++;
-    }
-    if (r.requested > known) statusCounts.pending = r.requested - known;
+    const seen = Object.values(r.statuses);
+    const counted = countStates(this.state.group.provider, r.opts.waitFor, seen, Math.max(0, r.requested - seen.length));
     const queued = this.state.intents.filter((i) => !i.inflight && i.claimants[0] === r.id).length;
     return {
       phase: this.phaseOf(r),
@@ -923,7 +919,7 @@ export class Ledger {
       requested: r.requested,
       added: r.added.length,
       alreadyPresent: r.alreadyPresent.length,
-      statusCounts,
+      ...counted,
     };
   }
 

@@ -77,7 +77,7 @@ describe('the Temporal Web UI after real lbflow runs', () => {
   };
 
   it('shows a completed run\'s summary and live details (user metadata)', async () => {
-    const text = await open(completed.workflowId, completed.runId, 'user-metadata', [/add 5 servers to alibaba-gwlb cn-hangzhou sgp-atstuj3rtoptyui0000/, /phase\s+completed/, /chunks\s+3 of 3/, /by state\s+Available 5/], 'completed-user-metadata');
+    const text = await open(completed.workflowId, completed.runId, 'user-metadata', [/add 5 servers to alibaba-gwlb cn-hangzhou sgp-atstuj3rtoptyui0000/, /phase\s+completed/, /chunks\s+3 of 3/, /by state\s+ready 5/, /provider says\s+Available 5/], 'completed-user-metadata');
     expect(text).toMatch(/servers\s+5 requested, 5 added, 0 already present/);
   });
 

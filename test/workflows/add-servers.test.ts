@@ -352,7 +352,7 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
         groupId: description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.serverGroupId),
       };
     });
-    expect(progress).toEqual({ phase: 'completed', chunksDone: 2, chunksTotal: 2, requested: 250, added: 250, alreadyPresent: 0, statusCounts: { Available: 250 } });
+    expect(progress).toEqual({ phase: 'completed', chunksDone: 2, chunksTotal: 2, requested: 250, added: 250, alreadyPresent: 0, states: { ready: 250 }, providerStatuses: { Available: 250 } });
     expect(phase).toBe('completed');
     expect(groupId).toBe(ALIBABA_DEMO_GROUP);
   });
