@@ -1,6 +1,7 @@
 // Thin activities: choose the provider client, make one call (or one page-through, or one bounded wait), and turn
 // its failures into typed Temporal failures at the boundary. Only the group coordinator calls add and remove.
 import { activityInfo, getClient } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   COORDINATOR_SIGNAL,
   coordinatorSummary,
@@ -133,7 +134,9 @@ export function createActivities(deps: ActivityDependencies) {
       const result = await call(
         (signal) => provider.addServers(group, input.servers, { idempotencyKey: input.idempotencyKey, dryRun: input.dryRun, signal }),
         { attempt: adds, delayMs, details: { adds } },
-      );
+      ).catch(async (error: unknown) => {
+        throw await withGroupCount(error, provider, group);
+      });
       // The chunks after it go as soon as each is answered (the group takes back-to-back changes). One that fails or
       // gets no answer ends the run: the coordinator queues it again, after a list says whether it was applied.
       const then: ChunkResult[] = [];
@@ -202,3 +205,21 @@ export function createActivities(deps: ActivityDependencies) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * A quota refusal with what the group holds, counted by listing it (exact on both providers; Huawei's refusal
+ * states no usage), so the request's details can say how many more fit. A failed count leaves the refusal as it was.
+ */
+async function withGroupCount(error: unknown, provider: LoadBalancerProvider, group: GroupRef): Promise<unknown> {
+  if (!(error instanceof ApplicationFailure) || error.type !== 'QuotaExceeded') return error;
+  const listed = await call((signal) => provider.listServers(group, { signal })).catch(() => undefined);
+  if (!listed) return error;
+  const details = (error.details?.[0] ?? {}) as Record<string, unknown>;
+  const failure = ApplicationFailure.create({
+    type: error.type,
+    message: error.message,
+    details: [{ ...details, quota: { groupHolds: listed.members.length } }],
+    nonRetryable: error.nonRetryable === true,
+  });
+  return failure;
+}

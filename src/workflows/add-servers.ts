@@ -25,6 +25,7 @@ import {
   firstIssue,
   formatIssues,
   groupIdOf,
+  groupLabel,
   progressDetails,
   requestSummary,
   groupRefOf,
@@ -55,11 +56,13 @@ const RESUBMIT_AFTER_MS = 600_000;
 // A local activity: it only asks Temporal itself (Signal-with-Start), so it runs in the workflow task that decided it,
 // with no round trip through the server's activity queue, and the submission (up to 10,000 servers) is not copied
 // into this history as an activity input.
-const handOver = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30s',
-  scheduleToCloseTimeout: TIMINGS.addRetryWindowMs,
-  retry: { initialInterval: TIMINGS.callRetry.initialMs, backoffCoefficient: TIMINGS.callRetry.coefficient, maximumInterval: TIMINGS.callRetry.maximumMs },
-}).handOver;
+const handOverAs = (summary: string) =>
+  proxyLocalActivities<Activities>({
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: TIMINGS.addRetryWindowMs,
+    retry: { initialInterval: TIMINGS.callRetry.initialMs, backoffCoefficient: TIMINGS.callRetry.coefficient, maximumInterval: TIMINGS.callRetry.maximumMs },
+    summary,
+  }).handOver;
 
 type Outcome = Extract<RequestUpdate, { kind: 'completed' | 'failed' | 'cancelled' }>;
 
@@ -144,7 +147,9 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
   const requester = { workflowId: info.workflowId, runId: info.runId };
   const submit: CoordinatorMessage = { kind: 'submit', requester, nonce, request: req };
   // A hand-over is not cancellable: once asked, the coordinator must hear of the request, or a cancel could find nothing.
-  const deliver = (message: CoordinatorMessage) => CancellationScope.nonCancellable(() => handOver({ coordinatorId, message }));
+  const handOver = (message: CoordinatorMessage) =>
+    handOverAs(`${message.kind === 'cancel' ? 'cancel at' : 'hand over to'} the coordinator of ${groupLabel(group)}`)({ coordinatorId, message });
+  const deliver = (message: CoordinatorMessage) => CancellationScope.nonCancellable(() => handOver(message));
 
   await deliver(submit);
   let cancelled: unknown;
@@ -161,7 +166,7 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
     cancelled = error;
     // Stop the coordinator's work for this request, and wait for its report (what was added, what was rolled back).
     await CancellationScope.nonCancellable(async () => {
-      if (!outcome) await handOver({ coordinatorId, message: { kind: 'cancel', requester, nonce } });
+      if (!outcome) await handOver({ kind: 'cancel', requester, nonce });
       if (!(await condition(() => outcome !== undefined, RESUBMIT_AFTER_MS))) log.warn('no report from the coordinator after the cancellation', { coordinatorId });
     });
   }

@@ -25,6 +25,7 @@ export function describeFailure(error: unknown): DescribedFailure {
     ...(typeof provider.httpStatus === 'number' ? { httpStatus: provider.httpStatus } : {}),
     ...(typeof provider.requestId === 'string' ? { requestId: provider.requestId } : {}),
     ...(typeof provider.action === 'string' ? { action: provider.action } : {}),
+    ...(typeof (provider.quota as { groupHolds?: unknown } | undefined)?.groupHolds === 'number' ? { quota: provider.quota as FailureDetails['quota'] } : {}),
   };
   if (app?.type === NOT_READY.servers) {
     const stragglers = (provider.stragglers as ServerStatus[] | undefined) ?? [];

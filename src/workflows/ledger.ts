@@ -161,19 +161,20 @@ export interface ReadOp {
  * and, when the provider's message gives its usage ("usage 310/300", the count the change would have made), the
  * quota, what the group holds and how many more fit.
  */
-export function quotaFigures(message: string, change: number, requested: number): NonNullable<FailureDetails['quota']> {
+export function quotaFigures(message: string, change: number, requested: number, counted?: number): NonNullable<FailureDetails['quota']> {
   const m = /usage (\d+)\/(\d+)/.exec(message);
-  if (!m) return { requested, change };
-  const usage = Number(m[1]);
+  // What the group holds: counted by the activity when it could list the group, else the usage less the change.
+  const groupHolds = counted ?? (m ? Math.max(0, Number(m[1]) - change) : undefined);
+  if (!m) return groupHolds === undefined ? { requested, change } : { requested, change, groupHolds };
   const limit = Number(m[2]);
-  const groupHolds = Math.max(0, usage - change);
-  return { requested, change, limit, groupHolds, fits: Math.max(0, limit - groupHolds) };
+  const holds = groupHolds as number;
+  return { requested, change, limit, groupHolds: holds, fits: Math.max(0, limit - holds) };
 }
 
 /** The quota figures as a sentence for the failure message, which is what the Web UI shows first. */
 function quotaSentence(q: NonNullable<FailureDetails['quota']>): string {
   const asked = `this request asked for ${q.requested} server${q.requested === 1 ? '' : 's'}`;
-  if (q.limit === undefined || q.groupHolds === undefined || q.fits === undefined) return `(${asked}; the provider did not say its usage.)`;
+  if (q.limit === undefined || q.fits === undefined) return `(${q.groupHolds === undefined ? '' : `The group holds ${q.groupHolds}; `}${asked}; the provider did not state its quota.)`;
   return `(The group holds ${q.groupHolds} of its quota of ${q.limit}; ${asked}, ${q.fits === 0 ? 'none fits' : `${q.fits} fit`}.)`;
 }
 
@@ -687,7 +688,7 @@ export class Ledger {
           this.#end(r, { kind: 'failed', ...failure });
           continue;
         }
-        const quota = quotaFigures(failure.message, intents.length, r.requested);
+        const quota = quotaFigures(failure.message, intents.length, r.requested, failure.details.quota?.groupHolds);
         this.#end(r, { kind: 'failed', ...failure, message: `${failure.message} ${quotaSentence(quota)}`, details: { ...failure.details, quota } });
       }
       return;

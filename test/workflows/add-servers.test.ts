@@ -191,6 +191,16 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
     expect(details.code).toBe('QuotaExceeded.ServerGroupServersNum');
     expect(details.added).toEqual(alibabaServers(200).map(keyOf));
     expect(await members('sgp-atstuj3rtoptyui0001')).toEqual(alibabaServers(200).map(keyOf).sort());
+    // What an operator needs (issue 14): the group holds 200 (counted), its quota is 300, 100 more fit.
+    expect(details.quota).toEqual({ requested: 320, change: 120, limit: 300, groupHolds: 200, fits: 100 });
+    expect(failure.message).toContain('(The group holds 200 of its quota of 300; this request asked for 320 servers, 100 fit.)');
+  });
+
+  it('fails a full Huawei pool as QuotaExceeded with what the pool holds, counted by listing it (issue 14)', async () => {
+    h = await startHarness(env, bundle, { followTemporalTime: true });
+    const failure = await failureOf({ ...huawei(huaweiServers(3)), poolId: '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0002' });
+    expect(failure.type).toBe('QuotaExceeded');
+    expect(detailsOf(failure).quota).toMatchObject({ requested: 3, change: 3, groupHolds: 20 });
   });
 
   it('fails a wrong secret as AuthenticationFailed after one provider call, without retrying', async () => {
