@@ -118,8 +118,8 @@ function addSummary(l: Ledger, op: Extract<WriteOp, { kind: 'add' }>, following:
 }
 
 /** The coordinator's live details: what is queued, in flight and live, as a Markdown table. */
-function coordinatorDetails(l: Ledger, inFlight: string): string {
-  return ['| | |', '|---|---|', `| **queued** | ${serverCount(l.queued())} |`, `| **in flight** | ${inFlight} |`, `| **live requests** | ${count(l.live.length)} |`].join('\n');
+function coordinatorDetails(queued: number, inFlight: string, live: number): string {
+  return ['| | |', '|---|---|', `| **queued** | ${serverCount(queued)} |`, `| **in flight** | ${inFlight} |`, `| **live requests** | ${count(live)} |`].join('\n');
 }
 
 export async function serverGroupCoordinator(...input: unknown[]): Promise<void> {
@@ -152,7 +152,7 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
   });
 
   /** The change in flight, and the chunks sent after it in the same activity (a group that takes back-to-back changes). */
-  let writing: { op: WriteOp; following: Extract<WriteOp, { kind: 'add' }>[]; done: Promise<void> } | undefined;
+  let writing: { op: WriteOp; following: Extract<WriteOp, { kind: 'add' }>[]; done: Promise<void>; summary: string } | undefined;
   let listing: { ids: string[]; created: Set<string>; removed: Set<string> } | undefined;
   const reads = new Map<number, { op: ReadOp; scope: CancellationScope; done: Promise<void> }>();
   let readSeq = 0;
@@ -164,6 +164,7 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
   const queueDepth = metricMeter.createGauge('lbflow_group_queue_depth', 'int', 'servers', "Servers queued for a group's next changes, by provider and server group");
   const changeServers = metricMeter.createHistogram('lbflow_change_servers', 'int', 'servers', 'Servers per add change (coalesced across requests), by provider');
   let shownDepth = -1;
+  let shownDetails = '';
   /** History length at which the state was last found too big to carry. */
   let carryCheckedAt = -Infinity;
 
@@ -282,11 +283,13 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
       // How well requests coalesce: the servers each change carries (up to 200 per chunk, chunks back to back summed).
       changeServers.record(op.keys.length + following.reduce((n, f) => n + f.keys.length, 0), { provider: l.state.group.provider });
     }
-    const done = (op.kind === 'add' ? add(l, op, following) : remove(l, op)).finally(() => {
+    // Named once, when it starts: the activity's summary, and the "in flight" of the coordinator's details.
+    const summary = op.kind === 'add' ? addSummary(l, op, following) : `roll back ${serverCount(op.keys.length)} of ${requestName(op.request)}`;
+    const done = (op.kind === 'add' ? add(l, op, following, summary) : remove(l, op)).finally(() => {
       writing = undefined;
       wake();
     });
-    writing = { op, following, done };
+    writing = { op, following, done, summary };
   };
 
   /** Whether a list found these servers of a change in the group (its answer was lost); empty when the list fails too. */
@@ -298,14 +301,14 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     return new Set((listed?.members ?? []).map((m) => m.key).filter((k) => keys.has(k)));
   };
 
-  const add = async (l: Ledger, op: Extract<WriteOp, { kind: 'add' }>, following: Extract<WriteOp, { kind: 'add' }>[]) => {
+  const add = async (l: Ledger, op: Extract<WriteOp, { kind: 'add' }>, following: Extract<WriteOp, { kind: 'add' }>[], summary: string) => {
     const now = Date.now();
     const window = op.confirm ? op.confirm.deadline - now + TIMINGS.addRetryWindowMs : TIMINGS.addRetryWindowMs;
     const created = (o: Extract<WriteOp, { kind: 'add' }>) => {
       if (listing && !o.dry) for (const key of o.keys) listing.created.add(key);
     };
     try {
-      const result = await activitiesFor(op.pollMs, window, addSummary(l, op, following)).addChunk({
+      const result = await activitiesFor(op.pollMs, window, summary).addChunk({
         group: l.state.group,
         servers: op.servers,
         idempotencyKey: op.token,
@@ -416,10 +419,9 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     }
     // An ending may free the writer's next change (a rollback) or room for a waiting request: look again.
     if (outcomes.length > 0 && !writing) dirty = true;
-    const w = writing;
-    const inFlight = !w ? '–' : w.op.kind === 'remove' ? `roll back ${serverCount(w.op.keys.length)}` : addSummary(l, w.op, w.following).split(' · ').slice(0, 2).join(' · ');
-    setCurrentDetails(coordinatorDetails(l, inFlight));
     const depth = l.queued();
+    const details = coordinatorDetails(depth, writing ? writing.summary.split(' · ').slice(0, 2).join(' · ') : '–', l.live.length);
+    if (details !== shownDetails) setCurrentDetails((shownDetails = details));
     if (depth !== shownDepth) queueDepth.set((shownDepth = depth), { provider: l.state.group.provider, server_group: groupIdOf(l.state.group) });
   };
 
