@@ -1,5 +1,7 @@
 // The `lbflow` command: add servers and follow them live, look at or cancel a run, and run the whole system
 // locally (`dev`, `demo`, `sim`). Human output by default, `--json` for scripts; exit statuses in output.ts.
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { getAddServersHandle, startAddServers, startOptionIssues, type AddServersHandle } from '../client/index.js';
@@ -8,7 +10,7 @@ import { demoTable, runDemo } from './demo.js';
 import { buildRequest, loadInputFile, UsageError, type RequestFlags } from './input.js';
 import { EXIT, errorJson, exitCodeOf, reportJson, reportText } from './output.js';
 import { createBoard, follow } from './progress.js';
-import { parsePort, PROJECT_ROOT, startStack, type Stack } from './stack.js';
+import { parsePort, PROJECT_ROOT, startStack, workerCommand, type Stack } from './stack.js';
 import { connectTemporal, runLink, type Temporal, type TemporalFlags } from './temporal.js';
 
 interface GlobalFlags extends TemporalFlags {
@@ -171,6 +173,17 @@ export function program(setExit: (code: number) => void): Command {
           return EXIT.ok;
         }),
       );
+    });
+
+  cli
+    .command('worker')
+    .description("run the lbflow worker, configured by its environment (TEMPORAL_ADDRESS, credentials, …: see the README); `lbflow worker` from bin/ runs it in this process")
+    .action(async () => {
+      // Reached only as `node dist/cli/main.js worker` (bin/lbflow.mjs runs the worker itself): run the worker's entry.
+      const { args, env } = workerCommand();
+      const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...env, ...process.env } });
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+      setExit(await new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)))));
     });
 
   cli

@@ -98,7 +98,7 @@ async function temporalCli(): Promise<{ path: string; version: string }> {
 }
 
 /** The worker entry: compiled when running from dist/, the TypeScript source under tsx otherwise. */
-function workerCommand(): { args: string[]; env: Record<string, string> } {
+export function workerCommand(): { args: string[]; env: Record<string, string> } {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.js')) {
     const bundle = join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
