@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { getAddServersHandle, startAddServers, startOptionIssues, type AddServersHandle } from '../client/index.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators } from '../simulator/index.js';
+import { countsText } from '../domain/index.js';
 import { demoTable, runDemo } from './demo.js';
 import { buildRequest, loadInputFile, UsageError, type RequestFlags } from './input.js';
 import { EXIT, errorJson, exitCodeOf, reportJson, reportText } from './output.js';
@@ -136,8 +137,7 @@ export function program(setExit: (code: number) => void): Command {
           else {
             out(`workflow ${workflowId} (run ${description.runId}): ${status}, started ${description.startTime.toISOString()}`);
             if ('phase' in progress) {
-              const list = (counts: Readonly<Record<string, number | undefined>>) => Object.entries(counts).map(([s, n]) => `${s} ${n ?? 0}`).join(', ');
-              const statuses = `${list(progress.states)}; provider: ${list(progress.providerStatuses) || 'nothing listed yet'}`;
+              const statuses = `${countsText(progress.states)}; provider: ${countsText(progress.providerStatuses) || 'nothing listed yet'}`;
               out(`phase ${progress.phase}, chunk ${progress.chunksDone}/${progress.chunksTotal}, ${progress.added} added, ${progress.alreadyPresent} already present of ${progress.requested} (${statuses})`);
             } else out(`progress not available: ${progress.unavailable}`);
             if (link) out(`web ui: ${link}`);

@@ -1,6 +1,6 @@
 // Live progress: one bar per run on a terminal (cli-progress), one line per change elsewhere (CI logs, pipes).
 import cliProgress from 'cli-progress';
-import type { Progress, Provider } from '../domain/index.js';
+import { countsText, type Progress, type Provider } from '../domain/index.js';
 import type { AddServersHandle, AddServersResult } from '../client/index.js';
 
 export interface RunView {
@@ -20,14 +20,8 @@ export function readyCount(_provider: Provider, progress: Progress): number {
 
 /** Lifecycle states, then the provider's own words for what it listed: "ready 400, added 200 · Available 400". */
 function statusText(progress: Progress): string {
-  const list = (counts: Readonly<Record<string, number | undefined>>) =>
-    Object.entries(counts)
-      .filter((e): e is [string, number] => (e[1] ?? 0) > 0)
-      .sort((a, b) => b[1] - a[1])
-      .map(([name, n]) => `${name} ${n}`)
-      .join(', ');
-  const provider = list(progress.providerStatuses);
-  return `${list(progress.states)}${provider ? ` · ${provider}` : ''}`;
+  const provider = countsText(progress.providerStatuses);
+  return `${countsText(progress.states)}${provider ? ` · ${provider}` : ''}`;
 }
 
 function line(name: string, provider: Provider, p: Progress): string {

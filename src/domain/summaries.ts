@@ -7,6 +7,15 @@ export function count(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/** Counts as text, the largest first: "ready 400, added 200" (zero counts left out; '' when there are none). */
+export function countsText(counts: Readonly<Record<string, number | undefined>>): string {
+  return Object.entries(counts)
+    .filter((e): e is [string, number] => (e[1] ?? 0) > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, n]) => `${name} ${count(n)}`)
+    .join(', ');
+}
+
 /** "alibaba-gwlb cn-hangzhou sgp-…" for a group, or for a request that names one. */
 export function groupLabel(group: { provider: string; region: string; serverGroupId?: string; poolId?: string }): string {
   return `${group.provider} ${group.region} ${(group.provider === 'huawei-elb' ? group.poolId : group.serverGroupId) ?? '?'}`;
@@ -26,13 +35,8 @@ export function coordinatorSummary(group: GroupRef): string {
 
 /** A request's live details: phase, chunks done of total, counts and its servers by state, as a two-column Markdown table. */
 export function progressDetails(progress: Progress): string {
-  const list = (counts: Readonly<Record<string, number | undefined>>) =>
-    Object.entries(counts)
-      .filter((e): e is [string, number] => (e[1] ?? 0) > 0)
-      .map(([name, n]) => `${name} ${count(n)}`)
-      .join(', ');
-  const states = list(progress.states);
-  const provider = list(progress.providerStatuses);
+  const states = countsText(progress.states);
+  const provider = countsText(progress.providerStatuses);
   const rows: [string, string][] = [
     ['phase', progress.phase],
     ['chunks', `${count(progress.chunksDone)} of ${count(progress.chunksTotal)}`],
