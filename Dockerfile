@@ -36,8 +36,8 @@ FROM runtime AS simulator
 EXPOSE 7480 7481
 CMD ["node", "dist/simulator/main.js", "--host", "0.0.0.0", "--alibaba-port", "7480", "--huawei-port", "7481"]
 
-# The worker (last stage: the default target). NODE_ENV=production makes it load the prebuilt
-# dist/workflow-bundle.js instead of bundling the workflows at each start.
+# The worker (last stage: the default target), by the same command an installed package has: `lbflow worker`
+# runs dist/worker/main.js in this process with the prebuilt dist/workflow-bundle.js (no bundling at start).
 FROM runtime AS worker
 EXPOSE 9464
-CMD ["node", "dist/worker/main.js"]
+CMD ["node", "bin/lbflow.mjs", "worker"]

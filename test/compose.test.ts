@@ -229,6 +229,11 @@ describe('docker-compose.yml', () => {
     const noEntry = copy(doc);
     (svc(noEntry, 'simulators') as Record<string, unknown>).command = ['node', 'dist/simulators/main.js'];
     expect(buildProblems(noEntry, ROOT)).toEqual(['service simulators: dist/simulators/main.js has no source src/simulators/main.ts']);
+    // The worker runs as `lbflow worker` (the installed package's command); any other lbflow command is not a service.
+    expect(commandOf(svc(doc, 'worker'), ROOT)).toEqual(['node', 'bin/lbflow.mjs', 'worker']);
+    const notAService = copy(doc);
+    (svc(notAService, 'worker') as Record<string, unknown>).command = ['node', 'bin/lbflow.mjs', 'status', 'x'];
+    expect(buildProblems(notAService, ROOT)).toEqual(['service worker: bin/lbflow.mjs status x is not a long-running service (only `worker` is)']);
     const root = copy(doc);
     (svc(root, 'worker').build as Record<string, unknown>).target = 'build';
     expect(buildProblems(root, ROOT)).toEqual(expect.arrayContaining(['service worker: stage build runs as root', 'service worker: stage build does not set NODE_ENV=production']));
@@ -245,6 +250,7 @@ describe('docker-compose.yml', () => {
     expect(contextProblems(DOCKERFILE, ROOT, dockerignore(ignoreText.replace(/^\.temporal$/m, '')), mustIgnore)).toEqual(['.dockerignore: .temporal is sent to the Docker daemon']);
     expect(contextProblems(parseDockerfile(text.replace('COPY scripts ./scripts', 'COPY tools ./tools')), ROOT, dockerignore(ignoreText), mustIgnore)).toEqual(['Dockerfile: COPY tools, which does not exist']);
     expect(contextProblems(parseDockerfile(text.replace('RUN npm run build', 'RUN npx tsc')), ROOT, dockerignore(ignoreText), mustIgnore)).toEqual(['Dockerfile: no named stage runs `npm run build`']);
+    expect(contextProblems(parseDockerfile(text.replace('COPY bin ./bin', '')), ROOT, dockerignore(ignoreText), mustIgnore)).toEqual(['Dockerfile: stage worker runs bin/lbflow.mjs without copying bin/']);
     expect(contextProblems(parseDockerfile(text.replace('COPY --from=build /app/dist ./dist', '')), ROOT, dockerignore(ignoreText), mustIgnore)).toEqual([
       'Dockerfile: stage simulator runs node without dist/ from build',
       'Dockerfile: stage worker runs node without dist/ from build',

@@ -275,9 +275,13 @@ export function buildProblems(doc: Doc, root: string): string[] {
     const stage = stageOf(svc, root) as Stage;
     if (!stage.user || stage.user === 'root' || stage.user.startsWith('0')) problems.push(`service ${name}: stage ${stage.name} runs as root`);
     if (stage.env.NODE_ENV !== 'production') problems.push(`service ${name}: stage ${stage.name} does not set NODE_ENV=production`);
-    // `node dist/x/main.js` is compiled from src/x/main.ts: the entry must exist in the sources.
+    // `node dist/x/main.js` is compiled from src/x/main.ts: the entry must exist in the sources. The `lbflow`
+    // command runs its `worker` as dist/worker/main.js.
     const command = commandOf(svc, root) ?? [];
-    const script = command[0] === 'node' ? command.find((arg) => /^dist\/.+\.js$/.test(arg)) : undefined;
+    const viaBin = command[0] === 'node' && command[1] === 'bin/lbflow.mjs';
+    if (viaBin && command[2] !== 'worker') problems.push(`service ${name}: bin/lbflow.mjs ${command.slice(2).join(' ')} is not a long-running service (only \`worker\` is)`);
+    if (viaBin && !existsSync(join(root, 'bin', 'lbflow.mjs'))) problems.push(`service ${name}: bin/lbflow.mjs does not exist`);
+    const script = viaBin ? 'dist/worker/main.js' : command[0] === 'node' ? command.find((arg) => /^dist\/.+\.js$/.test(arg)) : undefined;
     if (command[0] === 'node' && !script) problems.push(`service ${name}: runs node without a dist/ entry`);
     if (script && !existsSync(join(root, script.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts')))) {
       problems.push(`service ${name}: ${script} has no source ${script.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts')}`);
@@ -421,6 +425,9 @@ export function contextProblems(stages: Stage[], root: string, ignored: (path: s
     for (let s: Stage | undefined = stage; s; s = stages.find((t) => t.name === s?.from)) chain.push(s);
     if (!chain.some((s) => s.copies.some((c) => c.from === builder.name && c.sources.some((src) => /(^|\/)dist\/?$/.test(src))))) {
       problems.push(`Dockerfile: stage ${stage.name} runs node without dist/ from ${builder.name}`);
+    }
+    if (stage.cmd?.[1] === 'bin/lbflow.mjs' && !chain.some((s) => s.copies.some((c) => c.sources.some((src) => /^(\.\/)?bin\/?$/.test(src))))) {
+      problems.push(`Dockerfile: stage ${stage.name} runs bin/lbflow.mjs without copying bin/`);
     }
   }
   return problems;
