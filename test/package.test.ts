@@ -28,6 +28,7 @@ describe('the npm package', () => {
       './dist/workflow-bundle.js',
       './dist/worker/main.js',
       './dist/cli/main.js',
+      './schemas/add-servers-request.schema.json',
     ].map((f) => `package/${f.replace(/^\.\//, '')}`);
     for (const file of wanted) expect(files, file).toContain(file);
     expect(files.filter((f) => /^package\/(test|bench|drills|src|scripts|docs)\//.test(f))).toEqual([]);
