@@ -1,7 +1,7 @@
 // The provider-call boundary of every activity: heartbeats while a call is in flight, the activity's abort
 // signal passed to the call, and provider failures turned into typed Temporal failures here and nowhere else.
-import { activityInfo, cancellationSignal, heartbeat, metricMeter } from '@temporalio/activity';
-import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { activityInfo, cancellationSignal, Context, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, ApplicationFailureCategory, type MetricCounter } from '@temporalio/common';
 import { TIMINGS } from '../domain/index.js';
 import { toTemporalFailure } from './failures.js';
 
@@ -71,5 +71,14 @@ export function notReady(type: string, message: string, details: Record<string, 
  * not-ready type (`ServersNotReady`, `GroupNotReady`).
  */
 export function countPoll(provider: string, result: string): void {
-  metricMeter.createCounter('lbflow_polls', 'checks', 'Readiness checks of servers and groups, by provider and result (ready, ServersNotReady, GroupNotReady)').add(1, { provider, result });
+  // One counter per activity execution (its context's meter carries the activity's tags), not one per check.
+  const meter = Context.current().metricMeter;
+  let counter = pollCounters.get(meter);
+  if (counter === undefined) {
+    counter = meter.createCounter('lbflow_polls', 'checks', 'Readiness checks of servers and groups, by provider and result (ready, ServersNotReady, GroupNotReady)');
+    pollCounters.set(meter, counter);
+  }
+  counter.add(1, { provider, result });
 }
+
+const pollCounters = new WeakMap<object, MetricCounter>();

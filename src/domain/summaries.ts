@@ -7,6 +7,11 @@ export function count(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/** "1 server", "1,000 servers". */
+export function serverCount(n: number): string {
+  return `${count(n)} server${n === 1 ? '' : 's'}`;
+}
+
 /** Counts as text, the largest first: "ready 400, added 200" (zero counts left out; '' when there are none). */
 export function countsText(counts: Readonly<Record<string, number | undefined>>): string {
   return Object.entries(counts)
@@ -24,7 +29,7 @@ export function groupLabel(group: { provider: string; region: string; serverGrou
 /** A request's static summary: "add 1,000 servers to alibaba-gwlb cn-hangzhou sgp-…" ("dry run: check …" for a dry run). */
 export function requestSummary(request: { provider: string; region: string; serverGroupId?: string; poolId?: string; servers?: readonly unknown[]; options?: { dryRun?: boolean } }): string {
   const n = Array.isArray(request.servers) ? request.servers.length : 0;
-  const what = `${count(n)} server${n === 1 ? '' : 's'}`;
+  const what = serverCount(n);
   return request.options?.dryRun === true ? `dry run: check ${what} for ${groupLabel(request)}` : `add ${what} to ${groupLabel(request)}`;
 }
 

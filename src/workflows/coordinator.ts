@@ -29,6 +29,7 @@ import {
   coordinationSchemas,
   count,
   groupLabel,
+  serverCount,
   FILTERED_LIST_MAX,
   coordinatorWorkflowId,
   firstIssue,
@@ -101,7 +102,6 @@ function callsAs(summary: string) {
 /** The last part of a request's workflow id (its request key), enough to tell requests apart in a summary. */
 const requestName = (workflowId: string) => workflowId.split('/').at(-1) ?? workflowId;
 
-const serverCount = (n: number) => `${count(n)} server${n === 1 ? '' : 's'}`;
 
 /** "chunk 3/5 of r-… · 200 servers · alibaba-gwlb cn-hangzhou sgp-…", or "2 chunks for 3 requests · …" when shared. */
 function addSummary(l: Ledger, op: Extract<WriteOp, { kind: 'add' }>, following: readonly Extract<WriteOp, { kind: 'add' }>[]): string {

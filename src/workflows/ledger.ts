@@ -4,6 +4,7 @@
 import {
   changeToken,
   countStates,
+  serverCount,
   dedupeServers,
   identityKey,
   identityOf,
@@ -173,7 +174,7 @@ export function quotaFigures(message: string, change: number, requested: number,
 
 /** The quota figures as a sentence for the failure message, which is what the Web UI shows first. */
 function quotaSentence(q: NonNullable<FailureDetails['quota']>): string {
-  const asked = `this request asked for ${q.requested} server${q.requested === 1 ? '' : 's'}`;
+  const asked = `this request asked for ${serverCount(q.requested)}`;
   if (q.limit === undefined || q.fits === undefined) return `(${q.groupHolds === undefined ? '' : `The group holds ${q.groupHolds}; `}${asked}; the provider did not state its quota.)`;
   return `(The group holds ${q.groupHolds} of its quota of ${q.limit}; ${asked}, ${q.fits === 0 ? 'none fits' : `${q.fits} fit`}.)`;
 }
