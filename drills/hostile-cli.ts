@@ -54,7 +54,8 @@ function run(command: string, args: string[], o: { env?: NodeJS.ProcessEnv; stdi
       child.kill('SIGKILL');
     }, HANG_MS);
     child.once('error', reject);
-    child.once('exit', (status, signal) => {
+    // 'close', not 'exit': 'exit' can fire before the last bytes of stderr are read from the pipe.
+    child.once('close', (status, signal) => {
       clearTimeout(timer);
       resolve({ status, signal, stdout, stderr, hung });
     });

@@ -397,7 +397,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, out }));
+    child.on('close', (code) => resolve({ code, out })); // after stdio is drained, unlike 'exit'
   });
 }
 

@@ -22,7 +22,7 @@ export function lbflow(args: string[], env: Record<string, string> = {}, stdin?:
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('error', reject);
-    child.once('exit', (status) => resolve({ status, stdout, stderr }));
+    child.once('close', (status) => resolve({ status, stdout, stderr })); // after stdio is drained, unlike 'exit'
     child.stdin.end(stdin ?? '');
   });
 }
