@@ -12,3 +12,4 @@ export * from './contract.js';
 export * from './coordination.js';
 export * from './timings.js';
 export * from './summaries.js';
+export * from './contract-schemas.js';
