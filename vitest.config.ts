@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The browser tier has its own command (npm run test:ui) and config.
-    exclude: ['test/ui/**', 'node_modules/**'],
+    // The browser tier and the consumer tier have their own commands (npm run test:ui, test:consumer) and configs.
+    exclude: ['test/ui/**', 'test/consumer/**', 'node_modules/**'],
     // The Temporal core bridge is a native addon: child processes, not worker threads.
     pool: 'forks',
     globalSetup: ['test/setup/temporal-binaries.ts'],

@@ -29,6 +29,9 @@ describe('the npm package', () => {
       './dist/worker/main.js',
       './dist/cli/main.js',
       './schemas/add-servers-request.schema.json',
+      './schemas/add-servers-result.schema.json',
+      './schemas/failure-details.schema.json',
+      './schemas/progress.schema.json',
     ].map((f) => `package/${f.replace(/^\.\//, '')}`);
     for (const file of wanted) expect(files, file).toContain(file);
     expect(files.filter((f) => /^package\/(test|bench|drills|src|scripts|docs)\//.test(f))).toEqual([]);
