@@ -99,22 +99,18 @@ describe('GWLB-shaped ACS3 vectors (alibaba-gwlb.md §5.1)', () => {
       'd410180a5abf7fe235dd9b74aca91fc0',
     );
 
-  const addBody = encodeForm(
-    changeParams(
-      'sgp-atstuj3rtoptyui0000',
-      [
-        { serverId: 'i-bp67acfmxazb4p0001', serverType: 'Ecs', port: 6081, serverIp: '192.168.1.10' },
-        { serverId: 'eni-bp1abcdefg0002', serverType: 'Eni', port: 6081 },
-      ],
-      '123e4567-e89b-12d3-a456-426655440000',
-      false,
-    ),
-  );
+  // The body the vendor SDK sends for this add with DryRun set to false (alibaba-gwlb.md §5.1, openapi-core 1.0.8).
+  const addBody =
+    'ClientToken=123e4567-e89b-12d3-a456-426655440000&DryRun=false&ServerGroupId=sgp-atstuj3rtoptyui0000&Servers.1.Port=6081&Servers.1.ServerId=i-bp67acfmxazb4p0001&Servers.1.ServerIp=192.168.1.10&Servers.1.ServerType=Ecs&Servers.2.Port=6081&Servers.2.ServerId=eni-bp1abcdefg0002&Servers.2.ServerType=Eni';
+  const servers = [
+    { serverId: 'i-bp67acfmxazb4p0001', serverType: 'Ecs', port: 6081, serverIp: '192.168.1.10' },
+    { serverId: 'eni-bp1abcdefg0002', serverType: 'Eni', port: 6081 },
+  ] as const;
 
-  it('encodes an AddServersToServerGroup call to the exact body the vendor SDK sends', () => {
-    expect(addBody).toBe(
-      'ClientToken=123e4567-e89b-12d3-a456-426655440000&DryRun=false&ServerGroupId=sgp-atstuj3rtoptyui0000&Servers.1.Port=6081&Servers.1.ServerId=i-bp67acfmxazb4p0001&Servers.1.ServerIp=192.168.1.10&Servers.1.ServerType=Ecs&Servers.2.Port=6081&Servers.2.ServerId=eni-bp1abcdefg0002&Servers.2.ServerType=Eni',
-    );
+  it('encodes an AddServersToServerGroup call to the body the vendor SDK sends: DryRun only when it is set, as the SDK does', () => {
+    const token = '123e4567-e89b-12d3-a456-426655440000';
+    expect(encodeForm(changeParams('sgp-atstuj3rtoptyui0000', servers, token, false))).toBe(addBody.replace('&DryRun=false', ''));
+    expect(encodeForm(changeParams('sgp-atstuj3rtoptyui0000', servers, token, true))).toBe(addBody.replace('DryRun=false', 'DryRun=true'));
   });
 
   it('signs AddServersToServerGroup to the computed content hash, canonical-request hash and signature', () => {
@@ -134,7 +130,7 @@ describe('GWLB-shaped ACS3 vectors (alibaba-gwlb.md §5.1)', () => {
   });
 
   it('signs RemoveServersFromServerGroup to the computed vector', () => {
-    const body = encodeForm(changeParams('sgp-atstuj3rtoptyui0000', [{ serverId: '192.168.1.10', serverType: 'Ip', port: 6081, serverIp: '192.168.1.10' }], 'tok-0001', false).filter(([k]) => k !== 'DryRun'));
+    const body = encodeForm(changeParams('sgp-atstuj3rtoptyui0000', [{ serverId: '192.168.1.10', serverType: 'Ip', port: 6081, serverIp: '192.168.1.10' }], 'tok-0001', false));
     expect(body).toBe('ClientToken=tok-0001&ServerGroupId=sgp-atstuj3rtoptyui0000&Servers.1.Port=6081&Servers.1.ServerId=192.168.1.10&Servers.1.ServerIp=192.168.1.10&Servers.1.ServerType=Ip');
     const s = sign('RemoveServersFromServerGroup', body);
     expect(s.headers['x-acs-content-sha256']).toBe('f4559046e5c4545e8b57df536f28bfffb69940290559b4fadb5e191fd1ebc20a');

@@ -7,7 +7,9 @@ import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { createProvider, type LoadBalancerProvider } from '../../src/providers/index.js';
+import { LBFLOW_VERSION } from '../../src/providers/user-agent.js';
 import { classified, ecs, group, member, pool, providerError } from './helpers.js';
 
 const { OpenApiUtil } = aliCore;
@@ -86,7 +88,7 @@ describe('what goes on the wire', () => {
     expect(r?.method).toBe('POST');
     expect(r?.url).toBe('/');
     expect(r?.body.toString()).toBe(
-      'ClientToken=tok%201&DryRun=false&RegionId=cn-hangzhou&ServerGroupId=sgp-wire&Servers.1.Port=6081&Servers.1.ServerId=i-bp67acfmxazb4p0001&Servers.1.ServerType=Ecs&Servers.2.Port=6081&Servers.2.ServerId=i-bp67acfmxazb4p0002&Servers.2.ServerIp=192.168.0.3&Servers.2.ServerType=Ecs',
+      'ClientToken=tok%201&RegionId=cn-hangzhou&ServerGroupId=sgp-wire&Servers.1.Port=6081&Servers.1.ServerId=i-bp67acfmxazb4p0001&Servers.1.ServerType=Ecs&Servers.2.Port=6081&Servers.2.ServerId=i-bp67acfmxazb4p0002&Servers.2.ServerIp=192.168.0.3&Servers.2.ServerType=Ecs',
     );
     const headers = r?.headers as Record<string, string>;
     expect(headers).toMatchObject({ 'x-acs-action': 'AddServersToServerGroup', 'x-acs-version': '2024-04-15', 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
@@ -125,6 +127,16 @@ describe('what goes on the wire', () => {
       const oracle = AKSKSigner.sign(request as never, new BasicCredentials().withAk(HW_CREDS.accessKey).withSk(HW_CREDS.secretKey)) as Record<string, string>;
       expect(headers.authorization).toBe(oracle.Authorization);
     }
+  });
+
+  it('names lbflow, its version (package.json\'s) and the runtime in User-Agent on every GWLB and ELB call', async () => {
+    expect(LBFLOW_VERSION).toBe((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version);
+    handler = reply(200, { RequestId: 'R-ua' });
+    await aliClient().addServers(G, [ecs(1)], { idempotencyKey: 'ua' });
+    handler = reply(200, { request_id: 'r-ua', members: [] });
+    await hwClient().addServers(P, [member(1)], { idempotencyKey: 'ua' });
+    expect(received).toHaveLength(2);
+    for (const r of received) expect(r.headers['user-agent']).toBe(`lbflow/${LBFLOW_VERSION} (node ${process.version}; ${process.platform}; ${process.arch})`);
   });
 
   it('signs every attempt afresh: a new nonce and date per GWLB call, a new X-Sdk-Date per ELB call', async () => {

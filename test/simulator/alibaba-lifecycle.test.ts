@@ -150,6 +150,16 @@ describe('the demo group and pagination', () => {
 });
 
 describe('ClientToken idempotency', () => {
+  it('compares a replay by value: DryRun absent (the SDK) and DryRun=false (other clients) match; other servers do not', async () => {
+    const body = { ServerGroupId: DEFAULT_GROUP, Servers: servers([1150]), ClientToken: 'chunk-dryrun-norm' };
+    const first = await call('AddServersToServerGroup', body);
+    const withFalse = await call('AddServersToServerGroup', { ...body, DryRun: false });
+    expect([first.status, withFalse.status]).toEqual([200, 200]);
+    expect(withFalse.body.RequestId).toBe(first.body.RequestId);
+    const other = await call('AddServersToServerGroup', { ...body, Servers: servers([1151]) });
+    expect([other.status, other.body.Code]).toEqual([400, 'IdempotenceSignatureMismatch']);
+  });
+
   it('a replay with the same token and parameters returns the original RequestId and changes nothing (call log)', async () => {
     const body = { ServerGroupId: DEFAULT_GROUP, Servers: servers([1100, 1101]), ClientToken: 'chunk-0001' };
     const first = await call('AddServersToServerGroup', body);
@@ -165,6 +175,8 @@ describe('ClientToken idempotency', () => {
     const calls = await admin(sim.url, 'GET', '/_sim/calls?clientToken=chunk-0001');
     expect(calls.body.counts.byClientToken['chunk-0001']).toMatchObject({ action: 'AddServersToServerGroup', calls: 3, committed: 1, replayed: 2 });
     expect(calls.body.entries.map((e: { outcome: string }) => e.outcome)).toEqual(['applied', 'replayed', 'replayed']);
+    // The log records the request id each client got: the original one for a replay.
+    expect(calls.body.entries.map((e: { requestId: string }) => e.requestId)).toEqual([first.body.RequestId, first.body.RequestId, first.body.RequestId]);
     const stateAfter = await admin(sim.url, 'GET', '/_sim/state');
     const group = (s: any) => s.body.serverGroups.find((g: { id: string }) => g.id === DEFAULT_GROUP);
     expect(group(stateAfter).servers.map((x: { serverId: string }) => x.serverId)).toEqual(group(stateBefore).servers.map((x: { serverId: string }) => x.serverId));

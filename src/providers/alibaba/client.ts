@@ -25,6 +25,7 @@ import { changeParams, listServerGroupServersParams, listServerGroupsParams } fr
 import type { Json } from '../json.js';
 import { alibabaError, alibabaSuccess } from './response.js';
 import { signAcs3, type AlibabaCredentials } from './signer.js';
+import { defaultUserAgent } from '../user-agent.js';
 
 const PROVIDER = 'alibaba-gwlb' as const;
 export const GWLB_API_VERSION = '2024-04-15';
@@ -84,7 +85,7 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
     this.#transport = new Transport(PROVIDER, { timeouts: config.timeouts, connections: config.connections });
     this.#clock = config.clock ?? (() => new Date());
     this.#nonce = config.nonce ?? (() => randomBytes(16).toString('hex'));
-    this.#userAgent = config.userAgent ?? 'lbflow';
+    this.#userAgent = config.userAgent ?? defaultUserAgent();
     this.#observe = config.observe;
   }
 

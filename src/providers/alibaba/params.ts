@@ -3,11 +3,15 @@
 import type { RemovableOf } from '../types.js';
 import { flattenParams, type FlatPairs } from './form.js';
 
-/** AddServersToServerGroup / RemoveServersFromServerGroup: ClientToken, DryRun, ServerGroupId, Servers.N.*. */
+/**
+ * AddServersToServerGroup / RemoveServersFromServerGroup: ClientToken, DryRun, ServerGroupId, Servers.N.*. DryRun
+ * goes only when true, as the vendor SDK sends it only when the caller sets it: a call lbflow retries then carries
+ * the same parameters as one the SDK sent, and a ClientToken replay between the two matches.
+ */
 export function changeParams(serverGroupId: string, servers: readonly RemovableOf<'alibaba-gwlb'>[], clientToken: string | undefined, dryRun: boolean): FlatPairs {
   return flattenParams({
     ClientToken: clientToken,
-    DryRun: dryRun,
+    DryRun: dryRun ? true : undefined,
     ServerGroupId: serverGroupId,
     Servers: servers.map((s) => ({ Port: s.port, ServerId: s.serverId, ServerIp: s.serverIp, ServerType: s.serverType })),
   });

@@ -24,6 +24,7 @@ import { batchAddBody, batchDeleteBody, listMembersQuery, memberFilters } from '
 import type { Json } from '../json.js';
 import { huaweiError, huaweiSuccess } from './response.js';
 import { canonicalQueryString, encodePath, signSdkHmacSha256, type HuaweiAkSk, type QueryPairs } from './signer.js';
+import { defaultUserAgent } from '../user-agent.js';
 
 const PROVIDER = 'huawei-elb' as const;
 /** ListMembers' limit range is 0–2000 (default 2000). */
@@ -96,7 +97,7 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
     this.#pageSize = pageSize;
     this.#transport = new Transport(PROVIDER, { timeouts: config.timeouts, connections: config.connections });
     this.#clock = config.clock ?? (() => new Date());
-    this.#userAgent = config.userAgent ?? 'lbflow';
+    this.#userAgent = config.userAgent ?? defaultUserAgent();
     this.#observe = config.observe;
   }
 

@@ -239,8 +239,9 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
       const stored = this.#tokens.get(call.clientToken);
       if (stored && now - stored.at <= this.world.idempotencyWindowMs) {
         if (stored.fingerprint !== fingerprint) throw new IdempotenceSignatureMismatch();
-        // The original answer, original RequestId included; nothing changes.
+        // The original answer, original RequestId included; nothing changes. The call log shows the id the client got.
         call.outcome = 'replayed';
+        call.requestId = String(stored.body.RequestId);
         sendJson(res, 200, stored.body, { 'x-acs-request-id': String(stored.body.RequestId) });
         return { status: 200 };
       }
@@ -491,8 +492,12 @@ function parseServers(params: Params): ServerSpec[] {
   return servers;
 }
 
-/** The action and its own parameters, sorted: a replay with the same token must match it exactly. */
+/**
+ * The action and its own parameters, sorted: a replay with the same token must match it. Compared as values, not
+ * bytes: DryRun absent and DryRun=false mean the same (the SDK leaves an unset DryRun out, other clients send
+ * false), and only a call that is not a dry run is fingerprinted, so DryRun is left out.
+ */
 function fingerprintOf(action: string, params: Params): string {
-  const pairs = [...params].filter(([k]) => !PROTOCOL_PARAMS.has(k)).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const pairs = [...params].filter(([k]) => !PROTOCOL_PARAMS.has(k) && k !== 'DryRun').sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return createHash('sha256').update(`${action}\n${pairs.map(([k, v]) => `${k}=${v}`).join('\n')}`).digest('hex');
 }
