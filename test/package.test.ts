@@ -1,4 +1,4 @@
-// The package other teams install (issue 15, first step): `npm pack` builds dist/ (prepack) and ships the
+// The package other teams install (issue 15, first step): `npm pack` builds dist/ (prepare) and ships the
 // compiled code, its types, the prebuilt workflow bundle and the command, and none of the repository's tests,
 // benchmarks, drills or TypeScript sources. `lbflow worker` runs the production worker.
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -210,3 +210,20 @@ describe('lbflow installed from its tarball into another project', () => {
     expect(out.invalid.details.issues.map((i) => i.path)).toContain('servers[0].protocolPort');
   }, 300_000);
 });
+
+describe('lbflow installed as a git dependency', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lbflow-gitdep-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('builds on install (prepare) and gives the same entry points: the client, the workflow bundle and the command', () => {
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'a-team-service', private: true, type: 'module' })}\n`);
+    // This checkout's committed HEAD, as `npm install git+https://…/lbflow.git` would fetch it.
+    ok(run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `git+file://${ROOT}`], dir), 'npm install git+file://');
+    const installed = join(dir, 'node_modules', 'lbflow');
+    const client = ok(run(process.execPath, ['-e', "import('lbflow/client').then((m) => console.log(typeof m.startAddServers, typeof m.ValidationError))"], dir), 'import lbflow/client');
+    expect(client.stdout.trim()).toBe('function function');
+    expect(readFileSync(join(installed, 'dist', 'workflow-bundle.js'), 'utf8')).toContain('__TEMPORAL__');
+    const help = ok(run('npx', ['--no-install', 'lbflow', '--help'], dir), 'npx lbflow --help');
+    expect(help.stdout).toMatch(/worker/);
+  }, 300_000);
+});
