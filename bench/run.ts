@@ -19,6 +19,7 @@ import { COORDINATOR_SIGNAL, coordinatorWorkflowId, SEARCH_ATTRIBUTE_KEYS, type 
 import { createProvider, type LoadBalancerProvider } from '../src/providers/index.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL } from '../src/simulator/index.js';
 import { startAddServers, ValidationError } from '../src/client/index.js';
+import { simulatorWorkerEnv } from '../src/cli/stack.js';
 import type { addServersToServerGroup } from '../src/workflows/index.js';
 import { addServersScript } from './baseline/script.js';
 import {
@@ -651,12 +652,7 @@ async function main(): Promise<void> {
       LBFLOW_WORKFLOW_BUNDLE: WORKER.bundle,
       // The model's provider has no flow control, so neither has the worker (its default is 50 operations a second).
       LBFLOW_PROVIDER_CALLS_PER_SECOND: '0',
-      LBFLOW_ALIBABA_ENDPOINT: sims.alibaba,
-      LBFLOW_HUAWEI_ENDPOINT: sims.huawei,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret,
-      HUAWEICLOUD_SDK_AK: DEFAULT_HUAWEI_CREDENTIAL.accessKey,
-      HUAWEICLOUD_SDK_SK: DEFAULT_HUAWEI_CREDENTIAL.secretKey,
+      ...simulatorWorkerEnv(sims),
     };
     const b: Bench = { env, dir, sims, workerEnv, clients };
 

@@ -119,6 +119,21 @@ function exitWatch(child: ChildProcess, name: string, log: string): { died: Prom
 }
 
 /** Starts everything; on any failure stops what it started and rethrows. */
+/**
+ * The environment that points a worker at the simulators: their endpoints and their own demo keys, which open
+ * nothing outside this machine.
+ */
+export function simulatorWorkerEnv(urls: { readonly alibaba: string; readonly huawei: string }): Record<string, string> {
+  return {
+    LBFLOW_ALIBABA_ENDPOINT: urls.alibaba,
+    LBFLOW_HUAWEI_ENDPOINT: urls.huawei,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret,
+    HUAWEICLOUD_SDK_AK: DEFAULT_HUAWEI_CREDENTIAL.accessKey,
+    HUAWEICLOUD_SDK_SK: DEFAULT_HUAWEI_CREDENTIAL.secretKey,
+  };
+}
+
 export async function startStack(o: StackOptions): Promise<Stack> {
   const port = o.port || (await freePort());
   const uiPort = o.uiPort || (await freePort());
@@ -175,13 +190,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         ...command.env,
         TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
         TEMPORAL_NAMESPACE: 'default',
-        LBFLOW_ALIBABA_ENDPOINT: simulators.alibaba.url,
-        LBFLOW_HUAWEI_ENDPOINT: simulators.huawei.url,
-        // The simulators' own demo keys: they open nothing outside this machine.
-        ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId,
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret,
-        HUAWEICLOUD_SDK_AK: DEFAULT_HUAWEI_CREDENTIAL.accessKey,
-        HUAWEICLOUD_SDK_SK: DEFAULT_HUAWEI_CREDENTIAL.secretKey,
+        ...simulatorWorkerEnv({ alibaba: simulators.alibaba.url, huawei: simulators.huawei.url }),
         LBFLOW_METRICS_PORT: String(metricsPort),
         LBFLOW_PROVIDER_CALLS_PER_SECOND: '200',
         LBFLOW_SHUTDOWN_GRACE_SECONDS: '5',

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL } from '../../src/simulator/index.js';
+import { simulatorWorkerEnv } from '../../src/cli/stack.js';
 import { startDevServer } from '../integration/support.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -115,12 +115,7 @@ describe('lbflow installed from its tarball into another project', () => {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       TEMPORAL_ADDRESS: address,
-      LBFLOW_ALIBABA_ENDPOINT: sims.alibaba,
-      LBFLOW_HUAWEI_ENDPOINT: sims.huawei,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret,
-      HUAWEICLOUD_SDK_AK: DEFAULT_HUAWEI_CREDENTIAL.accessKey,
-      HUAWEICLOUD_SDK_SK: DEFAULT_HUAWEI_CREDENTIAL.secretKey,
+      ...simulatorWorkerEnv(sims),
       LBFLOW_METRICS_PORT: '0',
     };
     worker = (await serve('npx', [...npx, 'worker'], app, workerEnv, (line) => line.includes('"event":"worker.ready"'))).child;
