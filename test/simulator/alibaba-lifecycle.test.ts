@@ -135,6 +135,10 @@ describe('the demo group and pagination', () => {
     expect((skipped.body.ServerGroups as unknown[]).length).toBe(1);
     const full = (all.body.ServerGroups as Array<Record<string, unknown>>)[3];
     expect(full).toMatchObject({ ServerGroupName: 'quota-hit', ServerGroupType: 'Ip', ServerCount: 300, Protocol: 'GENEVE', ConnectionDrainConfig: { ConnectionDrainEnabled: false, ConnectionDrainTimeout: 300 } });
+    // Every field of the SDK's HealthCheckConfig model, the UDP check's expected answer and request included.
+    expect(Object.keys(full?.HealthCheckConfig as object).sort()).toEqual(
+      ['HealthCheckConnectPort', 'HealthCheckConnectTimeout', 'HealthCheckDomain', 'HealthCheckEnabled', 'HealthCheckExp', 'HealthCheckHttpCode', 'HealthCheckInterval', 'HealthCheckPath', 'HealthCheckProtocol', 'HealthCheckReq', 'HealthyThreshold', 'UnhealthyThreshold'],
+    );
   });
 
   it('keeps a NextToken valid when servers before it are removed', async () => {

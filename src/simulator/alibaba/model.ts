@@ -135,6 +135,9 @@ export interface GroupView {
     HealthCheckPath: string;
     HealthCheckDomain: string;
     HealthCheckHttpCode: string[];
+    /** The expected answer and the request of a UDP health check (the SDK's model has both; empty for TCP). */
+    HealthCheckExp: string;
+    HealthCheckReq: string;
   };
 }
 
@@ -512,6 +515,8 @@ export class GwlbModel {
         HealthCheckPath: '',
         HealthCheckDomain: '',
         HealthCheckHttpCode: [],
+        HealthCheckExp: '',
+        HealthCheckReq: '',
       },
     };
   }
