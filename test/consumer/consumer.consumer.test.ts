@@ -21,17 +21,18 @@ const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 interface Ran {
   status: number | null;
+  signal: string | null;
   stdout: string;
   stderr: string;
 }
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env, timeout = 300_000): Ran {
   const ran = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 });
-  return { status: ran.status, stdout: ran.stdout ?? '', stderr: ran.stderr ?? '' };
+  return { status: ran.status, signal: ran.signal, stdout: ran.stdout ?? '', stderr: ran.stderr ?? '' };
 }
 
 function ok(ran: Ran, what: string): Ran {
-  expect(ran.status, `${what}:\n${ran.stdout.slice(-3000)}\n${ran.stderr.slice(-3000)}`).toBe(0);
+  expect(ran.status, `${what} (exit ${ran.status ?? ran.signal}):\n${ran.stdout.slice(-3000)}\n${ran.stderr.slice(-3000)}`).toBe(0);
   return ran;
 }
 
