@@ -2,7 +2,7 @@
 // compiled code, its types, the prebuilt workflow bundle and the command, and none of the repository's tests,
 // benchmarks, drills or TypeScript sources. `lbflow worker` runs the production worker.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,15 @@ describe('the npm package', () => {
     expect(files.filter((f) => /^package\/(test|bench|drills|src|scripts|docs)\//.test(f))).toEqual([]);
     expect(files.filter((f) => /\.test\.|fixtures\//.test(f))).toEqual([]);
   }, 300_000);
+
+  it('builds on prepare only where the sources are: the Dockerfile installs from package.json alone before it copies src/', () => {
+    const bare = join(dir, 'bare');
+    mkdirSync(bare);
+    copyFileSync(join(ROOT, 'package.json'), join(bare, 'package.json'));
+    const run = spawnSync('npm', ['run', '--silent', 'prepare'], { cwd: bare, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(readdirSync(bare)).toEqual(['package.json']);
+  });
 
   it('runs the worker as `lbflow worker`: with an unusable environment it exits 78 naming what to fix', () => {
     const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'lbflow.mjs'), 'worker'], {
