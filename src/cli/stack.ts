@@ -118,7 +118,6 @@ function exitWatch(child: ChildProcess, name: string, log: string): { died: Prom
   return { died, dead: () => death };
 }
 
-/** Starts everything; on any failure stops what it started and rethrows. */
 /**
  * The environment that points a worker at the simulators: their endpoints and their own demo keys, which open
  * nothing outside this machine.
@@ -134,6 +133,7 @@ export function simulatorWorkerEnv(urls: { readonly alibaba: string; readonly hu
   };
 }
 
+/** Starts everything; on any failure stops what it started and rethrows. */
 export async function startStack(o: StackOptions): Promise<Stack> {
   const port = o.port || (await freePort());
   const uiPort = o.uiPort || (await freePort());
