@@ -2,7 +2,7 @@
 // big enough for 2,000-server runs, each already holding members lbflow must leave alone; requests for them; and
 // the one check of a finished run against what the simulators hold and the calls they logged.
 import type { AddServersResult, GroupRef } from '../src/domain/index.js';
-import { DEFAULT_WORLD, type RunningSimulators, type WorldInput } from '../src/simulator/index.js';
+import { DEFAULT_WORLD, raiseMembersPerPool, type RunningSimulators, type WorldInput } from '../src/simulator/index.js';
 import { alibabaGroups, callLog, huaweiPools, sorted, type CallsAnswer, type Member } from './support.js';
 
 export const ALIBABA_GROUP = 'sgp-lbflowdrills0000';
@@ -41,9 +41,9 @@ export function drillWorld(): WorldInput {
   const project = world.huawei.projects[0]!;
   // 2,100 more ECS backends, all up, for 2,000-member runs (the default range stops at 1,200).
   project.serverRanges.push({ idPrefix: 'ecs-drill-', count: 2100, digits: 4, subnetId: HUAWEI_SUBNET, firstIp: '192.168.10.1', perBlock: 250 });
+  raiseMembersPerPool(project, 3000);
   for (const pool of project.pools) {
     if (pool.id === HUAWEI_POOL || pool.id === HUAWEI_MONITORED_POOL) {
-      pool.quotas = { membersPerPool: 3000 };
       pool.memberRanges = [{ count: PREEXISTING, firstIp: '192.168.120.1', protocolPort: 8080, subnetId: HUAWEI_SUBNET }];
     }
   }

@@ -13,7 +13,7 @@ import {
   type IdentityOf,
   type Provider,
 } from '../domain/index.js';
-import type { LoadBalancerProvider } from '../providers/index.js';
+import type { GroupQuota, LoadBalancerProvider } from '../providers/index.js';
 import { call, countPoll, notReady } from './boundary.js';
 import type {
   ActivityDependencies,
@@ -207,19 +207,29 @@ export function createActivities(deps: ActivityDependencies) {
 export type Activities = ReturnType<typeof createActivities>;
 
 /**
- * A quota refusal with what the group holds, counted by listing it (exact on both providers; Huawei's refusal
- * states no usage), so the request's details can say how many more fit. A failed count leaves the refusal as it was.
+ * A quota refusal with what the group holds, counted by listing it (exact on both providers), and, where the refusal
+ * does not state the quota (Huawei's names it only), the quota read from the provider's quota API, so the request's
+ * details can say how many more fit. A count that fails leaves the refusal as it was; a quota read that fails
+ * leaves the count alone.
  */
 async function withGroupCount(error: unknown, provider: LoadBalancerProvider, group: GroupRef): Promise<unknown> {
   if (!(error instanceof ApplicationFailure) || error.type !== 'QuotaExceeded') return error;
   const listed = await call((signal) => provider.listServers(group, { signal })).catch(() => undefined);
   if (!listed) return error;
+  const groupHolds = listed.members.length;
+  const stated = provider.groupQuota ? await call((signal) => provider.groupQuota!(group, { signal })).catch(() => undefined) : undefined;
   const details = (error.details?.[0] ?? {}) as Record<string, unknown>;
-  const failure = ApplicationFailure.create({
+  return ApplicationFailure.create({
     type: error.type,
     message: error.message,
-    details: [{ ...details, quota: { groupHolds: listed.members.length } }],
+    details: [{ ...details, quota: { groupHolds, ...(stated ? quotaRoom(stated, groupHolds) : {}) } }],
     nonRetryable: error.nonRetryable === true,
   });
-  return failure;
+}
+
+/** The group's quota and how many more servers fit in it: the lesser of the group's room and the account's. */
+function quotaRoom(quota: GroupQuota, groupHolds: number): { limit?: number; fits?: number } {
+  if (quota.perGroup === undefined) return {};
+  const groupRoom = Math.max(0, quota.perGroup - groupHolds);
+  return { limit: quota.perGroup, fits: quota.accountRoom === undefined ? groupRoom : Math.min(groupRoom, quota.accountRoom) };
 }

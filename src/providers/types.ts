@@ -104,6 +104,15 @@ export interface ChangeResult<P extends Provider> {
   readonly servers: ServerChange[];
 }
 
+/** A group's server quota as the provider's quota API states it; a figure left out is unlimited or was not stated. */
+export interface GroupQuota {
+  /** Servers one group may hold (Huawei `members_per_pool`). */
+  readonly perGroup?: number;
+  /** Servers the account or project may still add, over all its groups (Huawei `member` quota less its use). */
+  readonly accountRoom?: number;
+  readonly requestIds: string[];
+}
+
 /** The real cloud client behind the activities; every failure is a `ProviderError` (or the caller's abort). */
 export interface LoadBalancerProvider<P extends Provider = Provider> {
   readonly provider: P;
@@ -115,6 +124,11 @@ export interface LoadBalancerProvider<P extends Provider = Provider> {
   addServers(group: GroupRefOf<P>, servers: readonly AddableOf<P>[], options: ChangeOptions): Promise<ChangeResult<P>>;
   /** One call of 1 to 200 servers. */
   removeServers(group: GroupRefOf<P>, servers: readonly RemovableOf<P>[], options: ChangeOptions): Promise<ChangeResult<P>>;
+  /**
+   * The quota that bounds the group, for a provider whose quota refusal does not state it (Huawei's ELB.8905 names
+   * the quota only). Alibaba's refusal states its usage and quota, so it has no such call.
+   */
+  groupQuota?(group: GroupRefOf<P>, options?: CallOptions): Promise<GroupQuota>;
   /** Closes the connection pools; calls after close fail. */
   close(): Promise<void>;
 }

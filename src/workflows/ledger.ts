@@ -157,12 +157,22 @@ export interface ReadOp {
 }
 
 /** A failure as the coordinator applies it: catalogue type, message, provider details. */
+/** What the activity learnt of a quota refusal: the group's count, and the quota where it read the quota API. */
+export interface KnownQuota {
+  readonly groupHolds?: number | undefined;
+  readonly limit?: number | undefined;
+  readonly fits?: number | undefined;
+}
+
 /**
  * What a quota refusal means for a request: how many servers it asked for, how many the refused change carried,
- * and, when the provider's message gives its usage ("usage 310/300", the count the change would have made), the
- * quota, what the group holds and how many more fit.
+ * and the quota, what the group holds and how many more fit: as the activity read them from the quota API (Huawei),
+ * else from the provider's message where it gives its usage ("usage 310/300", the count the change would have made:
+ * Alibaba).
  */
-export function quotaFigures(message: string, change: number, requested: number, counted?: number): NonNullable<FailureDetails['quota']> {
+export function quotaFigures(message: string, change: number, requested: number, known: KnownQuota = {}): NonNullable<FailureDetails['quota']> {
+  const counted = known.groupHolds;
+  if (counted !== undefined && known.limit !== undefined && known.fits !== undefined) return { requested, change, limit: known.limit, groupHolds: counted, fits: known.fits };
   const m = /usage (\d+)\/(\d+)/.exec(message);
   // What the group holds: counted by the activity when it could list the group, else the usage less the change.
   const groupHolds = counted ?? (m ? Math.max(0, Number(m[1]) - change) : undefined);
@@ -689,7 +699,7 @@ export class Ledger {
           this.#end(r, { kind: 'failed', ...failure });
           continue;
         }
-        const quota = quotaFigures(failure.message, intents.length, r.requested, failure.details.quota?.groupHolds);
+        const quota = quotaFigures(failure.message, intents.length, r.requested, failure.details.quota);
         this.#end(r, { kind: 'failed', ...failure, message: `${failure.message} ${quotaSentence(quota)}`, details: { ...failure.details, quota } });
       }
       return;

@@ -2,9 +2,8 @@
 // identity keys, and the simulators' own account of the world (admin API over HTTP) and of the calls they took.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/domain/names.js';
-import { DEFAULT_WORLD, type CallEntry, type WorldInput } from '../../src/simulator/index.js';
+import { DEFAULT_WORLD, raiseMembersPerPool, type CallEntry, type WorldInput } from '../../src/simulator/index.js';
 import { devServerExecutable } from '../setup/servers.js';
-import { HUAWEI_NO_MONITOR_POOL } from '../workflows/harness.js';
 
 /** Settle times short enough for a 2-core machine, long enough that every wait polls at least once. */
 export const FAST_TIMINGS = { alibaba: { configuringMs: 200, addingMs: 300, removingMs: 300 }, huawei: { initialMs: 300 } } as const;
@@ -32,13 +31,13 @@ interface WorldShape {
   };
   huawei: {
     timings: Record<string, number>;
-    projects: { pools: { id: string; quotas?: { membersPerPool?: number } }[] }[];
+    projects: NonNullable<NonNullable<WorldInput['huawei']>['projects']>;
   };
 }
 
 /**
- * The default world with fast settle times (or `timings`), the no-monitor Huawei pool's quota raised to
- * 1,000 members, and one extra Ip-type Alibaba group with room for 10,000 servers.
+ * The default world with fast settle times (or `timings`), the Huawei project's members_per_pool quota raised to
+ * 1,000 (the quota-hit pool filled to it), and one extra Ip-type Alibaba group with room for 10,000 servers.
  */
 export function integrationWorld(timings: { alibaba?: Record<string, number>; huawei?: Record<string, number> } = {}): WorldInput {
   const world = structuredClone(DEFAULT_WORLD) as unknown as WorldShape;
@@ -52,8 +51,7 @@ export function integrationWorld(timings: { alibaba?: Record<string, number>; hu
     vpcId: region.vpcs[0]!.id,
     quotas: { serversPerGroup: 10_000, serversPerGroupPerZone: 10_000 },
   });
-  const pool = world.huawei.projects[0]!.pools.find((p) => p.id === HUAWEI_NO_MONITOR_POOL)!;
-  pool.quotas = { membersPerPool: 1000 };
+  raiseMembersPerPool(world.huawei.projects[0]!, 1000);
   return world as unknown as WorldInput;
 }
 
@@ -124,3 +122,4 @@ export function tokensOf(calls: CallsAnswer, action = 'AddServersToServerGroup')
 
 export const sorted = (keys: Iterable<string>) => [...keys].sort();
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+

@@ -96,7 +96,6 @@ export const TEST_WORLD: WorldInput = {
             name: 'big',
             loadBalancerId: '2f1e4c6b-7d3a-4e2f-8b9c-0a1b2c3d0002',
             protocol: 'TCP',
-            quotas: { membersPerPool: 3000 },
             memberRanges: [{ count: 2500, firstIp: '10.20.0.1', perBlock: 250, protocolPort: 80 }],
           },
           { id: PROTECTED_POOL, name: 'protected', loadBalancerId: LB, protocol: 'TCP', memberDeletionProtection: true, members: [{ address: '192.168.1.1', protocolPort: 80, subnetId: SUBNET }] },

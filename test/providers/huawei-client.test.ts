@@ -34,6 +34,7 @@ import {
   providerError,
   range,
   startTestSimulators,
+  TEST_WORLD,
 } from './helpers.js';
 
 let sims: RunningSimulators;
@@ -63,6 +64,37 @@ afterEach(async () => {
 
 const add = (poolId: string, servers: HuaweiServer[], c = client) => c.addServers(pool(poolId), servers, { idempotencyKey: 'unused-by-elb' });
 const ipMember = (address: string, protocolPort = 80): HuaweiServer => ({ address, protocolPort, weight: 1 });
+
+describe('the quota that bounds a pool (ListQuotaDetails)', () => {
+  const withQuotas = (quotas: { membersPerPool?: number; members?: number }) => {
+    const world = structuredClone(TEST_WORLD);
+    world.huawei!.projects![0]!.quotas = quotas;
+    sims.huawei.simulator.reset(world);
+  };
+
+  it('reads members_per_pool as the per-group quota and the member quota less its use as the project room', async () => {
+    const before = await client.groupQuota!(pool(DEMO_POOL));
+    expect(before.perGroup).toBe(500);
+    expect(before.requestIds).toHaveLength(1);
+    expect(before.requestIds[0]).toMatch(/^[0-9a-f]{32}$/);
+    await add(DEMO_POOL, [member(1), member(2)]);
+    const after = await client.groupQuota!(pool(DEMO_POOL));
+    expect(after.accountRoom).toBe((before.accountRoom as number) - 2);
+    const sent = (await calls(sims.huawei.url, 'ListQuotaDetails')).at(-1)!;
+    expect(sent).toMatchObject({ status: 200, outcome: 'read' });
+  });
+
+  it('leaves out a quota the project does not bound (-1)', async () => {
+    withQuotas({ membersPerPool: -1, members: -1 });
+    const q = await client.groupQuota!(pool(DEMO_POOL));
+    expect(q).toEqual({ requestIds: [expect.stringMatching(/^[0-9a-f]{32}$/)] });
+  });
+
+  it('has the project room never below 0', async () => {
+    withQuotas({ members: 1 });
+    expect((await client.groupQuota!(pool(DEMO_POOL))).accountRoom).toBe(0);
+  });
+});
 
 describe('pool readiness (ShowPool + ShowLoadBalancer)', () => {
   it("reports a pool whose load balancer is ACTIVE as ready, naming the load balancer, with both request ids", async () => {

@@ -25,6 +25,7 @@ function expectError(answer: ElbAnswer, status: number, code: string): void {
 }
 
 const batchAdd = (pool: string, members: unknown[]) => elb(sim.url, { method: 'POST', path: poolPath(pool, '/members/batch-add'), data: { members } });
+const quotaDetails = (keys: string[]) => elb(sim.url, { path: `/v3/${PROJECT}/elb/quotas/details`, query: { quota_key: keys } });
 const withWorld = (edit: (w: typeof DEFAULT_WORLD) => void) => {
   const world = structuredClone(DEFAULT_WORLD);
   edit(world);
@@ -90,15 +91,27 @@ describe('ELB codes for the world', () => {
     expectError(await elb(sim.url, { path: `/v3/${PROJECT}/elb/loadbalancers/no-such-lb` }), 404, 'ELB.8904');
   });
 
-  it('ELB.8905 (409): a pool already at its members_per_pool quota', async () => {
+  it('ELB.8905 (409): a pool already at its members_per_pool quota, in the documented words only', async () => {
     const answer = await batchAdd(FULL_POOL, hwMembers([1]));
     expectError(answer, 409, 'ELB.8905');
-    expect(answer.body.error_msg).toContain('members_per_pool');
+    expect(answer.body.error_msg).toBe('Quota exceeded for resources: members_per_pool');
   });
 
-  it('ELB.8905 (409): the project at its member quota', async () => {
-    withWorld((w) => void (w.huawei!.quotas = { membersPerPool: 500, members: 21 }));
-    expectError(await batchAdd(DEMO_POOL, hwMembers([1, 2])), 409, 'ELB.8905');
+  it('ELB.8905 (409): the project at its member quota; what still fits is added', async () => {
+    const held = (await quotaDetails(['member'])).body.quotas as Array<{ used: number }>;
+    withWorld((w) => void (w.huawei!.quotas = { membersPerPool: 500, members: held[0]!.used + 1 }));
+    const refused = await batchAdd(DEMO_POOL, hwMembers([1, 2]));
+    expectError(refused, 409, 'ELB.8905');
+    expect(refused.body.error_msg).toBe('Quota exceeded for resources: member');
+    expect((await batchAdd(DEMO_POOL, hwMembers([1]))).status).toBe(201);
+  });
+
+  it('quotas are per project: raising members_per_pool there makes room in its full pool; -1 is unlimited', async () => {
+    withWorld((w) => void (w.huawei!.projects![0]!.quotas = { membersPerPool: 501 }));
+    expect((await batchAdd(FULL_POOL, hwMembers([1]))).status).toBe(201);
+    expectError(await batchAdd(FULL_POOL, hwMembers([2])), 409, 'ELB.8905');
+    withWorld((w) => void (w.huawei!.projects![0]!.quotas = { membersPerPool: -1, members: -1 }));
+    expect((await batchAdd(FULL_POOL, hwMembers(range(1, 200)))).status).toBe(201);
   });
 
   it("ELB.8907 (409): an address that is a load balancer's VIP", async () => {
@@ -194,5 +207,30 @@ describe('API gateway codes', () => {
 
   it('APIGW.0310 (403): a project the world does not have', async () => {
     expectError(await elb(sim.url, { path: `/v3/ffffffffffffffffffffffffffffffff/elb/pools/${DEMO_POOL}` }), 403, 'APIGW.0310');
+  });
+});
+
+describe('ListQuotaDetails', () => {
+  it('answers the quota keys asked for, with the limit and what the project uses', async () => {
+    const answer = await quotaDetails(['members_per_pool', 'member']);
+    expect(answer.status).toBe(200);
+    expect(answer.body.request_id).toMatch(/^[0-9a-f]{32}$/);
+    const quotas = answer.body.quotas as Array<Record<string, unknown>>;
+    expect(quotas.map((q) => q.quota_key).sort()).toEqual(['member', 'members_per_pool']);
+    const perPool = quotas.find((q) => q.quota_key === 'members_per_pool')!;
+    expect(perPool).toEqual({ quota_key: 'members_per_pool', quota_limit: 500, used: 500, unit: 'count' });
+    const member = quotas.find((q) => q.quota_key === 'member')!;
+    expect(member.quota_limit).toBe(10_000);
+    await batchAdd(DEMO_POOL, hwMembers([1, 2, 3]));
+    const after = ((await quotaDetails(['member'])).body.quotas as Array<Record<string, unknown>>)[0]!;
+    expect(after.used).toBe((member.used as number) + 3);
+  });
+
+  it('answers only the key asked for, and every modelled key when none is', async () => {
+    expect(((await quotaDetails(['member'])).body.quotas as unknown[]).length).toBe(1);
+    expect(((await quotaDetails([])).body.quotas as unknown[]).length).toBe(2);
+    withWorld((w) => void (w.huawei!.projects![0]!.quotas = { membersPerPool: -1 }));
+    const perPool = ((await quotaDetails(['members_per_pool'])).body.quotas as Array<Record<string, unknown>>)[0]!;
+    expect(perPool.quota_limit).toBe(-1);
   });
 });

@@ -6,6 +6,7 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { coordinatorWorkflowId, SEARCH_ATTRIBUTES, TIMINGS, type AddServersResult, type FailureDetails, type GroupView } from '../../src/domain/index.js';
 import { progressQuery, type addServersToServerGroup } from '../../src/workflows/index.js';
+import { DEFAULT_HUAWEI_FULL_POOL, DEFAULT_WORLD } from '../../src/simulator/index.js';
 import {
   ALIBABA_DEMO_GROUP,
   alibabaRequest,
@@ -196,11 +197,28 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
     expect(failure.message).toContain('(The group holds 200 of its quota of 300; this request asked for 320 servers, 100 fit.)');
   });
 
-  it('fails a full Huawei pool as QuotaExceeded with what the pool holds, counted by listing it (issue 14)', async () => {
+  it('fails a full Huawei pool as QuotaExceeded with what it holds (listed) and its quota (ListQuotaDetails) (issue 14)', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
-    const failure = await failureOf({ ...huawei(huaweiServers(3)), poolId: '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0002' });
+    const failure = await failureOf(huawei(huaweiServers(3), {}, DEFAULT_HUAWEI_FULL_POOL));
     expect(failure.type).toBe('QuotaExceeded');
-    expect(detailsOf(failure).quota).toMatchObject({ requested: 3, change: 3, groupHolds: 20 });
+    // ELB.8905 names the quota only ("Quota exceeded for resources: members_per_pool"): the figures are read.
+    expect(detailsOf(failure).code).toBe('ELB.8905');
+    expect(detailsOf(failure).quota).toEqual({ requested: 3, change: 3, limit: 500, groupHolds: 500, fits: 0 });
+    expect(failure.message).toContain('(The group holds 500 of its quota of 500; this request asked for 3 servers, none fits.)');
+  });
+
+  it('says how many more fit in a Huawei pool: the lesser of the pool quota and the project member quota (issue 14)', async () => {
+    const world = structuredClone(DEFAULT_WORLD);
+    const project = world.huawei!.projects![0]!;
+    const seeded = (project.pools ?? []).reduce((n, p) => n + (p.members ?? []).length + (p.memberRanges ?? []).reduce((m, r) => m + r.count, 0), 0);
+    // 300 per pool; the project may hold what it has seeded and 250 more: after 200, 100 fit the pool but 50 the project.
+    project.quotas = { membersPerPool: 300, members: seeded + 250 };
+    h = await startHarness(env, bundle, { followTemporalTime: true, world });
+    const failure = await failureOf(huawei(huaweiServers(320)));
+    expect(failure.type).toBe('QuotaExceeded');
+    expect(detailsOf(failure).added).toHaveLength(200);
+    expect(detailsOf(failure).quota).toEqual({ requested: 320, change: 120, limit: 300, groupHolds: 200, fits: 50 });
+    expect(failure.message).toContain('(The group holds 200 of its quota of 300; this request asked for 320 servers, 50 fit.)');
   });
 
   it('fails a wrong secret as AuthenticationFailed after one provider call, without retrying', async () => {

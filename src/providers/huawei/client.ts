@@ -11,6 +11,7 @@ import type {
   CallOptions,
   ChangeOptions,
   ChangeResult,
+  GroupQuota,
   GroupReadiness,
   HuaweiGroupRef,
   HuaweiMember,
@@ -244,6 +245,27 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
       return { key, outcome, ...(memberId ? { memberId } : {}) };
     });
     return { provider: PROVIDER, dryRun: false, requestIds: [requestId], servers: changes };
+  }
+
+  /** ListQuotaDetails for `members_per_pool` and `member` (quotas are per project; -1 is unlimited). huawei-elb.md §5. */
+  async groupQuota(group: HuaweiGroupRef, options: CallOptions = {}): Promise<GroupQuota> {
+    const query: QueryPairs = [
+      ['quota_key', 'members_per_pool'],
+      ['quota_key', 'member'],
+    ];
+    const { body, requestId } = await this.#call({ action: 'ListQuotaDetails', method: 'GET', region: group.region, projectId: group.projectId, segments: ['quotas', 'details'], query, signal: options.signal });
+    const quotas = objects(body.quotas);
+    const of = (key: string) => quotas.find((q) => q.quota_key === key);
+    const limit = (q: Json | undefined) => {
+      const n = num(q?.quota_limit);
+      return n === undefined || n < 0 ? undefined : n;
+    };
+    const perGroup = limit(of('members_per_pool'));
+    const member = of('member');
+    const memberLimit = limit(member);
+    const used = num(member?.used);
+    const accountRoom = memberLimit === undefined || used === undefined ? undefined : Math.max(0, memberLimit - used);
+    return { ...(perGroup === undefined ? {} : { perGroup }), ...(accountRoom === undefined ? {} : { accountRoom }), requestIds: [requestId] };
   }
 
   /** ELB has no DryRun: check the pool and its load balancer, send no change. */

@@ -23,6 +23,8 @@ export const DEFAULT_ALIBABA_CREDENTIAL = { accessKeyId: 'LTAI5tSimulatorDemoKey
 export const DEFAULT_HUAWEI_PROJECT = '04dd36f964000fe22f9ac00bc85b1a1d';
 export const DEFAULT_HUAWEI_CREDENTIAL = { accessKey: 'HWSIMULATORDEMOAK0001', secretKey: 'simulator-demo-sk-0001' } as const;
 export const DEFAULT_HUAWEI_TOKEN = 'MIIsimulator-demo-iam-token-0001';
+/** The Huawei pool that is full: it holds as many members as its project's members_per_pool quota allows. */
+export const DEFAULT_HUAWEI_FULL_POOL = '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0002';
 
 const VPC = 'vpc-bp1simulator0000';
 const ZONES = ['cn-hangzhou-h', 'cn-hangzhou-i', 'cn-hangzhou-j', 'cn-hangzhou-k'];
@@ -122,12 +124,12 @@ export const DEFAULT_WORLD: WorldInput = {
           { id: '04a9bc65-b75b-478d-b4d6-e693bb61dd35', name: 'lbflow-demo', loadBalancerId: HW_LB, protocol: 'TCP', healthMonitorId: 'c2b0f5a1-1d2e-4f3a-9b8c-7d6e5f4a0001' },
           { id: '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0001', name: 'no-monitor', loadBalancerId: HW_LB, protocol: 'HTTP' },
           {
-            id: '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0002',
+            id: DEFAULT_HUAWEI_FULL_POOL,
             name: 'quota-hit',
             loadBalancerId: HW_LB,
             protocol: 'TCP',
-            quotas: { membersPerPool: 20 },
-            memberRanges: [{ count: 20, firstIp: '192.168.100.1', protocolPort: 80, subnetId: HW_SUBNET }],
+            // Full: as many members as the project's members_per_pool quota allows (quotas are per project).
+            memberRanges: [{ count: 500, firstIp: '192.168.100.1', protocolPort: 80, subnetId: HW_SUBNET }],
           },
           { id: '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0003', name: 'ip-targets', loadBalancerId: HW_LB_IP_TARGET, protocol: 'TCP', healthMonitorId: 'c2b0f5a1-1d2e-4f3a-9b8c-7d6e5f4a0003' },
           { id: '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0004', name: 'gateway', loadBalancerId: HW_LB_GATEWAY, protocol: 'IP', lbAlgorithm: '5_TUPLE_HASH' },
@@ -139,3 +141,15 @@ export const DEFAULT_WORLD: WorldInput = {
     ],
   },
 };
+
+/**
+ * Raises a project of the default world (or a copy of it) to `quota` members per pool and fills its full pool to
+ * the new quota, so that pool stays full: quotas are per project, so raising one raises them for every pool.
+ */
+export function raiseMembersPerPool(project: { quotas?: object; pools?: ReadonlyArray<{ id?: unknown; memberRanges?: unknown }> }, quota: number): void {
+  project.quotas = { ...project.quotas, membersPerPool: quota };
+  const ranges = project.pools?.find((p) => p.id === DEFAULT_HUAWEI_FULL_POOL)?.memberRanges as { count: number }[] | undefined;
+  const range = ranges?.[0];
+  if (!range) throw new Error(`the project has no full pool ${DEFAULT_HUAWEI_FULL_POOL} with a member range`);
+  range.count = quota;
+}

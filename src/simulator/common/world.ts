@@ -239,7 +239,6 @@ const hwPool = z.strictObject({
   anyPortEnable: z.boolean().default(false),
   memberDeletionProtection: z.boolean().default(false),
   azAffinity: z.boolean().default(false),
-  quotas: z.strictObject({ membersPerPool: z.number().int().min(0).optional() }).default({}),
   members: z.array(hwMemberSeed).max(100_000).default([]),
   memberRanges: z.array(hwMemberRange).default([]),
 });
@@ -277,6 +276,13 @@ const hwProject = z.strictObject({
   serverRanges: z.array(hwServerRange).default([]),
   /** Addresses of IP-type (cross-VPC) backends that are down: their members are OFFLINE. */
   downAddresses: z.array(ipv4).default([]),
+  /** This project's ELB quotas, where they differ from the world's (quotas are per project, never per pool). */
+  quotas: z
+    .strictObject({
+      membersPerPool: z.number().int().min(-1).optional(),
+      members: z.number().int().min(-1).optional(),
+    })
+    .default({}),
 });
 
 export const huaweiWorldSchema = z.strictObject({
@@ -294,10 +300,10 @@ export const huaweiWorldSchema = z.strictObject({
     .default({ initialMs: 1000 }),
   quotas: z
     .strictObject({
-      /** members_per_pool. */
-      membersPerPool: z.number().int().min(0).default(500),
-      /** member: backend servers per project. */
-      members: z.number().int().min(0).default(10_000),
+      /** members_per_pool: members in any one pool of a project (-1: unlimited, as ListQuotaDetails says it). */
+      membersPerPool: z.number().int().min(-1).default(500),
+      /** member: members in all pools of a project (-1: unlimited). */
+      members: z.number().int().min(-1).default(10_000),
     })
     .default({ membersPerPool: 500, members: 10_000 }),
   projects: z.array(hwProject).min(1),

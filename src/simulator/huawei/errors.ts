@@ -37,8 +37,8 @@ export class Elb8904 extends ElbError {
 
 /** ELB.8905 (409): "Quota exceeded for resources: %s" */
 export class Elb8905 extends ElbError {
-  constructor(resource: string, usage: number, quota: number) {
-    super(409, 'ELB.8905', `Quota exceeded for resources: ${resource}. usage ${usage}/${quota}`);
+  constructor(resource: string) {
+    super(409, 'ELB.8905', `Quota exceeded for resources: ${resource}`);
   }
 }
 

@@ -11,7 +11,7 @@ import { Apigw0101, Apigw0201, Apigw0301, Apigw0302, Apigw0307, Apigw0308, Apigw
 import { ElbModel, type DeleteOption, type ListMembersQuery, type MemberOption } from './model.js';
 import { canonicalRequest, parseAuthorization, parseSdkDate, sameSignature, sha256Hex, sign, stringToSign, UNSIGNED_PAYLOAD } from './signature.js';
 
-export const ELB_ACTIONS = ['BatchCreateMembers', 'BatchDeleteMembers', 'ListMembers', 'ShowMember', 'ShowPool', 'ShowLoadBalancer'] as const;
+export const ELB_ACTIONS = ['BatchCreateMembers', 'BatchDeleteMembers', 'ListMembers', 'ShowMember', 'ShowPool', 'ShowLoadBalancer', 'ListQuotaDetails'] as const;
 export type ElbAction = (typeof ELB_ACTIONS)[number];
 
 /** X-Sdk-Date may be this far from the server's clock. */
@@ -33,6 +33,7 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: new RegExp(`^/v3/${SEG}/elb/pools/${SEG}/members/${SEG}$`), action: 'ShowMember' },
   { method: 'GET', pattern: new RegExp(`^/v3/${SEG}/elb/pools/${SEG}$`), action: 'ShowPool' },
   { method: 'GET', pattern: new RegExp(`^/v3/${SEG}/elb/loadbalancers/${SEG}$`), action: 'ShowLoadBalancer' },
+  { method: 'GET', pattern: new RegExp(`^/v3/${SEG}/elb/quotas/details$`), action: 'ListQuotaDetails' },
 ];
 
 const LIST_FILTERS = new Set([
@@ -183,6 +184,9 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
         break;
       case 'ShowLoadBalancer':
         answer = { loadbalancer: this.model.showLoadBalancer(projectId, segments[1] as string) };
+        break;
+      case 'ListQuotaDetails':
+        answer = { quotas: this.model.quotaDetails(projectId, query.filter(([k]) => k === 'quota_key').map(([, v]) => v)) };
         break;
     }
     call.outcome ??= 'read';

@@ -243,8 +243,29 @@ export class ElbModel {
     return { p, pool };
   }
 
-  #quota(pool: Pool): number {
-    return pool.def.quotas.membersPerPool ?? this.#world.quotas.membersPerPool;
+  /** A project's quotas: its own where it sets them, else the world's. -1 is unlimited. */
+  #quotas(p: Project): { membersPerPool: number; members: number } {
+    return { membersPerPool: p.def.quotas.membersPerPool ?? this.#world.quotas.membersPerPool, members: p.def.quotas.members ?? this.#world.quotas.members };
+  }
+
+  /**
+   * ListQuotaDetails for the quota keys the simulator models (`members_per_pool`, `member`); other keys are left
+   * out of the answer. `used` of members_per_pool is the fullest pool's count (the documents do not define it).
+   */
+  quotaDetails(projectId: string, keys: readonly string[]): Array<{ quota_key: string; quota_limit: number; used: number; unit: 'count' }> {
+    const p = this.#project(projectId);
+    const quotas = this.#quotas(p);
+    let total = 0;
+    let fullest = 0;
+    for (const pool of p.pools.values()) {
+      total += pool.members.size;
+      fullest = Math.max(fullest, pool.members.size);
+    }
+    const all = [
+      { quota_key: 'members_per_pool', quota_limit: quotas.membersPerPool, used: fullest, unit: 'count' as const },
+      { quota_key: 'member', quota_limit: quotas.members, used: total, unit: 'count' as const },
+    ];
+    return keys.length === 0 ? all : all.filter((q) => keys.includes(q.quota_key));
   }
 
   // ------------------------------------------------------------------ status
@@ -349,11 +370,11 @@ export class ElbModel {
         plan.push({ key, option: { ...o, protocolPort: port } });
       }
     }
-    const quota = this.#quota(pool);
-    if (pool.members.size + fresh.size > quota) throw new Elb8905('members_per_pool', pool.members.size + fresh.size, quota);
+    const quotas = this.#quotas(p);
+    if (quotas.membersPerPool >= 0 && pool.members.size + fresh.size > quotas.membersPerPool) throw new Elb8905('members_per_pool');
     let total = 0;
     for (const pp of p.pools.values()) total += pp.members.size;
-    if (total + fresh.size > this.#world.quotas.members) throw new Elb8905('member', total + fresh.size, this.#world.quotas.members);
+    if (quotas.members >= 0 && total + fresh.size > quotas.members) throw new Elb8905('member');
 
     const settle = change.neverAvailable
       ? Number.POSITIVE_INFINITY
@@ -509,11 +530,11 @@ export class ElbModel {
   snapshot(): unknown {
     const now = this.clock.now();
     return {
-      quotas: this.#world.quotas,
       timings: this.timings,
       projects: [...this.#projects.values()].map((p) => ({
         id: p.def.id,
         region: p.def.region,
+        quotas: this.#quotas(p),
         subnets: [...p.subnets.values()],
         loadBalancers: [...p.loadBalancers.values()].map((lb) => ({ id: lb.id, name: lb.name, vipAddress: lb.vipAddress, ipTargetEnable: lb.ipTargetEnable })),
         servers: p.servers.size,
@@ -530,7 +551,6 @@ export class ElbModel {
             protocol: pool.def.protocol,
             loadBalancerId: pool.lb.id,
             healthMonitor: pool.def.healthMonitorId !== undefined,
-            quota: this.#quota(pool),
             memberCount: pool.members.size,
             byStatus,
             members,
