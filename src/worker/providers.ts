@@ -14,9 +14,9 @@ const CREDENTIAL_HINT: Record<Provider, string> = {
   'huawei-elb': 'HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or LBFLOW_HUAWEI_AUTH_TOKEN',
 };
 
-type Method = 'listServers' | 'groupReadiness' | 'addServers' | 'removeServers';
-const METHODS: readonly Method[] = ['listServers', 'groupReadiness', 'addServers', 'removeServers'];
-const ACTIONS: Record<Method, string> = { listServers: 'ListServers', groupReadiness: 'GroupReadiness', addServers: 'AddServers', removeServers: 'RemoveServers' };
+type Method = 'listServers' | 'groupReadiness' | 'addServers' | 'removeServers' | 'groupQuota';
+const METHODS: readonly Method[] = ['listServers', 'groupReadiness', 'addServers', 'removeServers', 'groupQuota'];
+const ACTIONS: Record<Method, string> = { listServers: 'ListServers', groupReadiness: 'GroupReadiness', addServers: 'AddServers', removeServers: 'RemoveServers', groupQuota: 'GroupQuota' };
 
 /** Token bucket (burst = one second's worth) plus a cap on operations in flight; waits honour the caller's abort. */
 export class CallGate {
@@ -121,6 +121,8 @@ function unconfigured<P extends Provider>(provider: P): LoadBalancerProvider<P> 
 function gated<P extends Provider>(inner: LoadBalancerProvider<P>, gate: CallGate, projectId: string | undefined): LoadBalancerProvider<P> {
   const wrapped: Record<string, unknown> = { provider: inner.provider, close: () => inner.close() };
   for (const method of METHODS) {
+    // groupQuota is optional: a provider without it stays without it.
+    if (inner[method] === undefined) continue;
     const original = (inner[method] as (...args: unknown[]) => Promise<unknown>).bind(inner);
     wrapped[method] = (...args: unknown[]) => {
       const group = args[0] as { projectId?: string };
