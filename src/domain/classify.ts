@@ -179,6 +179,7 @@ const LBFLOW_FAMILIES: readonly ErrorCodeFamily[] = [
   family('Transport.', 'retryable', 'ProviderUnavailable', 'no usable answer arrived (reset, refused, timeout): the same request may succeed'),
   family('Client.NoCredentials', 'auth', 'AuthenticationFailed', 'the worker has no credentials for this provider: nothing was sent'),
   family('Client.ProjectMismatch', 'auth', 'AuthenticationFailed', "the request's project is not the one the worker's credentials are for: nothing was sent"),
+  family('Client.CredentialsUnavailable', 'retryable', 'ProviderUnavailable', 'the credential source (metadata service, STS) gave no keys: nothing was sent; a later attempt may get them'),
   family('Client.', 'permanent', 'ProviderRejected', 'the client refused to send a request that breaks an API limit: a bug in the caller'),
 ];
 
@@ -188,7 +189,7 @@ export const PROVIDER_ERROR_FAMILIES: Readonly<Record<Provider, readonly ErrorCo
     ...LBFLOW_FAMILIES,
     family('Throttling', 'throttled', 'ProviderUnavailable', '§3.6 anything matching Throttling'),
     family('InvalidAccessKeyId', 'auth', 'AuthenticationFailed', '§3.4 key errors'),
-    family('InvalidSecurityToken', 'auth', 'AuthenticationFailed', 'STS token errors: the worker cannot refresh its credentials'),
+    family('InvalidSecurityToken', 'auth', 'AuthenticationFailed', 'STS token errors: a client with renewing credentials fetches new ones and signs once more before this escapes'),
     family('Signature', 'auth', 'AuthenticationFailed', '§3.4 signature errors'),
     family('Forbidden', 'auth', 'AuthenticationFailed', '§3.6 Forbidden.*'),
     family('QuotaExceeded', 'permanent', 'QuotaExceeded', '§3.6 QuotaExceeded.*'),

@@ -10,6 +10,9 @@ export { ProviderError, isProviderError, TRANSPORT_CODES, CLIENT_INVALID_REQUEST
 export type { TransportTimeouts } from './transport.js';
 export { observed, type CallObserver, type ObservedCall } from './observe.js';
 export { guardSecrets, maskUserinfo, MIN_MASKED_LENGTH, REDACTED, secretMasker } from './secrets.js';
+export { CREDENTIALS_UNAVAILABLE, fixedCredentials, isCredentialSource, NoUsableCredentials, renewingCredentials, type CredentialSource, type Expiring } from './credentials.js';
+export { ALIBABA_SOURCES, alibabaCredentialChain, type AlibabaChainSettings, type AlibabaCredentialChain } from './alibaba/credentials.js';
+export { HUAWEI_METADATA_ENDPOINT, HUAWEI_SOURCES, huaweiCredentialChain, type HuaweiChainSettings, type HuaweiCredentialChain } from './huawei/credentials.js';
 export { AlibabaGwlbProvider, alibabaEndpoint, GWLB_API_VERSION, type AlibabaGwlbConfig } from './alibaba/client.js';
 export type { AlibabaCredentials } from './alibaba/signer.js';
 export { HuaweiElbProvider, huaweiEndpoint, type HuaweiCredentials, type HuaweiElbConfig } from './huawei/client.js';

@@ -5,8 +5,8 @@ import { inspect } from 'node:util';
 import { chunk, identityKey, MAX_SERVERS_PER_CALL, type AlibabaServer } from '../../domain/index.js';
 import { mergeBatches, readBatches, type BatchRead } from '../batches.js';
 import { invalidRequest, isProviderError, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
+import { credentialsUnavailable, fixedCredentials, isCredentialSource, type CredentialSource } from '../credentials.js';
 import { observed, type CallObserver } from '../observe.js';
-import { guardSecrets } from '../secrets.js';
 import { endpointOrigin, Transport, type TransportTimeouts } from '../transport.js';
 import type {
   AlibabaGroupRef,
@@ -39,8 +39,12 @@ const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** A group whose pages never end is a provider bug; stop rather than loop for ever. */
 const MAX_PAGES = 100_000;
 
+/** Codes that mean the keys' STS token is no longer good: renewing credentials are fetched again and the call signed once more. */
+export const ALIBABA_RENEW_CODES: ReadonlySet<string> = new Set(['InvalidSecurityToken.Expired', 'InvalidSecurityToken.Malformed']);
+
 export interface AlibabaGwlbConfig {
-  readonly credentials: AlibabaCredentials;
+  /** A fixed key pair (with an STS token or not), or a source of temporary keys that renews them. */
+  readonly credentials: AlibabaCredentials | CredentialSource<AlibabaCredentials>;
   /** Overrides `https://gwlb.{region}.aliyuncs.com` for every region (LBFLOW_ALIBABA_ENDPOINT, e.g. a simulator). */
   readonly endpoint?: string | undefined;
   readonly timeouts?: TransportTimeouts | undefined;
@@ -65,7 +69,9 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 
 export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'> {
   readonly provider = PROVIDER;
-  readonly #credentials: AlibabaCredentials;
+  readonly #credentials: CredentialSource<AlibabaCredentials>;
+  /** The fixed key's id, shown by inspect and toJSON; a renewing source shows its name instead. */
+  readonly #describe: string;
   readonly #endpoint: string | undefined;
   readonly #observe: CallObserver | undefined;
   readonly #transport: Transport;
@@ -76,8 +82,14 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
 
   constructor(config: AlibabaGwlbConfig) {
     const c = config.credentials;
-    if (!c.accessKeyId || !c.accessKeySecret) throw new TypeError('Alibaba credentials need accessKeyId and accessKeySecret');
-    this.#credentials = guardSecrets('AlibabaCredentials', { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken }, ['accessKeySecret', 'securityToken']);
+    if (isCredentialSource(c)) {
+      this.#credentials = c;
+      this.#describe = `${c.name} credentials`;
+    } else {
+      if (!c.accessKeyId || !c.accessKeySecret) throw new TypeError('Alibaba credentials need accessKeyId and accessKeySecret');
+      this.#credentials = fixedCredentials('AlibabaCredentials', { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken }, ['accessKeySecret', 'securityToken']);
+      this.#describe = c.accessKeyId;
+    }
     this.#endpoint = config.endpoint === undefined ? undefined : endpointOrigin(config.endpoint, 'The Alibaba endpoint');
     const pageSize = config.pageSize ?? GWLB_MAX_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > GWLB_MAX_PAGE_SIZE) throw new RangeError(`pageSize must be an integer 1–${GWLB_MAX_PAGE_SIZE}; got ${pageSize}`);
@@ -90,11 +102,11 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
   }
 
   [inspect.custom](): string {
-    return `AlibabaGwlbProvider { accessKeyId: ${inspect(this.#credentials.accessKeyId)}, endpoint: ${inspect(this.#endpoint ?? 'per region')} }`;
+    return `AlibabaGwlbProvider { accessKeyId: ${inspect(this.#describe)}, endpoint: ${inspect(this.#endpoint ?? 'per region')} }`;
   }
 
   toJSON(): Record<string, unknown> {
-    return { provider: PROVIDER, accessKeyId: this.#credentials.accessKeyId, endpoint: this.#endpoint ?? 'per region' };
+    return { provider: PROVIDER, accessKeyId: this.#describe, endpoint: this.#endpoint ?? 'per region' };
   }
 
   /** One signed attempt of one action; a fresh date and nonce every time. */
@@ -106,30 +118,50 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
     // judged against the region it names instead of silently changing a same-named group elsewhere.
     const at = params.findIndex(([key]) => key > 'RegionId');
     const body = encodeForm(at === -1 ? [...params, ['RegionId', region]] : [...params.slice(0, at), ['RegionId', region], ...params.slice(at)]);
-    const signed = signAcs3(
-      {
-        method: 'POST',
-        host: new URL(origin).host,
-        path: '/',
-        query: [],
-        headers: {
-          'x-acs-action': action,
-          'x-acs-version': GWLB_API_VERSION,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-          'user-agent': this.#userAgent,
+    const attempt = (credentials: AlibabaCredentials) => {
+      const signed = signAcs3(
+        {
+          method: 'POST',
+          host: new URL(origin).host,
+          path: '/',
+          query: [],
+          headers: {
+            'x-acs-action': action,
+            'x-acs-version': GWLB_API_VERSION,
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+            'user-agent': this.#userAgent,
+          },
+          body,
         },
-        body,
-      },
-      this.#credentials,
-      this.#clock(),
-      this.#nonce(),
-    );
-    return observed(this.#observe, PROVIDER, action, async () => {
-      const res = await this.#transport.send(action, { origin, method: 'POST', path: '/', headers: signed.headers, body, signal });
-      if (res.status < 200 || res.status >= 300) throw alibabaError(action, res);
-      return alibabaSuccess(action, res);
-    });
+        credentials,
+        this.#clock(),
+        this.#nonce(),
+      );
+      return observed(this.#observe, PROVIDER, action, async () => {
+        const res = await this.#transport.send(action, { origin, method: 'POST', path: '/', headers: signed.headers, body, signal });
+        if (res.status < 200 || res.status >= 300) throw alibabaError(action, res);
+        return alibabaSuccess(action, res);
+      });
+    };
+    const source = this.#credentials;
+    try {
+      return await attempt(await this.#keys(action, () => source.get()));
+    } catch (error) {
+      // Keys the provider calls expired (or garbled) are fetched again and the call signed once more; a fixed key
+      // pair has nothing newer to offer, so its refusal stands.
+      if (!source.refreshable || !isProviderError(error) || !ALIBABA_RENEW_CODES.has(error.code)) throw error;
+      signal?.throwIfAborted();
+      return attempt(await this.#keys(action, () => source.refresh()));
+    }
+  }
+
+  async #keys(action: string, fetch: () => Promise<AlibabaCredentials>): Promise<AlibabaCredentials> {
+    try {
+      return await fetch();
+    } catch (error) {
+      throw credentialsUnavailable(PROVIDER, action, this.#credentials.name, error);
+    }
   }
 
   async listServers(group: AlibabaGroupRef, options: ListServersOptions<'alibaba-gwlb'> = {}): Promise<ListServersResult<'alibaba-gwlb'>> {

@@ -3,9 +3,9 @@
 import { inspect } from 'node:util';
 import { identityKey, MAX_SERVERS_PER_CALL, type HuaweiServer } from '../../domain/index.js';
 import { mergeBatches, readBatches, type BatchRead } from '../batches.js';
-import { invalidRequest, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
+import { invalidRequest, isProviderError, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
+import { credentialsUnavailable, fixedCredentials, isCredentialSource, type CredentialSource } from '../credentials.js';
 import { observed, type CallObserver } from '../observe.js';
-import { guardSecrets } from '../secrets.js';
 import { endpointOrigin, Transport, type TransportTimeouts } from '../transport.js';
 import type {
   CallOptions,
@@ -37,8 +37,15 @@ const MAX_PAGES = 100_000;
 /** AK/SK (SDK-HMAC-SHA256), or an IAM token sent as X-Auth-Token. */
 export type HuaweiCredentials = HuaweiAkSk | { readonly authToken: string };
 
+/**
+ * The API gateway's answer to a token it will no longer take ("The token must be updated"): renewing credentials are
+ * fetched again and the call signed once more.
+ */
+export const HUAWEI_RENEW_CODES: ReadonlySet<string> = new Set(['APIGW.0307']);
+
 export interface HuaweiElbConfig {
-  readonly credentials: HuaweiCredentials;
+  /** A fixed AK/SK (with a security token or not) or IAM token, or a source of temporary AK/SK that renews them. */
+  readonly credentials: HuaweiCredentials | CredentialSource<HuaweiAkSk>;
   /** Overrides `https://elb.{region}.myhuaweicloud.com` for every region (LBFLOW_HUAWEI_ENDPOINT, e.g. a simulator). */
   readonly endpoint?: string | undefined;
   readonly timeouts?: TransportTimeouts | undefined;
@@ -75,7 +82,8 @@ interface Call {
 
 export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
   readonly provider = PROVIDER;
-  readonly #credentials: HuaweiCredentials;
+  readonly #credentials: CredentialSource<HuaweiCredentials>;
+  readonly #describe: string;
   readonly #endpoint: string | undefined;
   readonly #observe: CallObserver | undefined;
   readonly #transport: Transport;
@@ -85,12 +93,17 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
 
   constructor(config: HuaweiElbConfig) {
     const c = config.credentials;
-    if ('authToken' in c) {
+    if (isCredentialSource(c)) {
+      this.#credentials = c;
+      this.#describe = `${c.name} credentials`;
+    } else if ('authToken' in c) {
       if (!c.authToken) throw new TypeError('a Huawei IAM token must not be empty');
-      this.#credentials = guardSecrets('HuaweiToken', { authToken: c.authToken }, ['authToken']);
+      this.#credentials = fixedCredentials('HuaweiToken', { authToken: c.authToken }, ['authToken']);
+      this.#describe = 'IAM token';
     } else {
       if (!c.accessKey || !c.secretKey) throw new TypeError('Huawei AK/SK credentials need accessKey and secretKey');
-      this.#credentials = guardSecrets('HuaweiAkSk', { accessKey: c.accessKey, secretKey: c.secretKey, securityToken: c.securityToken }, ['secretKey', 'securityToken']);
+      this.#credentials = fixedCredentials('HuaweiAkSk', { accessKey: c.accessKey, secretKey: c.secretKey, securityToken: c.securityToken }, ['secretKey', 'securityToken']);
+      this.#describe = `AK ${c.accessKey}`;
     }
     this.#endpoint = config.endpoint === undefined ? undefined : endpointOrigin(config.endpoint, 'The Huawei endpoint');
     const pageSize = config.pageSize ?? ELB_MAX_PAGE_SIZE;
@@ -103,7 +116,7 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
   }
 
   #describeCredentials(): string {
-    return 'authToken' in this.#credentials ? 'IAM token' : `AK ${this.#credentials.accessKey}`;
+    return this.#describe;
   }
 
   [inspect.custom](): string {
@@ -126,23 +139,41 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
     const query = call.query ?? [];
     const body = call.body === undefined ? '' : JSON.stringify(call.body);
     const base: Record<string, string> = { 'Content-Type': 'application/json', Host: new URL(origin).host, 'X-Project-Id': call.projectId };
-    const creds = this.#credentials;
-    const headers = 'authToken' in creds ? { ...base, 'X-Auth-Token': creds.authToken } : signSdkHmacSha256({ method: call.method, path, query, headers: base, body }, creds, this.#clock()).headers;
-    headers['User-Agent'] = this.#userAgent;
-    headers.Accept = 'application/json';
     const qs = canonicalQueryString(query);
-    return observed(this.#observe, PROVIDER, action, async () => {
-      const res = await this.#transport.send(action, {
-        origin,
-        method: call.method,
-        path: `${encodePath(path)}${qs === '' ? '' : `?${qs}`}`,
-        headers,
-        body: call.method === 'GET' ? undefined : body,
-        signal: call.signal,
+    const attempt = (creds: HuaweiCredentials) => {
+      const headers = 'authToken' in creds ? { ...base, 'X-Auth-Token': creds.authToken } : signSdkHmacSha256({ method: call.method, path, query, headers: base, body }, creds, this.#clock()).headers;
+      headers['User-Agent'] = this.#userAgent;
+      headers.Accept = 'application/json';
+      return observed(this.#observe, PROVIDER, action, async () => {
+        const res = await this.#transport.send(action, {
+          origin,
+          method: call.method,
+          path: `${encodePath(path)}${qs === '' ? '' : `?${qs}`}`,
+          headers,
+          body: call.method === 'GET' ? undefined : body,
+          signal: call.signal,
+        });
+        if (res.status < 200 || res.status >= 300) throw huaweiError(action, res, this.#clock().getTime());
+        return huaweiSuccess(action, res);
       });
-      if (res.status < 200 || res.status >= 300) throw huaweiError(action, res, this.#clock().getTime());
-      return huaweiSuccess(action, res);
-    });
+    };
+    const source = this.#credentials;
+    try {
+      return await attempt(await this.#keys(action, () => source.get()));
+    } catch (error) {
+      // Temporary keys the gateway will no longer take are fetched again and the call signed once more.
+      if (!source.refreshable || !isProviderError(error) || !HUAWEI_RENEW_CODES.has(error.code)) throw error;
+      call.signal?.throwIfAborted();
+      return attempt(await this.#keys(action, () => source.refresh()));
+    }
+  }
+
+  async #keys(action: string, fetch: () => Promise<HuaweiCredentials>): Promise<HuaweiCredentials> {
+    try {
+      return await fetch();
+    } catch (error) {
+      throw credentialsUnavailable(PROVIDER, action, this.#credentials.name, error);
+    }
   }
 
   async listServers(group: HuaweiGroupRef, options: ListServersOptions<'huawei-elb'> = {}): Promise<ListServersResult<'huawei-elb'>> {

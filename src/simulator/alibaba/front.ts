@@ -32,6 +32,8 @@ import {
   UnsupportedHTTPMethod,
 } from './errors.js';
 import { GwlbModel, type ServerSpec, type ServerType } from './model.js';
+import { IssuedKeys } from '../common/issued.js';
+import { EcsMetadata, STS_ACTIONS, STS_VERSION, stsAnswer } from './identity.js';
 import {
   ACS3_ALGORITHM,
   canonicalRequestV3,
@@ -86,6 +88,9 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
   readonly provider = 'alibaba' as const;
   #nonces: NonceCache;
   #tokens = new BoundedMap<string, StoredAnswer>(100_000);
+  /** Temporary keys from the metadata and STS stand-ins. */
+  readonly #issued: IssuedKeys;
+  readonly #metadata: EcsMetadata;
 
   constructor(world: AlibabaWorld, clock: SimClock, options: AlibabaOptions) {
     super(world, clock, options, {
@@ -95,6 +100,13 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
     });
     // Dates may be 15 minutes off either way, so a nonce must be remembered for 30 minutes.
     this.#nonces = new NonceCache(2 * MAX_SKEW_MS, 200_000, this.wall);
+    this.#issued = new IssuedKeys('STS.', this.wall);
+    this.#metadata = new EcsMetadata(() => this.world, this.#issued);
+  }
+
+  /** Every temporary key issued so far expires now; returns how many were still live. */
+  expireTemporaryKeys(): number {
+    return this.#issued.expireAll();
   }
 
   // ------------------------------------------------------------------ admin
@@ -102,6 +114,8 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
   protected clearProviderState(): void {
     this.#nonces.clear();
     this.#tokens.clear();
+    this.#issued?.clear();
+    this.#metadata?.clear();
   }
 
   state(): unknown {
@@ -112,6 +126,7 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
         disabled: c.disabled,
         ...(c.expiresAt ? { expiresAt: c.expiresAt } : {}),
       })),
+      issuedKeys: this.#issued.summary(),
       idempotency: { tokens: this.#tokens.size, windowMs: this.world.idempotencyWindowMs },
       ...(this.model.snapshot() as object),
     };
@@ -170,6 +185,13 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
 
   async #serve(req: IncomingMessage, res: ServerResponse, call: Call): Promise<{ status: number; code?: string } | 'dropped'> {
     const { body, path, query } = await this.readRequest(req, res, (limit) => new RequestEntityTooLarge(limit));
+    if (EcsMetadata.handles(path)) {
+      call.action = 'EcsMetadata';
+      const answer = this.#metadata.answer(req.method ?? '', path, header(req, 'x-aliyun-ecs-metadata-token'));
+      if (!res.headersSent) res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body) }).end(answer.body);
+      call.outcome = answer.status < 300 ? 'read' : 'rejected';
+      return { status: answer.status };
+    }
     if (path !== '/') throw new InvalidApiNotFound();
 
     const contentType = (header(req, 'content-type') ?? '').toLowerCase();
@@ -189,6 +211,14 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
     const version = (v3 ? header(req, 'x-acs-version') : params.get('Version') ?? header(req, 'x-acs-version')) ?? '';
     if (!action) throw new MissingParameter('Action');
     if (!version) throw new MissingParameter('Version');
+    if (version === STS_VERSION && (STS_ACTIONS as readonly string[]).includes(action)) {
+      call.action = action;
+      // AssumeRole is signed (RPC HMAC-SHA1) by the key that assumes the role; AssumeRoleWithOIDC carries its proof.
+      if (action === 'AssumeRole') call.accessKeyId = this.#verifyV2(req.method ?? '', [...query, ...form]);
+      this.#ok(res, call.requestId, stsAnswer(this.world, this.#issued, action as (typeof STS_ACTIONS)[number], params, call.accessKeyId));
+      call.outcome = 'read';
+      return { status: 200 };
+    }
     if (!(GWLB_ACTIONS as readonly string[]).includes(action) || version !== GWLB_VERSION) throw new InvalidApiNotFound();
     call.action = action;
     const method = req.method ?? '';
@@ -310,7 +340,11 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
 
   // ------------------------------------------------------------------ signatures
 
-  #credential(accessKeyId: string) {
+  #credential(accessKeyId: string): AlibabaWorld['credentials'][number] {
+    const issued = this.#issued.find(accessKeyId);
+    if (issued) {
+      return { accessKeyId: issued.id, accessKeySecret: issued.secret, securityToken: issued.securityToken, disabled: false, expiresAt: new Date(issued.expiresAt).toISOString() };
+    }
     const credential = this.world.credentials.find((c) => c.accessKeyId === accessKeyId);
     if (!credential) throw new InvalidAccessKeyIdNotFound();
     if (credential.disabled) throw new InvalidAccessKeyIdInactive();

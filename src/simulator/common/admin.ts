@@ -28,6 +28,8 @@ export interface SimulatorService {
   settings(): Settings;
   /** Validates and applies a partial settings object; returns the result. */
   updateSettings(patch: unknown): Settings;
+  /** Every temporary key the metadata/STS stand-ins issued expires now; returns how many were live. */
+  expireTemporaryKeys(): number;
   /** Back to the starting world, or to `world` when given (a whole world document: this provider's section is used, a missing one comes from the default world). */
   reset(world?: unknown): void;
 }
@@ -161,12 +163,14 @@ async function adminRoute(service: SimulatorService, route: string, req: Incomin
     case 'PATCH /_sim/settings':
     case 'PUT /_sim/settings':
       return service.updateSettings(await jsonBody(req));
+    case 'POST /_sim/credentials/expire':
+      return { expired: service.expireTemporaryKeys() };
     case 'POST /_sim/reset': {
       const body = (await jsonBody(req)) as { world?: unknown } | undefined;
       service.reset(body?.world);
       return { ok: true, provider: service.provider };
     }
     default:
-      throw new AdminError(404, `no admin route ${route}; see GET /_sim/state, /_sim/calls, /_sim/faults, /_sim/clock, /_sim/settings, POST /_sim/reset`);
+      throw new AdminError(404, `no admin route ${route}; see GET /_sim/state, /_sim/calls, /_sim/faults, /_sim/clock, /_sim/settings, POST /_sim/reset, POST /_sim/credentials/expire`);
   }
 }

@@ -23,6 +23,16 @@ export const DEFAULT_ALIBABA_CREDENTIAL = { accessKeyId: 'LTAI5tSimulatorDemoKey
 export const DEFAULT_HUAWEI_PROJECT = '04dd36f964000fe22f9ac00bc85b1a1d';
 export const DEFAULT_HUAWEI_CREDENTIAL = { accessKey: 'HWSIMULATORDEMOAK0001', secretKey: 'simulator-demo-sk-0001' } as const;
 export const DEFAULT_HUAWEI_TOKEN = 'MIIsimulator-demo-iam-token-0001';
+/** The RAM role attached to the simulated ECS instance (what `ALIBABA_CLOUD_ECS_METADATA` names). */
+export const DEFAULT_ALIBABA_ECS_ROLE = 'lbflow-worker';
+/** A role the STS stand-in lets any key of the world assume, and an OIDC provider (ACK RRSA) trusted for it. */
+export const DEFAULT_ALIBABA_ROLE_ARN = 'acs:ram::1234567890123456:role/lbflow-operator';
+export const DEFAULT_ALIBABA_OIDC_PROVIDER_ARN = 'acs:ram::1234567890123456:oidc-provider/ack-rrsa-simulator';
+/** What an RRSA token file holds (a JWT in real life; the stand-in compares it as it is). */
+export const DEFAULT_ALIBABA_OIDC_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.simulator-rrsa-token.c2lnbmF0dXJl';
+/** The agency attached to the simulated Huawei ECS instance (its metadata securitykey hands out its keys). */
+export const DEFAULT_HUAWEI_AGENCY = 'lbflow-worker-agency';
+
 /** The Huawei pool that is full: it holds as many members as its project's members_per_pool quota allows. */
 export const DEFAULT_HUAWEI_FULL_POOL = '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0002';
 
@@ -47,6 +57,11 @@ export const DEFAULT_WORLD: WorldInput = {
       },
       { accessKeyId: 'LTAI5tSimulatorDisabled1', accessKeySecret: 'simulator-disabled-secret', disabled: true },
     ],
+    identity: {
+      ecsRoles: [DEFAULT_ALIBABA_ECS_ROLE],
+      roles: [{ arn: DEFAULT_ALIBABA_ROLE_ARN, oidc: { providerArn: DEFAULT_ALIBABA_OIDC_PROVIDER_ARN, tokens: [DEFAULT_ALIBABA_OIDC_TOKEN] } }],
+      keyLifetimeMs: 3600 * 1000,
+    },
     rateLimit: { requestsPerSecond: 200, burst: 400 },
     timings: { configuringMs: 1000, addingMs: 1000, removingMs: 1000 },
     quotas: { serversPerGroup: 300, serversPerGroupPerZone: 100 },
@@ -101,6 +116,7 @@ export const DEFAULT_WORLD: WorldInput = {
   },
   huawei: {
     credentials: [{ ...DEFAULT_HUAWEI_CREDENTIAL }],
+    metadata: { agency: DEFAULT_HUAWEI_AGENCY, keyLifetimeMs: 24 * 3600 * 1000 },
     tokens: [{ name: 'demo-token', token: DEFAULT_HUAWEI_TOKEN, projectId: DEFAULT_HUAWEI_PROJECT }],
     rateLimit: { requestsPerSecond: 200, burst: 200 },
     timings: { initialMs: 1000 },

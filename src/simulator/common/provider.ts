@@ -84,6 +84,8 @@ export abstract class ProviderSimulator<W extends ProviderWorld, M extends Provi
 
   abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   abstract state(): unknown;
+  /** Every temporary key the provider's credential stand-ins issued expires now; returns how many were live. */
+  abstract expireTemporaryKeys(): number;
 
   /** Forgets the provider's own per-world state (nonces, idempotency tokens, AK lockouts, …) on a reset. */
   protected abstract clearProviderState(): void;

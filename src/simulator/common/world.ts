@@ -140,8 +140,30 @@ const aliRegion = z.strictObject({
   ecis: z.array(aliEci).default([]),
 });
 
+/** A RAM role the STS stand-in lets callers assume. */
+const aliRole = z.strictObject({
+  /** `acs:ram::<account>:role/<name>`. */
+  arn: z.string().regex(/^acs:ram::\d+:role\/[\w.@-]+$/, 'a role ARN is acs:ram::<account id>:role/<name>'),
+  /** AccessKeyIds (of `credentials`) allowed to call AssumeRole on it; default: every key of the world. */
+  trustedAccessKeyIds: z.array(id).optional(),
+  /** AssumeRoleWithOIDC: the OIDC provider's ARN and the tokens it accepts (an ACK RRSA token file's contents). */
+  oidc: z.strictObject({ providerArn: z.string().min(1).max(512), tokens: z.array(z.string().min(1).max(16_384)).min(1) }).optional(),
+});
+
+/**
+ * Local stand-ins for what the credential chain calls: the ECS metadata service (the RAM roles attached to this
+ * "instance") and STS (AssumeRole, AssumeRoleWithOIDC). The temporary keys they issue live `keyLifetimeMs`.
+ */
+const aliIdentity = z.strictObject({
+  ecsRoles: z.array(z.string().regex(/^[\w.@-]{1,64}$/, 'a RAM role name')).default([]),
+  roles: z.array(aliRole).default([]),
+  /** Lifetime of every issued key (STS would give DurationSeconds, at least 900 s; shorter here, to test renewal). */
+  keyLifetimeMs: ms.default(3600 * 1000),
+});
+
 export const alibabaWorldSchema = z.strictObject({
   credentials: z.array(aliCredential).max(1000).default([]),
+  identity: aliIdentity.default({ ecsRoles: [], roles: [], keyLifetimeMs: 3600 * 1000 }),
   /** User flow control per AccessKeyId (`Throttling.User`). */
   rateLimit: rateLimitSchema.default({ requestsPerSecond: 200, burst: 400 }),
   timings: z
@@ -285,8 +307,19 @@ const hwProject = z.strictObject({
     .default({}),
 });
 
+/** The ECS metadata service's `securitykey` stand-in: temporary AK/SK of the agency attached to this "instance". */
+const hwMetadata = z.strictObject({
+  /** The agency's name; none: securitykey answers 404, as an instance without an agency does. */
+  agency: z.string().regex(/^[\w.@-]{1,64}$/, 'an agency name').optional(),
+  /** Lifetime of every issued key. */
+  keyLifetimeMs: ms.default(24 * 3600 * 1000),
+  /** Require the IMDSv2 token (`X-Metadata-Token`); otherwise a request without one is answered too. */
+  tokenRequired: z.boolean().default(false),
+});
+
 export const huaweiWorldSchema = z.strictObject({
   credentials: z.array(hwCredential).max(1000).default([]),
+  metadata: hwMetadata.default({ keyLifetimeMs: 24 * 3600 * 1000, tokenRequired: false }),
   tokens: z.array(hwToken).max(1000).default([]),
   /** API gateway flow control per API (`APIGW.0308`); the documented default is 200 calls per second per API. */
   rateLimit: rateLimitSchema.default({ requestsPerSecond: 200, burst: 200 }),

@@ -10,6 +10,8 @@ import type { HuaweiWorld } from '../common/world.js';
 import { Apigw0101, Apigw0201, Apigw0301, Apigw0302, Apigw0307, Apigw0308, Apigw0310, Elb8902, Elb8906, ElbError } from './errors.js';
 import { ElbModel, type DeleteOption, type ListMembersQuery, type MemberOption } from './model.js';
 import { canonicalRequest, parseAuthorization, parseSdkDate, sameSignature, sha256Hex, sign, stringToSign, UNSIGNED_PAYLOAD } from './signature.js';
+import { IssuedKeys } from '../common/issued.js';
+import { EcsSecurityKey } from './metadata.js';
 
 export const ELB_ACTIONS = ['BatchCreateMembers', 'BatchDeleteMembers', 'ListMembers', 'ShowMember', 'ShowPool', 'ShowLoadBalancer', 'ListQuotaDetails'] as const;
 export type ElbAction = (typeof ELB_ACTIONS)[number];
@@ -58,15 +60,27 @@ export type HuaweiOptions = ProviderOptions;
 export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
   readonly provider = 'huawei' as const;
   #failures = new BoundedMap<string, { count: number; lockedUntil: number }>(10_000);
+  /** Temporary AK/SK from the metadata stand-in. */
+  readonly #issued: IssuedKeys;
+  readonly #securityKey: EcsSecurityKey;
 
   constructor(world: HuaweiWorld, clock: SimClock, options: HuaweiOptions) {
     super(world, clock, options, { section: (w) => w.huawei, createModel: (w, c) => new ElbModel(w, c), timingKeys: ['initialMs'] });
+    this.#issued = new IssuedKeys('HWTMP', this.wall);
+    this.#securityKey = new EcsSecurityKey(() => this.world, this.#issued);
+  }
+
+  /** Every temporary key issued so far expires now; returns how many were still live. */
+  expireTemporaryKeys(): number {
+    return this.#issued.expireAll();
   }
 
   // ------------------------------------------------------------------ admin
 
   protected clearProviderState(): void {
     this.#failures.clear();
+    this.#issued.clear();
+    this.#securityKey.clear();
   }
 
   state(): unknown {
@@ -78,6 +92,7 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
         ...(c.projectIds ? { projectIds: c.projectIds } : {}),
       })),
       tokens: this.world.tokens.map((t) => ({ name: t.name ?? '(unnamed)', projectId: t.projectId, ...(t.expiresAt ? { expiresAt: t.expiresAt } : {}) })),
+      issuedKeys: this.#issued.summary(),
       ...(this.model.snapshot() as object),
     };
   }
@@ -116,6 +131,13 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
   async #serve(req: IncomingMessage, res: ServerResponse, call: Call): Promise<number | 'dropped'> {
     const { body, path, query } = await this.readRequest(req, res, () => new Apigw0201(413, 'Request entity too large.'));
     const method = req.method ?? '';
+    if (EcsSecurityKey.handles(path)) {
+      call.action = 'EcsSecurityKey';
+      const answer = this.#securityKey.answer(method, path, header(req, 'x-metadata-token'));
+      if (!res.headersSent) res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body) }).end(answer.body);
+      call.outcome = answer.status < 300 ? 'read' : 'rejected';
+      return answer.status;
+    }
     let route: Route | undefined;
     let match: RegExpExecArray | null = null;
     for (const r of ROUTES) {
@@ -217,7 +239,10 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
     if (authorization === undefined) throw new Apigw0301('no Authorization or X-Auth-Token header');
     const auth = parseAuthorization(authorization);
     if (!auth) throw new Apigw0301('the Authorization header is not SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…');
-    const credential = this.world.credentials.find((c) => c.accessKey === auth.access);
+    const issued = this.#issued.find(auth.access);
+    const credential = issued
+      ? { accessKey: issued.id, secretKey: issued.secret, securityToken: issued.securityToken, disabled: false, projectIds: undefined }
+      : this.world.credentials.find((c) => c.accessKey === auth.access);
     if (!credential || credential.disabled) throw new Apigw0301(`Get secretKey failed, ak not exist: ${auth.access}`);
     const failures = this.#failures.get(credential.accessKey);
     const now = this.wall();
@@ -233,6 +258,8 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
       throw error;
     }
     this.#failures.delete(credential.accessKey);
+    // A temporary key whose security token has run out: the gateway wants new keys, not a new signature.
+    if (issued && this.#issued.expired(issued)) throw new Apigw0307();
     if (credential.projectIds && !credential.projectIds.includes(projectId)) throw new Apigw0302();
     return credential.accessKey;
   }
