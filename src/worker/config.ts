@@ -1,13 +1,17 @@
 // The worker's one configuration: read once from the environment, validated by one zod schema, every bad or
 // missing variable reported at once by name. Nothing else in the worker reads process.env.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { resolve } from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
 import { PROVIDERS, TASK_QUEUE, taskQueueIssue, WORKFLOW_TYPE, type Provider } from '../domain/index.js';
-import { guardSecrets, maskUserinfo, secretMasker, type AlibabaCredentials, type HuaweiCredentials } from '../providers/index.js';
+import { guardSecrets, isCredentialSource, maskUserinfo, secretMasker, type AlibabaCredentials, type HuaweiCredentials } from '../providers/index.js';
+import { alibabaCredentialChain, type AlibabaChainSettings, type AlibabaCredentialChain } from '../providers/alibaba/credentials.js';
+import { HUAWEI_METADATA_ENDPOINT, huaweiCredentialChain, type HuaweiChainSettings, type HuaweiCredentialChain } from '../providers/huawei/credentials.js';
+import { parse as parseIni } from 'ini';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -17,8 +21,11 @@ export const DEFAULT_WORKFLOW_BUNDLE = 'dist/workflow-bundle.js';
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export interface ProviderSettings<C> {
-  readonly credentials: C;
+export interface ProviderSettings<C, Chain> {
+  /** Fixed keys from the environment, or a chain of sources that fetch and renew temporary keys. */
+  readonly credentials: C | Chain;
+  /** Which source gives the keys (`environment`), or the sources the chain tries, in order (never a value). */
+  readonly source: string;
   /** Replaces the public regional endpoint (a simulator, a private endpoint). */
   readonly endpoint: string | undefined;
 }
@@ -49,8 +56,8 @@ export interface WorkerConfig {
   /** How long in-flight activities get to finish after SIGINT/SIGTERM before they are cancelled and handed back. */
   readonly shutdownGraceSeconds: number;
   readonly providers: {
-    readonly 'alibaba-gwlb'?: ProviderSettings<AlibabaCredentials>;
-    readonly 'huawei-elb'?: ProviderSettings<HuaweiCredentials> & { readonly projectId: string | undefined };
+    readonly 'alibaba-gwlb'?: ProviderSettings<AlibabaCredentials, AlibabaCredentialChain>;
+    readonly 'huawei-elb'?: ProviderSettings<HuaweiCredentials, HuaweiCredentialChain> & { readonly projectId: string | undefined };
   };
 }
 
@@ -135,56 +142,155 @@ const EnvSchema = z.object({
   HUAWEICLOUD_SDK_PROJECT_ID: z.preprocess(blankToUndefined, z.string().regex(/^[a-z0-9]{32}$/, { error: 'must be a 32-character lower-case project id' }).optional()),
   LBFLOW_HUAWEI_AUTH_TOKEN: optionalText,
   LBFLOW_HUAWEI_ENDPOINT: endpoint,
+  // Alibaba's credential chain: the vendor's own variables (@alicloud/credentials), in the order it tries them.
+  ALIBABA_CLOUD_ROLE_ARN: z.preprocess(blankToUndefined, z.string().regex(/^acs:ram::\d+:role\/\S+$/, { error: 'must be a RAM role ARN such as acs:ram::1234567890123456:role/lbflow' }).optional()),
+  ALIBABA_CLOUD_ROLE_SESSION_NAME: z.preprocess(blankToUndefined, z.string().regex(/^[\w.@-]{2,64}$/, { error: 'must be 2–64 letters, digits, periods, at signs, hyphens or underscores' }).optional()),
+  ALIBABA_CLOUD_OIDC_PROVIDER_ARN: optionalText,
+  ALIBABA_CLOUD_OIDC_TOKEN_FILE: optionalText,
+  ALIBABA_CLOUD_STS_REGION: optionalText,
+  ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED: optionalText,
+  ALIBABA_CLOUD_PROFILE: optionalText,
+  ALIBABA_CLOUD_CLI_PROFILE_DISABLED: optionalText,
+  ALIBABA_CLOUD_CREDENTIALS_FILE: optionalText,
+  ALIBABA_CLOUD_ECS_METADATA: optionalText,
+  ALIBABA_CLOUD_ECS_METADATA_DISABLED: optionalText,
+  ALIBABA_CLOUD_IMDSV1_DISABLED: optionalText,
+  ALIBABA_CLOUD_CREDENTIALS_URI: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL that answers temporary keys' }).optional()),
+  LBFLOW_ALIBABA_CREDENTIALS_ENDPOINT: endpoint,
+  // Huawei's: the vendor SDKs' credentials file, and the ECS metadata securitykey (lbflow's switch and override).
+  HUAWEICLOUD_SDK_CREDENTIALS_FILE: optionalText,
+  LBFLOW_HUAWEI_ECS_METADATA: z.preprocess(
+    (v) => (typeof v === 'string' ? blankToUndefined(v.toLowerCase()) : v),
+    z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+  ),
+  LBFLOW_HUAWEI_METADATA_ENDPOINT: endpoint,
+  HOME: optionalText,
 });
 
 type Issue = { variable: string; message: string };
 
-/** Provider settings from the vendors' own variable names; absent providers are simply not served by this worker. */
-function providerSettings(e: z.infer<typeof EnvSchema>, issues: Issue[]): WorkerConfig['providers'] {
-  const providers: { -readonly [P in Provider]?: WorkerConfig['providers'][P] } = {};
-  const alibabaId = e.ALIBABA_CLOUD_ACCESS_KEY_ID;
-  const alibabaSecret = e.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
-  if (alibabaId !== undefined || alibabaSecret !== undefined) {
-    if (alibabaId === undefined) issues.push({ variable: 'ALIBABA_CLOUD_ACCESS_KEY_ID', message: 'is required when ALIBABA_CLOUD_ACCESS_KEY_SECRET is set' });
-    if (alibabaSecret === undefined) issues.push({ variable: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', message: 'is required when ALIBABA_CLOUD_ACCESS_KEY_ID is set' });
-    if (alibabaId !== undefined && alibabaSecret !== undefined) {
-      const credentials: AlibabaCredentials = { accessKeyId: alibabaId, accessKeySecret: alibabaSecret, ...(e.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: e.ALIBABA_CLOUD_SECURITY_TOKEN } : {}) };
-      providers['alibaba-gwlb'] = { credentials: guardSecrets('AlibabaCredentials', credentials, ['accessKeySecret', 'securityToken']), endpoint: e.LBFLOW_ALIBABA_ENDPOINT };
+const isTrue = (v: string | undefined) => v?.toLowerCase() === 'true';
+
+/** A file the vendors' SDKs read from the home directory, when HOME is known and the file is there. */
+function homeFile(e: z.infer<typeof EnvSchema>, ...parts: string[]): string | undefined {
+  if (e.HOME === undefined) return undefined;
+  const path = join(e.HOME, ...parts);
+  return existsSync(path) ? path : undefined;
+}
+
+/**
+ * Alibaba: fixed keys from the environment, or the chain of the sources the environment names, in the vendor's
+ * order: a role assumed with the fixed keys, OIDC (RRSA), the CLI profile, the credentials file, the ECS RAM
+ * role, a credentials URI. Nothing named: Alibaba is not served.
+ */
+function alibabaSettings(e: z.infer<typeof EnvSchema>, issues: Issue[]): WorkerConfig['providers']['alibaba-gwlb'] {
+  const id = e.ALIBABA_CLOUD_ACCESS_KEY_ID;
+  const secret = e.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+  let keys: AlibabaCredentials | undefined;
+  if (id !== undefined || secret !== undefined) {
+    if (id === undefined) issues.push({ variable: 'ALIBABA_CLOUD_ACCESS_KEY_ID', message: 'is required when ALIBABA_CLOUD_ACCESS_KEY_SECRET is set' });
+    if (secret === undefined) issues.push({ variable: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', message: 'is required when ALIBABA_CLOUD_ACCESS_KEY_ID is set' });
+    if (id !== undefined && secret !== undefined) {
+      keys = guardSecrets('AlibabaCredentials', { accessKeyId: id, accessKeySecret: secret, ...(e.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: e.ALIBABA_CLOUD_SECURITY_TOKEN } : {}) }, ['accessKeySecret', 'securityToken']);
     }
   } else if (e.ALIBABA_CLOUD_SECURITY_TOKEN !== undefined) {
     issues.push({ variable: 'ALIBABA_CLOUD_SECURITY_TOKEN', message: 'is set without ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (an STS token comes with its temporary key pair)' });
   }
+  const sessionName = e.ALIBABA_CLOUD_ROLE_SESSION_NAME ?? 'lbflow-worker';
+  const sts = { ...(e.ALIBABA_CLOUD_STS_REGION ? { stsRegion: e.ALIBABA_CLOUD_STS_REGION } : {}), ...(isTrue(e.ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED) ? { vpc: true } : {}) };
+  const oidcVars = [e.ALIBABA_CLOUD_OIDC_PROVIDER_ARN, e.ALIBABA_CLOUD_OIDC_TOKEN_FILE];
+  const settings: { -readonly [K in keyof AlibabaChainSettings]: AlibabaChainSettings[K] } = {};
+  if (oidcVars.some((v) => v !== undefined)) {
+    const missing = (['ALIBABA_CLOUD_ROLE_ARN', 'ALIBABA_CLOUD_OIDC_PROVIDER_ARN', 'ALIBABA_CLOUD_OIDC_TOKEN_FILE'] as const).filter((v) => e[v] === undefined);
+    for (const v of missing) issues.push({ variable: v, message: 'is required for OIDC (RRSA) credentials, with ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE' });
+    if (missing.length === 0) {
+      settings.oidc = { roleArn: e.ALIBABA_CLOUD_ROLE_ARN!, providerArn: e.ALIBABA_CLOUD_OIDC_PROVIDER_ARN!, tokenFile: e.ALIBABA_CLOUD_OIDC_TOKEN_FILE!, sessionName, ...sts };
+    }
+  } else if (e.ALIBABA_CLOUD_ROLE_ARN !== undefined) {
+    if (keys) settings.ramRoleArn = { keys, roleArn: e.ALIBABA_CLOUD_ROLE_ARN, sessionName, ...sts };
+    else if (id === undefined && secret === undefined) issues.push({ variable: 'ALIBABA_CLOUD_ROLE_ARN', message: 'needs keys to assume the role with (ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET), or an OIDC provider (ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE)' });
+  }
+  const profileName = e.ALIBABA_CLOUD_PROFILE;
+  if (!isTrue(e.ALIBABA_CLOUD_CLI_PROFILE_DISABLED) && homeFile(e, '.aliyun', 'config.json')) settings.cliProfile = profileName ? { profileName } : {};
+  if (e.ALIBABA_CLOUD_CREDENTIALS_FILE !== undefined) {
+    if (!existsSync(e.ALIBABA_CLOUD_CREDENTIALS_FILE)) issues.push({ variable: 'ALIBABA_CLOUD_CREDENTIALS_FILE', message: `${e.ALIBABA_CLOUD_CREDENTIALS_FILE} does not exist` });
+    else settings.credentialsFile = profileName ? { profileName } : {};
+  } else if (homeFile(e, '.alibabacloud', 'credentials')) settings.credentialsFile = profileName ? { profileName } : {};
+  if (e.ALIBABA_CLOUD_ECS_METADATA !== undefined && !isTrue(e.ALIBABA_CLOUD_ECS_METADATA_DISABLED)) {
+    settings.ecsRamRole = { roleName: e.ALIBABA_CLOUD_ECS_METADATA, disableImdsV1: isTrue(e.ALIBABA_CLOUD_IMDSV1_DISABLED) };
+  }
+  if (e.ALIBABA_CLOUD_CREDENTIALS_URI !== undefined) settings.credentialsUri = e.ALIBABA_CLOUD_CREDENTIALS_URI;
 
+  const endpoint = e.LBFLOW_ALIBABA_ENDPOINT;
+  const chained = Object.keys(settings).length > 0;
+  if (keys && !settings.ramRoleArn) {
+    // Fixed keys come first, as in the vendor's chain; the other sources would never be reached.
+    return { credentials: keys, source: 'environment', endpoint };
+  }
+  if (!chained) return undefined;
+  const redirect = e.LBFLOW_ALIBABA_CREDENTIALS_ENDPOINT;
+  const chain = alibabaCredentialChain({ ...settings, ...(redirect ? { redirect } : {}) });
+  return { credentials: chain, source: chain.name, endpoint };
+}
+
+/** The [basic] section's project_id of a Huawei credentials file, read at start (the project the keys are for). */
+function huaweiFileProject(path: string): string | undefined {
+  try {
+    const basic = (parseIni(readFileSync(path, 'utf8')) as Record<string, Record<string, unknown> | undefined>).basic;
+    return typeof basic?.project_id === 'string' && basic.project_id.trim() !== '' ? basic.project_id.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Huawei: fixed AK/SK or an IAM token from the environment, or the chain of the credentials file
+ * (HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials) and the ECS metadata securitykey
+ * (LBFLOW_HUAWEI_ECS_METADATA=true), in the vendor SDKs' order.
+ */
+function huaweiSettings(e: z.infer<typeof EnvSchema>, issues: Issue[]): WorkerConfig['providers']['huawei-elb'] {
   const ak = e.HUAWEICLOUD_SDK_AK;
   const sk = e.HUAWEICLOUD_SDK_SK;
   const token = e.LBFLOW_HUAWEI_AUTH_TOKEN;
+  const endpoint = e.LBFLOW_HUAWEI_ENDPOINT;
   if (ak !== undefined || sk !== undefined) {
     if (token !== undefined) issues.push({ variable: 'LBFLOW_HUAWEI_AUTH_TOKEN', message: 'set either HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK or LBFLOW_HUAWEI_AUTH_TOKEN, not both' });
     if (ak === undefined) issues.push({ variable: 'HUAWEICLOUD_SDK_AK', message: 'is required when HUAWEICLOUD_SDK_SK is set' });
     if (sk === undefined) issues.push({ variable: 'HUAWEICLOUD_SDK_SK', message: 'is required when HUAWEICLOUD_SDK_AK is set' });
-    if (ak !== undefined && sk !== undefined && token === undefined) {
-      const credentials = { accessKey: ak, secretKey: sk, ...(e.HUAWEICLOUD_SDK_SECURITY_TOKEN ? { securityToken: e.HUAWEICLOUD_SDK_SECURITY_TOKEN } : {}) };
-      providers['huawei-elb'] = {
-        credentials: guardSecrets('HuaweiCredentials', credentials, ['secretKey', 'securityToken']) as HuaweiCredentials,
-        endpoint: e.LBFLOW_HUAWEI_ENDPOINT,
-        projectId: e.HUAWEICLOUD_SDK_PROJECT_ID,
-      };
-    }
-  } else if (token !== undefined) {
-    providers['huawei-elb'] = {
-      credentials: guardSecrets('HuaweiCredentials', { authToken: token }, ['authToken']),
-      endpoint: e.LBFLOW_HUAWEI_ENDPOINT,
-      projectId: e.HUAWEICLOUD_SDK_PROJECT_ID,
-    };
-  } else if (e.HUAWEICLOUD_SDK_SECURITY_TOKEN !== undefined) {
+    if (ak === undefined || sk === undefined || token !== undefined) return undefined;
+    const credentials = { accessKey: ak, secretKey: sk, ...(e.HUAWEICLOUD_SDK_SECURITY_TOKEN ? { securityToken: e.HUAWEICLOUD_SDK_SECURITY_TOKEN } : {}) };
+    return { credentials: guardSecrets('HuaweiCredentials', credentials, ['secretKey', 'securityToken']) as HuaweiCredentials, source: 'environment', endpoint, projectId: e.HUAWEICLOUD_SDK_PROJECT_ID };
+  }
+  if (token !== undefined) return { credentials: guardSecrets('HuaweiCredentials', { authToken: token }, ['authToken']), source: 'environment (IAM token)', endpoint, projectId: e.HUAWEICLOUD_SDK_PROJECT_ID };
+  if (e.HUAWEICLOUD_SDK_SECURITY_TOKEN !== undefined) {
     issues.push({ variable: 'HUAWEICLOUD_SDK_SECURITY_TOKEN', message: 'is set without HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (a security token comes with its temporary AK/SK)' });
   }
+  const settings: { -readonly [K in keyof HuaweiChainSettings]: HuaweiChainSettings[K] } = {};
+  let file: string | undefined;
+  if (e.HUAWEICLOUD_SDK_CREDENTIALS_FILE !== undefined) {
+    if (!existsSync(e.HUAWEICLOUD_SDK_CREDENTIALS_FILE)) issues.push({ variable: 'HUAWEICLOUD_SDK_CREDENTIALS_FILE', message: `${e.HUAWEICLOUD_SDK_CREDENTIALS_FILE} does not exist` });
+    else file = e.HUAWEICLOUD_SDK_CREDENTIALS_FILE;
+  } else file = homeFile(e, '.huaweicloud', 'credentials');
+  if (file !== undefined) settings.credentialsFile = { path: file };
+  if (e.LBFLOW_HUAWEI_ECS_METADATA === 'true') settings.metadata = { endpoint: e.LBFLOW_HUAWEI_METADATA_ENDPOINT ?? HUAWEI_METADATA_ENDPOINT };
+  else if (e.LBFLOW_HUAWEI_METADATA_ENDPOINT !== undefined) issues.push({ variable: 'LBFLOW_HUAWEI_METADATA_ENDPOINT', message: 'is set without LBFLOW_HUAWEI_ECS_METADATA=true (the metadata securitykey is asked only when that is on)' });
+  if (Object.keys(settings).length === 0) return undefined;
+  const chain = huaweiCredentialChain(settings);
+  return { credentials: chain, source: chain.name, endpoint, projectId: e.HUAWEICLOUD_SDK_PROJECT_ID ?? (file ? huaweiFileProject(file) : undefined) };
+}
 
-  if (Object.keys(providers).length === 0 && !issues.some((i) => /^(ALIBABA|HUAWEI|LBFLOW_HUAWEI)/.test(i.variable))) {
+/** Provider settings from the vendors' own variable names and files; absent providers are simply not served by this worker. */
+function providerSettings(e: z.infer<typeof EnvSchema>, issues: Issue[]): WorkerConfig['providers'] {
+  const providers: { -readonly [P in Provider]?: WorkerConfig['providers'][P] } = {};
+  const alibaba = alibabaSettings(e, issues);
+  if (alibaba) providers['alibaba-gwlb'] = alibaba;
+  const huawei = huaweiSettings(e, issues);
+  if (huawei) providers['huawei-elb'] = huawei;
+  if (Object.keys(providers).length === 0 && !issues.some((i) => /^(ALIBABA|HUAWEI|LBFLOW_HUAWEI|LBFLOW_ALIBABA)/.test(i.variable))) {
     issues.push({
       variable: 'ALIBABA_CLOUD_ACCESS_KEY_ID',
       message:
-        'no provider credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (Alibaba GWLB), and/or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK or LBFLOW_HUAWEI_AUTH_TOKEN (Huawei ELB)',
+        'no provider credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (Alibaba GWLB), and/or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK or LBFLOW_HUAWEI_AUTH_TOKEN (Huawei ELB); or name a credential source: ALIBABA_CLOUD_ROLE_ARN with OIDC, ALIBABA_CLOUD_ECS_METADATA, ALIBABA_CLOUD_CREDENTIALS_FILE, ALIBABA_CLOUD_CREDENTIALS_URI, HUAWEICLOUD_SDK_CREDENTIALS_FILE, LBFLOW_HUAWEI_ECS_METADATA=true (see the README\'s credentials table)',
     });
   }
   return providers;
@@ -291,8 +397,50 @@ export function describeConfig(config: WorkerConfig): Record<string, unknown> {
     taskQueue: config.taskQueue,
     workflowBundle: config.workflowBundle ?? 'source (development)',
     metrics: config.metrics ? `http://${config.metrics.host}:${config.metrics.port}/metrics` : 'off',
-    providers: Object.fromEntries(served.map((p) => [p, { endpoint: config.providers[p]?.endpoint ?? 'public regional endpoint' }])),
+    providers: Object.fromEntries(served.map((p) => [p, { endpoint: config.providers[p]?.endpoint ?? 'public regional endpoint', keysFrom: config.providers[p]?.source }])),
     limits: config.limits,
     shutdownGraceSeconds: config.shutdownGraceSeconds,
   };
+}
+
+/** The variable that names each chain source, for the issue a source that gives no keys raises at start. */
+const SOURCE_VARIABLES: Record<Provider, Record<string, string>> = {
+  'alibaba-gwlb': {
+    ram_role_arn: 'ALIBABA_CLOUD_ROLE_ARN',
+    oidc_role_arn: 'ALIBABA_CLOUD_OIDC_TOKEN_FILE',
+    cli_profile: 'ALIBABA_CLOUD_PROFILE',
+    credentials_file: 'ALIBABA_CLOUD_CREDENTIALS_FILE',
+    ecs_ram_role: 'ALIBABA_CLOUD_ECS_METADATA',
+    credentials_uri: 'ALIBABA_CLOUD_CREDENTIALS_URI',
+  },
+  'huawei-elb': { credentials_file: 'HUAWEICLOUD_SDK_CREDENTIALS_FILE', ecs_metadata: 'LBFLOW_HUAWEI_ECS_METADATA' },
+};
+
+/**
+ * Asks every credential chain for keys once, before the worker polls: which source each one picked (for the
+ * start log), or a WorkerConfigError naming every source tried and what it said (the worker exits 78).
+ */
+export async function checkCredentialSources(config: WorkerConfig): Promise<Partial<Record<Provider, string>>> {
+  const picked: Partial<Record<Provider, string>> = {};
+  const issues: Issue[] = [];
+  for (const provider of PROVIDERS) {
+    const settings = config.providers[provider];
+    if (!settings) continue;
+    const credentials = settings.credentials;
+    if (!isCredentialSource(credentials)) {
+      picked[provider] = settings.source;
+      continue;
+    }
+    const chain = credentials as AlibabaCredentialChain | HuaweiCredentialChain;
+    try {
+      await chain.get();
+      picked[provider] = chain.picked ?? settings.source;
+    } catch (error) {
+      const first = settings.source.split(' → ')[0] ?? '';
+      const mask = secretMasker([...chain.held()]);
+      issues.push({ variable: SOURCE_VARIABLES[provider][first] ?? first, message: mask(`${provider}: ${error instanceof Error ? error.message : String(error)}`) });
+    }
+  }
+  if (issues.length > 0) throw new WorkerConfigError(issues);
+  return picked;
 }

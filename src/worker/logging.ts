@@ -3,6 +3,7 @@
 // are masked wherever they appear in any string (a provider echoing a token in an error message, say).
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
 import { REDACTED, secretMasker } from '../providers/index.js';
+import { isCredentialSource, secretsOf } from '../providers/credentials.js';
 import type { WorkerConfig } from './config.js';
 
 const SEVERITY: Record<LogLevel, number> = { TRACE: 10, DEBUG: 20, INFO: 30, WARN: 40, ERROR: 50 };
@@ -10,17 +11,21 @@ const SEVERITY: Record<LogLevel, number> = { TRACE: 10, DEBUG: 20, INFO: 30, WAR
 /** Field names whose values are never logged, whatever they hold. */
 const SECRET_FIELD = /secret|password|token|authorization|api[-_]?key|credential|private[-_]?key|^sk$/i;
 
-/** The secret values of a configuration: what the logger masks in every string. */
-export function secretValues(config: WorkerConfig): string[] {
-  const values: string[] = [];
-  const alibaba = config.providers['alibaba-gwlb']?.credentials;
-  if (alibaba) values.push(alibaba.accessKeySecret, alibaba.securityToken ?? '');
-  const huawei = config.providers['huawei-elb']?.credentials;
-  if (huawei && 'authToken' in huawei) values.push(huawei.authToken);
-  else if (huawei) values.push(huawei.secretKey, huawei.securityToken ?? '');
+/**
+ * The secret values of a configuration: what the logger masks in every string. With a credential chain they change
+ * as keys are renewed, so this is a function the logger asks on every line.
+ */
+export function secretValues(config: WorkerConfig): () => string[] {
+  const fixed: string[] = [];
+  const chains: Array<{ held(): readonly string[] }> = [];
+  for (const credentials of [config.providers['alibaba-gwlb']?.credentials, config.providers['huawei-elb']?.credentials]) {
+    if (credentials === undefined) continue;
+    if (isCredentialSource(credentials)) chains.push(credentials);
+    else fixed.push(...secretsOf(credentials));
+  }
   const apiKey = config.temporal.connection.apiKey;
-  if (typeof apiKey === 'string') values.push(apiKey);
-  return values;
+  if (typeof apiKey === 'string') fixed.push(apiKey);
+  return () => (chains.length === 0 ? fixed : [...fixed, ...chains.flatMap((c) => c.held())]);
 }
 
 
@@ -31,9 +36,22 @@ export class JsonLogger implements Logger {
   readonly #mask: (text: string) => string;
   readonly #sink: LogSink;
 
-  constructor(level: LogLevel, secrets: readonly string[] = [], sink: LogSink = (line) => process.stdout.write(line)) {
+  /** `secrets`: values to mask, or a function that says them (temporary keys change while the worker runs). */
+  constructor(level: LogLevel, secrets: readonly string[] | (() => readonly string[]) = [], sink: LogSink = (line) => process.stdout.write(line)) {
     this.#min = SEVERITY[level];
-    this.#mask = secretMasker(secrets);
+    if (typeof secrets === 'function') {
+      let key = '';
+      let mask = secretMasker([]);
+      this.#mask = (text) => {
+        const now = secrets();
+        const k = now.join('\n');
+        if (k !== key) {
+          key = k;
+          mask = secretMasker(now);
+        }
+        return mask(text);
+      };
+    } else this.#mask = secretMasker(secrets);
     this.#sink = sink;
   }
 

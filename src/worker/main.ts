@@ -3,7 +3,7 @@
 // logs are JSON lines on stdout; SIGINT/SIGTERM drain in-flight activities for the grace time, then exit 0.
 import { createServer } from 'node:net';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { describeConfig, loadWorkerConfig, WorkerConfigError } from './config.js';
+import { checkCredentialSources, describeConfig, loadWorkerConfig, WorkerConfigError, type WorkerConfig } from './config.js';
 import { JsonLogger, secretValues } from './logging.js';
 import { createLbflowWorker } from './worker.js';
 
@@ -27,9 +27,12 @@ function freePort(host: string): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  let config;
+  let config: WorkerConfig;
+  let credentials: Awaited<ReturnType<typeof checkCredentialSources>>;
   try {
     config = loadWorkerConfig();
+    // Role, metadata and STS sources are asked for keys now, so a worker that cannot get any says why at start.
+    credentials = await checkCredentialSources(config);
   } catch (error) {
     if (!(error instanceof WorkerConfigError)) throw error;
     process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: error.message, event: 'worker.config-invalid', issues: error.issues })}\n`);
@@ -45,7 +48,7 @@ async function main(): Promise<number> {
       ...(config.metrics ? { metrics: { prometheus: { bindAddress: `${config.metrics.host}:${config.metrics.port}` } } } : {}),
     },
   });
-  logger.info('lbflow worker starting', { event: 'worker.starting', ...describeConfig(config) });
+  logger.info('lbflow worker starting', { event: 'worker.starting', ...describeConfig(config), keysFrom: credentials });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => logger.info('lbflow worker stopping: in-flight activities get the grace time, then are handed back', { event: 'worker.stopping', signal, graceSeconds: config.shutdownGraceSeconds }));

@@ -1,10 +1,10 @@
 // The worker's configuration: one schema over the environment, every problem named by its variable.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WORKFLOW_TYPE } from '../../src/domain/names.js';
-import { describeConfig, loadWorkerConfig, WorkerConfigError, type Env } from '../../src/worker/config.js';
+import { checkCredentialSources, describeConfig, loadWorkerConfig, WorkerConfigError, type Env } from '../../src/worker/config.js';
 
 const ALIBABA = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tTestKey0001', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'alibaba-test-secret-value-1' };
 const HUAWEI = { HUAWEICLOUD_SDK_AK: 'HWTESTAK0001', HUAWEICLOUD_SDK_SK: 'huawei-test-secret-key-0001' };
@@ -144,6 +144,88 @@ describe('worker configuration from the environment', () => {
     const shown = [JSON.stringify(describeConfig(config)), JSON.stringify(config.providers), String(config.providers['alibaba-gwlb']?.credentials)].join('\n');
     for (const secret of ['alibaba-test-secret-value-1', 'huawei-test-secret-key-0001', 'huawei-session-token-0001', 'temporal-api-key-value-0001']) expect(shown).not.toContain(secret);
     // …while the signer can still read them.
-    expect(config.providers['alibaba-gwlb']?.credentials.accessKeySecret).toBe('alibaba-test-secret-value-1');
+    expect((config.providers['alibaba-gwlb']?.credentials as { accessKeySecret?: string }).accessKeySecret).toBe('alibaba-test-secret-value-1');
   });
 });
+
+describe('credential sources (issue 16)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lbflow-sources-'));
+  const source = (env: Env) => {
+    const config = loadWorkerConfig({ ...BASE, ...env });
+    return { alibaba: config.providers['alibaba-gwlb']?.source, huawei: config.providers['huawei-elb']?.source, config };
+  };
+
+  it('names the source of fixed keys, and the sources a chain tries in the vendor order', () => {
+    expect(source({ ...ALIBABA, ...HUAWEI })).toMatchObject({ alibaba: 'environment', huawei: 'environment' });
+    expect(source({ ...ALIBABA, ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1234567890123456:role/ops' }).alibaba).toBe('ram_role_arn');
+    const token = join(dir, 'rrsa');
+    writeFileSync(token, 'x');
+    const all = source({
+      ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1234567890123456:role/ops',
+      ALIBABA_CLOUD_OIDC_PROVIDER_ARN: 'acs:ram::1234567890123456:oidc-provider/ack',
+      ALIBABA_CLOUD_OIDC_TOKEN_FILE: token,
+      ALIBABA_CLOUD_ECS_METADATA: 'worker-role',
+      ALIBABA_CLOUD_CREDENTIALS_URI: 'http://127.0.0.1:9/credentials',
+      LBFLOW_HUAWEI_ECS_METADATA: 'true',
+    });
+    expect(all.alibaba).toBe('oidc_role_arn → ecs_ram_role → credentials_uri');
+    expect(all.huawei).toBe('ecs_metadata');
+    // Fixed keys come first in the vendor's chain: with them, the other sources are never reached.
+    expect(source({ ...ALIBABA, ALIBABA_CLOUD_ECS_METADATA: 'worker-role' }).alibaba).toBe('environment');
+    expect(source({ ...ALIBABA, ALIBABA_CLOUD_ECS_METADATA: 'worker-role', ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' }).alibaba).toBe('environment');
+  });
+
+  it('finds the vendors\' files in HOME, and the Huawei project in the credentials file', () => {
+    const home = join(dir, 'home');
+    for (const [folder, file, text] of [
+      ['.aliyun', 'config.json', '{"current":"default","profiles":[]}'],
+      ['.alibabacloud', 'credentials', '[default]\ntype = access_key\n'],
+      ['.huaweicloud', 'credentials', '[basic]\nak = A\nsk = B\nproject_id = 04dd36f964000fe22f9ac00bc85b1a1d\n'],
+    ] as const) {
+      rmSync(join(home, folder), { recursive: true, force: true });
+      writeFileSync(join(mkdirp(join(home, folder)), file), text);
+    }
+    const found = source({ HOME: home });
+    expect(found.alibaba).toBe('cli_profile → credentials_file');
+    expect(found.huawei).toBe('credentials_file');
+    expect(found.config.providers['huawei-elb']?.projectId).toBe('04dd36f964000fe22f9ac00bc85b1a1d');
+    expect(source({ HOME: home, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true' }).alibaba).toBe('credentials_file');
+    // No HOME, no files: nothing is served from them.
+    expect(issuesOf({}).map((i) => i.variable)).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_ID']);
+  });
+
+  it('refuses half-configured sources, naming the variable and what is missing', () => {
+    const issues = issuesOf({ ALIBABA_CLOUD_OIDC_PROVIDER_ARN: 'acs:ram::1:oidc-provider/x', LBFLOW_HUAWEI_METADATA_ENDPOINT: 'http://127.0.0.1:9' });
+    expect(issues.map((i) => i.variable).sort()).toEqual(['ALIBABA_CLOUD_OIDC_TOKEN_FILE', 'ALIBABA_CLOUD_ROLE_ARN', 'LBFLOW_HUAWEI_METADATA_ENDPOINT']);
+    expect(issuesOf({ ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1234567890123456:role/ops' })[0]!.message).toContain('needs keys to assume the role with');
+    expect(issuesOf({ ALIBABA_CLOUD_ROLE_ARN: 'role/ops' })[0]).toMatchObject({ variable: 'ALIBABA_CLOUD_ROLE_ARN', message: expect.stringContaining('must be a RAM role ARN') });
+    expect(issuesOf({ ALIBABA_CLOUD_CREDENTIALS_FILE: join(dir, 'missing') })[0]).toMatchObject({ variable: 'ALIBABA_CLOUD_CREDENTIALS_FILE', message: expect.stringContaining('does not exist') });
+    expect(issuesOf({ HUAWEICLOUD_SDK_CREDENTIALS_FILE: join(dir, 'missing') })[0]!.variable).toBe('HUAWEICLOUD_SDK_CREDENTIALS_FILE');
+    expect(issuesOf({ LBFLOW_HUAWEI_ECS_METADATA: 'yes' })[0]).toMatchObject({ variable: 'LBFLOW_HUAWEI_ECS_METADATA', message: expect.stringContaining('must be true or false') });
+  });
+
+  it('at start, a chain with no usable source fails naming each source it tried and the variable that named it', async () => {
+    const config = loadWorkerConfig({ ...BASE, ALIBABA_CLOUD_ECS_METADATA: 'worker-role', LBFLOW_ALIBABA_CREDENTIALS_ENDPOINT: 'http://127.0.0.1:9', LBFLOW_HUAWEI_ECS_METADATA: 'true', LBFLOW_HUAWEI_METADATA_ENDPOINT: 'http://127.0.0.1:9' });
+    const error = await checkCredentialSources(config).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerConfigError);
+    const issues = (error as WorkerConfigError).issues;
+    expect(issues.map((i) => i.variable)).toEqual(['ALIBABA_CLOUD_ECS_METADATA', 'LBFLOW_HUAWEI_ECS_METADATA']);
+    expect(issues[0]!.message).toMatch(/^alibaba-gwlb: no usable credentials: tried ecs_ram_role \(/);
+    expect(issues[1]!.message).toMatch(/^huawei-elb: no usable credentials: tried ecs_metadata \(/);
+    // Fixed keys need no asking.
+    expect(await checkCredentialSources(loadWorkerConfig({ ...BASE, ...ALIBABA }))).toEqual({ 'alibaba-gwlb': 'environment' });
+  });
+
+  it('describes the sources, never a value', () => {
+    const { config } = source({ ...ALIBABA, ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1234567890123456:role/ops', LBFLOW_HUAWEI_ECS_METADATA: 'true' });
+    const described = describeConfig(config) as { providers: Record<string, { keysFrom: string }> };
+    expect(described.providers['alibaba-gwlb']!.keysFrom).toBe('ram_role_arn');
+    expect(described.providers['huawei-elb']!.keysFrom).toBe('ecs_metadata');
+    expect(JSON.stringify(described)).not.toContain(ALIBABA.ALIBABA_CLOUD_ACCESS_KEY_SECRET);
+  });
+});
+
+function mkdirp(path: string): string {
+  mkdirSync(path, { recursive: true });
+  return path;
+}

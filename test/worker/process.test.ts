@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthenticationFailedError, startAddServers } from '../../src/client/index.js';
+import { AuthenticationFailedError, QuotaExceededError, startAddServers } from '../../src/client/index.js';
 import { coordinatorWorkflowId, type GroupView } from '../../src/domain/index.js';
 import { freePort } from '../../src/cli/stack.js';
-import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators, type RunningSimulators } from '../../src/simulator/index.js';
+import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_ALIBABA_ECS_ROLE, DEFAULT_HUAWEI_CREDENTIAL, DEFAULT_HUAWEI_FULL_POOL, startSimulators, type RunningSimulators } from '../../src/simulator/index.js';
 import { startWorkerProcess, type WorkerProcess } from '../integration/child-worker.js';
 import { alibabaGroupState, alibabaKey, alibabaRequest, callLog, huaweiRequest, integrationWorld, startDevServer, tokensOf } from '../integration/support.js';
 import { alibabaServers, huaweiServers } from '../workflows/harness.js';
@@ -20,6 +20,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // Inside the project, so the compiled files resolve node_modules as dist/ does.
 const BUILD = join(ROOT, '.temporal', `build-test-${process.pid}`);
 const GROUP = 'sgp-atstuj3rtoptyui0000';
+const HUAWEI_MONITORED_POOL = '04a9bc65-b75b-478d-b4d6-e693bb61dd35';
 
 describe('the production worker process', () => {
   let env: TestWorkflowEnvironment;
@@ -144,6 +145,73 @@ describe('the production worker process', () => {
     expect((await callLog(sims.huawei.url)).counts.total).toBe(before);
   }, 60_000);
 
+  it('with keys from the metadata stand-ins that expire every 1–3 s, adds 1,000 servers on each provider: 0 AuthenticationFailed, the keys rotated, no secret in logs or histories (issue 16)', async () => {
+    const taskQueue = `proc-${crypto.randomUUID()}`;
+    // Both runs take several key lifetimes: monitored members settle in 1.5 s, groups change in 1 s.
+    const world = integrationWorld({ alibaba: { configuringMs: 400, addingMs: 600 }, huawei: { initialMs: 1500 } }) as { alibaba: { identity?: object }; huawei: { metadata?: object } };
+    world.alibaba.identity = { ecsRoles: [DEFAULT_ALIBABA_ECS_ROLE], keyLifetimeMs: 3000 };
+    world.huawei.metadata = { agency: 'lbflow-agency', keyLifetimeMs: 1000 };
+    sims.alibaba.simulator.reset(world);
+    sims.huawei.simulator.reset(world);
+    try {
+      const w = await start(taskQueue, {
+        LBFLOW_LOG_LEVEL: 'DEBUG',
+        ALIBABA_CLOUD_ACCESS_KEY_ID: undefined,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined,
+        ALIBABA_CLOUD_ECS_METADATA: DEFAULT_ALIBABA_ECS_ROLE,
+        ALIBABA_CLOUD_IMDSV1_DISABLED: 'true',
+        LBFLOW_ALIBABA_CREDENTIALS_ENDPOINT: sims.alibaba.url,
+        HUAWEICLOUD_SDK_AK: undefined,
+        HUAWEICLOUD_SDK_SK: undefined,
+        LBFLOW_HUAWEI_ECS_METADATA: 'true',
+        LBFLOW_HUAWEI_METADATA_ENDPOINT: sims.huawei.url,
+      });
+      const starting = JSON.parse(w.output().split('\n').find((l) => l.includes('"event":"worker.starting"'))!) as { keysFrom: Record<string, string>; providers: Record<string, { keysFrom: string }> };
+      expect(starting.providers['alibaba-gwlb']!.keysFrom).toBe('ecs_ram_role');
+      expect(starting.keysFrom).toEqual({ 'alibaba-gwlb': 'ecs_ram_role', 'huawei-elb': 'ecs_metadata' });
+      const started = Date.now();
+      const [ali, hw] = await Promise.all([
+        startAddServers(env.client, alibabaRequest(alibabaServers(1000), {}, GROUP) as never, { taskQueue, requestKey: 'rotating-alibaba' }),
+        // The pool with a health monitor: its members stay INITIAL for 1.5 s, so the run outlives several keys.
+        startAddServers(env.client, huaweiRequest(huaweiServers(1000), {}, HUAWEI_MONITORED_POOL) as never, { taskQueue, requestKey: 'rotating-huawei' }),
+      ]);
+      const [aliResult, hwResult] = await Promise.all([ali.result(), hw.result()]);
+      const elapsed = Date.now() - started;
+      expect(aliResult.added).toHaveLength(1000);
+      expect(hwResult.added).toHaveLength(1000);
+      for (const [base, action, refused] of [
+        [sims.alibaba.url, 'AddServersToServerGroup', /^(InvalidSecurityToken|InvalidAccessKeyId|Signature)/],
+        [sims.huawei.url, 'BatchCreateMembers', /^APIGW\.030[0-9]$/],
+      ] as const) {
+        const entries = (await callLog(base)).entries;
+        const auth = entries.filter((e) => e.code !== undefined && refused.test(e.code));
+        // A key can expire between signing and arrival; the client then signs once more with new keys. None fails a run.
+        const adds = entries.filter((e) => e.action === action && e.status < 300);
+        const keyIds = new Set(entries.filter((e) => e.status < 300 && e.accessKeyId !== undefined).map((e) => e.accessKeyId));
+        console.log(`${action}: ${adds.length} adds in ${(elapsed / 1000).toFixed(1)} s, signed with ${keyIds.size} distinct temporary keys; ${auth.length} calls refused as expired and signed again`);
+        expect(keyIds.size, action).toBeGreaterThanOrEqual(2);
+      }
+      const secrets = [...sims.alibaba.simulator.temporarySecrets(), ...sims.huawei.simulator.temporarySecrets()];
+      expect(secrets.length).toBeGreaterThan(8);
+      const histories = await Promise.all([ali, hw].map(async (h) => JSON.stringify(await h.workflow.fetchHistory())));
+      for (const text of [w.output(), ...histories]) for (const secret of secrets) expect(text.includes(secret)).toBe(false);
+      expect(await w.stop('SIGTERM')).toBe(0);
+    } finally {
+      sims.alibaba.simulator.reset();
+      sims.huawei.simulator.reset();
+    }
+  }, 120_000);
+
+  it('fails a full Huawei pool as QuotaExceeded with the quota read from ListQuotaDetails by the worker (issue 14)', async () => {
+    const taskQueue = `proc-${crypto.randomUUID()}`;
+    await start(taskQueue);
+    const error = await (await startAddServers(env.client, huaweiRequest(huaweiServers(2), {}, DEFAULT_HUAWEI_FULL_POOL) as never, { taskQueue })).result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QuotaExceededError);
+    // The integration world raises members_per_pool to 1,000 and fills the full pool to it.
+    expect((error as QuotaExceededError).details?.quota).toEqual({ requested: 2, change: 2, limit: 1000, groupHolds: 1000, fits: 0 });
+    expect((await callLog(sims.huawei.url, 'ListQuotaDetails')).entries.at(-1)).toMatchObject({ status: 200 });
+  }, 60_000);
+
   it('never writes a credential to its logs, even at DEBUG', () => {
     const secrets = [DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret, DEFAULT_HUAWEI_CREDENTIAL.secretKey];
     expect(workers.length).toBeGreaterThan(0);
@@ -163,6 +231,23 @@ describe('the production worker process', () => {
     }
     return { status: 0, stdout: '', stderr: '' };
   };
+
+  it('exits 78 when no credential source gives keys, naming each source it tried (issue 16)', () => {
+    const { status, stderr } = runUnusable({
+      ALIBABA_CLOUD_ECS_METADATA: 'not-attached-to-this-instance',
+      ALIBABA_CLOUD_IMDSV1_DISABLED: 'true',
+      // Nothing listens there (this test process is blocked in execFileSync, so an in-process stand-in could not answer).
+      LBFLOW_ALIBABA_CREDENTIALS_ENDPOINT: 'http://127.0.0.1:9',
+      LBFLOW_HUAWEI_ECS_METADATA: 'true',
+      LBFLOW_HUAWEI_METADATA_ENDPOINT: 'http://127.0.0.1:9',
+    });
+    expect(status).toBe(78);
+    const line = JSON.parse(stderr) as { event: string; issues: { variable: string; message: string }[] };
+    expect(line.event).toBe('worker.config-invalid');
+    expect(line.issues.map((i) => i.variable)).toEqual(['ALIBABA_CLOUD_ECS_METADATA', 'LBFLOW_HUAWEI_ECS_METADATA']);
+    expect(line.issues[0]!.message).toMatch(/^alibaba-gwlb: no usable credentials: tried ecs_ram_role \(.*127\.0\.0\.1:9/);
+    expect(line.issues[1]!.message).toMatch(/^huawei-elb: no usable credentials: tried ecs_metadata \(/);
+  });
 
   it('exits 78 with every configuration problem when its environment is unusable', () => {
     const { status, stderr } = runUnusable({ TEMPORAL_ADDRESS: 'no-port', ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tX' });

@@ -109,6 +109,11 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
     return this.#issued.expireAll();
   }
 
+  /** The secrets and security tokens of the temporary keys issued, for in-process leak checks only. */
+  temporarySecrets(): string[] {
+    return this.#issued.secrets();
+  }
+
   // ------------------------------------------------------------------ admin
 
   protected clearProviderState(): void {

@@ -68,6 +68,14 @@ export class IssuedKeys {
     this.#issued = 0;
   }
 
+  /**
+   * The secrets and tokens handed out, for in-process leak checks (a test scanning logs and histories for them);
+   * never served over HTTP.
+   */
+  secrets(): string[] {
+    return [...this.#keys.values()].flatMap((k) => [k.secret, k.securityToken]);
+  }
+
   /** Ids, sources and expiries only: never a secret or a token. */
   summary(): { issued: number; live: number; keys: Array<{ id: string; source: string; expiresAt: string }> } {
     const now = this.wall();

@@ -75,6 +75,11 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
     return this.#issued.expireAll();
   }
 
+  /** The secrets and security tokens of the temporary keys issued, for in-process leak checks only. */
+  temporarySecrets(): string[] {
+    return this.#issued.secrets();
+  }
+
   // ------------------------------------------------------------------ admin
 
   protected clearProviderState(): void {
