@@ -10,7 +10,15 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, portOpen } from '../src/cli/stack.js';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/domain/names.js';
 import { workflowBundlerOptions } from '../src/worker/worker.js';
-import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators, type RunningSimulators, type WorldInput } from '../src/simulator/index.js';
+import {
+  DEFAULT_ALIBABA_CREDENTIAL,
+  DEFAULT_ALIBABA_ECS_ROLE,
+  DEFAULT_ALIBABA_ROLE_ARN,
+  DEFAULT_HUAWEI_CREDENTIAL,
+  startSimulators,
+  type RunningSimulators,
+  type WorldInput,
+} from '../src/simulator/index.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const WORKER_MAIN = fileURLToPath(new URL('../src/worker/main.ts', import.meta.url));
@@ -161,6 +169,11 @@ export interface WorkerSettings {
   /** Credentials to give it (default: the simulators' demo keys). */
   readonly alibabaSecret?: string;
   readonly huaweiSecret?: string;
+  /**
+   * Temporary keys instead of fixed ones, from the simulators' stand-ins: `metadata` (the ECS RAM role and the
+   * Huawei securitykey), or `assume-role` (Alibaba STS AssumeRole with the demo keys, the Huawei securitykey).
+   */
+  readonly keysFrom?: 'metadata' | 'assume-role';
 }
 
 /** Every worker's output of this process, kept for the secrets scan. */
@@ -186,6 +199,7 @@ export async function startWorker(s: WorkerSettings): Promise<WorkerProcess> {
       LBFLOW_PROVIDER_CALLS_PER_SECOND: '200',
       LBFLOW_SHUTDOWN_GRACE_SECONDS: '5',
       LBFLOW_LOG_LEVEL: 'INFO',
+      ...(s.keysFrom === undefined ? {} : temporaryKeys(s)),
     },
   });
   let output = '';
@@ -210,6 +224,14 @@ export async function startWorker(s: WorkerSettings): Promise<WorkerProcess> {
       return exited;
     },
   };
+}
+
+/** The environment of a worker that takes temporary keys from the simulators' credential stand-ins. */
+function temporaryKeys(s: WorkerSettings): Record<string, string> {
+  const huawei = { HUAWEICLOUD_SDK_AK: '', HUAWEICLOUD_SDK_SK: '', LBFLOW_HUAWEI_ECS_METADATA: 'true', LBFLOW_HUAWEI_METADATA_ENDPOINT: s.sims.huawei.url };
+  const redirect = { LBFLOW_ALIBABA_CREDENTIALS_ENDPOINT: s.sims.alibaba.url };
+  if (s.keysFrom === 'assume-role') return { ...huawei, ...redirect, ALIBABA_CLOUD_ROLE_ARN: DEFAULT_ALIBABA_ROLE_ARN, ALIBABA_CLOUD_ROLE_SESSION_NAME: 'lbflow-drill' };
+  return { ...huawei, ...redirect, ALIBABA_CLOUD_ACCESS_KEY_ID: '', ALIBABA_CLOUD_ACCESS_KEY_SECRET: '', ALIBABA_CLOUD_ECS_METADATA: DEFAULT_ALIBABA_ECS_ROLE, ALIBABA_CLOUD_IMDSV1_DISABLED: 'true' };
 }
 
 /** Bundles the workflow code once into `dir`, so each worker process starts in about a second. */

@@ -7,7 +7,7 @@ export const FULL = {
   providerFaults: { trials: 10, size: 1000, seed: 3, failureRate: 0.2 },
   stuckServers: { rounds: 2 },
   hostileInput: { requests: 5000, seed: 5, cliInputs: 150, workerEnvs: 90 },
-  credentials: { trials: 3 },
+  credentials: { trials: 3, size: 1000 },
   sharedGroup: { trials: 20, seed: 7 },
 } as const;
 
@@ -17,7 +17,7 @@ export const SMALL = {
   providerFaults: { trials: 1, size: 200, seed: 3, failureRate: 0.2 },
   stuckServers: { rounds: 1 },
   hostileInput: { requests: 100, seed: 5, cliInputs: 16, workerEnvs: 8 },
-  credentials: { trials: 1 },
+  credentials: { trials: 1, size: 200 },
   sharedGroup: { trials: 2, seed: 7 },
 } as const;
 
