@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
  */
 export const LAYERS = {
   domain: { rooms: [], packages: ['zod', '@temporalio/common'], builtins: false },
-  providers: { rooms: ['domain'], packages: ['undici'], builtins: true },
+  // The clients' HTTP, the vendor's Alibaba credential providers, and the INI reader for the Huawei credentials file.
+  providers: { rooms: ['domain'], packages: ['undici', '@alicloud/credentials', 'ini'], builtins: true },
   activities: { rooms: ['domain', 'providers'], packages: ['@temporalio/activity', '@temporalio/common'], builtins: true },
   workflows: {
     rooms: ['domain'],

@@ -104,7 +104,7 @@ function unconfigured<P extends Provider>(provider: P): LoadBalancerProvider<P> 
       action: ACTIONS[method],
       httpStatus: 0,
       code: NO_CREDENTIALS,
-      providerMessage: `this worker has no ${provider} credentials: set ${CREDENTIAL_HINT[provider]} in the worker's environment`,
+      providerMessage: `this worker has no ${provider} credentials: set ${CREDENTIAL_HINT[provider]} in the worker's environment, or name a role, file or instance-metadata source (the README's Credentials table)`,
     });
   };
   return {

@@ -4,6 +4,8 @@
 // expire every few seconds rotate without a failed call; keys expired early are fetched again and the call signed
 // once more.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -144,6 +146,25 @@ describe('Alibaba: the vendor credential providers, pointed at the simulator sta
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
+    }
+  });
+
+  it('a credentials URI (ALIBABA_CLOUD_CREDENTIALS_URI) that answers STS keys', async () => {
+    const sts = (DEFAULT_WORLD.alibaba!.credentials ?? []).find((c) => c.securityToken !== undefined)!;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ Code: 'Success', AccessKeyId: sts.accessKeyId, AccessKeySecret: sts.accessKeySecret, SecurityToken: sts.securityToken, Expiration: '2099-01-01T00:00:00Z' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/credentials`;
+      // The stand-in redirect moves the vendor's metadata and STS addresses only: a URI the user gives stays.
+      const { chain, client } = alibaba({ credentialsUri: uri });
+      await client.listServers(GROUP);
+      expect(chain.picked).toMatch(/^credentials_uri/);
+      expect((await calls(sims.alibaba.url, 'ListServerGroupServers'))[0]).toMatchObject({ status: 200, accessKeyId: sts.accessKeyId });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

@@ -3,10 +3,10 @@
 // with fixed keys. They fetch, sign their STS calls and renew their sessions as the vendor's SDKs do; lbflow only
 // picks which of them to try, in the vendor's default order, and feeds the keys to its own GWLB signer.
 import { createRequire } from 'node:module';
+import * as vendorPackage from '@alicloud/credentials';
 import { NoUsableCredentials, secretsOf, type CredentialSource } from '../credentials.js';
 import type { AlibabaCredentials } from './signer.js';
 
-const require = createRequire(import.meta.url);
 
 /** What one of the vendor's providers answers (`CredentialsProvider.getCredentials`). */
 interface VendorCredentials {
@@ -49,8 +49,7 @@ interface VendorModule {
   URICredentialsProvider: { builder(): Builder };
 }
 
-let vendor: VendorModule | undefined;
-const vendorModule = (): VendorModule => (vendor ??= require('@alicloud/credentials') as VendorModule);
+const vendorModule = (): VendorModule => vendorPackage as unknown as VendorModule;
 
 export interface FixedKeys {
   readonly accessKeyId: string;
@@ -74,8 +73,8 @@ export interface AlibabaChainSettings {
   readonly credentialsUri?: string;
   /**
    * LBFLOW_ALIBABA_CREDENTIALS_ENDPOINT: send the providers' metadata and STS requests to this origin instead of
-   * 100.100.100.200 and sts.aliyuncs.com (a local stand-in, such as the simulator). Process-wide: the vendor's
-   * providers share one request function.
+   * 100.100.100.200 and sts[-vpc][.region].aliyuncs.com (a local stand-in, such as the simulator). Process-wide:
+   * the vendor's providers share one request function.
    */
   readonly redirect?: string | undefined;
 }
@@ -217,6 +216,9 @@ interface VendorHttp {
   doRequest: (request: VendorRequest) => Promise<unknown>;
 }
 
+/** The ECS metadata service and STS (global, regional and VPC endpoints): what a stand-in replaces. */
+const STAND_IN_HOSTS = /^(100\.100\.100\.200|sts(-vpc)?(\.[a-z0-9-]+)?\.aliyuncs\.com)$/;
+
 let redirectOrigin: URL | undefined;
 let original: VendorHttp['doRequest'] | undefined;
 
@@ -226,19 +228,17 @@ let original: VendorHttp['doRequest'] | undefined;
  */
 export function redirectVendorRequests(origin: string): void {
   redirectOrigin = new URL(origin);
-  const http = require('@alicloud/credentials/dist/src/providers/http.js') as VendorHttp;
+  // The module object itself (an import's namespace is read-only): the instance the vendor's providers load.
+  const http = createRequire(import.meta.url)('@alicloud/credentials/dist/src/providers/http.js') as VendorHttp;
   if (original !== undefined) return;
   original = http.doRequest;
   const send = original;
   http.doRequest = (request: VendorRequest) => {
     const to = redirectOrigin;
-    if (to !== undefined) {
+    // Only the vendor's fixed addresses move; a URL the user gave (ALIBABA_CLOUD_CREDENTIALS_URI) stays where it is.
+    if (to !== undefined && request.url === undefined && request.host !== undefined && STAND_IN_HOSTS.test(request.host)) {
       request.protocol = to.protocol.replace(/:$/, '');
       request.host = to.host;
-      if (request.url !== undefined) {
-        const u = new URL(request.url);
-        request.url = `${to.origin}${u.pathname}${u.search}`;
-      }
     }
     return send(request);
   };
