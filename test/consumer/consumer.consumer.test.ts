@@ -18,6 +18,8 @@ import { startDevServer } from '../integration/support.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+/** The Node types a TypeScript service has of its own: the same range as lbflow's (a dependency of lbflow's brings @types/node 12, which npm may hoist). */
+const NODE_TYPES = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['@types/node']!;
 
 interface Ran {
   status: number | null;
@@ -93,7 +95,7 @@ describe('lbflow installed from its tarball into another project', () => {
     const packed = ok(run('npm', ['pack', '--json', '--pack-destination', dir], ROOT), 'npm pack');
     tarball = (JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as (typeof tarball)[])[0]!;
     cpSync(join(HERE, 'app'), app, { recursive: true });
-    writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'a-team-service', private: true, type: 'module', dependencies: { lbflow: `file:../${tarball.filename}` } }, null, 2)}\n`);
+    writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'a-team-service', private: true, type: 'module', dependencies: { lbflow: `file:../${tarball.filename}` }, devDependencies: { '@types/node': NODE_TYPES } }, null, 2)}\n`);
     ok(run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], app), 'npm install of the tarball');
 
     const ajv = new Ajv2020({ strict: false });
@@ -135,7 +137,9 @@ describe('lbflow installed from its tarball into another project', () => {
     expect(paths.filter((p) => /^(test|bench|drills|src|scripts)\//.test(p))).toEqual([]);
     for (const p of ['dist/client/index.d.ts', 'dist/workflow-bundle.js', 'bin/lbflow.mjs', 'schemas/failure-details.schema.json']) expect(paths).toContain(p);
     const installed = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies?: unknown };
+    // lbflow is the service's one runtime dependency; its own TypeScript needs only the Node types it imports.
     expect(Object.keys(installed.dependencies)).toEqual(['lbflow']);
+    expect(installed.devDependencies).toEqual({ '@types/node': NODE_TYPES });
   });
 
   it('type-checks a TypeScript service and its workflow against the shipped declarations (strict)', () => {
