@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
+import { TEMPORAL_SERVER_VERSION } from '../scripts/cluster.mjs';
 import { freePort } from '../src/cli/stack.js';
 import { SEARCH_ATTRIBUTE_KEYS, TASK_QUEUE, WORKFLOW_TYPE } from '../src/domain/names.js';
 import { DEFAULT_WORKFLOW_BUNDLE, loadWorkerConfig, WorkerConfigError } from '../src/worker/config.js';
@@ -213,6 +214,14 @@ describe('docker-compose.yml', () => {
     ]);
     const old = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/^FROM node:\S+ AS build$/m, 'FROM node:18.20.4-bookworm-slim AS build'));
     expect(imageProblems(composed(), old, ENGINES)).toEqual([expect.stringContaining(`node:18.20.4-bookworm-slim is not Node 20 at or above engines "${ENGINES}"`)]);
+  });
+
+  it('runs the Temporal server and admin tools of the version the cluster tier builds (scripts/cluster.mjs)', () => {
+    const temporalImages = services(composed())
+      .map(([, s]) => String((s as { image?: unknown }).image ?? ''))
+      .filter((image) => /^temporalio\/(server|admin-tools):/.test(image));
+    expect(temporalImages.length).toBeGreaterThanOrEqual(3);
+    for (const image of temporalImages) expect(image.split(':')[1], image).toBe(TEMPORAL_SERVER_VERSION);
   });
 
   it('builds from a Dockerfile and stage that exist, non-root, NODE_ENV=production, an entry compiled from src/', () => {
