@@ -5,8 +5,9 @@
 // the same variables (its embedded config template), the schema is set up by docker/temporal/setup-postgres.sh
 // and the namespace by docker/temporal/setup-namespace.sh.
 //
-//   node scripts/cluster.mjs provision            build the server and sql tool into the cache (once; ~15 min cold)
-//   node scripts/cluster.mjs up [--dir D]         start PostgreSQL and the four services; print the addresses as JSON
+//   node scripts/cluster.mjs provision            build the server, sql tool and Web UI server into the cache (once)
+//   node scripts/cluster.mjs up [--dir D]         PostgreSQL, the four services, the Web UI, the simulators and two
+//                                                 lbflow workers; prints where each is (--json; --no-lbflow: the cluster only)
 //   node scripts/cluster.mjs status [--dir D]     which processes are alive
 //   node scripts/cluster.mjs down [--dir D]       stop them (the data directory stays; up again reuses it)
 //
@@ -27,6 +28,13 @@ const BUILDS = /** @type {const} */ ([
   { name: 'temporal-server', pkg: 'cmd/server', built: 'server' },
   { name: 'temporal-sql-tool', pkg: 'cmd/tools/sql', built: 'sql' },
 ]);
+/**
+ * The Web UI server: the version the Temporal CLI 1.9.1 embeds (the UI tier's), the newest whose go.mod accepts
+ * the machine's Go 1.26.8 (2.56 and later ask for 1.26.10). It cannot be `go install`ed (its go.mod has replace
+ * directives), so it is built from its module directory.
+ */
+export const TEMPORAL_UI_VERSION = '2.54.1';
+const UI_MODULE = 'github.com/temporalio/ui-server/v2';
 /** History first: started at once on an empty database, the services race to write the cluster metadata. */
 export const SERVICES = /** @type {const} */ (['history', 'matching', 'frontend', 'worker']);
 const PG_USER = 'temporal';
@@ -76,8 +84,58 @@ export function provision(o = {}) {
     rmSync(out, { recursive: true, force: true });
     log(`${b.name}: built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
+  provisionUi(o);
   if (!postgresBinDir()) log('PostgreSQL is not installed: apt-get install postgresql (the cluster needs initdb, pg_ctl and psql)');
   return serverBinaries(env);
+}
+
+/** The built Web UI server and the configuration template it reads (`--root <dir> --env docker`). */
+export function uiBinaries(env = process.env) {
+  const dir = join(cacheDir(env), `temporal-ui-server-${TEMPORAL_UI_VERSION}`);
+  const server = join(dir, 'temporal-ui-server');
+  return { dir, server, present: existsSync(server) && existsSync(join(dir, 'config', 'docker.yaml')) };
+}
+
+/**
+ * Builds the Web UI server from the module's source (fetched through the Go module proxy), with the UI's
+ * compiled assets it embeds, and keeps its configuration template beside it.
+ * @param {{ log?: (line: string) => void, env?: NodeJS.ProcessEnv }} [o]
+ */
+export function provisionUi(o = {}) {
+  const env = o.env ?? process.env;
+  const log = o.log ?? ((line) => process.stderr.write(`[cluster] ${line}\n`));
+  const ui = uiBinaries(env);
+  if (ui.present) {
+    log(`temporal-ui-server ${TEMPORAL_UI_VERSION}: cached at ${ui.server}`);
+    return ui;
+  }
+  const goEnv = { ...env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' };
+  const started = Date.now();
+  const download = spawnSync('go', ['mod', 'download', '-json', `${UI_MODULE}@v${TEMPORAL_UI_VERSION}`], { encoding: 'utf8', env: goEnv, cwd: tmpdirFor(env) });
+  const source = /** @type {{ Dir?: string, Error?: string }} */ (JSON.parse(download.stdout || '{}'));
+  if (download.status !== 0 || !source.Dir) throw new Error(`go mod download ${UI_MODULE}@v${TEMPORAL_UI_VERSION} failed: ${source.Error ?? download.stderr}`);
+  const out = join(ui.dir, `.build-${process.pid}`);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(join(out, 'config'), { recursive: true });
+  log(`temporal-ui-server ${TEMPORAL_UI_VERSION}: go build ./cmd/server in ${source.Dir}`);
+  const build = spawnSync('go', ['build', '-o', join(out, 'temporal-ui-server'), './cmd/server'], { cwd: source.Dir, stdio: ['ignore', 'inherit', 'inherit'], env: goEnv });
+  if (build.status !== 0) throw new Error(`building the Web UI server failed (exit ${build.status ?? build.signal})`);
+  writeFileSync(join(out, 'config', 'docker.yaml'), readFileSync(join(source.Dir, 'config', 'docker.yaml')));
+  mkdirSync(ui.dir, { recursive: true });
+  for (const name of ['temporal-ui-server', 'config']) {
+    rmSync(join(ui.dir, name), { recursive: true, force: true });
+    renameSync(join(out, name), join(ui.dir, name));
+  }
+  rmSync(out, { recursive: true, force: true });
+  log(`temporal-ui-server: built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return uiBinaries(env);
+}
+
+/** A working directory outside any Go module, for `go mod download` of a module by path. */
+function tmpdirFor(/** @type {NodeJS.ProcessEnv} */ env) {
+  const dir = join(cacheDir(env), 'go-work');
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /** Debian's PostgreSQL server binaries (initdb, pg_ctl, postgres), newest first; undefined when none. */
@@ -160,7 +218,9 @@ function asPostgres(cmd, args) {
  * @typedef {{
  *   dir: string, version: string, address: string, httpAddress: string, namespace: string,
  *   postgres: { port: number, dataDir: string, log: string },
- *   ports: Record<string, number>, services: Record<string, Proc>, env: Record<string, string>
+ *   ports: Record<string, number>, services: Record<string, Proc>, env: Record<string, string>,
+ *   ui?: Proc & { url: string },
+ *   lbflow?: { simulators: Proc & { alibaba: string, huawei: string }, workers: Proc[], taskQueue: string }
  * }} ClusterState
  */
 
@@ -356,7 +416,33 @@ async function upOnce(o) {
     env: { ...process.env, PATH: `${dirname(cli)}:${process.env.PATH ?? ''}`, TEMPORAL_ADDRESS: state.address, TEMPORAL_NAMESPACE: namespace, LBFLOW_SEARCH_ATTRIBUTES: SEARCH_ATTRIBUTES, LBFLOW_NAMESPACE_RETENTION: '72h' },
   });
   if (ns.status !== 0) throw new Error(`namespace setup failed:\n${ns.stdout}\n${ns.stderr}`);
-  log(`namespace ${namespace}: ready with lbflow's search attributes; up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`namespace ${namespace}: ready with lbflow's search attributes`);
+
+  // The Web UI, on the frontend, with the template the docker image uses.
+  const ui = uiBinaries();
+  if (ui.present) {
+    ports.ui ??= await freePort();
+    const url = `http://127.0.0.1:${ports.ui}`;
+    const uiLog = join(dir, 'ui.log');
+    const fd = openSync(uiLog, 'a');
+    const child = spawn(ui.server, ['--root', ui.dir, '--env', 'docker', 'start'], {
+      env: { ...process.env, TEMPORAL_ADDRESS: state.address, TEMPORAL_UI_PORT: String(ports.ui), TEMPORAL_DEFAULT_NAMESPACE: namespace, TEMPORAL_CORS_ORIGINS: url, TEMPORAL_DISABLE_NEWS_FETCH: 'true' },
+      stdio: ['ignore', fd, fd],
+      detached: true,
+    });
+    child.unref();
+    state.ui = { pid: /** @type {number} */ (child.pid), log: uiLog, url };
+    writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
+    await until(`the Web UI answering at ${url} (log: ${uiLog})`, async () => {
+      try {
+        return (await fetch(`${url}/api/v1/namespaces/${namespace}`)).ok;
+      } catch {
+        return false;
+      }
+    }, 60_000);
+    log(`web ui: ${url}`);
+  } else log(`web ui: not built (node scripts/cluster.mjs provision builds temporal-ui-server ${TEMPORAL_UI_VERSION})`);
+  log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return state;
 }
 
@@ -368,6 +454,54 @@ function tail(/** @type {string} */ file) {
   }
 }
 
+/** A detached process of this project's command (`bin/lbflow.mjs …`), its output in `log`. */
+function startLbflow(/** @type {string[]} */ args, /** @type {string} */ log, /** @type {Record<string, string>} */ env) {
+  const fd = openSync(log, 'a');
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'lbflow.mjs'), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd], detached: true });
+  child.unref();
+  return { pid: /** @type {number} */ (child.pid), log };
+}
+
+/**
+ * What a user of `npm run cluster -- up` gets beside the cluster: both simulators (the default world, the demo
+ * keys) and two lbflow workers on them, as `lbflow dev` gives beside the dev server.
+ * @param {ClusterState} state
+ */
+export async function startLbflowOn(state, taskQueue = 'lbflow') {
+  const simLog = join(state.dir, 'simulators.log');
+  rmSync(simLog, { force: true });
+  const sim = startLbflow(['--json', 'sim', '--port', '0'], simLog, {});
+  /** @type {{ alibaba: string, huawei: string } | undefined} */
+  let urls;
+  await until(`the simulators printing their endpoints (log: ${simLog})`, () => {
+    const line = existsSync(simLog) ? readFileSync(simLog, 'utf8').split('\n').find((l) => l.startsWith('{')) : undefined;
+    if (line) urls = JSON.parse(line);
+    if (!alive(sim.pid)) throw new Error(`the simulators exited: ${tail(simLog)}`);
+    return urls !== undefined;
+  }, 60_000);
+  const endpoints = /** @type {{ alibaba: string, huawei: string }} */ (urls);
+  // The worker environment `lbflow dev` gives its worker (endpoints and the default world's demo keys), from the build.
+  const stack = join(PROJECT_ROOT, 'dist', 'cli', 'stack.js');
+  if (!existsSync(stack)) throw new Error('dist/ is not built: npm run build (npm install builds it)');
+  const { simulatorWorkerEnv } = /** @type {{ simulatorWorkerEnv(urls: { alibaba: string, huawei: string }): Record<string, string> }} */ (await import(stack));
+  const simEnv = simulatorWorkerEnv(endpoints);
+  /** @type {Proc[]} */
+  const workers = [];
+  for (let i = 1; i <= 2; i++) {
+    const log = join(state.dir, `lbflow-worker-${i}.log`);
+    rmSync(log, { force: true });
+    const w = startLbflow(['worker'], log, { ...simEnv, TEMPORAL_ADDRESS: state.address, TEMPORAL_NAMESPACE: state.namespace, LBFLOW_TASK_QUEUE: taskQueue });
+    workers.push(w);
+    await until(`lbflow worker ${i} ready (log: ${log})`, () => {
+      if (!alive(w.pid)) throw new Error(`lbflow worker ${i} exited: ${tail(log)}`);
+      return existsSync(log) && readFileSync(log, 'utf8').includes('"event":"worker.ready"');
+    }, 120_000);
+  }
+  state.lbflow = { simulators: { ...sim, alibaba: endpoints.alibaba, huawei: endpoints.huawei }, workers, taskQueue };
+  writeFileSync(stateFile(state.dir), `${JSON.stringify(state, null, 2)}\n`);
+  return state.lbflow;
+}
+
 /**
  * Stops the services (SIGTERM, then SIGKILL after 10 s) and PostgreSQL; the data directory stays.
  * @param {string} dir
@@ -375,6 +509,7 @@ function tail(/** @type {string} */ file) {
 export async function down(dir) {
   const state = readState(resolve(dir));
   if (!state) return;
+  for (const proc of state.lbflow ? [...state.lbflow.workers, state.lbflow.simulators] : []) if (alive(proc.pid)) process.kill(proc.pid, 'SIGTERM');
   for (const service of [...SERVICES].reverse()) {
     const proc = state.services[service];
     if (!proc || !alive(proc.pid)) continue;
@@ -384,8 +519,9 @@ export async function down(dir) {
       process.kill(proc.pid, 'SIGTERM');
     }
   }
+  if (state.ui && alive(state.ui.pid)) process.kill(state.ui.pid, 'SIGTERM');
   const deadline = Date.now() + 10_000;
-  for (const proc of Object.values(state.services)) {
+  for (const proc of [...Object.values(state.services), ...(state.ui ? [state.ui] : []), ...(state.lbflow ? [...state.lbflow.workers, state.lbflow.simulators] : [])]) {
     while (alive(proc.pid) && Date.now() < deadline) await sleep(100);
     if (alive(proc.pid)) process.kill(proc.pid, 'SIGKILL');
   }
@@ -405,6 +541,10 @@ export function status(dir) {
     address: state.address,
     postgres: { port: state.postgres.port, running: existsSync(join(state.postgres.dataDir, 'postmaster.pid')) },
     services: Object.fromEntries(Object.entries(state.services).map(([name, p]) => [name, { pid: p.pid, alive: alive(p.pid) }])),
+    ...(state.ui ? { ui: { url: state.ui.url, pid: state.ui.pid, alive: alive(state.ui.pid) } } : {}),
+    ...(state.lbflow
+      ? { lbflow: { taskQueue: state.lbflow.taskQueue, simulators: { alibaba: state.lbflow.simulators.alibaba, huawei: state.lbflow.simulators.huawei, alive: alive(state.lbflow.simulators.pid) }, workers: state.lbflow.workers.map((w) => ({ pid: w.pid, alive: alive(w.pid) })) } }
+      : {}),
   };
 }
 
@@ -419,7 +559,32 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
         return;
       case 'up': {
         const state = await up({ dir });
-        process.stdout.write(`${JSON.stringify({ address: state.address, namespace: state.namespace, postgres: `127.0.0.1:${state.postgres.port}`, services: state.services, dir: state.dir }, null, 2)}\n`);
+        const lbflow = rest.includes('--no-lbflow')
+          ? undefined
+          : await startLbflowOn(state).catch(async (/** @type {unknown} */ error) => {
+              await down(dir);
+              throw error;
+            });
+        if (rest.includes('--json')) {
+          process.stdout.write(`${JSON.stringify(status(dir))}\n`);
+          return;
+        }
+        const rows = [
+          ['temporal', `${state.address} (namespace ${state.namespace}; server ${state.version}, four services)`],
+          ['web ui', state.ui?.url ?? 'not built'],
+          ['postgresql', `127.0.0.1:${state.postgres.port} (data ${state.postgres.dataDir})`],
+          ['services', SERVICES.map((s) => `${s} ${state.services[s]?.pid}`).join(', ')],
+          ...(lbflow
+            ? [
+                ['simulators', `alibaba ${lbflow.simulators.alibaba}, huawei ${lbflow.simulators.huawei}`],
+                ['lbflow', `2 workers on task queue ${lbflow.taskQueue} (pids ${lbflow.workers.map((w) => w.pid).join(', ')})`],
+                ['try', `TEMPORAL_ADDRESS=${state.address} ${state.ui ? `LBFLOW_WEB_UI=${state.ui.url} ` : ''}npx lbflow add --provider alibaba-gwlb --region cn-hangzhou --group sgp-atstuj3rtoptyui0001 --server serverId=i-bp67acfmxazb4p1100,serverType=Ecs,serverIp=192.168.4.101`],
+              ]
+            : []),
+          ['logs', state.dir],
+          ['stop', `npm run cluster -- down${dir === join(PROJECT_ROOT, '.temporal', 'cluster') ? '' : ` --dir ${dir}`}`],
+        ];
+        process.stdout.write(`lbflow cluster: up\n${rows.map(([k, v]) => `  ${String(k).padEnd(11)} ${v}`).join('\n')}\n`);
         return;
       }
       case 'down':
@@ -429,7 +594,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
         process.stdout.write(`${JSON.stringify(status(dir), null, 2)}\n`);
         return;
       default:
-        process.stderr.write('usage: node scripts/cluster.mjs provision | up [--dir D] | status [--dir D] | down [--dir D]\n');
+        process.stderr.write('usage: node scripts/cluster.mjs provision | up [--dir D] [--no-lbflow] [--json] | status [--dir D] | down [--dir D]\n');
         process.exitCode = 2;
     }
   };

@@ -82,7 +82,7 @@ describe(`lbflow on a Temporal ${api.TEMPORAL_SERVER_VERSION} cluster on Postgre
     expect((error as QuotaExceededError).details?.quota).toMatchObject({ requested: 2, limit: 300, groupHolds: 300, fits: 0 });
   }, 120_000);
 
-  it('finds runs by lbflow\'s search attributes on SQL visibility: =, AND, STARTS_WITH, and counts by group', async () => {
+  it('finds runs by lbflow\'s search attributes on SQL visibility: =, AND, STARTS_WITH, counts by group, and in the Web UI', async () => {
     const ids = async (query: string) => {
       const found: string[] = [];
       for await (const w of client.workflow.list({ query })) found.push(w.workflowId);
@@ -98,6 +98,13 @@ describe(`lbflow on a Temporal ${api.TEMPORAL_SERVER_VERSION} cluster on Postgre
     expect((await ids(`LbServerGroupId="${BIG_GROUP}" AND LbPhase="completed"`)).length).toBe(1);
     expect((await ids(`LbProvider="huawei-elb" AND ExecutionStatus="Completed"`)).length).toBeGreaterThanOrEqual(1);
     expect((await ids(`LbServerGroupId STARTS_WITH "sgp-atstuj3rtoptyui"`)).length).toBeGreaterThanOrEqual(1);
+    // The Web UI server reads the same visibility through the frontend (the API its pages call).
+    const viaUi = (await (await fetch(`${state.ui!.url}/api/v1/namespaces/${state.namespace}/workflows?query=${encodeURIComponent(`LbServerGroupId="${QUOTA_GROUP}"`)}`)).json()) as { executions?: Array<{ execution: { workflowId: string } }> };
+    // The group's coordinator carries the group's attribute too.
+    const listed = viaUi.executions?.map((e) => e.execution.workflowId) ?? [];
+    expect(listed).toContain(failed[0]);
+    expect(listed.some((id) => id.startsWith(`lbflow-group/alibaba-gwlb/cn-hangzhou/${QUOTA_GROUP}@`))).toBe(true);
+    expect((await fetch(state.ui!.url)).headers.get('content-type')).toMatch(/text\/html/);
     const counted = await client.workflow.count(`LbProvider="alibaba-gwlb" GROUP BY ExecutionStatus`);
     expect(counted.count).toBeGreaterThanOrEqual(2);
     expect(counted.groups.length).toBeGreaterThanOrEqual(1);
