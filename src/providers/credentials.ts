@@ -104,6 +104,35 @@ export function renewingCredentials<C extends object>(name: string, fetch: () =>
 }
 
 /**
+ * One call signed with the source's keys; when the provider refuses them with one of `renewCodes` (expired or
+ * garbled temporary keys), new keys are fetched and the call signed once more. A fixed key pair has nothing newer
+ * to offer, so its refusal stands. A source that gives no keys fails the call as CREDENTIALS_UNAVAILABLE.
+ */
+export async function withRenewal<C, T>(
+  provider: Provider,
+  action: string,
+  source: CredentialSource<C>,
+  renewCodes: ReadonlySet<string>,
+  attempt: (credentials: C) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  const keys = async (fetch: () => Promise<C>): Promise<C> => {
+    try {
+      return await fetch();
+    } catch (error) {
+      throw credentialsUnavailable(provider, action, source.name, error);
+    }
+  };
+  try {
+    return await attempt(await keys(() => source.get()));
+  } catch (error) {
+    if (!source.refreshable || !(error instanceof ProviderError) || !renewCodes.has(error.code)) throw error;
+    signal?.throwIfAborted();
+    return attempt(await keys(() => source.refresh()));
+  }
+}
+
+/**
  * The error a call gets when its source could not give keys: retryable (a metadata service or STS that does not
  * answer now may answer the next attempt). The message is the source's, with any of `secrets` masked.
  */

@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { chunk, identityKey, MAX_SERVERS_PER_CALL, type AlibabaServer } from '../../domain/index.js';
 import { mergeBatches, readBatches, type BatchRead } from '../batches.js';
 import { invalidRequest, isProviderError, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
-import { credentialsUnavailable, fixedCredentials, isCredentialSource, type CredentialSource } from '../credentials.js';
+import { fixedCredentials, isCredentialSource, withRenewal, type CredentialSource } from '../credentials.js';
 import { observed, type CallObserver } from '../observe.js';
 import { endpointOrigin, Transport, type TransportTimeouts } from '../transport.js';
 import type {
@@ -144,24 +144,7 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
         return alibabaSuccess(action, res);
       });
     };
-    const source = this.#credentials;
-    try {
-      return await attempt(await this.#keys(action, () => source.get()));
-    } catch (error) {
-      // Keys the provider calls expired (or garbled) are fetched again and the call signed once more; a fixed key
-      // pair has nothing newer to offer, so its refusal stands.
-      if (!source.refreshable || !isProviderError(error) || !ALIBABA_RENEW_CODES.has(error.code)) throw error;
-      signal?.throwIfAborted();
-      return attempt(await this.#keys(action, () => source.refresh()));
-    }
-  }
-
-  async #keys(action: string, fetch: () => Promise<AlibabaCredentials>): Promise<AlibabaCredentials> {
-    try {
-      return await fetch();
-    } catch (error) {
-      throw credentialsUnavailable(PROVIDER, action, this.#credentials.name, error);
-    }
+    return withRenewal(PROVIDER, action, this.#credentials, ALIBABA_RENEW_CODES, attempt, signal);
   }
 
   async listServers(group: AlibabaGroupRef, options: ListServersOptions<'alibaba-gwlb'> = {}): Promise<ListServersResult<'alibaba-gwlb'>> {

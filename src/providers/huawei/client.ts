@@ -3,8 +3,8 @@
 import { inspect } from 'node:util';
 import { identityKey, MAX_SERVERS_PER_CALL, type HuaweiServer } from '../../domain/index.js';
 import { mergeBatches, readBatches, type BatchRead } from '../batches.js';
-import { invalidRequest, isProviderError, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
-import { credentialsUnavailable, fixedCredentials, isCredentialSource, type CredentialSource } from '../credentials.js';
+import { invalidRequest, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
+import { fixedCredentials, isCredentialSource, withRenewal, type CredentialSource } from '../credentials.js';
 import { observed, type CallObserver } from '../observe.js';
 import { endpointOrigin, Transport, type TransportTimeouts } from '../transport.js';
 import type {
@@ -157,23 +157,7 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
         return huaweiSuccess(action, res);
       });
     };
-    const source = this.#credentials;
-    try {
-      return await attempt(await this.#keys(action, () => source.get()));
-    } catch (error) {
-      // Temporary keys the gateway will no longer take are fetched again and the call signed once more.
-      if (!source.refreshable || !isProviderError(error) || !HUAWEI_RENEW_CODES.has(error.code)) throw error;
-      call.signal?.throwIfAborted();
-      return attempt(await this.#keys(action, () => source.refresh()));
-    }
-  }
-
-  async #keys(action: string, fetch: () => Promise<HuaweiCredentials>): Promise<HuaweiCredentials> {
-    try {
-      return await fetch();
-    } catch (error) {
-      throw credentialsUnavailable(PROVIDER, action, this.#credentials.name, error);
-    }
+    return withRenewal(PROVIDER, action, this.#credentials, HUAWEI_RENEW_CODES, attempt, call.signal);
   }
 
   async listServers(group: HuaweiGroupRef, options: ListServersOptions<'huawei-elb'> = {}): Promise<ListServersResult<'huawei-elb'>> {

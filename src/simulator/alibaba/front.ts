@@ -101,17 +101,8 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
     // Dates may be 15 minutes off either way, so a nonce must be remembered for 30 minutes.
     this.#nonces = new NonceCache(2 * MAX_SKEW_MS, 200_000, this.wall);
     this.#issued = new IssuedKeys('STS.', this.wall);
+    this.temporaryKeys = this.#issued;
     this.#metadata = new EcsMetadata(() => this.world, this.#issued);
-  }
-
-  /** Every temporary key issued so far expires now; returns how many were still live. */
-  expireTemporaryKeys(): number {
-    return this.#issued.expireAll();
-  }
-
-  /** The secrets and security tokens of the temporary keys issued, for in-process leak checks only. */
-  temporarySecrets(): string[] {
-    return this.#issued.secrets();
   }
 
   // ------------------------------------------------------------------ admin

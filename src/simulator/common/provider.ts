@@ -2,6 +2,7 @@
 // clock for signature dates, the body limit, the rate limiter, fault injection, the call log, and the admin
 // operations built on them (reset, settings). A provider subclass adds its front (`handle`, `state`) and its own
 // per-reset state through `clearProviderState`.
+import type { IssuedKeys } from './issued.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { ProviderName, Settings, SimulatorService } from './admin.js';
@@ -84,8 +85,18 @@ export abstract class ProviderSimulator<W extends ProviderWorld, M extends Provi
 
   abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   abstract state(): unknown;
+  /** The temporary keys the provider's credential stand-ins issued (set by the provider's constructor). */
+  protected temporaryKeys: IssuedKeys | undefined;
+
   /** Every temporary key the provider's credential stand-ins issued expires now; returns how many were live. */
-  abstract expireTemporaryKeys(): number;
+  expireTemporaryKeys(): number {
+    return this.temporaryKeys?.expireAll() ?? 0;
+  }
+
+  /** The secrets and security tokens of the temporary keys issued, for in-process leak checks only. */
+  temporarySecrets(): string[] {
+    return this.temporaryKeys?.secrets() ?? [];
+  }
 
   /** Forgets the provider's own per-world state (nonces, idempotency tokens, AK lockouts, …) on a reset. */
   protected abstract clearProviderState(): void;

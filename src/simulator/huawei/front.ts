@@ -67,17 +67,8 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
   constructor(world: HuaweiWorld, clock: SimClock, options: HuaweiOptions) {
     super(world, clock, options, { section: (w) => w.huawei, createModel: (w, c) => new ElbModel(w, c), timingKeys: ['initialMs'] });
     this.#issued = new IssuedKeys('HWTMP', this.wall);
+    this.temporaryKeys = this.#issued;
     this.#securityKey = new EcsSecurityKey(() => this.world, this.#issued);
-  }
-
-  /** Every temporary key issued so far expires now; returns how many were still live. */
-  expireTemporaryKeys(): number {
-    return this.#issued.expireAll();
-  }
-
-  /** The secrets and security tokens of the temporary keys issued, for in-process leak checks only. */
-  temporarySecrets(): string[] {
-    return this.#issued.secrets();
   }
 
   // ------------------------------------------------------------------ admin
