@@ -374,6 +374,15 @@ describe('docker-compose.yml', () => {
     expect(searchAttributeProblems(text)).toEqual([expect.stringContaining('registers LbPhase=Keyword LbProvider=Text')]);
   });
 
+  it("gives the server its dynamic config by an absolute path inside a mount of the repository's file", () => {
+    const server = svc(composed(), 'temporal') as { environment?: Record<string, string>; volumes?: string[] };
+    const path = server.environment?.DYNAMIC_CONFIG_FILE_PATH ?? '';
+    expect(path.startsWith('/'), path).toBe(true);
+    const mount = (server.volumes ?? []).map((v) => v.split(':')).find(([, target]) => target !== undefined && path.startsWith(`${target}/`));
+    expect(mount, `no volume holds ${path}`).toBeDefined();
+    expect(readFileSync(join(ROOT, mount![0]!, path.slice(mount![1]!.length + 1)), 'utf8')).toMatch(/\S/);
+  });
+
   it('persists Temporal in PostgreSQL, after the schema job, with one password', () => {
     expect(persistenceProblems(composed())).toEqual([]);
     // A password set in the environment reaches all three.
