@@ -38,8 +38,18 @@ export function coordinatorSummary(group: GroupRef): string {
   return `coordinator of ${groupLabel(group)}: every change to this group goes through it`;
 }
 
-/** A request's live details: phase, chunks done of total, counts and its servers by state, as a two-column Markdown table. */
-export function progressDetails(progress: Progress): string {
+/** How a run that failed ended, for its details: the catalogue type, the provider's code, a quota's figures. */
+export interface RunEnding {
+  readonly type: string;
+  readonly code?: string | undefined;
+  readonly quota?: { readonly limit?: number | undefined; readonly groupHolds?: number | undefined; readonly fits?: number | undefined } | undefined;
+}
+
+/**
+ * A request's live details: phase, chunks done of total, counts and its servers by state, as a two-column Markdown
+ * table; for a run that failed, also how (type and provider code) and, on a quota, what the group holds and fits.
+ */
+export function progressDetails(progress: Progress, ending?: RunEnding): string {
   const states = countsText(progress.states);
   const provider = countsText(progress.providerStatuses);
   const rows: [string, string][] = [
@@ -49,5 +59,10 @@ export function progressDetails(progress: Progress): string {
     ['by state', states || '–'],
     ['provider says', provider || '–'],
   ];
+  if (ending) rows.push(['failed', ending.code ? `${ending.type} (${ending.code})` : ending.type]);
+  const q = ending?.quota;
+  if (q?.groupHolds !== undefined) {
+    rows.push(['quota', q.limit === undefined ? `the group holds ${count(q.groupHolds)}` : `the group holds ${count(q.groupHolds)} of ${count(q.limit)}; ${count(q.fits ?? 0)} more fit`]);
+  }
   return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| **${k}** | ${v} |`)].join('\n');
 }

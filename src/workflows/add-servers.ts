@@ -38,6 +38,7 @@ import {
   type AddServersResult,
   type CoordinatorMessage,
   type FailureDetails,
+  type RunEnding,
   type Phase,
   type Progress,
   type RequestUpdate,
@@ -99,8 +100,9 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
   // What the Web UI shows as the run's current details: what it does, and how far it is, as a small table.
   const heading = requestSummary(req);
   let shown = '';
+  let ending: RunEnding | undefined;
   const show = () => {
-    const details = `${heading}\n\n${progressDetails(progress)}`;
+    const details = `${heading}\n\n${progressDetails(progress, ending)}`;
     if (details !== shown) setCurrentDetails((shown = details));
   };
   show();
@@ -196,8 +198,9 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
   if (outcome.kind === 'failed') {
     enter('failed');
     progress = { ...progress, phase: 'failed' };
-    show();
     const details = outcome.details as FailureDetails;
+    ending = { type: details.type, code: details.code, quota: details.quota };
+    show();
     countEnding(provider, 'failed', details.type, details.added?.length ?? 0);
     throw workflowFailure(details.type, outcome.message, details);
   }

@@ -84,7 +84,7 @@ describe('the Temporal Web UI after real lbflow runs', () => {
   it('shows a failed run\'s failure type and the quota figures, without a stack trace', async () => {
     const text = await open(quota.workflowId, quota.runId, 'history', [/FAILED/, /"type": "QuotaExceeded"/, /The group holds 300 of its quota of 300; this request asked for 1 server, none fits/], 'quota-failed-history');
     expect(text).not.toMatch(/at Function\.create|failure\.ts:\d+/);
-    await open(quota.workflowId, quota.runId, 'user-metadata', [/add 1 server to alibaba-gwlb cn-hangzhou sgp-atstuj3rtoptyui0003/, /phase\s+failed/], 'quota-failed-user-metadata');
+    await open(quota.workflowId, quota.runId, 'user-metadata', [/add 1 server to alibaba-gwlb cn-hangzhou sgp-atstuj3rtoptyui0003/, /phase\s+failed/, /failed\s+QuotaExceeded \(QuotaExceeded\.ServerGroupServersNum\)/, /quota\s+the group holds 300 of 300; 0 more fit/], 'quota-failed-user-metadata');
   });
 
   it('shows a running run\'s coordinator naming its chunk and its wait, with a clean last failure on the poll', async () => {
