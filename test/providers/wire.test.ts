@@ -92,6 +92,9 @@ describe('what goes on the wire', () => {
     );
     const headers = r?.headers as Record<string, string>;
     expect(headers).toMatchObject({ 'x-acs-action': 'AddServersToServerGroup', 'x-acs-version': '2024-04-15', 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
+    // As the vendor's SDKs do: the credential provider's name (fixed keys: static_ak), signed like every x-acs-* header.
+    expect(headers['x-acs-credentials-provider']).toBe('static_ak');
+    expect(headers.authorization).toMatch(/SignedHeaders=[^,]*x-acs-credentials-provider/);
     const payload = OpenApiUtil.hash(r?.body as Buffer, 'ACS3-HMAC-SHA256').toString('hex');
     expect(headers['x-acs-content-sha256']).toBe(payload);
     const { authorization, ...rest } = headers;
@@ -109,6 +112,8 @@ describe('what goes on the wire', () => {
     for (const r of [list, add] as Received[]) {
       const headers = r.headers as Record<string, string>;
       expect(headers['x-project-id']).toBe(P.projectId);
+      // The charset as the vendor's SDKs send it.
+      expect(headers['content-type']).toBe('application/json;charset=utf-8');
       const [path, query = ''] = r.url.split('?');
       const queryParams: Record<string, string[]> = {};
       for (const [k, v] of new URLSearchParams(query)) queryParams[k] = [...(queryParams[k] ?? []), v];

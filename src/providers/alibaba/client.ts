@@ -131,6 +131,8 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
             'content-type': 'application/x-www-form-urlencoded',
             accept: 'application/json',
             'user-agent': this.#userAgent,
+            // What the vendor's SDKs send: the name of the credential provider the keys came from.
+            'x-acs-credentials-provider': credentials.providerName ?? (credentials.securityToken ? 'static_sts' : 'static_ak'),
           },
           body,
         },

@@ -155,7 +155,7 @@ export function alibabaCredentialChain(settings: AlibabaChainSettings): AlibabaC
 
   const keysOf = (c: VendorCredentials, source: string): AlibabaCredentials => {
     if (!c.accessKeyId || !c.accessKeySecret) throw new Error(`${source} gave no access key`);
-    return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, ...(c.securityToken ? { securityToken: c.securityToken } : {}) };
+    return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, ...(c.securityToken ? { securityToken: c.securityToken } : {}), ...(c.providerName ? { providerName: c.providerName } : {}) };
   };
   const fromChosen = async (): Promise<AlibabaCredentials> => {
     const current = chosen!;

@@ -10,6 +10,8 @@ export interface AlibabaCredentials {
   readonly accessKeySecret: string;
   /** STS: sent and signed as `x-acs-security-token` (with `x-acs-accesskey-id`). */
   readonly securityToken?: string | undefined;
+  /** Where the keys came from, as the vendor's credential providers name it (`ecs_ram_role`, …), for `x-acs-credentials-provider`. */
+  readonly providerName?: string | undefined;
 }
 
 export type QueryPairs = ReadonlyArray<readonly [string, string]>;

@@ -138,7 +138,8 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
     const path = `/v3/${call.projectId}/elb/${call.segments.join('/')}`;
     const query = call.query ?? [];
     const body = call.body === undefined ? '' : JSON.stringify(call.body);
-    const base: Record<string, string> = { 'Content-Type': 'application/json', Host: new URL(origin).host, 'X-Project-Id': call.projectId };
+    // The charset as the vendor's SDKs send it.
+    const base: Record<string, string> = { 'Content-Type': 'application/json;charset=utf-8', Host: new URL(origin).host, 'X-Project-Id': call.projectId };
     const qs = canonicalQueryString(query);
     const attempt = (creds: HuaweiCredentials) => {
       const headers = 'authToken' in creds ? { ...base, 'X-Auth-Token': creds.authToken } : signSdkHmacSha256({ method: call.method, path, query, headers: base, body }, creds, this.#clock()).headers;
