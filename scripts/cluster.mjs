@@ -39,6 +39,7 @@ const UI_MODULE = 'github.com/temporalio/ui-server/v2';
 export const SERVICES = /** @type {const} */ (['history', 'matching', 'frontend', 'worker']);
 const PG_USER = 'temporal';
 const PG_PASSWORD = 'temporal';
+/** lbflow's search attributes (src/domain/names.ts), as setup-namespace.sh takes them; test/compose.test.ts checks they agree. */
 export const SEARCH_ATTRIBUTES = 'LbProvider=Keyword LbRegion=Keyword LbServerGroupId=Keyword LbPhase=Keyword';
 
 /** @param {NodeJS.ProcessEnv} env */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
-import { TEMPORAL_SERVER_VERSION } from '../scripts/cluster.mjs';
+import { SEARCH_ATTRIBUTES as CLUSTER_SEARCH_ATTRIBUTES, TEMPORAL_SERVER_VERSION } from '../scripts/cluster.mjs';
 import { freePort } from '../src/cli/stack.js';
 import { SEARCH_ATTRIBUTE_KEYS, TASK_QUEUE, WORKFLOW_TYPE } from '../src/domain/names.js';
 import { DEFAULT_WORKFLOW_BUNDLE, loadWorkerConfig, WorkerConfigError } from '../src/worker/config.js';
@@ -366,6 +366,9 @@ describe('docker-compose.yml', () => {
 
   it("registers exactly lbflow's search attributes (src/domain/names.ts) on the namespace the worker uses", () => {
     expect(searchAttributeProblems(composed())).toEqual([]);
+    // The cluster tier (scripts/cluster.mjs) registers the same list with the same script.
+    const wanted = SEARCH_ATTRIBUTE_KEYS.map((key) => `${key.name}=${key.type.charAt(0)}${key.type.slice(1).toLowerCase()}`).sort();
+    expect(CLUSTER_SEARCH_ATTRIBUTES.split(/\s+/).sort()).toEqual(wanted);
     const missing = copy(composed());
     setEnv(missing, 'temporal-namespace', 'LBFLOW_SEARCH_ATTRIBUTES', 'LbProvider=Keyword LbRegion=Keyword LbServerGroupId=Keyword');
     expect(searchAttributeProblems(missing)).toEqual([expect.stringMatching(/^temporal-namespace: registers LbProvider=Keyword .*; lbflow uses .*LbPhase=Keyword/)]);
