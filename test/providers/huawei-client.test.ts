@@ -188,10 +188,10 @@ describe('listing members (ListMembers)', () => {
     expect(await calls(sims.huawei.url, 'ListMembers')).toHaveLength(2);
   });
 
-  it('reads the same 2,500 members with limit 500, stopping at the empty page after the last full one', async () => {
+  it('reads the same 2,500 members with limit 500 in 5 pages: the last full page has no next_marker, so no empty page follows', async () => {
     const listed = await make({ pageSize: 500 }).listServers(pool(BIG_POOL));
     expect(listed.members.map((m) => m.address)).toEqual(range(0, 2500).map(bigAddress));
-    expect(listed.requestIds).toHaveLength(6);
+    expect(listed.requestIds).toHaveLength(5);
   });
 
   it('sends a member filter as repeated address keys in batches of at most 200, returning only address+port matches', async () => {

@@ -63,7 +63,7 @@ const aliClient = () => {
   clients.push(c);
   return c;
 };
-const hwClient = (config: { clock?: () => Date } = {}) => {
+const hwClient = (config: { clock?: () => Date; pageSize?: number } = {}) => {
   const c = createProvider({ provider: 'huawei-elb', credentials: HW_CREDS, endpoint: base, ...config });
   clients.push(c);
   return c;
@@ -99,6 +99,27 @@ describe('what goes on the wire', () => {
     expect(headers['x-acs-content-sha256']).toBe(payload);
     const { authorization, ...rest } = headers;
     expect(authorization).toBe(OpenApiUtil.getAuthorization({ pathname: '/', method: 'POST', query: {}, headers: rest } as never, 'ACS3-HMAC-SHA256', payload, ALI_CREDS.accessKeyId, ALI_CREDS.accessKeySecret));
+  });
+
+  it('reads ELB pages until one has no next_marker, and also ends at an empty page after a full one (whichever ELB does)', async () => {
+    const m = (i: number) => ({ id: `m${i}`, address: `10.0.0.${i}`, protocol_port: 80, operating_status: 'ONLINE', admin_state_up: true, weight: 1 });
+    const pages = [
+      { request_id: 'p1', members: [m(1), m(2)], page_info: { previous_marker: 'm1', next_marker: 'm2', current_count: 2 } },
+      { request_id: 'p2', members: [m(3), m(4)], page_info: { previous_marker: 'm3', next_marker: 'm4', current_count: 2 } },
+      { request_id: 'p3', members: [], page_info: { current_count: 0 } },
+    ];
+    handler = (req, res) => {
+      const marker = new URL(req.url, 'http://h').searchParams.get('marker');
+      reply(200, pages[marker === null ? 0 : marker === 'm2' ? 1 : 2])(req, res);
+    };
+    const emptyLast = await hwClient({ pageSize: 2 }).listServers(P);
+    expect(emptyLast.members.map((x) => x.address)).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4']);
+    expect(emptyLast.requestIds).toEqual(['p1', 'p2', 'p3']);
+    received.length = 0;
+    pages[1] = { request_id: 'p2', members: [m(3), m(4)], page_info: { previous_marker: 'm3', current_count: 2 } } as never;
+    const noMarker = await hwClient({ pageSize: 2 }).listServers(P);
+    expect(noMarker.requestIds).toEqual(['p1', 'p2']);
+    expect(received).toHaveLength(2);
   });
 
   it('sends ELB calls with the encoded path, the sorted query and JSON body bytes that verify under the vendor signer', async () => {

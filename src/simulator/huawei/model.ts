@@ -1,6 +1,6 @@
 // The ELB v3 model: projects, subnets, load balancers, pools and members. No HTTP here. Batch calls validate
 // every item first and then apply all or nothing; members settle lazily from simulated timestamps.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { SimClock } from '../common/clock.js';
 import { inCidr, isIPv4, isIPv6, isPrivateIpv4, rangeAddress } from '../common/ip.js';
 import { WorldError, type HuaweiPoolWorld, type HuaweiProjectWorld, type HuaweiWorld } from '../common/world.js';
@@ -100,7 +100,8 @@ export interface MemberView {
   availability_zone: string;
   operating_status: OperatingStatus;
   status: never[];
-  reason?: { reason_code: string; expected_response: null; healthcheck_response: null };
+  /** Why the health check failed; null while it has not (every member carries the field, as the SDK's model has it). */
+  reason: { reason_code: string; expected_response: string | null; healthcheck_response: string | null } | null;
   member_type: 'ip' | 'instance';
   instance_id: string;
   created_at: string;
@@ -120,6 +121,11 @@ export interface ListMembersQuery {
   adminStateUp?: boolean;
 }
 
+/** A stable UUID-shaped id for a resource the world does not model (a load balancer's port, its flavors). */
+const derivedId = (seed: string): string => {
+  const h = createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+};
 const time = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const memberKey = (address: string, port: number): string => `${address}|${port}`;
 
@@ -305,12 +311,14 @@ export class ElbModel {
       availability_zone: m.availabilityZone,
       operating_status: s.operating,
       status: [],
+      // expected_response and healthcheck_response are set only for RESPONSE_MISMATCH (an HTTP check's status code),
+      // which the simulated TCP checks never give
+      reason: s.unhealthy ? { reason_code: 'CONNECT_TIMEOUT', expected_response: null, healthcheck_response: null } : null,
       member_type: m.memberType,
       instance_id: s.instanceId,
       created_at: time(m.createdAt),
       updated_at: time(m.updatedAt),
     };
-    if (s.unhealthy) view.reason = { reason_code: 'CONNECT_TIMEOUT', expected_response: null, healthcheck_response: null };
     return view;
   }
 
@@ -455,8 +463,10 @@ export class ElbModel {
     const first = page[0];
     const last = page[page.length - 1];
     const pageInfo: { previous_marker?: string; next_marker?: string; current_count: number } = { current_count: page.length };
+    // previous_marker is the page's first record, so an empty page has none; next_marker only while records follow,
+    // so a list that ends on a full page costs no empty last page (the OTC example's last page has none)
     if (first) pageInfo.previous_marker = first.id;
-    if (last && page.length === q.limit) pageInfo.next_marker = last.id;
+    if (last && filtered.length > page.length) pageInfo.next_marker = last.id;
     return { members: page, pageInfo };
   }
 
@@ -485,13 +495,24 @@ export class ElbModel {
       vpc_id: pool.lb.vpcId,
       any_port_enable: d.anyPortEnable,
       member_deletion_protection_enable: d.memberDeletionProtection,
-      az_affinity: { enable: d.azAffinity },
+      // with affinity on, the count threshold of 1 is in force (exactly one of the two thresholds is -1 when enabled)
+      az_affinity: {
+        enable: d.azAffinity,
+        az_minimum_healthy_member_percentage: -1,
+        az_minimum_healthy_member_count: d.azAffinity ? 1 : -1,
+        az_unhealthy_fallback_strategy: 'forward_to_all_member_of_local_az',
+      },
       listeners: [],
       loadbalancers: [{ id: pool.lb.id }],
       members: [...pool.members.values()].map((m) => ({ id: m.id })),
+      // no session persistence configured: null, as ELB shows it; the other features are there, switched off
       session_persistence: null,
-      slow_start: null,
-      connection_drain: null,
+      slow_start: { enable: false, duration: 30 },
+      connection_drain: { enable: false, timeout: 300 },
+      pool_health: { minimum_healthy_member_count: 0 },
+      public_border_group: 'center',
+      // a CID hash strategy belongs to QUIC pools only
+      quic_cid_hash_strategy: null,
       protection_status: 'nonProtection',
       protection_reason: '',
       created_at: time(pool.createdAt),
@@ -503,6 +524,9 @@ export class ElbModel {
     const p = this.#project(projectId);
     const lb = p.loadBalancers.get(loadBalancerId);
     if (!lb) throw new Elb8904('loadbalancer', loadBalancerId);
+    const pools = [...p.pools.values()].filter((pool) => pool.lb.id === lb.id);
+    // a load balancer serving IP-protocol pools is a gateway load balancer, with a gateway flavor and no L4/L7 ones
+    const gateway = pools.some((pool) => pool.def.protocol === 'IP');
     return {
       id: lb.id,
       name: lb.name,
@@ -518,10 +542,42 @@ export class ElbModel {
       ip_target_enable: lb.ipTargetEnable,
       availability_zone_list: lb.availabilityZones,
       elb_virsubnet_ids: [lb.vipSubnetId],
-      pools: [...p.pools.values()].filter((pool) => pool.lb.id === lb.id).map((pool) => ({ id: pool.def.id })),
+      pools: pools.map((pool) => ({ id: pool.def.id })),
       listeners: [],
       deletion_protection_enable: false,
       protection_status: 'nonProtection',
+      protection_reason: '',
+      provider: 'vlb',
+      vip_port_id: derivedId(`port:${lb.id}`),
+      tags: [],
+      eips: [],
+      publicips: [],
+      global_eips: [],
+      // IPv4 only: the IPv6 fields of a dual-stack load balancer are null
+      ipv6_vip_address: null,
+      ipv6_vip_virsubnet_id: null,
+      ipv6_vip_port_id: null,
+      elb_virsubnet_type: 'ipv4',
+      enterprise_project_id: '0',
+      billing_info: '',
+      charge_mode: 'flavor',
+      l4_flavor_id: gateway ? '' : derivedId(`l4-flavor:${lb.id}`),
+      l4_scale_flavor_id: '',
+      l7_flavor_id: '',
+      l7_scale_flavor_id: '',
+      gw_flavor_id: gateway ? derivedId(`gw-flavor:${lb.id}`) : '',
+      loadbalancer_type: gateway ? 'gateway' : null,
+      autoscaling: { enable: false, min_l7_flavor_id: '' },
+      frozen_scene: '',
+      public_border_group: 'center',
+      service_lb_mode: 'lb',
+      instance_type: '',
+      instance_id: '',
+      proxy_protocol_extensions: [],
+      waf_failure_action: 'discard',
+      log_group_id: '',
+      log_topic_id: '',
+      custom_qos_limit: null,
       created_at: time(lb.createdAt),
       updated_at: time(lb.createdAt),
     };
