@@ -70,6 +70,9 @@ const PROTOCOL_PARAMS = new Set([
   'Signature',
   'SecurityToken',
   'ClientToken',
+  // where the call goes, not what it changes: the vendor's SDK leaves it out (the region is in the endpoint) and
+  // lbflow sends it, so one add sent by each under one token is one add (the group id pins the region anyway)
+  'RegionId',
 ]);
 
 interface StoredAnswer {
