@@ -510,6 +510,9 @@ function plan(calls: PlannedCall[]) {
   };
 }
 
+/** One call through the SDK, now. */
+const sdkCall = async (call: PlannedCall): Promise<OracleResult> => (await oracle(plan([call]))).results[0]!;
+
 const resultOf = (provider: 'alibaba' | 'huawei', name: string): OracleResult => {
   const found = results.find((r) => r.provider.startsWith(provider) && r.name === name);
   if (!found) throw new Error(`no result for ${provider} ${name}`);
@@ -661,17 +664,12 @@ describe("lbflow's client and the SDK send the same add", () => {
       await client.addServers(group(DEFAULT_GROUP), servers, { idempotencyKey: 'conformance-parity-1' });
       const ours = aliProxy.exchanges.at(-1)!;
       aliProxy.exchanges.length = 0;
-      const sdk = (
-        await oracle(
-        plan([
-          {
-            name: 'parity',
-            provider: 'alibaba',
-            action: 'AddServersToServerGroup',
-            args: { ServerGroupId: DEFAULT_GROUP, ClientToken: 'conformance-parity-1', Servers: servers.map((s) => ({ ServerId: s.serverId, ServerType: s.serverType, Port: s.port })) },
-          },
-        ]),
-      )).results[0]!;
+      const sdk = await sdkCall({
+        name: 'parity',
+        provider: 'alibaba',
+        action: 'AddServersToServerGroup',
+        args: { ServerGroupId: DEFAULT_GROUP, ClientToken: 'conformance-parity-1', Servers: servers.map((s) => ({ ServerId: s.serverId, ServerType: s.serverType, Port: s.port })) },
+      });
       const theirs = aliProxy.exchanges.at(-1)!;
       // lbflow sends RegionId on purpose (the simulator, like the service, looks for the group in that region; issue 13
       // row 8, as terraform-provider-alicloud sends it); the SDK puts the region in the endpoint only. Everything else:
@@ -702,17 +700,12 @@ describe("lbflow's client and the SDK send the same add", () => {
       await client.addServers(pool(DEMO_POOL), members, { idempotencyKey: 'unused-by-elb' });
       const ours = hwProxy.exchanges.find((x) => x.url.includes('batch-add'))!;
       hwProxy.exchanges.length = 0;
-      const sdk = (
-        await oracle(
-        plan([
-          {
-            name: 'parity',
-            provider: 'huawei',
-            action: 'BatchCreateMembers',
-            args: { pool_id: DEMO_POOL, body: { members: members.map((m) => ({ address: m.address, protocol_port: m.protocolPort, subnet_cidr_id: m.subnetCidrId, weight: m.weight })) } },
-          },
-        ]),
-      )).results[0]!;
+      const sdk = await sdkCall({
+        name: 'parity',
+        provider: 'huawei',
+        action: 'BatchCreateMembers',
+        args: { pool_id: DEMO_POOL, body: { members: members.map((m) => ({ address: m.address, protocol_port: m.protocolPort, subnet_cidr_id: m.subnetCidrId, weight: m.weight })) } },
+      });
       const theirs = hwProxy.exchanges.find((x) => x.url.includes('batch-add'))!;
       expect([ours.method, ours.url]).toEqual([theirs.method, theirs.url]);
       expect(JSON.parse(ours.body)).toEqual(JSON.parse(theirs.body));

@@ -150,27 +150,23 @@ def gwlb_call(call, target):
     out = {'name': call['name'], 'provider': 'alibaba-gwlb', 'action': action}
     try:
         response = getattr(client, f'{snake(action)}_with_options')(request, runtime)
-        body = response.body
-        out['ok'] = True
-        out['statusCode'] = response.status_code
-        out['model'] = body.to_map()
-        out['requestId'] = body.request_id
         answer = raw['answer']['body']
         issues = []
         walk_dara(answer, getattr(gwlb_models, f'{action}ResponseBody'), '$', issues)
-        out['issues'] = issues
-        out['raw'] = answer
+        answered(out, response.status_code, response.body.to_map(), response.body.request_id, answer, issues)
     except ali_exceptions.AlibabaCloudException as e:
-        out['ok'] = False
-        out['error'] = {
-            'class': type(e).__name__,
-            'code': e.code,
-            'message': e.message,
-            'statusCode': e.status_code,
-            'requestId': e.request_id,
-            'data': e.data,
-        }
+        raised(out, e, e.code, e.message, e.status_code, e.request_id, data=e.data)
     return out
+
+
+def answered(out, status_code, model, request_id, answer, issues):
+    out.update({'ok': True, 'statusCode': status_code, 'model': model, 'requestId': request_id, 'issues': issues, 'raw': answer})
+
+
+def raised(out, e, code, message, status_code, request_id, **extra):
+    """What a caller reads from the SDK's exception."""
+    out['ok'] = False
+    out['error'] = {'class': type(e).__name__, 'code': code, 'message': message, 'statusCode': status_code, 'requestId': request_id, **extra}
 
 
 # ------------------------------------------------------------------ ELB: openapi_types models
@@ -256,24 +252,12 @@ def elb_call(call, target):
     out = {'name': call['name'], 'provider': 'huawei-elb', 'action': action}
     try:
         response = getattr(client, snake(action))(request)
-        out['ok'] = True
-        out['statusCode'] = response.status_code
-        out['model'] = response.to_dict()
-        out['requestId'] = getattr(response, 'request_id', None)
         answer = json.loads(response.raw_content.decode('utf-8')) if response.raw_content else None
         issues = []
         walk_elb(answer, f'{action}Response', '$', issues)
-        out['issues'] = issues
-        out['raw'] = answer
+        answered(out, response.status_code, response.to_dict(), getattr(response, 'request_id', None), answer, issues)
     except hw_exceptions.ServiceResponseException as e:
-        out['ok'] = False
-        out['error'] = {
-            'class': type(e).__name__,
-            'code': e.error_code,
-            'message': e.error_msg,
-            'statusCode': e.status_code,
-            'requestId': e.request_id,
-        }
+        raised(out, e, e.error_code, e.error_msg, e.status_code, e.request_id)
     return out
 
 
