@@ -552,6 +552,12 @@ describe('every simulator action through the SDK', () => {
     for (const action of [...GWLB_ACTIONS, ...ELB_ACTIONS]) expect(driven, action).toContain(action);
   });
 
+  it('every absence and null the walk excuses is one some answer needs (no stale excuse)', () => {
+    const used = new Set(results.flatMap((r) => (r.issues ?? []).filter((i) => i.issue === 'missing' || i.issue === 'null').map((i) => `${i.issue} ${fieldOf(i)}`)));
+    expect(Object.keys(MAY_BE_ABSENT).filter((f) => !used.has(`missing ${f}`))).toEqual([]);
+    expect(Object.keys(MAY_BE_NULL).filter((f) => !used.has(`null ${f}`))).toEqual([]);
+  });
+
   it('no call crashed the SDK (every answer parsed)', () => {
     expect(results.filter((r) => r.crash).map((r) => `${r.provider} ${r.name}:\n${r.crash}`)).toEqual([]);
   });
