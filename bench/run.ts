@@ -88,6 +88,10 @@ interface Row {
   lbflowCpuMsPerRequest?: number;
   floor?: { wallMs: number; rejectionMs: { p50: number; p99: number; max: number }; workerCpuS: number; cpuMsPerRequest: number; workerPeakRssMb: number };
   idleRssMb?: { lbflow: number; floor: number };
+  /** The same requests through the design's messages alone (bench/floor, runDesignFloor), holding the row's limit. */
+  designFloor?: DesignFloor;
+  /** wallMs ÷ designFloor.wallMs: what lbflow's own work adds to what its design costs here. */
+  vsDesignFloor?: number;
   providerCalls?: number;
   workflowsStarted?: number;
   options: Record<string, unknown>;
@@ -368,6 +372,7 @@ async function scenario1(b: Bench, rows: Row[]): Promise<void> {
       const base = await runBaseline(b, jobs);
       const row = rowOf('1', `${provider} ${n.toLocaleString('en')} servers, one group`, jobs, run, limitMs(provider, chunksOf(n)), chunksOf(n));
       withBaseline(row, base);
+      await withDesignFloor(b, row, { requests: 1, groups: 1, workers: 1 });
       print(row);
       rows.push(row);
     }
@@ -392,6 +397,7 @@ async function scenario2(b: Bench, rows: Row[]): Promise<void> {
     const base = await runBaseline(b, jobs);
     const row = rowOf('2', `${provider} ${GROUPS} groups × 1,000 servers at once`, jobs, run, limitMs(provider, chunksOf(1000)), GROUPS * chunksOf(1000));
     withBaseline(row, base);
+    await withDesignFloor(b, row, { requests: 1, groups: GROUPS, workers: 1 });
     print(row);
     rows.push(row);
   }
@@ -407,11 +413,64 @@ async function scenario3(b: Bench, rows: Row[]): Promise<void> {
       const jobs = Array.from({ length: requests }, (_, r) => job(provider, group, all.slice(r * 50, (r + 1) * 50)));
       const run = await runLbflow(b, jobs, workers);
       // One coordinator coalesces them: the coalesced limit is ceil(1,000 / 200) adds, plus one (the first may leave before the rest arrive).
-      const row = rowOf('3', `${provider} ${requests} requests × 50 servers, one group, ${workers} worker${workers > 1 ? 's' : ''}`, jobs, run, limitMs(provider, chunksOf(total) + 1), chunksOf(total));
+      const limit = limitMs(provider, chunksOf(total) + 1);
+      const row = rowOf('3', `${provider} ${requests} requests × 50 servers, one group, ${workers} worker${workers > 1 ? 's' : ''}`, jobs, run, limit, chunksOf(total));
+      await withDesignFloor(b, row, { requests, groups: 1, workers });
       print(row);
       rows.push(row);
     }
   }
+}
+
+interface DesignFloor {
+  wallMs: number;
+  workerCpuS: number;
+  workerPeakRssMb: number;
+}
+
+/**
+ * The design's floor for a row (bench/floor/workflows.mjs): `requests` floor requests per group, on `groups` groups
+ * at once, on `workers` floor workers, hand themselves to their group's floor coordinator, which holds `holdMs` (the
+ * row's limit) from the first and then tells them. The wall time, worker CPU and peak RSS of the design's messages
+ * on this machine, with the providers' time and none of lbflow's work (no validation, ledger, activity or payload).
+ */
+async function runDesignFloor(b: Bench, shape: { requests: number; groups: number; workers: number; holdMs: number }): Promise<DesignFloor> {
+  const taskQueue = `bench-floor-${randomUUID()}`;
+  const bundle = await floorBundle(b.dir);
+  const floorWorkers = await Promise.all(Array.from({ length: shape.workers }, () => startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue, FLOOR_BUNDLE: bundle }, join(ROOT, 'bench/floor/worker.mjs'))));
+  try {
+    const once = async (requests: number, groups: number) => {
+      const coordinators = Array.from({ length: groups }, () => `bench-floor-group-${randomUUID()}`);
+      const started = performance.now();
+      const handles = await Promise.all(
+        coordinators.flatMap((coordinatorId) =>
+          Array.from({ length: requests }, (_, i) =>
+            b.env.client.workflow.start('floorRequest', { taskQueue, workflowId: `bench-floor-${i}-${randomUUID()}`, args: [{ coordinatorId, holdMs: shape.holdMs, settleMs: MODEL.settleMs }] }),
+          ),
+        ),
+      );
+      await Promise.all(handles.map((h) => h.result()));
+      return performance.now() - started;
+    };
+    // Warmed up as lbflow's workers are (a few workflows of the same kind first), then measured.
+    await once(3, 1);
+    for (const w of floorWorkers) w.resetPeak();
+    const cpuBefore = floorWorkers.map((w) => w.cpuS());
+    const wallMs = await once(shape.requests, shape.groups);
+    return {
+      wallMs: Math.round(wallMs),
+      workerCpuS: round(floorWorkers.reduce((n, w, i) => n + w.cpuS() - cpuBefore[i]!, 0), 2),
+      workerPeakRssMb: Math.round(Math.max(...floorWorkers.map((w) => w.peakRssMb()))),
+    };
+  } finally {
+    await Promise.all(floorWorkers.map((w) => stop(w.child)));
+  }
+}
+
+/** Sets a row's design floor (runDesignFloor) and lbflow's wall time over it. */
+async function withDesignFloor(b: Bench, row: Row, shape: { requests: number; groups: number; workers: number }): Promise<void> {
+  row.designFloor = await runDesignFloor(b, { ...shape, holdMs: row.limitMs! });
+  row.vsDesignFloor = round(row.wallMs / row.designFloor.wallMs, 2);
 }
 
 /** Starts `count` workflows of lbflow's type at once with `args` and waits for each to fail as ValidationError. */
@@ -619,6 +678,12 @@ function print(r: Row): void {
   if (r.rejectionMs) {
     const started = r.workflowsStarted === undefined ? '' : `; workflows started ${r.workflowsStarted} (reference 0)`;
     process.stdout.write(`   rejection latency p50 ${r.rejectionMs.p50} ms, p99 ${r.rejectionMs.p99} ms, max ${r.rejectionMs.max} ms; provider calls ${r.providerCalls} (reference 0)${started}\n`);
+  }
+  if (r.designFloor) {
+    const f = r.designFloor;
+    process.stdout.write(
+      `   design floor (the same requests through the coordinator's messages alone, holding the limit; bench/floor): ${(f.wallMs / 1000).toFixed(2)} s = ${(f.wallMs / r.limitMs!).toFixed(2)} × limit, worker CPU ${f.workerCpuS} s, peak RSS ${f.workerPeakRssMb} MB; lbflow ÷ floor ${r.vsDesignFloor?.toFixed(2)}\n`,
+    );
   }
   if (r.floor && r.idleRssMb) {
     const f = r.floor;

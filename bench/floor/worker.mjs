@@ -1,7 +1,8 @@
-// The SDK's floor for bench/run.ts: a worker with lbflow's worker options and the reference workflow
-// (bench/floor/workflows.mjs, prebuilt like the production bundle) and no activities. Plain JavaScript, no tsx,
+// The SDK's floor for bench/run.ts: a worker with lbflow's worker options, the reference workflows
+// (bench/floor/workflows.mjs, prebuilt like the production bundle) and one activity, the hand-over. Plain JavaScript, no tsx,
 // so its memory is the SDK's own: what the production worker holds beyond it is lbflow's.
 //   FLOOR_BUNDLE=<bundle.js> TEMPORAL_ADDRESS=… LBFLOW_TASK_QUEUE=… node bench/floor/worker.mjs
+import { activityInfo, getClient } from '@temporalio/activity';
 import { NativeConnection, Worker } from '@temporalio/worker';
 
 /** @param {string} name */
@@ -21,6 +22,18 @@ const worker = await Worker.create({
   maxConcurrentWorkflowTaskExecutions: 40,
   maxConcurrentActivityTaskExecutions: 200,
   stickyQueueScheduleToStartTimeout: 2_000,
+  activities: {
+    /** Scenario 3's hand-over: Signal-with-Start on the group's coordinator, as lbflow's `handOver` activity. */
+    async handOver(/** @type {{ coordinatorId: string, holdMs: number, settleMs: number, requester: string }} */ input) {
+      await getClient().workflow.signalWithStart('floorCoordinator', {
+        workflowId: input.coordinatorId,
+        taskQueue: activityInfo().taskQueue,
+        args: [input.holdMs, input.settleMs],
+        signal: 'floor.submit',
+        signalArgs: [input.requester],
+      });
+    },
+  },
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => worker.shutdown());
 process.stdout.write(`${JSON.stringify({ msg: 'worker.ready' })}\n`);
