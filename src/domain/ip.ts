@@ -38,25 +38,25 @@ export function isIpv4(text: string): boolean {
   return parseIpv4(text) !== undefined;
 }
 
-/** True when the IPv4 number lies inside the CIDR block `base/bits` (both as numbers). */
-function inBlock(address: number, base: number, bits: number): boolean {
-  // Division instead of bit masks: JavaScript bitwise operators are signed 32-bit.
-  const size = 2 ** (32 - bits);
-  return Math.floor(address / size) === Math.floor(base / size);
-}
-
-/** An IPv4 CIDR block as text and as numbers. */
+/** An IPv4 CIDR block as text and as numbers: `base` is its first address, `end` the first address after it. */
 export interface Ipv4Block {
   readonly cidr: string;
   readonly base: number;
   readonly bits: number;
+  readonly end: number;
+}
+
+/** True when the IPv4 number lies inside the block: two comparisons, as every server is checked against each block. */
+function inBlock(address: number, b: Ipv4Block): boolean {
+  return address >= b.base && address < b.end;
 }
 
 function block(cidr: string): Ipv4Block {
   const [address = '', bits = ''] = cidr.split('/');
   const base = parseIpv4(address);
-  if (base === undefined) throw new Error(`bad CIDR constant ${cidr}`);
-  return { cidr, base, bits: Number(bits) };
+  const size = 2 ** (32 - Number(bits));
+  if (base === undefined || base % size !== 0) throw new Error(`bad CIDR constant ${cidr}`);
+  return { cidr, base, bits: Number(bits), end: base + size };
 }
 
 /** RFC 1918 private ranges: what Huawei means by "private IPv4" for IP-type members. */
@@ -89,14 +89,26 @@ const SPECIAL_IPV4: readonly (Ipv4Block & { readonly reason: string })[] = [
 export function ipv4SpecialUse(text: string): string | undefined {
   const address = parseIpv4(text);
   if (address === undefined) return undefined;
-  return SPECIAL_IPV4.find((b) => inBlock(address, b.base, b.bits))?.reason;
+  return ipv4NumberSpecialUse(address);
+}
+
+/** Why the IPv4 address (as a number, from parseIpv4) cannot be a backend, or undefined. */
+export function ipv4NumberSpecialUse(address: number): string | undefined {
+  for (const b of SPECIAL_IPV4) if (inBlock(address, b)) return b.reason;
+  return undefined;
+}
+
+/** True when the IPv4 address (as a number, from parseIpv4) lies inside one of `blocks`. */
+export function ipv4NumberInBlocks(address: number, blocks: readonly Ipv4Block[]): boolean {
+  for (const b of blocks) if (inBlock(address, b)) return true;
+  return false;
 }
 
 /** True when `text` is a strict IPv4 address inside one of `blocks`. */
 export function ipv4InBlocks(text: string, blocks: readonly Ipv4Block[]): boolean {
   const address = parseIpv4(text);
   if (address === undefined) return false;
-  return blocks.some((b) => inBlock(address, b.base, b.bits));
+  return ipv4NumberInBlocks(address, blocks);
 }
 
 /** Parses any RFC 4291 textual IPv6 address (with `::` and an optional trailing dotted quad, no zone id) into eight 16-bit groups. */

@@ -1,7 +1,7 @@
 // The AddServers request contract: zod schemas whose every message names the field's problem and the rule it broke.
 import { z } from 'zod';
 import { dedupeServers, describeIdentity } from './dedupe.js';
-import { GWLB_IP_TARGET_BLOCKS, PRIVATE_IPV4_BLOCKS, ipv4InBlocks, ipv4SpecialUse, ipv6SpecialUse, isIpv4, isIpv6 } from './ip.js';
+import { GWLB_IP_TARGET_BLOCKS, PRIVATE_IPV4_BLOCKS, ipv4InBlocks, ipv4NumberInBlocks, ipv4NumberSpecialUse, ipv4SpecialUse, ipv6SpecialUse, isIpv4, isIpv6, parseIpv4 } from './ip.js';
 import { describeValue, listNames } from './text.js';
 
 /** The provider APIs lbflow drives; the discriminator of every request. */
@@ -256,7 +256,7 @@ function buildRequestSchemas() {
   }, whenObject);
 
   const huaweiServerObject = strictObject('a Huawei member', {
-    address: text((v) => v.length <= 64 && (isIpv4(v) || isIpv6(v)), must('Address', 'an IPv4 or IPv6 address')),
+    address: text((v) => v.length <= 64 && (parseIpv4(v) !== undefined || isIpv6(v)), must('Address', 'an IPv4 or IPv6 address')),
     protocolPort: integer(1, 65_535, must('Protocol port', 'an integer from 1 to 65535')),
     subnetCidrId: text((v) => UUID_LOWER.test(v), must('Subnet id (subnetCidrId)', "a lower-case UUID: the IPv4 subnet's neutron_subnet_id or the IPv6 subnet's neutron_network_id", uuidHint)).optional(),
     weight: integer(0, 100, must('Weight', 'an integer from 0 to 100 (0 takes no new requests)')).default(1),
@@ -268,25 +268,28 @@ function buildRequestSchemas() {
   const HuaweiServerSchema = huaweiServerObject.superRefine((value, ctx) => {
     const { address, subnetCidrId, availabilityZone } = value as Record<string, unknown>;
     const ipType = subnetCidrId === undefined;
-    const special = typeof address === 'string' ? (ipv4SpecialUse(address) ?? ipv6SpecialUse(address)) : undefined;
-  if (special !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['address'], input: address, message: `Address must be a backend's address, not ${special}; got ${describeValue(address)}.` });
-  } else if (!ipType && typeof address === 'string' && isIpv4(address) && !ipv4InBlocks(address, PRIVATE_IPV4_BLOCKS)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['address'],
-      input: address,
-      message: `A member with subnetCidrId is an address of that subnet, so its IPv4 address must be private (${PRIVATE_RANGES}); got ${describeValue(address)}.`,
-    });
-  } else if (ipType && typeof address === 'string') {
-      if (isIpv6(address)) {
+    // Parsed once: this runs for every member of a request, in the request and again in its group's coordinator.
+    const v4 = typeof address === 'string' ? parseIpv4(address) : undefined;
+    const special = v4 !== undefined ? ipv4NumberSpecialUse(v4) : typeof address === 'string' ? ipv6SpecialUse(address) : undefined;
+    const privateV4 = v4 !== undefined && ipv4NumberInBlocks(v4, PRIVATE_IPV4_BLOCKS);
+    if (special !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['address'], input: address, message: `Address must be a backend's address, not ${special}; got ${describeValue(address)}.` });
+    } else if (!ipType && v4 !== undefined && !privateV4) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['address'],
+        input: address,
+        message: `A member with subnetCidrId is an address of that subnet, so its IPv4 address must be private (${PRIVATE_RANGES}); got ${describeValue(address)}.`,
+      });
+    } else if (ipType && typeof address === 'string') {
+      if (v4 === undefined && isIpv6(address)) {
         ctx.addIssue({
           code: 'custom',
           path: ['address'],
           input: address,
           message: `An IPv6 address needs subnetCidrId (the IPv6 subnet's neutron_network_id); without it the member is IP-type and must use a private IPv4 address; got ${describeValue(address)}.`,
         });
-      } else if (isIpv4(address) && !ipv4InBlocks(address, PRIVATE_IPV4_BLOCKS)) {
+      } else if (v4 !== undefined && !privateV4) {
         ctx.addIssue({
           code: 'custom',
           path: ['address'],

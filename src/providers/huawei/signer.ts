@@ -53,10 +53,18 @@ export function canonicalUri(path: string): string {
 /** Keys sorted, the values of a repeated key sorted, each side encoded: `k=v` joined by `&`; '' when none. */
 export function canonicalQueryString(query: QueryPairs): string {
   const byKey = new Map<string, string[]>();
-  for (const [k, v] of query) byKey.set(k, [...(byKey.get(k) ?? []), v]);
+  // Appended in place: a member list repeats `address` once per member filtered (up to 200 on every poll).
+  for (const [k, v] of query) {
+    const values = byKey.get(k);
+    if (values) values.push(v);
+    else byKey.set(k, [v]);
+  }
   return [...byKey.keys()]
     .sort(byCodeUnits)
-    .flatMap((k) => [...(byKey.get(k) as string[])].sort(byCodeUnits).map((v) => `${percentEncode(k)}=${percentEncode(v)}`))
+    .flatMap((k) => {
+      const key = percentEncode(k);
+      return (byKey.get(k) as string[]).sort(byCodeUnits).map((v) => `${key}=${percentEncode(v)}`);
+    })
     .join('&');
 }
 
