@@ -374,7 +374,7 @@ async function scenario1(b: Bench, rows: Row[]): Promise<void> {
       const base = await runBaseline(b, jobs);
       const row = rowOf('1', `${provider} ${n.toLocaleString('en')} servers, one group`, jobs, run, limitMs(provider, chunksOf(n)), chunksOf(n));
       withBaseline(row, base);
-      await withDesignFloor(b, row, { requests: 1, groups: 1, workers: 1 });
+      await withDesignFloor(b, row, jobs, 1);
       print(row);
       rows.push(row);
     }
@@ -399,7 +399,7 @@ async function scenario2(b: Bench, rows: Row[]): Promise<void> {
     const base = await runBaseline(b, jobs);
     const row = rowOf('2', `${provider} ${GROUPS} groups × 1,000 servers at once`, jobs, run, limitMs(provider, chunksOf(1000)), GROUPS * chunksOf(1000));
     withBaseline(row, base);
-    await withDesignFloor(b, row, { requests: 1, groups: GROUPS, workers: 1 });
+    await withDesignFloor(b, row, jobs, 1);
     print(row);
     rows.push(row);
   }
@@ -417,7 +417,7 @@ async function scenario3(b: Bench, rows: Row[]): Promise<void> {
       // One coordinator coalesces them: the coalesced limit is ceil(1,000 / 200) adds, plus one (the first may leave before the rest arrive).
       const limit = limitMs(provider, chunksOf(total) + 1);
       const row = rowOf('3', `${provider} ${requests} requests × 50 servers, one group, ${workers} worker${workers > 1 ? 's' : ''}`, jobs, run, limit, chunksOf(total));
-      await withDesignFloor(b, row, { requests, groups: 1, workers });
+      await withDesignFloor(b, row, jobs, workers);
       print(row);
       rows.push(row);
     }
@@ -431,34 +431,43 @@ interface DesignFloor {
 }
 
 /**
- * The design's floor for a row (bench/floor/workflows.mjs): `requests` floor requests per group, on `groups` groups
- * at once, on `workers` floor workers, hand themselves to their group's floor coordinator, which holds `holdMs` (the
- * row's limit) from the first and then tells them. The wall time, worker CPU and peak RSS of the design's messages
- * on this machine, with the providers' time and none of lbflow's work (no validation, ledger, activity or payload).
+ * The design's floor for a row (bench/floor/workflows.mjs): each of the row's requests is started as a floor request
+ * carrying the row's own request (as lbflow's start does), on `workers` floor workers, and hands its servers to its
+ * group's floor coordinator, which holds `holdMs` (the row's limit) from the first and then tells each request of its
+ * servers (as lbflow's outcome does). The wall time, worker CPU and peak RSS of the design's messages, with their data,
+ * on this machine, with the providers' time and none of lbflow's work (no validation, ledger, activity or provider call).
  */
-async function runDesignFloor(b: Bench, shape: { requests: number; groups: number; workers: number; holdMs: number }): Promise<DesignFloor> {
+async function runDesignFloor(b: Bench, jobs: Job[], workers: number, holdMs: number): Promise<DesignFloor> {
   const taskQueue = `bench-floor-${randomUUID()}`;
   const bundle = await floorBundle(b.dir);
-  const floorWorkers = await Promise.all(Array.from({ length: shape.workers }, () => startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue, FLOOR_BUNDLE: bundle }, join(ROOT, 'bench/floor/worker.mjs'))));
+  const floorWorkers = await Promise.all(Array.from({ length: workers }, () => startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue, FLOOR_BUNDLE: bundle }, join(ROOT, 'bench/floor/worker.mjs'))));
   try {
-    const once = async (requests: number, groups: number) => {
-      const coordinators = Array.from({ length: groups }, () => `bench-floor-group-${randomUUID()}`);
+    const once = async (requests: Job[]) => {
+      // One floor coordinator per group of the row, as lbflow has one per group.
+      const coordinators = new Map<string, string>();
+      for (const j of requests) {
+        const key = JSON.stringify(j.group);
+        if (!coordinators.has(key)) coordinators.set(key, `bench-floor-group-${randomUUID()}`);
+      }
       const started = performance.now();
       const handles = await Promise.all(
-        coordinators.flatMap((coordinatorId) =>
-          Array.from({ length: requests }, (_, i) =>
-            b.env.client.workflow.start('floorRequest', { taskQueue, workflowId: `bench-floor-${i}-${randomUUID()}`, args: [{ coordinatorId, holdMs: shape.holdMs, settleMs: MODEL.settleMs }] }),
-          ),
+        requests.map((j, i) =>
+          b.env.client.workflow.start('floorRequest', {
+            taskQueue,
+            workflowId: `bench-floor-${i}-${randomUUID()}`,
+            args: [{ coordinatorId: coordinators.get(JSON.stringify(j.group))!, holdMs, settleMs: MODEL.settleMs, request: j.request }],
+          }),
         ),
       );
       await Promise.all(handles.map((h) => h.result()));
       return performance.now() - started;
     };
-    // Warmed up as lbflow's workers are (a few workflows of the same kind first), then measured.
-    await once(3, 1);
+    // Warmed up as lbflow's workers are (a few small requests of the same kind first), then measured.
+    const first = jobs[0]!;
+    await once(Array.from({ length: 3 }, () => ({ ...first, request: { ...first.request, servers: first.servers.slice(0, 10) } })));
     for (const w of floorWorkers) w.resetPeak();
     const cpuBefore = floorWorkers.map((w) => w.cpuS());
-    const wallMs = await once(shape.requests, shape.groups);
+    const wallMs = await once(jobs);
     return {
       wallMs: Math.round(wallMs),
       workerCpuS: round(floorWorkers.reduce((n, w, i) => n + w.cpuS() - cpuBefore[i]!, 0), 2),
@@ -470,8 +479,8 @@ async function runDesignFloor(b: Bench, shape: { requests: number; groups: numbe
 }
 
 /** Sets a row's design floor (runDesignFloor) and lbflow's wall time over it. */
-async function withDesignFloor(b: Bench, row: Row, shape: { requests: number; groups: number; workers: number }): Promise<void> {
-  row.designFloor = await runDesignFloor(b, { ...shape, holdMs: row.limitMs! });
+async function withDesignFloor(b: Bench, row: Row, jobs: Job[], workers: number): Promise<void> {
+  row.designFloor = await runDesignFloor(b, jobs, workers, row.limitMs!);
   row.vsDesignFloor = round(row.wallMs / row.designFloor.wallMs, 2);
 }
 
@@ -498,11 +507,15 @@ async function rejectAll(b: Bench, taskQueue: string, worker: WorkerProcess, req
 }
 
 /** The reference workflow (bench/floor/workflows.mjs) in a prebuilt bundle, as the production worker loads its own. */
-async function floorBundle(dir: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: join(ROOT, 'bench/floor/workflows.mjs'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
-  const path = join(dir, 'floor-bundle.js');
-  writeFileSync(path, code);
-  return path;
+let floorBundlePath: Promise<string> | undefined;
+/** Built once per bench run: every row with a design floor and scenario 4 load the same bundle. */
+function floorBundle(dir: string): Promise<string> {
+  floorBundlePath ??= bundleWorkflowCode({ workflowsPath: join(ROOT, 'bench/floor/workflows.mjs'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }).then(({ code }) => {
+    const path = join(dir, 'floor-bundle.js');
+    writeFileSync(path, code);
+    return path;
+  });
+  return floorBundlePath;
 }
 
 async function scenario4(b: Bench, rows: Row[]): Promise<void> {

@@ -23,14 +23,14 @@ const worker = await Worker.create({
   maxConcurrentActivityTaskExecutions: 200,
   stickyQueueScheduleToStartTimeout: 2_000,
   activities: {
-    /** Scenario 3's hand-over: Signal-with-Start on the group's coordinator, as lbflow's `handOver` activity. */
-    async handOver(/** @type {{ coordinatorId: string, holdMs: number, settleMs: number, requester: string }} */ input) {
+    /** The hand-over of scenarios 1–3: Signal-with-Start on the group's coordinator with the request's servers, as lbflow's `handOver` activity. */
+    async handOver(/** @type {{ coordinatorId: string, holdMs: number, settleMs: number, requester: string, servers: unknown[] }} */ input) {
       await getClient().workflow.signalWithStart('floorCoordinator', {
         workflowId: input.coordinatorId,
         taskQueue: activityInfo().taskQueue,
         args: [input.holdMs, input.settleMs],
         signal: 'floor.submit',
-        signalArgs: [input.requester],
+        signalArgs: [input.requester, input.servers],
       });
     },
   },
