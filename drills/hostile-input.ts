@@ -207,7 +207,7 @@ export async function hostileInput(ctx: DrillContext, o: HostileInputOptions): P
   let clientRefused = 0;
   let workflowValidation = 0;
   let longestMessage = 0;
-  let valid = { ok: false, calls: 0 };
+  let valid: { ok: boolean; calls: number };
   let cli: DoorCounts | undefined;
   let env: DoorCounts | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'lbflow-drill-hostile-'));

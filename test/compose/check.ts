@@ -330,8 +330,6 @@ export const SERVER_IMAGE = /^(?:docker\.io\/)?temporalio\/server:/;
 export const ADMIN_TOOLS_IMAGE = /^(?:docker\.io\/)?temporalio\/admin-tools:/;
 export const POSTGRES_IMAGE = /^(?:docker\.io\/)?(?:library\/)?postgres:/;
 
-const named = (doc: Doc, image: RegExp) => services(doc).filter(([, svc]) => typeof svc.image === 'string' && image.test(svc.image));
-
 /** The Temporal frontend's gRPC port inside its container (FRONTEND_GRPC_PORT, else 7233). */
 function frontendPort(svc: { [key: string]: Json }): number {
   return Number(environment(svc).FRONTEND_GRPC_PORT ?? 7233);

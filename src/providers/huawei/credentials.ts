@@ -38,7 +38,7 @@ export async function readHuaweiCredentialsFile(path: string): Promise<HuaweiAkS
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`credentials file '${path}' cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new Error(`credentials file '${path}' cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
   }
   const basic = (parseIni(text) as Record<string, Record<string, unknown> | undefined>).basic;
   if (!basic) throw new Error(`credentials file '${path}' has no [basic] section`);
