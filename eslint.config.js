@@ -11,7 +11,15 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  globalIgnores(['dist/', 'coverage/', 'artifacts/', '.temporal/', 'test/consumer/app/', 'bench/results/', '**/.venv/']),
+  globalIgnores([
+    'dist/',
+    'coverage/',
+    'artifacts/',
+    '.temporal/',
+    'test/consumer/app/',
+    'bench/results/',
+    '**/.venv/',
+  ]),
   js.configs.recommended,
   tseslint.configs.recommended,
   {
@@ -41,7 +49,10 @@ export default defineConfig(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: true, attributes: false } }],
       // Modules that import each other load in an order that depends on who imported first.
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
     },
   },
   {

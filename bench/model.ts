@@ -21,7 +21,13 @@ export function limitMs(provider: BenchProvider, calls: number): number {
 }
 
 /** `warmGroup` / `warmPool`: where each row's worker warms up before its measured run (bench/run.ts `warmUp`). */
-export const ALIBABA = { region: 'cn-hangzhou', vpc: 'vpc-bench0000', scaleGroup: 'sgp-benchscale0000', busyGroup: 'sgp-benchbusy0000', warmGroup: 'sgp-benchwarm0000' } as const;
+export const ALIBABA = {
+  region: 'cn-hangzhou',
+  vpc: 'vpc-bench0000',
+  scaleGroup: 'sgp-benchscale0000',
+  busyGroup: 'sgp-benchbusy0000',
+  warmGroup: 'sgp-benchwarm0000',
+} as const;
 export const alibabaGroup = (g: number) => `sgp-benchgroup${String(g).padStart(4, '0')}`;
 
 export const HUAWEI = {
@@ -41,7 +47,11 @@ export function alibabaServers(count: number, block: number) {
   });
 }
 export function huaweiServers(count: number) {
-  return Array.from({ length: count }, (_, i) => ({ address: `10.200.${Math.floor(i / 250)}.${(i % 250) + 1}`, protocolPort: 80, subnetCidrId: HUAWEI.subnet }));
+  return Array.from({ length: count }, (_, i) => ({
+    address: `10.200.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+    protocolPort: 80,
+    subnetCidrId: HUAWEI.subnet,
+  }));
 }
 
 /**
@@ -51,8 +61,19 @@ export function huaweiServers(count: number) {
  */
 export function benchWorld(groups: number) {
   const add = (action: string) => ({ action, effect: 'latency', latencyMs: MODEL.addLatencyMs });
-  const aliGroup = (id: string, serversPerGroup: number) => ({ id, type: 'Ip', vpcId: ALIBABA.vpc, quotas: { serversPerGroup, serversPerGroupPerZone: serversPerGroup } });
-  const hwPool = (id: string, n: number) => ({ id, name: `bench-${n}`, loadBalancerId: 'lb-bench', protocol: 'TCP', healthMonitorId: `hm-bench-${n}` });
+  const aliGroup = (id: string, serversPerGroup: number) => ({
+    id,
+    type: 'Ip',
+    vpcId: ALIBABA.vpc,
+    quotas: { serversPerGroup, serversPerGroupPerZone: serversPerGroup },
+  });
+  const hwPool = (id: string, n: number) => ({
+    id,
+    name: `bench-${n}`,
+    loadBalancerId: 'lb-bench',
+    protocol: 'TCP',
+    healthMonitorId: `hm-bench-${n}`,
+  });
   return {
     alibaba: {
       credentials: [{ ...DEFAULT_ALIBABA_CREDENTIAL }],
@@ -87,9 +108,31 @@ export function benchWorld(groups: number) {
           availabilityZones: ['cn-north-4a'],
           vpcs: [{ id: 'vpc-bench', cidr: '10.0.0.0/8' }],
           subnets: [{ id: HUAWEI.subnet, vpcId: 'vpc-bench', cidr: '10.0.0.0/8' }],
-          loadBalancers: [{ id: 'lb-bench', name: 'bench', vpcId: 'vpc-bench', vipSubnetId: HUAWEI.subnet, vipAddress: '10.255.255.1', availabilityZones: ['cn-north-4a'] }],
-          pools: [hwPool(HUAWEI.scalePool, 0), hwPool(HUAWEI.warmPool, 9999), ...Array.from({ length: groups }, (_, g) => hwPool(huaweiPool(g), g + 1))],
-          serverRanges: [{ idPrefix: 'ecs-bench-', count: 10_000, digits: 5, subnetId: HUAWEI.subnet, firstIp: '10.200.0.1', perBlock: 250 }],
+          loadBalancers: [
+            {
+              id: 'lb-bench',
+              name: 'bench',
+              vpcId: 'vpc-bench',
+              vipSubnetId: HUAWEI.subnet,
+              vipAddress: '10.255.255.1',
+              availabilityZones: ['cn-north-4a'],
+            },
+          ],
+          pools: [
+            hwPool(HUAWEI.scalePool, 0),
+            hwPool(HUAWEI.warmPool, 9999),
+            ...Array.from({ length: groups }, (_, g) => hwPool(huaweiPool(g), g + 1)),
+          ],
+          serverRanges: [
+            {
+              idPrefix: 'ecs-bench-',
+              count: 10_000,
+              digits: 5,
+              subnetId: HUAWEI.subnet,
+              firstIp: '10.200.0.1',
+              perBlock: 250,
+            },
+          ],
         },
       ],
     },

@@ -15,7 +15,13 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { executableOption, provision } from '../scripts/temporal-servers.mjs';
-import { COORDINATOR_SIGNAL, coordinatorWorkflowId, SEARCH_ATTRIBUTE_KEYS, type GroupRef, type Server } from '../src/domain/index.js';
+import {
+  COORDINATOR_SIGNAL,
+  coordinatorWorkflowId,
+  SEARCH_ATTRIBUTE_KEYS,
+  type GroupRef,
+  type Server,
+} from '../src/domain/index.js';
 import { createProvider, type LoadBalancerProvider } from '../src/providers/index.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL } from '../src/simulator/index.js';
 import { startAddServers, ValidationError } from '../src/client/index.js';
@@ -39,11 +45,23 @@ import {
   type BenchProvider,
 } from './model.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, sizes: { type: 'string' }, trace: { type: 'boolean', default: false }, options: { type: 'string' }, profile: { type: 'string' }, providers: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    sizes: { type: 'string' },
+    trace: { type: 'boolean', default: false },
+    options: { type: 'string' },
+    profile: { type: 'string' },
+    providers: { type: 'string' },
+  },
+});
 const QUICK = values.quick;
 const ONLY = new Set((values.only ?? '1,2,3,4').split(',').map((s) => s.trim()));
 /** `--providers huawei-elb`: the rows of some providers only (scenarios 1–3). */
-const PROVIDERS = (['alibaba-gwlb', 'huawei-elb'] as const).filter((p) => !values.providers || values.providers.split(',').includes(p));
+const PROVIDERS = (['alibaba-gwlb', 'huawei-elb'] as const).filter(
+  (p) => !values.providers || values.providers.split(',').includes(p),
+);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SIZES = values.sizes ? values.sizes.split(',').map(Number) : QUICK ? [200, 1000] : [200, 1000, 10_000];
 const GROUPS = QUICK ? 10 : 50;
@@ -56,7 +74,10 @@ const INVALID = QUICK ? 200 : 1000;
  */
 const OPTIONS: Record<BenchProvider, Record<string, unknown>> = values.options
   ? { 'alibaba-gwlb': JSON.parse(values.options), 'huawei-elb': JSON.parse(values.options) }
-  : { 'alibaba-gwlb': { pollIntervalSeconds: POLL_SECONDS, chunksAhead: 1 }, 'huawei-elb': { pollIntervalSeconds: POLL_SECONDS, chunksAhead: 50 } };
+  : {
+      'alibaba-gwlb': { pollIntervalSeconds: POLL_SECONDS, chunksAhead: 1 },
+      'huawei-elb': { pollIntervalSeconds: POLL_SECONDS, chunksAhead: 50 },
+    };
 
 interface Row {
   scenario: string;
@@ -88,7 +109,13 @@ interface Row {
   rejectionMs?: { p50: number; p99: number; max: number };
   cpuMsPerRequest?: number;
   lbflowCpuMsPerRequest?: number;
-  floor?: { wallMs: number; rejectionMs: { p50: number; p99: number; max: number }; workerCpuS: number; cpuMsPerRequest: number; workerPeakRssMb: number };
+  floor?: {
+    wallMs: number;
+    rejectionMs: { p50: number; p99: number; max: number };
+    workerCpuS: number;
+    cpuMsPerRequest: number;
+    workerPeakRssMb: number;
+  };
   idleRssMb?: { lbflow: number; floor: number };
   /** The same requests through the design's messages alone (bench/floor, runDesignFloor), holding the row's limit. */
   designFloor?: DesignFloor;
@@ -120,7 +147,11 @@ async function firstLine(child: ChildProcess, what: string, match: (line: string
 }
 
 async function startSims(worldFile: string): Promise<Sims> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--port', '0', '--world', worldFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/simulator/main.ts', '--port', '0', '--world', worldFile],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const line = await firstLine(child, 'simulators', (l) => l.startsWith('{'));
   const urls = JSON.parse(line) as { alibaba: { url: string }; huawei: { url: string } };
   return { alibaba: urls.alibaba.url, huawei: urls.huawei.url, child };
@@ -151,13 +182,21 @@ const TICKS_PER_SECOND = 100;
 
 async function startWorker(env: Record<string, string>, main = WORKER.main): Promise<WorkerProcess> {
   const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
-  const nodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {};
-  const child = spawn(process.execPath, [...profile, main], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production', ...nodeOptions, ...env } });
+  const nodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS
+    ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }
+    : {};
+  const child = spawn(process.execPath, [...profile, main], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production', ...nodeOptions, ...env },
+  });
   await firstLine(child, 'worker', (l) => l.includes('"worker.ready"'));
   // Logs are not read after ready; keep the pipe flowing so the worker never blocks on a full one.
   child.stdout!.resume();
   const pid = child.pid!;
-  const idleRssMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+  const idleRssMb = Math.round(
+    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+  );
   return {
     child,
     pid,
@@ -186,9 +225,17 @@ async function startWorker(env: Record<string, string>, main = WORKER.main): Pro
  * 4, which measures rejections only) skips the adds. The simulators are reset after it: no call of it is counted.
  */
 async function warmUp(b: Bench, taskQueue: string, workers: number, full = true): Promise<void> {
-  const bad = alibabaRequest(ALIBABA.scaleGroup, [{ serverId: 'not-an-instance', serverType: 'Ecs' }], OPTIONS['alibaba-gwlb']);
+  const bad = alibabaRequest(
+    ALIBABA.scaleGroup,
+    [{ serverId: 'not-an-instance', serverType: 'Ecs' }],
+    OPTIONS['alibaba-gwlb'],
+  );
   const start = (request: unknown, i: number) =>
-    b.env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', { taskQueue, workflowId: `bench-warm-up-${i}-${randomUUID()}`, args: [request as never] });
+    b.env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', {
+      taskQueue,
+      workflowId: `bench-warm-up-${i}-${randomUUID()}`,
+      args: [request as never],
+    });
   const rejected = Array.from({ length: 2 * workers }, async (_, i) => {
     const handle = await start(bad, i);
     await handle.result().then(
@@ -227,7 +274,10 @@ async function warmUp(b: Bench, taskQueue: string, workers: number, full = true)
 // ------------------------------------------------------------------ simulators' admin API
 
 async function admin<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${base}/_sim/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  const res = await fetch(`${base}/_sim/${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
   if (!res.ok) throw new Error(`${method} /_sim/${path}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -241,7 +291,10 @@ async function callsByAction(base: string): Promise<Record<string, number>> {
   return Object.fromEntries(Object.entries(answer.counts.byAction).map(([action, a]) => [action, a.calls]));
 }
 
-const ADD_ACTION: Record<BenchProvider, string> = { 'alibaba-gwlb': 'AddServersToServerGroup', 'huawei-elb': 'BatchCreateMembers' };
+const ADD_ACTION: Record<BenchProvider, string> = {
+  'alibaba-gwlb': 'AddServersToServerGroup',
+  'huawei-elb': 'BatchCreateMembers',
+};
 
 // ------------------------------------------------------------------ runs
 
@@ -261,10 +314,25 @@ interface Job {
   servers: Server[];
 }
 
-function job(provider: BenchProvider, groupId: string, servers: Server[], options: Record<string, unknown> = OPTIONS[provider]): Job {
+function job(
+  provider: BenchProvider,
+  groupId: string,
+  servers: Server[],
+  options: Record<string, unknown> = OPTIONS[provider],
+): Job {
   return provider === 'alibaba-gwlb'
-    ? { provider, group: { provider, region: ALIBABA.region, serverGroupId: groupId }, request: alibabaRequest(groupId, servers, options), servers }
-    : { provider, group: { provider, region: HUAWEI.region, projectId: HUAWEI.project, poolId: groupId }, request: huaweiRequest(groupId, servers, options), servers };
+    ? {
+        provider,
+        group: { provider, region: ALIBABA.region, serverGroupId: groupId },
+        request: alibabaRequest(groupId, servers, options),
+        servers,
+      }
+    : {
+        provider,
+        group: { provider, region: HUAWEI.region, projectId: HUAWEI.project, poolId: groupId },
+        request: huaweiRequest(groupId, servers, options),
+        servers,
+      };
 }
 
 interface LbflowRun {
@@ -281,7 +349,9 @@ interface LbflowRun {
 async function runLbflow(b: Bench, jobs: Job[], workers = 1): Promise<LbflowRun> {
   await resetSims(b.sims);
   const taskQueue = `bench-${randomUUID()}`;
-  const started0 = await Promise.all(Array.from({ length: workers }, () => startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue })));
+  const started0 = await Promise.all(
+    Array.from({ length: workers }, () => startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue })),
+  );
   try {
     await warmUp(b, taskQueue, workers);
     for (const w of started0) w.resetPeak();
@@ -289,7 +359,11 @@ async function runLbflow(b: Bench, jobs: Job[], workers = 1): Promise<LbflowRun>
     const started = performance.now();
     const handles = await Promise.all(
       jobs.map((j, i) =>
-        b.env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', { taskQueue, workflowId: `bench-${i}-${randomUUID()}`, args: [j.request] }),
+        b.env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', {
+          taskQueue,
+          workflowId: `bench-${i}-${randomUUID()}`,
+          args: [j.request],
+        }),
       ),
     );
     await Promise.all(handles.map((h) => h.result()));
@@ -299,11 +373,18 @@ async function runLbflow(b: Bench, jobs: Job[], workers = 1): Promise<LbflowRun>
     const histories = await Promise.all(handles.map((h) => h.fetchHistory()));
     // The groups' coordinators made the provider calls: their histories count as much as the requests'.
     const coordinators = [...new Set(jobs.map((j) => coordinatorWorkflowId(j.group, taskQueue)))];
-    const coordinatorHistories = await Promise.all(coordinators.map((id) => b.env.client.workflow.getHandle(id).fetchHistory()));
+    const coordinatorHistories = await Promise.all(
+      coordinators.map((id) => b.env.client.workflow.getHandle(id).fetchHistory()),
+    );
     const historyEvents = [...histories, ...coordinatorHistories].map((h) => h.events?.length ?? 0);
     if (process.env.BENCH_DUMP) {
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(`${process.env.BENCH_DUMP}-${jobs[0]!.provider}-${workers}.json`, JSON.stringify({ coordinator: coordinatorHistories[0], requests: histories }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+      writeFileSync(
+        `${process.env.BENCH_DUMP}-${jobs[0]!.provider}-${workers}.json`,
+        JSON.stringify({ coordinator: coordinatorHistories[0], requests: histories }, (_k, v) =>
+          typeof v === 'bigint' ? v.toString() : v,
+        ),
+      );
     }
     if (values.trace) {
       trace(coordinatorHistories[0]!);
@@ -312,7 +393,13 @@ async function runLbflow(b: Bench, jobs: Job[], workers = 1): Promise<LbflowRun>
     }
     const calls = { ...(await callsByAction(b.sims.alibaba)), ...(await callsByAction(b.sims.huawei)) };
     const provider = jobs[0]!.provider;
-    const refusedAdds = (await admin<{ entries: { status: number }[] }>(provider === 'alibaba-gwlb' ? b.sims.alibaba : b.sims.huawei, 'GET', `calls?limit=10000&action=${ADD_ACTION[provider]}`)).entries.filter((e) => e.status >= 400).length;
+    const refusedAdds = (
+      await admin<{ entries: { status: number }[] }>(
+        provider === 'alibaba-gwlb' ? b.sims.alibaba : b.sims.huawei,
+        'GET',
+        `calls?limit=10000&action=${ADD_ACTION[provider]}`,
+      )
+    ).entries.filter((e) => e.status >= 400).length;
     return { wallMs, calls, refusedAdds, workers, historyEvents, cpuS, peakRssMb };
   } finally {
     await Promise.all(started0.map((w) => stop(w.child)));
@@ -324,13 +411,30 @@ async function runBaseline(b: Bench, jobs: Job[]): Promise<{ wallMs: number; add
   await resetSims(b.sims);
   const started = performance.now();
   const results = await Promise.all(
-    jobs.map((j) => addServersScript(b.clients[j.provider] as never, j.group, j.servers, { pollMs: POLL_SECONDS * 1000, waitFor: 'available', runId: randomUUID() })),
+    jobs.map((j) =>
+      addServersScript(b.clients[j.provider] as never, j.group, j.servers, {
+        pollMs: POLL_SECONDS * 1000,
+        waitFor: 'available',
+        runId: randomUUID(),
+      }),
+    ),
   );
   const wallMs = performance.now() - started;
-  return { wallMs, addCalls: results.reduce((n, r) => n + r.addCalls, 0), pollCalls: results.reduce((n, r) => n + r.pollCalls, 0) };
+  return {
+    wallMs,
+    addCalls: results.reduce((n, r) => n + r.addCalls, 0),
+    pollCalls: results.reduce((n, r) => n + r.pollCalls, 0),
+  };
 }
 
-function rowOf(scenario: string, name: string, jobs: Job[], run: LbflowRun, limit: number | null, minAddCalls: number): Row {
+function rowOf(
+  scenario: string,
+  name: string,
+  jobs: Job[],
+  run: LbflowRun,
+  limit: number | null,
+  minAddCalls: number,
+): Row {
   const provider = jobs[0]!.provider;
   const options = jobs[0]!.request.options as Record<string, unknown>;
   const addCalls = run.calls[ADD_ACTION[provider]] ?? 0;
@@ -372,7 +476,14 @@ async function scenario1(b: Bench, rows: Row[]): Promise<void> {
       const jobs = [job(provider, provider === 'alibaba-gwlb' ? ALIBABA.scaleGroup : HUAWEI.scalePool, servers)];
       const run = await runLbflow(b, jobs);
       const base = await runBaseline(b, jobs);
-      const row = rowOf('1', `${provider} ${n.toLocaleString('en')} servers, one group`, jobs, run, limitMs(provider, chunksOf(n)), chunksOf(n));
+      const row = rowOf(
+        '1',
+        `${provider} ${n.toLocaleString('en')} servers, one group`,
+        jobs,
+        run,
+        limitMs(provider, chunksOf(n)),
+        chunksOf(n),
+      );
       withBaseline(row, base);
       await withDesignFloor(b, row, jobs, 1);
       print(row);
@@ -384,7 +495,14 @@ async function scenario1(b: Bench, rows: Row[]): Promise<void> {
     const n = 10_000;
     const options = { pollIntervalSeconds: POLL_SECONDS };
     const jobs = [job('alibaba-gwlb', ALIBABA.scaleGroup, alibabaServers(n, 100) as Server[], options)];
-    const row = rowOf('1', `alibaba-gwlb 10,000 servers, chunksAhead 0 (default)`, jobs, await runLbflow(b, jobs), limitMs('alibaba-gwlb', chunksOf(n)), chunksOf(n));
+    const row = rowOf(
+      '1',
+      `alibaba-gwlb 10,000 servers, chunksAhead 0 (default)`,
+      jobs,
+      await runLbflow(b, jobs),
+      limitMs('alibaba-gwlb', chunksOf(n)),
+      chunksOf(n),
+    );
     print(row);
     rows.push(row);
   }
@@ -393,11 +511,20 @@ async function scenario1(b: Bench, rows: Row[]): Promise<void> {
 async function scenario2(b: Bench, rows: Row[]): Promise<void> {
   for (const provider of PROVIDERS) {
     const jobs = Array.from({ length: GROUPS }, (_, g) =>
-      provider === 'alibaba-gwlb' ? job(provider, alibabaGroup(g), alibabaServers(1000, g + 1) as Server[]) : job(provider, huaweiPool(g), huaweiServers(1000) as Server[]),
+      provider === 'alibaba-gwlb'
+        ? job(provider, alibabaGroup(g), alibabaServers(1000, g + 1) as Server[])
+        : job(provider, huaweiPool(g), huaweiServers(1000) as Server[]),
     );
     const run = await runLbflow(b, jobs);
     const base = await runBaseline(b, jobs);
-    const row = rowOf('2', `${provider} ${GROUPS} groups × 1,000 servers at once`, jobs, run, limitMs(provider, chunksOf(1000)), GROUPS * chunksOf(1000));
+    const row = rowOf(
+      '2',
+      `${provider} ${GROUPS} groups × 1,000 servers at once`,
+      jobs,
+      run,
+      limitMs(provider, chunksOf(1000)),
+      GROUPS * chunksOf(1000),
+    );
     withBaseline(row, base);
     await withDesignFloor(b, row, jobs, 1);
     print(row);
@@ -416,7 +543,14 @@ async function scenario3(b: Bench, rows: Row[]): Promise<void> {
       const run = await runLbflow(b, jobs, workers);
       // One coordinator coalesces them: the coalesced limit is ceil(1,000 / 200) adds, plus one (the first may leave before the rest arrive).
       const limit = limitMs(provider, chunksOf(total) + 1);
-      const row = rowOf('3', `${provider} ${requests} requests × 50 servers, one group, ${workers} worker${workers > 1 ? 's' : ''}`, jobs, run, limit, chunksOf(total));
+      const row = rowOf(
+        '3',
+        `${provider} ${requests} requests × 50 servers, one group, ${workers} worker${workers > 1 ? 's' : ''}`,
+        jobs,
+        run,
+        limit,
+        chunksOf(total),
+      );
       await withDesignFloor(b, row, jobs, workers);
       print(row);
       rows.push(row);
@@ -440,7 +574,14 @@ interface DesignFloor {
 async function runDesignFloor(b: Bench, jobs: Job[], workers: number, holdMs: number): Promise<DesignFloor> {
   const taskQueue = `bench-floor-${randomUUID()}`;
   const bundle = await floorBundle(b.dir);
-  const floorWorkers = await Promise.all(Array.from({ length: workers }, () => startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue, FLOOR_BUNDLE: bundle }, join(ROOT, 'bench/floor/worker.mjs'))));
+  const floorWorkers = await Promise.all(
+    Array.from({ length: workers }, () =>
+      startWorker(
+        { ...b.workerEnv, LBFLOW_TASK_QUEUE: taskQueue, FLOOR_BUNDLE: bundle },
+        join(ROOT, 'bench/floor/worker.mjs'),
+      ),
+    ),
+  );
   try {
     const once = async (requests: Job[]) => {
       // One floor coordinator per group of the row, as lbflow has one per group.
@@ -455,7 +596,14 @@ async function runDesignFloor(b: Bench, jobs: Job[], workers: number, holdMs: nu
           b.env.client.workflow.start('floorRequest', {
             taskQueue,
             workflowId: `bench-floor-${i}-${randomUUID()}`,
-            args: [{ coordinatorId: coordinators.get(JSON.stringify(j.group))!, holdMs, settleMs: MODEL.settleMs, request: j.request }],
+            args: [
+              {
+                coordinatorId: coordinators.get(JSON.stringify(j.group))!,
+                holdMs,
+                settleMs: MODEL.settleMs,
+                request: j.request,
+              },
+            ],
           }),
         ),
       );
@@ -464,13 +612,21 @@ async function runDesignFloor(b: Bench, jobs: Job[], workers: number, holdMs: nu
     };
     // Warmed up as lbflow's workers are (a few small requests of the same kind first), then measured.
     const first = jobs[0]!;
-    await once(Array.from({ length: 3 }, () => ({ ...first, request: { ...first.request, servers: first.servers.slice(0, 10) } })));
+    await once(
+      Array.from({ length: 3 }, () => ({
+        ...first,
+        request: { ...first.request, servers: first.servers.slice(0, 10) },
+      })),
+    );
     for (const w of floorWorkers) w.resetPeak();
     const cpuBefore = floorWorkers.map((w) => w.cpuS());
     const wallMs = await once(jobs);
     return {
       wallMs: Math.round(wallMs),
-      workerCpuS: round(floorWorkers.reduce((n, w, i) => n + w.cpuS() - cpuBefore[i]!, 0), 2),
+      workerCpuS: round(
+        floorWorkers.reduce((n, w, i) => n + w.cpuS() - cpuBefore[i]!, 0),
+        2,
+      ),
       workerPeakRssMb: Math.round(Math.max(...floorWorkers.map((w) => w.peakRssMb()))),
     };
   } finally {
@@ -491,10 +647,15 @@ async function rejectAll(b: Bench, taskQueue: string, worker: WorkerProcess, req
   const latencies = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const t = performance.now();
-      const handle = await b.env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', { taskQueue, workflowId: `bench-invalid-${i}-${randomUUID()}`, args: [request as never] });
+      const handle = await b.env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', {
+        taskQueue,
+        workflowId: `bench-invalid-${i}-${randomUUID()}`,
+        args: [request as never],
+      });
       const outcome = await handle.result().then(
         () => 'completed',
-        (e: unknown) => (e instanceof WorkflowFailedError ? ((e.cause as { type?: string } | undefined)?.type ?? 'failed') : 'error'),
+        (e: unknown) =>
+          e instanceof WorkflowFailedError ? ((e.cause as { type?: string } | undefined)?.type ?? 'failed') : 'error',
       );
       if (outcome !== 'ValidationError') throw new Error(`an invalid request ended as ${outcome}`);
       return { ms: performance.now() - t, handle };
@@ -503,14 +664,22 @@ async function rejectAll(b: Bench, taskQueue: string, worker: WorkerProcess, req
   const wallMs = performance.now() - started;
   const ms = latencies.map((l) => l.ms).sort((x, y) => x - y);
   const at = (p: number) => Math.round(ms[Math.min(ms.length - 1, Math.floor(ms.length * p))]!);
-  return { wallMs, cpuS: worker.cpuS() - cpuBefore, handle: latencies[0]!.handle, rejectionMs: { p50: at(0.5), p99: at(0.99), max: Math.round(ms.at(-1)!) } };
+  return {
+    wallMs,
+    cpuS: worker.cpuS() - cpuBefore,
+    handle: latencies[0]!.handle,
+    rejectionMs: { p50: at(0.5), p99: at(0.99), max: Math.round(ms.at(-1)!) },
+  };
 }
 
 /** The reference workflow (bench/floor/workflows.mjs) in a prebuilt bundle, as the production worker loads its own. */
 let floorBundlePath: Promise<string> | undefined;
 /** Built once per bench run: every row with a design floor and scenario 4 load the same bundle. */
 function floorBundle(dir: string): Promise<string> {
-  floorBundlePath ??= bundleWorkflowCode({ workflowsPath: join(ROOT, 'bench/floor/workflows.mjs'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }).then(({ code }) => {
+  floorBundlePath ??= bundleWorkflowCode({
+    workflowsPath: join(ROOT, 'bench/floor/workflows.mjs'),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+  }).then(({ code }) => {
     const path = join(dir, 'floor-bundle.js');
     writeFileSync(path, code);
     return path;
@@ -520,10 +689,17 @@ function floorBundle(dir: string): Promise<string> {
 
 async function scenario4(b: Bench, rows: Row[]): Promise<void> {
   await resetSims(b.sims);
-  const bad = alibabaRequest(ALIBABA.scaleGroup, [{ serverId: 'not-an-instance', serverType: 'Ecs' }, ...alibabaServers(9, 100)], OPTIONS['alibaba-gwlb']);
+  const bad = alibabaRequest(
+    ALIBABA.scaleGroup,
+    [{ serverId: 'not-an-instance', serverType: 'Ecs' }, ...alibabaServers(9, 100)],
+    OPTIONS['alibaba-gwlb'],
+  );
   // The SDK's floor first: the same starts against a worker whose workflow refuses at once (no lbflow code).
   const floorQueue = `bench-floor-${randomUUID()}`;
-  const floorWorker = await startWorker({ ...b.workerEnv, LBFLOW_TASK_QUEUE: floorQueue, FLOOR_BUNDLE: await floorBundle(b.dir) }, join(ROOT, 'bench/floor/worker.mjs'));
+  const floorWorker = await startWorker(
+    { ...b.workerEnv, LBFLOW_TASK_QUEUE: floorQueue, FLOOR_BUNDLE: await floorBundle(b.dir) },
+    join(ROOT, 'bench/floor/worker.mjs'),
+  );
   let floor: Awaited<ReturnType<typeof rejectAll>>;
   let floorPeakRssMb: number;
   try {
@@ -560,7 +736,13 @@ async function scenario4(b: Bench, rows: Row[]): Promise<void> {
       // Worker CPU per rejected request, lbflow's and the floor's; their difference is what lbflow's code costs.
       cpuMsPerRequest: perRequest(lb.cpuS),
       lbflowCpuMsPerRequest: round(perRequest(lb.cpuS) - perRequest(floor.cpuS), 2),
-      floor: { wallMs: Math.round(floor.wallMs), rejectionMs: floor.rejectionMs, workerCpuS: round(floor.cpuS, 2), cpuMsPerRequest: perRequest(floor.cpuS), workerPeakRssMb: floorPeakRssMb },
+      floor: {
+        wallMs: Math.round(floor.wallMs),
+        rejectionMs: floor.rejectionMs,
+        workerCpuS: round(floor.cpuS, 2),
+        cpuMsPerRequest: perRequest(floor.cpuS),
+        workerPeakRssMb: floorPeakRssMb,
+      },
       idleRssMb: { lbflow: worker.idleRssMb, floor: floorWorker.idleRssMb },
     });
     print(row);
@@ -573,7 +755,11 @@ async function scenario4(b: Bench, rows: Row[]): Promise<void> {
 /** The same invalid requests through lbflow's client library, which refuses them before any workflow starts. */
 async function scenario4Client(b: Bench, rows: Row[]): Promise<void> {
   await resetSims(b.sims);
-  const bad = alibabaRequest(ALIBABA.scaleGroup, [{ serverId: 'not-an-instance', serverType: 'Ecs' }, ...alibabaServers(9, 100)], OPTIONS['alibaba-gwlb']);
+  const bad = alibabaRequest(
+    ALIBABA.scaleGroup,
+    [{ serverId: 'not-an-instance', serverType: 'Ecs' }, ...alibabaServers(9, 100)],
+    OPTIONS['alibaba-gwlb'],
+  );
   const started = performance.now();
   const latencies = await Promise.all(
     Array.from({ length: INVALID }, async () => {
@@ -589,10 +775,20 @@ async function scenario4Client(b: Bench, rows: Row[]): Promise<void> {
   const wallMs = performance.now() - started;
   const calls = { ...(await callsByAction(b.sims.alibaba)), ...(await callsByAction(b.sims.huawei)) };
   const run: LbflowRun = { wallMs, calls, refusedAdds: 0, workers: 0, historyEvents: [0], cpuS: 0, peakRssMb: 0 };
-  const row = rowOf('4', `${INVALID.toLocaleString('en')} invalid requests, client library (no worker)`, [job('alibaba-gwlb', ALIBABA.scaleGroup, [])], run, null, 0);
+  const row = rowOf(
+    '4',
+    `${INVALID.toLocaleString('en')} invalid requests, client library (no worker)`,
+    [job('alibaba-gwlb', ALIBABA.scaleGroup, [])],
+    run,
+    null,
+    0,
+  );
   const ms = [...latencies].sort((x, y) => x - y);
   const at = (p: number) => round(ms[Math.min(ms.length - 1, Math.floor(ms.length * p))]!, 2);
-  const workflows = await b.env.client.workflow.count(`WorkflowId STARTS_WITH "lbflow/"`).then((c) => c.count, () => -1);
+  const workflows = await b.env.client.workflow.count(`WorkflowId STARTS_WITH "lbflow/"`).then(
+    (c) => c.count,
+    () => -1,
+  );
   Object.assign(row, {
     requests: INVALID,
     serversPerGroup: 10,
@@ -650,9 +846,13 @@ function trace(history: Awaited<ReturnType<import('@temporalio/client').Workflow
     void started;
   }
   const total = ms(events.at(-1)?.eventTime) - t0;
-  process.stdout.write(`   trace: ${events.length} events over ${total.toFixed(0)} ms; completion → next schedule ${(gaps / Math.max(1, gapN)).toFixed(1)} ms on average (${gapN})\n`);
+  process.stdout.write(
+    `   trace: ${events.length} events over ${total.toFixed(0)} ms; completion → next schedule ${(gaps / Math.max(1, gapN)).toFixed(1)} ms on average (${gapN})\n`,
+  );
   for (const [type, s] of Object.entries(stats)) {
-    process.stdout.write(`   trace: ${type} ×${s.n}: scheduled → last attempt started ${(s.toStart / s.n).toFixed(1)} ms, last attempt ran ${(s.running / s.n).toFixed(1)} ms, attempts ${(s.attempts / s.n).toFixed(1)}\n`);
+    process.stdout.write(
+      `   trace: ${type} ×${s.n}: scheduled → last attempt started ${(s.toStart / s.n).toFixed(1)} ms, last attempt ran ${(s.running / s.n).toFixed(1)} ms, attempts ${(s.attempts / s.n).toFixed(1)}\n`,
+    );
   }
 }
 
@@ -661,7 +861,10 @@ async function traceCalls(base: string): Promise<void> {
   const answer = await admin<{ entries: { action: string; durationMs: number }[] }>(base, 'GET', 'calls?limit=10000');
   const by: Record<string, number[]> = {};
   for (const e of answer.entries) (by[e.action] ??= []).push(e.durationMs);
-  for (const [action, d] of Object.entries(by)) process.stdout.write(`   trace: ${action} ×${d.length}: ${(d.reduce((a, b) => a + b, 0) / d.length).toFixed(1)} ms in the simulator on average\n`);
+  for (const [action, d] of Object.entries(by))
+    process.stdout.write(
+      `   trace: ${action} ×${d.length}: ${(d.reduce((a, b) => a + b, 0) / d.length).toFixed(1)} ms in the simulator on average\n`,
+    );
 }
 
 // ------------------------------------------------------------------ output
@@ -692,7 +895,9 @@ function print(r: Row): void {
   process.stdout.write(`${COLUMNS.map(([, w, f], i) => (i === 0 ? f(r).padEnd(w) : f(r).padStart(w))).join(' ')}\n`);
   if (r.rejectionMs) {
     const started = r.workflowsStarted === undefined ? '' : `; workflows started ${r.workflowsStarted} (reference 0)`;
-    process.stdout.write(`   rejection latency p50 ${r.rejectionMs.p50} ms, p99 ${r.rejectionMs.p99} ms, max ${r.rejectionMs.max} ms; provider calls ${r.providerCalls} (reference 0)${started}\n`);
+    process.stdout.write(
+      `   rejection latency p50 ${r.rejectionMs.p50} ms, p99 ${r.rejectionMs.p99} ms, max ${r.rejectionMs.max} ms; provider calls ${r.providerCalls} (reference 0)${started}\n`,
+    );
   }
   if (r.designFloor) {
     const f = r.designFloor;
@@ -702,8 +907,12 @@ function print(r: Row): void {
   }
   if (r.floor && r.idleRssMb) {
     const f = r.floor;
-    process.stdout.write(`   SDK floor (a workflow that refuses at once, no lbflow code): ${(f.wallMs / 1000).toFixed(2)} s, rejection p50 ${f.rejectionMs.p50} ms, p99 ${f.rejectionMs.p99} ms; worker CPU ${f.cpuMsPerRequest} ms a request, peak RSS ${f.workerPeakRssMb} MB\n`);
-    process.stdout.write(`   worker CPU ${r.cpuMsPerRequest} ms a request, lbflow's share ${r.lbflowCpuMsPerRequest} ms (aim ≤ 2); idle worker RSS lbflow ${r.idleRssMb.lbflow} MB, floor ${r.idleRssMb.floor} MB\n`);
+    process.stdout.write(
+      `   SDK floor (a workflow that refuses at once, no lbflow code): ${(f.wallMs / 1000).toFixed(2)} s, rejection p50 ${f.rejectionMs.p50} ms, p99 ${f.rejectionMs.p99} ms; worker CPU ${f.cpuMsPerRequest} ms a request, peak RSS ${f.workerPeakRssMb} MB\n`,
+    );
+    process.stdout.write(
+      `   worker CPU ${r.cpuMsPerRequest} ms a request, lbflow's share ${r.lbflowCpuMsPerRequest} ms (aim ≤ 2); idle worker RSS lbflow ${r.idleRssMb.lbflow} MB, floor ${r.idleRssMb.floor} MB\n`,
+    );
   }
 }
 
@@ -713,18 +922,30 @@ async function main(): Promise<void> {
   writeFileSync(worldFile, JSON.stringify(benchWorld(GROUPS)));
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   for (const file of Object.values(WORKER)) {
-    if (!existsSync(file)) throw new Error(`${file.slice(ROOT.length)} is missing: run \`npm run build\` first (\`npm run bench\` does)`);
+    if (!existsSync(file))
+      throw new Error(`${file.slice(ROOT.length)} is missing: run \`npm run build\` first (\`npm run bench\` does)`);
   }
 
   const sims = await startSims(worldFile);
   let env: TestWorkflowEnvironment | undefined;
   const clients = {
-    'alibaba-gwlb': createProvider({ provider: 'alibaba-gwlb', credentials: { ...DEFAULT_ALIBABA_CREDENTIAL }, endpoint: sims.alibaba }),
-    'huawei-elb': createProvider({ provider: 'huawei-elb', credentials: { ...DEFAULT_HUAWEI_CREDENTIAL }, endpoint: sims.huawei }),
+    'alibaba-gwlb': createProvider({
+      provider: 'alibaba-gwlb',
+      credentials: { ...DEFAULT_ALIBABA_CREDENTIAL },
+      endpoint: sims.alibaba,
+    }),
+    'huawei-elb': createProvider({
+      provider: 'huawei-elb',
+      credentials: { ...DEFAULT_HUAWEI_CREDENTIAL },
+      endpoint: sims.huawei,
+    }),
   } as Record<BenchProvider, LoadBalancerProvider>;
   try {
     env = await TestWorkflowEnvironment.createLocal({
-      server: { executable: executableOption(provision('cli', { log: () => {} })), searchAttributes: SEARCH_ATTRIBUTE_KEYS },
+      server: {
+        executable: executableOption(provision('cli', { log: () => {} })),
+        searchAttributes: SEARCH_ATTRIBUTE_KEYS,
+      },
     });
     const workerEnv = {
       TEMPORAL_ADDRESS: env.address,
@@ -740,7 +961,9 @@ async function main(): Promise<void> {
       `lbflow benchmark${QUICK ? ' (quick)' : ''}: Temporal dev server (in memory), production worker (dist/) in its own process, simulators in theirs; ${cpus().length} cores (shared)\n` +
         `model: add latency L ${MODEL.addLatencyMs} ms, group Configuring C ${MODEL.configuringMs} ms, server settle S ${MODEL.settleMs} ms, poll ${POLL_SECONDS * 1000} ms, flow control off\n` +
         `limit: Alibaba ceil(N/200) × (L + C) + S per group; Huawei ceil(N/200) × L + S; groups in parallel. script = bench/baseline\n` +
-        `lbflow options: ${Object.entries(OPTIONS).map(([p, o]) => `${p} ${JSON.stringify(o)}`).join(', ')}\n` +
+        `lbflow options: ${Object.entries(OPTIONS)
+          .map(([p, o]) => `${p} ${JSON.stringify(o)}`)
+          .join(', ')}\n` +
         `aims (10,000 in one group): ratio ≤ 1.15, lb/scr ≤ 1.15, adds = min, events ≤ 8 per chunk + 30 (aim column); scenario 2: worker rss ≤ 300 MB\n\n`,
     );
     header();
@@ -756,7 +979,16 @@ async function main(): Promise<void> {
     const out = join(ROOT, 'bench/results');
     mkdirSync(out, { recursive: true });
     const file = join(out, QUICK ? 'quick.json' : 'latest.json');
-    const meta = { measuredAt: new Date().toISOString(), quick: QUICK, cores: cpus().length, model: MODEL, pollSeconds: POLL_SECONDS, options: OPTIONS, worker: 'dist/worker/main.js', workerEnv: { LBFLOW_PROVIDER_CALLS_PER_SECOND: 0 } };
+    const meta = {
+      measuredAt: new Date().toISOString(),
+      quick: QUICK,
+      cores: cpus().length,
+      model: MODEL,
+      pollSeconds: POLL_SECONDS,
+      options: OPTIONS,
+      worker: 'dist/worker/main.js',
+      workerEnv: { LBFLOW_PROVIDER_CALLS_PER_SECOND: 0 },
+    };
     writeFileSync(file, `${JSON.stringify({ meta, scenarios: rows }, null, 2)}\n`);
     process.stdout.write(`\nwrote ${file.slice(ROOT.length)}\n`);
   } finally {

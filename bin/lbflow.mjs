@@ -10,7 +10,8 @@ const entry = process.argv[2] === 'worker' && process.argv.length === 3 ? 'worke
 
 if (entry === 'worker/main') {
   const bundle = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
-  if (!fromSource && process.env.LBFLOW_WORKFLOW_BUNDLE === undefined && existsSync(bundle)) process.env.LBFLOW_WORKFLOW_BUNDLE = bundle;
+  if (!fromSource && process.env.LBFLOW_WORKFLOW_BUNDLE === undefined && existsSync(bundle))
+    process.env.LBFLOW_WORKFLOW_BUNDLE = bundle;
 }
 if (fromSource) {
   const { register } = await import('tsx/esm/api');

@@ -10,8 +10,31 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_WORLD } from '../src/simulator/index.js';
 import type { RunningSimulators, WorldInput } from '../src/simulator/index.js';
-import { alibabaGroups, callLog, huaweiPools, inPool, resetSimulator, seconds, simulators, sleep, startWorker, withTimeout, workerOutputs, type DrillContext, type DrillReport } from './support.js';
-import { ALIBABA_GROUP, alibabaServers, drillWorld, HUAWEI_MONITORED_POOL, huaweiServers, keyOf, request, type ProviderName } from './world.js';
+import {
+  alibabaGroups,
+  callLog,
+  huaweiPools,
+  inPool,
+  resetSimulator,
+  seconds,
+  simulators,
+  sleep,
+  startWorker,
+  withTimeout,
+  workerOutputs,
+  type DrillContext,
+  type DrillReport,
+} from './support.js';
+import {
+  ALIBABA_GROUP,
+  alibabaServers,
+  drillWorld,
+  HUAWEI_MONITORED_POOL,
+  huaweiServers,
+  keyOf,
+  request,
+  type ProviderName,
+} from './world.js';
 
 const run = promisify(execFile);
 
@@ -54,20 +77,43 @@ export async function scanHistories(ctx: DrillContext, cli: string, secrets = se
   let bytes = 0;
   const hits: string[] = [];
   await inPool(executions, 4, async ({ workflowId, runId }) => {
-    const { stdout } = await run(cli, ['workflow', 'show', '--address', ctx.temporal.address, '--namespace', ctx.temporal.namespace, '--workflow-id', workflowId, '--run-id', runId, '--output', 'json'], {
-      maxBuffer: 512 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      cli,
+      [
+        'workflow',
+        'show',
+        '--address',
+        ctx.temporal.address,
+        '--namespace',
+        ctx.temporal.namespace,
+        '--workflow-id',
+        workflowId,
+        '--run-id',
+        runId,
+        '--output',
+        'json',
+      ],
+      {
+        maxBuffer: 512 * 1024 * 1024,
+      },
+    );
     bytes += stdout.length;
     // Payloads are base64 in the CLI's JSON: decode every base64 run long enough to hide a secret, and search both.
-    const decoded = [...stdout.matchAll(/"([A-Za-z0-9+/]{16,}={0,2})"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
-    for (const secret of secrets) if (stdout.includes(secret) || decoded.includes(secret)) hits.push(`${workflowId}: ${secret.slice(0, 6)}…`);
+    const decoded = [...stdout.matchAll(/"([A-Za-z0-9+/]{16,}={0,2})"/g)]
+      .map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))
+      .join('\n');
+    for (const secret of secrets)
+      if (stdout.includes(secret) || decoded.includes(secret)) hits.push(`${workflowId}: ${secret.slice(0, 6)}…`);
   });
   return { histories: executions.length, bytes, hits };
 }
 
 /** A world whose stand-ins issue keys that live `alibabaMs` / `huaweiMs`, with members slow enough to outlive several. */
 function temporaryKeyWorld(alibabaMs: number, huaweiMs: number): WorldInput {
-  const world = drillWorld() as unknown as { alibaba: { identity: object; timings: object }; huawei: { metadata: object; timings: { initialMs?: number } } };
+  const world = drillWorld() as unknown as {
+    alibaba: { identity: object; timings: object };
+    huawei: { metadata: object; timings: { initialMs?: number } };
+  };
   const defaults = DEFAULT_WORLD as unknown as { alibaba: { identity: object }; huawei: { metadata: object } };
   world.alibaba.identity = { ...defaults.alibaba.identity, keyLifetimeMs: alibabaMs };
   world.huawei.metadata = { ...defaults.huawei.metadata, keyLifetimeMs: huaweiMs };
@@ -93,7 +139,14 @@ const EXPIRED = /^(InvalidSecurityToken\.(Expired|Malformed)|APIGW\.0307)$/;
  * One run per provider of `size` servers on a worker with temporary keys. `expire`: once the first servers are in,
  * every issued key expires at once (a key that runs out while calls are on their way).
  */
-async function temporaryKeyRuns(ctx: DrillContext, label: string, sims: RunningSimulators, keysFrom: 'metadata' | 'assume-role', size: number, expire: boolean): Promise<TemporaryKeyResult> {
+async function temporaryKeyRuns(
+  ctx: DrillContext,
+  label: string,
+  sims: RunningSimulators,
+  keysFrom: 'metadata' | 'assume-role',
+  size: number,
+  expire: boolean,
+): Promise<TemporaryKeyResult> {
   const taskQueue = `drill-keys-${crypto.randomUUID()}`;
   const worker = await startWorker({ temporal: ctx.temporal, taskQueue, bundlePath: ctx.bundlePath, sims, keysFrom });
   const problems: string[] = [];
@@ -101,8 +154,14 @@ async function temporaryKeyRuns(ctx: DrillContext, label: string, sims: RunningS
   let lost = 0;
   let duplicates = 0;
   try {
-    const wanted: Record<ProviderName, ReturnType<typeof alibabaServers> | ReturnType<typeof huaweiServers>> = { 'alibaba-gwlb': alibabaServers(size, 3000), 'huawei-elb': huaweiServers(size, 0) };
-    const targets: Record<ProviderName, string> = { 'alibaba-gwlb': ALIBABA_GROUP, 'huawei-elb': HUAWEI_MONITORED_POOL };
+    const wanted: Record<ProviderName, ReturnType<typeof alibabaServers> | ReturnType<typeof huaweiServers>> = {
+      'alibaba-gwlb': alibabaServers(size, 3000),
+      'huawei-elb': huaweiServers(size, 0),
+    };
+    const targets: Record<ProviderName, string> = {
+      'alibaba-gwlb': ALIBABA_GROUP,
+      'huawei-elb': HUAWEI_MONITORED_POOL,
+    };
     const handles = await Promise.all(
       (['alibaba-gwlb', 'huawei-elb'] as ProviderName[]).map(async (provider) => ({
         provider,
@@ -119,7 +178,8 @@ async function temporaryKeyRuns(ctx: DrillContext, label: string, sims: RunningS
       for (let i = 0; i < 600; i++) {
         const ali = (await alibabaGroups(sims.alibaba.url)).get(ALIBABA_GROUP)?.map(member) ?? [];
         const hw = (await huaweiPools(sims.huawei.url)).get(HUAWEI_MONITORED_POOL)?.map(member) ?? [];
-        const has = (keys: string[], provider: ProviderName) => wanted[provider].some((s) => keys.includes(keyOf(provider, s)));
+        const has = (keys: string[], provider: ProviderName) =>
+          wanted[provider].some((s) => keys.includes(keyOf(provider, s)));
         if (has(ali, 'alibaba-gwlb') && has(hw, 'huawei-elb')) break;
         await sleep(50);
       }
@@ -128,7 +188,10 @@ async function temporaryKeyRuns(ctx: DrillContext, label: string, sims: RunningS
     }
     for (const { provider, handle } of handles) {
       try {
-        const result = (await withTimeout(handle.result(), 180_000, `the ${provider} run on temporary keys`)) as { added: string[]; alreadyPresent: string[] };
+        const result = (await withTimeout(handle.result(), 180_000, `the ${provider} run on temporary keys`)) as {
+          added: string[];
+          alreadyPresent: string[];
+        };
         const added = new Set(result.added);
         if (added.size !== result.added.length) duplicates += result.added.length - added.size;
         const missing = wanted[provider].filter((s) => !added.has(keyOf(provider, s)));
@@ -142,7 +205,10 @@ async function temporaryKeyRuns(ctx: DrillContext, label: string, sims: RunningS
       }
     }
     // What the groups hold: every requested server once.
-    const groups = { 'alibaba-gwlb': (await alibabaGroups(sims.alibaba.url)).get(ALIBABA_GROUP) ?? [], 'huawei-elb': (await huaweiPools(sims.huawei.url)).get(HUAWEI_MONITORED_POOL) ?? [] };
+    const groups = {
+      'alibaba-gwlb': (await alibabaGroups(sims.alibaba.url)).get(ALIBABA_GROUP) ?? [],
+      'huawei-elb': (await huaweiPools(sims.huawei.url)).get(HUAWEI_MONITORED_POOL) ?? [],
+    };
     for (const provider of ['alibaba-gwlb', 'huawei-elb'] as ProviderName[]) {
       const keys = groups[provider].map((m) => m.key);
       if (new Set(keys).size !== keys.length) duplicates += keys.length - new Set(keys).size;
@@ -152,20 +218,49 @@ async function temporaryKeyRuns(ctx: DrillContext, label: string, sims: RunningS
   }
   const keys = {} as Record<ProviderName, number>;
   const resigned = {} as Record<ProviderName, number>;
-  for (const [provider, base] of [['alibaba-gwlb', sims.alibaba.url], ['huawei-elb', sims.huawei.url]] as const) {
-    const entries = (await callLog(base)).entries as Array<{ status: number; code?: string; accessKeyId?: string; action: string }>;
-    const signed = entries.filter((e) => e.status > 0 && e.status < 300 && e.accessKeyId !== undefined && !['AssumeRole', 'EcsMetadata', 'EcsSecurityKey'].includes(e.action));
+  for (const [provider, base] of [
+    ['alibaba-gwlb', sims.alibaba.url],
+    ['huawei-elb', sims.huawei.url],
+  ] as const) {
+    const entries = (await callLog(base)).entries as Array<{
+      status: number;
+      code?: string;
+      accessKeyId?: string;
+      action: string;
+    }>;
+    const signed = entries.filter(
+      (e) =>
+        e.status > 0 &&
+        e.status < 300 &&
+        e.accessKeyId !== undefined &&
+        !['AssumeRole', 'EcsMetadata', 'EcsSecurityKey'].includes(e.action),
+    );
     keys[provider] = new Set(signed.map((e) => e.accessKeyId)).size;
     resigned[provider] = entries.filter((e) => e.code !== undefined && EXPIRED.test(e.code)).length;
   }
-  return { problems, failedRuns, lost, duplicates, keys, resigned, secrets: [...sims.alibaba.simulator.temporarySecrets(), ...sims.huawei.simulator.temporarySecrets()] };
+  return {
+    problems,
+    failedRuns,
+    lost,
+    duplicates,
+    keys,
+    resigned,
+    secrets: [...sims.alibaba.simulator.temporarySecrets(), ...sims.huawei.simulator.temporarySecrets()],
+  };
 }
 
 export async function credentials(ctx: DrillContext, o: CredentialsOptions): Promise<DrillReport> {
   const sims = await simulators(drillWorld());
   const taskQueue = `drill-auth-${crypto.randomUUID()}`;
   const goodQueue = `drill-auth-good-${crypto.randomUUID()}`;
-  const wrong = await startWorker({ temporal: ctx.temporal, taskQueue, bundlePath: ctx.bundlePath, sims, alibabaSecret: WRONG_ALIBABA_SECRET, huaweiSecret: WRONG_HUAWEI_SECRET });
+  const wrong = await startWorker({
+    temporal: ctx.temporal,
+    taskQueue,
+    bundlePath: ctx.bundlePath,
+    sims,
+    alibabaSecret: WRONG_ALIBABA_SECRET,
+    huaweiSecret: WRONG_HUAWEI_SECRET,
+  });
   const good = await startWorker({ temporal: ctx.temporal, taskQueue: goodQueue, bundlePath: ctx.bundlePath, sims });
   const failures: string[] = [];
   const trialOk: boolean[] = [];
@@ -188,28 +283,34 @@ export async function credentials(ctx: DrillContext, o: CredentialsOptions): Pro
           problems.push(`${provider}: completed with a wrong secret`);
         } catch (error) {
           const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
-          if (!(cause instanceof ApplicationFailure) || cause.type !== 'AuthenticationFailed') problems.push(`${provider}: ended with ${String(cause ?? error).slice(0, 200)}`);
+          if (!(cause instanceof ApplicationFailure) || cause.type !== 'AuthenticationFailed')
+            problems.push(`${provider}: ended with ${String(cause ?? error).slice(0, 200)}`);
           const code = ((cause as ApplicationFailure | undefined)?.details?.[0] as { code?: string } | undefined)?.code;
           if (code) codes.add(code);
         }
-        const calls = (provider === 'alibaba-gwlb' ? sims.alibaba : sims.huawei).simulator.calls.counts().total - before;
+        const calls =
+          (provider === 'alibaba-gwlb' ? sims.alibaba : sims.huawei).simulator.calls.counts().total - before;
         callsPerRun.push(calls);
         if (calls !== 1) problems.push(`${provider}: ${calls} provider calls with the wrong secret, expected 1`);
       }
       // The right key still works: one bad signature per run is far from Huawei's lock after 5.
       const ok = (await withTimeout(
-        (await ctx.client.workflow.start('addServersToServerGroup', {
-          taskQueue: goodQueue,
-          workflowId: `drill-auth/${trial}/good/${crypto.randomUUID()}`,
-          args: [request('huawei-elb', huaweiServers(5, 1600))],
-        })).result(),
+        (
+          await ctx.client.workflow.start('addServersToServerGroup', {
+            taskQueue: goodQueue,
+            workflowId: `drill-auth/${trial}/good/${crypto.randomUUID()}`,
+            args: [request('huawei-elb', huaweiServers(5, 1600))],
+          })
+        ).result(),
         60_000,
         'the right-secret run',
       )) as { added: string[] };
       if (ok.added.length !== 5) problems.push('the right Huawei key no longer works after the wrong-secret run');
       trialOk[trial] = problems.length === 0;
       if (problems.length > 0) failures.push(`trial ${trial}: ${problems.join('; ')}`);
-      ctx.log(`  credentials, trial ${trial + 1}/${o.trials}: ${problems.length ? `FAILED: ${problems.join('; ')}` : 'ok'}`);
+      ctx.log(
+        `  credentials, trial ${trial + 1}/${o.trials}: ${problems.length ? `FAILED: ${problems.join('; ')}` : 'ok'}`,
+      );
     }
   } finally {
     await wrong.stop('SIGTERM');
@@ -243,8 +344,10 @@ export async function credentials(ctx: DrillContext, o: CredentialsOptions): Pro
         for (const p of ['alibaba-gwlb', 'huawei-elb'] as ProviderName[]) {
           tally.keys[p] += r.keys[p];
           tally.resigned[p] += r.resigned[p];
-          if (!expire && r.keys[p] < 2) problems.push(`${label} ${p}: the keys did not rotate (${r.keys[p]} key signed every call)`);
-          if (expire && r.resigned[p] < 1) problems.push(`${label} ${p}: no call met an expired key (the drill did not test what it says)`);
+          if (!expire && r.keys[p] < 2)
+            problems.push(`${label} ${p}: the keys did not rotate (${r.keys[p]} key signed every call)`);
+          if (expire && r.resigned[p] < 1)
+            problems.push(`${label} ${p}: no call met an expired key (the drill did not test what it says)`);
         }
       } finally {
         await keySims.close();
@@ -254,7 +357,9 @@ export async function credentials(ctx: DrillContext, o: CredentialsOptions): Pro
       failures.push(`temporary keys, trial ${trial}: ${problems.join('; ')}`);
       trialOk[trial] = false;
     }
-    ctx.log(`  credentials, temporary keys, trial ${trial + 1}/${o.trials}: ${problems.length ? `FAILED: ${problems.join('; ')}` : 'ok'}`);
+    ctx.log(
+      `  credentials, temporary keys, trial ${trial + 1}/${o.trials}: ${problems.length ? `FAILED: ${problems.join('; ')}` : 'ok'}`,
+    );
   }
   const keysElapsed = Date.now() - started;
   const passed = trialOk.filter(Boolean).length;

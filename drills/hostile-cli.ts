@@ -30,7 +30,15 @@ export interface DoorCounts {
   failures: string[];
 }
 
-const emptyCounts = (): DoorCounts => ({ tried: 0, refusedClearly: 0, acceptedWrongly: 0, crashesOrHangs: 0, secretsPrinted: 0, byKind: new Map(), failures: [] });
+const emptyCounts = (): DoorCounts => ({
+  tried: 0,
+  refusedClearly: 0,
+  acceptedWrongly: 0,
+  crashesOrHangs: 0,
+  secretsPrinted: 0,
+  byKind: new Map(),
+  failures: [],
+});
 
 interface Ran {
   status: number | null;
@@ -40,9 +48,17 @@ interface Ran {
   hung: boolean;
 }
 
-function run(command: string, args: string[], o: { env?: NodeJS.ProcessEnv; stdin?: Buffer | 'endless'; cwd?: string }): Promise<Ran> {
+function run(
+  command: string,
+  args: string[],
+  o: { env?: NodeJS.ProcessEnv; stdin?: Buffer | 'endless'; cwd?: string },
+): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: o.cwd ?? PROJECT_ROOT, env: o.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: o.cwd ?? PROJECT_ROOT,
+      env: o.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let hung = false;
@@ -101,8 +117,10 @@ interface CliCase {
   says: RegExp;
 }
 
-const aliRequest = (n = 2) => request('alibaba-gwlb', alibabaServers(n, 7000)) as Record<string, unknown> & { servers: Record<string, unknown>[] };
-const hwRequest = (n = 2) => request('huawei-elb', huaweiServers(n, 7000)) as Record<string, unknown> & { servers: Record<string, unknown>[] };
+const aliRequest = (n = 2) =>
+  request('alibaba-gwlb', alibabaServers(n, 7000)) as Record<string, unknown> & { servers: Record<string, unknown>[] };
+const hwRequest = (n = 2) =>
+  request('huawei-elb', huaweiServers(n, 7000)) as Record<string, unknown> & { servers: Record<string, unknown>[] };
 
 function textOf(value: unknown, format: Format): string {
   if (format === 'yaml') return toYaml(value);
@@ -114,33 +132,75 @@ function csvOf(servers: Record<string, unknown>[], header?: string[]): string {
   return [columns.join(','), ...servers.map((s) => columns.map((c) => String(s[c] ?? '')).join(','))].join('\n') + '\n';
 }
 
-const PLACE_ALIBABA = ['--provider', 'alibaba-gwlb', '--region', 'cn-hangzhou', '--group', String(aliRequest().serverGroupId)];
+const PLACE_ALIBABA = [
+  '--provider',
+  'alibaba-gwlb',
+  '--region',
+  'cn-hangzhou',
+  '--group',
+  String(aliRequest().serverGroupId),
+];
 
 const cliCase: fc.Arbitrary<CliCase> = fc.oneof(
   // A key given twice: JSON, YAML, and where in the request.
-  fc.tuple(fc.constantFrom<Format>('json', 'yaml'), fc.constantFrom('serverGroupId', 'region', 'servers[0].serverId', 'servers[1].port', 'options.pollIntervalSeconds'), fc.constantFrom<Source>('file', 'fifo', 'stdin')).map(([format, where, source]) => {
-    const r = aliRequest();
-    const [first, key] = where.includes('.') ? (where.split('.') as [string, string]) : ['', where];
-    let text = textOf(r, format);
-    if (format === 'json') {
-      const target = first === '' ? '{' : first === 'options' ? '"options": {' : `"serverId": "${String(r.servers[first === 'servers[0]' ? 0 : 1]?.serverId)}"`;
-      const at = text.indexOf(target) + target.length;
-      const insert = first === '' || first === 'options' ? `"${key}": 1,` : `, "${key}": 2`;
-      text = text.slice(0, at) + insert + text.slice(at);
-    } else if (first === '') text = `${key}: sgp-other\n${text}`;
-    else if (first === 'options') text = text.replace('options:\n', `options:\n  ${key}: 2\n`);
-    else {
-      const index = first === 'servers[0]' ? 0 : 1;
-      const line = `  - serverId: ${String(r.servers[index]?.serverId)}\n`;
-      text = text.replace(line, `${line}    ${key}: 2\n`);
-    }
-    return { kind: 'repeated key', bytes: Buffer.from(text), format, source, flags: [], expect: 2 as const, says: new RegExp(`"${key}" appears twice`) };
-  }),
-  fc.tuple(fc.constantFrom('serverId', 'serverIp', 'port'), fc.constantFrom<Source>('file', 'fifo')).map(([column, source]) => {
-    const servers = alibabaServers(2, 7100);
-    const header = ['serverId', 'serverType', 'serverIp', 'port', column];
-    return { kind: 'repeated CSV column', bytes: Buffer.from(csvOf(servers, header)), format: 'csv' as const, source, flags: PLACE_ALIBABA, expect: 2 as const, says: new RegExp(`column "${column}" appears twice`) };
-  }),
+  fc
+    .tuple(
+      fc.constantFrom<Format>('json', 'yaml'),
+      fc.constantFrom(
+        'serverGroupId',
+        'region',
+        'servers[0].serverId',
+        'servers[1].port',
+        'options.pollIntervalSeconds',
+      ),
+      fc.constantFrom<Source>('file', 'fifo', 'stdin'),
+    )
+    .map(([format, where, source]) => {
+      const r = aliRequest();
+      const [first, key] = where.includes('.') ? (where.split('.') as [string, string]) : ['', where];
+      let text = textOf(r, format);
+      if (format === 'json') {
+        const target =
+          first === ''
+            ? '{'
+            : first === 'options'
+              ? '"options": {'
+              : `"serverId": "${String(r.servers[first === 'servers[0]' ? 0 : 1]?.serverId)}"`;
+        const at = text.indexOf(target) + target.length;
+        const insert = first === '' || first === 'options' ? `"${key}": 1,` : `, "${key}": 2`;
+        text = text.slice(0, at) + insert + text.slice(at);
+      } else if (first === '') text = `${key}: sgp-other\n${text}`;
+      else if (first === 'options') text = text.replace('options:\n', `options:\n  ${key}: 2\n`);
+      else {
+        const index = first === 'servers[0]' ? 0 : 1;
+        const line = `  - serverId: ${String(r.servers[index]?.serverId)}\n`;
+        text = text.replace(line, `${line}    ${key}: 2\n`);
+      }
+      return {
+        kind: 'repeated key',
+        bytes: Buffer.from(text),
+        format,
+        source,
+        flags: [],
+        expect: 2 as const,
+        says: new RegExp(`"${key}" appears twice`),
+      };
+    }),
+  fc
+    .tuple(fc.constantFrom('serverId', 'serverIp', 'port'), fc.constantFrom<Source>('file', 'fifo'))
+    .map(([column, source]) => {
+      const servers = alibabaServers(2, 7100);
+      const header = ['serverId', 'serverType', 'serverIp', 'port', column];
+      return {
+        kind: 'repeated CSV column',
+        bytes: Buffer.from(csvOf(servers, header)),
+        format: 'csv' as const,
+        source,
+        flags: PLACE_ALIBABA,
+        expect: 2 as const,
+        says: new RegExp(`column "${column}" appears twice`),
+      };
+    }),
   fc.constantFrom('serverId', 'serverType', 'port').map((key) => ({
     kind: 'repeated --server key',
     format: 'json' as const,
@@ -150,58 +210,190 @@ const cliCase: fc.Arbitrary<CliCase> = fc.oneof(
     says: new RegExp(`"${key}" is given twice`),
   })),
   // Bytes that are not UTF-8 inside a field, in every format.
-  fc.tuple(fc.constantFrom<Format>('json', 'yaml', 'csv'), fc.constantFrom([0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0x80], [0xe2, 0x82]), fc.constantFrom<Source>('file', 'fifo', 'stdin')).map(([format, bad, source]) => {
-    const r = hwRequest();
-    const servers = r.servers.map((s, i) => ({ ...s, name: i === 1 ? 'webMARK' : `web${i}` }));
-    const text = format === 'csv' ? csvOf(servers) : textOf({ ...r, servers }, format);
-    const at = Buffer.from(text).indexOf('MARK');
-    const bytes = Buffer.concat([Buffer.from(text).subarray(0, at), Buffer.from(bad), Buffer.from(text).subarray(at + 4)]);
-    const flags = format === 'csv' ? ['--provider', 'huawei-elb', '--region', 'cn-north-4', '--project', String(r.projectId), '--group', String(r.poolId)] : [];
-    return { kind: 'not UTF-8', bytes, format, source: format === 'csv' && source === 'stdin' ? ('file' as const) : source, flags, expect: 2 as const, says: /\[1\]\.name is not valid UTF-8/ };
-  }),
+  fc
+    .tuple(
+      fc.constantFrom<Format>('json', 'yaml', 'csv'),
+      fc.constantFrom([0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0x80], [0xe2, 0x82]),
+      fc.constantFrom<Source>('file', 'fifo', 'stdin'),
+    )
+    .map(([format, bad, source]) => {
+      const r = hwRequest();
+      const servers = r.servers.map((s, i) => ({ ...s, name: i === 1 ? 'webMARK' : `web${i}` }));
+      const text = format === 'csv' ? csvOf(servers) : textOf({ ...r, servers }, format);
+      const at = Buffer.from(text).indexOf('MARK');
+      const bytes = Buffer.concat([
+        Buffer.from(text).subarray(0, at),
+        Buffer.from(bad),
+        Buffer.from(text).subarray(at + 4),
+      ]);
+      const flags =
+        format === 'csv'
+          ? [
+              '--provider',
+              'huawei-elb',
+              '--region',
+              'cn-north-4',
+              '--project',
+              String(r.projectId),
+              '--group',
+              String(r.poolId),
+            ]
+          : [];
+      return {
+        kind: 'not UTF-8',
+        bytes,
+        format,
+        source: format === 'csv' && source === 'stdin' ? ('file' as const) : source,
+        flags,
+        expect: 2 as const,
+        says: /\[1\]\.name is not valid UTF-8/,
+      };
+    }),
   // Nesting, from just over the limit to absurd.
-  fc.tuple(fc.constantFrom<Format>('json', 'yaml'), fc.integer({ min: 33, max: 100_000 }), fc.constantFrom<Source>('file', 'stdin')).map(([format, depth, source]) => {
-    const inner = `${'['.repeat(depth)}${']'.repeat(depth)}`;
-    const r = aliRequest();
-    const text = format === 'json' ? JSON.stringify({ ...r, options: { extra: '§' } }).replace('"§"', inner) : `${toYaml({ ...r, options: undefined })}options:\n  extra: ${inner}\n`;
-    return { kind: 'deep nesting', bytes: Buffer.from(text), format, source, flags: [], expect: 2 as const, says: /nested deeper than 32 levels/ };
-  }),
+  fc
+    .tuple(
+      fc.constantFrom<Format>('json', 'yaml'),
+      fc.integer({ min: 33, max: 100_000 }),
+      fc.constantFrom<Source>('file', 'stdin'),
+    )
+    .map(([format, depth, source]) => {
+      const inner = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      const r = aliRequest();
+      const text =
+        format === 'json'
+          ? JSON.stringify({ ...r, options: { extra: '§' } }).replace('"§"', inner)
+          : `${toYaml({ ...r, options: undefined })}options:\n  extra: ${inner}\n`;
+      return {
+        kind: 'deep nesting',
+        bytes: Buffer.from(text),
+        format,
+        source,
+        flags: [],
+        expect: 2 as const,
+        says: /nested deeper than 32 levels/,
+      };
+    }),
   // Numbers a double does not hold as written.
-  fc.tuple(fc.constantFrom<Format>('json', 'yaml'), fc.constantFrom('80.000000000000001', '6081.0000000000000001', '12345678901234567', '1e400', '-9007199254740993')).map(([format, written]) => {
-    const r = aliRequest();
-    const text = textOf({ ...r, servers: [{ ...r.servers[0], port: 'NUMBER' }, r.servers[1]] }, format).replace(format === 'json' ? '"NUMBER"' : 'NUMBER', written);
-    return { kind: 'inexact number', bytes: Buffer.from(text), format, source: 'file' as const, flags: [], expect: 2 as const, says: /servers\[0\]\.port: .*(significant digits|not a finite number|largest integer)/ };
-  }),
+  fc
+    .tuple(
+      fc.constantFrom<Format>('json', 'yaml'),
+      fc.constantFrom('80.000000000000001', '6081.0000000000000001', '12345678901234567', '1e400', '-9007199254740993'),
+    )
+    .map(([format, written]) => {
+      const r = aliRequest();
+      const text = textOf({ ...r, servers: [{ ...r.servers[0], port: 'NUMBER' }, r.servers[1]] }, format).replace(
+        format === 'json' ? '"NUMBER"' : 'NUMBER',
+        written,
+      );
+      return {
+        kind: 'inexact number',
+        bytes: Buffer.from(text),
+        format,
+        source: 'file' as const,
+        flags: [],
+        expect: 2 as const,
+        says: /servers\[0\]\.port: .*(significant digits|not a finite number|largest integer)/,
+      };
+    }),
   // More than the CLI reads, from every kind of source.
-  fc.constantFrom<[Source | 'device', string]>(['file', ''], ['fifo', ''], ['stdin', ''], ['fifo', 'endless'], ['stdin', 'endless'], ['device', '/dev/zero'], ['device', '/dev/urandom']).map(([source, how]) => {
-    if (source === 'device') return { kind: 'oversize', device: how, format: 'json' as const, source: 'file' as const, flags: [], expect: 2 as const, says: /is larger than 3,000,000 bytes/ };
-    const bytes: Buffer | 'endless' = how === 'endless' ? 'endless' : Buffer.concat([Buffer.from('['), Buffer.alloc(OVER_LIMIT, ' '), Buffer.from(']')]);
-    return { kind: 'oversize', bytes, format: 'json' as const, source, flags: [], expect: 2 as const, says: /is larger than 3,000,000 bytes/ };
-  }),
+  fc
+    .constantFrom<[Source | 'device', string]>(
+      ['file', ''],
+      ['fifo', ''],
+      ['stdin', ''],
+      ['fifo', 'endless'],
+      ['stdin', 'endless'],
+      ['device', '/dev/zero'],
+      ['device', '/dev/urandom'],
+    )
+    .map(([source, how]) => {
+      if (source === 'device')
+        return {
+          kind: 'oversize',
+          device: how,
+          format: 'json' as const,
+          source: 'file' as const,
+          flags: [],
+          expect: 2 as const,
+          says: /is larger than 3,000,000 bytes/,
+        };
+      const bytes: Buffer | 'endless' =
+        how === 'endless'
+          ? 'endless'
+          : Buffer.concat([Buffer.from('['), Buffer.alloc(OVER_LIMIT, ' '), Buffer.from(']')]);
+      return {
+        kind: 'oversize',
+        bytes,
+        format: 'json' as const,
+        source,
+        flags: [],
+        expect: 2 as const,
+        says: /is larger than 3,000,000 bytes/,
+      };
+    }),
   // Not a request at all.
-  fc.constantFrom<[string, string | Buffer, RegExp]>(
-    ['empty', '', /expected a request|not valid/],
-    ['a number', '42', /expected a request/],
-    ['garbage', Buffer.from([0x00, 0x01, 0xfe, 0x7f, 0x1b, 0x5b]), /not valid UTF-8|not valid/],
-    ['a string', '"servers"', /expected a request/],
-  ).map(([what, content, says]) => ({ kind: `not a request (${what})`, bytes: Buffer.from(content), format: 'json' as const, source: 'file' as const, flags: [], expect: 2 as const, says })),
+  fc
+    .constantFrom<[string, string | Buffer, RegExp]>(
+      ['empty', '', /expected a request|not valid/],
+      ['a number', '42', /expected a request/],
+      ['garbage', Buffer.from([0x00, 0x01, 0xfe, 0x7f, 0x1b, 0x5b]), /not valid UTF-8|not valid/],
+      ['a string', '"servers"', /expected a request/],
+    )
+    .map(([what, content, says]) => ({
+      kind: `not a request (${what})`,
+      bytes: Buffer.from(content),
+      format: 'json' as const,
+      source: 'file' as const,
+      flags: [],
+      expect: 2 as const,
+      says,
+    })),
   // Flags that cannot work.
-  fc.constantFrom<[string, string, RegExp]>(
-    ['--task-queue', 'lbflow\n', /--task-queue: /],
-    ['--task-queue', ' lbflow', /--task-queue: /],
-    ['--task-queue', '/_sys/lbflow', /--task-queue: /],
-    ['--request-key', '../../x', /--request-key: /],
-    ['--request-key', 'deploy\n42', /--request-key: /],
-    ['--chunk-size', '1e2', /--chunk-size must be a whole number/],
-  ).map(([flag, value, says]) => ({ kind: `bad ${flag}`, bytes: Buffer.from(JSON.stringify(aliRequest())), format: 'json' as const, source: 'file' as const, flags: [flag, value], expect: 2 as const, says })),
+  fc
+    .constantFrom<[string, string, RegExp]>(
+      ['--task-queue', 'lbflow\n', /--task-queue: /],
+      ['--task-queue', ' lbflow', /--task-queue: /],
+      ['--task-queue', '/_sys/lbflow', /--task-queue: /],
+      ['--request-key', '../../x', /--request-key: /],
+      ['--request-key', 'deploy\n42', /--request-key: /],
+      ['--chunk-size', '1e2', /--chunk-size must be a whole number/],
+    )
+    .map(([flag, value, says]) => ({
+      kind: `bad ${flag}`,
+      bytes: Buffer.from(JSON.stringify(aliRequest())),
+      format: 'json' as const,
+      source: 'file' as const,
+      flags: [flag, value],
+      expect: 2 as const,
+      says,
+    })),
   // Well-formed files whose request breaks a rule: refused by the client before a start (exit 3).
-  fc.constantFrom<[string, (r: ReturnType<typeof aliRequest>) => unknown, RegExp]>(
-    ['metadata address', (r) => ({ ...r, servers: [{ serverId: '100.100.100.200', serverType: 'Ip', serverIp: '100.100.100.200', port: 6081 }] }), /servers\[0\]\.server(Id|Ip): .*metadata service/],
-    ['region', (r) => ({ ...r, region: 'cn-hangzhou\n' }), /region/],
-    ['chunk size', (r) => ({ ...r, options: { maxChunkSize: 201 } }), /options\.maxChunkSize/],
-  ).chain(([what, mutate, says]) =>
-    fc.constantFrom<Format>('json', 'yaml').map((format) => ({ kind: `rule broken (${what})`, bytes: Buffer.from(textOf(mutate(aliRequest()), format)), format, source: 'file' as const, flags: [], expect: 3 as const, says })),
-  ),
+  fc
+    .constantFrom<[string, (r: ReturnType<typeof aliRequest>) => unknown, RegExp]>(
+      [
+        'metadata address',
+        (r) => ({
+          ...r,
+          servers: [{ serverId: '100.100.100.200', serverType: 'Ip', serverIp: '100.100.100.200', port: 6081 }],
+        }),
+        /servers\[0\]\.server(Id|Ip): .*metadata service/,
+      ],
+      ['region', (r) => ({ ...r, region: 'cn-hangzhou\n' }), /region/],
+      ['chunk size', (r) => ({ ...r, options: { maxChunkSize: 201 } }), /options\.maxChunkSize/],
+    )
+    .chain(([what, mutate, says]) =>
+      fc
+        .constantFrom<Format>('json', 'yaml')
+        .map((format) => ({
+          kind: `rule broken (${what})`,
+          bytes: Buffer.from(textOf(mutate(aliRequest()), format)),
+          format,
+          source: 'file' as const,
+          flags: [],
+          expect: 3 as const,
+          says,
+        })),
+    ),
 );
 
 export interface CliDoorOptions {
@@ -245,7 +437,19 @@ export async function hostileCliInputs(o: CliDoorOptions): Promise<DoorCounts> {
       }
     } else if (c.device !== undefined) file = [c.device];
     // stdin is read as YAML (JSON is YAML): a CSV case never uses it.
-    const args = [LBFLOW, '--address', o.temporalAddress, '--namespace', o.namespace, 'add', ...file, '--task-queue', o.taskQueue, '--detach', ...c.flags];
+    const args = [
+      LBFLOW,
+      '--address',
+      o.temporalAddress,
+      '--namespace',
+      o.namespace,
+      'add',
+      ...file,
+      '--task-queue',
+      o.taskQueue,
+      '--detach',
+      ...c.flags,
+    ];
     // A user's shell often holds cloud keys: whatever the CLI prints, it must never be one of them.
     const env = { ...process.env, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ALIBABA_SECRET, HUAWEICLOUD_SDK_SK: HUAWEI_SECRET };
     let ran: Ran;
@@ -265,9 +469,15 @@ export async function hostileCliInputs(o: CliDoorOptions): Promise<DoorCounts> {
       counts.failures.push(`${where}: accepted (${ran.stdout.split('\n')[0]})`);
     } else if (ran.hung || ran.signal !== null || stackTrace || (ran.status !== 2 && ran.status !== 3)) {
       counts.crashesOrHangs++;
-      counts.failures.push(`${where}: ${ran.hung ? `no answer within ${HANG_MS / 1000} s` : `exit ${ran.status ?? ran.signal}`}: ${ran.stderr.slice(0, 300)}`);
-    } else if (ran.status === c.expect && ran.stderr.startsWith('lbflow: ') && c.says.test(ran.stderr)) counts.refusedClearly++;
-    else counts.failures.push(`${where}: exit ${ran.status}, expected ${c.expect} saying ${c.says}: ${ran.stderr.slice(0, 300)}`);
+      counts.failures.push(
+        `${where}: ${ran.hung ? `no answer within ${HANG_MS / 1000} s` : `exit ${ran.status ?? ran.signal}`}: ${ran.stderr.slice(0, 300)}`,
+      );
+    } else if (ran.status === c.expect && ran.stderr.startsWith('lbflow: ') && c.says.test(ran.stderr))
+      counts.refusedClearly++;
+    else
+      counts.failures.push(
+        `${where}: exit ${ran.status}, expected ${c.expect} saying ${c.says}: ${ran.stderr.slice(0, 300)}`,
+      );
   });
   return counts;
 }
@@ -294,36 +504,83 @@ interface EnvMutation {
 }
 
 const envMutation: fc.Arbitrary<EnvMutation> = fc.oneof(
-  fc.tuple(fc.constantFrom('LBFLOW_ALIBABA_ENDPOINT', 'LBFLOW_HUAWEI_ENDPOINT'), fc.constantFrom('u', '', 'admin')).map(([variable, user]) => ({
-    kind: 'endpoint with a password',
-    variable,
-    value: () => `https://${user}:${PASSWORD}@127.0.0.1:7480`,
-    secret: PASSWORD,
-  })),
-  fc.tuple(fc.constantFrom('LBFLOW_LOG_LEVEL', 'HUAWEICLOUD_SDK_PROJECT_ID', 'LBFLOW_METRICS_PORT', 'LBFLOW_PROVIDER_CONCURRENCY', 'LBFLOW_SHUTDOWN_GRACE_SECONDS'), fc.constantFrom(ALIBABA_SECRET, HUAWEI_SECRET)).map(([variable, secret]) => ({
-    kind: 'secret pasted into another variable',
-    variable,
-    value: () => secret,
-    secret,
-  })),
-  fc.constantFrom<[string, (dir: string) => string]>(['a directory', (dir) => dir], ['garbage', (dir) => join(dir, 'garbage.js')], ['another bundle', (dir) => join(dir, 'other.js')], ['missing', (dir) => join(dir, 'missing.js')]).map(([what, value]) => ({
-    kind: `unusable bundle (${what})`,
-    variable: 'LBFLOW_WORKFLOW_BUNDLE',
-    value,
-  })),
-  fc.tuple(fc.constantFrom('LBFLOW_ALIBABA_ENDPOINT', 'LBFLOW_HUAWEI_ENDPOINT'), fc.constantFrom('http://[::1', 'ftp://127.0.0.1', 'http://127.0.0.1:7480/path', '127.0.0.1:7480', 'http://exa mple.com')).map(([variable, value]) => ({ kind: 'endpoint not an origin', variable, value: () => value })),
-  fc.constantFrom('lbflow\n', ' lbflow', 'lb flow', '/_sys/lbflow', 'q'.repeat(201), 'lbflow\u0007').map((value) => ({ kind: 'task queue nobody polls', variable: 'LBFLOW_TASK_QUEUE', value: () => value })),
-  fc.tuple(fc.constantFrom('LBFLOW_MAX_CONCURRENT_ACTIVITIES', 'LBFLOW_MAX_CONCURRENT_WORKFLOW_TASKS', 'LBFLOW_PROVIDER_CALLS_PER_SECOND', 'LBFLOW_METRICS_PORT'), fc.constantFrom('-1', '1e9', '0x10', 'NaN', '99999999999', '12abc')).map(([variable, value]) => ({ kind: 'bad number', variable, value: () => value })),
-  fc.constantFrom('TRACE\n', 'LOUD', '\u001b[2J').map((value) => ({ kind: 'bad log level', variable: 'LBFLOW_LOG_LEVEL', value: () => value })),
+  fc
+    .tuple(fc.constantFrom('LBFLOW_ALIBABA_ENDPOINT', 'LBFLOW_HUAWEI_ENDPOINT'), fc.constantFrom('u', '', 'admin'))
+    .map(([variable, user]) => ({
+      kind: 'endpoint with a password',
+      variable,
+      value: () => `https://${user}:${PASSWORD}@127.0.0.1:7480`,
+      secret: PASSWORD,
+    })),
+  fc
+    .tuple(
+      fc.constantFrom(
+        'LBFLOW_LOG_LEVEL',
+        'HUAWEICLOUD_SDK_PROJECT_ID',
+        'LBFLOW_METRICS_PORT',
+        'LBFLOW_PROVIDER_CONCURRENCY',
+        'LBFLOW_SHUTDOWN_GRACE_SECONDS',
+      ),
+      fc.constantFrom(ALIBABA_SECRET, HUAWEI_SECRET),
+    )
+    .map(([variable, secret]) => ({
+      kind: 'secret pasted into another variable',
+      variable,
+      value: () => secret,
+      secret,
+    })),
+  fc
+    .constantFrom<[string, (dir: string) => string]>(
+      ['a directory', (dir) => dir],
+      ['garbage', (dir) => join(dir, 'garbage.js')],
+      ['another bundle', (dir) => join(dir, 'other.js')],
+      ['missing', (dir) => join(dir, 'missing.js')],
+    )
+    .map(([what, value]) => ({
+      kind: `unusable bundle (${what})`,
+      variable: 'LBFLOW_WORKFLOW_BUNDLE',
+      value,
+    })),
+  fc
+    .tuple(
+      fc.constantFrom('LBFLOW_ALIBABA_ENDPOINT', 'LBFLOW_HUAWEI_ENDPOINT'),
+      fc.constantFrom(
+        'http://[::1',
+        'ftp://127.0.0.1',
+        'http://127.0.0.1:7480/path',
+        '127.0.0.1:7480',
+        'http://exa mple.com',
+      ),
+    )
+    .map(([variable, value]) => ({ kind: 'endpoint not an origin', variable, value: () => value })),
+  fc
+    .constantFrom('lbflow\n', ' lbflow', 'lb flow', '/_sys/lbflow', 'q'.repeat(201), 'lbflow\u0007')
+    .map((value) => ({ kind: 'task queue nobody polls', variable: 'LBFLOW_TASK_QUEUE', value: () => value })),
+  fc
+    .tuple(
+      fc.constantFrom(
+        'LBFLOW_MAX_CONCURRENT_ACTIVITIES',
+        'LBFLOW_MAX_CONCURRENT_WORKFLOW_TASKS',
+        'LBFLOW_PROVIDER_CALLS_PER_SECOND',
+        'LBFLOW_METRICS_PORT',
+      ),
+      fc.constantFrom('-1', '1e9', '0x10', 'NaN', '99999999999', '12abc'),
+    )
+    .map(([variable, value]) => ({ kind: 'bad number', variable, value: () => value })),
+  fc
+    .constantFrom('TRACE\n', 'LOUD', '\u001b[2J')
+    .map((value) => ({ kind: 'bad log level', variable: 'LBFLOW_LOG_LEVEL', value: () => value })),
 );
 
-const envCase: fc.Arbitrary<EnvCase> = fc.uniqueArray(envMutation, { minLength: 1, maxLength: 3, selector: (m) => m.variable }).map((mutations) => ({
-  kind: [...new Set(mutations.map((m) => m.kind))].join(' + '),
-  kinds: [...new Set(mutations.map((m) => m.kind))],
-  set: Object.fromEntries(mutations.map((m) => [m.variable, m.value('§')])),
-  named: mutations.map((m) => m.variable),
-  secrets: [ALIBABA_SECRET, HUAWEI_SECRET, ...mutations.flatMap((m) => (m.secret ? [m.secret] : []))],
-}));
+const envCase: fc.Arbitrary<EnvCase> = fc
+  .uniqueArray(envMutation, { minLength: 1, maxLength: 3, selector: (m) => m.variable })
+  .map((mutations) => ({
+    kind: [...new Set(mutations.map((m) => m.kind))].join(' + '),
+    kinds: [...new Set(mutations.map((m) => m.kind))],
+    set: Object.fromEntries(mutations.map((m) => [m.variable, m.value('§')])),
+    named: mutations.map((m) => m.variable),
+    secrets: [ALIBABA_SECRET, HUAWEI_SECRET, ...mutations.flatMap((m) => (m.secret ? [m.secret] : []))],
+  }));
 
 export interface EnvDoorOptions {
   count: number;
@@ -369,22 +626,32 @@ export async function hostileWorkerEnv(o: EnvDoorOptions): Promise<DoorCounts> {
     }
     let named: string[] = [];
     try {
-      const line = JSON.parse(ran.stderr.trim().split('\n').at(-1) ?? '') as { event?: string; issues?: { variable: string }[] };
+      const line = JSON.parse(ran.stderr.trim().split('\n').at(-1) ?? '') as {
+        event?: string;
+        issues?: { variable: string }[];
+      };
       if (line.event === 'worker.config-invalid') named = (line.issues ?? []).map((i) => i.variable);
     } catch {
       named = [];
     }
     if (ran.hung || ran.signal !== null) {
       counts.crashesOrHangs++;
-      counts.failures.push(`${c.kind}: ${ran.hung ? `still running after ${HANG_MS / 1000} s` : `killed by ${ran.signal}`}`);
+      counts.failures.push(
+        `${c.kind}: ${ran.hung ? `still running after ${HANG_MS / 1000} s` : `killed by ${ran.signal}`}`,
+      );
     } else if (ran.status === 1 && ran.stderr.includes('worker.failed')) {
       counts.acceptedWrongly++;
-      counts.failures.push(`${c.kind} (${c.named.join(', ')}): accepted; the worker got as far as connecting to Temporal`);
+      counts.failures.push(
+        `${c.kind} (${c.named.join(', ')}): accepted; the worker got as far as connecting to Temporal`,
+      );
     } else if (ran.status !== 78) {
       counts.crashesOrHangs++;
       counts.failures.push(`${c.kind}: exit ${ran.status}: ${ran.stderr.slice(0, 300)}`);
     } else if (c.named.every((v) => named.includes(v)) && printed.length === 0) counts.refusedClearly++;
-    else counts.failures.push(`${c.kind}: exit 78 naming ${named.join(', ') || 'nothing'}, expected ${c.named.join(', ')}`);
+    else
+      counts.failures.push(
+        `${c.kind}: exit 78 naming ${named.join(', ') || 'nothing'}, expected ${c.named.join(', ')}`,
+      );
   });
   return counts;
 }

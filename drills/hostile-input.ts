@@ -13,7 +13,15 @@ import fc from 'fast-check';
 import { startAddServers, ValidationError } from '../src/client/index.js';
 import { WORKFLOW_TYPE } from '../src/domain/index.js';
 import { describeCounts, hostileCliInputs, hostileWorkerEnv, type DoorCounts } from './hostile-cli.js';
-import { inPool, resetSimulator, simulators, startWorker, withTimeout, type DrillContext, type DrillReport } from './support.js';
+import {
+  inPool,
+  resetSimulator,
+  simulators,
+  startWorker,
+  withTimeout,
+  type DrillContext,
+  type DrillReport,
+} from './support.js';
 import { alibabaServers, drillWorld, huaweiServers, keyOf, request } from './world.js';
 
 export interface HostileInputOptions {
@@ -47,47 +55,61 @@ const alibaba = (r: Req) => r.provider === 'alibaba-gwlb';
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   {
     weight: 6,
-    arbitrary: fc.tuple(fc.constantFrom('region', 'group', 'serverId', 'name', 'subnet'), fc.constantFrom(300, 10_000, 100_000)).map(([field, n]) => ({
-      kind: 'oversized string',
-      apply: (r: Req) => {
-        const long = 'a'.repeat(n);
-        if (field === 'region') return { ...r, region: long };
-        if (field === 'group') return alibaba(r) ? { ...r, serverGroupId: `sgp-${long}` } : { ...r, poolId: long };
-        const [first, ...rest] = r.servers;
-        const server = alibaba(r)
-          ? { ...first, serverType: 'Ecs', serverId: `i-${long}` }
-          : field === 'name'
-            ? { ...first, name: long }
-            : { ...first, subnetCidrId: long };
-        return { ...r, servers: [server, ...rest] };
-      },
-    })),
+    arbitrary: fc
+      .tuple(fc.constantFrom('region', 'group', 'serverId', 'name', 'subnet'), fc.constantFrom(300, 10_000, 100_000))
+      .map(([field, n]) => ({
+        kind: 'oversized string',
+        apply: (r: Req) => {
+          const long = 'a'.repeat(n);
+          if (field === 'region') return { ...r, region: long };
+          if (field === 'group') return alibaba(r) ? { ...r, serverGroupId: `sgp-${long}` } : { ...r, poolId: long };
+          const [first, ...rest] = r.servers;
+          const server = alibaba(r)
+            ? { ...first, serverType: 'Ecs', serverId: `i-${long}` }
+            : field === 'name'
+              ? { ...first, name: long }
+              : { ...first, subnetCidrId: long };
+          return { ...r, servers: [server, ...rest] };
+        },
+      })),
   },
   {
     weight: 6,
-    arbitrary: fc.tuple(fc.constantFrom('__proto__', 'constructor', 'prototype', '__defineGetter__', 'toString'), fc.constantFrom('request', 'server', 'options')).map(([key, where]) => ({
-      kind: '__proto__/constructor keys',
-      apply: (r: Req) => {
-        const payload = key === 'constructor' ? { prototype: { polluted: true } } : { polluted: true, isAdmin: true };
-        if (where === 'request') return withOwnKey(r, key, payload);
-        if (where === 'options') return { ...r, options: withOwnKey(r.options, key, payload) };
-        return { ...r, servers: [withOwnKey(r.servers[0]!, key, payload), ...r.servers.slice(1)] };
-      },
-    })),
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('__proto__', 'constructor', 'prototype', '__defineGetter__', 'toString'),
+        fc.constantFrom('request', 'server', 'options'),
+      )
+      .map(([key, where]) => ({
+        kind: '__proto__/constructor keys',
+        apply: (r: Req) => {
+          const payload = key === 'constructor' ? { prototype: { polluted: true } } : { polluted: true, isAdmin: true };
+          if (where === 'request') return withOwnKey(r, key, payload);
+          if (where === 'options') return { ...r, options: withOwnKey(r.options, key, payload) };
+          return { ...r, servers: [withOwnKey(r.servers[0]!, key, payload), ...r.servers.slice(1)] };
+        },
+      })),
   },
   {
     weight: 6,
-    arbitrary: fc.constantFrom('port', 'weight', 'maxChunkSize', 'availabilityTimeoutSeconds', 'dryRun').map((field) => ({
-      kind: 'numbers as strings',
-      apply: (r: Req) => {
-        if (field === 'maxChunkSize') return { ...r, options: { ...r.options, maxChunkSize: '50' } };
-        if (field === 'availabilityTimeoutSeconds') return { ...r, options: { ...r.options, availabilityTimeoutSeconds: '60' } };
-        if (field === 'dryRun') return { ...r, options: { ...r.options, dryRun: 'false' } };
-        const [first, ...rest] = r.servers;
-        const server = alibaba(r) ? { ...first, port: '6081' } : field === 'port' ? { ...first, protocolPort: '8080' } : { ...first, weight: '1' };
-        return { ...r, servers: [server, ...rest] };
-      },
-    })),
+    arbitrary: fc
+      .constantFrom('port', 'weight', 'maxChunkSize', 'availabilityTimeoutSeconds', 'dryRun')
+      .map((field) => ({
+        kind: 'numbers as strings',
+        apply: (r: Req) => {
+          if (field === 'maxChunkSize') return { ...r, options: { ...r.options, maxChunkSize: '50' } };
+          if (field === 'availabilityTimeoutSeconds')
+            return { ...r, options: { ...r.options, availabilityTimeoutSeconds: '60' } };
+          if (field === 'dryRun') return { ...r, options: { ...r.options, dryRun: 'false' } };
+          const [first, ...rest] = r.servers;
+          const server = alibaba(r)
+            ? { ...first, port: '6081' }
+            : field === 'port'
+              ? { ...first, protocolPort: '8080' }
+              : { ...first, weight: '1' };
+          return { ...r, servers: [server, ...rest] };
+        },
+      })),
   },
   {
     weight: 6,
@@ -113,43 +135,73 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   },
   {
     weight: 6,
-    arbitrary: fc.tuple(fc.constantFrom('\u0000', '\u0007', '\u001b[2J', '\n', '\r\n', '\t', '\u007f', '\u0085', '\u009b'), fc.constantFrom('region', 'id', 'name', 'zone')).map(([c, field]) => ({
-      kind: 'control characters',
-      apply: (r: Req) => {
-        if (field === 'region') return { ...r, region: `cn-${c}hangzhou` };
-        const [first, ...rest] = r.servers;
-        const server = alibaba(r)
-          ? { ...first, serverType: 'Ecs', serverId: `i-bp67${c}0001` }
-          : field === 'zone'
-            ? { address: String(first!.address), protocolPort: 8080, availabilityZone: `cn-north-4a${c}` }
-            : { ...first, name: `web${c}01` };
-        return { ...r, servers: [server, ...rest] };
-      },
-    })),
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('\u0000', '\u0007', '\u001b[2J', '\n', '\r\n', '\t', '\u007f', '\u0085', '\u009b'),
+        fc.constantFrom('region', 'id', 'name', 'zone'),
+      )
+      .map(([c, field]) => ({
+        kind: 'control characters',
+        apply: (r: Req) => {
+          if (field === 'region') return { ...r, region: `cn-${c}hangzhou` };
+          const [first, ...rest] = r.servers;
+          const server = alibaba(r)
+            ? { ...first, serverType: 'Ecs', serverId: `i-bp67${c}0001` }
+            : field === 'zone'
+              ? { address: String(first!.address), protocolPort: 8080, availabilityZone: `cn-north-4a${c}` }
+              : { ...first, name: `web${c}01` };
+          return { ...r, servers: [server, ...rest] };
+        },
+      })),
   },
   {
     weight: 6,
-    arbitrary: fc.constantFrom<[string, unknown]>(
-      ['servers', null], ['servers', 'i-bp67acfmxazb4p0001'], ['servers', {}], ['servers', []], ['provider', 'aws-elb'], ['provider', null],
-      ['options', []], ['options', 'fast'], ['region', 123], ['serverGroupId', undefined], ['poolId', undefined], ['projectId', 42],
-    ).map(([field, value]) => ({
-      kind: WRONG_TYPES,
-      apply: (r: Req) => {
-        if (field === 'serverGroupId' || field === 'poolId') {
-          const { serverGroupId: _g, poolId: _p, ...rest } = r;
-          return rest;
-        }
-        if (field === 'projectId' && alibaba(r)) return { ...r, serverGroupId: 42 };
-        return { ...r, [field]: value };
-      },
-    })),
+    arbitrary: fc
+      .constantFrom<[string, unknown]>(
+        ['servers', null],
+        ['servers', 'i-bp67acfmxazb4p0001'],
+        ['servers', {}],
+        ['servers', []],
+        ['provider', 'aws-elb'],
+        ['provider', null],
+        ['options', []],
+        ['options', 'fast'],
+        ['region', 123],
+        ['serverGroupId', undefined],
+        ['poolId', undefined],
+        ['projectId', 42],
+      )
+      .map(([field, value]) => ({
+        kind: WRONG_TYPES,
+        apply: (r: Req) => {
+          if (field === 'serverGroupId' || field === 'poolId') {
+            const { serverGroupId: _g, poolId: _p, ...rest } = r;
+            return rest;
+          }
+          if (field === 'projectId' && alibaba(r)) return { ...r, serverGroupId: 42 };
+          return { ...r, [field]: value };
+        },
+      })),
   },
   {
     weight: 6,
-    arbitrary: fc.constantFrom<[string, unknown]>(
-      ['availabilityTimeoutSeconds', -1], ['availabilityTimeoutSeconds', 0], ['availabilityTimeoutSeconds', 1e308], ['availabilityTimeoutSeconds', 86_401],
-      ['maxChunkSize', 0], ['maxChunkSize', 201], ['maxChunkSize', 1e9], ['pollIntervalSeconds', 301], ['waitFor', 'never'], ['onFailure', 'delete-all'],
-    ).map(([field, value]) => ({ kind: 'out-of-range options', apply: (r: Req) => ({ ...r, options: { ...r.options, [field]: value } }) })),
+    arbitrary: fc
+      .constantFrom<[string, unknown]>(
+        ['availabilityTimeoutSeconds', -1],
+        ['availabilityTimeoutSeconds', 0],
+        ['availabilityTimeoutSeconds', 1e308],
+        ['availabilityTimeoutSeconds', 86_401],
+        ['maxChunkSize', 0],
+        ['maxChunkSize', 201],
+        ['maxChunkSize', 1e9],
+        ['pollIntervalSeconds', 301],
+        ['waitFor', 'never'],
+        ['onFailure', 'delete-all'],
+      )
+      .map(([field, value]) => ({
+        kind: 'out-of-range options',
+        apply: (r: Req) => ({ ...r, options: { ...r.options, [field]: value } }),
+      })),
   },
   {
     weight: 3,
@@ -170,13 +222,24 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 /** Heavy ones, rarer: over 10,000 servers (about 1 MB), and 10 MB payloads (Temporal's gRPC limit is 4 MB). */
-const oversizedArray: fc.Arbitrary<Mutation> = fc.integer({ min: 10_001, max: 12_000 }).map((n) => ({ kind: 'oversized array', apply: (r: Req) => ({ ...r, servers: alibaba(r) ? alibabaServers(n) : huaweiServers(n) }) }));
+const oversizedArray: fc.Arbitrary<Mutation> = fc
+  .integer({ min: 10_001, max: 12_000 })
+  .map((n) => ({
+    kind: 'oversized array',
+    apply: (r: Req) => ({ ...r, servers: alibaba(r) ? alibabaServers(n) : huaweiServers(n) }),
+  }));
 const tenMegabytes: fc.Arbitrary<Mutation> = fc.constantFrom('string', 'servers').map((how) => ({
   kind: '10 MB payloads',
   apply: (r: Req) => {
     if (how === 'string') {
       const [first, ...rest] = r.servers;
-      return { ...r, servers: [alibaba(r) ? { ...first, serverId: 'x'.repeat(TEN_MB) } : { ...first, name: 'x'.repeat(TEN_MB) }, ...rest] };
+      return {
+        ...r,
+        servers: [
+          alibaba(r) ? { ...first, serverId: 'x'.repeat(TEN_MB) } : { ...first, name: 'x'.repeat(TEN_MB) },
+          ...rest,
+        ],
+      };
     }
     // About 10 MB of well-formed servers (and far over 10,000 of them).
     const padded = { address: '192.168.0.1', protocolPort: 8080, name: 'n'.repeat(200) };
@@ -185,7 +248,14 @@ const tenMegabytes: fc.Arbitrary<Mutation> = fc.constantFrom('string', 'servers'
 }));
 
 const hostileRequest: fc.Arbitrary<{ kinds: string[]; request: unknown }> = fc
-  .tuple(fc.boolean(), fc.integer({ min: 1, max: 5 }), fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.noBias(fc.integer({ min: 0, max: 249 })), oversizedArray, tenMegabytes)
+  .tuple(
+    fc.boolean(),
+    fc.integer({ min: 1, max: 5 }),
+    fc.array(mutation, { minLength: 1, maxLength: 3 }),
+    fc.noBias(fc.integer({ min: 0, max: 249 })),
+    oversizedArray,
+    tenMegabytes,
+  )
   .map(([isAlibaba, n, common, heavyDice, oversized, huge]) => {
     // One request in 250 carries 10 MB, one in 50 over 10,000 servers.
     const mutations = heavyDice === 0 ? [huge, ...common] : heavyDice <= 5 ? [oversized, ...common] : common;
@@ -217,13 +287,19 @@ export async function hostileInput(ctx: DrillContext, o: HostileInputOptions): P
     // Generated lazily in batches of 100, so at most a few 10 MB payloads are in memory at once.
     const indices = Array.from({ length: Math.ceil(o.requests / 100) }, (_, i) => i);
     await inPool(indices, 1, async (batch) => {
-      const samples = fc.sample(hostileRequest, { seed: (o.seed ?? 5) * 100_000 + batch, numRuns: Math.min(100, o.requests - batch * 100) });
+      const samples = fc.sample(hostileRequest, {
+        seed: (o.seed ?? 5) * 100_000 + batch,
+        numRuns: Math.min(100, o.requests - batch * 100),
+      });
       await inPool(samples, o.concurrency ?? 24, async ({ kinds, request: req }, i) => {
         for (const k of kinds) byKind.set(k, (byKind.get(k) ?? 0) + 1);
         const problems: string[] = [];
         // 1. The client library refuses it before starting anything.
         try {
-          const handle = await startAddServers(ctx.client, req as never, { taskQueue, requestKey: `hostile-client-${batch}-${i}` });
+          const handle = await startAddServers(ctx.client, req as never, {
+            taskQueue,
+            requestKey: `hostile-client-${batch}-${i}`,
+          });
           problems.push(`startAddServers started ${handle.workflowId}`);
           await handle.workflow.terminate('hostile drill: should not have started');
         } catch (error) {
@@ -235,10 +311,16 @@ export async function hostileInput(ctx: DrillContext, o: HostileInputOptions): P
         // 2. Sent straight to the workflow, it ends as ValidationError (or Temporal refuses the start).
         let started;
         try {
-          started = await ctx.client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: `drill-hostile/${batch}-${i}/${crypto.randomUUID()}`, args: [req] });
+          started = await ctx.client.workflow.start(WORKFLOW_TYPE, {
+            taskQueue,
+            workflowId: `drill-hostile/${batch}-${i}/${crypto.randomUUID()}`,
+            args: [req],
+          });
         } catch (error) {
           const cause = (error as Error & { cause?: Error }).cause;
-          const message = `${String((error as Error).message ?? error)}${cause ? ` (${cause.message})` : ''}`.replace(/\(\d+ vs\. \d+\)/, '').slice(0, 160);
+          const message = `${String((error as Error).message ?? error)}${cause ? ` (${cause.message})` : ''}`
+            .replace(/\(\d+ vs\. \d+\)/, '')
+            .slice(0, 160);
           refusedByTemporal.set(message, (refusedByTemporal.get(message) ?? 0) + 1);
         }
         if (started) {
@@ -258,18 +340,38 @@ export async function hostileInput(ctx: DrillContext, o: HostileInputOptions): P
       });
     });
     // The CLI's door, against the same worker: whatever it wrongly accepted would show as provider calls too.
-    cli = await hostileCliInputs({ count: o.cliInputs, seed: seed * 10 + 1, dir: join(dir, 'cli'), temporalAddress: ctx.temporal.address, namespace: ctx.temporal.namespace, taskQueue });
-    env = await hostileWorkerEnv({ count: o.workerEnvs, seed: seed * 10 + 2, dir: join(dir, 'env'), bundlePath: ctx.bundlePath });
+    cli = await hostileCliInputs({
+      count: o.cliInputs,
+      seed: seed * 10 + 1,
+      dir: join(dir, 'cli'),
+      temporalAddress: ctx.temporal.address,
+      namespace: ctx.temporal.namespace,
+      taskQueue,
+    });
+    env = await hostileWorkerEnv({
+      count: o.workerEnvs,
+      seed: seed * 10 + 2,
+      dir: join(dir, 'env'),
+      bundlePath: ctx.bundlePath,
+    });
     for (const door of [cli, env]) failures.push(...door.failures.slice(0, Math.max(0, 20 - failures.length)));
-    const polluted = ({} as Record<string, unknown>).polluted !== undefined || ({} as Record<string, unknown>).isAdmin !== undefined;
+    const polluted =
+      ({} as Record<string, unknown>).polluted !== undefined || ({} as Record<string, unknown>).isAdmin !== undefined;
     if (polluted) failures.push('Object.prototype was polluted in the drill process');
     const hostileCalls = sims.alibaba.simulator.calls.counts().total + sims.huawei.simulator.calls.counts().total;
     if (hostileCalls > 0) failures.push(`${hostileCalls} provider calls during the hostile requests`);
     // The same worker process still serves a valid run.
     const servers = alibabaServers(10, 9000);
-    const handle = await ctx.client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: `drill-hostile/valid/${crypto.randomUUID()}`, args: [request('alibaba-gwlb', servers)] });
+    const handle = await ctx.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: `drill-hostile/valid/${crypto.randomUUID()}`,
+      args: [request('alibaba-gwlb', servers)],
+    });
     const result = (await withTimeout(handle.result(), 60_000, 'the valid run')) as { added: string[] };
-    valid = { ok: worker.alive() && result.added.length === 10 && result.added.includes(keyOf('alibaba-gwlb', servers[0]!)), calls: hostileCalls };
+    valid = {
+      ok: worker.alive() && result.added.length === 10 && result.added.includes(keyOf('alibaba-gwlb', servers[0]!)),
+      calls: hostileCalls,
+    };
     if (!valid.ok) failures.push('the worker did not complete a valid run after the drill');
   } finally {
     await worker.stop('SIGTERM');

@@ -3,8 +3,30 @@
 // cost are measured against a fault-free run of the same size.
 import type { WorkflowHandle } from '@temporalio/client';
 import type { AddServersResult } from '../src/domain/index.js';
-import { callLog, resetSimulator, seconds, setFaults, simulators, startWorker, withTimeout, type CallsAnswer, type DrillContext, type DrillReport } from './support.js';
-import { ADD_ACTION, alibabaServers, checkTrialRuns, drillWorld, huaweiServers, membersOf, PROVIDERS, request, simUrl, type ProviderName } from './world.js';
+import {
+  callLog,
+  resetSimulator,
+  seconds,
+  setFaults,
+  simulators,
+  startWorker,
+  withTimeout,
+  type CallsAnswer,
+  type DrillContext,
+  type DrillReport,
+} from './support.js';
+import {
+  ADD_ACTION,
+  alibabaServers,
+  checkTrialRuns,
+  drillWorld,
+  huaweiServers,
+  membersOf,
+  PROVIDERS,
+  request,
+  simUrl,
+  type ProviderName,
+} from './world.js';
 
 export interface ProviderFaultsOptions {
   trials: number;
@@ -14,7 +36,6 @@ export interface ProviderFaultsOptions {
   failureRate?: number;
   timeoutMs?: number;
 }
-
 
 /** Fault rules: error, throttle and reset on every action, each with the probability that makes `rate` in all; commit-then-drop on adds. */
 function faultRules(provider: ProviderName, rate: number): Record<string, unknown>[] {
@@ -28,7 +49,8 @@ function faultRules(provider: ProviderName, rate: number): Record<string, unknow
   ];
 }
 
-const failedCalls = (calls: CallsAnswer) => calls.entries.filter((e) => e.faults.length > 0 && (e.outcome === 'dropped' || e.status >= 400)).length;
+const failedCalls = (calls: CallsAnswer) =>
+  calls.entries.filter((e) => e.faults.length > 0 && (e.outcome === 'dropped' || e.status >= 400)).length;
 
 export async function providerFaults(ctx: DrillContext, o: ProviderFaultsOptions): Promise<DrillReport> {
   const rate = o.failureRate ?? 0.2;
@@ -47,21 +69,32 @@ export async function providerFaults(ctx: DrillContext, o: ProviderFaultsOptions
   /** One Alibaba and one Huawei run at once; returns each run's problems and call log. */
   const round = async (label: string, faults: boolean, seed: number) => {
     await Promise.all(PROVIDERS.map((p) => resetSimulator(simUrl(sims, p))));
-    if (faults) await Promise.all(PROVIDERS.map((p) => setFaults(simUrl(sims, p), { seed, rules: faultRules(p, rate) })));
-    const before = { 'alibaba-gwlb': await membersOf(sims, 'alibaba-gwlb'), 'huawei-elb': await membersOf(sims, 'huawei-elb') };
+    if (faults)
+      await Promise.all(PROVIDERS.map((p) => setFaults(simUrl(sims, p), { seed, rules: faultRules(p, rate) })));
+    const before = {
+      'alibaba-gwlb': await membersOf(sims, 'alibaba-gwlb'),
+      'huawei-elb': await membersOf(sims, 'huawei-elb'),
+    };
     const servers = { 'alibaba-gwlb': alibabaServers(o.size), 'huawei-elb': huaweiServers(o.size) };
     const started = performance.now();
     const handles = await Promise.all(
       PROVIDERS.map(
         (p) =>
-          ctx.client.workflow.start('addServersToServerGroup', { taskQueue, workflowId: `drill-faults/${label}/${p}/${crypto.randomUUID()}`, args: [request(p, servers[p])] }) as Promise<WorkflowHandle>,
+          ctx.client.workflow.start('addServersToServerGroup', {
+            taskQueue,
+            workflowId: `drill-faults/${label}/${p}/${crypto.randomUUID()}`,
+            args: [request(p, servers[p])],
+          }) as Promise<WorkflowHandle>,
       ),
     );
     const timeout = o.timeoutMs ?? 300_000;
-    const results = await Promise.allSettled(handles.map((h) => withTimeout(h.result() as Promise<AddServersResult>, timeout, 'the result')));
+    const results = await Promise.allSettled(
+      handles.map((h) => withTimeout(h.result() as Promise<AddServersResult>, timeout, 'the result')),
+    );
     durations.push(performance.now() - started);
     const out = [];
-    for (const run of await checkTrialRuns(sims, results, { servers, before, chunks })) out.push({ ...run, calls: await callLog(simUrl(sims, run.provider)) });
+    for (const run of await checkTrialRuns(sims, results, { servers, before, chunks }))
+      out.push({ ...run, calls: await callLog(simUrl(sims, run.provider)) });
     return out;
   };
 
@@ -82,14 +115,18 @@ export async function providerFaults(ctx: DrillContext, o: ProviderFaultsOptions
           totals.extra += run.calls.counts.total - baseline[run.provider];
           const add = ADD_ACTION[run.provider];
           totals.replayedAdds += run.calls.counts.byAction[add]?.byOutcome.replayed ?? 0;
-          totals.committedThenDropped += run.calls.entries.filter((e) => e.action === add && e.committed && e.faults.length > 0).length;
+          totals.committedThenDropped += run.calls.entries.filter(
+            (e) => e.action === add && e.committed && e.faults.length > 0,
+          ).length;
         }
       } catch (error) {
         problems.push(String(error));
       }
       if (problems.length === 0) passed++;
       else failures.push(`trial ${trial}: ${problems.join('; ')}`);
-      ctx.log(`  provider faults, trial ${trial + 1}/${o.trials}: ${problems.length ? `FAILED: ${problems.join('; ')}` : `done in ${seconds(durations.at(-1) ?? 0)}`}`);
+      ctx.log(
+        `  provider faults, trial ${trial + 1}/${o.trials}: ${problems.length ? `FAILED: ${problems.join('; ')}` : `done in ${seconds(durations.at(-1) ?? 0)}`}`,
+      );
     }
   } finally {
     await worker.stop('SIGTERM');

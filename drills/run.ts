@@ -22,14 +22,17 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 const args = process.argv.slice(2);
 const sizes = args.includes('--small') ? SMALL : FULL;
 const onlyArg = args[args.indexOf('--only') + 1];
-const only = args.includes('--only') && onlyArg ? new Set(onlyArg.split(',').map(Number)) : new Set([1, 2, 3, 4, 5, 6, 7]);
+const only =
+  args.includes('--only') && onlyArg ? new Set(onlyArg.split(',').map(Number)) : new Set([1, 2, 3, 4, 5, 6, 7]);
 
 const { cli } = provisionAll({ log: () => {} });
 if (!cli.path) throw new Error('no Temporal CLI: run `npm run temporal:provision`');
 const dir = mkdtempSync(join(tmpdir(), 'lbflow-drills-'));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const started = performance.now();
-log(`lbflow drills, ${new Date().toISOString()}: Node ${process.version}, Temporal CLI ${cli.version}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`);
+log(
+  `lbflow drills, ${new Date().toISOString()}: Node ${process.version}, Temporal CLI ${cli.version}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+);
 
 const temporal = await DevServer.start(cli.path, dir);
 const { client, close } = await clientFor(temporal);
@@ -51,7 +54,9 @@ try {
     log(`drill ${n} …`);
     const report = await drill();
     reports.push(report);
-    log(`drill ${n}: ${report.passed}/${report.trials} passed in ${seconds(performance.now() - t)}${report.failures.length ? `\n  ${report.failures.join('\n  ')}` : ''}`);
+    log(
+      `drill ${n}: ${report.passed}/${report.trials} passed in ${seconds(performance.now() - t)}${report.failures.length ? `\n  ${report.failures.join('\n  ')}` : ''}`,
+    );
   }
 } finally {
   await close();

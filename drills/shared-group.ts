@@ -13,8 +13,30 @@
 //   lost: a server B, C or D asked for that its report or the group lacks.
 import { AddServersCancelledError, startAddServers, type AddServersHandle } from '../src/client/index.js';
 import type { AddServersResult, RunReport } from '../src/domain/index.js';
-import { callLog, prng, resetSimulator, seconds, simulators, sleep, startWorker, type DrillContext, type DrillReport, type WorkerProcess } from './support.js';
-import { ADD_ACTION, alibabaServers, drillWorld, huaweiServers, keyOf, membersOf, preexisting, REMOVE_ACTION, request, type ProviderName } from './world.js';
+import {
+  callLog,
+  prng,
+  resetSimulator,
+  seconds,
+  simulators,
+  sleep,
+  startWorker,
+  type DrillContext,
+  type DrillReport,
+  type WorkerProcess,
+} from './support.js';
+import {
+  ADD_ACTION,
+  alibabaServers,
+  drillWorld,
+  huaweiServers,
+  keyOf,
+  membersOf,
+  preexisting,
+  REMOVE_ACTION,
+  request,
+  type ProviderName,
+} from './world.js';
 
 export interface SharedGroupOptions {
   trials: number;
@@ -69,23 +91,33 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
         d: servers.slice(650, 850),
       };
       const taskQueue = `drill-shared-${trial}-${crypto.randomUUID()}`;
-      const workers: WorkerProcess[] = await Promise.all(Array.from({ length: 3 }, () => startWorker({ temporal: ctx.temporal, taskQueue, bundlePath: ctx.bundlePath, sims })));
+      const workers: WorkerProcess[] = await Promise.all(
+        Array.from({ length: 3 }, () =>
+          startWorker({ temporal: ctx.temporal, taskQueue, bundlePath: ctx.bundlePath, sims }),
+        ),
+      );
       const problems: string[] = [];
       const t0 = performance.now();
       try {
         const start = (name: keyof typeof sets, options: Record<string, unknown>) =>
-          startAddServers(ctx.client, request(p, sets[name], options) as never, { taskQueue, requestKey: `drill-shared-${trial}-${name}-${crypto.randomUUID()}` });
+          startAddServers(ctx.client, request(p, sets[name], options) as never, {
+            taskQueue,
+            requestKey: `drill-shared-${trial}-${name}-${crypto.randomUUID()}`,
+          });
         const addCalls = () => sim.simulator.calls.counts().byAction[ADD_ACTION[p]]?.calls ?? 0;
         const a = await start('a', { onFailure: 'rollback', chunksAhead: 0 });
         const d = await start('d', { onFailure: 'rollback' });
-        const later = (name: 'b' | 'c', options: Record<string, unknown>) => sleep(Math.floor(random() * 1500)).then(() => start(name, options));
+        const later = (name: 'b' | 'c', options: Record<string, unknown>) =>
+          sleep(Math.floor(random() * 1500)).then(() => start(name, options));
         const [b, c] = await Promise.all([later('b', {}), later('c', {})]);
         // Cancel A after some adds, at a random moment within a chunk.
         // A Huawei pool takes A's next chunk as soon as its previous servers are up: only its first add leaves time.
         const cancelAfter = 1 + Math.floor(random() * (p === 'huawei-elb' ? 1 : (o.cancelWithinAdds ?? 3)));
-        for (const t = Date.now(); addCalls() < cancelAfter && Date.now() - t < 60_000; ) await sleep(5);
+        for (const t = Date.now(); addCalls() < cancelAfter && Date.now() - t < 60_000;) await sleep(5);
         await sleep(Math.floor(random() * 400));
-        const inFlight = ((await a.workflow.describe()).raw.pendingActivities?.length ?? 0) > 0 || (await groupInFlight(ctx, taskQueue));
+        const inFlight =
+          ((await a.workflow.describe()).raw.pendingActivities?.length ?? 0) > 0 ||
+          (await groupInFlight(ctx, taskQueue));
         await a.cancel();
         const aEnd = await ending(a);
         const removesAtAClose = (await callLog(sim.url)).counts.byAction[REMOVE_ACTION[p]]?.calls ?? 0;
@@ -103,12 +135,19 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
         const inGroup = new Set(keys);
         let dup = keys.length - inGroup.size;
         if (p === 'huawei-elb') dup += members.length - new Set(members.map((m) => m.id)).size;
-        if (p === 'alibaba-gwlb') dup += Object.values(log.counts.byClientToken).filter((t) => t.action === ADD_ACTION[p]).reduce((n, t) => n + Math.max(0, t.committed - 1), 0);
+        if (p === 'alibaba-gwlb')
+          dup += Object.values(log.counts.byClientToken)
+            .filter((t) => t.action === ADD_ACTION[p])
+            .reduce((n, t) => n + Math.max(0, t.committed - 1), 0);
 
         const preKeys = new Set(before.map((m) => m.key));
         const accounted = new Set<string>();
         const addedBy = new Map<string, number>();
-        const said = (name: string, keysOf: string[], r: { added: readonly string[]; alreadyPresent: readonly string[] }) => {
+        const said = (
+          name: string,
+          keysOf: string[],
+          r: { added: readonly string[]; alreadyPresent: readonly string[] },
+        ) => {
           for (const k of r.added) addedBy.set(k, (addedBy.get(k) ?? 0) + 1);
           const reported = new Set([...r.added, ...r.alreadyPresent]);
           const missing = keysOf.filter((k) => !reported.has(k));
@@ -118,7 +157,9 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
           }
           const gone = [...reported].filter((k) => !inGroup.has(k));
           if (gone.length) {
-            problems.push(`${name}: ${gone.length} servers it reported in the group are gone (${gone.slice(0, 3).join(', ')})`);
+            problems.push(
+              `${name}: ${gone.length} servers it reported in the group are gone (${gone.slice(0, 3).join(', ')})`,
+            );
             foreignRemoved += gone.length;
           }
           for (const k of reported) accounted.add(k);
@@ -136,7 +177,11 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
         // A: cancelled with its report, or done before the cancel reached it.
         if (aEnd.result) {
           aCompletedFirst++;
-          said('A', sets.a.map((s) => keyOf(p, s)), aEnd.result);
+          said(
+            'A',
+            sets.a.map((s) => keyOf(p, s)),
+            aEnd.result,
+          );
         } else if (aEnd.report) {
           const report = aEnd.report;
           const added = report.added ?? [];
@@ -156,7 +201,8 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
             unreported += stillThere.length;
           }
           const unsplit = added.filter((k) => !back.has(k) && !kept.has(k));
-          if (unsplit.length) problems.push(`A: ${unsplit.length} added servers neither rolled back nor kept for others`);
+          if (unsplit.length)
+            problems.push(`A: ${unsplit.length} added servers neither rolled back nor kept for others`);
         } else problems.push(`A ended neither cancelled with a report nor completed: ${aEnd.error}`);
         const twice = [...addedBy.values()].filter((n) => n > 1).length;
         if (twice) problems.push(`${twice} servers reported added by two requests`);
@@ -180,7 +226,9 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
       }
       if (problems.length === 0) passed++;
       else failures.push(`trial ${trial} (${p}): ${problems.join('; ')}`);
-      ctx.log(`  shared group, trial ${trial + 1}/${o.trials} (${p}): ${problems.length ? `FAILED: ${problems.join('; ')}` : `ok in ${seconds(walls.at(-1) ?? 0)}`}`);
+      ctx.log(
+        `  shared group, trial ${trial + 1}/${o.trials} (${p}): ${problems.length ? `FAILED: ${problems.join('; ')}` : `ok in ${seconds(walls.at(-1) ?? 0)}`}`,
+      );
     }
   } finally {
     await sims.close();
@@ -201,9 +249,16 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
 
 /** Whether the group's coordinator has an add or remove in flight (an activity pending on it). */
 async function groupInFlight(ctx: DrillContext, taskQueue: string): Promise<boolean> {
-  for await (const c of ctx.client.workflow.list({ query: `WorkflowType = 'serverGroupCoordinator' AND TaskQueue = '${taskQueue}'` })) {
+  for await (const c of ctx.client.workflow.list({
+    query: `WorkflowType = 'serverGroupCoordinator' AND TaskQueue = '${taskQueue}'`,
+  })) {
     const d = await ctx.client.workflow.getHandle(c.workflowId).describe();
-    if ((d.raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'addChunk' || a.activityType?.name === 'removeChunk')) return true;
+    if (
+      (d.raw.pendingActivities ?? []).some(
+        (a) => a.activityType?.name === 'addChunk' || a.activityType?.name === 'removeChunk',
+      )
+    )
+      return true;
   }
   return false;
 }

@@ -5,8 +5,31 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FailureDetails } from '../src/domain/index.js';
-import { alibabaGroups, huaweiPools, resetSimulator, seconds, setFaults, simulators, sorted, startWorker, withTimeout, type DrillContext, type DrillReport, type Member } from './support.js';
-import { ALIBABA_GROUP, alibabaServers, drillWorld, HUAWEI_MONITORED_POOL, keyOf, preexisting, request, simUrl, type ProviderName } from './world.js';
+import {
+  alibabaGroups,
+  huaweiPools,
+  resetSimulator,
+  seconds,
+  setFaults,
+  simulators,
+  sorted,
+  startWorker,
+  withTimeout,
+  type DrillContext,
+  type DrillReport,
+  type Member,
+} from './support.js';
+import {
+  ALIBABA_GROUP,
+  alibabaServers,
+  drillWorld,
+  HUAWEI_MONITORED_POOL,
+  keyOf,
+  preexisting,
+  request,
+  simUrl,
+  type ProviderName,
+} from './world.js';
 
 export interface StuckServersOptions {
   /** Each round runs four trials: Alibaba and Huawei, with onFailure keep and rollback. */
@@ -32,7 +55,11 @@ function scenario(provider: ProviderName) {
     };
   }
   // The default world's ECS backends 192.168.0.1…; every 50th one (index 49, 99, 149) is down.
-  const fresh = Array.from({ length: 150 }, (_, i) => ({ address: `192.168.0.${i + 1}`, protocolPort: 8080, subnetCidrId: HUAWEI_SUBNET }));
+  const fresh = Array.from({ length: 150 }, (_, i) => ({
+    address: `192.168.0.${i + 1}`,
+    protocolPort: 8080,
+    subnetCidrId: HUAWEI_SUBNET,
+  }));
   return {
     servers: [...preexisting.huawei(), ...fresh],
     fresh: fresh.map((s) => keyOf(provider, s)),
@@ -43,7 +70,8 @@ function scenario(provider: ProviderName) {
   };
 }
 
-const snapshot = async (url: string, provider: ProviderName) => (provider === 'alibaba-gwlb' ? alibabaGroups(url) : huaweiPools(url));
+const snapshot = async (url: string, provider: ProviderName) =>
+  provider === 'alibaba-gwlb' ? alibabaGroups(url) : huaweiPools(url);
 const render = (members: Member[]) => sorted(members.map((m) => `${m.key}=${m.status}`)).join(',');
 
 export async function stuckServers(ctx: DrillContext, o: StuckServersOptions): Promise<DrillReport> {
@@ -68,7 +96,14 @@ export async function stuckServers(ctx: DrillContext, o: StuckServersOptions): P
     const handle = (await ctx.client.workflow.start('addServersToServerGroup', {
       taskQueue,
       workflowId: `drill-stuck/${label}/${provider}/${onFailure}/${crypto.randomUUID()}`,
-      args: [request(provider, s.servers, { ...s.options, onFailure, availabilityTimeoutSeconds: TIMEOUT_SECONDS }, s.target)],
+      args: [
+        request(
+          provider,
+          s.servers,
+          { ...s.options, onFailure, availabilityTimeoutSeconds: TIMEOUT_SECONDS },
+          s.target,
+        ),
+      ],
     })) as WorkflowHandle;
     let failure: ApplicationFailure | undefined;
     try {
@@ -80,12 +115,18 @@ export async function stuckServers(ctx: DrillContext, o: StuckServersOptions): P
     }
     durations.push(performance.now() - started);
     const details = failure?.details?.[0] as (FailureDetails & { rolledBack?: string[] }) | undefined;
-    if (failure && failure.type !== 'AvailabilityTimeout') problems.push(`ended as ${failure.type}: ${failure.message}`);
+    if (failure && failure.type !== 'AvailabilityTimeout')
+      problems.push(`ended as ${failure.type}: ${failure.message}`);
     const stragglers = sorted((details?.stragglers ?? []).map((x) => x.key));
-    if (stragglers.join() !== sorted(s.stuck).join()) problems.push(`stragglers ${stragglers.length} (${stragglers.slice(0, 2).join(', ')}…) are not exactly the ${s.stuck.length} stuck servers`);
+    if (stragglers.join() !== sorted(s.stuck).join())
+      problems.push(
+        `stragglers ${stragglers.length} (${stragglers.slice(0, 2).join(', ')}…) are not exactly the ${s.stuck.length} stuck servers`,
+      );
     else named.push(stragglers.length);
-    if (failure && !failure.message.includes(s.stuck[0]!)) problems.push(`the message does not name ${s.stuck[0]}: ${failure.message.slice(0, 200)}`);
-    if (sorted(details?.added ?? []).join() !== sorted(s.addedBeforeStop).join()) problems.push(`details.added lists ${details?.added?.length ?? 0} servers, expected ${s.addedBeforeStop.length}`);
+    if (failure && !failure.message.includes(s.stuck[0]!))
+      problems.push(`the message does not name ${s.stuck[0]}: ${failure.message.slice(0, 200)}`);
+    if (sorted(details?.added ?? []).join() !== sorted(s.addedBeforeStop).join())
+      problems.push(`details.added lists ${details?.added?.length ?? 0} servers, expected ${s.addedBeforeStop.length}`);
 
     const after = await snapshot(url, provider);
     for (const [id, members] of before) {
@@ -103,13 +144,15 @@ export async function stuckServers(ctx: DrillContext, o: StuckServersOptions): P
     if (onFailure === 'rollback') {
       if (mine.length) problems.push(`${mine.length} servers this run added are still in the group after the rollback`);
       const removed = sorted(details?.rolledBack ?? []);
-      if (removed.join() !== sorted(s.addedBeforeStop).join()) problems.push(`rolledBack lists ${removed.length}, expected ${s.addedBeforeStop.length}`);
+      if (removed.join() !== sorted(s.addedBeforeStop).join())
+        problems.push(`rolledBack lists ${removed.length}, expected ${s.addedBeforeStop.length}`);
       else rolledBack.push(removed.length);
     } else {
       const missing = s.addedBeforeStop.filter((k) => !mine.includes(k));
       lost += missing.length;
       if (missing.length) problems.push(`${missing.length} added servers missing from the group`);
-      if (sorted(mine).join() !== sorted(s.addedBeforeStop).join()) problems.push(`the group holds ${mine.length} new servers, expected ${s.addedBeforeStop.length}`);
+      if (sorted(mine).join() !== sorted(s.addedBeforeStop).join())
+        problems.push(`the group holds ${mine.length} new servers, expected ${s.addedBeforeStop.length}`);
       const stuckStatus = now.filter((m) => s.stuck.includes(m.key)).map((m) => m.status);
       if (stuckStatus.some((st) => st === 'Available' || st === 'ONLINE')) problems.push('a stuck server became ready');
     }
@@ -120,14 +163,23 @@ export async function stuckServers(ctx: DrillContext, o: StuckServersOptions): P
     for (let round = 0; round < o.rounds; round++) {
       for (const onFailure of ['keep', 'rollback'] as const) {
         await Promise.all([resetSimulator(sims.alibaba.url), resetSimulator(sims.huawei.url)]);
-        await setFaults(sims.alibaba.url, { seed: 4, rules: [{ action: 'AddServersToServerGroup', effect: 'neverAvailable', sequence: '.x' }] });
-        const outcomes = await Promise.all((['alibaba-gwlb', 'huawei-elb'] as const).map((p) => trial(p, onFailure, `${round}`).catch((e: unknown) => [String(e)])));
+        await setFaults(sims.alibaba.url, {
+          seed: 4,
+          rules: [{ action: 'AddServersToServerGroup', effect: 'neverAvailable', sequence: '.x' }],
+        });
+        const outcomes = await Promise.all(
+          (['alibaba-gwlb', 'huawei-elb'] as const).map((p) =>
+            trial(p, onFailure, `${round}`).catch((e: unknown) => [String(e)]),
+          ),
+        );
         for (const [i, problems] of outcomes.entries()) {
           trials++;
           const name = `${i === 0 ? 'Alibaba' : 'Huawei'} ${onFailure}`;
           if (problems.length === 0) passed++;
           else failures.push(`round ${round} ${name}: ${problems.join('; ')}`);
-          ctx.log(`  stuck servers, round ${round + 1} ${name}: ${problems.length ? `FAILED: ${problems.join('; ')}` : 'ok'}`);
+          ctx.log(
+            `  stuck servers, round ${round + 1} ${name}: ${problems.length ? `FAILED: ${problems.join('; ')}` : 'ok'}`,
+          );
         }
       }
     }

@@ -46,7 +46,12 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms / 1000} s`)), ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms / 1000} s`)), ms)),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -64,7 +69,12 @@ export function prng(seed: number): () => number {
   };
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, dead?: () => string | undefined): Promise<void> {
+async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  dead?: () => string | undefined,
+): Promise<void> {
   const started = Date.now();
   for (;;) {
     if (await check()) return;
@@ -114,10 +124,17 @@ export class DevServer {
     const child = spawn(
       this.cli,
       [
-        'server', 'start-dev', '--headless',
-        '--ip', '127.0.0.1', '--port', String(this.port),
-        '--db-filename', this.dbFile,
-        '--log-level', 'error',
+        'server',
+        'start-dev',
+        '--headless',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(this.port),
+        '--db-filename',
+        this.dbFile,
+        '--log-level',
+        'error',
         ...SEARCH_ATTRIBUTE_KEYS.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -125,7 +142,10 @@ export class DevServer {
     this.#child = child;
     child.stdout?.on('data', (c: Buffer) => (this.#log = (this.#log + c.toString()).slice(-20_000)));
     child.stderr?.on('data', (c: Buffer) => (this.#log = (this.#log + c.toString()).slice(-20_000)));
-    const dead = () => (child.exitCode !== null || child.signalCode !== null ? `exited (${child.signalCode ?? child.exitCode}):\n${this.#log}` : undefined);
+    const dead = () =>
+      child.exitCode !== null || child.signalCode !== null
+        ? `exited (${child.signalCode ?? child.exitCode}):\n${this.#log}`
+        : undefined;
     await until('the Temporal dev server answering', () => this.#answers(), 60_000, dead);
   }
 
@@ -210,7 +230,9 @@ export async function startWorker(s: WorkerSettings): Promise<WorkerProcess> {
   };
   child.stdout!.on('data', take);
   child.stderr!.on('data', take);
-  const exited = new Promise<string | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  const exited = new Promise<string | number | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? code)),
+  );
   await Promise.race([
     until('the worker reporting worker.ready', async () => output.includes('"event":"worker.ready"'), 60_000),
     exited.then((how) => Promise.reject(new Error(`the worker exited (${how}) before it was ready:\n${output}`))),
@@ -228,10 +250,28 @@ export async function startWorker(s: WorkerSettings): Promise<WorkerProcess> {
 
 /** The environment of a worker that takes temporary keys from the simulators' credential stand-ins. */
 function temporaryKeys(s: WorkerSettings): Record<string, string> {
-  const huawei = { HUAWEICLOUD_SDK_AK: '', HUAWEICLOUD_SDK_SK: '', LBFLOW_HUAWEI_ECS_METADATA: 'true', LBFLOW_HUAWEI_METADATA_ENDPOINT: s.sims.huawei.url };
+  const huawei = {
+    HUAWEICLOUD_SDK_AK: '',
+    HUAWEICLOUD_SDK_SK: '',
+    LBFLOW_HUAWEI_ECS_METADATA: 'true',
+    LBFLOW_HUAWEI_METADATA_ENDPOINT: s.sims.huawei.url,
+  };
   const redirect = { LBFLOW_ALIBABA_CREDENTIALS_ENDPOINT: s.sims.alibaba.url };
-  if (s.keysFrom === 'assume-role') return { ...huawei, ...redirect, ALIBABA_CLOUD_ROLE_ARN: DEFAULT_ALIBABA_ROLE_ARN, ALIBABA_CLOUD_ROLE_SESSION_NAME: 'lbflow-drill' };
-  return { ...huawei, ...redirect, ALIBABA_CLOUD_ACCESS_KEY_ID: '', ALIBABA_CLOUD_ACCESS_KEY_SECRET: '', ALIBABA_CLOUD_ECS_METADATA: DEFAULT_ALIBABA_ECS_ROLE, ALIBABA_CLOUD_IMDSV1_DISABLED: 'true' };
+  if (s.keysFrom === 'assume-role')
+    return {
+      ...huawei,
+      ...redirect,
+      ALIBABA_CLOUD_ROLE_ARN: DEFAULT_ALIBABA_ROLE_ARN,
+      ALIBABA_CLOUD_ROLE_SESSION_NAME: 'lbflow-drill',
+    };
+  return {
+    ...huawei,
+    ...redirect,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: '',
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: '',
+    ALIBABA_CLOUD_ECS_METADATA: DEFAULT_ALIBABA_ECS_ROLE,
+    ALIBABA_CLOUD_IMDSV1_DISABLED: 'true',
+  };
 }
 
 /** Bundles the workflow code once into `dir`, so each worker process starts in about a second. */
@@ -285,7 +325,10 @@ export interface CallsAnswer {
   counts: {
     total: number;
     byAction: Record<string, { calls: number; byStatus: Record<string, number>; byOutcome: Record<string, number> }>;
-    byClientToken: Record<string, { action: string; calls: number; committed: number; replayed: number; rejected: number }>;
+    byClientToken: Record<
+      string,
+      { action: string; calls: number; committed: number; replayed: number; rejected: number }
+    >;
   };
   entries: CallEntryView[];
 }
@@ -294,17 +337,35 @@ export interface CallsAnswer {
 export const callLog = (baseUrl: string) => admin<CallsAnswer>(baseUrl, '/_sim/calls?limit=10000');
 
 /** `POST /_sim/reset`: back to the starting world, empty log, no faults, no tokens. */
-export const resetSimulator = (baseUrl: string) => admin<unknown>(baseUrl, '/_sim/reset', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+export const resetSimulator = (baseUrl: string) =>
+  admin<unknown>(baseUrl, '/_sim/reset', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
 
 /** `PUT /_sim/faults`: replaces the fault rules. */
 export const setFaults = (baseUrl: string, faults: { seed: number; rules: Record<string, unknown>[] }) =>
-  admin<unknown>(baseUrl, '/_sim/faults', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  admin<unknown>(baseUrl, '/_sim/faults', {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
 
 interface AlibabaStateView {
-  serverGroups: { id: string; status: string; servers: { serverId: string; serverType: string; port: number; status: string }[] }[];
+  serverGroups: {
+    id: string;
+    status: string;
+    servers: { serverId: string; serverType: string; port: number; status: string }[];
+  }[];
 }
 interface HuaweiStateView {
-  projects: { pools: { id: string; members: { id: string; address: string; protocol_port: number; operating_status: string }[] }[] }[];
+  projects: {
+    pools: {
+      id: string;
+      members: { id: string; address: string; protocol_port: number; operating_status: string }[];
+    }[];
+  }[];
 }
 
 export interface Member {
@@ -316,19 +377,33 @@ export interface Member {
 /** Every Alibaba group's members (`Type:id:port`) and statuses, from `GET /_sim/state`. */
 export async function alibabaGroups(baseUrl: string): Promise<Map<string, Member[]>> {
   const state = await admin<AlibabaStateView>(baseUrl, '/_sim/state');
-  return new Map(state.serverGroups.map((g) => [g.id, g.servers.map((s) => ({ key: `${s.serverType}:${s.serverId}:${s.port}`, status: s.status }))]));
+  return new Map(
+    state.serverGroups.map((g) => [
+      g.id,
+      g.servers.map((s) => ({ key: `${s.serverType}:${s.serverId}:${s.port}`, status: s.status })),
+    ]),
+  );
 }
 
 /** Every Huawei pool's members (`address:port`), statuses and member ids, from `GET /_sim/state`. */
 export async function huaweiPools(baseUrl: string): Promise<Map<string, Member[]>> {
   const state = await admin<HuaweiStateView>(baseUrl, '/_sim/state');
   return new Map(
-    state.projects.flatMap((p) => p.pools).map((pool) => [pool.id, pool.members.map((m) => ({ key: `${m.address}:${m.protocol_port}`, status: m.operating_status, id: m.id }))]),
+    state.projects
+      .flatMap((p) => p.pools)
+      .map((pool) => [
+        pool.id,
+        pool.members.map((m) => ({ key: `${m.address}:${m.protocol_port}`, status: m.operating_status, id: m.id })),
+      ]),
   );
 }
 
 /** Runs `fn` over `items` with at most `limit` at once, in order of start. */
-export async function inPool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inPool<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(

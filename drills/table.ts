@@ -23,6 +23,11 @@ export const SMALL = {
 
 /** A Markdown table: drill, trials, passed, duplicates, lost, figures. */
 export function formatTable(reports: readonly DrillReport[]): string {
-  const rows = reports.map((r) => `| ${r.drill} | ${r.trials} | ${r.passed} | ${r.duplicates} | ${r.lost} | ${r.figures.replaceAll('|', '\\|')} |`);
-  return ['| drill | trials | passed | duplicates | lost | figures |', '|---|---:|---:|---:|---:|---|', ...rows].join('\n');
+  const rows = reports.map(
+    (r) =>
+      `| ${r.drill} | ${r.trials} | ${r.passed} | ${r.duplicates} | ${r.lost} | ${r.figures.replaceAll('|', '\\|')} |`,
+  );
+  return ['| drill | trials | passed | duplicates | lost | figures |', '|---|---:|---:|---:|---:|---|', ...rows].join(
+    '\n',
+  );
 }

@@ -3,7 +3,18 @@
 // run of `size` servers at once.
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { AddServersResult } from '../src/domain/index.js';
-import { prng, resetSimulator, seconds, simulators, sleep, startWorker, withTimeout, type DrillContext, type DrillReport, type WorkerProcess } from './support.js';
+import {
+  prng,
+  resetSimulator,
+  seconds,
+  simulators,
+  sleep,
+  startWorker,
+  withTimeout,
+  type DrillContext,
+  type DrillReport,
+  type WorkerProcess,
+} from './support.js';
 import { alibabaServers, checkTrialRuns, drillWorld, huaweiServers, membersOf, PROVIDERS, request } from './world.js';
 
 export interface TemporalRestartedOptions {
@@ -12,7 +23,6 @@ export interface TemporalRestartedOptions {
   seed?: number;
   timeoutMs?: number;
 }
-
 
 /** The result, asking again when the answer was lost to the server being away (not when the run itself failed). */
 async function resultThroughOutages(handle: WorkflowHandle, deadline: number): Promise<AddServersResult> {
@@ -38,27 +48,36 @@ export async function temporalRestarted(ctx: DrillContext, o: TemporalRestartedO
   let workerRestarts = 0;
   const downtimes: number[] = [];
   const afterRestart: number[] = [];
-  let worker: WorkerProcess = await startWorker({ temporal: ctx.temporal, taskQueue, bundlePath: ctx.bundlePath, sims });
+  let worker: WorkerProcess = await startWorker({
+    temporal: ctx.temporal,
+    taskQueue,
+    bundlePath: ctx.bundlePath,
+    sims,
+  });
   const firstPid = worker.pid;
   try {
     for (let trial = 0; trial < o.trials; trial++) {
       const problems: string[] = [];
       try {
         await Promise.all([resetSimulator(sims.alibaba.url), resetSimulator(sims.huawei.url)]);
-        const before = { 'alibaba-gwlb': await membersOf(sims, 'alibaba-gwlb'), 'huawei-elb': await membersOf(sims, 'huawei-elb') };
+        const before = {
+          'alibaba-gwlb': await membersOf(sims, 'alibaba-gwlb'),
+          'huawei-elb': await membersOf(sims, 'huawei-elb'),
+        };
         const servers = { 'alibaba-gwlb': alibabaServers(o.size), 'huawei-elb': huaweiServers(o.size) };
         const handles = await Promise.all(
-          PROVIDERS.map((p) =>
-            ctx.client.workflow.start('addServersToServerGroup', {
-              taskQueue,
-              workflowId: `drill-restart/${trial}/${p}/${crypto.randomUUID()}`,
-              args: [request(p, servers[p])],
-            }) as Promise<WorkflowHandle>,
+          PROVIDERS.map(
+            (p) =>
+              ctx.client.workflow.start('addServersToServerGroup', {
+                taskQueue,
+                workflowId: `drill-restart/${trial}/${p}/${crypto.randomUUID()}`,
+                args: [request(p, servers[p])],
+              }) as Promise<WorkflowHandle>,
           ),
         );
         const stopAfter = 2 + Math.floor(random() * chunks * 3);
         const calls = () => sims.alibaba.simulator.calls.counts().total + sims.huawei.simulator.calls.counts().total;
-        for (const started = Date.now(); calls() < stopAfter; ) {
+        for (const started = Date.now(); calls() < stopAfter;) {
           if (Date.now() - started > 60_000) throw new Error(`fewer than ${stopAfter} provider calls within 60 s`);
           await sleep(5);
         }
@@ -75,7 +94,9 @@ export async function temporalRestarted(ctx: DrillContext, o: TemporalRestartedO
           worker = await startWorker({ temporal: ctx.temporal, taskQueue, bundlePath: ctx.bundlePath, sims });
         }
         const timeout = o.timeoutMs ?? 300_000;
-        const results = await Promise.allSettled(handles.map((h) => withTimeout(resultThroughOutages(h, Date.now() + timeout), timeout, 'the result')));
+        const results = await Promise.allSettled(
+          handles.map((h) => withTimeout(resultThroughOutages(h, Date.now() + timeout), timeout, 'the result')),
+        );
         afterRestart.push(performance.now() - upAt);
         for (const { problems: found, check } of await checkTrialRuns(sims, results, { servers, before, chunks })) {
           duplicates += check.duplicates;
@@ -87,7 +108,9 @@ export async function temporalRestarted(ctx: DrillContext, o: TemporalRestartedO
       }
       if (problems.length === 0) passed++;
       else failures.push(`trial ${trial}: ${problems.join('; ')}`);
-      ctx.log(`  Temporal restarted, trial ${trial + 1}/${o.trials}: down ${seconds(downtimes.at(-1) ?? 0)}, ${problems.length ? `FAILED: ${problems.join('; ')}` : `done ${seconds(afterRestart.at(-1) ?? 0)} after the restart`}`);
+      ctx.log(
+        `  Temporal restarted, trial ${trial + 1}/${o.trials}: down ${seconds(downtimes.at(-1) ?? 0)}, ${problems.length ? `FAILED: ${problems.join('; ')}` : `done ${seconds(afterRestart.at(-1) ?? 0)} after the restart`}`,
+      );
     }
   } finally {
     await worker.stop('SIGTERM');

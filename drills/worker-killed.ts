@@ -4,8 +4,31 @@
 // one that holds an activity in flight.
 import type { WorkflowHandle } from '@temporalio/client';
 import { coordinatorWorkflowId, type AddServersResult } from '../src/domain/index.js';
-import { prng, resetSimulator, seconds, simulators, sleep, startWorker, withTimeout, type DrillContext, type DrillReport, type WorkerProcess } from './support.js';
-import { ADD_ACTION, alibabaServers, checkGroupRuns, drillWorld, groupOf, huaweiServers, keyOf, membersOf, PROVIDERS, request, type ProviderName } from './world.js';
+import {
+  prng,
+  resetSimulator,
+  seconds,
+  simulators,
+  sleep,
+  startWorker,
+  withTimeout,
+  type DrillContext,
+  type DrillReport,
+  type WorkerProcess,
+} from './support.js';
+import {
+  ADD_ACTION,
+  alibabaServers,
+  checkGroupRuns,
+  drillWorld,
+  groupOf,
+  huaweiServers,
+  keyOf,
+  membersOf,
+  PROVIDERS,
+  request,
+  type ProviderName,
+} from './world.js';
 
 export interface WorkerKilledOptions {
   trials: number;
@@ -40,16 +63,33 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
   const applied: Record<ProviderName, number[]> = { 'alibaba-gwlb': [], 'huawei-elb': [] };
   const timedOut = { workflowTasks: 0, activities: 0 };
   const coordinatorIds = (taskQueue: string) => PROVIDERS.map((p) => coordinatorWorkflowId(groupOf(p), taskQueue));
-  const adds = () => PROVIDERS.reduce((n, p) => n + ((p === 'alibaba-gwlb' ? sims.alibaba : sims.huawei).simulator.calls.counts().byAction[ADD_ACTION[p]]?.calls ?? 0), 0);
+  const adds = () =>
+    PROVIDERS.reduce(
+      (n, p) =>
+        n +
+        ((p === 'alibaba-gwlb' ? sims.alibaba : sims.huawei).simulator.calls.counts().byAction[ADD_ACTION[p]]?.calls ??
+          0),
+      0,
+    );
   try {
     for (let trial = 0; trial < o.trials; trial++) {
       await Promise.all([resetSimulator(sims.alibaba.url), resetSimulator(sims.huawei.url)]);
-      const before = { 'alibaba-gwlb': await membersOf(sims, 'alibaba-gwlb'), 'huawei-elb': await membersOf(sims, 'huawei-elb') };
+      const before = {
+        'alibaba-gwlb': await membersOf(sims, 'alibaba-gwlb'),
+        'huawei-elb': await membersOf(sims, 'huawei-elb'),
+      };
       const servers = { 'alibaba-gwlb': alibabaServers(o.size), 'huawei-elb': huaweiServers(o.size) };
       const each = Math.ceil(o.size / perGroup);
-      const slices = (p: ProviderName) => Array.from({ length: perGroup }, (_, r) => servers[p].slice(r * each, (r + 1) * each)).filter((s) => s.length > 0);
+      const slices = (p: ProviderName) =>
+        Array.from({ length: perGroup }, (_, r) => servers[p].slice(r * each, (r + 1) * each)).filter(
+          (s) => s.length > 0,
+        );
       const taskQueue = `drill-killed-${trial}-${crypto.randomUUID()}`;
-      const workers: WorkerProcess[] = await Promise.all(Array.from({ length: workerCount }, () => startWorker({ temporal: ctx.temporal, taskQueue, bundlePath: ctx.bundlePath, sims })));
+      const workers: WorkerProcess[] = await Promise.all(
+        Array.from({ length: workerCount }, () =>
+          startWorker({ temporal: ctx.temporal, taskQueue, bundlePath: ctx.bundlePath, sims }),
+        ),
+      );
       let replacement: WorkerProcess | undefined;
       const problems: string[] = [];
       try {
@@ -68,7 +108,7 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
         );
         const killAfter = 1 + Math.floor(random() * within);
         const calls = () => sims.alibaba.simulator.calls.counts().total + sims.huawei.simulator.calls.counts().total;
-        for (const t = Date.now(); calls() < killAfter; ) {
+        for (const t = Date.now(); calls() < killAfter;) {
           if (Date.now() - t > 60_000) throw new Error(`fewer than ${killAfter} provider calls within 60 s`);
           await sleep(5);
         }
@@ -78,7 +118,10 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
         let pending = 0;
         let onVictim = false;
         for (const id of coordinatorIds(taskQueue)) {
-          const d = await ctx.client.workflow.getHandle(id).describe().catch(() => undefined);
+          const d = await ctx.client.workflow
+            .getHandle(id)
+            .describe()
+            .catch(() => undefined);
           const activities = d?.raw.pendingActivities ?? [];
           pending += activities.length;
           if (activities.some((a) => (a.lastWorkerIdentity ?? '').startsWith(`${victim.pid}@`))) onVictim = true;
@@ -93,7 +136,9 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
         replacement = await startWorker({ temporal: ctx.temporal, taskQueue, bundlePath: ctx.bundlePath, sims });
         const timeout = o.timeoutMs ?? 300_000;
         let settled = false;
-        const results = Promise.allSettled(started.map((s) => withTimeout(s.handle.result() as Promise<AddServersResult>, timeout, 'the result'))).finally(() => {
+        const results = Promise.allSettled(
+          started.map((s) => withTimeout(s.handle.result() as Promise<AddServersResult>, timeout, 'the result')),
+        ).finally(() => {
           settled = true;
         });
         // The first add after the kill, if any was still to come: how long the group's writer was away.
@@ -116,7 +161,10 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
           }
         }
         for (const p of PROVIDERS) {
-          const runs = started.map((s, i) => ({ s, outcome: outcomes[i]! })).filter(({ s }) => s.provider === p).map(({ s, outcome }) => ({ keys: s.keys, outcome }));
+          const runs = started
+            .map((s, i) => ({ s, outcome: outcomes[i]! }))
+            .filter(({ s }) => s.provider === p)
+            .map(({ s, outcome }) => ({ keys: s.keys, outcome }));
           const check = await checkGroupRuns(sims, p, { runs, before: before[p] });
           duplicates += check.duplicates;
           lost += check.lost;
@@ -131,7 +179,9 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
       }
       if (problems.length === 0) passed++;
       else failures.push(`trial ${trial}: ${problems.join('; ')}`);
-      ctx.log(`  worker killed, trial ${trial + 1}/${o.trials}: killed after call ${killPoints.at(-1)}, ${problems.length ? `FAILED: ${problems.join('; ')}` : `recovered in ${seconds(recoveries.at(-1) ?? 0)}`}`);
+      ctx.log(
+        `  worker killed, trial ${trial + 1}/${o.trials}: killed after call ${killPoints.at(-1)}, ${problems.length ? `FAILED: ${problems.join('; ')}` : `recovered in ${seconds(recoveries.at(-1) ?? 0)}`}`,
+      );
     }
   } finally {
     await sims.close();

@@ -18,7 +18,10 @@ export const PREEXISTING = 5;
 const FAST = { alibaba: { configuringMs: 200, addingMs: 300, removingMs: 300 }, huawei: { initialMs: 300 } };
 
 interface WorldShape {
-  alibaba: { timings: Record<string, number>; regions: { vpcs: { id: string }[]; serverGroups: Record<string, unknown>[] }[] };
+  alibaba: {
+    timings: Record<string, number>;
+    regions: { vpcs: { id: string }[]; serverGroups: Record<string, unknown>[] }[];
+  };
   huawei: {
     timings: Record<string, number>;
     projects: { pools: Record<string, unknown>[]; serverRanges: Record<string, unknown>[] }[];
@@ -40,11 +43,20 @@ export function drillWorld(): WorldInput {
   });
   const project = world.huawei.projects[0]!;
   // 2,100 more ECS backends, all up, for 2,000-member runs (the default range stops at 1,200).
-  project.serverRanges.push({ idPrefix: 'ecs-drill-', count: 2100, digits: 4, subnetId: HUAWEI_SUBNET, firstIp: '192.168.10.1', perBlock: 250 });
+  project.serverRanges.push({
+    idPrefix: 'ecs-drill-',
+    count: 2100,
+    digits: 4,
+    subnetId: HUAWEI_SUBNET,
+    firstIp: '192.168.10.1',
+    perBlock: 250,
+  });
   raiseMembersPerPool(project, 3000);
   for (const pool of project.pools) {
     if (pool.id === HUAWEI_POOL || pool.id === HUAWEI_MONITORED_POOL) {
-      pool.memberRanges = [{ count: PREEXISTING, firstIp: '192.168.120.1', protocolPort: 8080, subnetId: HUAWEI_SUBNET }];
+      pool.memberRanges = [
+        { count: PREEXISTING, firstIp: '192.168.120.1', protocolPort: 8080, subnetId: HUAWEI_SUBNET },
+      ];
     }
   }
   return world as unknown as WorldInput;
@@ -65,23 +77,58 @@ export function alibabaServers(count: number, first = 0) {
 export function huaweiServers(count: number, first = 0) {
   return Array.from({ length: count }, (_, n) => {
     const i = first + n;
-    return { address: `192.168.${10 + Math.floor(i / 250)}.${(i % 250) + 1}`, protocolPort: 8080, subnetCidrId: HUAWEI_SUBNET };
+    return {
+      address: `192.168.${10 + Math.floor(i / 250)}.${(i % 250) + 1}`,
+      protocolPort: 8080,
+      subnetCidrId: HUAWEI_SUBNET,
+    };
   });
 }
 
 /** The pre-existing members as request entries (to ask for servers that are already there). */
 export const preexisting = {
-  alibaba: () => Array.from({ length: PREEXISTING }, (_, i) => ({ serverId: `10.30.0.${i + 1}`, serverType: 'Ip', serverIp: `10.30.0.${i + 1}`, port: 6081 })),
-  huawei: () => Array.from({ length: PREEXISTING }, (_, i) => ({ address: `192.168.120.${i + 1}`, protocolPort: 8080, subnetCidrId: HUAWEI_SUBNET })),
+  alibaba: () =>
+    Array.from({ length: PREEXISTING }, (_, i) => ({
+      serverId: `10.30.0.${i + 1}`,
+      serverType: 'Ip',
+      serverIp: `10.30.0.${i + 1}`,
+      port: 6081,
+    })),
+  huawei: () =>
+    Array.from({ length: PREEXISTING }, (_, i) => ({
+      address: `192.168.120.${i + 1}`,
+      protocolPort: 8080,
+      subnetCidrId: HUAWEI_SUBNET,
+    })),
 };
 
 export const keyOf = (provider: ProviderName, s: Record<string, unknown>) =>
-  provider === 'alibaba-gwlb' ? `${String(s.serverType)}:${String(s.serverId)}:${String(s.port ?? 6081)}` : `${String(s.address)}:${String(s.protocolPort)}`;
+  provider === 'alibaba-gwlb'
+    ? `${String(s.serverType)}:${String(s.serverId)}:${String(s.port ?? 6081)}`
+    : `${String(s.address)}:${String(s.protocolPort)}`;
 
-export function request(provider: ProviderName, servers: unknown[], options: Record<string, unknown> = {}, target?: string) {
+export function request(
+  provider: ProviderName,
+  servers: unknown[],
+  options: Record<string, unknown> = {},
+  target?: string,
+) {
   return provider === 'alibaba-gwlb'
-    ? { provider, region: 'cn-hangzhou', serverGroupId: target ?? ALIBABA_GROUP, servers, options: { pollIntervalSeconds: 1, ...options } }
-    : { provider, region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: target ?? HUAWEI_POOL, servers, options: { pollIntervalSeconds: 1, ...options } };
+    ? {
+        provider,
+        region: 'cn-hangzhou',
+        serverGroupId: target ?? ALIBABA_GROUP,
+        servers,
+        options: { pollIntervalSeconds: 1, ...options },
+      }
+    : {
+        provider,
+        region: 'cn-north-4',
+        projectId: HUAWEI_PROJECT,
+        poolId: target ?? HUAWEI_POOL,
+        servers,
+        options: { pollIntervalSeconds: 1, ...options },
+      };
 }
 
 /** The drills' group (or pool) of a provider, as the coordinator's id names it. */
@@ -91,9 +138,16 @@ export function groupOf(provider: ProviderName): GroupRef {
     : { provider, region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: HUAWEI_POOL };
 }
 
-export const simUrl = (sims: RunningSimulators, provider: ProviderName) => (provider === 'alibaba-gwlb' ? sims.alibaba.url : sims.huawei.url);
-export const ADD_ACTION: Record<ProviderName, string> = { 'alibaba-gwlb': 'AddServersToServerGroup', 'huawei-elb': 'BatchCreateMembers' };
-export const REMOVE_ACTION: Record<ProviderName, string> = { 'alibaba-gwlb': 'RemoveServersFromServerGroup', 'huawei-elb': 'BatchDeleteMembers' };
+export const simUrl = (sims: RunningSimulators, provider: ProviderName) =>
+  provider === 'alibaba-gwlb' ? sims.alibaba.url : sims.huawei.url;
+export const ADD_ACTION: Record<ProviderName, string> = {
+  'alibaba-gwlb': 'AddServersToServerGroup',
+  'huawei-elb': 'BatchCreateMembers',
+};
+export const REMOVE_ACTION: Record<ProviderName, string> = {
+  'alibaba-gwlb': 'RemoveServersFromServerGroup',
+  'huawei-elb': 'BatchDeleteMembers',
+};
 
 export async function membersOf(sims: RunningSimulators, provider: ProviderName, target?: string): Promise<Member[]> {
   const all = provider === 'alibaba-gwlb' ? await alibabaGroups(sims.alibaba.url) : await huaweiPools(sims.huawei.url);
@@ -114,7 +168,12 @@ export interface RunCheck {
  * What a group holds at the end against what it should: `before` plus `requested`, each key (and Huawei member id)
  * once, every requested one ready, the members that were there before with their former status.
  */
-async function groupAgainst(sims: RunningSimulators, provider: ProviderName, before: Member[], requested: ReadonlySet<string>) {
+async function groupAgainst(
+  sims: RunningSimulators,
+  provider: ProviderName,
+  before: Member[],
+  requested: ReadonlySet<string>,
+) {
   const problems: string[] = [];
   const members = await membersOf(sims, provider);
   const keys = members.map((m) => m.key);
@@ -127,7 +186,8 @@ async function groupAgainst(sims: RunningSimulators, provider: ProviderName, bef
   if (extra.length) problems.push(`${extra.length} unexpected members (${extra.slice(0, 3).join(', ')})`);
   const ready = provider === 'alibaba-gwlb' ? ['Available'] : ['NO_MONITOR', 'ONLINE'];
   const notReady = members.filter((m) => requested.has(m.key) && !ready.includes(m.status));
-  if (notReady.length) problems.push(`${notReady.length} added members not ready (${notReady[0]!.key} ${notReady[0]!.status})`);
+  if (notReady.length)
+    problems.push(`${notReady.length} added members not ready (${notReady[0]!.key} ${notReady[0]!.status})`);
   const beforeByKey = new Map(before.map((m) => [m.key, m.status]));
   const touched = members.filter((m) => beforeByKey.has(m.key) && beforeByKey.get(m.key) !== m.status);
   if (touched.length) problems.push(`${touched.length} pre-existing members changed status`);
@@ -135,7 +195,8 @@ async function groupAgainst(sims: RunningSimulators, provider: ProviderName, bef
   const add = ADD_ACTION[provider];
   // Calls that changed the world, whether or not their answer arrived (commit-then-drop logs `dropped`, committed).
   const applied = calls.entries.filter((e) => e.action === add && e.committed).length;
-  const tokens = provider === 'alibaba-gwlb' ? Object.values(calls.counts.byClientToken).filter((t) => t.action === add) : [];
+  const tokens =
+    provider === 'alibaba-gwlb' ? Object.values(calls.counts.byClientToken).filter((t) => t.action === add) : [];
   duplicates += tokens.reduce((n, t) => n + Math.max(0, t.committed - 1), 0);
   const removes = calls.counts.byAction[REMOVE_ACTION[provider]]?.calls ?? 0;
   if (removes) problems.push(`${removes} remove calls`);
@@ -154,7 +215,12 @@ export async function checkCompletedRun(
   o: { requested: string[]; before: Member[]; chunks: number; result: AddServersResult | undefined },
 ): Promise<RunCheck> {
   const requested = new Set(o.requested);
-  const { problems, lostKeys, calls, applied, tokens, ...found } = await groupAgainst(sims, provider, o.before, requested);
+  const { problems, lostKeys, calls, applied, tokens, ...found } = await groupAgainst(
+    sims,
+    provider,
+    o.before,
+    requested,
+  );
   let duplicates = found.duplicates;
   const add = ADD_ACTION[provider];
   if (provider === 'alibaba-gwlb') {
@@ -176,7 +242,8 @@ export async function checkCompletedRun(
     if (o.result.added.length !== added.size) duplicates += o.result.added.length - added.size;
     if (sorted(added).join() !== sorted(requested).join()) problems.push('result.added differs from the requested set');
   }
-  if (lostKeys.length) problems.push(`${lostKeys.length} servers missing from the group (${lostKeys.slice(0, 3).join(', ')})`);
+  if (lostKeys.length)
+    problems.push(`${lostKeys.length} servers missing from the group (${lostKeys.slice(0, 3).join(', ')})`);
   if (duplicates) problems.push(`${duplicates} duplicates`);
   return { duplicates, lost, problems, calls };
 }
@@ -191,13 +258,18 @@ export const PROVIDERS: ProviderName[] = ['alibaba-gwlb', 'huawei-elb'];
 export async function checkTrialRuns(
   sims: RunningSimulators,
   results: PromiseSettledResult<AddServersResult>[],
-  o: { servers: Record<ProviderName, Record<string, unknown>[]>; before: Record<ProviderName, Member[]>; chunks: number },
+  o: {
+    servers: Record<ProviderName, Record<string, unknown>[]>;
+    before: Record<ProviderName, Member[]>;
+    chunks: number;
+  },
 ): Promise<{ provider: ProviderName; problems: string[]; check: RunCheck }[]> {
   const out = [];
   for (const [i, p] of PROVIDERS.entries()) {
     const outcome = results[i]!;
     const problems: string[] = [];
-    if (outcome.status === 'rejected') problems.push(`${p}: ${String((outcome.reason as Error)?.cause ?? outcome.reason)}`);
+    if (outcome.status === 'rejected')
+      problems.push(`${p}: ${String((outcome.reason as Error)?.cause ?? outcome.reason)}`);
     const check = await checkCompletedRun(sims, p, {
       requested: o.servers[p].map((s) => keyOf(p, s)),
       before: o.before[p],
@@ -222,7 +294,11 @@ export interface GroupRun {
  * each of its keys exactly once (added or already present), and no key is reported added by two requests; on
  * Alibaba no ClientToken was committed twice. The figure it answers: the add calls that changed the group.
  */
-export async function checkGroupRuns(sims: RunningSimulators, provider: ProviderName, o: { runs: GroupRun[]; before: Member[] }): Promise<RunCheck & { applied: number }> {
+export async function checkGroupRuns(
+  sims: RunningSimulators,
+  provider: ProviderName,
+  o: { runs: GroupRun[]; before: Member[] },
+): Promise<RunCheck & { applied: number }> {
   const requested = new Set(o.runs.flatMap((r) => r.keys));
   const { problems, lostKeys, calls, applied, ...found } = await groupAgainst(sims, provider, o.before, requested);
   let duplicates = found.duplicates;
@@ -249,7 +325,8 @@ export async function checkGroupRuns(sims: RunningSimulators, provider: Provider
   const twice = [...addedBy.values()].filter((c) => c > 1).length;
   if (twice) problems.push(`${twice} servers reported added by two requests`);
   duplicates += twice;
-  if (lostKeys.length) problems.push(`${lostKeys.length} servers missing from the group (${lostKeys.slice(0, 3).join(', ')})`);
+  if (lostKeys.length)
+    problems.push(`${lostKeys.length} servers missing from the group (${lostKeys.slice(0, 3).join(', ')})`);
   if (duplicates) problems.push(`${duplicates} duplicates`);
   return { duplicates, lost, problems, calls, applied };
 }

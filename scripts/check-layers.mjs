@@ -16,7 +16,11 @@ export const LAYERS = {
   domain: { rooms: [], packages: ['zod', '@temporalio/common'], builtins: false },
   // The clients' HTTP, the vendor's Alibaba credential providers, and the INI reader for the Huawei credentials file.
   providers: { rooms: ['domain'], packages: ['undici', '@alicloud/credentials', 'ini'], builtins: true },
-  activities: { rooms: ['domain', 'providers'], packages: ['@temporalio/activity', '@temporalio/common'], builtins: true },
+  activities: {
+    rooms: ['domain', 'providers'],
+    packages: ['@temporalio/activity', '@temporalio/common'],
+    builtins: true,
+  },
   workflows: {
     rooms: ['domain'],
     typeOnly: ['activities'],
@@ -24,7 +28,12 @@ export const LAYERS = {
     builtins: false,
   },
   worker: { rooms: ['domain', 'providers', 'activities', 'workflows'], packages: '*', builtins: true },
-  client: { rooms: ['domain'], typeOnly: ['workflows'], packages: ['@temporalio/client', '@temporalio/common'], builtins: true },
+  client: {
+    rooms: ['domain'],
+    typeOnly: ['workflows'],
+    packages: ['@temporalio/client', '@temporalio/common'],
+    builtins: true,
+  },
   cli: { rooms: ['client', 'simulator', 'domain'], packages: '*', builtins: true },
   simulator: { rooms: [], packages: '*', builtins: true },
 };
@@ -93,7 +102,8 @@ export function checkLayers(srcRoot) {
         const allowed = rules.typeOnly?.includes(targetRoom) ? ' (types only: use `import type`)' : '';
         report(at, `${room} may not import ${targetRoom}${allowed}: ${specifier}`);
       } else if (isBuiltin(specifier)) {
-        if (!rules.builtins && !typeOnly) report(at, `${room} must stay deterministic and I/O-free: imports Node built-in ${specifier}`);
+        if (!rules.builtins && !typeOnly)
+          report(at, `${room} must stay deterministic and I/O-free: imports Node built-in ${specifier}`);
       } else if (rules.packages !== '*' && !rules.packages.includes(packageName(specifier)) && !typeOnly) {
         report(at, `${room} may not import the package ${specifier} (allowed: ${rules.packages.join(', ')})`);
       }

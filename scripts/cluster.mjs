@@ -13,7 +13,17 @@
 //
 // The build cache is machine-wide (LBFLOW_CACHE_DIR, default ~/.cache/lbflow), so clones share it.
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -75,18 +85,24 @@ export function provision(o = {}) {
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
     const started = Date.now();
-    log(`${b.name} ${TEMPORAL_SERVER_VERSION}: go install ${MODULE}/${b.pkg}@v${TEMPORAL_SERVER_VERSION} (a few minutes cold: about 3 here on 2 cores, with the Go module downloads)`);
+    log(
+      `${b.name} ${TEMPORAL_SERVER_VERSION}: go install ${MODULE}/${b.pkg}@v${TEMPORAL_SERVER_VERSION} (a few minutes cold: about 3 here on 2 cores, with the Go module downloads)`,
+    );
     const r = spawnSync('go', ['install', `${MODULE}/${b.pkg}@v${TEMPORAL_SERVER_VERSION}`], {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...env, GOBIN: out, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' },
     });
-    if (r.status !== 0) throw new Error(`go install of ${b.pkg} failed (exit ${r.status ?? r.signal}); is Go installed? (the machine's Go builds ${TEMPORAL_SERVER_VERSION})`);
+    if (r.status !== 0)
+      throw new Error(
+        `go install of ${b.pkg} failed (exit ${r.status ?? r.signal}); is Go installed? (the machine's Go builds ${TEMPORAL_SERVER_VERSION})`,
+      );
     renameSync(join(out, b.built), target);
     rmSync(out, { recursive: true, force: true });
     log(`${b.name}: built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
   provisionUi(o);
-  if (!postgresBinDir()) log('PostgreSQL is not installed: apt-get install postgresql (the cluster needs initdb, pg_ctl and psql)');
+  if (!postgresBinDir())
+    log('PostgreSQL is not installed: apt-get install postgresql (the cluster needs initdb, pg_ctl and psql)');
   return serverBinaries(env);
 }
 
@@ -112,14 +128,23 @@ export function provisionUi(o = {}) {
   }
   const goEnv = { ...env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' };
   const started = Date.now();
-  const download = spawnSync('go', ['mod', 'download', '-json', `${UI_MODULE}@v${TEMPORAL_UI_VERSION}`], { encoding: 'utf8', env: goEnv, cwd: tmpdirFor(env) });
+  const download = spawnSync('go', ['mod', 'download', '-json', `${UI_MODULE}@v${TEMPORAL_UI_VERSION}`], {
+    encoding: 'utf8',
+    env: goEnv,
+    cwd: tmpdirFor(env),
+  });
   const source = /** @type {{ Dir?: string, Error?: string }} */ (JSON.parse(download.stdout || '{}'));
-  if (download.status !== 0 || !source.Dir) throw new Error(`go mod download ${UI_MODULE}@v${TEMPORAL_UI_VERSION} failed: ${source.Error ?? download.stderr}`);
+  if (download.status !== 0 || !source.Dir)
+    throw new Error(`go mod download ${UI_MODULE}@v${TEMPORAL_UI_VERSION} failed: ${source.Error ?? download.stderr}`);
   const out = join(ui.dir, `.build-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'config'), { recursive: true });
   log(`temporal-ui-server ${TEMPORAL_UI_VERSION}: go build ./cmd/server in ${source.Dir}`);
-  const build = spawnSync('go', ['build', '-o', join(out, 'temporal-ui-server'), './cmd/server'], { cwd: source.Dir, stdio: ['ignore', 'inherit', 'inherit'], env: goEnv });
+  const build = spawnSync('go', ['build', '-o', join(out, 'temporal-ui-server'), './cmd/server'], {
+    cwd: source.Dir,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: goEnv,
+  });
   if (build.status !== 0) throw new Error(`building the Web UI server failed (exit ${build.status ?? build.signal})`);
   writeFileSync(join(out, 'config', 'docker.yaml'), readFileSync(join(source.Dir, 'config', 'docker.yaml')));
   mkdirSync(ui.dir, { recursive: true });
@@ -143,7 +168,9 @@ function tmpdirFor(/** @type {NodeJS.ProcessEnv} */ env) {
 export function postgresBinDir() {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] === undefined ? undefined : join(root, versions[0], 'bin');
 }
 
@@ -229,7 +256,9 @@ const stateFile = (/** @type {string} */ dir) => join(dir, 'cluster.json');
 
 /** @param {string} dir @returns {ClusterState | undefined} */
 export function readState(dir) {
-  return existsSync(stateFile(dir)) ? /** @type {ClusterState} */ (JSON.parse(readFileSync(stateFile(dir), 'utf8'))) : undefined;
+  return existsSync(stateFile(dir))
+    ? /** @type {ClusterState} */ (JSON.parse(readFileSync(stateFile(dir), 'utf8')))
+    : undefined;
 }
 
 /** @param {number} pid */
@@ -246,7 +275,11 @@ export function alive(pid) {
 function startService(/** @type {ClusterState} */ state, /** @type {string} */ service) {
   const log = join(state.dir, `${service}.log`);
   const fd = openSync(log, 'a');
-  const child = spawn(serverBinaries().server, ['--allow-no-auth', 'start', '--service', service], { env: { ...process.env, ...state.env }, stdio: ['ignore', fd, fd], detached: true });
+  const child = spawn(serverBinaries().server, ['--allow-no-auth', 'start', '--service', service], {
+    env: { ...process.env, ...state.env },
+    stdio: ['ignore', fd, fd],
+    detached: true,
+  });
   child.unref();
   return { pid: /** @type {number} */ (child.pid), log };
 }
@@ -261,12 +294,17 @@ function grpcPort(/** @type {ClusterState} */ state, /** @type {string} */ servi
 
 /** The frontend answers requests: `temporal operator namespace list` lists the system namespace. */
 function frontendAnswers(/** @type {ClusterState} */ state) {
-  const r = spawnSync(temporalCli(), ['operator', 'namespace', 'list', '--address', state.address, '-o', 'json'], { encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync(temporalCli(), ['operator', 'namespace', 'list', '--address', state.address, '-o', 'json'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   return r.status === 0 && r.stdout.includes('temporal-system');
 }
 
 function temporalCli() {
-  const paths = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'temporal-servers.mjs'), 'paths'], { encoding: 'utf8' });
+  const paths = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'temporal-servers.mjs'), 'paths'], {
+    encoding: 'utf8',
+  });
   const cli = /** @type {{ cli?: { path?: string } }} */ (JSON.parse(paths.stdout || '{}')).cli?.path;
   if (!cli) throw new Error('the Temporal CLI is not provisioned: node scripts/temporal-servers.mjs provision');
   return cli;
@@ -284,7 +322,18 @@ export async function startAgain(/** @type {ClusterState} */ state, /** @type {s
 export function restartPostgres(/** @type {ClusterState} */ state) {
   const bin = /** @type {string} */ (postgresBinDir());
   const pg = state.postgres;
-  const [cmd, args] = asPostgres(join(bin, 'pg_ctl'), ['-D', pg.dataDir, '-m', 'fast', '-w', '-l', pg.log, '-o', `-p ${pg.port} -k ${pg.dataDir} -c listen_addresses=127.0.0.1`, 'restart']);
+  const [cmd, args] = asPostgres(join(bin, 'pg_ctl'), [
+    '-D',
+    pg.dataDir,
+    '-m',
+    'fast',
+    '-w',
+    '-l',
+    pg.log,
+    '-o',
+    `-p ${pg.port} -k ${pg.dataDir} -c listen_addresses=127.0.0.1`,
+    'restart',
+  ]);
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`pg_ctl restart failed: ${r.stderr}`);
 }
@@ -311,9 +360,11 @@ async function upOnce(o) {
   const dir = resolve(o.dir);
   const namespace = o.namespace ?? 'default';
   const existing = readState(dir);
-  if (existing && Object.values(existing.services).some((s) => alive(s.pid))) throw new Error(`a cluster is already running from ${dir}: node scripts/cluster.mjs down --dir ${dir}`);
+  if (existing && Object.values(existing.services).some((s) => alive(s.pid)))
+    throw new Error(`a cluster is already running from ${dir}: node scripts/cluster.mjs down --dir ${dir}`);
   const bins = serverBinaries();
-  if (!bins.present) throw new Error(`the Temporal server ${TEMPORAL_SERVER_VERSION} is not built: node scripts/cluster.mjs provision`);
+  if (!bins.present)
+    throw new Error(`the Temporal server ${TEMPORAL_SERVER_VERSION} is not built: node scripts/cluster.mjs provision`);
   const pgBin = postgresBinDir();
   if (!pgBin) throw new Error('PostgreSQL is not installed: apt-get install postgresql');
   mkdirSync(dir, { recursive: true });
@@ -332,18 +383,41 @@ async function upOnce(o) {
       chownSync(dir, Number(pw.stdout), Number(gid.stdout));
     }
     if (root && spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-w', dir]).status !== 0) {
-      throw new Error(`the postgres user cannot write ${dir}: PostgreSQL never runs as root, so every directory above it must be reachable (chmod o+x)`);
+      throw new Error(
+        `the postgres user cannot write ${dir}: PostgreSQL never runs as root, so every directory above it must be reachable (chmod o+x)`,
+      );
     }
     const pwFile = join(dir, '.pgpass-init');
     writeFileSync(pwFile, `${PG_PASSWORD}\n`, { mode: 0o644 });
-    const [cmd, args] = asPostgres(join(pgBin, 'initdb'), ['-D', dataDir, '-U', PG_USER, '--pwfile', pwFile, '-A', 'scram-sha-256', '-E', 'UTF8', '--no-instructions']);
+    const [cmd, args] = asPostgres(join(pgBin, 'initdb'), [
+      '-D',
+      dataDir,
+      '-U',
+      PG_USER,
+      '--pwfile',
+      pwFile,
+      '-A',
+      'scram-sha-256',
+      '-E',
+      'UTF8',
+      '--no-instructions',
+    ]);
     const r = spawnSync(cmd, args, { encoding: 'utf8' });
     rmSync(pwFile, { force: true });
     if (r.status !== 0) throw new Error(`initdb failed: ${r.stderr || r.stdout}`);
   }
   const pgPort = existing?.postgres.port ?? (await freePort());
   {
-    const [cmd, args] = asPostgres(join(pgBin, 'pg_ctl'), ['-D', dataDir, '-w', '-l', pgLog, '-o', `-p ${pgPort} -k ${dataDir} -c listen_addresses=127.0.0.1 -c max_connections=300`, 'start']);
+    const [cmd, args] = asPostgres(join(pgBin, 'pg_ctl'), [
+      '-D',
+      dataDir,
+      '-w',
+      '-l',
+      pgLog,
+      '-o',
+      `-p ${pgPort} -k ${dataDir} -c listen_addresses=127.0.0.1 -c max_connections=300`,
+      'start',
+    ]);
     const r = spawnSync(cmd, args, { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`PostgreSQL did not start: ${r.stderr || r.stdout} (see ${pgLog})`);
   }
@@ -351,7 +425,18 @@ async function upOnce(o) {
 
   /** @type {Record<string, number>} */
   const ports = existing?.ports ?? {};
-  for (const name of ['frontendGrpc', 'frontendHttp', 'frontendMembership', 'internalFrontendHttp', 'historyGrpc', 'historyMembership', 'matchingGrpc', 'matchingMembership', 'workerGrpc', 'workerMembership']) {
+  for (const name of [
+    'frontendGrpc',
+    'frontendHttp',
+    'frontendMembership',
+    'internalFrontendHttp',
+    'historyGrpc',
+    'historyMembership',
+    'matchingGrpc',
+    'matchingMembership',
+    'workerGrpc',
+    'workerMembership',
+  ]) {
     ports[name] ??= await freePort();
   }
   /** @type {Record<string, string>} */
@@ -393,7 +478,14 @@ async function upOnce(o) {
   // The schema, as the compose stack's one-shot job sets it up.
   const schema = spawnSync('sh', [join(PROJECT_ROOT, 'docker', 'temporal', 'setup-postgres.sh')], {
     encoding: 'utf8',
-    env: { ...process.env, POSTGRES_SEEDS: '127.0.0.1', POSTGRES_USER: PG_USER, SQL_PASSWORD: PG_PASSWORD, DB_PORT: String(pgPort), TEMPORAL_SQL_TOOL: bins.sql },
+    env: {
+      ...process.env,
+      POSTGRES_SEEDS: '127.0.0.1',
+      POSTGRES_USER: PG_USER,
+      SQL_PASSWORD: PG_PASSWORD,
+      DB_PORT: String(pgPort),
+      TEMPORAL_SQL_TOOL: bins.sql,
+    },
   });
   if (schema.status !== 0) throw new Error(`schema setup failed:\n${schema.stdout}\n${schema.stderr}`);
   log('schema: temporal and temporal_visibility current');
@@ -403,10 +495,14 @@ async function upOnce(o) {
     state.services[service] = proc;
     writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
     const pid = proc.pid;
-    await until(`${service} listening on ${grpcPort(state, service)} (log: ${proc.log})`, async () => {
-      if (!alive(pid)) throw new Error(`${service} exited at start: ${tail(proc.log)}`);
-      return portOpen(grpcPort(state, service));
-    }, 90_000);
+    await until(
+      `${service} listening on ${grpcPort(state, service)} (log: ${proc.log})`,
+      async () => {
+        if (!alive(pid)) throw new Error(`${service} exited at start: ${tail(proc.log)}`);
+        return portOpen(grpcPort(state, service));
+      },
+      90_000,
+    );
     if (service === 'frontend') await until('the frontend answering', () => frontendAnswers(state), 90_000);
     log(`${service}: pid ${pid}, 127.0.0.1:${grpcPort(state, service)}`);
   }
@@ -414,7 +510,14 @@ async function upOnce(o) {
   const cli = temporalCli();
   const ns = spawnSync('sh', [join(PROJECT_ROOT, 'docker', 'temporal', 'setup-namespace.sh')], {
     encoding: 'utf8',
-    env: { ...process.env, PATH: `${dirname(cli)}:${process.env.PATH ?? ''}`, TEMPORAL_ADDRESS: state.address, TEMPORAL_NAMESPACE: namespace, LBFLOW_SEARCH_ATTRIBUTES: SEARCH_ATTRIBUTES, LBFLOW_NAMESPACE_RETENTION: '72h' },
+    env: {
+      ...process.env,
+      PATH: `${dirname(cli)}:${process.env.PATH ?? ''}`,
+      TEMPORAL_ADDRESS: state.address,
+      TEMPORAL_NAMESPACE: namespace,
+      LBFLOW_SEARCH_ATTRIBUTES: SEARCH_ATTRIBUTES,
+      LBFLOW_NAMESPACE_RETENTION: '72h',
+    },
   });
   if (ns.status !== 0) throw new Error(`namespace setup failed:\n${ns.stdout}\n${ns.stderr}`);
   log(`namespace ${namespace}: ready with lbflow's search attributes`);
@@ -427,20 +530,31 @@ async function upOnce(o) {
     const uiLog = join(dir, 'ui.log');
     const fd = openSync(uiLog, 'a');
     const child = spawn(ui.server, ['--root', ui.dir, '--env', 'docker', 'start'], {
-      env: { ...process.env, TEMPORAL_ADDRESS: state.address, TEMPORAL_UI_PORT: String(ports.ui), TEMPORAL_DEFAULT_NAMESPACE: namespace, TEMPORAL_CORS_ORIGINS: url, TEMPORAL_DISABLE_NEWS_FETCH: 'true' },
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: state.address,
+        TEMPORAL_UI_PORT: String(ports.ui),
+        TEMPORAL_DEFAULT_NAMESPACE: namespace,
+        TEMPORAL_CORS_ORIGINS: url,
+        TEMPORAL_DISABLE_NEWS_FETCH: 'true',
+      },
       stdio: ['ignore', fd, fd],
       detached: true,
     });
     child.unref();
     state.ui = { pid: /** @type {number} */ (child.pid), log: uiLog, url };
     writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
-    await until(`the Web UI answering at ${url} (log: ${uiLog})`, async () => {
-      try {
-        return (await fetch(`${url}/api/v1/namespaces/${namespace}`)).ok;
-      } catch {
-        return false;
-      }
-    }, 60_000);
+    await until(
+      `the Web UI answering at ${url} (log: ${uiLog})`,
+      async () => {
+        try {
+          return (await fetch(`${url}/api/v1/namespaces/${namespace}`)).ok;
+        } catch {
+          return false;
+        }
+      },
+      60_000,
+    );
     log(`web ui: ${url}`);
   } else log(`web ui: not built (node scripts/cluster.mjs provision builds temporal-ui-server ${TEMPORAL_UI_VERSION})`);
   log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -456,9 +570,18 @@ function tail(/** @type {string} */ file) {
 }
 
 /** A detached process of this project's command (`bin/lbflow.mjs …`), its output in `log`. */
-function startLbflow(/** @type {string[]} */ args, /** @type {string} */ log, /** @type {Record<string, string>} */ env) {
+function startLbflow(
+  /** @type {string[]} */ args,
+  /** @type {string} */ log,
+  /** @type {Record<string, string>} */ env,
+) {
   const fd = openSync(log, 'a');
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'lbflow.mjs'), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd], detached: true });
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'lbflow.mjs'), ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', fd, fd],
+    detached: true,
+  });
   child.unref();
   return { pid: /** @type {number} */ (child.pid), log };
 }
@@ -474,29 +597,49 @@ export async function startLbflowOn(state, taskQueue = 'lbflow') {
   const sim = startLbflow(['--json', 'sim', '--port', '0'], simLog, {});
   /** @type {{ alibaba: string, huawei: string } | undefined} */
   let urls;
-  await until(`the simulators printing their endpoints (log: ${simLog})`, () => {
-    const line = existsSync(simLog) ? readFileSync(simLog, 'utf8').split('\n').find((l) => l.startsWith('{')) : undefined;
-    if (line) urls = JSON.parse(line);
-    if (!alive(sim.pid)) throw new Error(`the simulators exited: ${tail(simLog)}`);
-    return urls !== undefined;
-  }, 60_000);
+  await until(
+    `the simulators printing their endpoints (log: ${simLog})`,
+    () => {
+      const line = existsSync(simLog)
+        ? readFileSync(simLog, 'utf8')
+            .split('\n')
+            .find((l) => l.startsWith('{'))
+        : undefined;
+      if (line) urls = JSON.parse(line);
+      if (!alive(sim.pid)) throw new Error(`the simulators exited: ${tail(simLog)}`);
+      return urls !== undefined;
+    },
+    60_000,
+  );
   const endpoints = /** @type {{ alibaba: string, huawei: string }} */ (urls);
   // The worker environment `lbflow dev` gives its worker (endpoints and the default world's demo keys), from the build.
   const stack = join(PROJECT_ROOT, 'dist', 'cli', 'stack.js');
   if (!existsSync(stack)) throw new Error('dist/ is not built: npm run build (npm install builds it)');
-  const { simulatorWorkerEnv } = /** @type {{ simulatorWorkerEnv(urls: { alibaba: string, huawei: string }): Record<string, string> }} */ (await import(stack));
+  const { simulatorWorkerEnv } =
+    /** @type {{ simulatorWorkerEnv(urls: { alibaba: string, huawei: string }): Record<string, string> }} */ (
+      await import(stack)
+    );
   const simEnv = simulatorWorkerEnv(endpoints);
   /** @type {Proc[]} */
   const workers = [];
   for (let i = 1; i <= 2; i++) {
     const log = join(state.dir, `lbflow-worker-${i}.log`);
     rmSync(log, { force: true });
-    const w = startLbflow(['worker'], log, { ...simEnv, TEMPORAL_ADDRESS: state.address, TEMPORAL_NAMESPACE: state.namespace, LBFLOW_TASK_QUEUE: taskQueue });
+    const w = startLbflow(['worker'], log, {
+      ...simEnv,
+      TEMPORAL_ADDRESS: state.address,
+      TEMPORAL_NAMESPACE: state.namespace,
+      LBFLOW_TASK_QUEUE: taskQueue,
+    });
     workers.push(w);
-    await until(`lbflow worker ${i} ready (log: ${log})`, () => {
-      if (!alive(w.pid)) throw new Error(`lbflow worker ${i} exited: ${tail(log)}`);
-      return existsSync(log) && readFileSync(log, 'utf8').includes('"event":"worker.ready"');
-    }, 120_000);
+    await until(
+      `lbflow worker ${i} ready (log: ${log})`,
+      () => {
+        if (!alive(w.pid)) throw new Error(`lbflow worker ${i} exited: ${tail(log)}`);
+        return existsSync(log) && readFileSync(log, 'utf8').includes('"event":"worker.ready"');
+      },
+      120_000,
+    );
   }
   state.lbflow = { simulators: { ...sim, alibaba: endpoints.alibaba, huawei: endpoints.huawei }, workers, taskQueue };
   writeFileSync(stateFile(state.dir), `${JSON.stringify(state, null, 2)}\n`);
@@ -510,7 +653,8 @@ export async function startLbflowOn(state, taskQueue = 'lbflow') {
 export async function down(dir) {
   const state = readState(resolve(dir));
   if (!state) return;
-  for (const proc of state.lbflow ? [...state.lbflow.workers, state.lbflow.simulators] : []) if (alive(proc.pid)) process.kill(proc.pid, 'SIGTERM');
+  for (const proc of state.lbflow ? [...state.lbflow.workers, state.lbflow.simulators] : [])
+    if (alive(proc.pid)) process.kill(proc.pid, 'SIGTERM');
   for (const service of [...SERVICES].reverse()) {
     const proc = state.services[service];
     if (!proc || !alive(proc.pid)) continue;
@@ -522,7 +666,11 @@ export async function down(dir) {
   }
   if (state.ui && alive(state.ui.pid)) process.kill(state.ui.pid, 'SIGTERM');
   const deadline = Date.now() + 10_000;
-  for (const proc of [...Object.values(state.services), ...(state.ui ? [state.ui] : []), ...(state.lbflow ? [...state.lbflow.workers, state.lbflow.simulators] : [])]) {
+  for (const proc of [
+    ...Object.values(state.services),
+    ...(state.ui ? [state.ui] : []),
+    ...(state.lbflow ? [...state.lbflow.workers, state.lbflow.simulators] : []),
+  ]) {
     while (alive(proc.pid) && Date.now() < deadline) await sleep(100);
     if (alive(proc.pid)) process.kill(proc.pid, 'SIGKILL');
   }
@@ -541,10 +689,22 @@ export function status(dir) {
     dir: state.dir,
     address: state.address,
     postgres: { port: state.postgres.port, running: existsSync(join(state.postgres.dataDir, 'postmaster.pid')) },
-    services: Object.fromEntries(Object.entries(state.services).map(([name, p]) => [name, { pid: p.pid, alive: alive(p.pid) }])),
+    services: Object.fromEntries(
+      Object.entries(state.services).map(([name, p]) => [name, { pid: p.pid, alive: alive(p.pid) }]),
+    ),
     ...(state.ui ? { ui: { url: state.ui.url, pid: state.ui.pid, alive: alive(state.ui.pid) } } : {}),
     ...(state.lbflow
-      ? { lbflow: { taskQueue: state.lbflow.taskQueue, simulators: { alibaba: state.lbflow.simulators.alibaba, huawei: state.lbflow.simulators.huawei, alive: alive(state.lbflow.simulators.pid) }, workers: state.lbflow.workers.map((w) => ({ pid: w.pid, alive: alive(w.pid) })) } }
+      ? {
+          lbflow: {
+            taskQueue: state.lbflow.taskQueue,
+            simulators: {
+              alibaba: state.lbflow.simulators.alibaba,
+              huawei: state.lbflow.simulators.huawei,
+              alive: alive(state.lbflow.simulators.pid),
+            },
+            workers: state.lbflow.workers.map((w) => ({ pid: w.pid, alive: alive(w.pid) })),
+          },
+        }
       : {}),
   };
 }
@@ -578,14 +738,25 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
           ...(lbflow
             ? [
                 ['simulators', `alibaba ${lbflow.simulators.alibaba}, huawei ${lbflow.simulators.huawei}`],
-                ['lbflow', `2 workers on task queue ${lbflow.taskQueue} (pids ${lbflow.workers.map((w) => w.pid).join(', ')})`],
-                ['try', `TEMPORAL_ADDRESS=${state.address} ${state.ui ? `LBFLOW_WEB_UI=${state.ui.url} ` : ''}npx lbflow add --provider alibaba-gwlb --region cn-hangzhou --group sgp-atstuj3rtoptyui0001 --server serverId=i-bp67acfmxazb4p1100,serverType=Ecs,serverIp=192.168.4.101`],
+                [
+                  'lbflow',
+                  `2 workers on task queue ${lbflow.taskQueue} (pids ${lbflow.workers.map((w) => w.pid).join(', ')})`,
+                ],
+                [
+                  'try',
+                  `TEMPORAL_ADDRESS=${state.address} ${state.ui ? `LBFLOW_WEB_UI=${state.ui.url} ` : ''}npx lbflow add --provider alibaba-gwlb --region cn-hangzhou --group sgp-atstuj3rtoptyui0001 --server serverId=i-bp67acfmxazb4p1100,serverType=Ecs,serverIp=192.168.4.101`,
+                ],
               ]
             : []),
           ['logs', state.dir],
-          ['stop', `npm run cluster -- down${dir === join(PROJECT_ROOT, '.temporal', 'cluster') ? '' : ` --dir ${dir}`}`],
+          [
+            'stop',
+            `npm run cluster -- down${dir === join(PROJECT_ROOT, '.temporal', 'cluster') ? '' : ` --dir ${dir}`}`,
+          ],
         ];
-        process.stdout.write(`lbflow cluster: up\n${rows.map(([k, v]) => `  ${String(k).padEnd(11)} ${v}`).join('\n')}\n`);
+        process.stdout.write(
+          `lbflow cluster: up\n${rows.map(([k, v]) => `  ${String(k).padEnd(11)} ${v}`).join('\n')}\n`,
+        );
         return;
       }
       case 'down':
@@ -595,7 +766,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
         process.stdout.write(`${JSON.stringify(status(dir), null, 2)}\n`);
         return;
       default:
-        process.stderr.write('usage: node scripts/cluster.mjs provision | up [--dir D] [--no-lbflow] [--json] | status [--dir D] | down [--dir D]\n');
+        process.stderr.write(
+          'usage: node scripts/cluster.mjs provision | up [--dir D] [--no-lbflow] [--json] | status [--dir D] | down [--dir D]\n',
+        );
         process.exitCode = 2;
     }
   };

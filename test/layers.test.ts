@@ -20,15 +20,18 @@ describe('layer check (docs/design.md, "Layers")', () => {
   });
 
   it('flags workflow code that imports Node built-ins, undici, providers or activity values', () => {
-    write('workflows/bad.ts', [
-      "import { readFileSync } from 'node:fs';",
-      "import { request } from 'undici';",
-      "import { createClient } from '../providers/alibaba/client.js';",
-      "import { addServers } from '../activities/index.js';",
-      "import type * as activities from '../activities/index.js';",
-      "import { proxyActivities } from '@temporalio/workflow';",
-      "import { plan } from '../domain/index.js';",
-    ].join('\n'));
+    write(
+      'workflows/bad.ts',
+      [
+        "import { readFileSync } from 'node:fs';",
+        "import { request } from 'undici';",
+        "import { createClient } from '../providers/alibaba/client.js';",
+        "import { addServers } from '../activities/index.js';",
+        "import type * as activities from '../activities/index.js';",
+        "import { proxyActivities } from '@temporalio/workflow';",
+        "import { plan } from '../domain/index.js';",
+      ].join('\n'),
+    );
     const found = checkLayers(tree).filter((v) => v.file.includes('workflows'));
     expect(found.map((v) => [v.line, v.message.split(':')[0]])).toEqual([
       [1, 'workflows must stay deterministic and I/O-free'],

@@ -21,7 +21,10 @@ describe('the npm package', () => {
     const path = join(dir, tarball!);
     const files = execFileSync('tar', ['-tzf', path], { encoding: 'utf8' }).trim().split('\n');
     process.stdout.write(`${tarball}: ${(statSync(path).size / 1024).toFixed(0)} KiB, ${files.length} files\n`);
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, string | { types: string; import: string }>; bin: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      exports: Record<string, string | { types: string; import: string }>;
+      bin: Record<string, string>;
+    };
     const wanted = [
       ...Object.values(manifest.exports).flatMap((e) => (typeof e === 'string' ? [e] : [e.types, e.import])),
       ...Object.values(manifest.bin),
@@ -54,7 +57,10 @@ describe('the npm package', () => {
       timeout: 60_000,
     });
     expect(run.status).toBe(78);
-    const line = JSON.parse(run.stderr.trim().split('\n').at(-1) ?? '{}') as { event?: string; issues?: { variable: string }[] };
+    const line = JSON.parse(run.stderr.trim().split('\n').at(-1) ?? '{}') as {
+      event?: string;
+      issues?: { variable: string }[];
+    };
     expect(line.event).toBe('worker.config-invalid');
     expect(line.issues?.map((i) => i.variable)).toContain('TEMPORAL_ADDRESS');
   });

@@ -35,7 +35,10 @@ describe('Temporal server provisioning (scripts/temporal-servers.mjs)', () => {
     const exe = executable(join(dir, PINS.cli.pypi.exe));
     writeFileSync(join(dir, 'lbflow-provisioned.json'), '{}');
     const lines: string[] = [];
-    expect(provision('cli', { cacheDir, env: {}, log: (l) => lines.push(l) })).toMatchObject({ source: 'pypi', path: exe });
+    expect(provision('cli', { cacheDir, env: {}, log: (l) => lines.push(l) })).toMatchObject({
+      source: 'pypi',
+      path: exe,
+    });
     expect(lines).toEqual([expect.stringMatching(/^cli: pypi 1\.9\.1, cached at /)]);
   });
 

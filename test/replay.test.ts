@@ -17,7 +17,11 @@ const FIXTURES = readdirSync(DIR)
 
 interface JsonEvent {
   eventType: string;
-  workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string }; taskQueue?: { name?: string }; input?: { payloads?: { data: string }[] } };
+  workflowExecutionStartedEventAttributes?: {
+    workflowType?: { name?: string };
+    taskQueue?: { name?: string };
+    input?: { payloads?: { data: string }[] };
+  };
   workflowExecutionFailedEventAttributes?: { failure?: { applicationFailureInfo?: { type?: string } } };
   activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
   markerRecordedEventAttributes?: { markerName?: string; details?: { data?: { payloads?: { data: string }[] } } };
@@ -37,10 +41,14 @@ function workflowIdOf(file: string): string {
   if (!file.includes('.coordinator')) return file;
   const events = load(file).events as (JsonEvent & Record<string, any>)[];
   const taskQueue = events[0]!.workflowExecutionStartedEventAttributes?.taskQueue?.name as string;
-  const signal = events.find((e) => e.workflowExecutionSignaledEventAttributes)?.workflowExecutionSignaledEventAttributes;
+  const signal = events.find(
+    (e) => e.workflowExecutionSignaledEventAttributes,
+  )?.workflowExecutionSignaledEventAttributes;
   const submit = signal ? JSON.parse(Buffer.from(signal.input.payloads[0].data, 'base64').toString('utf8')) : undefined;
   const carried = events[0]!.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
-  const group = submit?.request ? groupRefOf(submit.request) : JSON.parse(Buffer.from(carried ?? '', 'base64').toString('utf8')).ledger.group;
+  const group = submit?.request
+    ? groupRefOf(submit.request)
+    : JSON.parse(Buffer.from(carried ?? '', 'base64').toString('utf8')).ledger.group;
   return coordinatorWorkflowId(group, taskQueue);
 }
 
@@ -77,14 +85,22 @@ describe('replay of recorded request and coordinator histories against the curre
   });
 
   it.each(FIXTURES)('replays %s', async (file) => {
-    await expect(Worker.runReplayHistory({ workflowBundle, replayName: file }, historyFromJSON(load(file)), workflowIdOf(file))).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle, replayName: file }, historyFromJSON(load(file)), workflowIdOf(file)),
+    ).resolves.toBeUndefined();
   });
 
   it('reports a determinism violation when the coordinator would schedule other commands than the history holds', async () => {
     const history = load('alibaba-success.coordinator.json');
     const add = history.events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'addChunk')!;
     add.activityTaskScheduledEventAttributes!.activityType!.name = 'removeChunk';
-    await expect(Worker.runReplayHistory({ workflowBundle, replayName: 'altered' }, historyFromJSON(history), workflowIdOf('alibaba-success.coordinator.json'))).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(
+      Worker.runReplayHistory(
+        { workflowBundle, replayName: 'altered' },
+        historyFromJSON(history),
+        workflowIdOf('alibaba-success.coordinator.json'),
+      ),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 
   it('reports a determinism violation when the request would hand over differently than the history holds', async () => {
@@ -95,6 +111,8 @@ describe('replay of recorded request and coordinator histories against the curre
     const data = JSON.parse(Buffer.from(payload.data, 'base64').toString()) as { activity_type: string };
     expect(data.activity_type).toBe('handOver');
     payload.data = Buffer.from(JSON.stringify({ ...data, activity_type: 'listGroupServers' })).toString('base64');
-    await expect(Worker.runReplayHistory({ workflowBundle, replayName: 'altered-request' }, historyFromJSON(history))).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle, replayName: 'altered-request' }, historyFromJSON(history)),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

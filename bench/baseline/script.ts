@@ -3,7 +3,16 @@
 // ready. It talks to the providers with lbflow's own clients, so signing and HTTP cost the same on both sides and
 // the difference is orchestration. A crash loses everything; a retry of a lost answer is up to the user.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chunk, identityKey, memberReady, MAX_SERVERS_PER_CALL, type GroupRef, type Provider, type Server, type WaitFor } from '../../src/domain/index.js';
+import {
+  chunk,
+  identityKey,
+  memberReady,
+  MAX_SERVERS_PER_CALL,
+  type GroupRef,
+  type Provider,
+  type Server,
+  type WaitFor,
+} from '../../src/domain/index.js';
 import type { LoadBalancerProvider } from '../../src/providers/index.js';
 
 export interface ScriptOptions {
@@ -18,7 +27,12 @@ export interface ScriptResult {
   readonly pollCalls: number;
 }
 
-export async function addServersScript(client: LoadBalancerProvider<Provider>, group: GroupRef, servers: readonly Server[], o: ScriptOptions): Promise<ScriptResult> {
+export async function addServersScript(
+  client: LoadBalancerProvider<Provider>,
+  group: GroupRef,
+  servers: readonly Server[],
+  o: ScriptOptions,
+): Promise<ScriptResult> {
   let addCalls = 0;
   let pollCalls = 0;
   const chunks = chunk(servers, MAX_SERVERS_PER_CALL);

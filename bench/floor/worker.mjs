@@ -24,7 +24,9 @@ const worker = await Worker.create({
   stickyQueueScheduleToStartTimeout: 2_000,
   activities: {
     /** The hand-over of scenarios 1–3: Signal-with-Start on the group's coordinator with the request's servers, as lbflow's `handOver` activity. */
-    async handOver(/** @type {{ coordinatorId: string, holdMs: number, settleMs: number, requester: string, servers: unknown[] }} */ input) {
+    async handOver(
+      /** @type {{ coordinatorId: string, holdMs: number, settleMs: number, requester: string, servers: unknown[] }} */ input,
+    ) {
       await getClient().workflow.signalWithStart('floorCoordinator', {
         workflowId: input.coordinatorId,
         taskQueue: activityInfo().taskQueue,

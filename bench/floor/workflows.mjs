@@ -10,7 +10,16 @@
 // its servers (as lbflow's outcome does); a request heard later waits one settle more. The request returns its
 // servers, as lbflow's result lists them. What the design costs on this machine beyond the providers' time, with no
 // validation, ledger, activity or provider call.
-import { ApplicationFailure, condition, defineSignal, getExternalWorkflowHandle, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  defineSignal,
+  getExternalWorkflowHandle,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 
 export async function addServersToServerGroup() {
   throw ApplicationFailure.nonRetryable('refused without looking', 'ValidationError');

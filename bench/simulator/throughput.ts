@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, connections: { type: 'string', default: '16' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '3' }, connections: { type: 'string', default: '16' } },
+});
 const SECONDS = Math.min(30, Math.max(1, Number(values.seconds)));
 const CONNECTIONS = Math.min(64, Math.max(1, Number(values.connections)));
 const MAX_REQUESTS = 200_000;
@@ -63,14 +65,18 @@ const world = {
         region: 'cn-north-4',
         vpcs: [{ id: 'vpc-bench', cidr: '10.0.0.0/8' }],
         subnets: [{ id: 'subnet-bench', vpcId: 'vpc-bench', cidr: '10.0.0.0/8' }],
-        loadBalancers: [{ id: 'lb-bench', vpcId: 'vpc-bench', vipSubnetId: 'subnet-bench', vipAddress: '10.255.255.1' }],
+        loadBalancers: [
+          { id: 'lb-bench', vpcId: 'vpc-bench', vipSubnetId: 'subnet-bench', vipAddress: '10.255.255.1' },
+        ],
         pools: [
           {
             id: HW.pool,
             loadBalancerId: 'lb-bench',
             protocol: 'TCP',
             healthMonitorId: 'hm-bench',
-            memberRanges: [{ count: 1000, firstIp: '10.1.0.1', perBlock: 250, protocolPort: 80, subnetId: 'subnet-bench' }],
+            memberRanges: [
+              { count: 1000, firstIp: '10.1.0.1', perBlock: 250, protocolPort: 80, subnetId: 'subnet-bench' },
+            ],
           },
         ],
       },
@@ -94,18 +100,35 @@ function aliRequest(host: string, action: string, form: string) {
     'x-acs-content-sha256': sha256(form),
     'content-type': 'application/x-www-form-urlencoded',
   };
-  headers.authorization = OpenApiUtil.getAuthorization({ pathname: '/', method: 'POST', query: {}, headers } as never, 'ACS3-HMAC-SHA256', sha256(form), AK.id, AK.secret);
+  headers.authorization = OpenApiUtil.getAuthorization(
+    { pathname: '/', method: 'POST', query: {}, headers } as never,
+    'ACS3-HMAC-SHA256',
+    sha256(form),
+    AK.id,
+    AK.secret,
+  );
   return { path: '/', method: 'POST' as const, headers, body: form };
 }
 
 const hwCredential = new BasicCredentials().withAk(HW.ak).withSk(HW.sk).withProjectId(HW.project);
 function hwRequest(base: string, method: 'GET' | 'POST', path: string, query: Record<string, string>, data?: unknown) {
   const headers = AKSKSigner.sign(
-    { endpoint: `${base}${path}`, method, headers: { 'content-type': 'application/json' }, queryParams: query, ...(data === undefined ? {} : { data }) } as never,
+    {
+      endpoint: `${base}${path}`,
+      method,
+      headers: { 'content-type': 'application/json' },
+      queryParams: query,
+      ...(data === undefined ? {} : { data }),
+    } as never,
     hwCredential,
   ) as Record<string, string>;
   const qs = new URLSearchParams(query).toString();
-  return { path: `${path}${qs ? `?${qs}` : ''}`, method, headers, ...(data === undefined ? {} : { body: JSON.stringify(data) }) };
+  return {
+    path: `${path}${qs ? `?${qs}` : ''}`,
+    method,
+    headers,
+    ...(data === undefined ? {} : { body: JSON.stringify(data) }),
+  };
 }
 
 // ------------------------------------------------------------------ the load loop
@@ -118,7 +141,10 @@ interface Result {
 }
 
 /** Runs `worker` on CONNECTIONS concurrent loops for SECONDS; each step sends ≥ 1 request and returns how many failed. */
-async function run(step: (pool: Pool, worker: number, iteration: number) => Promise<{ sent: number; failed: number; ms: number[] }>, pool: Pool): Promise<Result> {
+async function run(
+  step: (pool: Pool, worker: number, iteration: number) => Promise<{ sent: number; failed: number; ms: number[] }>,
+  pool: Pool,
+): Promise<Result> {
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
   let requests = 0;
@@ -137,7 +163,10 @@ async function run(step: (pool: Pool, worker: number, iteration: number) => Prom
   return { requests, errors, seconds: (performance.now() - started) / 1000, latencies };
 }
 
-async function send(pool: Pool, r: { path: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }): Promise<{ status: number; json: any; ms: number }> {
+async function send(
+  pool: Pool,
+  r: { path: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+): Promise<{ status: number; json: any; ms: number }> {
   const t = performance.now();
   const res = await pool.request(r);
   const json = await res.body.json();
@@ -146,7 +175,8 @@ async function send(pool: Pool, r: { path: string; method: 'GET' | 'POST'; heade
 
 function row(name: string, r: Result): string {
   const sorted = [...r.latencies].sort((a, b) => a - b);
-  const pct = (p: number) => (sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number) : 0);
+  const pct = (p: number) =>
+    sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number) : 0;
   const rps = r.requests / r.seconds;
   return [
     name.padEnd(58),
@@ -164,7 +194,11 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lbflow-bench-sim-'));
   const worldFile = join(dir, 'world.json');
   writeFileSync(worldFile, JSON.stringify(world));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--port', '0', '--world', worldFile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/simulator/main.ts', '--port', '0', '--world', worldFile],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   try {
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout }).once('line', resolve);
@@ -176,8 +210,12 @@ async function main(): Promise<void> {
     const aliHost = endpoints.alibaba.url.replace('http://', '');
     const ok = (status: number) => (status < 300 ? 0 : 1);
 
-    process.stdout.write(`simulator throughput on loopback: ${CONNECTIONS} connections, ${SECONDS} s per scenario, simulators in their own process\n`);
-    process.stdout.write('reference: provider flow control 200 req/s (Huawei APIG per API; the simulators\' default); lbflow demo ≈ 11 req/s per workflow\n\n');
+    process.stdout.write(
+      `simulator throughput on loopback: ${CONNECTIONS} connections, ${SECONDS} s per scenario, simulators in their own process\n`,
+    );
+    process.stdout.write(
+      "reference: provider flow control 200 req/s (Huawei APIG per API; the simulators' default); lbflow demo ≈ 11 req/s per workflow\n\n",
+    );
     process.stdout.write(
       `${'scenario (group/pool of 1,000 servers)'.padEnd(58)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'vs 200/s'.padStart(8)} ${'vs demo'.padStart(8)}\n`,
     );
@@ -206,10 +244,17 @@ async function main(): Promise<void> {
     process.stdout.write(`${row('Alibaba ListServerGroups (group status poll)', aliGroups)}\n`);
 
     const aliAdd = await run(async (pool, worker, i) => {
-      const form = Array.from({ length: 20 }, (_, k) => `Servers.${k + 1}.ServerId=10.${100 + worker}.${i % 200}.${k + 1}&Servers.${k + 1}.ServerType=Ip&Servers.${k + 1}.Port=6081`).join('&');
+      const form = Array.from(
+        { length: 20 },
+        (_, k) =>
+          `Servers.${k + 1}.ServerId=10.${100 + worker}.${i % 200}.${k + 1}&Servers.${k + 1}.ServerType=Ip&Servers.${k + 1}.Port=6081`,
+      ).join('&');
       const body = `ServerGroupId=sgp-bench&ClientToken=bench-${worker}-${i}&${form}`;
       const a = await send(pool, aliRequest(aliHost, 'AddServersToServerGroup', body));
-      const r = await send(pool, aliRequest(aliHost, 'RemoveServersFromServerGroup', `ServerGroupId=sgp-bench&${form}`));
+      const r = await send(
+        pool,
+        aliRequest(aliHost, 'RemoveServersFromServerGroup', `ServerGroupId=sgp-bench&${form}`),
+      );
       return { sent: 2, failed: ok(a.status) + ok(r.status), ms: [a.ms, r.ms] };
     }, ali);
     process.stdout.write(`${row('Alibaba Add + Remove, 20 servers each (ClientToken)', aliAdd)}\n`);
@@ -220,7 +265,13 @@ async function main(): Promise<void> {
       let failed = 0;
       const ms: number[] = [];
       for (;;) {
-        const r = await send(pool, hwRequest(endpoints.huawei.url, 'GET', `/v3/${HW.project}/elb/pools/${HW.pool}/members`, { limit: '100', ...(marker ? { marker } : {}) }));
+        const r = await send(
+          pool,
+          hwRequest(endpoints.huawei.url, 'GET', `/v3/${HW.project}/elb/pools/${HW.pool}/members`, {
+            limit: '100',
+            ...(marker ? { marker } : {}),
+          }),
+        );
         sent++;
         failed += ok(r.status);
         ms.push(r.ms);
@@ -232,9 +283,31 @@ async function main(): Promise<void> {
     process.stdout.write(`${row('Huawei ListMembers, pages of 100 (marker)', hwListAll)}\n`);
 
     const hwAdd = await run(async (pool, worker, i) => {
-      const members = Array.from({ length: 20 }, (_, k) => ({ address: `10.${100 + worker}.${i % 200}.${k + 1}`, protocol_port: 80, subnet_cidr_id: 'subnet-bench' }));
-      const a = await send(pool, hwRequest(endpoints.huawei.url, 'POST', `/v3/${HW.project}/elb/pools/${HW.pool}/members/batch-add`, {}, { members }));
-      const d = await send(pool, hwRequest(endpoints.huawei.url, 'POST', `/v3/${HW.project}/elb/pools/${HW.pool}/members/batch-delete`, {}, { members: members.map((m) => ({ address: m.address, protocol_port: 80 })) }));
+      const members = Array.from({ length: 20 }, (_, k) => ({
+        address: `10.${100 + worker}.${i % 200}.${k + 1}`,
+        protocol_port: 80,
+        subnet_cidr_id: 'subnet-bench',
+      }));
+      const a = await send(
+        pool,
+        hwRequest(
+          endpoints.huawei.url,
+          'POST',
+          `/v3/${HW.project}/elb/pools/${HW.pool}/members/batch-add`,
+          {},
+          { members },
+        ),
+      );
+      const d = await send(
+        pool,
+        hwRequest(
+          endpoints.huawei.url,
+          'POST',
+          `/v3/${HW.project}/elb/pools/${HW.pool}/members/batch-delete`,
+          {},
+          { members: members.map((m) => ({ address: m.address, protocol_port: 80 })) },
+        ),
+      );
       return { sent: 2, failed: ok(a.status) + ok(d.status), ms: [a.ms, d.ms] };
     }, hw);
     process.stdout.write(`${row('Huawei batch-add + batch-delete, 20 members each', hwAdd)}\n`);

@@ -43,7 +43,10 @@ export const POLL_SHOWS_STRAGGLERS = 5;
 
 /** What a poll's failure shows: counts by status and the first few stragglers instead of all of them. */
 export function pollDetails(details: Record<string, unknown>): Record<string, unknown> {
-  const { stragglers, requestIds, ...rest } = details as { stragglers?: { key: string; status: string }[]; requestIds?: string[] };
+  const { stragglers, requestIds, ...rest } = details as {
+    stragglers?: { key: string; status: string }[];
+    requestIds?: string[];
+  };
   const shown: Record<string, unknown> = { ...rest };
   if (stragglers !== undefined) {
     const byStatus: Record<string, number> = {};
@@ -61,7 +64,12 @@ export function pollDetails(details: Record<string, unknown>): Record<string, un
  * is not an error, so it carries no stack trace, only its short message and small details.
  */
 export function notReady(type: string, message: string, details: Record<string, unknown>): ApplicationFailure {
-  const failure = ApplicationFailure.create({ type, message, details: [pollDetails(details)], category: ApplicationFailureCategory.BENIGN });
+  const failure = ApplicationFailure.create({
+    type,
+    message,
+    details: [pollDetails(details)],
+    category: ApplicationFailureCategory.BENIGN,
+  });
   failure.stack = '';
   return failure;
 }
@@ -75,7 +83,11 @@ export function countPoll(provider: string, result: string): void {
   const meter = Context.current().metricMeter;
   let counter = pollCounters.get(meter);
   if (counter === undefined) {
-    counter = meter.createCounter('lbflow_polls', 'checks', 'Readiness checks of servers and groups, by provider and result (ready, ServersNotReady, GroupNotReady)');
+    counter = meter.createCounter(
+      'lbflow_polls',
+      'checks',
+      'Readiness checks of servers and groups, by provider and result (ready, ServersNotReady, GroupNotReady)',
+    );
     pollCounters.set(meter, counter);
   }
   counter.add(1, { provider, result });

@@ -1,5 +1,14 @@
 // The activities' contract with the workflows: what each takes and answers. Workflows import these as types only.
-import type { CoordinatorMessage, GroupRef, IdentityOf, Provider, Server, ServerStatus, Uniform, WaitFor } from '../domain/index.js';
+import type {
+  CoordinatorMessage,
+  GroupRef,
+  IdentityOf,
+  Provider,
+  Server,
+  ServerStatus,
+  Uniform,
+  WaitFor,
+} from '../domain/index.js';
 import type { LoadBalancerProvider, ServerChange } from '../providers/index.js';
 
 export type { Uniform };
@@ -70,7 +79,12 @@ export type AddChunkResult =
       /** The answers to `then`, in order: fewer when one failed or got no answer (it and those after it were not answered). */
       readonly then?: ChunkResult[];
     })
-  | { readonly sent: false; readonly timedOut: boolean; readonly stragglers: ServerStatus[]; readonly requestIds: string[] };
+  | {
+      readonly sent: false;
+      readonly timedOut: boolean;
+      readonly stragglers: ServerStatus[];
+      readonly requestIds: string[];
+    };
 
 export interface WaitServersInput extends ReadyWait {
   readonly group: GroupRef;

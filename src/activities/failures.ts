@@ -22,7 +22,12 @@ export function providerDetails(error: ProviderError) {
  * everything else fails at once; `defaultDelayMs` is the caller's backoff when the provider names no delay.
  * Anything else (an abort, a bug) passes through unchanged.
  */
-export function toTemporalFailure(error: unknown, attempt: number, random: () => number = Math.random, defaultDelayMs?: number): unknown {
+export function toTemporalFailure(
+  error: unknown,
+  attempt: number,
+  random: () => number = Math.random,
+  defaultDelayMs?: number,
+): unknown {
   if (!isProviderError(error)) return error;
   const transient =
     error.disposition === 'retryable' ||
@@ -45,10 +50,10 @@ export function toTemporalFailure(error: unknown, attempt: number, random: () =>
  */
 function retryDelayMs(error: ProviderError, random: () => number): number | undefined {
   if (error.retryAfterMs !== undefined) return error.retryAfterMs;
-  if (error.disposition === 'wait-for-group') return Math.round(GROUP_BUSY_DELAY_MS.min + random() * (GROUP_BUSY_DELAY_MS.max - GROUP_BUSY_DELAY_MS.min));
+  if (error.disposition === 'wait-for-group')
+    return Math.round(GROUP_BUSY_DELAY_MS.min + random() * (GROUP_BUSY_DELAY_MS.max - GROUP_BUSY_DELAY_MS.min));
   return undefined;
 }
 
 /** Spread of the retry after a change was refused because another change is configuring the group. */
 export const GROUP_BUSY_DELAY_MS = TIMINGS.groupBusyDelayMs;
-

@@ -28,7 +28,15 @@ import type {
   WaitServersInput,
   WaitServersResult,
 } from './contract.js';
-import { FILTERED_LIST_MAX, Pending, pollUntil, readinessOf, someSetReady, uniform, type Readiness } from './polling.js';
+import {
+  FILTERED_LIST_MAX,
+  Pending,
+  pollUntil,
+  readinessOf,
+  someSetReady,
+  uniform,
+  type Readiness,
+} from './polling.js';
 
 export type * from './contract.js';
 export { HEARTBEAT_INTERVAL_MS } from './boundary.js';
@@ -60,7 +68,9 @@ export function createActivities(deps: ActivityDependencies) {
         args: [],
         signal: COORDINATOR_SIGNAL,
         signalArgs: [input.message],
-        ...(input.message.kind === 'submit' ? { staticSummary: coordinatorSummary(groupRefOf(input.message.request)) } : {}),
+        ...(input.message.kind === 'submit'
+          ? { staticSummary: coordinatorSummary(groupRefOf(input.message.request)) }
+          : {}),
       });
     },
 
@@ -77,7 +87,9 @@ export function createActivities(deps: ActivityDependencies) {
       const readiness = await call((signal) => client(group).groupReadiness(group, { signal }));
       countPoll(group.provider, readiness.ready ? 'ready' : NOT_READY.group);
       if (!readiness.ready) {
-        throw notReady(NOT_READY.group, `the group is ${readiness.status}, not ready for a change`, { status: readiness.status });
+        throw notReady(NOT_READY.group, `the group is ${readiness.status}, not ready for a change`, {
+          status: readiness.status,
+        });
       }
       return { status: readiness.status, requestIds: readiness.requestIds };
     },
@@ -95,7 +107,9 @@ export function createActivities(deps: ActivityDependencies) {
       const tried = { adds: addsTriedBefore() };
       const confirmReadiness = confirm ? readinessOf(provider, group, confirm.servers, confirm.waitFor) : undefined;
       const sliceEnd = confirm ? activityInfo().scheduledTimestampMs + confirm.sliceMs : Infinity;
-      type Before = { requestIds: string[]; confirmed?: ReturnType<typeof uniform<string>> } | Extract<AddChunkResult, { sent: false }>;
+      type Before =
+        | { requestIds: string[]; confirmed?: ReturnType<typeof uniform<string>> }
+        | Extract<AddChunkResult, { sent: false }>;
       const before: Before = input.dryRun
         ? { requestIds: [] }
         : await pollUntil<Before>(
@@ -109,12 +123,19 @@ export function createActivities(deps: ActivityDependencies) {
               ]);
               if (ready && ready.stragglers.length > 0) {
                 const n = ready.stragglers.length;
-                return new Pending(NOT_READY.servers, `${n} of ${ready.statuses.length} servers of an earlier chunk are not ${confirm?.waitFor} yet`, {
-                  stragglers: ready.stragglers,
-                  requestIds: ready.requestIds,
-                });
+                return new Pending(
+                  NOT_READY.servers,
+                  `${n} of ${ready.statuses.length} servers of an earlier chunk are not ${confirm?.waitFor} yet`,
+                  {
+                    stragglers: ready.stragglers,
+                    requestIds: ready.requestIds,
+                  },
+                );
               }
-              if (!readiness.ready) return new Pending(NOT_READY.group, `the group is ${readiness.status}, not ready for a change`, { status: readiness.status });
+              if (!readiness.ready)
+                return new Pending(NOT_READY.group, `the group is ${readiness.status}, not ready for a change`, {
+                  status: readiness.status,
+                });
               return {
                 requestIds: [...(ready?.requestIds ?? []), ...readiness.requestIds],
                 ...(ready ? { confirmed: uniform(ready.statuses.map((s) => ({ key: s.key, value: s.status }))) } : {}),
@@ -132,7 +153,12 @@ export function createActivities(deps: ActivityDependencies) {
       const adds = tried.adds + 1;
       const delayMs = Math.min(ADD_RETRY.initialMs * ADD_RETRY.coefficient ** (adds - 1), ADD_RETRY.maximumMs);
       const result = await call(
-        (signal) => provider.addServers(group, input.servers, { idempotencyKey: input.idempotencyKey, dryRun: input.dryRun, signal }),
+        (signal) =>
+          provider.addServers(group, input.servers, {
+            idempotencyKey: input.idempotencyKey,
+            dryRun: input.dryRun,
+            signal,
+          }),
         { attempt: adds, delayMs, details: { adds } },
       ).catch(async (error: unknown) => {
         throw await withGroupCount(error, provider, group);
@@ -142,8 +168,15 @@ export function createActivities(deps: ActivityDependencies) {
       const then: ChunkResult[] = [];
       for (const next of input.then ?? []) {
         try {
-          const answer = await call((signal) => provider.addServers(group, next.servers, { idempotencyKey: next.idempotencyKey, dryRun: false, signal }), { details: { adds } });
-          then.push({ outcomes: uniform(answer.servers.map(({ key, outcome }) => ({ key, value: outcome }))), requestIds: answer.requestIds });
+          const answer = await call(
+            (signal) =>
+              provider.addServers(group, next.servers, { idempotencyKey: next.idempotencyKey, dryRun: false, signal }),
+            { details: { adds } },
+          );
+          then.push({
+            outcomes: uniform(answer.servers.map(({ key, outcome }) => ({ key, value: outcome }))),
+            requestIds: answer.requestIds,
+          });
         } catch {
           break;
         }
@@ -166,7 +199,10 @@ export function createActivities(deps: ActivityDependencies) {
           signal,
         }),
       );
-      return { outcomes: uniform(result.servers.map(({ key, outcome }) => ({ key, value: outcome }))), requestIds: result.requestIds };
+      return {
+        outcomes: uniform(result.servers.map(({ key, outcome }) => ({ key, value: outcome }))),
+        requestIds: result.requestIds,
+      };
     },
 
     /**
@@ -177,14 +213,21 @@ export function createActivities(deps: ActivityDependencies) {
       const readiness = readinessOf(client(input.group), input.group, input.servers, input.waitFor);
       const sets = input.sets ?? [input.servers.length];
       let last: Readiness | undefined;
-      const answer = (ready: Readiness) => ({ statuses: uniform(ready.statuses.map((s) => ({ key: s.key, value: s.status }))), requestIds: ready.requestIds });
+      const answer = (ready: Readiness) => ({
+        statuses: uniform(ready.statuses.map((s) => ({ key: s.key, value: s.status }))),
+        requestIds: ready.requestIds,
+      });
       return pollUntil<WaitServersResult>(
         input.group.provider,
         input.pollMs,
         async () => {
           const ready = (last = await readiness());
           if (ready.stragglers.length === 0 || someSetReady(ready, sets)) return answer(ready);
-          return new Pending(NOT_READY.servers, `${ready.stragglers.length} of ${ready.statuses.length} servers are not ${input.waitFor} yet`, { stragglers: ready.stragglers, requestIds: ready.requestIds });
+          return new Pending(
+            NOT_READY.servers,
+            `${ready.stragglers.length} of ${ready.statuses.length} servers are not ${input.waitFor} yet`,
+            { stragglers: ready.stragglers, requestIds: ready.requestIds },
+          );
         },
         (_pending, now) => (now >= input.deadlineMs && last ? { ...answer(last), timedOut: true } : undefined),
       );
@@ -197,7 +240,9 @@ export function createActivities(deps: ActivityDependencies) {
       const remaining = listed.members.map((m) => ({ key: m.key, status: m.status }));
       countPoll(group.provider, remaining.length > 0 ? NOT_READY.servers : 'ready');
       if (remaining.length > 0) {
-        throw notReady(NOT_READY.servers, `${remaining.length} servers are still in the group`, { stragglers: remaining });
+        throw notReady(NOT_READY.servers, `${remaining.length} servers are still in the group`, {
+          stragglers: remaining,
+        });
       }
       return { statuses: { each: [] }, requestIds: listed.requestIds };
     },
@@ -217,7 +262,9 @@ async function withGroupCount(error: unknown, provider: LoadBalancerProvider, gr
   const listed = await call((signal) => provider.listServers(group, { signal })).catch(() => undefined);
   if (!listed) return error;
   const groupHolds = listed.members.length;
-  const stated = provider.groupQuota ? await call((signal) => provider.groupQuota!(group, { signal })).catch(() => undefined) : undefined;
+  const stated = provider.groupQuota
+    ? await call((signal) => provider.groupQuota!(group, { signal })).catch(() => undefined)
+    : undefined;
   const details = (error.details?.[0] ?? {}) as Record<string, unknown>;
   return ApplicationFailure.create({
     type: error.type,
@@ -231,5 +278,8 @@ async function withGroupCount(error: unknown, provider: LoadBalancerProvider, gr
 function quotaRoom(quota: GroupQuota, groupHolds: number): { limit?: number; fits?: number } {
   if (quota.perGroup === undefined) return {};
   const groupRoom = Math.max(0, quota.perGroup - groupHolds);
-  return { limit: quota.perGroup, fits: quota.accountRoom === undefined ? groupRoom : Math.min(groupRoom, quota.accountRoom) };
+  return {
+    limit: quota.perGroup,
+    fits: quota.accountRoom === undefined ? groupRoom : Math.min(groupRoom, quota.accountRoom),
+  };
 }

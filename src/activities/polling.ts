@@ -2,18 +2,31 @@
 // "not ready" throw per attempt for the retry policy to poll on. Deadlines are in Temporal's time, so they hold on
 // the time-skipping server too.
 import { activityInfo, sleep } from '@temporalio/activity';
-import { FILTERED_LIST_MAX, identityKey, memberReady, TIMINGS, type GroupRef, type IdentityOf, type Provider, type ServerStatus, type WaitFor } from '../domain/index.js';
+import {
+  FILTERED_LIST_MAX,
+  identityKey,
+  memberReady,
+  TIMINGS,
+  type GroupRef,
+  type IdentityOf,
+  type Provider,
+  type ServerStatus,
+  type WaitFor,
+} from '../domain/index.js';
 import type { LoadBalancerProvider } from '../providers/index.js';
 import { call, countPoll, notReady } from './boundary.js';
 
 export const IN_ATTEMPT_POLLING_MS = TIMINGS.inAttemptPollingMs;
 export { FILTERED_LIST_MAX };
 
-
 /** Per-server values, compact for history (see `Uniform`). */
-export function uniform<T extends string>(items: readonly { key: string; value: T }[]): { all: T } | { each: { key: string; value: T }[] } {
+export function uniform<T extends string>(
+  items: readonly { key: string; value: T }[],
+): { all: T } | { each: { key: string; value: T }[] } {
   const first = items[0]?.value;
-  return first !== undefined && items.every((i) => i.value === first) ? { all: first } : { each: items.map(({ key, value }) => ({ key, value })) };
+  return first !== undefined && items.every((i) => i.value === first)
+    ? { all: first }
+    : { each: items.map(({ key, value }) => ({ key, value })) };
 }
 
 export interface Readiness {
@@ -27,14 +40,22 @@ export interface Readiness {
  * (filtered to them when they are few), so polling 1,000 servers that settle over a second does not re-read the
  * ones already done. A server seen ready stays counted as ready for the rest of the attempt.
  */
-export function readinessOf(provider: LoadBalancerProvider<Provider>, group: GroupRef, servers: IdentityOf<Provider>[], waitFor: WaitFor) {
+export function readinessOf(
+  provider: LoadBalancerProvider<Provider>,
+  group: GroupRef,
+  servers: IdentityOf<Provider>[],
+  waitFor: WaitFor,
+) {
   const keyed = servers.map((server) => ({ server, key: identityKey(group.provider, server) }));
   const ready = new Map<string, string>();
   return async (details?: unknown): Promise<Readiness> => {
     const seen = new Set<string>();
     const pending = keyed.filter((k) => !ready.has(k.key) && !seen.has(k.key) && seen.add(k.key));
     const filter = pending.length <= FILTERED_LIST_MAX ? { servers: pending.map((k) => k.server) } : {};
-    const listed = pending.length === 0 ? { members: [], requestIds: [] } : await call((signal) => provider.listServers(group, { signal, ...filter }), { details });
+    const listed =
+      pending.length === 0
+        ? { members: [], requestIds: [] }
+        : await call((signal) => provider.listServers(group, { signal, ...filter }), { details });
     const byKey = new Map(listed.members.map((m) => [m.key, m.status]));
     for (const k of pending) {
       const status = byKey.get(k.key) ?? 'absent';
@@ -78,7 +99,12 @@ function serverClock(): () => number {
  * answers or throws. Below the retry floor it polls in place at `pollMs` for up to IN_ATTEMPT_POLLING_MS; otherwise
  * (and then) it throws the Pending as "not ready" for the retry policy to poll on.
  */
-export async function pollUntil<T>(provider: string, pollMs: number, check: () => Promise<T | Pending>, stop: (pending: Pending, nowMs: number) => T | undefined): Promise<T> {
+export async function pollUntil<T>(
+  provider: string,
+  pollMs: number,
+  check: () => Promise<T | Pending>,
+  stop: (pending: Pending, nowMs: number) => T | undefined,
+): Promise<T> {
   const now = serverClock();
   const attemptStarted = Date.now();
   const inPlaceUntil = pollMs < TIMINGS.retryFloorMs ? attemptStarted + IN_ATTEMPT_POLLING_MS : attemptStarted;
@@ -89,7 +115,8 @@ export async function pollUntil<T>(provider: string, pollMs: number, check: () =
     if (!(answer instanceof Pending)) return answer;
     const stopped = stop(answer, now());
     if (stopped !== undefined) return stopped;
-    if (Date.now() + pollMs > inPlaceUntil) throw notReady(answer.type, answer.message, answer.details as Record<string, unknown>);
+    if (Date.now() + pollMs > inPlaceUntil)
+      throw notReady(answer.type, answer.message, answer.details as Record<string, unknown>);
     // One poll per interval: the time the check took counts towards it.
     await sleep(Math.max(0, asked + pollMs - Date.now()));
   }

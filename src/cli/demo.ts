@@ -28,10 +28,15 @@ export interface DemoRun {
 
 export function demoRuns(): DemoRun[] {
   const poll = { pollIntervalSeconds: 1 };
-  const alibaba = Array.from({ length: 1000 }, (_, n) => ({ serverId: `i-bp67acfmxazb4p${String(n).padStart(4, '0')}`, serverType: 'Ecs' as const, serverIp: ecsIp(n) }));
+  const alibaba = Array.from({ length: 1000 }, (_, n) => ({
+    serverId: `i-bp67acfmxazb4p${String(n).padStart(4, '0')}`,
+    serverType: 'Ecs' as const,
+    serverIp: ecsIp(n),
+  }));
   // Every 50th ECS of the Huawei world is down (its member would stay OFFLINE): the demo adds 300 healthy ones.
   const huawei: { address: string; protocolPort: number; subnetCidrId: string }[] = [];
-  for (let n = 0; huawei.length < 300; n++) if (n % 50 !== 49) huawei.push({ address: ecsIp(n), protocolPort: 8080, subnetCidrId: HUAWEI_SUBNET });
+  for (let n = 0; huawei.length < 300; n++)
+    if (n % 50 !== 49) huawei.push({ address: ecsIp(n), protocolPort: 8080, subnetCidrId: HUAWEI_SUBNET });
   return [
     {
       name: 'alibaba 1000',
@@ -39,7 +44,13 @@ export function demoRuns(): DemoRun[] {
       group: ALIBABA_GROUP,
       expect: 'completed',
       validateLocally: true,
-      request: { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_GROUP, servers: alibaba, options: poll },
+      request: {
+        provider: 'alibaba-gwlb',
+        region: 'cn-hangzhou',
+        serverGroupId: ALIBABA_GROUP,
+        servers: alibaba,
+        options: poll,
+      },
     },
     {
       name: 'huawei 300',
@@ -47,7 +58,14 @@ export function demoRuns(): DemoRun[] {
       group: HUAWEI_POOL,
       expect: 'completed',
       validateLocally: true,
-      request: { provider: 'huawei-elb', region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: HUAWEI_POOL, servers: huawei, options: poll },
+      request: {
+        provider: 'huawei-elb',
+        region: 'cn-north-4',
+        projectId: HUAWEI_PROJECT,
+        poolId: HUAWEI_POOL,
+        servers: huawei,
+        options: poll,
+      },
     },
     {
       name: 'invalid',
@@ -100,19 +118,32 @@ function outcomeName(outcome: Outcome): string {
 }
 
 /** Starts every run at once and follows them on one board; returns one row per run. */
-export async function runDemo(client: Client, namespace: string, webUi: string, stream: NodeJS.WriteStream, quiet: boolean): Promise<DemoRow[]> {
+export async function runDemo(
+  client: Client,
+  namespace: string,
+  webUi: string,
+  stream: NodeJS.WriteStream,
+  quiet: boolean,
+): Promise<DemoRow[]> {
   const board = createBoard(stream, quiet);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   try {
     return await Promise.all(
       demoRuns().map(async (run, i) => {
         const started = performance.now();
-        const handle = await startAddServers(client, run.request, { requestKey: `demo-${stamp}-${i}`, validate: run.validateLocally });
+        const handle = await startAddServers(client, run.request, {
+          requestKey: `demo-${stamp}-${i}`,
+          validate: run.validateLocally,
+        });
         const view = board.add(run.name.padEnd(12), run.provider);
         const outcome = await follow(handle, view);
         const name = outcomeName(outcome);
         view.done(name);
-        const details = outcome.ok ? undefined : outcome.error instanceof AddServersError ? outcome.error.details : undefined;
+        const details = outcome.ok
+          ? undefined
+          : outcome.error instanceof AddServersError
+            ? outcome.error.details
+            : undefined;
         return {
           name: run.name,
           workflowId: handle.workflowId,
@@ -134,6 +165,14 @@ export async function runDemo(client: Client, namespace: string, webUi: string, 
 export function demoTable(rows: readonly DemoRow[]): string {
   return table(
     ['run', 'outcome', 'as expected', 'added', 'already', 'seconds', 'web ui'],
-    rows.map((r) => [r.name, r.outcome, r.expected ? 'yes' : 'NO', String(r.added), String(r.alreadyPresent), r.seconds.toFixed(1), r.link ?? '']),
+    rows.map((r) => [
+      r.name,
+      r.outcome,
+      r.expected ? 'yes' : 'NO',
+      String(r.added),
+      String(r.alreadyPresent),
+      r.seconds.toFixed(1),
+      r.link ?? '',
+    ]),
   );
 }

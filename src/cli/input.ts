@@ -1,7 +1,15 @@
 // Reading what to add: a request or a server list from JSON, YAML or CSV, and flags for the rest.
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { decodeUtf8, InputError, inspectJson, parseYamlStrict, readBounded, replacedField, sourceName } from './read.js';
+import {
+  decodeUtf8,
+  InputError,
+  inspectJson,
+  parseYamlStrict,
+  readBounded,
+  replacedField,
+  sourceName,
+} from './read.js';
 
 /** A problem with the command line or an input file: the CLI prints it and exits with the usage status. */
 export class UsageError extends Error {
@@ -24,18 +32,30 @@ export function parseServersCsv(text: string, source: string): Record<string, un
   const columns = (header: string[]): string[] => {
     const seen = new Set<string>();
     for (const name of header) {
-      if (seen.has(name)) throw new UsageError(`${source}: the column "${name}" appears twice in the CSV header; each field may have one column`);
+      if (seen.has(name))
+        throw new UsageError(
+          `${source}: the column "${name}" appears twice in the CSV header; each field may have one column`,
+        );
       seen.add(name);
     }
     return header;
   };
   try {
-    rows = parseCsv(text, { columns, skip_empty_lines: true, trim: true, bom: true, comment: '#' }) as Record<string, string>[];
+    rows = parseCsv(text, { columns, skip_empty_lines: true, trim: true, bom: true, comment: '#' }) as Record<
+      string,
+      string
+    >[];
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`${source}: not valid CSV: ${(error as Error).message}`);
   }
-  return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== '').map(([k, v]) => [k, cellValue(k, v)])));
+  return rows.map((row) =>
+    Object.fromEntries(
+      Object.entries(row)
+        .filter(([, v]) => v !== '')
+        .map(([k, v]) => [k, cellValue(k, v)]),
+    ),
+  );
 }
 
 export interface LoadedInput {
@@ -78,7 +98,9 @@ export async function loadInputFile(path: string): Promise<LoadedInput> {
       } catch {
         field = undefined;
       }
-      throw new InputError(`${source}: ${field === undefined ? 'the input' : field} is not valid UTF-8 (byte ${byte}, line ${line}); save the file as UTF-8`);
+      throw new InputError(
+        `${source}: ${field === undefined ? 'the input' : field} is not valid UTF-8 (byte ${byte}, line ${line}); save the file as UTF-8`,
+      );
     }
     value = parseText(decoded.text, format, source);
   } catch (error) {
@@ -92,7 +114,9 @@ export async function loadInputFile(path: string): Promise<LoadedInput> {
     if ('provider' in record) return { request: record };
     if (Array.isArray(record.servers)) return { servers: record.servers };
   }
-  throw new UsageError(`${source}: expected a request (an object with "provider"), a list of servers, or an object with "servers"`);
+  throw new UsageError(
+    `${source}: expected a request (an object with "provider"), a list of servers, or an object with "servers"`,
+  );
 }
 
 /** `--server key=value,key=value` as a server object (numbers for port, protocolPort, weight); a key given twice is refused. */
@@ -100,9 +124,13 @@ export function parseServerFlag(spec: string): Record<string, unknown> {
   const server: Record<string, unknown> = {};
   for (const part of spec.split(',')) {
     const eq = part.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--server ${JSON.stringify(spec)}: each part must be key=value, e.g. serverId=i-bp67acfmxazb4p0001,serverType=Ecs,serverIp=192.168.0.1`);
+    if (eq <= 0)
+      throw new UsageError(
+        `--server ${JSON.stringify(spec)}: each part must be key=value, e.g. serverId=i-bp67acfmxazb4p0001,serverType=Ecs,serverIp=192.168.0.1`,
+      );
     const key = part.slice(0, eq).trim();
-    if (Object.hasOwn(server, key)) throw new UsageError(`--server ${JSON.stringify(spec)}: "${key}" is given twice; each key may appear once`);
+    if (Object.hasOwn(server, key))
+      throw new UsageError(`--server ${JSON.stringify(spec)}: "${key}" is given twice; each key may appear once`);
     server[key] = cellValue(key, part.slice(eq + 1).trim());
   }
   return server;
@@ -126,7 +154,8 @@ export interface RequestFlags {
 /** A number as typed (`0.5`, `5`); the request rules say which values are allowed. */
 function numberFlag(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`--${name} must be a number such as 5 or 0.5; got ${JSON.stringify(text)}`);
+  if (!/^\d+(\.\d+)?$/.test(text))
+    throw new UsageError(`--${name} must be a number such as 5 or 0.5; got ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -143,12 +172,17 @@ function integerFlag(name: string, text: string | undefined): number | undefined
 export function buildRequest(file: LoadedInput | undefined, flags: RequestFlags): Record<string, unknown> {
   const base: Record<string, unknown> = { ...(file?.request ?? {}) };
   const provider = flags.provider ?? (base.provider as string | undefined);
-  if (provider === undefined) throw new UsageError('say which provider: --provider alibaba-gwlb|huawei-elb, or a request file with "provider"');
+  if (provider === undefined)
+    throw new UsageError('say which provider: --provider alibaba-gwlb|huawei-elb, or a request file with "provider"');
   base.provider = provider;
   if (flags.region !== undefined) base.region = flags.region;
   if (flags.group !== undefined) base[provider === 'huawei-elb' ? 'poolId' : 'serverGroupId'] = flags.group;
   if (flags.project !== undefined) base.projectId = flags.project;
-  const servers = [...((base.servers as unknown[] | undefined) ?? []), ...(file?.servers ?? []), ...(flags.server ?? []).map(parseServerFlag)];
+  const servers = [
+    ...((base.servers as unknown[] | undefined) ?? []),
+    ...(file?.servers ?? []),
+    ...(flags.server ?? []).map(parseServerFlag),
+  ];
   if (servers.length === 0) throw new UsageError('no servers: give a file (JSON, YAML or CSV) or --server key=value,…');
   base.servers = servers;
   const options: Record<string, unknown> = { ...((base.options as Record<string, unknown> | undefined) ?? {}) };

@@ -42,13 +42,26 @@ function fail(flags: GlobalFlags, error: unknown): number {
 }
 
 /** Follows a run to its end with a live bar (none with --json) and reports it; the exit status says how it ended. */
-async function followAndReport(flags: GlobalFlags, t: Temporal, handle: AddServersHandle, provider: string): Promise<number> {
+async function followAndReport(
+  flags: GlobalFlags,
+  t: Temporal,
+  handle: AddServersHandle,
+  provider: string,
+): Promise<number> {
   const board = createBoard(process.stderr, Boolean(flags.json));
-  const view = board.add(handle.workflowId.split('/').slice(-2).join('/'), provider === 'huawei-elb' ? 'huawei-elb' : 'alibaba-gwlb');
+  const view = board.add(
+    handle.workflowId.split('/').slice(-2).join('/'),
+    provider === 'huawei-elb' ? 'huawei-elb' : 'alibaba-gwlb',
+  );
   const outcome = await follow(handle, view);
   view.done(outcome.ok ? 'completed' : 'failed');
   board.stop();
-  const report = { workflowId: handle.workflowId, runId: handle.runId, link: runLink(t.webUi, t.namespace, handle.workflowId, handle.runId), outcome };
+  const report = {
+    workflowId: handle.workflowId,
+    runId: handle.runId,
+    link: runLink(t.webUi, t.namespace, handle.workflowId, handle.runId),
+    outcome,
+  };
   if (flags.json) out(JSON.stringify(reportJson(report), null, 2));
   else out(reportText(report));
   return outcome.ok ? EXIT.ok : exitCodeOf(outcome.error);
@@ -60,7 +73,9 @@ function providerOfId(workflowId: string): string {
 
 export function program(setExit: (code: number) => void): Command {
   const cli = new Command('lbflow')
-    .description('Add backend servers to cloud load-balancer server groups (Alibaba GWLB, Huawei ELB) as a durable Temporal workflow.')
+    .description(
+      'Add backend servers to cloud load-balancer server groups (Alibaba GWLB, Huawei ELB) as a durable Temporal workflow.',
+    )
     .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS, Temporal profile, localhost:7233)')
     .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or "default")')
     .option('--web-ui <url>', 'Temporal Web UI base URL, for links (default: LBFLOW_WEB_UI)')
@@ -72,12 +87,19 @@ export function program(setExit: (code: number) => void): Command {
   cli
     .command('add')
     .description('add servers from a file (JSON, YAML or CSV) and/or --server flags; follows the run until it ends')
-    .argument('[file]', 'a request, or a list of servers, as .json, .yaml/.yml or .csv (header row of field names); - for stdin')
+    .argument(
+      '[file]',
+      'a request, or a list of servers, as .json, .yaml/.yml or .csv (header row of field names); - for stdin',
+    )
     .addOption(new Option('--provider <provider>', 'provider of the group').choices(['alibaba-gwlb', 'huawei-elb']))
     .option('--region <region>', 'region id, e.g. cn-hangzhou or cn-north-4')
     .option('--group <id>', 'Alibaba serverGroupId (sgp-…) or Huawei poolId')
     .option('--project <id>', 'Huawei projectId')
-    .option('--server <key=value,…>', 'one server, e.g. serverId=i-bp67acfmxazb4p0001,serverType=Ecs,serverIp=192.168.0.1 (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option(
+      '--server <key=value,…>',
+      'one server, e.g. serverId=i-bp67acfmxazb4p0001,serverType=Ecs,serverIp=192.168.0.1 (repeatable)',
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
     .option('--chunk-size <n>', 'servers per provider call, 1–200 (default 200)')
     .option('--wait-for <what>', 'available (default) or registered')
     .option('--timeout <seconds>', 'availability timeout in seconds (default 900)')
@@ -85,35 +107,60 @@ export function program(setExit: (code: number) => void): Command {
     .option('--chunks-ahead <n>', 'adds may run this many chunks ahead of the readiness check, 0–50 (default 0)')
     .option('--dry-run', 'let the provider check the request without changing anything')
     .option('--rollback', 'on failure or cancel, remove what this run added (onFailure: rollback)')
-    .option('--request-key <key>', 'your key for this request (default: a hash of its content, so a repeat attaches to the same run)')
+    .option(
+      '--request-key <key>',
+      'your key for this request (default: a hash of its content, so a repeat attaches to the same run)',
+    )
     .option('--task-queue <name>', 'task queue of the lbflow workers (default lbflow)')
     .option('--detach', 'start the run, print its id and return without waiting')
-    .action(async (file: string | undefined, flags: RequestFlags & { requestKey?: string; taskQueue?: string; detach?: boolean }) => {
-      const g = globals();
-      let request: Record<string, unknown>;
-      try {
-        const optionIssue = startOptionIssues({ taskQueue: flags.taskQueue, requestKey: flags.requestKey })[0];
-        if (optionIssue !== undefined) throw new UsageError(`--${optionIssue.path === 'taskQueue' ? 'task-queue' : 'request-key'}: ${optionIssue.message}`);
-        request = buildRequest(file === undefined ? undefined : await loadInputFile(file), flags);
-      } catch (error) {
-        return setExit(fail(g, error));
-      }
-      setExit(
-        await withTemporal(g, async (t) => {
-          const handle = await startAddServers(t.client, request as never, {
-            ...(flags.requestKey !== undefined ? { requestKey: flags.requestKey } : {}),
-            ...(flags.taskQueue !== undefined ? { taskQueue: flags.taskQueue } : {}),
-          });
-          if (flags.detach) {
-            const link = runLink(t.webUi, t.namespace, handle.workflowId, handle.runId);
-            if (g.json) out(JSON.stringify({ workflowId: handle.workflowId, runId: handle.runId, link, status: 'started' }, null, 2));
-            else out([`started ${handle.workflowId} (run ${handle.runId})`, ...(link ? [`web ui: ${link}`] : []), `follow it: lbflow watch '${handle.workflowId}'`].join('\n'));
-            return EXIT.ok;
-          }
-          return followAndReport(g, t, handle, String(request.provider));
-        }),
-      );
-    });
+    .action(
+      async (
+        file: string | undefined,
+        flags: RequestFlags & { requestKey?: string; taskQueue?: string; detach?: boolean },
+      ) => {
+        const g = globals();
+        let request: Record<string, unknown>;
+        try {
+          const optionIssue = startOptionIssues({ taskQueue: flags.taskQueue, requestKey: flags.requestKey })[0];
+          if (optionIssue !== undefined)
+            throw new UsageError(
+              `--${optionIssue.path === 'taskQueue' ? 'task-queue' : 'request-key'}: ${optionIssue.message}`,
+            );
+          request = buildRequest(file === undefined ? undefined : await loadInputFile(file), flags);
+        } catch (error) {
+          return setExit(fail(g, error));
+        }
+        setExit(
+          await withTemporal(g, async (t) => {
+            const handle = await startAddServers(t.client, request as never, {
+              ...(flags.requestKey !== undefined ? { requestKey: flags.requestKey } : {}),
+              ...(flags.taskQueue !== undefined ? { taskQueue: flags.taskQueue } : {}),
+            });
+            if (flags.detach) {
+              const link = runLink(t.webUi, t.namespace, handle.workflowId, handle.runId);
+              if (g.json)
+                out(
+                  JSON.stringify(
+                    { workflowId: handle.workflowId, runId: handle.runId, link, status: 'started' },
+                    null,
+                    2,
+                  ),
+                );
+              else
+                out(
+                  [
+                    `started ${handle.workflowId} (run ${handle.runId})`,
+                    ...(link ? [`web ui: ${link}`] : []),
+                    `follow it: lbflow watch '${handle.workflowId}'`,
+                  ].join('\n'),
+                );
+              return EXIT.ok;
+            }
+            return followAndReport(g, t, handle, String(request.provider));
+          }),
+        );
+      },
+    );
 
   cli
     .command('status')
@@ -133,12 +180,31 @@ export function program(setExit: (code: number) => void): Command {
           }
           const link = runLink(t.webUi, t.namespace, workflowId, description.runId);
           const status = description.status.name;
-          if (g.json) out(JSON.stringify({ workflowId, runId: description.runId, status, startTime: description.startTime, closeTime: description.closeTime, progress, link }, null, 2));
+          if (g.json)
+            out(
+              JSON.stringify(
+                {
+                  workflowId,
+                  runId: description.runId,
+                  status,
+                  startTime: description.startTime,
+                  closeTime: description.closeTime,
+                  progress,
+                  link,
+                },
+                null,
+                2,
+              ),
+            );
           else {
-            out(`workflow ${workflowId} (run ${description.runId}): ${status}, started ${description.startTime.toISOString()}`);
+            out(
+              `workflow ${workflowId} (run ${description.runId}): ${status}, started ${description.startTime.toISOString()}`,
+            );
             if ('phase' in progress) {
               const statuses = `${countsText(progress.states)}; provider: ${countsText(progress.providerStatuses) || 'nothing listed yet'}`;
-              out(`phase ${progress.phase}, chunk ${progress.chunksDone}/${progress.chunksTotal}, ${progress.added} added, ${progress.alreadyPresent} already present of ${progress.requested} (${statuses})`);
+              out(
+                `phase ${progress.phase}, chunk ${progress.chunksDone}/${progress.chunksTotal}, ${progress.added} added, ${progress.alreadyPresent} already present of ${progress.requested} (${statuses})`,
+              );
             } else out(`progress not available: ${progress.unavailable}`);
             if (link) out(`web ui: ${link}`);
           }
@@ -153,7 +219,11 @@ export function program(setExit: (code: number) => void): Command {
     .argument('<workflowId>')
     .action(async (workflowId: string) => {
       const g = globals();
-      setExit(await withTemporal(g, async (t) => followAndReport(g, t, await getAddServersHandle(t.client, workflowId), providerOfId(workflowId))));
+      setExit(
+        await withTemporal(g, async (t) =>
+          followAndReport(g, t, await getAddServersHandle(t.client, workflowId), providerOfId(workflowId)),
+        ),
+      );
     });
 
   cli
@@ -177,13 +247,19 @@ export function program(setExit: (code: number) => void): Command {
 
   cli
     .command('worker')
-    .description("run the lbflow worker, configured by its environment (TEMPORAL_ADDRESS, credentials, …: see the README); `lbflow worker` from bin/ runs it in this process")
+    .description(
+      'run the lbflow worker, configured by its environment (TEMPORAL_ADDRESS, credentials, …: see the README); `lbflow worker` from bin/ runs it in this process',
+    )
     .action(async () => {
       // Reached only as `node dist/cli/main.js worker` (bin/lbflow.mjs runs the worker itself): run the worker's entry.
       const { args, env } = workerCommand();
       const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...env, ...process.env } });
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-      setExit(await new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)))));
+      setExit(
+        await new Promise<number>((resolve) =>
+          child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0))),
+        ),
+      );
     });
 
   cli
@@ -195,9 +271,25 @@ export function program(setExit: (code: number) => void): Command {
       const g = globals();
       try {
         const port = parsePort('port', flags.port);
-        const sims = await startSimulators({ ...(port ? { alibabaPort: port, huaweiPort: port + 1 } : { port: 0 }), ...(flags.world ? { world: flags.world } : {}) });
-        const info = { alibaba: sims.alibaba.url, huawei: sims.huawei.url, ...(flags.world ? {} : { alibabaAccessKeyId: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId, huaweiAccessKey: DEFAULT_HUAWEI_CREDENTIAL.accessKey }) };
-        out(g.json ? JSON.stringify(info) : `simulators: Alibaba GWLB ${info.alibaba}, Huawei ELB ${info.huawei} (admin: <url>/_sim/state); Ctrl-C to stop`);
+        const sims = await startSimulators({
+          ...(port ? { alibabaPort: port, huaweiPort: port + 1 } : { port: 0 }),
+          ...(flags.world ? { world: flags.world } : {}),
+        });
+        const info = {
+          alibaba: sims.alibaba.url,
+          huawei: sims.huawei.url,
+          ...(flags.world
+            ? {}
+            : {
+                alibabaAccessKeyId: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId,
+                huaweiAccessKey: DEFAULT_HUAWEI_CREDENTIAL.accessKey,
+              }),
+        };
+        out(
+          g.json
+            ? JSON.stringify(info)
+            : `simulators: Alibaba GWLB ${info.alibaba}, Huawei ELB ${info.huawei} (admin: <url>/_sim/state); Ctrl-C to stop`,
+        );
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
@@ -215,10 +307,23 @@ export function program(setExit: (code: number) => void): Command {
       .option('--ui-port <n>', 'Web UI port (0: a free port)', '8233')
       .option('--sim-port <n>', 'Alibaba simulator port, Huawei on the next (0: free ports)', '7480')
       .option('--metrics-port <n>', "worker's Prometheus port (0: a free port)", '9464')
-      .option('--db <file>', 'dev server database: runs survive a restart', join(PROJECT_ROOT, '.temporal', 'dev-server.db'))
+      .option(
+        '--db <file>',
+        'dev server database: runs survive a restart',
+        join(PROJECT_ROOT, '.temporal', 'dev-server.db'),
+      )
       .option('--world <file>', 'simulator world file (JSON or YAML)')
       .option('--log-dir <dir>', "where the dev server's and the worker's logs go", join(PROJECT_ROOT, '.temporal'));
-  type StackFlags = { port: string; uiPort: string; simPort: string; metricsPort: string; db: string; world?: string; logDir: string; exit?: boolean };
+  type StackFlags = {
+    port: string;
+    uiPort: string;
+    simPort: string;
+    metricsPort: string;
+    db: string;
+    world?: string;
+    logDir: string;
+    exit?: boolean;
+  };
   const start = (flags: StackFlags, quiet: boolean) =>
     startStack({
       port: parsePort('port', flags.port),
@@ -254,11 +359,24 @@ export function program(setExit: (code: number) => void): Command {
     return EXIT.ok;
   };
 
-  stackOptions(cli.command('dev').description('the Temporal dev server with its Web UI, both simulators and a worker, until Ctrl-C')).action(async (flags: StackFlags) => {
+  stackOptions(
+    cli
+      .command('dev')
+      .description('the Temporal dev server with its Web UI, both simulators and a worker, until Ctrl-C'),
+  ).action(async (flags: StackFlags) => {
     const g = globals();
     try {
       const stack = await start(flags, Boolean(g.json));
-      if (g.json) out(JSON.stringify({ address: stack.address, webUi: stack.webUi, alibaba: stack.simulators.alibaba.url, huawei: stack.simulators.huawei.url, metrics: stack.metrics }));
+      if (g.json)
+        out(
+          JSON.stringify({
+            address: stack.address,
+            webUi: stack.webUi,
+            alibaba: stack.simulators.alibaba.url,
+            huawei: stack.simulators.huawei.url,
+            metrics: stack.metrics,
+          }),
+        );
       else out(`\nlbflow dev is up:\n${describeStack(stack)}\n  Ctrl-C to stop.\n`);
       setExit(await untilStopped(stack));
     } catch (error) {
@@ -266,7 +384,13 @@ export function program(setExit: (code: number) => void): Command {
     }
   });
 
-  stackOptions(cli.command('demo').description('start the dev stack and run the demo: 1,000 servers into a GWLB group, 300 into an ELB pool, one invalid request, one quota hit'))
+  stackOptions(
+    cli
+      .command('demo')
+      .description(
+        'start the dev stack and run the demo: 1,000 servers into a GWLB group, 300 into an ELB pool, one invalid request, one quota hit',
+      ),
+  )
     .option('--exit', 'stop everything once the runs are done')
     .action(async (flags: StackFlags) => {
       const g = globals();
@@ -285,7 +409,10 @@ export function program(setExit: (code: number) => void): Command {
         const seconds = (performance.now() - started) / 1000;
         const allExpected = rows.every((r) => r.expected);
         if (g.json) out(JSON.stringify({ seconds, allExpected, runs: rows, webUi: stack.webUi }, null, 2));
-        else out(`\n${demoTable(rows)}\n\n${rows.length} runs in ${seconds.toFixed(1)} s; ${allExpected ? 'every run ended as expected' : 'SOME RUNS DID NOT END AS EXPECTED'}.\nWeb UI: ${stack.webUi}\n`);
+        else
+          out(
+            `\n${demoTable(rows)}\n\n${rows.length} runs in ${seconds.toFixed(1)} s; ${allExpected ? 'every run ended as expected' : 'SOME RUNS DID NOT END AS EXPECTED'}.\nWeb UI: ${stack.webUi}\n`,
+          );
         if (flags.exit) {
           await stack.stop();
           return setExit(allExpected ? EXIT.ok : EXIT.internal);

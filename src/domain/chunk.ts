@@ -27,7 +27,12 @@ export interface AddPlan<S> {
 }
 
 /** Plans the add calls: skips servers already present and chunks the rest; a repeated key is sent once, as GWLB rejects duplicates in one call. */
-export function planAdd<P extends Provider>({ provider, servers, present, maxChunkSize }: AddPlanInput<P>): AddPlan<ServerOf<P>> {
+export function planAdd<P extends Provider>({
+  provider,
+  servers,
+  present,
+  maxChunkSize,
+}: AddPlanInput<P>): AddPlan<ServerOf<P>> {
   const presentKeys = new Set(present);
   const seen = new Set<string>();
   const alreadyPresent: ServerOf<P>[] = [];

@@ -37,10 +37,19 @@ export interface ErrorCodeRule {
 
 type Table = Readonly<Record<string, ErrorCodeRule>>;
 
-const rule = (status: number | null, disposition: Disposition, failureType: FailureType, why: string, maxAttempts?: number): ErrorCodeRule =>
-  maxAttempts === undefined ? { status, disposition, failureType, why } : { status, disposition, failureType, why, maxAttempts };
+const rule = (
+  status: number | null,
+  disposition: Disposition,
+  failureType: FailureType,
+  why: string,
+  maxAttempts?: number,
+): ErrorCodeRule =>
+  maxAttempts === undefined
+    ? { status, disposition, failureType, why }
+    : { status, disposition, failureType, why, maxAttempts };
 
-const permanent = (status: number | null, failureType: FailureType, why: string) => rule(status, 'permanent', failureType, why);
+const permanent = (status: number | null, failureType: FailureType, why: string) =>
+  rule(status, 'permanent', failureType, why);
 const auth = (status: number | null, why: string) => rule(status, 'auth', 'AuthenticationFailed', why);
 const retryable = (status: number | null, why: string) => rule(status, 'retryable', 'ProviderUnavailable', why);
 const throttled = (status: number | null, why: string) => rule(status, 'throttled', 'ProviderUnavailable', why);
@@ -50,19 +59,39 @@ const resign = (status: number | null, why: string) => rule(status, 'resign', 'A
 /** Alibaba GWLB codes: AddServersToServerGroup (alibaba-gwlb.md §3.1), sibling-LB and Remove codes (§3.2, §3.3), gateway codes (§3.4), classes (§3.6). */
 export const ALIBABA_ERROR_CODES: Table = {
   // §3.1 AddServersToServerGroup (seed)
-  'Conflict.Server': permanent(400, 'BackendConflict', '§3.1 a server with the same configuration is already in the group; an add-if-missing caller confirms with a list'),
-  'Mismatch.ServerType': permanent(400, 'ProviderRejected', '§3.1 server type does not fit the group type (Ip vs Instance)'),
+  'Conflict.Server': permanent(
+    400,
+    'BackendConflict',
+    '§3.1 a server with the same configuration is already in the group; an add-if-missing caller confirms with a list',
+  ),
+  'Mismatch.ServerType': permanent(
+    400,
+    'ProviderRejected',
+    '§3.1 server type does not fit the group type (Ip vs Instance)',
+  ),
   'ResourceInUse.IP': permanent(400, 'BackendConflict', '§3.1 the IP is already in use'),
   'IllegalParam.ServerIp': permanent(400, 'ProviderRejected', '§3.1 bad ServerIp'),
   'IllegalParam.EcsNetworkType': permanent(400, 'ProviderRejected', '§3.1 the ECS network type is not supported'),
-  'DuplicatedParam.Server': permanent(400, 'ProviderRejected', '§3.1 duplicate server inside one call (dedupe should prevent it)'),
+  'DuplicatedParam.Server': permanent(
+    400,
+    'ProviderRejected',
+    '§3.1 duplicate server inside one call (dedupe should prevent it)',
+  ),
   'ResourceInUse.Eni': permanent(400, 'BackendConflict', '§3.1 the ENI belongs to a GWLB instance'),
-  'IncorrectStatus.Eni': permanent(400, 'ProviderRejected', '§3.6 may clear when the ENI settles; permanent by default'),
+  'IncorrectStatus.Eni': permanent(
+    400,
+    'ProviderRejected',
+    '§3.6 may clear when the ENI settles; permanent by default',
+  ),
   'IllegalParam.IP': permanent(400, 'ProviderRejected', '§3.1 bad IP'),
   'Mismatch.IP': permanent(400, 'ProviderRejected', '§3.1 Ip-type ServerId and ServerIp differ'),
   'Mismatch.VpcId': permanent(400, 'ProviderRejected', '§3.1 backend and group are in different VPCs'),
   'QuotaExceeded.ServerGroupServersNum': permanent(400, 'QuotaExceeded', '§3.1/§6 servers per group (default 300)'),
-  'QuotaExceeded.ServerGroupAzServersNum': permanent(400, 'QuotaExceeded', '§3.1/§6 servers per group per zone (default 100)'),
+  'QuotaExceeded.ServerGroupAzServersNum': permanent(
+    400,
+    'QuotaExceeded',
+    '§3.1/§6 servers per group per zone (default 100)',
+  ),
   'IncorrectStatus.ServerGroup': waitForGroup(400, '§3.6 group is Creating/Configuring; TF retries it'),
   'ResourceNotFound.Eni': permanent(404, 'BackendNotFound', '§3.1'),
   'ResourceNotFound.Eci': permanent(404, 'BackendNotFound', '§3.1'),
@@ -71,37 +100,50 @@ export const ALIBABA_ERROR_CODES: Table = {
   // §3.2 Remove (NLB analogue)
   'ResourceNotFound.BackendServer': permanent(404, 'BackendNotFound', '§3.2 removing a server that is not a member'),
   'Forbidden.NoPermission': auth(403, '§3.2/§3.3 RAM denies the action'),
-  'IdempotenceSignatureMismatch': permanent(400, 'ProviderRejected', '§3.3/§4 same ClientToken, different parameters: a token-scheme bug'),
+  IdempotenceSignatureMismatch: permanent(
+    400,
+    'ProviderRejected',
+    '§3.3/§4 same ClientToken, different parameters: a token-scheme bug',
+  ),
   // §3.3 sibling LB products
-  'SystemBusy': retryable(400, '§3.3/§3.6 transient'),
+  SystemBusy: retryable(400, '§3.3/§3.6 transient'),
   'Conflict.Lock': waitForGroup(400, '§3.3/§3.6 another change holds the lock'),
   'Throttling.User': throttled(400, '§3.3/§3.4 user flow control'),
-  'DryRunOperation': rule(400, 'dry-run-passed', 'ProviderRejected', '§4 a passed dry run; ProviderRejected only if the run did not ask for a dry run'),
+  DryRunOperation: rule(
+    400,
+    'dry-run-passed',
+    'ProviderRejected',
+    '§4 a passed dry run; ProviderRejected only if the run did not ask for a dry run',
+  ),
   'ResourceInUse.ServerGroup': waitForGroup(400, '§3.6 state-dependent'),
   'OperationFailed.ResourceIsConfiguring': waitForGroup(null, '§3.3/§3.6 NLB code, retried by TF'),
-  'IdempotenceProcessing': waitForGroup(null, '§3.3/§4 the same token is still being processed'),
+  IdempotenceProcessing: waitForGroup(null, '§3.3/§4 the same token is still being processed'),
   // §3.4 gateway (common) codes
-  'MissingServerGroupId': permanent(400, 'ProviderRejected', '§3.4 Missing{Parameter}'),
-  'InvalidParameter': permanent(400, 'ProviderRejected', '§3.4 Invalid{Parameter}'),
+  MissingServerGroupId: permanent(400, 'ProviderRejected', '§3.4 Missing{Parameter}'),
+  InvalidParameter: permanent(400, 'ProviderRejected', '§3.4 Invalid{Parameter}'),
   'InvalidParameter.Format': permanent(400, 'ProviderRejected', '§3.4'),
   'InvalidAccessKeyId.NotFound': auth(404, '§3.4 (sources disagree: 404 or 400)'),
   'InvalidAccessKeyId.Inactive': auth(400, '§3.4 key disabled'),
   'InvalidTimeStamp.Format': auth(400, '§3.4 a signing bug: retrying sends the same bad date'),
   'InvalidTimeStamp.Expired': resign(400, '§3.6 more than 15 minutes of skew: sign again'),
-  'SignatureNonceUsed': resign(400, '§3.6 sign again with a new nonce'),
-  'SignatureDoesNotMatch': auth(400, '§3.4/§3.6'),
-  'InvalidSignatureMethod': auth(400, '§3.4'),
-  'UnsupportedHTTPMethod': permanent(400, 'ProviderRejected', '§3.4 a client bug'),
+  SignatureNonceUsed: resign(400, '§3.6 sign again with a new nonce'),
+  SignatureDoesNotMatch: auth(400, '§3.4/§3.6'),
+  InvalidSignatureMethod: auth(400, '§3.4'),
+  UnsupportedHTTPMethod: permanent(400, 'ProviderRejected', '§3.4 a client bug'),
   'Throttling.Api': throttled(400, '§3.4 API flow control'),
   'InvalidApi.NotFound': permanent(404, 'ProviderRejected', '§3.4 wrong action, version or endpoint'),
   'InvalidAction.NotFound': permanent(404, 'ProviderRejected', '§3.4 variant of InvalidApi.NotFound'),
   'InvalidProduct.NotFound': permanent(404, 'ProviderRejected', '§3.4 wrong endpoint host'),
-  'InternalError': retryable(500, '§3.4/§3.6 retry'),
-  'ServiceUnavailable': retryable(503, '§3.4/§3.6 retry'),
+  InternalError: retryable(500, '§3.4/§3.6 retry'),
+  ServiceUnavailable: retryable(503, '§3.4/§3.6 retry'),
   // §3.6 transient/permanent classes
-  'Throttling': throttled(400, '§3.6'),
+  Throttling: throttled(400, '§3.6'),
   'Rejected.Throttling': throttled(null, '§3.6 TF NeedRetry'),
-  'IdempotentParameterMismatch': permanent(400, 'ProviderRejected', '§3.6/§4 ECS/VPC spelling of IdempotenceSignatureMismatch'),
+  IdempotentParameterMismatch: permanent(
+    400,
+    'ProviderRejected',
+    '§3.6/§4 ECS/VPC spelling of IdempotenceSignatureMismatch',
+  ),
 };
 
 /** Huawei ELB v3 codes: ELB (huawei-elb.md §3.2), API gateway (§3.3), classes (§3.4). `APIG.` codes are read as `APIGW.`. */
@@ -133,9 +175,19 @@ export const HUAWEI_ERROR_CODES: Table = {
   'ELB.9803': auth(403, '§3.2/§3.4 fine-grained IAM denial'),
   'ELB.9804': auth(403, '§3.2/§3.4 fine-grained IAM denial'),
   'ELB.1002': permanent(404, 'ServerGroupNotFound', "§3.2 the pool's load balancer is not found"),
-  'ELB.8904': permanent(404, 'BackendNotFound', '§3.2 "%s %s could not be found": ServerGroupNotFound when the message names the pool or load balancer, else a backend (subnet, member)'),
+  'ELB.8904': permanent(
+    404,
+    'BackendNotFound',
+    '§3.2 "%s %s could not be found": ServerGroupNotFound when the message names the pool or load balancer, else a backend (subnet, member)',
+  ),
   'ELB.8905': permanent(409, 'QuotaExceeded', '§3.2/§3.4 quota used up'),
-  'ELB.8907': rule(409, 'retryable', 'BackendConflict', '§3.4 "data conflict": in-progress state or an address already in use cannot be told apart by code; retry a bounded number of times, re-listing the pool first', 3),
+  'ELB.8907': rule(
+    409,
+    'retryable',
+    'BackendConflict',
+    '§3.4 "data conflict": in-progress state or an address already in use cannot be told apart by code; retry a bounded number of times, re-listing the pool first',
+    3,
+  ),
   'ELB.8906': retryable(500, '§3.2/§3.4 internal server error'),
   'ELB.9903': permanent(null, 'BackendNotFound', '§3.2 batch ret_code for "not found"'),
   'SYS.0401': auth(401, '§3.2 authentication required'),
@@ -151,7 +203,11 @@ export const HUAWEI_ERROR_CODES: Table = {
   'APIGW.0306': auth(403, '§3.3 API access denied'),
   'APIGW.0307': resign(401, '§3.4 the token must be updated: refresh, retry once'),
   'APIGW.0308': throttled(429, '§3.4 throttling threshold reached'),
-  'APIGW.0310': permanent(403, 'ProviderRejected', '§3.3 the project is unavailable (an account state, not a credential error)'),
+  'APIGW.0310': permanent(
+    403,
+    'ProviderRejected',
+    '§3.3 the project is unavailable (an account state, not a credential error)',
+  ),
   'APIGW.0601': retryable(500, '§3.4 gateway internal error'),
   'APIGW.0610': retryable(502, '§3.4 no backend available'),
   'APIGW.0613': retryable(503, '§3.4 IAM unavailable'),
@@ -172,15 +228,45 @@ export interface ErrorCodeFamily {
   readonly why: string;
 }
 
-const family = (prefix: string, disposition: Disposition, failureType: FailureType, why: string): ErrorCodeFamily => ({ prefix, disposition, failureType, why });
+const family = (prefix: string, disposition: Disposition, failureType: FailureType, why: string): ErrorCodeFamily => ({
+  prefix,
+  disposition,
+  failureType,
+  why,
+});
 
 /** lbflow's own codes for failures no provider answered, the same for every provider. */
 const LBFLOW_FAMILIES: readonly ErrorCodeFamily[] = [
-  family('Transport.', 'retryable', 'ProviderUnavailable', 'no usable answer arrived (reset, refused, timeout): the same request may succeed'),
-  family('Client.NoCredentials', 'auth', 'AuthenticationFailed', 'the worker has no credentials for this provider: nothing was sent'),
-  family('Client.ProjectMismatch', 'auth', 'AuthenticationFailed', "the request's project is not the one the worker's credentials are for: nothing was sent"),
-  family('Client.CredentialsUnavailable', 'retryable', 'ProviderUnavailable', 'the credential source (metadata service, STS) gave no keys: nothing was sent; a later attempt may get them'),
-  family('Client.', 'permanent', 'ProviderRejected', 'the client refused to send a request that breaks an API limit: a bug in the caller'),
+  family(
+    'Transport.',
+    'retryable',
+    'ProviderUnavailable',
+    'no usable answer arrived (reset, refused, timeout): the same request may succeed',
+  ),
+  family(
+    'Client.NoCredentials',
+    'auth',
+    'AuthenticationFailed',
+    'the worker has no credentials for this provider: nothing was sent',
+  ),
+  family(
+    'Client.ProjectMismatch',
+    'auth',
+    'AuthenticationFailed',
+    "the request's project is not the one the worker's credentials are for: nothing was sent",
+  ),
+  family(
+    'Client.CredentialsUnavailable',
+    'retryable',
+    'ProviderUnavailable',
+    'the credential source (metadata service, STS) gave no keys: nothing was sent; a later attempt may get them',
+  ),
+  family(
+    'Client.',
+    'permanent',
+    'ProviderRejected',
+    'the client refused to send a request that breaks an API limit: a bug in the caller',
+  ),
 ];
 
 /** Ordered families for codes not in the tables; the first match wins, so specific prefixes come before `Invalid`. */
@@ -189,11 +275,21 @@ export const PROVIDER_ERROR_FAMILIES: Readonly<Record<Provider, readonly ErrorCo
     ...LBFLOW_FAMILIES,
     family('Throttling', 'throttled', 'ProviderUnavailable', '§3.6 anything matching Throttling'),
     family('InvalidAccessKeyId', 'auth', 'AuthenticationFailed', '§3.4 key errors'),
-    family('InvalidSecurityToken', 'auth', 'AuthenticationFailed', 'STS token errors: a client with renewing credentials fetches new ones and signs once more before this escapes'),
+    family(
+      'InvalidSecurityToken',
+      'auth',
+      'AuthenticationFailed',
+      'STS token errors: a client with renewing credentials fetches new ones and signs once more before this escapes',
+    ),
     family('Signature', 'auth', 'AuthenticationFailed', '§3.4 signature errors'),
     family('Forbidden', 'auth', 'AuthenticationFailed', '§3.6 Forbidden.*'),
     family('QuotaExceeded', 'permanent', 'QuotaExceeded', '§3.6 QuotaExceeded.*'),
-    family('ResourceNotFound', 'permanent', 'ProviderRejected', '§3.6; unlisted resources are not known to be backends'),
+    family(
+      'ResourceNotFound',
+      'permanent',
+      'ProviderRejected',
+      '§3.6; unlisted resources are not known to be backends',
+    ),
     family('ResourceInUse', 'permanent', 'BackendConflict', '§3.6 ResourceInUse.*'),
     family('IncorrectStatus', 'permanent', 'ProviderRejected', '§3.6 like IncorrectStatus.Eni'),
     family('Mismatch', 'permanent', 'ProviderRejected', '§3.6 Mismatch.*'),
@@ -204,7 +300,12 @@ export const PROVIDER_ERROR_FAMILIES: Readonly<Record<Provider, readonly ErrorCo
   ],
   'huawei-elb': [
     ...LBFLOW_FAMILIES,
-    family('APIGW.03', 'auth', 'AuthenticationFailed', '§3.3 the 03xx gateway codes are authentication and authorization'),
+    family(
+      'APIGW.03',
+      'auth',
+      'AuthenticationFailed',
+      '§3.3 the 03xx gateway codes are authentication and authorization',
+    ),
     family('APIGW.06', 'retryable', 'ProviderUnavailable', '§3.4 the 06xx gateway codes are gateway-side faults'),
   ],
 };
@@ -234,7 +335,11 @@ const lowerIndex: Record<Provider, Map<string, [string, ErrorCodeRule]>> = {
 function fromRule(code: string, r: ErrorCodeRule, message: string | undefined): Classification {
   // ELB.8904 names the missing thing only in its message ("pool <id> could not be found").
   if (code === 'ELB.8904' && message !== undefined && /\b(pool|load ?balancer)\b/i.test(message)) {
-    return { disposition: r.disposition, failureType: 'ServerGroupNotFound', basis: `code ${code} (message names the pool)` };
+    return {
+      disposition: r.disposition,
+      failureType: 'ServerGroupNotFound',
+      basis: `code ${code} (message names the pool)`,
+    };
   }
   const base = { disposition: r.disposition, failureType: r.failureType, basis: `code ${code}` };
   return r.maxAttempts === undefined ? base : { ...base, maxAttempts: r.maxAttempts };
@@ -247,7 +352,8 @@ function byStatus(httpStatus: number): Classification {
   if (httpStatus === 429) return { disposition: 'throttled', failureType: 'ProviderUnavailable', basis };
   // 408: the server timed out waiting for the request; the same request may succeed.
   if (httpStatus === 408) return { disposition: 'retryable', failureType: 'ProviderUnavailable', basis };
-  if (httpStatus === 401 || httpStatus === 403) return { disposition: 'auth', failureType: 'AuthenticationFailed', basis };
+  if (httpStatus === 401 || httpStatus === 403)
+    return { disposition: 'auth', failureType: 'AuthenticationFailed', basis };
   return { disposition: 'permanent', failureType: 'ProviderRejected', basis };
 }
 
@@ -261,7 +367,8 @@ export function classifyProviderError({ provider, httpStatus, code, message }: P
     const hit = lowerIndex[provider].get(lower);
     if (hit !== undefined) return fromRule(hit[0], hit[1], message);
     for (const f of PROVIDER_ERROR_FAMILIES[provider]) {
-      if (lower.startsWith(f.prefix.toLowerCase())) return { disposition: f.disposition, failureType: f.failureType, basis: `family ${f.prefix}*` };
+      if (lower.startsWith(f.prefix.toLowerCase()))
+        return { disposition: f.disposition, failureType: f.failureType, basis: `family ${f.prefix}*` };
     }
     // Alibaba's own SDKs and TF treat any code mentioning Throttling as throttling.
     if (provider === 'alibaba-gwlb' && lower.includes('throttling')) {

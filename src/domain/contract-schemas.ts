@@ -12,10 +12,12 @@ const PHASES = ['validating', 'listing', 'adding', 'waiting', 'rolling-back', 'c
 const STATES = ['pending', 'added', 'settling', 'ready', 'checked', 'removed'] as const;
 
 function buildContractSchemas() {
-  const keys = z.array(z.string()).describe('identity keys of servers (see identityKey: serverId or serverIp for Alibaba, address:port for Huawei)');
+  const keys = z
+    .array(z.string())
+    .describe('identity keys of servers (see identityKey: serverId or serverIp for Alibaba, address:port for Huawei)');
   const ServerStatusSchema = z.strictObject({
-    key: z.string().describe('the server\'s identity key'),
-    status: z.string().describe('the provider\'s last-seen status word (Available, Adding, ONLINE, …) or dry-run'),
+    key: z.string().describe("the server's identity key"),
+    status: z.string().describe("the provider's last-seen status word (Available, Adding, ONLINE, …) or dry-run"),
   });
 
   const AddServersResultSchema = z
@@ -25,8 +27,14 @@ function buildContractSchemas() {
       added: keys.describe('servers this run added'),
       alreadyPresent: keys.describe('requested servers the group already had: not sent'),
       servers: z.array(ServerStatusSchema).describe('final status per requested server, in request order'),
-      requestIds: z.array(z.string()).describe('provider request ids of every call that changed or read the group, in order'),
-      timings: z.strictObject({ startedAt: z.string().describe('ISO 8601'), finishedAt: z.string().describe('ISO 8601'), chunks: z.number().int().nonnegative() }),
+      requestIds: z
+        .array(z.string())
+        .describe('provider request ids of every call that changed or read the group, in order'),
+      timings: z.strictObject({
+        startedAt: z.string().describe('ISO 8601'),
+        finishedAt: z.string().describe('ISO 8601'),
+        chunks: z.number().int().nonnegative(),
+      }),
     })
     .describe('what addServersToServerGroup returns when it completes');
 
@@ -36,12 +44,17 @@ function buildContractSchemas() {
       added: keys.describe('servers this run added before it stopped (with rollback, then removed: see rolledBack)'),
       alreadyPresent: keys,
       rolledBack: keys.optional().describe('with onFailure rollback: servers this run added and removed again'),
-      keptForOthers: keys.optional().describe('with onFailure rollback: servers this run added but left, because another request asked for them'),
-      stragglers: z.array(ServerStatusSchema).optional().describe('AvailabilityTimeout: servers that never became ready, with their last status'),
+      keptForOthers: keys
+        .optional()
+        .describe('with onFailure rollback: servers this run added but left, because another request asked for them'),
+      stragglers: z
+        .array(ServerStatusSchema)
+        .optional()
+        .describe('AvailabilityTimeout: servers that never became ready, with their last status'),
       provider: z.enum(PROVIDERS).optional(),
-      code: z.string().optional().describe('the provider\'s error code'),
+      code: z.string().optional().describe("the provider's error code"),
       httpStatus: z.number().int().optional(),
-      requestId: z.string().optional().describe('the provider\'s request id of the refused call'),
+      requestId: z.string().optional().describe("the provider's request id of the refused call"),
       action: z.string().optional().describe('the provider API action that failed'),
       quota: z
         .strictObject({
@@ -53,7 +66,10 @@ function buildContractSchemas() {
         })
         .optional()
         .describe('QuotaExceeded only'),
-      issues: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional().describe('ValidationError: every issue, naming the field and the rule'),
+      issues: z
+        .array(z.strictObject({ path: z.string(), message: z.string() }))
+        .optional()
+        .describe('ValidationError: every issue, naming the field and the rule'),
     })
     .describe("details[0] of a failed addServersToServerGroup's ApplicationFailure");
 
@@ -65,8 +81,12 @@ function buildContractSchemas() {
       requested: z.number().int().nonnegative(),
       added: z.number().int().nonnegative(),
       alreadyPresent: z.number().int().nonnegative(),
-      states: z.partialRecord(z.enum(STATES), z.number().int().nonnegative()).describe("how many requested servers are in each of lbflow's lifecycle states (zero counts left out)"),
-      providerStatuses: z.record(z.string(), z.number().int().nonnegative()).describe("how many were last seen in each of the provider's own statuses"),
+      states: z
+        .partialRecord(z.enum(STATES), z.number().int().nonnegative())
+        .describe("how many requested servers are in each of lbflow's lifecycle states (zero counts left out)"),
+      providerStatuses: z
+        .record(z.string(), z.number().int().nonnegative())
+        .describe("how many were last seen in each of the provider's own statuses"),
     })
     .describe('what the progress query of addServersToServerGroup answers');
 
@@ -81,7 +101,11 @@ export function contractSchemas(): ContractSchemas {
 
 // Compile-time: each schema's output is exactly its contract type (readonly aside): a field added to, dropped from
 // or retyped in one and not the other, optional ones included, fails `npm run typecheck`.
-type Mutable<T> = T extends readonly (infer E)[] ? Mutable<E>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
+type Mutable<T> = T extends readonly (infer E)[]
+  ? Mutable<E>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Mutable<T[K]> }
+    : T;
 type Same<A, B> = (<T>() => T extends Mutable<A> ? 1 : 2) extends <T>() => T extends Mutable<B> ? 1 : 2 ? true : false;
 type Holds<T extends true> = T;
 export type ContractSchemasMatch = [

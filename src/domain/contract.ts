@@ -23,7 +23,14 @@ export interface ServerStatus {
  * `ready` (ready by `waitFor`), `checked` (a dry run's), `removed` (rolled back).
  */
 export type LifecycleState = 'pending' | 'added' | 'settling' | 'ready' | 'checked' | 'removed';
-export const LIFECYCLE_STATES: readonly LifecycleState[] = ['pending', 'added', 'settling', 'ready', 'checked', 'removed'];
+export const LIFECYCLE_STATES: readonly LifecycleState[] = [
+  'pending',
+  'added',
+  'settling',
+  'ready',
+  'checked',
+  'removed',
+];
 
 /** What the `progress` query answers. */
 export interface Progress {
@@ -75,7 +82,13 @@ export interface FailureDetails {
    * QuotaExceeded: servers this request asked for, servers in the refused change, and, when the provider said its
    * usage, the group's quota, what it holds and how many more fit.
    */
-  readonly quota?: { readonly requested: number; readonly change: number; readonly limit?: number; readonly groupHolds?: number; readonly fits?: number };
+  readonly quota?: {
+    readonly requested: number;
+    readonly change: number;
+    readonly limit?: number;
+    readonly groupHolds?: number;
+    readonly fits?: number;
+  };
   /** Validation issues (ValidationError). */
   readonly issues?: { path: string; message: string }[];
 }

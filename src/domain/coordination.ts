@@ -48,7 +48,11 @@ export function changeToken(incarnation: string, kind: 'a' | 'r', seq: number): 
   return `lbflow-${incarnation}-${kind}${seq}`;
 }
 
-const id = (what: string) => z.string({ error: `${what} must be a string` }).min(1, `${what} must not be empty`).max(1000, `${what} must be at most 1000 characters`);
+const id = (what: string) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .min(1, `${what} must not be empty`)
+    .max(1000, `${what} must be at most 1000 characters`);
 /**
  * Builds the message schemas, once per realm through `coordinationSchemas()` (see `requestSchemas()` for why they
  * live in a closure).
@@ -74,7 +78,10 @@ function buildCoordinationSchemas() {
   const CoordinatorMessageSchema = z.discriminatedUnion('kind', [SubmitSchema, CancelSchema, ExitWhenIdleSchema]);
 
   const keys = z.array(z.string().max(300)).max(20_000);
-  const UniformSchema = z.union([z.strictObject({ all: z.string() }), z.strictObject({ each: z.array(z.strictObject({ key: z.string(), value: z.string() })) })]);
+  const UniformSchema = z.union([
+    z.strictObject({ all: z.string() }),
+    z.strictObject({ each: z.array(z.strictObject({ key: z.string(), value: z.string() })) }),
+  ]);
 
   const FailureDetailsSchema = z.looseObject({
     type: z.enum(FAILURE_TYPES),
@@ -85,7 +92,12 @@ function buildCoordinationSchemas() {
   });
 
   /** What a cancelled request reports: the same lists as a failure's details, without a failure type. */
-  const CancelReportSchema = z.strictObject({ added: keys, alreadyPresent: keys, rolledBack: keys.optional(), keptForOthers: keys.optional() });
+  const CancelReportSchema = z.strictObject({
+    added: keys,
+    alreadyPresent: keys,
+    rolledBack: keys.optional(),
+    keptForOthers: keys.optional(),
+  });
 
   const ProgressSchema = z.strictObject({
     phase: z.enum(['validating', 'listing', 'adding', 'waiting', 'rolling-back', 'completed', 'failed']),
@@ -113,8 +125,19 @@ function buildCoordinationSchemas() {
       requestIds: z.array(z.string()),
       chunks: z.number(),
     }),
-    z.strictObject({ kind: z.literal('failed'), nonce: NonceSchema, message: z.string(), details: FailureDetailsSchema, statuses: UniformSchema }),
-    z.strictObject({ kind: z.literal('cancelled'), nonce: NonceSchema, report: CancelReportSchema, statuses: UniformSchema }),
+    z.strictObject({
+      kind: z.literal('failed'),
+      nonce: NonceSchema,
+      message: z.string(),
+      details: FailureDetailsSchema,
+      statuses: UniformSchema,
+    }),
+    z.strictObject({
+      kind: z.literal('cancelled'),
+      nonce: NonceSchema,
+      report: CancelReportSchema,
+      statuses: UniformSchema,
+    }),
   ]);
 
   /** The frame of the state a coordinator hands to its next run (its own output): a corrupted one fails typed. */
@@ -132,7 +155,15 @@ function buildCoordinationSchemas() {
     exitWhenIdle: z.boolean().optional(),
   });
 
-  return { SubmitSchema, CancelSchema, ExitWhenIdleSchema, CoordinatorMessageSchema, CancelReportSchema, RequestUpdateSchema, CarriedStateFrameSchema };
+  return {
+    SubmitSchema,
+    CancelSchema,
+    ExitWhenIdleSchema,
+    CoordinatorMessageSchema,
+    CancelReportSchema,
+    RequestUpdateSchema,
+    CarriedStateFrameSchema,
+  };
 }
 
 export type CoordinationSchemas = ReturnType<typeof buildCoordinationSchemas>;
@@ -143,7 +174,8 @@ export function coordinationSchemas(): CoordinationSchemas {
 }
 
 /** Per-server values, compact: `{ all }` when every server came out the same, else one entry per server. */
-export type Uniform<T extends string> = { readonly all: T } | { readonly each: { readonly key: string; readonly value: T }[] };
+export type Uniform<T extends string> =
+  { readonly all: T } | { readonly each: { readonly key: string; readonly value: T }[] };
 export type CoordinatorMessage = z.output<CoordinationSchemas['CoordinatorMessageSchema']>;
 export type SubmitMessage = z.output<CoordinationSchemas['SubmitSchema']>;
 export type CancelReport = z.output<CoordinationSchemas['CancelReportSchema']>;
@@ -166,9 +198,24 @@ export interface GroupView {
   /** Servers waiting to be sent, over all live requests. */
   readonly queued: number;
   /** The change in flight; `chunks` > 1 when more chunks go right after it in the same activity (Huawei), `servers` counting them all. */
-  readonly inFlight: { readonly kind: 'add' | 'dry-run' | 'remove'; readonly servers: number; readonly chunks: number; readonly requests: string[]; readonly token: string } | undefined;
+  readonly inFlight:
+    | {
+        readonly kind: 'add' | 'dry-run' | 'remove';
+        readonly servers: number;
+        readonly chunks: number;
+        readonly requests: string[];
+        readonly token: string;
+      }
+    | undefined;
   /** Live requests; `queued`: their servers not sent yet (not listed yet, or waiting for a change). */
-  readonly requests: { readonly workflowId: string; readonly phase: Progress['phase']; readonly requested: number; readonly queued: number; readonly added: number; readonly alreadyPresent: number }[];
+  readonly requests: {
+    readonly workflowId: string;
+    readonly phase: Progress['phase'];
+    readonly requested: number;
+    readonly queued: number;
+    readonly added: number;
+    readonly alreadyPresent: number;
+  }[];
   /** Requests that arrived while the coordinator held all it may (their servers are asked for again in turn). */
   readonly awaitingAdmission: number;
 }

@@ -84,7 +84,10 @@ function differingFields(provider: Provider, first: object, other: object): stri
 }
 
 /** Collapses exact duplicates (keeping the first, order-stable) and reports same-key servers that disagree. */
-export function dedupeServers<P extends Provider>(provider: P, servers: readonly ServerOf<P>[]): DedupeResult<ServerOf<P>> {
+export function dedupeServers<P extends Provider>(
+  provider: P,
+  servers: readonly ServerOf<P>[],
+): DedupeResult<ServerOf<P>> {
   const firstIndexByKey = new Map<string, number>();
   const unique: ServerOf<P>[] = [];
   const conflicts: DedupeConflict[] = [];

@@ -60,7 +60,11 @@ function block(cidr: string): Ipv4Block {
 }
 
 /** RFC 1918 private ranges: what Huawei means by "private IPv4" for IP-type members. */
-export const PRIVATE_IPV4_BLOCKS: readonly Ipv4Block[] = [block('10.0.0.0/8'), block('172.16.0.0/12'), block('192.168.0.0/16')];
+export const PRIVATE_IPV4_BLOCKS: readonly Ipv4Block[] = [
+  block('10.0.0.0/8'),
+  block('172.16.0.0/12'),
+  block('192.168.0.0/16'),
+];
 
 /** Ranges an Alibaba GWLB Ip-type server group accepts: RFC 1918 plus RFC 6598 shared space (research §2.5). */
 export const GWLB_IP_TARGET_BLOCKS: readonly Ipv4Block[] = [
@@ -165,7 +169,7 @@ export function canonicalIpv6(text: string): string | undefined {
   }
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

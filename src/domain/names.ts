@@ -27,8 +27,10 @@ export const SEARCH_ATTRIBUTE_KEYS = Object.values(SEARCH_ATTRIBUTES);
 export function taskQueueIssue(name: unknown): string | undefined {
   if (typeof name !== 'string' || name === '') return 'must be a non-empty string such as lbflow';
   if (name.length > 200) return `must be at most 200 characters; got ${name.length}`;
-  if (/[\s\p{Cc}\p{Cf}]/u.test(name)) return `must not contain whitespace or control characters (no worker polls such a queue); got ${JSON.stringify(name)}`;
-  if (name.startsWith('/_sys/')) return `must not start with /_sys/, which Temporal reserves; got ${JSON.stringify(name)}`;
+  if (/[\s\p{Cc}\p{Cf}]/u.test(name))
+    return `must not contain whitespace or control characters (no worker polls such a queue); got ${JSON.stringify(name)}`;
+  if (name.startsWith('/_sys/'))
+    return `must not start with /_sys/, which Temporal reserves; got ${JSON.stringify(name)}`;
   return undefined;
 }
 
@@ -51,7 +53,10 @@ export function serverGroupIdOf(request: { provider: string; serverGroupId?: str
  * so starting the same request twice finds the run already going instead of adding twice, and the Web UI lists
  * a group's runs by prefix.
  */
-export function addServersWorkflowId(request: { provider: string; region: string; serverGroupId?: string; poolId?: string }, requestKey: string): string {
+export function addServersWorkflowId(
+  request: { provider: string; region: string; serverGroupId?: string; poolId?: string },
+  requestKey: string,
+): string {
   const issue = requestKeyIssue(requestKey);
   if (issue !== undefined) throw new TypeError(`requestKey ${issue}`);
   return `lbflow/${request.provider}/${request.region}/${serverGroupIdOf(request)}/${requestKey}`;

@@ -23,7 +23,13 @@ export function memberReady(provider: Provider, status: string, waitFor: WaitFor
 }
 
 /** Words lbflow itself records for a server before or instead of a provider status. */
-const LBFLOW_WORDS: Record<string, LifecycleState> = { added: 'added', 'dry-run': 'checked', removed: 'removed', pending: 'pending', unknown: 'pending' };
+const LBFLOW_WORDS: Record<string, LifecycleState> = {
+  added: 'added',
+  'dry-run': 'checked',
+  removed: 'removed',
+  pending: 'pending',
+  unknown: 'pending',
+};
 
 /** A server's lifecycle state from its last-seen status (a provider's word, lbflow's own, or none yet). */
 export function lifecycleOf(provider: Provider, status: string | undefined, waitFor: WaitFor): LifecycleState {
@@ -33,7 +39,12 @@ export function lifecycleOf(provider: Provider, status: string | undefined, wait
 }
 
 /** Counts statuses two ways: lifecycle states (every server, `pending` for the unknown) and provider statuses (those seen). */
-export function countStates(provider: Provider, waitFor: WaitFor, statuses: Iterable<string>, unknown = 0): Pick<Progress, 'states' | 'providerStatuses'> {
+export function countStates(
+  provider: Provider,
+  waitFor: WaitFor,
+  statuses: Iterable<string>,
+  unknown = 0,
+): Pick<Progress, 'states' | 'providerStatuses'> {
   // Maps, then own properties: a provider word such as "__proto__" stays a word.
   const states = new Map<LifecycleState, number>();
   const words = new Map<string, number>();

@@ -1,7 +1,18 @@
 // The AddServers request contract: zod schemas whose every message names the field's problem and the rule it broke.
 import { z } from 'zod';
 import { dedupeServers, describeIdentity } from './dedupe.js';
-import { GWLB_IP_TARGET_BLOCKS, PRIVATE_IPV4_BLOCKS, ipv4InBlocks, ipv4NumberInBlocks, ipv4NumberSpecialUse, ipv4SpecialUse, ipv6SpecialUse, isIpv4, isIpv6, parseIpv4 } from './ip.js';
+import {
+  GWLB_IP_TARGET_BLOCKS,
+  PRIVATE_IPV4_BLOCKS,
+  ipv4InBlocks,
+  ipv4NumberInBlocks,
+  ipv4NumberSpecialUse,
+  ipv4SpecialUse,
+  ipv6SpecialUse,
+  isIpv4,
+  isIpv6,
+  parseIpv4,
+} from './ip.js';
 import { describeValue, listNames } from './text.js';
 
 /** The provider APIs lbflow drives; the discriminator of every request. */
@@ -77,7 +88,8 @@ function strictObject<S extends z.core.$ZodLooseShape>(what: string, shape: S) {
         const plural = issue.keys.length === 1 ? '' : 's';
         return `Unknown field${plural} ${listNames(issue.keys)} in ${what}; allowed fields are ${allowed}.`;
       }
-      if (issue.code === 'invalid_type') return must(what.charAt(0).toUpperCase() + what.slice(1), 'a JSON object')(issue.input);
+      if (issue.code === 'invalid_type')
+        return must(what.charAt(0).toUpperCase() + what.slice(1), 'a JSON object')(issue.input);
       return undefined;
     },
   });
@@ -91,7 +103,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function uuidHint(input: Input): string {
-  return typeof input === 'string' && UUID_ANY_CASE.test(input) ? ' (write it in lower case, as Huawei returns ids)' : '';
+  return typeof input === 'string' && UUID_ANY_CASE.test(input)
+    ? ' (write it in lower case, as Huawei returns ids)'
+    : '';
 }
 
 // ---------------------------------------------------------------- Alibaba GWLB
@@ -108,22 +122,29 @@ const GWLB_IP_RANGES = '10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12 or 192.168.0.0/
 function alibabaServerIdProblem(serverType: unknown, serverId: string): string | undefined {
   if (serverType === 'Ip') {
     const special = ipv4SpecialUse(serverId);
-    if (special !== undefined) return `For serverType "Ip" the server id must be a backend's address, not ${special}; got ${describeValue(serverId)}.`;
+    if (special !== undefined)
+      return `For serverType "Ip" the server id must be a backend's address, not ${special}; got ${describeValue(serverId)}.`;
     return ipv4InBlocks(serverId, GWLB_IP_TARGET_BLOCKS)
       ? undefined
-      : must('For serverType "Ip" the server id', `the backend's IPv4 address (dotted quad) in ${GWLB_IP_RANGES}`)(serverId);
+      : must(
+          'For serverType "Ip" the server id',
+          `the backend's IPv4 address (dotted quad) in ${GWLB_IP_RANGES}`,
+        )(serverId);
   }
   if (serverType === 'Ecs' || serverType === 'Eni' || serverType === 'Eci') {
     const { prefix, example } = ALIBABA_ID_RULES[serverType];
-    const ok = serverId.length <= 64 && serverId.startsWith(prefix) && /^[a-z0-9]+$/.test(serverId.slice(prefix.length));
+    const ok =
+      serverId.length <= 64 && serverId.startsWith(prefix) && /^[a-z0-9]+$/.test(serverId.slice(prefix.length));
     return ok
       ? undefined
-      : must(`An ${serverType} server id`, `"${prefix}" followed by lower-case letters and digits, at most 64 characters (e.g. "${example}")`)(serverId);
+      : must(
+          `An ${serverType} server id`,
+          `"${prefix}" followed by lower-case letters and digits, at most 64 characters (e.g. "${example}")`,
+        )(serverId);
   }
   // Unknown serverType is reported on its own field; only the length rule applies here.
   return serverId.length >= 1 && serverId.length <= 64 ? undefined : must('Server id', '1 to 64 characters')(serverId);
 }
-
 
 // ---------------------------------------------------------------- Huawei ELB
 
@@ -138,7 +159,6 @@ function atMostCodePoints(value: string, limit: number): boolean {
   return true;
 }
 
-
 // ---------------------------------------------------------------- requests
 
 /** The server list: size-checked before any element is parsed, then checked for conflicting duplicates among the valid elements. */
@@ -151,32 +171,35 @@ function serversField<E extends z.ZodType>(provider: Provider, element: E) {
     .array(element, says(sizeMessage))
     .min(1, says(sizeMessage))
     .max(MAX_SERVERS_PER_REQUEST, says(sizeMessage))
-    .superRefine((value, ctx) => {
-      // Elements that failed their own rules are left out: a conflict is only meaningful between valid servers.
-      const broken = new Set<PropertyKey>();
-      for (const issue of ctx.issues) if (issue.path !== undefined && issue.path.length > 0) broken.add(issue.path[0] as PropertyKey);
-      const indices: number[] = [];
-      const valid: Server[] = [];
-      (value as unknown[]).forEach((server, index) => {
-        if (!broken.has(index)) {
-          indices.push(index);
-          valid.push(server as Server);
-        }
-      });
-      for (const conflict of dedupeServers(provider, valid).conflicts) {
-        const index = indices[conflict.index] ?? conflict.index;
-        const first = indices[conflict.firstIndex] ?? conflict.firstIndex;
-        const kept = valid[conflict.firstIndex] as Server;
-        ctx.addIssue({
-          code: 'custom',
-          path: [index],
-          input: (value as unknown[])[index],
-          message: `Same identity as servers[${first}] (${describeIdentity(provider, kept)}) but different attributes (${conflict.fields.join(', ')}); remove one or make them identical.`,
+    .superRefine(
+      (value, ctx) => {
+        // Elements that failed their own rules are left out: a conflict is only meaningful between valid servers.
+        const broken = new Set<PropertyKey>();
+        for (const issue of ctx.issues)
+          if (issue.path !== undefined && issue.path.length > 0) broken.add(issue.path[0] as PropertyKey);
+        const indices: number[] = [];
+        const valid: Server[] = [];
+        (value as unknown[]).forEach((server, index) => {
+          if (!broken.has(index)) {
+            indices.push(index);
+            valid.push(server as Server);
+          }
         });
-      }
-    }, { when: (payload) => Array.isArray(payload.value) });
+        for (const conflict of dedupeServers(provider, valid).conflicts) {
+          const index = indices[conflict.index] ?? conflict.index;
+          const first = indices[conflict.firstIndex] ?? conflict.firstIndex;
+          const kept = valid[conflict.firstIndex] as Server;
+          ctx.addIssue({
+            code: 'custom',
+            path: [index],
+            input: (value as unknown[])[index],
+            message: `Same identity as servers[${first}] (${describeIdentity(provider, kept)}) but different attributes (${conflict.fields.join(', ')}); remove one or make them identical.`,
+          });
+        }
+      },
+      { when: (payload) => Array.isArray(payload.value) },
+    );
 }
-
 
 // ---------------------------------------------------------------- the schemas
 
@@ -188,21 +211,39 @@ function serversField<E extends z.ZodType>(provider: Provider, element: E) {
 function buildRequestSchemas() {
   const regionSchema = text(
     (v) => v.length <= 32 && REGION.test(v),
-    must('Region', 'a lower-case region id such as "cn-hangzhou" or "ap-southeast-1" (letters, digits and hyphens, at most 32 characters)'),
+    must(
+      'Region',
+      'a lower-case region id such as "cn-hangzhou" or "ap-southeast-1" (letters, digits and hyphens, at most 32 characters)',
+    ),
   );
 
   // ---------------------------------------------------------------- options
 
   const optionsObject = strictObject('options', {
-    maxChunkSize: integer(1, MAX_SERVERS_PER_CALL, must('maxChunkSize', `an integer from 1 to ${MAX_SERVERS_PER_CALL} (both APIs take at most ${MAX_SERVERS_PER_CALL} servers per call)`)).default(MAX_SERVERS_PER_CALL),
+    maxChunkSize: integer(
+      1,
+      MAX_SERVERS_PER_CALL,
+      must(
+        'maxChunkSize',
+        `an integer from 1 to ${MAX_SERVERS_PER_CALL} (both APIs take at most ${MAX_SERVERS_PER_CALL} servers per call)`,
+      ),
+    ).default(MAX_SERVERS_PER_CALL),
     dryRun: z.boolean(says(must('dryRun', 'true or false'))).default(false),
     waitFor: z.enum(WAIT_FOR_VALUES, says(must('waitFor', '"available" or "registered"'))).default('available'),
-    availabilityTimeoutSeconds: integer(1, 86_400, must('availabilityTimeoutSeconds', 'an integer from 1 to 86400 (one day)')).default(900),
+    availabilityTimeoutSeconds: integer(
+      1,
+      86_400,
+      must('availabilityTimeoutSeconds', 'an integer from 1 to 86400 (one day)'),
+    ).default(900),
     pollIntervalSeconds: z
       .number(says(must('pollIntervalSeconds', POLL_INTERVAL_RULE)))
       .refine(isPollInterval, says(must('pollIntervalSeconds', POLL_INTERVAL_RULE)))
       .optional(),
-    chunksAhead: integer(0, MAX_CHUNKS_AHEAD, must('chunksAhead', `an integer from 0 to ${MAX_CHUNKS_AHEAD}`)).optional(),
+    chunksAhead: integer(
+      0,
+      MAX_CHUNKS_AHEAD,
+      must('chunksAhead', `an integer from 0 to ${MAX_CHUNKS_AHEAD}`),
+    ).optional(),
     onFailure: z.enum(ON_FAILURE_VALUES, says(must('onFailure', '"keep" or "rollback"'))).default('keep'),
   });
 
@@ -210,7 +251,13 @@ function buildRequestSchemas() {
   const AddServersOptionsSchema = optionsObject
     .superRefine((value, ctx) => {
       const { pollIntervalSeconds: poll, availabilityTimeoutSeconds: timeout } = value as Record<string, unknown>;
-      if (typeof poll === 'number' && typeof timeout === 'number' && isPollInterval(poll) && Number.isInteger(timeout) && poll > timeout) {
+      if (
+        typeof poll === 'number' &&
+        typeof timeout === 'number' &&
+        isPollInterval(poll) &&
+        Number.isInteger(timeout) &&
+        poll > timeout
+      ) {
         ctx.addIssue({
           code: 'custom',
           path: ['pollIntervalSeconds'],
@@ -221,7 +268,8 @@ function buildRequestSchemas() {
     }, whenObject)
     .transform((o) => ({
       ...o,
-      pollIntervalSeconds: o.pollIntervalSeconds ?? Math.min(DEFAULT_POLL_INTERVAL_SECONDS, o.availabilityTimeoutSeconds),
+      pollIntervalSeconds:
+        o.pollIntervalSeconds ?? Math.min(DEFAULT_POLL_INTERVAL_SECONDS, o.availabilityTimeoutSeconds),
     }));
 
   // Absent options parse as `{}`, so the parsed request always carries every default.
@@ -230,9 +278,15 @@ function buildRequestSchemas() {
   const alibabaServerObject = strictObject('a GWLB server', {
     serverId: z.string(says(must('Server id', 'an Ecs/Eni/Eci resource id, or the IPv4 address for serverType "Ip"'))),
     serverType: z.enum(ALIBABA_SERVER_TYPES, says(must('Server type', 'one of Ecs, Eni, Eci, Ip (exact case)'))),
-    serverIp: text(isIpv4, must('Server IP', 'a dotted-quad IPv4 address (four numbers 0-255, no leading zeros)', (input) =>
-      typeof input === 'string' && isIpv6(input) ? ' (IPv6 is not accepted by GWLB)' : '')).optional(),
-    port: z.literal(GENEVE_PORT, says(must('Port', `${GENEVE_PORT} (the GENEVE port, the only value GWLB accepts)`))).default(GENEVE_PORT),
+    serverIp: text(
+      isIpv4,
+      must('Server IP', 'a dotted-quad IPv4 address (four numbers 0-255, no leading zeros)', (input) =>
+        typeof input === 'string' && isIpv6(input) ? ' (IPv6 is not accepted by GWLB)' : '',
+      ),
+    ).optional(),
+    port: z
+      .literal(GENEVE_PORT, says(must('Port', `${GENEVE_PORT} (the GENEVE port, the only value GWLB accepts)`)))
+      .default(GENEVE_PORT),
   });
 
   /** One GWLB backend server; Port defaults to 6081 so the parsed value always carries it. */
@@ -242,10 +296,15 @@ function buildRequestSchemas() {
     const problem = alibabaServerIdProblem(serverType, serverId);
     if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['serverId'], input: serverId, message: problem });
     const special = typeof serverIp === 'string' ? ipv4SpecialUse(serverIp) : undefined;
-  if (special !== undefined && serverType !== 'Ip') {
-    ctx.addIssue({ code: 'custom', path: ['serverIp'], input: serverIp, message: `Server IP must be the backend's address, not ${special}; got ${describeValue(serverIp)}.` });
-  }
-  if (serverType === 'Ip' && typeof serverIp === 'string' && isIpv4(serverIp) && serverIp !== serverId) {
+    if (special !== undefined && serverType !== 'Ip') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['serverIp'],
+        input: serverIp,
+        message: `Server IP must be the backend's address, not ${special}; got ${describeValue(serverIp)}.`,
+      });
+    }
+    if (serverType === 'Ip' && typeof serverIp === 'string' && isIpv4(serverIp) && serverIp !== serverId) {
       ctx.addIssue({
         code: 'custom',
         path: ['serverIp'],
@@ -256,12 +315,31 @@ function buildRequestSchemas() {
   }, whenObject);
 
   const huaweiServerObject = strictObject('a Huawei member', {
-    address: text((v) => v.length <= 64 && (parseIpv4(v) !== undefined || isIpv6(v)), must('Address', 'an IPv4 or IPv6 address')),
+    address: text(
+      (v) => v.length <= 64 && (parseIpv4(v) !== undefined || isIpv6(v)),
+      must('Address', 'an IPv4 or IPv6 address'),
+    ),
     protocolPort: integer(1, 65_535, must('Protocol port', 'an integer from 1 to 65535')),
-    subnetCidrId: text((v) => UUID_LOWER.test(v), must('Subnet id (subnetCidrId)', "a lower-case UUID: the IPv4 subnet's neutron_subnet_id or the IPv6 subnet's neutron_network_id", uuidHint)).optional(),
+    subnetCidrId: text(
+      (v) => UUID_LOWER.test(v),
+      must(
+        'Subnet id (subnetCidrId)',
+        "a lower-case UUID: the IPv4 subnet's neutron_subnet_id or the IPv6 subnet's neutron_network_id",
+        uuidHint,
+      ),
+    ).optional(),
     weight: integer(0, 100, must('Weight', 'an integer from 0 to 100 (0 takes no new requests)')).default(1),
-    name: text((v) => atMostCodePoints(v, 255) && !CONTROL_CHARACTER.test(v), must('Name', 'at most 255 characters (Unicode characters, as ELB counts them: an emoji is one) without control characters')).optional(),
-    availabilityZone: text((v) => AVAILABILITY_ZONE.test(v), must('Availability zone', '1 to 64 characters without spaces or control characters, such as "cn-north-4a"')).optional(),
+    name: text(
+      (v) => atMostCodePoints(v, 255) && !CONTROL_CHARACTER.test(v),
+      must(
+        'Name',
+        'at most 255 characters (Unicode characters, as ELB counts them: an emoji is one) without control characters',
+      ),
+    ).optional(),
+    availabilityZone: text(
+      (v) => AVAILABILITY_ZONE.test(v),
+      must('Availability zone', '1 to 64 characters without spaces or control characters, such as "cn-north-4a"'),
+    ).optional(),
   });
 
   /** One Huawei ELB member; weight defaults to 1 as the API does. */
@@ -270,10 +348,16 @@ function buildRequestSchemas() {
     const ipType = subnetCidrId === undefined;
     // Parsed once: this runs for every member of a request, in the request and again in its group's coordinator.
     const v4 = typeof address === 'string' ? parseIpv4(address) : undefined;
-    const special = v4 !== undefined ? ipv4NumberSpecialUse(v4) : typeof address === 'string' ? ipv6SpecialUse(address) : undefined;
+    const special =
+      v4 !== undefined ? ipv4NumberSpecialUse(v4) : typeof address === 'string' ? ipv6SpecialUse(address) : undefined;
     const privateV4 = v4 !== undefined && ipv4NumberInBlocks(v4, PRIVATE_IPV4_BLOCKS);
     if (special !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['address'], input: address, message: `Address must be a backend's address, not ${special}; got ${describeValue(address)}.` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['address'],
+        input: address,
+        message: `Address must be a backend's address, not ${special}; got ${describeValue(address)}.`,
+      });
     } else if (!ipType && v4 !== undefined && !privateV4) {
       ctx.addIssue({
         code: 'custom',
@@ -303,7 +387,8 @@ function buildRequestSchemas() {
         code: 'custom',
         path: ['availabilityZone'],
         input: availabilityZone,
-        message: 'availabilityZone is only allowed on IP-type members (those without subnetCidrId); remove availabilityZone or subnetCidrId.',
+        message:
+          'availabilityZone is only allowed on IP-type members (those without subnetCidrId); remove availabilityZone or subnetCidrId.',
       });
     }
   }, whenObject);
@@ -312,7 +397,13 @@ function buildRequestSchemas() {
   const AlibabaAddServersRequestSchema = strictObject('the request', {
     provider: z.literal('alibaba-gwlb'),
     region: regionSchema,
-    serverGroupId: text((v) => v.length <= 64 && SERVER_GROUP_ID.test(v), must('Server group id', '"sgp-" followed by lower-case letters and digits, at most 64 characters (e.g. "sgp-atstuj3rtoptyui0000")')),
+    serverGroupId: text(
+      (v) => v.length <= 64 && SERVER_GROUP_ID.test(v),
+      must(
+        'Server group id',
+        '"sgp-" followed by lower-case letters and digits, at most 64 characters (e.g. "sgp-atstuj3rtoptyui0000")',
+      ),
+    ),
     servers: serversField('alibaba-gwlb', AlibabaServerSchema),
     options: optionsField,
   });
@@ -322,24 +413,38 @@ function buildRequestSchemas() {
     provider: z.literal('huawei-elb'),
     region: regionSchema,
     projectId: text((v) => PROJECT_ID.test(v), must('Project id', 'exactly 32 lower-case letters and digits')),
-    poolId: text((v) => UUID_LOWER.test(v), must('Pool id', 'a lower-case UUID such as "04a9bc65-b75b-478d-b4d6-e693bb61dd35"', uuidHint)),
+    poolId: text(
+      (v) => UUID_LOWER.test(v),
+      must('Pool id', 'a lower-case UUID such as "04a9bc65-b75b-478d-b4d6-e693bb61dd35"', uuidHint),
+    ),
     servers: serversField('huawei-elb', HuaweiServerSchema),
     options: optionsField,
   });
 
   /** The workflow input: one request, discriminated on `provider`. */
-  const AddServersRequestSchema = z.discriminatedUnion('provider', [AlibabaAddServersRequestSchema, HuaweiAddServersRequestSchema], {
-    error: (issue) => {
-      if (issue.code === 'invalid_union') {
-        const provider = isRecord(issue.input) ? issue.input.provider : undefined;
-        return must('provider', `"${PROVIDERS.join('" or "')}"`)(provider);
-      }
-      if (issue.code === 'invalid_type') return must('The request', 'a JSON object')(issue.input);
-      return undefined;
+  const AddServersRequestSchema = z.discriminatedUnion(
+    'provider',
+    [AlibabaAddServersRequestSchema, HuaweiAddServersRequestSchema],
+    {
+      error: (issue) => {
+        if (issue.code === 'invalid_union') {
+          const provider = isRecord(issue.input) ? issue.input.provider : undefined;
+          return must('provider', `"${PROVIDERS.join('" or "')}"`)(provider);
+        }
+        if (issue.code === 'invalid_type') return must('The request', 'a JSON object')(issue.input);
+        return undefined;
+      },
     },
-  });
+  );
 
-  return { AddServersOptionsSchema, AlibabaServerSchema, HuaweiServerSchema, AlibabaAddServersRequestSchema, HuaweiAddServersRequestSchema, AddServersRequestSchema };
+  return {
+    AddServersOptionsSchema,
+    AlibabaServerSchema,
+    HuaweiServerSchema,
+    AlibabaAddServersRequestSchema,
+    HuaweiAddServersRequestSchema,
+    AddServersRequestSchema,
+  };
 }
 
 export type RequestSchemas = ReturnType<typeof buildRequestSchemas>;

@@ -22,15 +22,29 @@ export function countsText(counts: Readonly<Record<string, number | undefined>>)
 }
 
 /** "alibaba-gwlb cn-hangzhou sgp-…" for a group, or for a request that names one. */
-export function groupLabel(group: { provider: string; region: string; serverGroupId?: string; poolId?: string }): string {
+export function groupLabel(group: {
+  provider: string;
+  region: string;
+  serverGroupId?: string;
+  poolId?: string;
+}): string {
   return `${group.provider} ${group.region} ${(group.provider === 'huawei-elb' ? group.poolId : group.serverGroupId) ?? '?'}`;
 }
 
 /** A request's static summary: "add 1,000 servers to alibaba-gwlb cn-hangzhou sgp-…" ("dry run: check …" for a dry run). */
-export function requestSummary(request: { provider: string; region: string; serverGroupId?: string; poolId?: string; servers?: readonly unknown[]; options?: { dryRun?: boolean } }): string {
+export function requestSummary(request: {
+  provider: string;
+  region: string;
+  serverGroupId?: string;
+  poolId?: string;
+  servers?: readonly unknown[];
+  options?: { dryRun?: boolean };
+}): string {
   const n = Array.isArray(request.servers) ? request.servers.length : 0;
   const what = serverCount(n);
-  return request.options?.dryRun === true ? `dry run: check ${what} for ${groupLabel(request)}` : `add ${what} to ${groupLabel(request)}`;
+  return request.options?.dryRun === true
+    ? `dry run: check ${what} for ${groupLabel(request)}`
+    : `add ${what} to ${groupLabel(request)}`;
 }
 
 /** The group coordinator's static summary. */
@@ -42,7 +56,13 @@ export function coordinatorSummary(group: GroupRef): string {
 export interface RunEnding {
   readonly type: string;
   readonly code?: string | undefined;
-  readonly quota?: { readonly limit?: number | undefined; readonly groupHolds?: number | undefined; readonly fits?: number | undefined } | undefined;
+  readonly quota?:
+    | {
+        readonly limit?: number | undefined;
+        readonly groupHolds?: number | undefined;
+        readonly fits?: number | undefined;
+      }
+    | undefined;
 }
 
 /**
@@ -55,14 +75,22 @@ export function progressDetails(progress: Progress, ending?: RunEnding): string 
   const rows: [string, string][] = [
     ['phase', progress.phase],
     ['chunks', `${count(progress.chunksDone)} of ${count(progress.chunksTotal)}`],
-    ['servers', `${count(progress.requested)} requested, ${count(progress.added)} added, ${count(progress.alreadyPresent)} already present`],
+    [
+      'servers',
+      `${count(progress.requested)} requested, ${count(progress.added)} added, ${count(progress.alreadyPresent)} already present`,
+    ],
     ['by state', states || '–'],
     ['provider says', provider || '–'],
   ];
   if (ending) rows.push(['failed', ending.code ? `${ending.type} (${ending.code})` : ending.type]);
   const q = ending?.quota;
   if (q?.groupHolds !== undefined) {
-    rows.push(['quota', q.limit === undefined ? `the group holds ${count(q.groupHolds)}` : `the group holds ${count(q.groupHolds)} of ${count(q.limit)}; ${count(q.fits ?? 0)} more fit`]);
+    rows.push([
+      'quota',
+      q.limit === undefined
+        ? `the group holds ${count(q.groupHolds)}`
+        : `the group holds ${count(q.groupHolds)} of ${count(q.limit)}; ${count(q.fits ?? 0)} more fit`,
+    ]);
   }
   return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| **${k}** | ${v} |`)].join('\n');
 }

@@ -9,7 +9,9 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
-export type ValidationResult = { readonly ok: true; readonly request: AddServersRequest } | { readonly ok: false; readonly issues: ValidationIssue[] };
+export type ValidationResult =
+  | { readonly ok: true; readonly request: AddServersRequest }
+  | { readonly ok: false; readonly issues: ValidationIssue[] };
 
 /** Issues listed before the rest are summarised, so a hostile payload cannot make a giant failure. */
 export const MAX_LISTED_ISSUES = 100;
@@ -31,7 +33,10 @@ function formatPath(path: readonly PropertyKey[]): string {
 function capIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {
   if (issues.length <= MAX_LISTED_ISSUES) return [...issues];
   const rest = issues.length - MAX_LISTED_ISSUES;
-  return [...issues.slice(0, MAX_LISTED_ISSUES), { path: '', message: `…and ${rest} more issue${rest === 1 ? '' : 's'} not listed.` }];
+  return [
+    ...issues.slice(0, MAX_LISTED_ISSUES),
+    { path: '', message: `…and ${rest} more issue${rest === 1 ? '' : 's'} not listed.` },
+  ];
 }
 
 // Only reached by an issue no schema message covers; a test asserts that no rule ends up here.
@@ -61,7 +66,10 @@ export function requestSizeIssue(input: unknown): ValidationIssue | undefined {
 export function validateAddServersRequest(input: unknown): ValidationResult {
   const result = requestSchemas().AddServersRequestSchema.safeParse(input, { error: fallbackMessage });
   if (result.success) return { ok: true, request: result.data };
-  return { ok: false, issues: capIssues(result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))) };
+  return {
+    ok: false,
+    issues: capIssues(result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))),
+  };
 }
 
 /** One multi-line message for a failure: a heading, then one `path: message` line per issue (capped like validation). */

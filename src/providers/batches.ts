@@ -6,7 +6,11 @@
 export const LIST_BATCHES_AT_ONCE = 5;
 
 /** Runs `read` on every batch, at most `atOnce` at a time, and answers the results in the batches' order. */
-export async function readBatches<B, R>(batches: readonly B[], read: (batch: B) => Promise<R>, atOnce = LIST_BATCHES_AT_ONCE): Promise<R[]> {
+export async function readBatches<B, R>(
+  batches: readonly B[],
+  read: (batch: B) => Promise<R>,
+  atOnce = LIST_BATCHES_AT_ONCE,
+): Promise<R[]> {
   const results: R[] = new Array(batches.length);
   let next = 0;
   const lane = async () => {

@@ -34,14 +34,23 @@ export function secretsOf(keys: object | undefined): string[] {
 }
 
 /** A fixed key pair: `get` and `refresh` return it. */
-export function fixedCredentials<C extends object>(name: string, credentials: C, secretFields: readonly (keyof C & string)[]): CredentialSource<C> {
+export function fixedCredentials<C extends object>(
+  name: string,
+  credentials: C,
+  secretFields: readonly (keyof C & string)[],
+): CredentialSource<C> {
   const guarded = guardSecrets(name, credentials, secretFields);
   const secrets = secretsOf(credentials);
   return { name, refreshable: false, get: async () => guarded, refresh: async () => guarded, held: () => secrets };
 }
 
 export function isCredentialSource(value: unknown): value is CredentialSource<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as CredentialSource<unknown>).get === 'function' && typeof (value as CredentialSource<unknown>).refresh === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as CredentialSource<unknown>).get === 'function' &&
+    typeof (value as CredentialSource<unknown>).refresh === 'function'
+  );
 }
 
 /** A chain whose every source failed: what each one said, in the order tried. */
@@ -68,7 +77,11 @@ export interface RenewingOptions {
  * A source over a fetch of temporary keys: one fetch at a time however many calls ask (they share it), the keys
  * cached until less than the renewal margin is left. A failed renewal while the old keys still work keeps them.
  */
-export function renewingCredentials<C extends object>(name: string, fetch: () => Promise<Expiring<C>>, options: RenewingOptions = {}): CredentialSource<C> {
+export function renewingCredentials<C extends object>(
+  name: string,
+  fetch: () => Promise<Expiring<C>>,
+  options: RenewingOptions = {},
+): CredentialSource<C> {
   const now = options.now ?? Date.now;
   let current: { credentials: C; expiresAt: number; renewAt: number } | undefined;
   let inFlight: Promise<C> | undefined;
@@ -136,8 +149,20 @@ export async function withRenewal<C, T>(
  * The error a call gets when its source could not give keys: retryable (a metadata service or STS that does not
  * answer now may answer the next attempt). The message is the source's, with any of `secrets` masked.
  */
-export function credentialsUnavailable(provider: Provider, action: string, source: string, error: unknown, secrets: readonly string[] = []): ProviderError {
+export function credentialsUnavailable(
+  provider: Provider,
+  action: string,
+  source: string,
+  error: unknown,
+  secrets: readonly string[] = [],
+): ProviderError {
   const mask = secretMasker(secrets);
   const why = mask(error instanceof Error ? error.message : String(error)).slice(0, 1000);
-  return new ProviderError({ provider, action, httpStatus: 0, code: CREDENTIALS_UNAVAILABLE, providerMessage: `the ${source} credentials could not be fetched: ${why}` });
+  return new ProviderError({
+    provider,
+    action,
+    httpStatus: 0,
+    code: CREDENTIALS_UNAVAILABLE,
+    providerMessage: `the ${source} credentials could not be fetched: ${why}`,
+  });
 }

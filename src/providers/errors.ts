@@ -41,7 +41,10 @@ export class ProviderError extends Error {
   constructor(init: ProviderErrorInit) {
     const status = init.httpStatus > 0 ? `HTTP ${init.httpStatus}` : 'no HTTP answer';
     const request = init.requestId ? ` (request ${init.requestId})` : '';
-    super(`${init.provider} ${init.action} failed: ${init.code} [${status}]: ${init.providerMessage}${request}`, init.cause === undefined ? undefined : { cause: init.cause });
+    super(
+      `${init.provider} ${init.action} failed: ${init.code} [${status}]: ${init.providerMessage}${request}`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
     this.provider = init.provider;
     this.action = init.action;
     this.httpStatus = init.httpStatus;
@@ -49,7 +52,12 @@ export class ProviderError extends Error {
     this.providerMessage = init.providerMessage;
     this.requestId = init.requestId;
     this.retryAfterMs = init.retryAfterMs;
-    const c = classifyProviderError({ provider: init.provider, httpStatus: init.httpStatus, code: init.code, message: init.providerMessage });
+    const c = classifyProviderError({
+      provider: init.provider,
+      httpStatus: init.httpStatus,
+      code: init.code,
+      message: init.providerMessage,
+    });
     this.disposition = c.disposition;
     this.failureType = c.failureType;
     this.maxAttempts = c.maxAttempts;
@@ -96,7 +104,15 @@ export function invalidRequest(provider: Provider, action: string, message: stri
 }
 
 /** A transport failure (no usable answer): the domain's `Transport.*` family makes it retryable ProviderUnavailable. */
-export function transportError(provider: Provider, action: string, code: string, message: string, cause?: unknown, httpStatus = 0, requestId?: string): ProviderError {
+export function transportError(
+  provider: Provider,
+  action: string,
+  code: string,
+  message: string,
+  cause?: unknown,
+  httpStatus = 0,
+  requestId?: string,
+): ProviderError {
   return new ProviderError({ provider, action, httpStatus, code, providerMessage: message, requestId, cause });
 }
 

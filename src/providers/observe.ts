@@ -17,7 +17,12 @@ export interface ObservedCall {
 export type CallObserver = (call: ObservedCall) => void;
 
 /** Runs one signed attempt and tells `observe` how it went; an observer that throws never changes the call's outcome. */
-export async function observed<T>(observe: CallObserver | undefined, provider: Provider, action: string, attempt: () => Promise<T>): Promise<T> {
+export async function observed<T>(
+  observe: CallObserver | undefined,
+  provider: Provider,
+  action: string,
+  attempt: () => Promise<T>,
+): Promise<T> {
   if (observe === undefined) return attempt();
   const started = performance.now();
   const tell = (outcome: ObservedCall['outcome'], code: string) => {

@@ -29,7 +29,11 @@ export function maskUserinfo(text: string): string {
  * A frozen copy of `value` whose `secretKeys` are non-enumerable (so `JSON.stringify`, `{...x}`, `Object.keys`
  * and `structuredClone` skip them) and whose `toJSON` / `util.inspect` show them as `[redacted]`.
  */
-export function guardSecrets<T extends object>(label: string, value: T, secretKeys: readonly (keyof T & string)[]): Readonly<T> {
+export function guardSecrets<T extends object>(
+  label: string,
+  value: T,
+  secretKeys: readonly (keyof T & string)[],
+): Readonly<T> {
   const out = {} as T;
   const redacted: Record<string, unknown> = {};
   for (const key of Object.keys(value) as (keyof T & string)[]) {

@@ -22,7 +22,12 @@ export interface TransportOptions {
   readonly connections?: number | undefined;
 }
 
-export const DEFAULT_TIMEOUTS: Required<TransportTimeouts> = { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000, keepAliveMs: 4_000 };
+export const DEFAULT_TIMEOUTS: Required<TransportTimeouts> = {
+  connectMs: 5_000,
+  headersMs: 30_000,
+  bodyMs: 30_000,
+  keepAliveMs: 4_000,
+};
 
 /** Responses larger than this are refused: the largest real page (2,000 Huawei members) is about 1 MB. */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -55,13 +60,20 @@ export function describeTransportFailure(error: unknown): { code: string; messag
     e = (e as { cause?: unknown }).cause;
   }
   const has = (...names: string[]) => codes.some((c) => names.includes(c));
-  if (has('ECONNREFUSED')) return { code: TRANSPORT_CODES.connectionRefused, message: 'the endpoint refused the connection' };
-  if (has('UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT')) return { code: TRANSPORT_CODES.timeout, message: 'connecting to the endpoint timed out' };
-  if (has('UND_ERR_HEADERS_TIMEOUT')) return { code: TRANSPORT_CODES.timeout, message: 'no response headers before the headers timeout' };
-  if (has('UND_ERR_BODY_TIMEOUT')) return { code: TRANSPORT_CODES.timeout, message: 'the response body stalled past the body timeout' };
-  if (has('ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED')) return { code: TRANSPORT_CODES.connectionReset, message: 'the connection was reset before a complete answer' };
-  if (has('ENOTFOUND', 'EAI_AGAIN')) return { code: TRANSPORT_CODES.dns, message: 'the endpoint host name did not resolve' };
-  if (has('UND_ERR_RES_EXCEEDED_MAX_SIZE')) return { code: TRANSPORT_CODES.malformedResponse, message: `the response exceeded ${MAX_RESPONSE_BYTES} bytes` };
+  if (has('ECONNREFUSED'))
+    return { code: TRANSPORT_CODES.connectionRefused, message: 'the endpoint refused the connection' };
+  if (has('UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT'))
+    return { code: TRANSPORT_CODES.timeout, message: 'connecting to the endpoint timed out' };
+  if (has('UND_ERR_HEADERS_TIMEOUT'))
+    return { code: TRANSPORT_CODES.timeout, message: 'no response headers before the headers timeout' };
+  if (has('UND_ERR_BODY_TIMEOUT'))
+    return { code: TRANSPORT_CODES.timeout, message: 'the response body stalled past the body timeout' };
+  if (has('ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED'))
+    return { code: TRANSPORT_CODES.connectionReset, message: 'the connection was reset before a complete answer' };
+  if (has('ENOTFOUND', 'EAI_AGAIN'))
+    return { code: TRANSPORT_CODES.dns, message: 'the endpoint host name did not resolve' };
+  if (has('UND_ERR_RES_EXCEEDED_MAX_SIZE'))
+    return { code: TRANSPORT_CODES.malformedResponse, message: `the response exceeded ${MAX_RESPONSE_BYTES} bytes` };
   const name = error instanceof Error ? error.name : typeof error;
   return { code: TRANSPORT_CODES.other, message: `the request failed on the wire (${codes[0] ?? name})` };
 }
@@ -100,7 +112,8 @@ export class Transport {
   async send(action: string, request: HttpRequest): Promise<HttpResponse> {
     const { signal } = request;
     if (signal?.aborted) throw abortReason(signal);
-    if (this.#closed) throw transportError(this.#provider, action, TRANSPORT_CODES.other, 'the provider client is closed');
+    if (this.#closed)
+      throw transportError(this.#provider, action, TRANSPORT_CODES.other, 'the provider client is closed');
     try {
       const res = await this.#pool(request.origin).request({
         method: request.method,
@@ -141,8 +154,17 @@ export function endpointOrigin(endpoint: string, what: string): string {
   } catch {
     throw new TypeError(`${what} must be an http(s) URL such as https://host:port; got ${JSON.stringify(endpoint)}`);
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw new TypeError(`${what} must be scheme://host[:port] with no path, query or user info; got ${JSON.stringify(endpoint)}`);
+  if (
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.username ||
+    url.password ||
+    (url.pathname !== '/' && url.pathname !== '') ||
+    url.search ||
+    url.hash
+  ) {
+    throw new TypeError(
+      `${what} must be scheme://host[:port] with no path, query or user info; got ${JSON.stringify(endpoint)}`,
+    );
   }
   return url.origin;
 }

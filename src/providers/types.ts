@@ -1,5 +1,12 @@
 // The one interface the activities use for either cloud: list, readiness, add, remove, close. Nothing more.
-import type { AlibabaIdentity, AlibabaServer, GroupRef, HuaweiIdentity, HuaweiServer, Provider } from '../domain/index.js';
+import type {
+  AlibabaIdentity,
+  AlibabaServer,
+  GroupRef,
+  HuaweiIdentity,
+  HuaweiServer,
+  Provider,
+} from '../domain/index.js';
 
 /** The group refs are the domain's (the workflow's contract); one per provider here, for the clients' signatures. */
 export type { GroupRef };
@@ -13,7 +20,9 @@ export type GroupRefOf<P extends Provider> = P extends 'alibaba-gwlb' ? AlibabaG
 export type AddableOf<P extends Provider> = P extends 'alibaba-gwlb' ? AlibabaServer : HuaweiServer;
 
 /** What one provider removes: an identity (a listed member or a request's server both fit). */
-export type RemovableOf<P extends Provider> = P extends 'alibaba-gwlb' ? AlibabaIdentity & { readonly serverIp?: string | undefined } : HuaweiIdentity;
+export type RemovableOf<P extends Provider> = P extends 'alibaba-gwlb'
+  ? AlibabaIdentity & { readonly serverIp?: string | undefined }
+  : HuaweiIdentity;
 
 /** A GWLB server as ListServerGroupServers returns it. */
 export interface AlibabaMember {
@@ -123,7 +132,11 @@ export interface LoadBalancerProvider<P extends Provider = Provider> {
   /** One call of 1 to 200 servers. */
   addServers(group: GroupRefOf<P>, servers: readonly AddableOf<P>[], options: ChangeOptions): Promise<ChangeResult<P>>;
   /** One call of 1 to 200 servers. */
-  removeServers(group: GroupRefOf<P>, servers: readonly RemovableOf<P>[], options: ChangeOptions): Promise<ChangeResult<P>>;
+  removeServers(
+    group: GroupRefOf<P>,
+    servers: readonly RemovableOf<P>[],
+    options: ChangeOptions,
+  ): Promise<ChangeResult<P>>;
   /**
    * The quota that bounds the group, for a provider whose quota refusal does not state it (Huawei's ELB.8905 names
    * the quota only). Alibaba's refusal states its usage and quota, so it has no such call.

@@ -65,7 +65,11 @@ export function loadWorld(world: WorldInput | string | undefined): World {
   return parseWorld(world ?? DEFAULT_WORLD, DEFAULT_WORLD);
 }
 
-async function serve<S extends SimulatorService>(service: S, port: number, host: string | undefined): Promise<RunningSimulator<S>> {
+async function serve<S extends SimulatorService>(
+  service: S,
+  port: number,
+  host: string | undefined,
+): Promise<RunningSimulator<S>> {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       try {
@@ -80,9 +84,13 @@ async function serve<S extends SimulatorService>(service: S, port: number, host:
   return { url: listening.url, port: listening.port, simulator: service, close: listening.close };
 }
 
-export async function startAlibabaSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator<AlibabaSimulator>> {
+export async function startAlibabaSimulator(
+  options: SimulatorOptions = {},
+): Promise<RunningSimulator<AlibabaSimulator>> {
   const world = loadWorld(options.world);
-  const service = new AlibabaSimulator(world.alibaba, options.clock ?? new SimClock(), { fallbackWorld: DEFAULT_WORLD });
+  const service = new AlibabaSimulator(world.alibaba, options.clock ?? new SimClock(), {
+    fallbackWorld: DEFAULT_WORLD,
+  });
   return serve(service, options.port ?? DEFAULT_ALIBABA_PORT, options.host);
 }
 
@@ -98,10 +106,18 @@ export async function startSimulators(options: StartOptions = {}): Promise<Runni
   const clock = options.clock ?? new SimClock();
   const alibabaPort = options.alibabaPort ?? options.port ?? DEFAULT_ALIBABA_PORT;
   const huaweiPort = options.huaweiPort ?? options.port ?? DEFAULT_HUAWEI_PORT;
-  const alibaba = await serve(new AlibabaSimulator(world.alibaba, clock, { fallbackWorld: DEFAULT_WORLD }), alibabaPort, options.host);
+  const alibaba = await serve(
+    new AlibabaSimulator(world.alibaba, clock, { fallbackWorld: DEFAULT_WORLD }),
+    alibabaPort,
+    options.host,
+  );
   let huawei: RunningSimulator<HuaweiSimulator>;
   try {
-    huawei = await serve(new HuaweiSimulator(world.huawei, clock, { fallbackWorld: DEFAULT_WORLD }), huaweiPort, options.host);
+    huawei = await serve(
+      new HuaweiSimulator(world.huawei, clock, { fallbackWorld: DEFAULT_WORLD }),
+      huaweiPort,
+      options.host,
+    );
   } catch (error) {
     await alibaba.close();
     throw error;

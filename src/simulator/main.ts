@@ -2,12 +2,19 @@
 // clean shutdown on SIGINT/SIGTERM. `--host 0.0.0.0` lets other containers reach them (docker-compose.yml).
 //   npm run sim -- [--host ADDR] [--port 0] [--alibaba-port N] [--huawei-port N] [--world FILE]
 import { parseArgs } from 'node:util';
-import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, DEFAULT_HUAWEI_PROJECT, startSimulators, type StartOptions } from './index.js';
+import {
+  DEFAULT_ALIBABA_CREDENTIAL,
+  DEFAULT_HUAWEI_CREDENTIAL,
+  DEFAULT_HUAWEI_PROJECT,
+  startSimulators,
+  type StartOptions,
+} from './index.js';
 
 function port(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port number 0–65535 (0: a free port); got "${text}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`--${name} must be a port number 0–65535 (0: a free port); got "${text}"`);
   return n;
 }
 
@@ -23,7 +30,9 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run sim -- [--host 127.0.0.1] [--port 0] [--alibaba-port N] [--huawei-port N] [--world FILE.json|FILE.yaml]\n');
+    process.stdout.write(
+      'usage: npm run sim -- [--host 127.0.0.1] [--port 0] [--alibaba-port N] [--huawei-port N] [--world FILE.json|FILE.yaml]\n',
+    );
     return;
   }
   if (values.host.trim() === '') throw new Error('--host must be an address to listen on, e.g. 127.0.0.1 or 0.0.0.0');
@@ -36,7 +45,11 @@ async function main(): Promise<void> {
   if (values.world !== undefined) options.world = values.world;
   const sims = await startSimulators(options);
   const line = {
-    alibaba: { url: sims.alibaba.url, admin: `${sims.alibaba.url}/_sim/state`, ...(values.world ? {} : { accessKeyId: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId }) },
+    alibaba: {
+      url: sims.alibaba.url,
+      admin: `${sims.alibaba.url}/_sim/state`,
+      ...(values.world ? {} : { accessKeyId: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId }),
+    },
     huawei: {
       url: sims.huawei.url,
       admin: `${sims.huawei.url}/_sim/state`,

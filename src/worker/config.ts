@@ -8,9 +8,25 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
 import { PROVIDERS, TASK_QUEUE, taskQueueIssue, WORKFLOW_TYPE, type Provider } from '../domain/index.js';
-import { guardSecrets, isCredentialSource, maskUserinfo, secretMasker, type AlibabaCredentials, type HuaweiCredentials } from '../providers/index.js';
-import { alibabaCredentialChain, type AlibabaChainSettings, type AlibabaCredentialChain } from '../providers/alibaba/credentials.js';
-import { HUAWEI_METADATA_ENDPOINT, huaweiCredentialChain, type HuaweiChainSettings, type HuaweiCredentialChain } from '../providers/huawei/credentials.js';
+import {
+  guardSecrets,
+  isCredentialSource,
+  maskUserinfo,
+  secretMasker,
+  type AlibabaCredentials,
+  type HuaweiCredentials,
+} from '../providers/index.js';
+import {
+  alibabaCredentialChain,
+  type AlibabaChainSettings,
+  type AlibabaCredentialChain,
+} from '../providers/alibaba/credentials.js';
+import {
+  HUAWEI_METADATA_ENDPOINT,
+  huaweiCredentialChain,
+  type HuaweiChainSettings,
+  type HuaweiCredentialChain,
+} from '../providers/huawei/credentials.js';
 import { parse as parseIni } from 'ini';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -57,34 +73,47 @@ export interface WorkerConfig {
   readonly shutdownGraceSeconds: number;
   readonly providers: {
     readonly 'alibaba-gwlb'?: ProviderSettings<AlibabaCredentials, AlibabaCredentialChain>;
-    readonly 'huawei-elb'?: ProviderSettings<HuaweiCredentials, HuaweiCredentialChain> & { readonly projectId: string | undefined };
+    readonly 'huawei-elb'?: ProviderSettings<HuaweiCredentials, HuaweiCredentialChain> & {
+      readonly projectId: string | undefined;
+    };
   };
 }
 
 /** Every problem with the environment at once, each naming its variable and rule. */
 /** Variables whose values are secrets: masked wherever a configuration error would show them. */
-const SECRET_VARIABLES = ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'LBFLOW_HUAWEI_AUTH_TOKEN', 'TEMPORAL_API_KEY'] as const;
+const SECRET_VARIABLES = [
+  'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+  'ALIBABA_CLOUD_SECURITY_TOKEN',
+  'HUAWEICLOUD_SDK_SK',
+  'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+  'LBFLOW_HUAWEI_AUTH_TOKEN',
+  'TEMPORAL_API_KEY',
+] as const;
 
 export class WorkerConfigError extends Error {
   override readonly name = 'WorkerConfigError';
   constructor(readonly issues: readonly { variable: string; message: string }[]) {
-    super(`The worker's environment is not usable:\n${issues.map((i) => `  - ${i.variable}: ${i.message}`).join('\n')}`);
+    super(
+      `The worker's environment is not usable:\n${issues.map((i) => `  - ${i.variable}: ${i.message}`).join('\n')}`,
+    );
   }
 }
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 function integer(name: string, min: number, max: number, fallback: number) {
-  return z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^\d+$/, { error: `must be a whole number from ${min} to ${max}` })
-      .transform(Number)
-      .refine((n) => n >= min && n <= max, { error: `must be a whole number from ${min} to ${max}` })
-      .optional()
-      .transform((n) => n ?? fallback),
-  ).describe(name);
+  return z
+    .preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^\d+$/, { error: `must be a whole number from ${min} to ${max}` })
+        .transform(Number)
+        .refine((n) => n >= min && n <= max, { error: `must be a whole number from ${min} to ${max}` })
+        .optional()
+        .transform((n) => n ?? fallback),
+    )
+    .describe(name);
 }
 
 const optionalText = z.preprocess(blankToUndefined, z.string().optional());
@@ -93,8 +122,14 @@ const endpoint = z.preprocess(
   blankToUndefined,
   z
     .string()
-    .refine((v) => !/^[a-z]+:\/\/[^/?#]*@/i.test(v), { error: 'must not carry a user name or password (credentials have their own variables)', abort: true })
-    .refine((v) => /^https?:\/\/[^/\s?#@]+\/?$/.test(v) && URL.canParse(v), { error: 'must be an origin such as https://gwlb.cn-hangzhou.aliyuncs.com or http://127.0.0.1:7480 (scheme, host, optional port, no path)' })
+    .refine((v) => !/^[a-z]+:\/\/[^/?#]*@/i.test(v), {
+      error: 'must not carry a user name or password (credentials have their own variables)',
+      abort: true,
+    })
+    .refine((v) => /^https?:\/\/[^/\s?#@]+\/?$/.test(v) && URL.canParse(v), {
+      error:
+        'must be an origin such as https://gwlb.cn-hangzhou.aliyuncs.com or http://127.0.0.1:7480 (scheme, host, optional port, no path)',
+    })
     .transform((v) => v.replace(/\/$/, ''))
     .optional(),
 );
@@ -116,12 +151,24 @@ const EnvSchema = z.object({
     blankToUndefined,
     z
       .string()
-      .regex(/^\d+$/, { error: 'must be a port number from 0 to 65535 (0: a free port, printed in worker.ready; unset: no metrics endpoint)' })
+      .regex(/^\d+$/, {
+        error:
+          'must be a port number from 0 to 65535 (0: a free port, printed in worker.ready; unset: no metrics endpoint)',
+      })
       .transform(Number)
-      .refine((n) => n >= 0 && n <= 65535, { error: 'must be a port number from 0 to 65535 (0: a free port, printed in worker.ready; unset: no metrics endpoint)' })
+      .refine((n) => n >= 0 && n <= 65535, {
+        error:
+          'must be a port number from 0 to 65535 (0: a free port, printed in worker.ready; unset: no metrics endpoint)',
+      })
       .optional(),
   ),
-  LBFLOW_METRICS_HOST: z.preprocess(blankToUndefined, z.string().regex(/^[\w.:-]+$/, { error: 'must be a host name or IP address to bind, e.g. 127.0.0.1 or 0.0.0.0' }).optional()),
+  LBFLOW_METRICS_HOST: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[\w.:-]+$/, { error: 'must be a host name or IP address to bind, e.g. 127.0.0.1 or 0.0.0.0' })
+      .optional(),
+  ),
   LBFLOW_LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? blankToUndefined(v.toUpperCase()) : v),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
@@ -139,12 +186,32 @@ const EnvSchema = z.object({
   HUAWEICLOUD_SDK_AK: optionalText,
   HUAWEICLOUD_SDK_SK: optionalText,
   HUAWEICLOUD_SDK_SECURITY_TOKEN: optionalText,
-  HUAWEICLOUD_SDK_PROJECT_ID: z.preprocess(blankToUndefined, z.string().regex(/^[a-z0-9]{32}$/, { error: 'must be a 32-character lower-case project id' }).optional()),
+  HUAWEICLOUD_SDK_PROJECT_ID: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9]{32}$/, { error: 'must be a 32-character lower-case project id' })
+      .optional(),
+  ),
   LBFLOW_HUAWEI_AUTH_TOKEN: optionalText,
   LBFLOW_HUAWEI_ENDPOINT: endpoint,
   // Alibaba's credential chain: the vendor's own variables (@alicloud/credentials), in the order it tries them.
-  ALIBABA_CLOUD_ROLE_ARN: z.preprocess(blankToUndefined, z.string().regex(/^acs:ram::\d+:role\/\S+$/, { error: 'must be a RAM role ARN such as acs:ram::1234567890123456:role/lbflow' }).optional()),
-  ALIBABA_CLOUD_ROLE_SESSION_NAME: z.preprocess(blankToUndefined, z.string().regex(/^[\w.@-]{2,64}$/, { error: 'must be 2–64 letters, digits, periods, at signs, hyphens or underscores' }).optional()),
+  ALIBABA_CLOUD_ROLE_ARN: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^acs:ram::\d+:role\/\S+$/, {
+        error: 'must be a RAM role ARN such as acs:ram::1234567890123456:role/lbflow',
+      })
+      .optional(),
+  ),
+  ALIBABA_CLOUD_ROLE_SESSION_NAME: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[\w.@-]{2,64}$/, { error: 'must be 2–64 letters, digits, periods, at signs, hyphens or underscores' })
+      .optional(),
+  ),
   ALIBABA_CLOUD_OIDC_PROVIDER_ARN: optionalText,
   ALIBABA_CLOUD_OIDC_TOKEN_FILE: optionalText,
   ALIBABA_CLOUD_STS_REGION: optionalText,
@@ -155,7 +222,10 @@ const EnvSchema = z.object({
   ALIBABA_CLOUD_ECS_METADATA: optionalText,
   ALIBABA_CLOUD_ECS_METADATA_DISABLED: optionalText,
   ALIBABA_CLOUD_IMDSV1_DISABLED: optionalText,
-  ALIBABA_CLOUD_CREDENTIALS_URI: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL that answers temporary keys' }).optional()),
+  ALIBABA_CLOUD_CREDENTIALS_URI: z.preprocess(
+    blankToUndefined,
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL that answers temporary keys' }).optional(),
+  ),
   LBFLOW_ALIBABA_CREDENTIALS_ENDPOINT: endpoint,
   // Huawei's: the vendor SDKs' credentials file, and the ECS metadata securitykey (lbflow's switch and override).
   HUAWEICLOUD_SDK_CREDENTIALS_FILE: optionalText,
@@ -188,36 +258,85 @@ function alibabaSettings(e: z.infer<typeof EnvSchema>, issues: Issue[]): WorkerC
   const secret = e.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
   let keys: AlibabaCredentials | undefined;
   if (id !== undefined || secret !== undefined) {
-    if (id === undefined) issues.push({ variable: 'ALIBABA_CLOUD_ACCESS_KEY_ID', message: 'is required when ALIBABA_CLOUD_ACCESS_KEY_SECRET is set' });
-    if (secret === undefined) issues.push({ variable: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', message: 'is required when ALIBABA_CLOUD_ACCESS_KEY_ID is set' });
+    if (id === undefined)
+      issues.push({
+        variable: 'ALIBABA_CLOUD_ACCESS_KEY_ID',
+        message: 'is required when ALIBABA_CLOUD_ACCESS_KEY_SECRET is set',
+      });
+    if (secret === undefined)
+      issues.push({
+        variable: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+        message: 'is required when ALIBABA_CLOUD_ACCESS_KEY_ID is set',
+      });
     if (id !== undefined && secret !== undefined) {
-      keys = guardSecrets('AlibabaCredentials', { accessKeyId: id, accessKeySecret: secret, ...(e.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: e.ALIBABA_CLOUD_SECURITY_TOKEN } : {}) }, ['accessKeySecret', 'securityToken']);
+      keys = guardSecrets(
+        'AlibabaCredentials',
+        {
+          accessKeyId: id,
+          accessKeySecret: secret,
+          ...(e.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: e.ALIBABA_CLOUD_SECURITY_TOKEN } : {}),
+        },
+        ['accessKeySecret', 'securityToken'],
+      );
     }
   } else if (e.ALIBABA_CLOUD_SECURITY_TOKEN !== undefined) {
-    issues.push({ variable: 'ALIBABA_CLOUD_SECURITY_TOKEN', message: 'is set without ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (an STS token comes with its temporary key pair)' });
+    issues.push({
+      variable: 'ALIBABA_CLOUD_SECURITY_TOKEN',
+      message:
+        'is set without ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (an STS token comes with its temporary key pair)',
+    });
   }
   const sessionName = e.ALIBABA_CLOUD_ROLE_SESSION_NAME ?? 'lbflow-worker';
-  const sts = { ...(e.ALIBABA_CLOUD_STS_REGION ? { stsRegion: e.ALIBABA_CLOUD_STS_REGION } : {}), ...(isTrue(e.ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED) ? { vpc: true } : {}) };
+  const sts = {
+    ...(e.ALIBABA_CLOUD_STS_REGION ? { stsRegion: e.ALIBABA_CLOUD_STS_REGION } : {}),
+    ...(isTrue(e.ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED) ? { vpc: true } : {}),
+  };
   const oidcVars = [e.ALIBABA_CLOUD_OIDC_PROVIDER_ARN, e.ALIBABA_CLOUD_OIDC_TOKEN_FILE];
   const settings: { -readonly [K in keyof AlibabaChainSettings]: AlibabaChainSettings[K] } = {};
   if (oidcVars.some((v) => v !== undefined)) {
-    const missing = (['ALIBABA_CLOUD_ROLE_ARN', 'ALIBABA_CLOUD_OIDC_PROVIDER_ARN', 'ALIBABA_CLOUD_OIDC_TOKEN_FILE'] as const).filter((v) => e[v] === undefined);
-    for (const v of missing) issues.push({ variable: v, message: 'is required for OIDC (RRSA) credentials, with ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE' });
+    const missing = (
+      ['ALIBABA_CLOUD_ROLE_ARN', 'ALIBABA_CLOUD_OIDC_PROVIDER_ARN', 'ALIBABA_CLOUD_OIDC_TOKEN_FILE'] as const
+    ).filter((v) => e[v] === undefined);
+    for (const v of missing)
+      issues.push({
+        variable: v,
+        message:
+          'is required for OIDC (RRSA) credentials, with ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE',
+      });
     if (missing.length === 0) {
-      settings.oidc = { roleArn: e.ALIBABA_CLOUD_ROLE_ARN!, providerArn: e.ALIBABA_CLOUD_OIDC_PROVIDER_ARN!, tokenFile: e.ALIBABA_CLOUD_OIDC_TOKEN_FILE!, sessionName, ...sts };
+      settings.oidc = {
+        roleArn: e.ALIBABA_CLOUD_ROLE_ARN!,
+        providerArn: e.ALIBABA_CLOUD_OIDC_PROVIDER_ARN!,
+        tokenFile: e.ALIBABA_CLOUD_OIDC_TOKEN_FILE!,
+        sessionName,
+        ...sts,
+      };
     }
   } else if (e.ALIBABA_CLOUD_ROLE_ARN !== undefined) {
     if (keys) settings.ramRoleArn = { keys, roleArn: e.ALIBABA_CLOUD_ROLE_ARN, sessionName, ...sts };
-    else if (id === undefined && secret === undefined) issues.push({ variable: 'ALIBABA_CLOUD_ROLE_ARN', message: 'needs keys to assume the role with (ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET), or an OIDC provider (ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE)' });
+    else if (id === undefined && secret === undefined)
+      issues.push({
+        variable: 'ALIBABA_CLOUD_ROLE_ARN',
+        message:
+          'needs keys to assume the role with (ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET), or an OIDC provider (ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE)',
+      });
   }
   const profileName = e.ALIBABA_CLOUD_PROFILE;
-  if (!isTrue(e.ALIBABA_CLOUD_CLI_PROFILE_DISABLED) && homeFile(e, '.aliyun', 'config.json')) settings.cliProfile = profileName ? { profileName } : {};
+  if (!isTrue(e.ALIBABA_CLOUD_CLI_PROFILE_DISABLED) && homeFile(e, '.aliyun', 'config.json'))
+    settings.cliProfile = profileName ? { profileName } : {};
   if (e.ALIBABA_CLOUD_CREDENTIALS_FILE !== undefined) {
-    if (!existsSync(e.ALIBABA_CLOUD_CREDENTIALS_FILE)) issues.push({ variable: 'ALIBABA_CLOUD_CREDENTIALS_FILE', message: `${e.ALIBABA_CLOUD_CREDENTIALS_FILE} does not exist` });
+    if (!existsSync(e.ALIBABA_CLOUD_CREDENTIALS_FILE))
+      issues.push({
+        variable: 'ALIBABA_CLOUD_CREDENTIALS_FILE',
+        message: `${e.ALIBABA_CLOUD_CREDENTIALS_FILE} does not exist`,
+      });
     else settings.credentialsFile = profileName ? { profileName } : {};
   } else if (homeFile(e, '.alibabacloud', 'credentials')) settings.credentialsFile = profileName ? { profileName } : {};
   if (e.ALIBABA_CLOUD_ECS_METADATA !== undefined && !isTrue(e.ALIBABA_CLOUD_ECS_METADATA_DISABLED)) {
-    settings.ecsRamRole = { roleName: e.ALIBABA_CLOUD_ECS_METADATA, disableImdsV1: isTrue(e.ALIBABA_CLOUD_IMDSV1_DISABLED) };
+    settings.ecsRamRole = {
+      roleName: e.ALIBABA_CLOUD_ECS_METADATA,
+      disableImdsV1: isTrue(e.ALIBABA_CLOUD_IMDSV1_DISABLED),
+    };
   }
   if (e.ALIBABA_CLOUD_CREDENTIALS_URI !== undefined) settings.credentialsUri = e.ALIBABA_CLOUD_CREDENTIALS_URI;
 
@@ -237,7 +356,9 @@ function alibabaSettings(e: z.infer<typeof EnvSchema>, issues: Issue[]): WorkerC
 function huaweiFileProject(path: string): string | undefined {
   try {
     const basic = (parseIni(readFileSync(path, 'utf8')) as Record<string, Record<string, unknown> | undefined>).basic;
-    return typeof basic?.project_id === 'string' && basic.project_id.trim() !== '' ? basic.project_id.trim() : undefined;
+    return typeof basic?.project_id === 'string' && basic.project_id.trim() !== ''
+      ? basic.project_id.trim()
+      : undefined;
   } catch {
     return undefined;
   }
@@ -254,29 +375,69 @@ function huaweiSettings(e: z.infer<typeof EnvSchema>, issues: Issue[]): WorkerCo
   const token = e.LBFLOW_HUAWEI_AUTH_TOKEN;
   const endpoint = e.LBFLOW_HUAWEI_ENDPOINT;
   if (ak !== undefined || sk !== undefined) {
-    if (token !== undefined) issues.push({ variable: 'LBFLOW_HUAWEI_AUTH_TOKEN', message: 'set either HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK or LBFLOW_HUAWEI_AUTH_TOKEN, not both' });
-    if (ak === undefined) issues.push({ variable: 'HUAWEICLOUD_SDK_AK', message: 'is required when HUAWEICLOUD_SDK_SK is set' });
-    if (sk === undefined) issues.push({ variable: 'HUAWEICLOUD_SDK_SK', message: 'is required when HUAWEICLOUD_SDK_AK is set' });
+    if (token !== undefined)
+      issues.push({
+        variable: 'LBFLOW_HUAWEI_AUTH_TOKEN',
+        message: 'set either HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK or LBFLOW_HUAWEI_AUTH_TOKEN, not both',
+      });
+    if (ak === undefined)
+      issues.push({ variable: 'HUAWEICLOUD_SDK_AK', message: 'is required when HUAWEICLOUD_SDK_SK is set' });
+    if (sk === undefined)
+      issues.push({ variable: 'HUAWEICLOUD_SDK_SK', message: 'is required when HUAWEICLOUD_SDK_AK is set' });
     if (ak === undefined || sk === undefined || token !== undefined) return undefined;
-    const credentials = { accessKey: ak, secretKey: sk, ...(e.HUAWEICLOUD_SDK_SECURITY_TOKEN ? { securityToken: e.HUAWEICLOUD_SDK_SECURITY_TOKEN } : {}) };
-    return { credentials: guardSecrets('HuaweiCredentials', credentials, ['secretKey', 'securityToken']) as HuaweiCredentials, source: 'environment', endpoint, projectId: e.HUAWEICLOUD_SDK_PROJECT_ID };
+    const credentials = {
+      accessKey: ak,
+      secretKey: sk,
+      ...(e.HUAWEICLOUD_SDK_SECURITY_TOKEN ? { securityToken: e.HUAWEICLOUD_SDK_SECURITY_TOKEN } : {}),
+    };
+    return {
+      credentials: guardSecrets('HuaweiCredentials', credentials, ['secretKey', 'securityToken']) as HuaweiCredentials,
+      source: 'environment',
+      endpoint,
+      projectId: e.HUAWEICLOUD_SDK_PROJECT_ID,
+    };
   }
-  if (token !== undefined) return { credentials: guardSecrets('HuaweiCredentials', { authToken: token }, ['authToken']), source: 'environment (IAM token)', endpoint, projectId: e.HUAWEICLOUD_SDK_PROJECT_ID };
+  if (token !== undefined)
+    return {
+      credentials: guardSecrets('HuaweiCredentials', { authToken: token }, ['authToken']),
+      source: 'environment (IAM token)',
+      endpoint,
+      projectId: e.HUAWEICLOUD_SDK_PROJECT_ID,
+    };
   if (e.HUAWEICLOUD_SDK_SECURITY_TOKEN !== undefined) {
-    issues.push({ variable: 'HUAWEICLOUD_SDK_SECURITY_TOKEN', message: 'is set without HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (a security token comes with its temporary AK/SK)' });
+    issues.push({
+      variable: 'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+      message:
+        'is set without HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (a security token comes with its temporary AK/SK)',
+    });
   }
   const settings: { -readonly [K in keyof HuaweiChainSettings]: HuaweiChainSettings[K] } = {};
   let file: string | undefined;
   if (e.HUAWEICLOUD_SDK_CREDENTIALS_FILE !== undefined) {
-    if (!existsSync(e.HUAWEICLOUD_SDK_CREDENTIALS_FILE)) issues.push({ variable: 'HUAWEICLOUD_SDK_CREDENTIALS_FILE', message: `${e.HUAWEICLOUD_SDK_CREDENTIALS_FILE} does not exist` });
+    if (!existsSync(e.HUAWEICLOUD_SDK_CREDENTIALS_FILE))
+      issues.push({
+        variable: 'HUAWEICLOUD_SDK_CREDENTIALS_FILE',
+        message: `${e.HUAWEICLOUD_SDK_CREDENTIALS_FILE} does not exist`,
+      });
     else file = e.HUAWEICLOUD_SDK_CREDENTIALS_FILE;
   } else file = homeFile(e, '.huaweicloud', 'credentials');
   if (file !== undefined) settings.credentialsFile = { path: file };
-  if (e.LBFLOW_HUAWEI_ECS_METADATA === 'true') settings.metadata = { endpoint: e.LBFLOW_HUAWEI_METADATA_ENDPOINT ?? HUAWEI_METADATA_ENDPOINT };
-  else if (e.LBFLOW_HUAWEI_METADATA_ENDPOINT !== undefined) issues.push({ variable: 'LBFLOW_HUAWEI_METADATA_ENDPOINT', message: 'is set without LBFLOW_HUAWEI_ECS_METADATA=true (the metadata securitykey is asked only when that is on)' });
+  if (e.LBFLOW_HUAWEI_ECS_METADATA === 'true')
+    settings.metadata = { endpoint: e.LBFLOW_HUAWEI_METADATA_ENDPOINT ?? HUAWEI_METADATA_ENDPOINT };
+  else if (e.LBFLOW_HUAWEI_METADATA_ENDPOINT !== undefined)
+    issues.push({
+      variable: 'LBFLOW_HUAWEI_METADATA_ENDPOINT',
+      message:
+        'is set without LBFLOW_HUAWEI_ECS_METADATA=true (the metadata securitykey is asked only when that is on)',
+    });
   if (Object.keys(settings).length === 0) return undefined;
   const chain = huaweiCredentialChain(settings);
-  return { credentials: chain, source: chain.name, endpoint, projectId: e.HUAWEICLOUD_SDK_PROJECT_ID ?? (file ? huaweiFileProject(file) : undefined) };
+  return {
+    credentials: chain,
+    source: chain.name,
+    endpoint,
+    projectId: e.HUAWEICLOUD_SDK_PROJECT_ID ?? (file ? huaweiFileProject(file) : undefined),
+  };
 }
 
 /** Provider settings from the vendors' own variable names and files; absent providers are simply not served by this worker. */
@@ -286,11 +447,14 @@ function providerSettings(e: z.infer<typeof EnvSchema>, issues: Issue[]): Worker
   if (alibaba) providers['alibaba-gwlb'] = alibaba;
   const huawei = huaweiSettings(e, issues);
   if (huawei) providers['huawei-elb'] = huawei;
-  if (Object.keys(providers).length === 0 && !issues.some((i) => /^(ALIBABA|HUAWEI|LBFLOW_HUAWEI|LBFLOW_ALIBABA)/.test(i.variable))) {
+  if (
+    Object.keys(providers).length === 0 &&
+    !issues.some((i) => /^(ALIBABA|HUAWEI|LBFLOW_HUAWEI|LBFLOW_ALIBABA)/.test(i.variable))
+  ) {
     issues.push({
       variable: 'ALIBABA_CLOUD_ACCESS_KEY_ID',
       message:
-        'no provider credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (Alibaba GWLB), and/or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK or LBFLOW_HUAWEI_AUTH_TOKEN (Huawei ELB); or name a credential source: ALIBABA_CLOUD_ROLE_ARN with OIDC, ALIBABA_CLOUD_ECS_METADATA, ALIBABA_CLOUD_CREDENTIALS_FILE, ALIBABA_CLOUD_CREDENTIALS_URI, HUAWEICLOUD_SDK_CREDENTIALS_FILE, LBFLOW_HUAWEI_ECS_METADATA=true (see the README\'s credentials table)',
+        "no provider credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (Alibaba GWLB), and/or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK or LBFLOW_HUAWEI_AUTH_TOKEN (Huawei ELB); or name a credential source: ALIBABA_CLOUD_ROLE_ARN with OIDC, ALIBABA_CLOUD_ECS_METADATA, ALIBABA_CLOUD_CREDENTIALS_FILE, ALIBABA_CLOUD_CREDENTIALS_URI, HUAWEICLOUD_SDK_CREDENTIALS_FILE, LBFLOW_HUAWEI_ECS_METADATA=true (see the README's credentials table)",
     });
   }
   return providers;
@@ -298,17 +462,30 @@ function providerSettings(e: z.infer<typeof EnvSchema>, issues: Issue[]): Worker
 
 /** Temporal's own variables (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE …). */
 function temporalSettings(env: Env, issues: Issue[]): WorkerConfig['temporal'] | undefined {
-  const vars = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const vars = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
   try {
     const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: vars });
     const address = connectionOptions.address ?? 'localhost:7233';
     if (!/^[^\s:]+:\d{1,5}$/.test(address) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(address)) {
-      issues.push({ variable: 'TEMPORAL_ADDRESS', message: `must be host:port, e.g. 127.0.0.1:7233 or temporal:7233; got ${JSON.stringify(address)}` });
+      issues.push({
+        variable: 'TEMPORAL_ADDRESS',
+        message: `must be host:port, e.g. 127.0.0.1:7233 or temporal:7233; got ${JSON.stringify(address)}`,
+      });
       return undefined;
     }
-    return { connection: { ...connectionOptions, address }, address, namespace: namespace ?? 'default', tls: Boolean(connectionOptions.tls) };
+    return {
+      connection: { ...connectionOptions, address },
+      address,
+      namespace: namespace ?? 'default',
+      tls: Boolean(connectionOptions.tls),
+    };
   } catch (error) {
-    issues.push({ variable: 'TEMPORAL_CONFIG_FILE', message: `Temporal's client configuration could not be read: ${(error as Error).message}` });
+    issues.push({
+      variable: 'TEMPORAL_CONFIG_FILE',
+      message: `Temporal's client configuration could not be read: ${(error as Error).message}`,
+    });
     return undefined;
   }
 }
@@ -320,18 +497,22 @@ function temporalSettings(env: Env, issues: Issue[]): WorkerConfig['temporal'] |
 function bundleProblem(path: string): string | undefined {
   let code: string;
   try {
-    if (!statSync(path).isFile()) return `${path} is not a file: point it at the bundle \`npm run build\` writes (dist/workflow-bundle.js)`;
+    if (!statSync(path).isFile())
+      return `${path} is not a file: point it at the bundle \`npm run build\` writes (dist/workflow-bundle.js)`;
     code = readFileSync(path, 'utf8');
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code;
-    return why === 'ENOENT' ? `${path} does not exist: run \`npm run build\`` : `${path} cannot be read (${why ?? (error as Error).message})`;
+    return why === 'ENOENT'
+      ? `${path} does not exist: run \`npm run build\``
+      : `${path} cannot be read (${why ?? (error as Error).message})`;
   }
   try {
     new Script(code, { filename: path });
   } catch (error) {
     return `${path} is not JavaScript (${(error as Error).message}): point it at the bundle \`npm run build\` writes`;
   }
-  if (!code.includes('__TEMPORAL__') || !code.includes(WORKFLOW_TYPE)) return `${path} is not lbflow's workflow bundle (it does not define ${WORKFLOW_TYPE}): run \`npm run build\``;
+  if (!code.includes('__TEMPORAL__') || !code.includes(WORKFLOW_TYPE))
+    return `${path} is not lbflow's workflow bundle (it does not define ${WORKFLOW_TYPE}): run \`npm run build\``;
   return undefined;
 }
 
@@ -346,7 +527,12 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
   for (const [variable, schema] of Object.entries(EnvSchema.shape)) {
     const result = (schema as z.ZodType).safeParse(env[variable]);
     if (result.success) values[variable] = result.data;
-    else for (const issue of result.error.issues) issues.push({ variable, message: `${issue.message}; got ${JSON.stringify(maskUserinfo(String(env[variable])))}` });
+    else
+      for (const issue of result.error.issues)
+        issues.push({
+          variable,
+          message: `${issue.message}; got ${JSON.stringify(maskUserinfo(String(env[variable])))}`,
+        });
   }
   const e = values as z.infer<typeof EnvSchema>;
   const temporal = temporalSettings(env, issues);
@@ -357,11 +543,17 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
     workflowBundle = resolve(cwd, workflowBundle);
     const problem = bundleProblem(workflowBundle);
     if (problem !== undefined) {
-      issues.push({ variable: 'LBFLOW_WORKFLOW_BUNDLE', message: `${problem}${production ? ' (NODE_ENV=production loads the prebuilt bundle)' : ''}` });
+      issues.push({
+        variable: 'LBFLOW_WORKFLOW_BUNDLE',
+        message: `${problem}${production ? ' (NODE_ENV=production loads the prebuilt bundle)' : ''}`,
+      });
     }
   }
   if (e.LBFLOW_METRICS_HOST !== undefined && e.LBFLOW_METRICS_PORT === undefined) {
-    issues.push({ variable: 'LBFLOW_METRICS_PORT', message: 'is required when LBFLOW_METRICS_HOST is set (the port of the Prometheus endpoint)' });
+    issues.push({
+      variable: 'LBFLOW_METRICS_PORT',
+      message: 'is required when LBFLOW_METRICS_HOST is set (the port of the Prometheus endpoint)',
+    });
   }
   if (issues.length > 0 || temporal === undefined) {
     // A secret pasted into the wrong variable is echoed by that variable's issue: every configured secret is masked.
@@ -373,7 +565,10 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
     temporal,
     taskQueue: e.LBFLOW_TASK_QUEUE ?? TASK_QUEUE,
     workflowBundle,
-    metrics: e.LBFLOW_METRICS_PORT === undefined ? undefined : { host: e.LBFLOW_METRICS_HOST ?? '127.0.0.1', port: e.LBFLOW_METRICS_PORT },
+    metrics:
+      e.LBFLOW_METRICS_PORT === undefined
+        ? undefined
+        : { host: e.LBFLOW_METRICS_HOST ?? '127.0.0.1', port: e.LBFLOW_METRICS_PORT },
     logLevel: e.LBFLOW_LOG_LEVEL ?? 'INFO',
     limits: {
       maxConcurrentActivities: e.LBFLOW_MAX_CONCURRENT_ACTIVITIES,
@@ -397,7 +592,15 @@ export function describeConfig(config: WorkerConfig): Record<string, unknown> {
     taskQueue: config.taskQueue,
     workflowBundle: config.workflowBundle ?? 'source (development)',
     metrics: config.metrics ? `http://${config.metrics.host}:${config.metrics.port}/metrics` : 'off',
-    providers: Object.fromEntries(served.map((p) => [p, { endpoint: config.providers[p]?.endpoint ?? 'public regional endpoint', keysFrom: config.providers[p]?.source }])),
+    providers: Object.fromEntries(
+      served.map((p) => [
+        p,
+        {
+          endpoint: config.providers[p]?.endpoint ?? 'public regional endpoint',
+          keysFrom: config.providers[p]?.source,
+        },
+      ]),
+    ),
     limits: config.limits,
     shutdownGraceSeconds: config.shutdownGraceSeconds,
   };
@@ -438,7 +641,10 @@ export async function checkCredentialSources(config: WorkerConfig): Promise<Part
     } catch (error) {
       const first = settings.source.split(' → ')[0] ?? '';
       const mask = secretMasker([...chain.held()]);
-      issues.push({ variable: SOURCE_VARIABLES[provider][first] ?? first, message: mask(`${provider}: ${error instanceof Error ? error.message : String(error)}`) });
+      issues.push({
+        variable: SOURCE_VARIABLES[provider][first] ?? first,
+        message: mask(`${provider}: ${error instanceof Error ? error.message : String(error)}`),
+      });
     }
   }
   if (issues.length > 0) throw new WorkerConfigError(issues);

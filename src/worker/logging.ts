@@ -18,7 +18,10 @@ const SECRET_FIELD = /secret|password|token|authorization|api[-_]?key|credential
 export function secretValues(config: WorkerConfig): () => string[] {
   const fixed: string[] = [];
   const chains: Array<{ held(): readonly string[] }> = [];
-  for (const credentials of [config.providers['alibaba-gwlb']?.credentials, config.providers['huawei-elb']?.credentials]) {
+  for (const credentials of [
+    config.providers['alibaba-gwlb']?.credentials,
+    config.providers['huawei-elb']?.credentials,
+  ]) {
     if (credentials === undefined) continue;
     if (isCredentialSource(credentials)) chains.push(credentials);
     else fixed.push(...secretsOf(credentials));
@@ -28,7 +31,6 @@ export function secretValues(config: WorkerConfig): () => string[] {
   return () => (chains.length === 0 ? fixed : [...fixed, ...chains.flatMap((c) => c.held())]);
 }
 
-
 export type LogSink = (line: string) => void;
 
 export class JsonLogger implements Logger {
@@ -37,7 +39,11 @@ export class JsonLogger implements Logger {
   readonly #sink: LogSink;
 
   /** `secrets`: values to mask, or a function that says them (temporary keys change while the worker runs). */
-  constructor(level: LogLevel, secrets: readonly string[] | (() => readonly string[]) = [], sink: LogSink = (line) => process.stdout.write(line)) {
+  constructor(
+    level: LogLevel,
+    secrets: readonly string[] | (() => readonly string[]) = [],
+    sink: LogSink = (line) => process.stdout.write(line),
+  ) {
     this.#min = SEVERITY[level];
     if (typeof secrets === 'function') {
       let key = '';
@@ -57,7 +63,11 @@ export class JsonLogger implements Logger {
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
     if (SEVERITY[level] < this.#min) return;
-    const entry: Record<string, unknown> = { time: new Date().toISOString(), level: level.toLowerCase(), msg: this.#mask(message) };
+    const entry: Record<string, unknown> = {
+      time: new Date().toISOString(),
+      level: level.toLowerCase(),
+      msg: this.#mask(message),
+    };
     if (meta) {
       for (const [key, value] of Object.entries(meta)) {
         if (key === 'time' || key === 'level' || key === 'msg') continue;
@@ -87,7 +97,8 @@ export class JsonLogger implements Logger {
   #clean(value: unknown, depth: number, seen: WeakSet<object>): unknown {
     if (typeof value === 'string') return this.#mask(value);
     if (typeof value === 'bigint') return value.toString();
-    if (value === null || typeof value !== 'object') return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
+    if (value === null || typeof value !== 'object')
+      return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
     if (seen.has(value)) return '[cycle]';
     if (depth >= 6) return '[…]';
     seen.add(value);
@@ -102,7 +113,8 @@ export class JsonLogger implements Logger {
     }
     if (Array.isArray(value)) return value.slice(0, 50).map((v) => this.#clean(v, depth + 1, seen));
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) out[key] = SECRET_FIELD.test(key) ? REDACTED : this.#clean(v, depth + 1, seen);
+    for (const [key, v] of Object.entries(value))
+      out[key] = SECRET_FIELD.test(key) ? REDACTED : this.#clean(v, depth + 1, seen);
     return out;
   }
 }

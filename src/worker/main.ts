@@ -3,7 +3,13 @@
 // logs are JSON lines on stdout; SIGINT/SIGTERM drain in-flight activities for the grace time, then exit 0.
 import { createServer } from 'node:net';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { checkCredentialSources, describeConfig, loadWorkerConfig, WorkerConfigError, type WorkerConfig } from './config.js';
+import {
+  checkCredentialSources,
+  describeConfig,
+  loadWorkerConfig,
+  WorkerConfigError,
+  type WorkerConfig,
+} from './config.js';
 import { JsonLogger, secretValues } from './logging.js';
 import { createLbflowWorker } from './worker.js';
 
@@ -21,7 +27,9 @@ function freePort(host: string): Promise<number> {
     server.once('error', reject);
     server.listen(0, host, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -35,23 +43,37 @@ async function main(): Promise<number> {
     credentials = await checkCredentialSources(config);
   } catch (error) {
     if (!(error instanceof WorkerConfigError)) throw error;
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: error.message, event: 'worker.config-invalid', issues: error.issues })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: error.message, event: 'worker.config-invalid', issues: error.issues })}\n`,
+    );
     return EXIT_CONFIG;
   }
-  if (config.metrics?.port === 0) config = { ...config, metrics: { ...config.metrics, port: await freePort(config.metrics.host) } };
+  if (config.metrics?.port === 0)
+    config = { ...config, metrics: { ...config.metrics, port: await freePort(config.metrics.host) } };
   const logger = new JsonLogger(config.logLevel, secretValues(config));
   Runtime.install({
     logger,
     shutdownSignals: ['SIGINT', 'SIGTERM'],
     telemetryOptions: {
-      logging: { filter: { core: config.logLevel === 'TRACE' || config.logLevel === 'DEBUG' ? 'INFO' : 'WARN', other: 'ERROR' }, forward: {} },
-      ...(config.metrics ? { metrics: { prometheus: { bindAddress: `${config.metrics.host}:${config.metrics.port}` } } } : {}),
+      logging: {
+        filter: { core: config.logLevel === 'TRACE' || config.logLevel === 'DEBUG' ? 'INFO' : 'WARN', other: 'ERROR' },
+        forward: {},
+      },
+      ...(config.metrics
+        ? { metrics: { prometheus: { bindAddress: `${config.metrics.host}:${config.metrics.port}` } } }
+        : {}),
     },
   });
   logger.info('lbflow worker starting', { event: 'worker.starting', ...describeConfig(config), keysFrom: credentials });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => logger.info('lbflow worker stopping: in-flight activities get the grace time, then are handed back', { event: 'worker.stopping', signal, graceSeconds: config.shutdownGraceSeconds }));
+    process.once(signal, () =>
+      logger.info('lbflow worker stopping: in-flight activities get the grace time, then are handed back', {
+        event: 'worker.stopping',
+        signal,
+        graceSeconds: config.shutdownGraceSeconds,
+      }),
+    );
   }
   const connection = await NativeConnection.connect(config.temporal.connection);
   try {
@@ -79,7 +101,9 @@ main().then(
   },
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: `lbflow worker failed: ${message}`, event: 'worker.failed' })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: `lbflow worker failed: ${message}`, event: 'worker.failed' })}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -18,9 +18,18 @@ export const LBFLOW_METRICS = {
 
 /** Records every provider API call: a count by provider, action, outcome and code, and its latency by provider and action. */
 export function providerCallMetrics(meter: MetricMeter = Runtime.instance().metricMeter): CallObserver {
-  const calls = meter.createCounter(LBFLOW_METRICS.providerCalls, 'calls', 'Provider API calls, by provider, action, outcome (ok, error, aborted) and provider code');
+  const calls = meter.createCounter(
+    LBFLOW_METRICS.providerCalls,
+    'calls',
+    'Provider API calls, by provider, action, outcome (ok, error, aborted) and provider code',
+  );
   // Milliseconds, as the SDK's own latencies: the exporter's buckets (50 ms … 10 s) are made for them.
-  const latency = meter.createHistogram(LBFLOW_METRICS.providerCallLatency, 'int', 'ms', 'Provider API call latency in milliseconds, by provider and action');
+  const latency = meter.createHistogram(
+    LBFLOW_METRICS.providerCallLatency,
+    'int',
+    'ms',
+    'Provider API call latency in milliseconds, by provider and action',
+  );
   return ({ provider, action, outcome, code, seconds }) => {
     calls.add(1, { provider, action, outcome, code });
     latency.record(Math.round(seconds * 1000), { provider, action });

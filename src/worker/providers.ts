@@ -16,7 +16,13 @@ const CREDENTIAL_HINT: Record<Provider, string> = {
 
 type Method = 'listServers' | 'groupReadiness' | 'addServers' | 'removeServers' | 'groupQuota';
 const METHODS: readonly Method[] = ['listServers', 'groupReadiness', 'addServers', 'removeServers', 'groupQuota'];
-const ACTIONS: Record<Method, string> = { listServers: 'ListServers', groupReadiness: 'GroupReadiness', addServers: 'AddServers', removeServers: 'RemoveServers', groupQuota: 'GroupQuota' };
+const ACTIONS: Record<Method, string> = {
+  listServers: 'ListServers',
+  groupReadiness: 'GroupReadiness',
+  addServers: 'AddServers',
+  removeServers: 'RemoveServers',
+  groupQuota: 'GroupQuota',
+};
 
 /** Token bucket (burst = one second's worth) plus a cap on operations in flight; waits honour the caller's abort. */
 export class CallGate {
@@ -27,7 +33,11 @@ export class CallGate {
   #inFlight = 0;
   readonly #waiting: (() => void)[] = [];
 
-  constructor(perSecond: number, concurrency: number, private readonly now: () => number = () => performance.now()) {
+  constructor(
+    perSecond: number,
+    concurrency: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     this.#perSecond = perSecond;
     this.#concurrency = concurrency;
     this.#tokens = Math.max(1, perSecond);
@@ -118,7 +128,11 @@ function unconfigured<P extends Provider>(provider: P): LoadBalancerProvider<P> 
 }
 
 /** Wraps every call of `inner` in the gate; Huawei calls for another project than the credentials' are refused. */
-function gated<P extends Provider>(inner: LoadBalancerProvider<P>, gate: CallGate, projectId: string | undefined): LoadBalancerProvider<P> {
+function gated<P extends Provider>(
+  inner: LoadBalancerProvider<P>,
+  gate: CallGate,
+  projectId: string | undefined,
+): LoadBalancerProvider<P> {
   const wrapped: Record<string, unknown> = { provider: inner.provider, close: () => inner.close() };
   for (const method of METHODS) {
     // groupQuota is optional: a provider without it stays without it.
@@ -157,10 +171,30 @@ export function buildProviders(config: WorkerConfig, observe?: CallObserver): Wo
   const huawei = config.providers['huawei-elb'];
   const clients: Record<Provider, LoadBalancerProvider> = {
     'alibaba-gwlb': alibaba
-      ? gated(createProvider({ provider: 'alibaba-gwlb', credentials: alibaba.credentials, endpoint: alibaba.endpoint, connections: providerConcurrency, observe }), new CallGate(providerCallsPerSecond, providerConcurrency), undefined)
+      ? gated(
+          createProvider({
+            provider: 'alibaba-gwlb',
+            credentials: alibaba.credentials,
+            endpoint: alibaba.endpoint,
+            connections: providerConcurrency,
+            observe,
+          }),
+          new CallGate(providerCallsPerSecond, providerConcurrency),
+          undefined,
+        )
       : unconfigured('alibaba-gwlb'),
     'huawei-elb': huawei
-      ? gated(createProvider({ provider: 'huawei-elb', credentials: huawei.credentials, endpoint: huawei.endpoint, connections: providerConcurrency, observe }), new CallGate(providerCallsPerSecond, providerConcurrency), huawei.projectId)
+      ? gated(
+          createProvider({
+            provider: 'huawei-elb',
+            credentials: huawei.credentials,
+            endpoint: huawei.endpoint,
+            connections: providerConcurrency,
+            observe,
+          }),
+          new CallGate(providerCallsPerSecond, providerConcurrency),
+          huawei.projectId,
+        )
       : unconfigured('huawei-elb'),
   } as Record<Provider, LoadBalancerProvider>;
   return {

@@ -15,7 +15,9 @@ function workflowSource(name: string): string {
     const path = fileURLToPath(new URL(`../workflows/${name}.${ext}`, import.meta.url));
     if (existsSync(path)) return path;
   }
-  throw new Error(`the workflow source (src/workflows/${name}.ts) is missing next to the worker: set LBFLOW_WORKFLOW_BUNDLE to a prebuilt bundle`);
+  throw new Error(
+    `the workflow source (src/workflows/${name}.ts) is missing next to the worker: set LBFLOW_WORKFLOW_BUNDLE to a prebuilt bundle`,
+  );
 }
 
 /** The workflows' entry module. */
@@ -39,10 +41,25 @@ export interface LbflowWorker {
 }
 
 /** Builds the worker on an open connection; the caller owns the connection and the Runtime. */
-export async function createLbflowWorker(config: WorkerConfig, connection: NativeConnection, extra: Partial<WorkerOptions> = {}): Promise<LbflowWorker> {
+export async function createLbflowWorker(
+  config: WorkerConfig,
+  connection: NativeConnection,
+  extra: Partial<WorkerOptions> = {},
+): Promise<LbflowWorker> {
   // Every provider call is counted on the worker's metrics endpoint, labelled with namespace and task queue like lbflow's workflow and activity metrics.
-  const providers = buildProviders(config, providerCallMetrics(Runtime.instance().metricMeter.withTags({ namespace: config.temporal.namespace, taskQueue: config.taskQueue })));
-  const code = config.workflowBundle !== undefined ? { workflowBundle: { codePath: config.workflowBundle } } : { workflowsPath: workflowsSourcePath(), bundlerOptions: { preloadModules: workflowBundlerOptions().preloadModules } };
+  const providers = buildProviders(
+    config,
+    providerCallMetrics(
+      Runtime.instance().metricMeter.withTags({ namespace: config.temporal.namespace, taskQueue: config.taskQueue }),
+    ),
+  );
+  const code =
+    config.workflowBundle !== undefined
+      ? { workflowBundle: { codePath: config.workflowBundle } }
+      : {
+          workflowsPath: workflowsSourcePath(),
+          bundlerOptions: { preloadModules: workflowBundlerOptions().preloadModules },
+        };
   try {
     const worker = await Worker.create({
       connection,
@@ -52,7 +69,9 @@ export async function createLbflowWorker(config: WorkerConfig, connection: Nativ
       activities: createActivities({ providerFor: providers.providerFor }),
       maxConcurrentActivityTaskExecutions: config.limits.maxConcurrentActivities,
       maxConcurrentWorkflowTaskExecutions: config.limits.maxConcurrentWorkflowTasks,
-      ...(config.limits.taskQueueActivitiesPerSecond > 0 ? { maxTaskQueueActivitiesPerSecond: config.limits.taskQueueActivitiesPerSecond } : {}),
+      ...(config.limits.taskQueueActivitiesPerSecond > 0
+        ? { maxTaskQueueActivitiesPerSecond: config.limits.taskQueueActivitiesPerSecond }
+        : {}),
       shutdownGraceTime: `${config.shutdownGraceSeconds}s`,
       // A killed worker's cached workflows move to another worker in 2 s instead of the SDK's 10 s.
       stickyQueueScheduleToStartTimeout: TIMINGS.stickyScheduleToStartMs,

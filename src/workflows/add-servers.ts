@@ -61,7 +61,11 @@ const handOverAs = (summary: string) =>
   proxyLocalActivities<Activities>({
     startToCloseTimeout: '30s',
     scheduleToCloseTimeout: TIMINGS.addRetryWindowMs,
-    retry: { initialInterval: TIMINGS.callRetry.initialMs, backoffCoefficient: TIMINGS.callRetry.coefficient, maximumInterval: TIMINGS.callRetry.maximumMs },
+    retry: {
+      initialInterval: TIMINGS.callRetry.initialMs,
+      backoffCoefficient: TIMINGS.callRetry.coefficient,
+      maximumInterval: TIMINGS.callRetry.maximumMs,
+    },
     summary,
   }).handOver;
 
@@ -71,13 +75,33 @@ type Outcome = Extract<RequestUpdate, { kind: 'completed' | 'failed' | 'cancelle
  * How each request ended, on the worker's metrics endpoint (`lbflow_requests`, `lbflow_servers_added`). The SDK's
  * workflow meter records nothing while a history is replayed, so a run is counted once.
  */
-function countEnding(provider: string, outcome: 'completed' | 'failed' | 'cancelled', failureType: string, added: number): void {
-  metricMeter.createCounter('lbflow_requests', 'requests', 'Requests that ended, by provider, outcome (completed, failed, cancelled) and failure type').add(1, { provider, outcome, failure_type: failureType });
-  if (added > 0) metricMeter.createCounter('lbflow_servers_added', 'servers', 'Servers added to a group by requests, by provider').add(added, { provider });
+function countEnding(
+  provider: string,
+  outcome: 'completed' | 'failed' | 'cancelled',
+  failureType: string,
+  added: number,
+): void {
+  metricMeter
+    .createCounter(
+      'lbflow_requests',
+      'requests',
+      'Requests that ended, by provider, outcome (completed, failed, cancelled) and failure type',
+    )
+    .add(1, { provider, outcome, failure_type: failureType });
+  if (added > 0)
+    metricMeter
+      .createCounter('lbflow_servers_added', 'servers', 'Servers added to a group by requests, by provider')
+      .add(added, { provider });
 }
 
 export async function addServersToServerGroup(request: unknown, ...extra: unknown[]): Promise<AddServersResult> {
-  if (extra.length > 0) refuse(request, [{ path: '', message: `addServersToServerGroup takes exactly one argument, the request; got ${extra.length + 1}.` }]);
+  if (extra.length > 0)
+    refuse(request, [
+      {
+        path: '',
+        message: `addServersToServerGroup takes exactly one argument, the request; got ${extra.length + 1}.`,
+      },
+    ]);
   const req = validateRequest(request);
   const group = groupRefOf(req);
   const provider = req.provider;
@@ -129,13 +153,20 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
   setHandler(requestSignal, (raw) => {
     const parsed = coordinationSchemas().RequestUpdateSchema.safeParse(raw);
     if (!parsed.success || parsed.data.nonce !== nonce) {
-      log.warn('request ignored a message that is not from its coordinator', { reason: parsed.success ? 'wrong nonce' : firstIssue(parsed.error) });
+      log.warn('request ignored a message that is not from its coordinator', {
+        reason: parsed.success ? 'wrong nonce' : firstIssue(parsed.error),
+      });
       return;
     }
     const update = parsed.data;
     if (update.kind === 'progress') {
       const { statusCounts: legacy, states, providerStatuses, ...rest } = update.progress;
-      progress = { ...rest, requested: servers.length, states: states ?? {}, providerStatuses: providerStatuses ?? legacy ?? {} };
+      progress = {
+        ...rest,
+        requested: servers.length,
+        states: states ?? {},
+        providerStatuses: providerStatuses ?? legacy ?? {},
+      };
       enter(progress.phase);
       show();
     } else if (update.kind === 'resend') {
@@ -150,7 +181,10 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
   const submit: CoordinatorMessage = { kind: 'submit', requester, nonce, request: req };
   // A hand-over is not cancellable: once asked, the coordinator must hear of the request, or a cancel could find nothing.
   const handOver = (message: CoordinatorMessage) =>
-    handOverAs(`${message.kind === 'cancel' ? 'cancel at' : 'hand over to'} the coordinator of ${groupLabel(group)}`)({ coordinatorId, message });
+    handOverAs(`${message.kind === 'cancel' ? 'cancel at' : 'hand over to'} the coordinator of ${groupLabel(group)}`)({
+      coordinatorId,
+      message,
+    });
   const deliver = (message: CoordinatorMessage) => CancellationScope.nonCancellable(() => handOver(message));
 
   await deliver(submit);
@@ -169,7 +203,8 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
     // Stop the coordinator's work for this request, and wait for its report (what was added, what was rolled back).
     await CancellationScope.nonCancellable(async () => {
       if (!outcome) await handOver({ kind: 'cancel', requester, nonce });
-      if (!(await condition(() => outcome !== undefined, RESUBMIT_AFTER_MS))) log.warn('no report from the coordinator after the cancellation', { coordinatorId });
+      if (!(await condition(() => outcome !== undefined, RESUBMIT_AFTER_MS)))
+        log.warn('no report from the coordinator after the cancellation', { coordinatorId });
     });
   }
 
@@ -183,7 +218,8 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
   }
   if (cancelled !== undefined) {
     // The SDK's cancellation carries no details: the report goes in the memo, where the client library reads it.
-    const report = outcome?.kind === 'cancelled' ? outcome.report : outcome?.kind === 'failed' ? outcome.details : undefined;
+    const report =
+      outcome?.kind === 'cancelled' ? outcome.report : outcome?.kind === 'failed' ? outcome.details : undefined;
     upsertMemo({ [REPORT_MEMO]: { added: [], alreadyPresent: [], ...report, type: 'Cancelled' } });
     enter('failed');
     progress = { ...progress, phase: 'failed' };
@@ -193,7 +229,11 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
   }
   if (!outcome || outcome.kind === 'cancelled') {
     countEnding(provider, 'failed', 'ProviderUnavailable', 0);
-    throw workflowFailure('ProviderUnavailable', 'the group coordinator stopped this request without a cancellation', { type: 'ProviderUnavailable', added: [], alreadyPresent: [] });
+    throw workflowFailure('ProviderUnavailable', 'the group coordinator stopped this request without a cancellation', {
+      type: 'ProviderUnavailable',
+      added: [],
+      alreadyPresent: [],
+    });
   }
   if (outcome.kind === 'failed') {
     enter('failed');
@@ -206,7 +246,19 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
   }
   enter('completed');
   countEnding(provider, 'completed', '', req.options.dryRun ? 0 : outcome.added.length);
-  progress = { ...progress, phase: 'completed', chunksDone: outcome.chunks, chunksTotal: outcome.chunks, added: outcome.added.length, alreadyPresent: outcome.alreadyPresent.length, ...countStates(provider, req.options.waitFor, serverStatuses.map((s) => s.status)) };
+  progress = {
+    ...progress,
+    phase: 'completed',
+    chunksDone: outcome.chunks,
+    chunksTotal: outcome.chunks,
+    added: outcome.added.length,
+    alreadyPresent: outcome.alreadyPresent.length,
+    ...countStates(
+      provider,
+      req.options.waitFor,
+      serverStatuses.map((s) => s.status),
+    ),
+  };
   show();
   return {
     provider,
@@ -223,8 +275,18 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
 function refuse(request: unknown, issues: { path: string; message: string }[]): never {
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.phase, value: 'failed' }]);
   const provider = (request as { provider?: unknown } | null)?.provider;
-  countEnding(provider === 'alibaba-gwlb' || provider === 'huawei-elb' ? provider : 'unknown', 'failed', 'ValidationError', 0);
-  throw workflowFailure('ValidationError', formatIssues(issues), { type: 'ValidationError', added: [], alreadyPresent: [], issues });
+  countEnding(
+    provider === 'alibaba-gwlb' || provider === 'huawei-elb' ? provider : 'unknown',
+    'failed',
+    'ValidationError',
+    0,
+  );
+  throw workflowFailure('ValidationError', formatIssues(issues), {
+    type: 'ValidationError',
+    added: [],
+    alreadyPresent: [],
+    issues,
+  });
 }
 
 function validateRequest(request: unknown) {
@@ -235,5 +297,3 @@ function validateRequest(request: unknown) {
   if (!checked.ok) refuse(request, checked.issues);
   return checked.request;
 }
-
-

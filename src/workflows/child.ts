@@ -1,10 +1,32 @@
 // For other teams' workflows: run lbflow as a child workflow. Import this module (workflow-safe) from your
 // workflow code; your worker does not need lbflow's activities, only the `lbflow` task queue needs an lbflow worker.
-import { ApplicationFailure, ChildWorkflowFailure, executeChild, type ChildWorkflowOptions } from '@temporalio/workflow';
-import { addServersWorkflowId, isFailureType, requestSummary, TASK_QUEUE, TIMINGS, WORKFLOW_TYPE, type AddServersRequestInput, type AddServersResult, type FailureDetails, type FailureType } from '../domain/index.js';
+import {
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  executeChild,
+  type ChildWorkflowOptions,
+} from '@temporalio/workflow';
+import {
+  addServersWorkflowId,
+  isFailureType,
+  requestSummary,
+  TASK_QUEUE,
+  TIMINGS,
+  WORKFLOW_TYPE,
+  type AddServersRequestInput,
+  type AddServersResult,
+  type FailureDetails,
+  type FailureType,
+} from '../domain/index.js';
 
 export { TASK_QUEUE, WORKFLOW_TYPE, addServersWorkflowId } from '../domain/index.js';
-export type { AddServersRequestInput, AddServersResult, FailureDetails, FailureType, Progress } from '../domain/index.js';
+export type {
+  AddServersRequestInput,
+  AddServersResult,
+  FailureDetails,
+  FailureType,
+  Progress,
+} from '../domain/index.js';
 
 export interface ChildOptions extends Omit<ChildWorkflowOptions, 'workflowId' | 'taskQueue' | 'args'> {
   /** Deterministic key for this step (e.g. `${workflowInfo().workflowId}-step-3`): it makes the child's workflow id. */
@@ -30,5 +52,8 @@ export function lbflowFailure(error: unknown): { type: FailureType; details: Fai
   const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
   if (!(cause instanceof ApplicationFailure) || !isFailureType(cause.type)) return undefined;
   const first = cause.details?.[0];
-  return { type: cause.type, details: typeof first === 'object' && first !== null ? (first as FailureDetails) : undefined };
+  return {
+    type: cause.type,
+    details: typeof first === 'object' && first !== null ? (first as FailureDetails) : undefined,
+  };
 }

@@ -94,7 +94,11 @@ function callsAs(summary: string) {
     startToCloseTimeout: TIMINGS.startToCloseMs,
     heartbeatTimeout: TIMINGS.heartbeatTimeoutMs,
     scheduleToCloseTimeout: TIMINGS.addRetryWindowMs,
-    retry: { initialInterval: TIMINGS.callRetry.initialMs, backoffCoefficient: TIMINGS.callRetry.coefficient, maximumInterval: TIMINGS.callRetry.maximumMs },
+    retry: {
+      initialInterval: TIMINGS.callRetry.initialMs,
+      backoffCoefficient: TIMINGS.callRetry.coefficient,
+      maximumInterval: TIMINGS.callRetry.maximumMs,
+    },
     summary,
   });
 }
@@ -102,9 +106,12 @@ function callsAs(summary: string) {
 /** The last part of a request's workflow id (its request key), enough to tell requests apart in a summary. */
 const requestName = (workflowId: string) => workflowId.split('/').at(-1) ?? workflowId;
 
-
 /** "chunk 3/5 of r-… · 200 servers · alibaba-gwlb cn-hangzhou sgp-…", or "2 chunks for 3 requests · …" when shared. */
-function addSummary(l: Ledger, op: Extract<WriteOp, { kind: 'add' }>, following: readonly Extract<WriteOp, { kind: 'add' }>[]): string {
+function addSummary(
+  l: Ledger,
+  op: Extract<WriteOp, { kind: 'add' }>,
+  following: readonly Extract<WriteOp, { kind: 'add' }>[],
+): string {
   const chunks = 1 + following.length;
   const n = op.keys.length + following.reduce((sum, f) => sum + f.keys.length, 0);
   const requests = [...new Set([...op.requests, ...following.flatMap((f) => f.requests)])];
@@ -119,7 +126,13 @@ function addSummary(l: Ledger, op: Extract<WriteOp, { kind: 'add' }>, following:
 
 /** The coordinator's live details: what is queued, in flight and live, as a Markdown table. */
 function coordinatorDetails(queued: number, inFlight: string, live: number): string {
-  return ['| | |', '|---|---|', `| **queued** | ${serverCount(queued)} |`, `| **in flight** | ${inFlight} |`, `| **live requests** | ${count(live)} |`].join('\n');
+  return [
+    '| | |',
+    '|---|---|',
+    `| **queued** | ${serverCount(queued)} |`,
+    `| **in flight** | ${inFlight} |`,
+    `| **live requests** | ${count(live)} |`,
+  ].join('\n');
 }
 
 export async function serverGroupCoordinator(...input: unknown[]): Promise<void> {
@@ -128,10 +141,16 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
   let exitWhenIdle = false;
   if (info.continuedFromExecutionRunId === undefined) {
     // A fresh start takes nothing: the ledger (who created which server) comes only from the coordinator's own continue-as-new.
-    if (input.length > 0) throw validationFailure(`serverGroupCoordinator takes no input when started (it gets its state only from its own continue-as-new); got ${input.length} argument(s).`);
+    if (input.length > 0)
+      throw validationFailure(
+        `serverGroupCoordinator takes no input when started (it gets its state only from its own continue-as-new); got ${input.length} argument(s).`,
+      );
   } else {
     const carried = coordinationSchemas().CarriedStateFrameSchema.safeParse(input[0]);
-    if (!carried.success) throw validationFailure(`serverGroupCoordinator was continued with a malformed state: ${firstIssue(carried.error)}`);
+    if (!carried.success)
+      throw validationFailure(
+        `serverGroupCoordinator was continued with a malformed state: ${firstIssue(carried.error)}`,
+      );
     const state = carried.data as unknown as CarriedState;
     ledger = new Ledger(state.ledger, info.firstExecutionRunId);
     exitWhenIdle = state.exitWhenIdle === true;
@@ -152,7 +171,8 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
   });
 
   /** The change in flight, and the chunks sent after it in the same activity (a group that takes back-to-back changes). */
-  let writing: { op: WriteOp; following: Extract<WriteOp, { kind: 'add' }>[]; done: Promise<void>; summary: string } | undefined;
+  let writing:
+    { op: WriteOp; following: Extract<WriteOp, { kind: 'add' }>[]; done: Promise<void>; summary: string } | undefined;
   let listing: { ids: string[]; created: Set<string>; removed: Set<string> } | undefined;
   const reads = new Map<number, { op: ReadOp; scope: CancellationScope; done: Promise<void> }>();
   let readSeq = 0;
@@ -161,8 +181,18 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
   let phaseTimer = false;
   let heldOnce = false;
   // The worker's metrics (the SDK records nothing while replaying): servers waiting for a change, and each change's size.
-  const queueDepth = metricMeter.createGauge('lbflow_group_queue_depth', 'int', 'servers', "Servers queued for a group's next changes, by provider and server group");
-  const changeServers = metricMeter.createHistogram('lbflow_change_servers', 'int', 'servers', 'Servers per add change (coalesced across requests), by provider');
+  const queueDepth = metricMeter.createGauge(
+    'lbflow_group_queue_depth',
+    'int',
+    'servers',
+    "Servers queued for a group's next changes, by provider and server group",
+  );
+  const changeServers = metricMeter.createHistogram(
+    'lbflow_change_servers',
+    'int',
+    'servers',
+    'Servers per add change (coalesced across requests), by provider',
+  );
   let shownDepth = -1;
   let shownDetails = '';
   /** History length at which the state was last found too big to carry. */
@@ -181,7 +211,10 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
               kind: op.kind === 'remove' ? 'remove' : op.dry ? 'dry-run' : 'add',
               servers: op.keys.length + writing.following.reduce((n, f) => n + f.keys.length, 0),
               chunks: 1 + writing.following.length,
-              requests: op.kind === 'remove' ? [op.request] : [...new Set([...op.requests, ...writing.following.flatMap((f) => f.requests)])],
+              requests:
+                op.kind === 'remove'
+                  ? [op.request]
+                  : [...new Set([...op.requests, ...writing.following.flatMap((f) => f.requests)])],
               token: op.token,
             }
           : undefined,
@@ -205,11 +238,16 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
         // Temporal refuses a signal only to a workflow that is closed: one that ended without telling us (terminated,
         // timed out) must not have its queued servers added for nobody.
         const abandoned = ledger?.abandon(to.id, to.runId) ?? false;
-        log.warn(abandoned ? 'a request closed without a cancellation: its queued servers are dropped' : 'a request could not be told (it has ended)', {
-          request: to.id,
-          kind: update.kind,
-          error: String(error),
-        });
+        log.warn(
+          abandoned
+            ? 'a request closed without a cancellation: its queued servers are dropped'
+            : 'a request could not be told (it has ended)',
+          {
+            request: to.id,
+            kind: update.kind,
+            error: String(error),
+          },
+        );
       })
       .finally(() => {
         sending--;
@@ -224,7 +262,10 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
         const group = groupRefOf(message.request);
         // The group's own coordinator only (its id names the group; the task queue suffix is not checked, so replay works).
         const own = coordinatorWorkflowId(group);
-        if ((info.workflowId !== own && !info.workflowId.startsWith(`${own}@`)) || (ledger && !sameGroup(ledger.state.group, group))) {
+        if (
+          (info.workflowId !== own && !info.workflowId.startsWith(`${own}@`)) ||
+          (ledger && !sameGroup(ledger.state.group, group))
+        ) {
           log.warn('coordinator refused a submission for another group', { request: message.requester.workflowId });
           continue;
         }
@@ -242,7 +283,8 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
       } else if (message.kind === 'exit-when-idle') {
         exitWhenIdle = true;
       } else {
-        const refused = ledger?.cancel(message.requester.workflowId, message.nonce) ?? 'no request is live here: ignored';
+        const refused =
+          ledger?.cancel(message.requester.workflowId, message.nonce) ?? 'no request is live here: ignored';
         if (refused) log.warn(`coordinator: ${refused}`, { request: message.requester.workflowId });
       }
     }
@@ -258,13 +300,16 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     const current = writing?.op;
     listing = { ids, created: new Set(), removed: new Set(current?.kind === 'remove' ? current.keys : []) };
     const seen = listing;
-    callsAs(`list ${'servers' in filter ? `${serverCount(servers.length)} of ` : ''}${groupLabel(l.state.group)} for ${due.length === 1 ? requestName(ids[0] as string) : `${due.length} requests`}`)
+    callsAs(
+      `list ${'servers' in filter ? `${serverCount(servers.length)} of ` : ''}${groupLabel(l.state.group)} for ${due.length === 1 ? requestName(ids[0] as string) : `${due.length} requests`}`,
+    )
       .listGroupServers({ group: l.state.group, ...filter })
       .then(
         (listed) => {
           // Changes answered while the list was read are the coordinator's own: they override what the list saw.
           const members = [...listed.members];
-          for (const key of seen.created) if (!members.some((m) => m.key === key)) members.push({ key, status: 'added' });
+          for (const key of seen.created)
+            if (!members.some((m) => m.key === key)) members.push({ key, status: 'added' });
           l.applyListing(ids, members, listed.requestIds, seen.removed);
         },
         (error: unknown) => l.failListing(ids, describeFailure(error)),
@@ -278,13 +323,21 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
   const startWrite = (l: Ledger, op: WriteOp) => {
     if (op.kind === 'remove' && listing) for (const k of op.keys) listing.removed.add(k);
     // A group that takes back-to-back changes gets the full chunks due after this one in the same activity.
-    const following = op.kind === 'add' && BACK_TO_BACK_CHANGES[l.state.group.provider] ? l.followingWrites(op, TIMINGS.chunksPerAdd - 1) : [];
+    const following =
+      op.kind === 'add' && BACK_TO_BACK_CHANGES[l.state.group.provider]
+        ? l.followingWrites(op, TIMINGS.chunksPerAdd - 1)
+        : [];
     if (op.kind === 'add' && !op.dry) {
       // How well requests coalesce: the servers each change carries (up to 200 per chunk, chunks back to back summed).
-      changeServers.record(op.keys.length + following.reduce((n, f) => n + f.keys.length, 0), { provider: l.state.group.provider });
+      changeServers.record(op.keys.length + following.reduce((n, f) => n + f.keys.length, 0), {
+        provider: l.state.group.provider,
+      });
     }
     // Named once, when it starts: the activity's summary, and the "in flight" of the coordinator's details.
-    const summary = op.kind === 'add' ? addSummary(l, op, following) : `roll back ${serverCount(op.keys.length)} of ${requestName(op.request)}`;
+    const summary =
+      op.kind === 'add'
+        ? addSummary(l, op, following)
+        : `roll back ${serverCount(op.keys.length)} of ${requestName(op.request)}`;
     const done = (op.kind === 'add' ? add(l, op, following, summary) : remove(l, op)).finally(() => {
       writing = undefined;
       wake();
@@ -294,14 +347,21 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
 
   /** Whether a list found these servers of a change in the group (its answer was lost); empty when the list fails too. */
   const foundOf = async (l: Ledger, op: Extract<WriteOp, { kind: 'add' }>): Promise<Set<string>> => {
-    const listed = await callsAs(`look for ${serverCount(op.keys.length)} of a change whose answer was lost · ${groupLabel(l.state.group)}`)
+    const listed = await callsAs(
+      `look for ${serverCount(op.keys.length)} of a change whose answer was lost · ${groupLabel(l.state.group)}`,
+    )
       .listGroupServers({ group: l.state.group, servers: op.servers.map((s) => l.identity(s)) })
       .catch(() => undefined);
     const keys = new Set(op.keys);
     return new Set((listed?.members ?? []).map((m) => m.key).filter((k) => keys.has(k)));
   };
 
-  const add = async (l: Ledger, op: Extract<WriteOp, { kind: 'add' }>, following: Extract<WriteOp, { kind: 'add' }>[], summary: string) => {
+  const add = async (
+    l: Ledger,
+    op: Extract<WriteOp, { kind: 'add' }>,
+    following: Extract<WriteOp, { kind: 'add' }>[],
+    summary: string,
+  ) => {
     const now = Date.now();
     const window = op.confirm ? op.confirm.deadline - now + TIMINGS.addRetryWindowMs : TIMINGS.addRetryWindowMs;
     const created = (o: Extract<WriteOp, { kind: 'add' }>) => {
@@ -314,8 +374,19 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
         idempotencyKey: op.token,
         dryRun: op.dry,
         pollMs: op.pollMs,
-        ...(op.confirm ? { confirm: { servers: op.confirm.servers, waitFor: op.confirm.waitFor, deadlineMs: op.confirm.deadline, sliceMs: TIMINGS.confirmSliceMs } } : {}),
-        ...(following.length > 0 ? { then: following.map((f) => ({ servers: f.servers, idempotencyKey: f.token })) } : {}),
+        ...(op.confirm
+          ? {
+              confirm: {
+                servers: op.confirm.servers,
+                waitFor: op.confirm.waitFor,
+                deadlineMs: op.confirm.deadline,
+                sliceMs: TIMINGS.confirmSliceMs,
+              },
+            }
+          : {}),
+        ...(following.length > 0
+          ? { then: following.map((f) => ({ servers: f.servers, idempotencyKey: f.token })) }
+          : {}),
       });
       if (result.sent) {
         l.applyAdded(op, result.outcomes, result.confirmed, result.requestIds, Date.now());
@@ -351,9 +422,34 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     const what = `${serverCount(op.keys.length)} of ${requestName(op.request)} · ${groupLabel(group)}`;
     try {
       const ids: string[] = [];
-      ids.push(...(await activitiesFor(TIMINGS.retryFloorMs, TIMINGS.addRetryWindowMs, `wait until the group takes a change · ${groupLabel(group)}`).waitGroupReady(group)).requestIds);
-      ids.push(...(await callsAs(`roll back ${what}`).removeChunk({ group, servers: op.servers, idempotencyKey: op.token, dryRun: false })).requestIds);
-      ids.push(...(await activitiesFor(TIMINGS.retryFloorMs, TIMINGS.addRetryWindowMs, `wait until the rolled-back ${what} are gone`).waitServersGone({ group, servers: op.servers })).requestIds);
+      ids.push(
+        ...(
+          await activitiesFor(
+            TIMINGS.retryFloorMs,
+            TIMINGS.addRetryWindowMs,
+            `wait until the group takes a change · ${groupLabel(group)}`,
+          ).waitGroupReady(group)
+        ).requestIds,
+      );
+      ids.push(
+        ...(
+          await callsAs(`roll back ${what}`).removeChunk({
+            group,
+            servers: op.servers,
+            idempotencyKey: op.token,
+            dryRun: false,
+          })
+        ).requestIds,
+      );
+      ids.push(
+        ...(
+          await activitiesFor(
+            TIMINGS.retryFloorMs,
+            TIMINGS.addRetryWindowMs,
+            `wait until the rolled-back ${what} are gone`,
+          ).waitServersGone({ group, servers: op.servers })
+        ).requestIds,
+      );
       l.applyRemoved(op, ids);
     } catch (error) {
       l.applyRemoveFailed(op, describeFailure(error));
@@ -366,7 +462,11 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     const id = readSeq++;
     const done = scope
       .run(() =>
-        activitiesFor(op.pollMs, window, `wait for ${serverCount(op.servers.length)} to be ${op.waitFor} (${op.entries.length === 1 ? requestName(op.entries[0]!.request) : `${op.entries.length} requests`}) · ${groupLabel(l.state.group)}`).waitServersReady({
+        activitiesFor(
+          op.pollMs,
+          window,
+          `wait for ${serverCount(op.servers.length)} to be ${op.waitFor} (${op.entries.length === 1 ? requestName(op.entries[0]!.request) : `${op.entries.length} requests`}) · ${groupLabel(l.state.group)}`,
+        ).waitServersReady({
           group: l.state.group,
           servers: op.servers,
           waitFor: op.waitFor,
@@ -392,7 +492,8 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
   const step = (l: Ledger) => {
     const now = Date.now();
     // A read no live request waits on any more is stopped.
-    for (const read of reads.values()) if (read.op.entries.every((e) => !l.request(e.request) || l.request(e.request)?.end)) read.scope.cancel();
+    for (const read of reads.values())
+      if (read.op.entries.every((e) => !l.request(e.request) || l.request(e.request)?.end)) read.scope.cancel();
     for (const r of l.admissionsDue()) send({ id: r.id, runId: r.runId }, { kind: 'resend', nonce: r.nonce });
     startListing(l);
     if (!writing) {
@@ -407,7 +508,8 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     for (const op of l.readsDue(now, reading())) startRead(l, op);
     const outcomes = l.takeOutcomes();
     for (const { request, update } of outcomes) send({ id: request.id, runId: request.runId }, update);
-    for (const { request, update } of l.progressDue(now, TIMINGS.progressEveryMs, TIMINGS.progressPhaseMs)) send({ id: request.id, runId: request.runId }, update);
+    for (const { request, update } of l.progressDue(now, TIMINGS.progressEveryMs, TIMINGS.progressPhaseMs))
+      send({ id: request.id, runId: request.runId }, update);
     // A phase change held back must not wait for the next answer (a long read may be minutes away): one timer for it.
     const phaseDue = l.phaseChangeDueAt(TIMINGS.progressPhaseMs);
     if (phaseDue !== undefined && !phaseTimer) {
@@ -420,9 +522,17 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     // An ending may free the writer's next change (a rollback) or room for a waiting request: look again.
     if (outcomes.length > 0 && !writing) dirty = true;
     const depth = l.queued();
-    const details = coordinatorDetails(depth, writing ? writing.summary.split(' · ').slice(0, 2).join(' · ') : '–', l.live.length);
+    const details = coordinatorDetails(
+      depth,
+      writing ? writing.summary.split(' · ').slice(0, 2).join(' · ') : '–',
+      l.live.length,
+    );
     if (details !== shownDetails) setCurrentDetails((shownDetails = details));
-    if (depth !== shownDepth) queueDepth.set((shownDepth = depth), { provider: l.state.group.provider, server_group: groupIdOf(l.state.group) });
+    if (depth !== shownDepth)
+      queueDepth.set((shownDepth = depth), {
+        provider: l.state.group.provider,
+        server_group: groupIdOf(l.state.group),
+      });
   };
 
   const busy = () => writing !== undefined || listing !== undefined || reads.size > 0 || sending > 0;
@@ -442,7 +552,10 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
     if (!ledger) continue;
 
     const current = workflowInfo();
-    if ((current.continueAsNewSuggested || current.historyLength >= TIMINGS.coordinatorMaxEvents) && current.historyLength >= carryCheckedAt + CARRY_RECHECK_EVENTS) {
+    if (
+      (current.continueAsNewSuggested || current.historyLength >= TIMINGS.coordinatorMaxEvents) &&
+      current.historyLength >= carryCheckedAt + CARRY_RECHECK_EVENTS
+    ) {
       // Start nothing new; once the change and the list in flight are answered, hand the ledger to a new run.
       if (writing || listing || sending > 0) continue;
       // A state too big to carry (one request of 10,000 long Huawei entries) stays in this run, whose history has
@@ -450,7 +563,10 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
       const size = JSON.stringify(ledger.state).length;
       if (size > MAX_CARRIED_BYTES) {
         carryCheckedAt = current.historyLength;
-        log.warn('coordinator state too big to continue as new yet: running on in this run', { bytes: size, events: current.historyLength });
+        log.warn('coordinator state too big to continue as new yet: running on in this run', {
+          bytes: size,
+          events: current.historyLength,
+        });
         step(ledger);
         continue;
       }

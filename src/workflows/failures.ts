@@ -25,28 +25,52 @@ export function describeFailure(error: unknown): DescribedFailure {
     ...(typeof provider.httpStatus === 'number' ? { httpStatus: provider.httpStatus } : {}),
     ...(typeof provider.requestId === 'string' ? { requestId: provider.requestId } : {}),
     ...(typeof provider.action === 'string' ? { action: provider.action } : {}),
-    ...(typeof (provider.quota as { groupHolds?: unknown } | undefined)?.groupHolds === 'number' ? { quota: provider.quota as FailureDetails['quota'] } : {}),
+    ...(typeof (provider.quota as { groupHolds?: unknown } | undefined)?.groupHolds === 'number'
+      ? { quota: provider.quota as FailureDetails['quota'] }
+      : {}),
   };
   if (app?.type === NOT_READY.servers) {
     const stragglers = (provider.stragglers as ServerStatus[] | undefined) ?? [];
     return {
       type: 'AvailabilityTimeout',
-      message: `${stragglers.length} servers did not become ready in time: ${stragglers.slice(0, 10).map((s) => `${s.key} (${s.status})`).join(', ')}${stragglers.length > 10 ? ', …' : ''}`,
+      message: `${stragglers.length} servers did not become ready in time: ${stragglers
+        .slice(0, 10)
+        .map((s) => `${s.key} (${s.status})`)
+        .join(', ')}${stragglers.length > 10 ? ', …' : ''}`,
       details: { stragglers },
     };
   }
   if (app?.type === NOT_READY.group) {
-    return { type: 'ProviderUnavailable', message: `the server group never became ready for a change (${String(provider.status)})`, details: {} };
+    return {
+      type: 'ProviderUnavailable',
+      message: `the server group never became ready for a change (${String(provider.status)})`,
+      details: {},
+    };
   }
   if (app && isFailureType(app.type)) return { type: app.type, message: app.message, details: fromProvider };
   const timeout = error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
-  const message = timeout ? 'the provider did not answer in time' : error instanceof Error ? error.message : String(error);
+  const message = timeout
+    ? 'the provider did not answer in time'
+    : error instanceof Error
+      ? error.message
+      : String(error);
   return { type: 'ProviderUnavailable', message, details: fromProvider };
 }
 
 /** A typed, non-retryable failure of a workflow: the catalogue type and the details a caller reads. */
-export function workflowFailure(type: FailureType, message: string, details: FailureDetails, cause?: Error): ApplicationFailure {
-  const failure = ApplicationFailure.create({ type, message, details: [details], nonRetryable: true, ...(cause ? { cause } : {}) });
+export function workflowFailure(
+  type: FailureType,
+  message: string,
+  details: FailureDetails,
+  cause?: Error,
+): ApplicationFailure {
+  const failure = ApplicationFailure.create({
+    type,
+    message,
+    details: [details],
+    nonRetryable: true,
+    ...(cause ? { cause } : {}),
+  });
   // The type, message and details say what happened; the sandbox's stack would only bury them in the Web UI.
   failure.stack = '';
   return failure;

@@ -127,9 +127,24 @@ export type WriteOp =
       readonly requests: string[];
       readonly piece?: number | undefined;
       readonly pollMs: number;
-      readonly confirm?: { readonly request: string; readonly keys: string[]; readonly servers: IdentityOf<Provider>[]; readonly waitFor: WaitFor; readonly deadline: number } | undefined;
+      readonly confirm?:
+        | {
+            readonly request: string;
+            readonly keys: string[];
+            readonly servers: IdentityOf<Provider>[];
+            readonly waitFor: WaitFor;
+            readonly deadline: number;
+          }
+        | undefined;
     }
-  | { readonly kind: 'remove'; readonly token: string; readonly request: string; readonly keys: string[]; readonly servers: IdentityOf<Provider>[]; readonly waitFor: WaitFor };
+  | {
+      readonly kind: 'remove';
+      readonly token: string;
+      readonly request: string;
+      readonly keys: string[];
+      readonly servers: IdentityOf<Provider>[];
+      readonly waitFor: WaitFor;
+    };
 
 /** One request's part of a read: the servers it waits for, until its own deadline. */
 export interface ReadEntry {
@@ -170,9 +185,15 @@ export interface KnownQuota {
  * else from the provider's message where it gives its usage ("usage 310/300", the count the change would have made:
  * Alibaba).
  */
-export function quotaFigures(message: string, change: number, requested: number, known: KnownQuota = {}): NonNullable<FailureDetails['quota']> {
+export function quotaFigures(
+  message: string,
+  change: number,
+  requested: number,
+  known: KnownQuota = {},
+): NonNullable<FailureDetails['quota']> {
   const counted = known.groupHolds;
-  if (counted !== undefined && known.limit !== undefined && known.fits !== undefined) return { requested, change, limit: known.limit, groupHolds: counted, fits: known.fits };
+  if (counted !== undefined && known.limit !== undefined && known.fits !== undefined)
+    return { requested, change, limit: known.limit, groupHolds: counted, fits: known.fits };
   const m = /usage (\d+)\/(\d+)/.exec(message);
   // What the group holds: counted by the activity when it could list the group, else the usage less the change.
   const groupHolds = counted ?? (m ? Math.max(0, Number(m[1]) - change) : undefined);
@@ -185,7 +206,8 @@ export function quotaFigures(message: string, change: number, requested: number,
 /** The quota figures as a sentence for the failure message, which is what the Web UI shows first. */
 function quotaSentence(q: NonNullable<FailureDetails['quota']>): string {
   const asked = `this request asked for ${serverCount(q.requested)}`;
-  if (q.limit === undefined || q.fits === undefined) return `(${q.groupHolds === undefined ? '' : `The group holds ${q.groupHolds}; `}${asked}; the provider did not state its quota.)`;
+  if (q.limit === undefined || q.fits === undefined)
+    return `(${q.groupHolds === undefined ? '' : `The group holds ${q.groupHolds}; `}${asked}; the provider did not state its quota.)`;
   return `(The group holds ${q.groupHolds} of its quota of ${q.limit}; ${asked}, ${q.fits === 0 ? 'none fits' : `${q.fits} fit`}.)`;
 }
 
@@ -260,7 +282,8 @@ export class Ledger {
   submit(message: SubmitMessage, now: number): string | undefined {
     const existing = this.#byId.get(message.requester.workflowId);
     if (existing) {
-      if (existing.nonce !== message.nonce || existing.runId !== message.requester.runId) return 'another run of that request is live here: ignored';
+      if (existing.nonce !== message.nonce || existing.runId !== message.requester.runId)
+        return 'another run of that request is live here: ignored';
       if (existing.admitted) return undefined; // a repeat of a delivered submission
       if (!this.#fits(existing.bytes)) return undefined; // still no room: it is asked again in turn
       existing.admitted = true;
@@ -359,7 +382,12 @@ export class Ledger {
    * request, found in the group (already present), or queued as a new intent. The coordinator's own records win
    * over the listing; a server being removed counts as absent, so it is added back after its removal.
    */
-  applyListing(ids: readonly string[], members: readonly ServerStatus[], requestIds: readonly string[], removing: ReadonlySet<string>): void {
+  applyListing(
+    ids: readonly string[],
+    members: readonly ServerStatus[],
+    requestIds: readonly string[],
+    removing: ReadonlySet<string>,
+  ): void {
     const present = new Map(members.map((m) => [m.key, m.status]));
     // Intents by mode and key: a 10,000-server request would otherwise search the queue once per server.
     const queue = new Map<string, Intent>();
@@ -374,7 +402,13 @@ export class Ledger {
     }
   }
 
-  #claim(r: RequestEntry, server: Server, present: ReadonlyMap<string, string>, removing: ReadonlySet<string>, queue: Map<string, Intent>): void {
+  #claim(
+    r: RequestEntry,
+    server: Server,
+    present: ReadonlyMap<string, string>,
+    removing: ReadonlySet<string>,
+    queue: Map<string, Intent>,
+  ): void {
     const key = this.key(server);
     const dry = r.opts.dryRun;
     const intent = queue.get(`${dry} ${key}`);
@@ -465,12 +499,21 @@ export class Ledger {
       }
       const keys = removal.removal!.filter((k) => !keep.has(k)).slice(0, removal.opts.maxChunkSize);
       if (keys.length === 0) {
-        removal.keptForOthers.push(...removal.removal!.filter((k) => keep.has(k) && !removal.keptForOthers.includes(k)));
+        removal.keptForOthers.push(
+          ...removal.removal!.filter((k) => keep.has(k) && !removal.keptForOthers.includes(k)),
+        );
         removal.removal = undefined;
         return this.nextWrite(now);
       }
       const servers = keys.map((k) => identityFromKey(this.provider, k));
-      return { kind: 'remove', token: changeToken(this.incarnation, 'r', this.state.seq++), request: removal.id, keys, servers, waitFor: removal.opts.waitFor };
+      return {
+        kind: 'remove',
+        token: changeToken(this.incarnation, 'r', this.state.seq++),
+        request: removal.id,
+        keys,
+        servers,
+        waitFor: removal.opts.waitFor,
+      };
     }
     const pending = this.state.intents.filter((i) => !i.inflight);
     for (const piece of this.state.pieces) {
@@ -514,7 +557,13 @@ export class Ledger {
       }
       const keys = blocking.flatMap((p) => p.keys);
       const deadline = Math.min(...blocking.map((p) => p.at)) + r.opts.timeoutMs;
-      return this.#addOp(chosen, undefined, { request: r.id, keys, servers: keys.map((k) => identityFromKey(this.provider, k)), waitFor: r.opts.waitFor, deadline });
+      return this.#addOp(chosen, undefined, {
+        request: r.id,
+        keys,
+        servers: keys.map((k) => identityFromKey(this.provider, k)),
+        waitFor: r.opts.waitFor,
+        deadline,
+      });
     }
     return undefined;
   }
@@ -522,7 +571,12 @@ export class Ledger {
   #gateOpen(id: string, inFlight = 0): boolean {
     const r = this.#byId.get(id);
     // A chunk in flight is unconfirmed: more than chunksAhead of them and the next must wait.
-    return r !== undefined && !r.end && (inFlight === 0 || inFlight <= r.opts.ahead) && this.#blocking(r, inFlight).length === 0;
+    return (
+      r !== undefined &&
+      !r.end &&
+      (inFlight === 0 || inFlight <= r.opts.ahead) &&
+      this.#blocking(r, inFlight).length === 0
+    );
   }
 
   /**
@@ -542,7 +596,8 @@ export class Ledger {
       const chosen: Intent[] = [];
       let limit = Infinity;
       for (const i of this.state.intents) {
-        if (i.inflight || i.dry || i.piece !== undefined || !this.#gateOpen(i.claimants[0]!, inFlight(i.claimants[0]!))) continue;
+        if (i.inflight || i.dry || i.piece !== undefined || !this.#gateOpen(i.claimants[0]!, inFlight(i.claimants[0]!)))
+          continue;
         const next = Math.min(limit, this.#limitOf(i));
         if (chosen.length + 1 > next) break;
         limit = next;
@@ -554,7 +609,11 @@ export class Ledger {
     return following;
   }
 
-  #addOp(chosen: Intent[], piece?: number, confirm?: Extract<WriteOp, { kind: 'add' }>['confirm']): Extract<WriteOp, { kind: 'add' }> {
+  #addOp(
+    chosen: Intent[],
+    piece?: number,
+    confirm?: Extract<WriteOp, { kind: 'add' }>['confirm'],
+  ): Extract<WriteOp, { kind: 'add' }> {
     for (const i of chosen) i.inflight = true;
     return {
       kind: 'add',
@@ -586,7 +645,13 @@ export class Ledger {
   }
 
   /** The add was answered: who created what, who was told it was there, and the confirmation it carried. */
-  applyAdded(op: Extract<WriteOp, { kind: 'add' }>, outcomes: Uniform<string>, confirmed: Uniform<string> | undefined, requestIds: readonly string[], now: number): void {
+  applyAdded(
+    op: Extract<WriteOp, { kind: 'add' }>,
+    outcomes: Uniform<string>,
+    confirmed: Uniform<string> | undefined,
+    requestIds: readonly string[],
+    now: number,
+  ): void {
     const intents = this.#opIntents(op);
     const outcome = spreadOver(outcomes, op.keys);
     const partKeys = new Map<string, string[]>();
@@ -658,7 +723,12 @@ export class Ledger {
   }
 
   /** The add gave the writer up before sending (its request's earlier chunk not ready in the slice, or never). */
-  applyNotSent(op: Extract<WriteOp, { kind: 'add' }>, timedOut: boolean, stragglers: readonly ServerStatus[], requestIds: readonly string[]): void {
+  applyNotSent(
+    op: Extract<WriteOp, { kind: 'add' }>,
+    timedOut: boolean,
+    stragglers: readonly ServerStatus[],
+    requestIds: readonly string[],
+  ): void {
     this.#release(this.#opIntents(op));
     const confirm = op.confirm;
     if (!confirm) return;
@@ -677,7 +747,11 @@ export class Ledger {
    * is pinned on the requests whose server it is; a group-wide one fails every live request; anything else fails
    * the requests in the change. `found`: servers of the change a list found in the group after it failed.
    */
-  applyAddFailed(op: Extract<WriteOp, { kind: 'add' }>, failure: AppliedFailure, found: ReadonlySet<string> = new Set()): void {
+  applyAddFailed(
+    op: Extract<WriteOp, { kind: 'add' }>,
+    failure: AppliedFailure,
+    found: ReadonlySet<string> = new Set(),
+  ): void {
     // What a list found in the group after all (a change applied whose answers were all lost): this change's own.
     const applied = this.#opIntents(op).filter((i) => !i.dry && found.has(i.key));
     for (const i of applied) this.#attribute(i);
@@ -700,14 +774,21 @@ export class Ledger {
           continue;
         }
         const quota = quotaFigures(failure.message, intents.length, r.requested, failure.details.quota);
-        this.#end(r, { kind: 'failed', ...failure, message: `${failure.message} ${quotaSentence(quota)}`, details: { ...failure.details, quota } });
+        this.#end(r, {
+          kind: 'failed',
+          ...failure,
+          message: `${failure.message} ${quotaSentence(quota)}`,
+          details: { ...failure.details, quota },
+        });
       }
       return;
     }
     // Split: by the request that owns each server (arrival order) when there are several, else in halves.
     const owners = [...new Set(intents.map((i) => i.claimants[0]!))];
     const groups: Intent[][] =
-      owners.length > 1 ? owners.map((o) => intents.filter((i) => i.claimants[0] === o)) : [intents.slice(0, Math.ceil(intents.length / 2)), intents.slice(Math.ceil(intents.length / 2))];
+      owners.length > 1
+        ? owners.map((o) => intents.filter((i) => i.claimants[0] === o))
+        : [intents.slice(0, Math.ceil(intents.length / 2)), intents.slice(Math.ceil(intents.length / 2))];
     const fresh = groups.map(() => this.state.pieceSeq++);
     groups.forEach((g, n) => {
       for (const i of g) i.piece = fresh[n];
@@ -742,7 +823,10 @@ export class Ledger {
         continue;
       }
       r.finalWait ??= { deadline: now + r.opts.timeoutMs };
-      entries.push({ entry: { kind: 'final', request: r.id, keys: [...r.toConfirm], deadline: r.finalWait.deadline }, r });
+      entries.push({
+        entry: { kind: 'final', request: r.id, keys: [...r.toConfirm], deadline: r.finalWait.deadline },
+        r,
+      });
     }
     const reads = new Map<string, { entries: ReadEntry[]; waitFor: WaitFor; pollMs: number }>();
     for (const { entry, r } of entries) {
@@ -814,7 +898,10 @@ export class Ledger {
 
   #timedOut(r: RequestEntry, stragglers: readonly ServerStatus[]): void {
     for (const s of stragglers) r.statuses[s.key] = s.status;
-    const shown = stragglers.slice(0, 10).map((s) => `${s.key} (${s.status})`).join(', ');
+    const shown = stragglers
+      .slice(0, 10)
+      .map((s) => `${s.key} (${s.status})`)
+      .join(', ');
     this.#end(r, {
       kind: 'failed',
       type: 'AvailabilityTimeout',
@@ -842,7 +929,15 @@ export class Ledger {
   /** Rollbacks that may start: the request's in-flight change was answered, so what it created is known. */
   #startRollbacks(): void {
     for (const r of this.state.requests) {
-      if (!r.end || r.end.kind === 'completed' || r.removal || r.rolledBack.length > 0 || r.keptForOthers.length > 0 || r.rollbackError) continue;
+      if (
+        !r.end ||
+        r.end.kind === 'completed' ||
+        r.removal ||
+        r.rolledBack.length > 0 ||
+        r.keptForOthers.length > 0 ||
+        r.rollbackError
+      )
+        continue;
       if (!r.opts.rollback || r.opts.dryRun || this.#hasInflight(r) || r.added.length === 0) continue;
       const keep = new Set(r.shared);
       r.keptForOthers = r.added.filter((k) => keep.has(k));
@@ -880,7 +975,9 @@ export class Ledger {
    */
   takeOutcomes(): { request: RequestEntry; update: RequestUpdate }[] {
     this.#startRollbacks();
-    const done = this.state.requests.filter((r) => r.end && !this.#hasInflight(r) && !r.removal && (r.end.kind === 'completed' || !this.#rollbackPending(r)));
+    const done = this.state.requests.filter(
+      (r) => r.end && !this.#hasInflight(r) && !r.removal && (r.end.kind === 'completed' || !this.#rollbackPending(r)),
+    );
     if (done.length === 0) return [];
     const out = done.map((r) => ({ request: r, update: this.#outcome(r) }));
     const gone = new Set(done.map((r) => r.id));
@@ -893,27 +990,56 @@ export class Ledger {
   }
 
   #rollbackPending(r: RequestEntry): boolean {
-    return r.opts.rollback && !r.opts.dryRun && r.added.length > 0 && r.rolledBack.length === 0 && r.keptForOthers.length === 0 && !r.rollbackError;
+    return (
+      r.opts.rollback &&
+      !r.opts.dryRun &&
+      r.added.length > 0 &&
+      r.rolledBack.length === 0 &&
+      r.keptForOthers.length === 0 &&
+      !r.rollbackError
+    );
   }
 
   #outcome(r: RequestEntry): RequestUpdate {
     const statuses = compact(r.statuses);
     const end = r.end!;
     if (end.kind === 'completed') {
-      return { kind: 'completed', nonce: r.nonce, added: r.added, alreadyPresent: r.alreadyPresent, statuses, requestIds: r.requestIds, chunks: r.partCount };
+      return {
+        kind: 'completed',
+        nonce: r.nonce,
+        added: r.added,
+        alreadyPresent: r.alreadyPresent,
+        statuses,
+        requestIds: r.requestIds,
+        chunks: r.partCount,
+      };
     }
-    const rolled = r.opts.rollback && !r.opts.dryRun && r.added.length > 0 ? { rolledBack: r.rolledBack, keptForOthers: r.keptForOthers } : {};
+    const rolled =
+      r.opts.rollback && !r.opts.dryRun && r.added.length > 0
+        ? { rolledBack: r.rolledBack, keptForOthers: r.keptForOthers }
+        : {};
     const base = { added: r.added, alreadyPresent: r.alreadyPresent, ...rolled };
     if (end.kind === 'cancelled') return { kind: 'cancelled', nonce: r.nonce, report: base, statuses };
     const details = { ...end.details, type: end.type!, ...base } as FailureDetails;
     const message = r.rollbackError ? `${end.message} (${r.rollbackError})` : end.message!;
-    return { kind: 'failed', nonce: r.nonce, message, details: details as typeof details & Record<string, unknown>, statuses };
+    return {
+      kind: 'failed',
+      nonce: r.nonce,
+      message,
+      details: details as typeof details & Record<string, unknown>,
+      statuses,
+    };
   }
 
   // ------------------------------------------------------------------ what requests and operators see
 
   phaseOf(r: RequestEntry): Phase {
-    if (r.end) return r.removal || this.#rollbackPending(r) ? 'rolling-back' : r.end.kind === 'completed' ? 'completed' : 'failed';
+    if (r.end)
+      return r.removal || this.#rollbackPending(r)
+        ? 'rolling-back'
+        : r.end.kind === 'completed'
+          ? 'completed'
+          : 'failed';
     if (!r.listed) return 'listing';
     if (this.#hasInflight(r)) return 'adding';
     if (this.#hasQueued(r)) return this.#blocking(r).length > 0 ? 'waiting' : 'adding';
@@ -922,12 +1048,21 @@ export class Ledger {
 
   progressOf(r: RequestEntry): Progress {
     const seen = Object.values(r.statuses);
-    const counted = countStates(this.state.group.provider, r.opts.waitFor, seen, Math.max(0, r.requested - seen.length));
+    const counted = countStates(
+      this.state.group.provider,
+      r.opts.waitFor,
+      seen,
+      Math.max(0, r.requested - seen.length),
+    );
     const queued = this.state.intents.filter((i) => !i.inflight && i.claimants[0] === r.id).length;
     return {
       phase: this.phaseOf(r),
       chunksDone: r.partCount,
-      chunksTotal: r.partCount + Math.ceil(queued / r.opts.maxChunkSize) + (this.#hasInflight(r) ? 1 : 0) + (r.servers ? Math.ceil(r.servers.length / r.opts.maxChunkSize) : 0),
+      chunksTotal:
+        r.partCount +
+        Math.ceil(queued / r.opts.maxChunkSize) +
+        (this.#hasInflight(r) ? 1 : 0) +
+        (r.servers ? Math.ceil(r.servers.length / r.opts.maxChunkSize) : 0),
       requested: r.requested,
       added: r.added.length,
       alreadyPresent: r.alreadyPresent.length,
@@ -972,7 +1107,10 @@ export class Ledger {
 
   /** Servers waiting to be sent: all of them, or those `r` asked for first. */
   queued(r?: RequestEntry): number {
-    return this.state.intents.filter((i) => !i.inflight && (r === undefined || i.claimants[0] === r.id)).length + (r?.servers?.length ?? 0);
+    return (
+      this.state.intents.filter((i) => !i.inflight && (r === undefined || i.claimants[0] === r.id)).length +
+      (r?.servers?.length ?? 0)
+    );
   }
 }
 

@@ -4,20 +4,36 @@ import { GROUP_BUSY_DELAY_MS, toTemporalFailure } from '../../src/activities/fai
 import { ProviderError } from '../../src/providers/index.js';
 
 const providerError = (code: string, httpStatus: number, retryAfterMs?: number) =>
-  new ProviderError({ provider: 'alibaba-gwlb', action: 'AddServersToServerGroup', httpStatus, code, providerMessage: 'm', requestId: 'req-1', retryAfterMs });
+  new ProviderError({
+    provider: 'alibaba-gwlb',
+    action: 'AddServersToServerGroup',
+    httpStatus,
+    code,
+    providerMessage: 'm',
+    requestId: 'req-1',
+    retryAfterMs,
+  });
 
-const convert = (e: unknown, attempt = 1, random = () => 0.5) => toTemporalFailure(e, attempt, random) as ApplicationFailure;
+const convert = (e: unknown, attempt = 1, random = () => 0.5) =>
+  toTemporalFailure(e, attempt, random) as ApplicationFailure;
 
 describe('provider failures at the activity boundary', () => {
   it('fails a permanent code at once with its catalogue type and the provider details', () => {
     const f = convert(providerError('QuotaExceeded.ServerGroupServersNum', 400));
     expect(f).toBeInstanceOf(ApplicationFailure);
     expect([f.type, f.nonRetryable]).toEqual(['QuotaExceeded', true]);
-    expect(f.details?.[0]).toMatchObject({ code: 'QuotaExceeded.ServerGroupServersNum', httpStatus: 400, requestId: 'req-1' });
+    expect(f.details?.[0]).toMatchObject({
+      code: 'QuotaExceeded.ServerGroupServersNum',
+      httpStatus: 400,
+      requestId: 'req-1',
+    });
   });
 
   it('never retries a bad signature', () => {
-    expect(convert(providerError('SignatureDoesNotMatch', 400))).toMatchObject({ type: 'AuthenticationFailed', nonRetryable: true });
+    expect(convert(providerError('SignatureDoesNotMatch', 400))).toMatchObject({
+      type: 'AuthenticationFailed',
+      nonRetryable: true,
+    });
   });
 
   it('retries a busy group after a random delay, so racing writers do not come back together', () => {
@@ -28,11 +44,20 @@ describe('provider failures at the activity boundary', () => {
   });
 
   it("honours the provider's retry-after when throttled", () => {
-    expect(convert(providerError('Throttling.User', 400, 1500))).toMatchObject({ nonRetryable: false, nextRetryDelay: 1500 });
+    expect(convert(providerError('Throttling.User', 400, 1500))).toMatchObject({
+      nonRetryable: false,
+      nextRetryDelay: 1500,
+    });
   });
 
   it('stops retrying a bounded code once its attempts are used up', () => {
-    const e = new ProviderError({ provider: 'huawei-elb', action: 'BatchCreateMembers', httpStatus: 409, code: 'ELB.8907', providerMessage: 'Data conflict.' });
+    const e = new ProviderError({
+      provider: 'huawei-elb',
+      action: 'BatchCreateMembers',
+      httpStatus: 409,
+      code: 'ELB.8907',
+      providerMessage: 'Data conflict.',
+    });
     expect(convert(e, 1).nonRetryable).toBe(false);
     expect(convert(e, e.maxAttempts ?? 3).nonRetryable).toBe(true);
   });

@@ -39,19 +39,59 @@ describe('lbflow CLI against `lbflow dev`', () => {
 
   it('adds servers from a CSV file and prints the typed result as JSON (exit 0)', async () => {
     const csv = join(dir, 'servers.csv');
-    writeFileSync(csv, ['serverId,serverType,serverIp', ...[1100, 1101, 1102, 1103, 1104].map((n) => `${ecsId(n)},Ecs,${ecsIp(n)}`)].join('\n'));
-    const run = await lbflow(['--json', 'add', csv, '--provider', 'alibaba-gwlb', '--region', 'cn-hangzhou', '--group', GROUP, '--poll-interval', '0.5', '--chunks-ahead', '1'], env);
+    writeFileSync(
+      csv,
+      [
+        'serverId,serverType,serverIp',
+        ...[1100, 1101, 1102, 1103, 1104].map((n) => `${ecsId(n)},Ecs,${ecsIp(n)}`),
+      ].join('\n'),
+    );
+    const run = await lbflow(
+      [
+        '--json',
+        'add',
+        csv,
+        '--provider',
+        'alibaba-gwlb',
+        '--region',
+        'cn-hangzhou',
+        '--group',
+        GROUP,
+        '--poll-interval',
+        '0.5',
+        '--chunks-ahead',
+        '1',
+      ],
+      env,
+    );
     expect(run.status, run.stderr).toBe(0);
     const out = json(run.stdout);
     expect(out.status).toBe('completed');
     expect(out.result.added).toHaveLength(5);
     expect(out.link).toContain(`${stack.webUi}/namespaces/default/workflows/${encodeURIComponent(out.workflowId)}`);
     const group = await alibabaGroupState(stack.alibaba, GROUP);
-    expect(group.members.filter((m) => m.key.startsWith('Ecs:i-bp67acfmxazb4p110')).map((m) => m.status)).toEqual(Array(5).fill('Available'));
+    expect(group.members.filter((m) => m.key.startsWith('Ecs:i-bp67acfmxazb4p110')).map((m) => m.status)).toEqual(
+      Array(5).fill('Available'),
+    );
 
     // The same file again: the servers are already there, so nothing is sent (exit 0, zero adds).
     const addsBefore = (await callLog(stack.alibaba)).counts.byAction.AddServersToServerGroup?.calls ?? 0;
-    const again = await lbflow(['--json', 'add', csv, '--provider', 'alibaba-gwlb', '--region', 'cn-hangzhou', '--group', GROUP, '--poll-interval', '1'], env);
+    const again = await lbflow(
+      [
+        '--json',
+        'add',
+        csv,
+        '--provider',
+        'alibaba-gwlb',
+        '--region',
+        'cn-hangzhou',
+        '--group',
+        GROUP,
+        '--poll-interval',
+        '1',
+      ],
+      env,
+    );
     expect(again.status, again.stderr).toBe(0);
     expect(json(again.stdout).result.alreadyPresent).toHaveLength(5);
     expect((await callLog(stack.alibaba)).counts.byAction.AddServersToServerGroup?.calls ?? 0).toBe(addsBefore);
@@ -67,7 +107,11 @@ describe('lbflow CLI against `lbflow dev`', () => {
         `projectId: "${PROJECT}"`,
         `poolId: ${NO_MONITOR_POOL}`,
         'servers:',
-        ...[600, 601, 602].flatMap((n) => [`  - address: ${ecsIp(n)}`, '    protocolPort: 80', `    subnetCidrId: ${SUBNET}`]),
+        ...[600, 601, 602].flatMap((n) => [
+          `  - address: ${ecsIp(n)}`,
+          '    protocolPort: 80',
+          `    subnetCidrId: ${SUBNET}`,
+        ]),
         'options:',
         '  pollIntervalSeconds: 1',
       ].join('\n'),
@@ -77,24 +121,56 @@ describe('lbflow CLI against `lbflow dev`', () => {
     expect(run.stdout).toMatch(/completed: 3 added, 0 already present, 3 requested/);
     expect(run.stdout).toContain('status: NO_MONITOR 3');
     const pool = await huaweiPoolState(stack.huawei, NO_MONITOR_POOL);
-    expect(pool.members.map((m) => m.key)).toEqual(expect.arrayContaining([600, 601, 602].map((n) => `${ecsIp(n)}:80`)));
+    expect(pool.members.map((m) => m.key)).toEqual(
+      expect.arrayContaining([600, 601, 602].map((n) => `${ecsIp(n)}:80`)),
+    );
   });
 
   it('refuses an invalid request before starting anything: exit 3, every issue by path, no provider call', async () => {
     const before = (await callLog(stack.alibaba)).counts.total;
     const run = await lbflow(
-      ['--json', 'add', '--provider', 'alibaba-gwlb', '--region', 'cn-hangzhou', '--group', GROUP, '--server', 'serverId=i-bp67acfmxazb4p1105,serverType=ecs', '--server', 'serverId=i-bp67acfmxazb4p1106,serverType=Ecs,port=80'],
+      [
+        '--json',
+        'add',
+        '--provider',
+        'alibaba-gwlb',
+        '--region',
+        'cn-hangzhou',
+        '--group',
+        GROUP,
+        '--server',
+        'serverId=i-bp67acfmxazb4p1105,serverType=ecs',
+        '--server',
+        'serverId=i-bp67acfmxazb4p1106,serverType=Ecs,port=80',
+      ],
       env,
     );
     expect(run.status).toBe(3);
     const out = json(run.stdout);
     expect(out.failure.type).toBe('ValidationError');
-    expect(out.failure.details.issues.map((i: { path: string }) => i.path)).toEqual(['servers[0].serverType', 'servers[1].port']);
+    expect(out.failure.details.issues.map((i: { path: string }) => i.path)).toEqual([
+      'servers[0].serverType',
+      'servers[1].port',
+    ]);
     expect((await callLog(stack.alibaba)).counts.total).toBe(before);
   });
 
   it('reports a provider refusal as exit 4 with the catalogue type and the provider code', async () => {
-    const run = await lbflow(['--json', 'add', '--provider', 'alibaba-gwlb', '--region', 'cn-hangzhou', '--group', QUOTA_HIT_GROUP, '--server', 'serverId=10.3.9.1,serverType=Ip'], env);
+    const run = await lbflow(
+      [
+        '--json',
+        'add',
+        '--provider',
+        'alibaba-gwlb',
+        '--region',
+        'cn-hangzhou',
+        '--group',
+        QUOTA_HIT_GROUP,
+        '--server',
+        'serverId=10.3.9.1,serverType=Ip',
+      ],
+      env,
+    );
     expect(run.status).toBe(4);
     const failure = json(run.stdout).failure;
     expect(failure.type).toBe('QuotaExceeded');
@@ -105,7 +181,24 @@ describe('lbflow CLI against `lbflow dev`', () => {
   it('ends as exit 5 naming the server that never became ready (AvailabilityTimeout)', async () => {
     // ECS 49 of the Huawei world is down: its member stays OFFLINE.
     const run = await lbflow(
-      ['--json', 'add', '--provider', 'huawei-elb', '--region', 'cn-north-4', '--project', PROJECT, '--group', MONITORED_POOL, '--server', `address=${ecsIp(49)},protocolPort=8080,subnetCidrId=${SUBNET}`, '--timeout', '3', '--poll-interval', '1'],
+      [
+        '--json',
+        'add',
+        '--provider',
+        'huawei-elb',
+        '--region',
+        'cn-north-4',
+        '--project',
+        PROJECT,
+        '--group',
+        MONITORED_POOL,
+        '--server',
+        `address=${ecsIp(49)},protocolPort=8080,subnetCidrId=${SUBNET}`,
+        '--timeout',
+        '3',
+        '--poll-interval',
+        '1',
+      ],
       env,
     );
     expect(run.status).toBe(5);
@@ -115,7 +208,25 @@ describe('lbflow CLI against `lbflow dev`', () => {
   });
 
   it('detaches, then status and watch follow the run by its workflow id', async () => {
-    const started = await lbflow(['--json', 'add', '--detach', '--provider', 'alibaba-gwlb', '--region', 'cn-hangzhou', '--group', GROUP, '--request-key', 'cli-watch', '--poll-interval', '1', ...[1110, 1111, 1112].flatMap((n) => ['--server', `serverId=${ecsId(n)},serverType=Ecs,serverIp=${ecsIp(n)}`])], env);
+    const started = await lbflow(
+      [
+        '--json',
+        'add',
+        '--detach',
+        '--provider',
+        'alibaba-gwlb',
+        '--region',
+        'cn-hangzhou',
+        '--group',
+        GROUP,
+        '--request-key',
+        'cli-watch',
+        '--poll-interval',
+        '1',
+        ...[1110, 1111, 1112].flatMap((n) => ['--server', `serverId=${ecsId(n)},serverType=Ecs,serverIp=${ecsIp(n)}`]),
+      ],
+      env,
+    );
     expect(started.status, started.stderr).toBe(0);
     const { workflowId, status } = json(started.stdout);
     expect(status).toBe('started');
@@ -140,13 +251,37 @@ describe('lbflow CLI against `lbflow dev`', () => {
   it('cancels a run that waits on a stuck server: exit 6, and --rollback removes what it added', async () => {
     const member = `${ecsIp(99)}:8080`; // ECS 99 is down
     const started = await lbflow(
-      ['--json', 'add', '--detach', '--rollback', '--provider', 'huawei-elb', '--region', 'cn-north-4', '--project', PROJECT, '--group', MONITORED_POOL, '--server', `address=${ecsIp(99)},protocolPort=8080,subnetCidrId=${SUBNET}`, '--timeout', '300', '--poll-interval', '1'],
+      [
+        '--json',
+        'add',
+        '--detach',
+        '--rollback',
+        '--provider',
+        'huawei-elb',
+        '--region',
+        'cn-north-4',
+        '--project',
+        PROJECT,
+        '--group',
+        MONITORED_POOL,
+        '--server',
+        `address=${ecsIp(99)},protocolPort=8080,subnetCidrId=${SUBNET}`,
+        '--timeout',
+        '300',
+        '--poll-interval',
+        '1',
+      ],
       env,
     );
     expect(started.status, started.stderr).toBe(0);
     const { workflowId } = json(started.stdout);
     // Cancel once the member is in the pool, so there is something to roll back.
-    for (let i = 0; i < 100 && !(await huaweiPoolState(stack.huawei, MONITORED_POOL)).members.some((m) => m.key === member); i++) await new Promise((r) => setTimeout(r, 100));
+    for (
+      let i = 0;
+      i < 100 && !(await huaweiPoolState(stack.huawei, MONITORED_POOL)).members.some((m) => m.key === member);
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
     expect((await huaweiPoolState(stack.huawei, MONITORED_POOL)).members.map((m) => m.key)).toContain(member);
 
     const cancelled = await lbflow(['--json', 'cancel', '--wait', workflowId], env);

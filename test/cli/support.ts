@@ -16,7 +16,10 @@ export interface CliRun {
 /** Runs `lbflow …args` to its end (async, so several can run at once). */
 export function lbflow(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LBFLOW, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [LBFLOW, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -41,7 +44,22 @@ export interface DevStack {
 /** `lbflow dev --json` on free ports with its own database and log folder; resolves once it prints its addresses. */
 export async function startDevStack(): Promise<DevStack> {
   const dir = mkdtempSync(join(tmpdir(), 'lbflow-dev-'));
-  const args = ['--json', 'dev', '--port', '0', '--ui-port', '0', '--sim-port', '0', '--metrics-port', '0', '--db', join(dir, 'dev.db'), '--log-dir', dir];
+  const args = [
+    '--json',
+    'dev',
+    '--port',
+    '0',
+    '--ui-port',
+    '0',
+    '--sim-port',
+    '0',
+    '--metrics-port',
+    '0',
+    '--db',
+    join(dir, 'dev.db'),
+    '--log-dir',
+    dir,
+  ];
   const child = spawn(process.execPath, [LBFLOW, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

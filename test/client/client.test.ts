@@ -18,10 +18,22 @@ import {
   ValidationError,
 } from '../../src/client/index.js';
 import { coordinatorWorkflowId } from '../../src/domain/index.js';
-import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators, type RunningSimulators } from '../../src/simulator/index.js';
+import {
+  DEFAULT_ALIBABA_CREDENTIAL,
+  DEFAULT_HUAWEI_CREDENTIAL,
+  startSimulators,
+  type RunningSimulators,
+} from '../../src/simulator/index.js';
 import { loadWorkerConfig } from '../../src/worker/config.js';
 import { createLbflowWorker, type LbflowWorker } from '../../src/worker/worker.js';
-import { alibabaGroupState, alibabaRequest, callLog, huaweiRequest, integrationWorld, startDevServer } from '../integration/support.js';
+import {
+  alibabaGroupState,
+  alibabaRequest,
+  callLog,
+  huaweiRequest,
+  integrationWorld,
+  startDevServer,
+} from '../integration/support.js';
 import { alibabaServers, HUAWEI_DEMO_POOL, huaweiServerDown } from '../workflows/harness.js';
 
 const TASK_QUEUE = `client-${process.pid}`;
@@ -67,7 +79,10 @@ describe('client library', () => {
 
   it('refuses an invalid request before any workflow starts, listing every issue', async () => {
     const start = vi.spyOn(env.client.workflow, 'start');
-    const bad = alibabaRequest([{ serverId: 'i-bp67acfmxazb4p0001', serverType: 'ecs' }, { serverId: 'i-bp67acfmxazb4p0002', serverType: 'Ecs', port: 80 }]);
+    const bad = alibabaRequest([
+      { serverId: 'i-bp67acfmxazb4p0001', serverType: 'ecs' },
+      { serverId: 'i-bp67acfmxazb4p0002', serverType: 'Ecs', port: 80 },
+    ]);
     const error = await startAddServers(env.client, bad as never, { taskQueue: TASK_QUEUE }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues.map((i) => i.path)).toEqual(['servers[0].serverType', 'servers[1].port']);
@@ -78,23 +93,43 @@ describe('client library', () => {
   it('refuses a request that is not an object with a ValidationError, even unvalidated, and names the class plainly', async () => {
     const start = vi.spyOn(env.client.workflow, 'start');
     for (const request of [null, [], 'a request', 42]) {
-      const error = await startAddServers(env.client, request as never, { taskQueue: TASK_QUEUE, validate: false }).catch((e: unknown) => e);
+      const error = await startAddServers(env.client, request as never, {
+        taskQueue: TASK_QUEUE,
+        validate: false,
+      }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).issues).toEqual([{ path: '', message: expect.stringMatching(/^The request must be a JSON object; got (null|an array|string|number)\.$/) }]);
+      expect((error as ValidationError).issues).toEqual([
+        {
+          path: '',
+          message: expect.stringMatching(/^The request must be a JSON object; got (null|an array|string|number)\.$/),
+        },
+      ]);
       expect((error as ValidationError).message).toContain('The request must be a JSON object');
     }
     expect(start).not.toHaveBeenCalled();
     start.mockRestore();
     const error = new ValidationError({ message: 'm' });
-    expect([error.name, ValidationError.name, new QuotaExceededError({ message: 'm' }).name]).toEqual(['ValidationError', 'ValidationError', 'QuotaExceededError']);
+    expect([error.name, ValidationError.name, new QuotaExceededError({ message: 'm' }).name]).toEqual([
+      'ValidationError',
+      'ValidationError',
+      'QuotaExceededError',
+    ]);
   });
 
   it('refuses a request too large for a workflow input, saying to split it', async () => {
     const start = vi.spyOn(env.client.workflow, 'start');
-    const servers = Array.from({ length: 10_000 }, (_, i) => ({ address: `10.0.${Math.floor(i / 250)}.${(i % 250) + 1}`, protocolPort: 80, name: 'n'.repeat(150) }));
-    const error = await startAddServers(env.client, huaweiRequest(servers) as never, { taskQueue: TASK_QUEUE }).catch((e: unknown) => e);
+    const servers = Array.from({ length: 10_000 }, (_, i) => ({
+      address: `10.0.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+      protocolPort: 80,
+      name: 'n'.repeat(150),
+    }));
+    const error = await startAddServers(env.client, huaweiRequest(servers) as never, { taskQueue: TASK_QUEUE }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as Error).message).toMatch(new RegExp(`at most ${(MAX_REQUEST_BYTES / 1e6).toFixed(1)} MB .*split the servers into several requests`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`at most ${(MAX_REQUEST_BYTES / 1e6).toFixed(1)} MB .*split the servers into several requests`),
+    );
     expect(start).not.toHaveBeenCalled();
     start.mockRestore();
   });
@@ -103,18 +138,31 @@ describe('client library', () => {
     const servers = alibabaServers(200, 200);
     const request = alibabaRequest(servers, { maxChunkSize: 100 }, DEFAULT_GROUP);
     const addsBefore = (await callLog(sims.alibaba.url)).counts.byAction.AddServersToServerGroup?.calls ?? 0;
-    const [a, b] = await Promise.all([startAddServers(env.client, request as never, { taskQueue: TASK_QUEUE }), startAddServers(env.client, structuredClone(request) as never, { taskQueue: TASK_QUEUE })]);
+    const [a, b] = await Promise.all([
+      startAddServers(env.client, request as never, { taskQueue: TASK_QUEUE }),
+      startAddServers(env.client, structuredClone(request) as never, { taskQueue: TASK_QUEUE }),
+    ]);
     expect(b.workflowId).toBe(a.workflowId);
     expect(a.workflowId).toMatch(new RegExp(`^lbflow/alibaba-gwlb/cn-hangzhou/${DEFAULT_GROUP}/r-[0-9a-f]{20}$`));
     const [ra, rb] = await Promise.all([a.result(), b.result()]);
     expect(ra.added).toHaveLength(200);
     expect(rb).toEqual(ra);
-    expect(((await callLog(sims.alibaba.url)).counts.byAction.AddServersToServerGroup?.calls ?? 0) - addsBefore).toBe(2);
+    expect(((await callLog(sims.alibaba.url)).counts.byAction.AddServersToServerGroup?.calls ?? 0) - addsBefore).toBe(
+      2,
+    );
   }, 60_000);
 
   it('refuses a different request under a request key that is already running', async () => {
-    const first = await startAddServers(env.client, alibabaRequest(alibabaServers(2, 700), {}, DEFAULT_GROUP) as never, { taskQueue: TASK_QUEUE, requestKey: 'same-key' });
-    const error = await startAddServers(env.client, alibabaRequest(alibabaServers(2, 710), {}, DEFAULT_GROUP) as never, { taskQueue: TASK_QUEUE, requestKey: 'same-key' }).catch((e: unknown) => e);
+    const first = await startAddServers(
+      env.client,
+      alibabaRequest(alibabaServers(2, 700), {}, DEFAULT_GROUP) as never,
+      { taskQueue: TASK_QUEUE, requestKey: 'same-key' },
+    );
+    const error = await startAddServers(
+      env.client,
+      alibabaRequest(alibabaServers(2, 710), {}, DEFAULT_GROUP) as never,
+      { taskQueue: TASK_QUEUE, requestKey: 'same-key' },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toContain(`Workflow ${first.workflowId} is already running a different request`);
     await first.result();
@@ -131,7 +179,9 @@ describe('client library', () => {
       [{ requestKey: 'deploy\n42' }, 'requestKey'],
     ];
     for (const [options, path] of cases) {
-      const error = await startAddServers(env.client, request as never, { taskQueue: TASK_QUEUE, ...options }).catch((e: unknown) => e);
+      const error = await startAddServers(env.client, request as never, { taskQueue: TASK_QUEUE, ...options }).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).issues.map((i) => i.path)).toEqual([path]);
     }
@@ -149,14 +199,23 @@ describe('client library', () => {
     expect((await served.result()).added).toHaveLength(2);
     // Under one request key, the running run on the other queue is named, not joined.
     const keyed = await startAddServers(env.client, request as never, { taskQueue: nobody, requestKey: 'queue-key' });
-    const error = await startAddServers(env.client, request as never, { taskQueue: TASK_QUEUE, requestKey: 'queue-key' }).catch((e: unknown) => e);
+    const error = await startAddServers(env.client, request as never, {
+      taskQueue: TASK_QUEUE,
+      requestKey: 'queue-key',
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toContain(`(on task queue ${JSON.stringify(nobody)})`);
-    await Promise.all([stray.workflow.terminate('test: nobody polls this queue'), keyed.workflow.terminate('test: nobody polls this queue')]);
+    await Promise.all([
+      stray.workflow.terminate('test: nobody polls this queue'),
+      keyed.workflow.terminate('test: nobody polls this queue'),
+    ]);
   }, 60_000);
 
   it('leaves LbPhase "failed" on a run that failed validation, like every other terminal run (issue 14)', async () => {
-    const handle = await startAddServers(env.client, alibabaRequest([{ serverId: 'x', serverType: 'Ecs' }]) as never, { taskQueue: TASK_QUEUE, validate: false });
+    const handle = await startAddServers(env.client, alibabaRequest([{ serverId: 'x', serverType: 'Ecs' }]) as never, {
+      taskQueue: TASK_QUEUE,
+      validate: false,
+    });
     await expect(handle.result()).rejects.toBeInstanceOf(ValidationError);
     const described = await handle.workflow.describe();
     expect(described.typedSearchAttributes.get(SEARCH_ATTRIBUTES.phase)).toBe('failed');
@@ -164,7 +223,11 @@ describe('client library', () => {
 
   it('names every run and activity in the Web UI: static summaries, activity summaries, live details (issue 14)', async () => {
     const servers = alibabaServers(5, 740);
-    const handle = await startAddServers(env.client, alibabaRequest(servers, { maxChunkSize: 2 }, DEFAULT_GROUP) as never, { taskQueue: TASK_QUEUE });
+    const handle = await startAddServers(
+      env.client,
+      alibabaRequest(servers, { maxChunkSize: 2 }, DEFAULT_GROUP) as never,
+      { taskQueue: TASK_QUEUE },
+    );
     await handle.result();
     const described = await handle.workflow.describe();
     expect(await described.staticSummary()).toBe(`add 5 servers to alibaba-gwlb cn-hangzhou ${DEFAULT_GROUP}`);
@@ -175,49 +238,95 @@ describe('client library', () => {
     expect(metadata.currentDetails).toContain('| **chunks** | 3 of 3 |');
     expect(metadata.currentDetails).toContain('| **servers** | 5 requested, 5 added, 0 already present |');
     // The coordinator: its own summary, and one per activity naming the chunk.
-    const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: DEFAULT_GROUP }, TASK_QUEUE));
-    expect(await (await coordinator.describe()).staticSummary()).toBe(`coordinator of alibaba-gwlb cn-hangzhou ${DEFAULT_GROUP}: every change to this group goes through it`);
+    const coordinator = env.client.workflow.getHandle(
+      coordinatorWorkflowId(
+        { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: DEFAULT_GROUP },
+        TASK_QUEUE,
+      ),
+    );
+    expect(await (await coordinator.describe()).staticSummary()).toBe(
+      `coordinator of alibaba-gwlb cn-hangzhou ${DEFAULT_GROUP}: every change to this group goes through it`,
+    );
     const history = await coordinator.fetchHistory();
     const summaries = (history.events ?? [])
       .filter((e) => e.activityTaskScheduledEventAttributes)
-      .map((e) => (e.userMetadata?.summary ? (defaultPayloadConverter.fromPayload(e.userMetadata.summary) as string) : undefined));
+      .map((e) =>
+        e.userMetadata?.summary ? (defaultPayloadConverter.fromPayload(e.userMetadata.summary) as string) : undefined,
+      );
     expect(summaries.every((s) => typeof s === 'string' && s.length > 0)).toBe(true);
     const name = handle.workflowId.split('/').at(-1);
-    for (const chunk of ['1/3', '2/3', '3/3']) expect(summaries).toContain(`chunk ${chunk} of ${name} · ${chunk === '3/3' ? '1 server' : '2 servers'} · alibaba-gwlb cn-hangzhou ${DEFAULT_GROUP}`);
+    for (const chunk of ['1/3', '2/3', '3/3'])
+      expect(summaries).toContain(
+        `chunk ${chunk} of ${name} · ${chunk === '3/3' ? '1 server' : '2 servers'} · alibaba-gwlb cn-hangzhou ${DEFAULT_GROUP}`,
+      );
   }, 60_000);
 
   it('throws one class per failure type, read from the failure type, with the details of what is in the group', async () => {
-    const quota = await addServers(env.client, alibabaRequest([{ serverId: '10.3.9.1', serverType: 'Ip' }], {}, 'sgp-atstuj3rtoptyui0003') as never, { taskQueue: TASK_QUEUE }).catch((e: unknown) => e);
+    const quota = await addServers(
+      env.client,
+      alibabaRequest([{ serverId: '10.3.9.1', serverType: 'Ip' }], {}, 'sgp-atstuj3rtoptyui0003') as never,
+      { taskQueue: TASK_QUEUE },
+    ).catch((e: unknown) => e);
     expect(quota).toBeInstanceOf(QuotaExceededError);
     expect((quota as QuotaExceededError).details?.code).toMatch(/^QuotaExceeded/);
     expect((quota as QuotaExceededError).category).toBe('provider');
     // What an operator needs (issue 14): the group holds 300 of its 300, the request asked for 1, none fits.
-    expect((quota as QuotaExceededError).details?.quota).toEqual({ requested: 1, change: 1, limit: 300, groupHolds: 300, fits: 0 });
+    expect((quota as QuotaExceededError).details?.quota).toEqual({
+      requested: 1,
+      change: 1,
+      limit: 300,
+      groupHolds: 300,
+      fits: 0,
+    });
 
-    const invalid = await addServers(env.client, alibabaRequest([{ serverId: 'x', serverType: 'Ecs' }]) as never, { taskQueue: TASK_QUEUE, validate: false }).catch((e: unknown) => e);
+    const invalid = await addServers(env.client, alibabaRequest([{ serverId: 'x', serverType: 'Ecs' }]) as never, {
+      taskQueue: TASK_QUEUE,
+      validate: false,
+    }).catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(ValidationError);
     expect((invalid as ValidationError).issues[0]?.path).toBe('servers[0].serverId');
 
     const down = 49;
     expect(huaweiServerDown(down)).toBe(true);
     const stuck = { address: '192.168.0.50', protocolPort: 8080, subnetCidrId: '61da8098-954b-4809-bc5a-b99ccef8a398' };
-    const timeout = await addServers(env.client, huaweiRequest([stuck], { availabilityTimeoutSeconds: 2 }, HUAWEI_DEMO_POOL) as never, { taskQueue: TASK_QUEUE }).catch((e: unknown) => e);
+    const timeout = await addServers(
+      env.client,
+      huaweiRequest([stuck], { availabilityTimeoutSeconds: 2 }, HUAWEI_DEMO_POOL) as never,
+      { taskQueue: TASK_QUEUE },
+    ).catch((e: unknown) => e);
     expect(timeout).toBeInstanceOf(AvailabilityTimeoutError);
-    expect((timeout as AvailabilityTimeoutError).details?.stragglers).toEqual([{ key: '192.168.0.50:8080', status: 'OFFLINE' }]);
+    expect((timeout as AvailabilityTimeoutError).details?.stragglers).toEqual([
+      { key: '192.168.0.50:8080', status: 'OFFLINE' },
+    ]);
     expect((timeout as AvailabilityTimeoutError).added).toEqual(['192.168.0.50:8080']);
   }, 60_000);
 
   it('reports a cancelled run as AddServersCancelledError', async () => {
-    const stuck = { address: '192.168.0.100', protocolPort: 8080, subnetCidrId: '61da8098-954b-4809-bc5a-b99ccef8a398' };
-    const handle = await startAddServers(env.client, huaweiRequest([stuck], { availabilityTimeoutSeconds: 300 }, HUAWEI_DEMO_POOL) as never, { taskQueue: TASK_QUEUE });
-    await vi.waitFor(async () => expect((await handle.progress()).phase).toBe('waiting'), { timeout: 10_000, interval: 200 });
+    const stuck = {
+      address: '192.168.0.100',
+      protocolPort: 8080,
+      subnetCidrId: '61da8098-954b-4809-bc5a-b99ccef8a398',
+    };
+    const handle = await startAddServers(
+      env.client,
+      huaweiRequest([stuck], { availabilityTimeoutSeconds: 300 }, HUAWEI_DEMO_POOL) as never,
+      { taskQueue: TASK_QUEUE },
+    );
+    await vi.waitFor(async () => expect((await handle.progress()).phase).toBe('waiting'), {
+      timeout: 10_000,
+      interval: 200,
+    });
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(AddServersCancelledError);
   }, 60_000);
 
   it('dry-runs a request: the provider checks it and the group does not change', async () => {
     const before = await alibabaGroupState(sims.alibaba.url, DEFAULT_GROUP);
-    const result = await dryRunAddServers(env.client, alibabaRequest(alibabaServers(3, 900), {}, DEFAULT_GROUP) as never, { taskQueue: TASK_QUEUE });
+    const result = await dryRunAddServers(
+      env.client,
+      alibabaRequest(alibabaServers(3, 900), {}, DEFAULT_GROUP) as never,
+      { taskQueue: TASK_QUEUE },
+    );
     expect(result.dryRun).toBe(true);
     expect(result.servers.map((s) => s.status)).toEqual(['dry-run', 'dry-run', 'dry-run']);
     expect(await alibabaGroupState(sims.alibaba.url, DEFAULT_GROUP)).toEqual(before);
@@ -225,8 +334,17 @@ describe('client library', () => {
 
   it("runs as a child of another team's workflow, which reads the result or the failure type", async () => {
     const parent = (id: string, request: unknown) =>
-      env.client.workflow.execute('deployWithLbflow', { taskQueue: `${TASK_QUEUE}-parents`, workflowId: `${id}-${process.pid}`, args: [request, TASK_QUEUE] });
+      env.client.workflow.execute('deployWithLbflow', {
+        taskQueue: `${TASK_QUEUE}-parents`,
+        workflowId: `${id}-${process.pid}`,
+        args: [request, TASK_QUEUE],
+      });
     expect(await parent('deploy-ok', alibabaRequest(alibabaServers(3, 950), {}, DEFAULT_GROUP))).toEqual({ added: 3 });
-    expect(await parent('deploy-quota', alibabaRequest([{ serverId: '10.3.9.2', serverType: 'Ip' }], {}, 'sgp-atstuj3rtoptyui0003'))).toEqual({ failed: 'QuotaExceeded', added: 0 });
+    expect(
+      await parent(
+        'deploy-quota',
+        alibabaRequest([{ serverId: '10.3.9.2', serverType: 'Ip' }], {}, 'sgp-atstuj3rtoptyui0003'),
+      ),
+    ).toEqual({ failed: 'QuotaExceeded', added: 0 });
   }, 60_000);
 });

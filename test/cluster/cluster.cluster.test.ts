@@ -14,7 +14,17 @@ import { QuotaExceededError, startAddServers } from '../../src/client/index.js';
 import { startSimulators, type RunningSimulators } from '../../src/simulator/index.js';
 import { workflowBundlerOptions } from '../../src/worker/worker.js';
 import { startWorkerProcess, type WorkerProcess } from '../integration/child-worker.js';
-import { alibabaGroupState, alibabaIpServers, alibabaKey, alibabaRequest, callLog, huaweiKey, huaweiRequest, integrationWorld, tokensOf } from '../integration/support.js';
+import {
+  alibabaGroupState,
+  alibabaIpServers,
+  alibabaKey,
+  alibabaRequest,
+  callLog,
+  huaweiKey,
+  huaweiRequest,
+  integrationWorld,
+  tokensOf,
+} from '../integration/support.js';
 import { huaweiServers } from '../workflows/harness.js';
 
 type ClusterState = Awaited<ReturnType<typeof api.up>>;
@@ -39,14 +49,26 @@ describe(`lbflow on a Temporal ${api.TEMPORAL_SERVER_VERSION} cluster on Postgre
     const started = Date.now();
     state = await api.up({ dir: join(dir, 'cluster'), log: (line) => process.stdout.write(`[cluster] ${line}\n`) });
     process.stdout.write(`cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s at ${state.address}\n`);
-    sims = await startSimulators({ port: 0, world: integrationWorld({ alibaba: { configuringMs: 400, addingMs: 600 }, huawei: { initialMs: 500 } }) });
+    sims = await startSimulators({
+      port: 0,
+      world: integrationWorld({ alibaba: { configuringMs: 400, addingMs: 600 }, huawei: { initialMs: 500 } }),
+    });
     connection = await Connection.connect({ address: state.address });
     client = new Client({ connection, namespace: state.namespace });
     const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
     const bundlePath = join(dir, 'workflow-bundle.js');
     writeFileSync(bundlePath, (await bundleWorkflowCode({ ...workflowBundlerOptions(), logger: silent })).code);
     for (let i = 0; i < 2; i++) {
-      workers.push(await startWorkerProcess({ temporalAddress: state.address, namespace: state.namespace, taskQueue, bundlePath, alibabaEndpoint: sims.alibaba.url, huaweiEndpoint: sims.huawei.url }));
+      workers.push(
+        await startWorkerProcess({
+          temporalAddress: state.address,
+          namespace: state.namespace,
+          taskQueue,
+          bundlePath,
+          alibabaEndpoint: sims.alibaba.url,
+          huaweiEndpoint: sims.huawei.url,
+        }),
+      );
     }
   }, 600_000);
 
@@ -62,13 +84,18 @@ describe(`lbflow on a Temporal ${api.TEMPORAL_SERVER_VERSION} cluster on Postgre
     const ali = alibabaIpServers(1000);
     const hw = huaweiServers(1000);
     const [a, h] = await Promise.all([
-      startAddServers(client, alibabaRequest(ali, {}, BIG_GROUP) as never, { taskQueue, requestKey: 'cluster-alibaba' }),
+      startAddServers(client, alibabaRequest(ali, {}, BIG_GROUP) as never, {
+        taskQueue,
+        requestKey: 'cluster-alibaba',
+      }),
       startAddServers(client, huaweiRequest(hw) as never, { taskQueue, requestKey: 'cluster-huawei' }),
     ]);
     const [ra, rh] = await Promise.all([a.result(), h.result()]);
     expect(ra.added).toHaveLength(1000);
     expect(rh.added).toHaveLength(1000);
-    expect((await alibabaGroupState(sims.alibaba.url, BIG_GROUP)).members.map((m) => m.key).sort()).toEqual(ali.map(alibabaKey).sort());
+    expect((await alibabaGroupState(sims.alibaba.url, BIG_GROUP)).members.map((m) => m.key).sort()).toEqual(
+      ali.map(alibabaKey).sort(),
+    );
     const members = (await callLog(sims.huawei.url, 'BatchCreateMembers')).entries.filter((e) => e.status === 201);
     expect(members).toHaveLength(5);
     expect(new Set(rh.added)).toEqual(new Set(hw.map(huaweiKey)));
@@ -76,13 +103,29 @@ describe(`lbflow on a Temporal ${api.TEMPORAL_SERVER_VERSION} cluster on Postgre
   }, 180_000);
 
   it('fails a run on the group quota as QuotaExceeded with the quota figures', async () => {
-    const handle = await startAddServers(client, alibabaRequest([{ serverId: '10.3.9.1', serverType: 'Ip' }, { serverId: '10.3.9.2', serverType: 'Ip' }], {}, QUOTA_GROUP) as never, { taskQueue, requestKey: 'cluster-quota' });
+    const handle = await startAddServers(
+      client,
+      alibabaRequest(
+        [
+          { serverId: '10.3.9.1', serverType: 'Ip' },
+          { serverId: '10.3.9.2', serverType: 'Ip' },
+        ],
+        {},
+        QUOTA_GROUP,
+      ) as never,
+      { taskQueue, requestKey: 'cluster-quota' },
+    );
     const error = await handle.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QuotaExceededError);
-    expect((error as QuotaExceededError).details?.quota).toMatchObject({ requested: 2, limit: 300, groupHolds: 300, fits: 0 });
+    expect((error as QuotaExceededError).details?.quota).toMatchObject({
+      requested: 2,
+      limit: 300,
+      groupHolds: 300,
+      fits: 0,
+    });
   }, 120_000);
 
-  it('finds runs by lbflow\'s search attributes on SQL visibility: =, AND, STARTS_WITH, counts by group, and in the Web UI', async () => {
+  it("finds runs by lbflow's search attributes on SQL visibility: =, AND, STARTS_WITH, counts by group, and in the Web UI", async () => {
     const ids = async (query: string) => {
       const found: string[] = [];
       for await (const w of client.workflow.list({ query })) found.push(w.workflowId);
@@ -99,7 +142,11 @@ describe(`lbflow on a Temporal ${api.TEMPORAL_SERVER_VERSION} cluster on Postgre
     expect((await ids(`LbProvider="huawei-elb" AND ExecutionStatus="Completed"`)).length).toBeGreaterThanOrEqual(1);
     expect((await ids(`LbServerGroupId STARTS_WITH "sgp-atstuj3rtoptyui"`)).length).toBeGreaterThanOrEqual(1);
     // The Web UI server reads the same visibility through the frontend (the API its pages call).
-    const viaUi = (await (await fetch(`${state.ui!.url}/api/v1/namespaces/${state.namespace}/workflows?query=${encodeURIComponent(`LbServerGroupId="${QUOTA_GROUP}"`)}`)).json()) as { executions?: Array<{ execution: { workflowId: string } }> };
+    const viaUi = (await (
+      await fetch(
+        `${state.ui!.url}/api/v1/namespaces/${state.namespace}/workflows?query=${encodeURIComponent(`LbServerGroupId="${QUOTA_GROUP}"`)}`,
+      )
+    ).json()) as { executions?: Array<{ execution: { workflowId: string } }> };
     // The group's coordinator carries the group's attribute too.
     const listed = viaUi.executions?.map((e) => e.execution.workflowId) ?? [];
     expect(listed).toContain(failed[0]);
@@ -113,8 +160,19 @@ describe(`lbflow on a Temporal ${api.TEMPORAL_SERVER_VERSION} cluster on Postgre
   /** A 1,000-server Alibaba run interrupted by `fault` once its first chunk is in: how long it took after the fault. */
   const throughFault = async (label: string, group: string, first: number, fault: () => Promise<void>) => {
     const servers = alibabaIpServers(1000, first);
-    const handle = await startAddServers(client, alibabaRequest(servers, {}, group) as never, { taskQueue, requestKey: `cluster-${label}` });
-    for (let i = 0; i < 600 && (await alibabaGroupState(sims.alibaba.url, group)).members.filter((m) => servers.some((s) => alibabaKey(s) === m.key)).length === 0; i++) await sleep(50);
+    const handle = await startAddServers(client, alibabaRequest(servers, {}, group) as never, {
+      taskQueue,
+      requestKey: `cluster-${label}`,
+    });
+    for (
+      let i = 0;
+      i < 600 &&
+      (await alibabaGroupState(sims.alibaba.url, group)).members.filter((m) =>
+        servers.some((s) => alibabaKey(s) === m.key),
+      ).length === 0;
+      i++
+    )
+      await sleep(50);
     const at = Date.now();
     await fault();
     const result = await handle.result();
@@ -123,8 +181,15 @@ describe(`lbflow on a Temporal ${api.TEMPORAL_SERVER_VERSION} cluster on Postgre
     const lost = servers.filter((s) => !held.includes(alibabaKey(s))).length;
     const doubled = held.length - new Set(held).size;
     const recommitted = tokensOf(await callLog(sims.alibaba.url)).filter((t) => t.committed > 1).length;
-    process.stdout.write(`cluster fault ${label}: completed ${(after / 1000).toFixed(1)} s after it; ${result.added.length} added, ${lost} lost, ${doubled} doubled, ${recommitted} ClientTokens committed twice\n`);
-    expect({ added: result.added.length, lost, doubled, recommitted }).toEqual({ added: 1000, lost: 0, doubled: 0, recommitted: 0 });
+    process.stdout.write(
+      `cluster fault ${label}: completed ${(after / 1000).toFixed(1)} s after it; ${result.added.length} added, ${lost} lost, ${doubled} doubled, ${recommitted} ClientTokens committed twice\n`,
+    );
+    expect({ added: result.added.length, lost, doubled, recommitted }).toEqual({
+      added: 1000,
+      lost: 0,
+      doubled: 0,
+      recommitted: 0,
+    });
   };
 
   const killed = (service: string) => async () => {
@@ -134,8 +199,24 @@ describe(`lbflow on a Temporal ${api.TEMPORAL_SERVER_VERSION} cluster on Postgre
     await api.startAgain(state, service);
   };
 
-  it('survives SIGKILL of the history service mid-run', () => throughFault('history', BIG_GROUP, 1000, killed('history')), 240_000);
-  it('survives SIGKILL of the matching service mid-run', () => throughFault('matching', BIG_GROUP, 2000, killed('matching')), 240_000);
-  it('survives SIGKILL of the frontend mid-run', () => throughFault('frontend', BIG_GROUP, 3000, killed('frontend')), 240_000);
-  it('survives a PostgreSQL restart mid-run', () => throughFault('postgres', BIG_GROUP, 4000, async () => api.restartPostgres(state)), 240_000);
+  it(
+    'survives SIGKILL of the history service mid-run',
+    () => throughFault('history', BIG_GROUP, 1000, killed('history')),
+    240_000,
+  );
+  it(
+    'survives SIGKILL of the matching service mid-run',
+    () => throughFault('matching', BIG_GROUP, 2000, killed('matching')),
+    240_000,
+  );
+  it(
+    'survives SIGKILL of the frontend mid-run',
+    () => throughFault('frontend', BIG_GROUP, 3000, killed('frontend')),
+    240_000,
+  );
+  it(
+    'survives a PostgreSQL restart mid-run',
+    () => throughFault('postgres', BIG_GROUP, 4000, async () => api.restartPostgres(state)),
+    240_000,
+  );
 });

@@ -32,27 +32,42 @@ const VARIABLE = /\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|([A
 export function interpolate(doc: Doc, env: Env): { doc: Doc; problems: string[] } {
   const problems: string[] = [];
   const text = (value: string, where: string): string =>
-    value.replace(VARIABLE, (whole, dollar: string | undefined, braced: string | undefined, op: string | undefined, arg: string | undefined, bare: string | undefined, bad: string | undefined) => {
-      if (dollar) return '$';
-      if (bad !== undefined) {
-        problems.push(`${where}: "${whole}" is not an interpolation Compose understands`);
-        return whole;
-      }
-      const name = (braced ?? bare) as string;
-      const value = env[name];
-      const unsetOrEmpty = value === undefined || (op?.startsWith(':') === true && value === '');
-      if (op?.endsWith('-')) return unsetOrEmpty ? (arg ?? '') : (value as string);
-      if (op?.endsWith('?')) {
-        if (unsetOrEmpty) problems.push(`${where}: ${name} is required (${arg || 'no message'}) and not set`);
+    value.replace(
+      VARIABLE,
+      (
+        whole,
+        dollar: string | undefined,
+        braced: string | undefined,
+        op: string | undefined,
+        arg: string | undefined,
+        bare: string | undefined,
+        bad: string | undefined,
+      ) => {
+        if (dollar) return '$';
+        if (bad !== undefined) {
+          problems.push(`${where}: "${whole}" is not an interpolation Compose understands`);
+          return whole;
+        }
+        const name = (braced ?? bare) as string;
+        const value = env[name];
+        const unsetOrEmpty = value === undefined || (op?.startsWith(':') === true && value === '');
+        if (op?.endsWith('-')) return unsetOrEmpty ? (arg ?? '') : (value as string);
+        if (op?.endsWith('?')) {
+          if (unsetOrEmpty) problems.push(`${where}: ${name} is required (${arg || 'no message'}) and not set`);
+          return value ?? '';
+        }
+        if (value === undefined)
+          problems.push(`${where}: ${name} is not set and has no default (write \${${name}:-default})`);
         return value ?? '';
-      }
-      if (value === undefined) problems.push(`${where}: ${name} is not set and has no default (write \${${name}:-default})`);
-      return value ?? '';
-    });
+      },
+    );
   const walk = (node: Json, where: string): Json => {
     if (typeof node === 'string') return text(node, where);
     if (Array.isArray(node)) return node.map((item, i) => walk(item, `${where}[${i}]`));
-    if (isObject(node)) return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item, where ? `${where}.${key}` : key)]));
+    if (isObject(node))
+      return Object.fromEntries(
+        Object.entries(node).map(([key, item]) => [key, walk(item, where ? `${where}.${key}` : key)]),
+      );
     return node;
   };
   return { doc: walk(doc, '') as Doc, problems };
@@ -67,9 +82,14 @@ let validator: ReturnType<Ajv2020['compile']> | undefined;
 /** Validates against the vendored compose-spec.json (see test/fixtures/compose-spec/README.md). */
 export function schemaProblems(doc: Doc): string[] {
   // strict: false: strict mode lints how a schema is written, not what it accepts, and this one is upstream's.
-  validator ??= new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object);
+  validator ??= new Ajv2020({ allErrors: true, strict: false }).compile(
+    JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object,
+  );
   if (validator(doc)) return [];
-  return (validator.errors ?? []).map((e) => `schema: ${e.instancePath || '/'} ${e.message ?? e.keyword}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+  return (validator.errors ?? []).map(
+    (e) =>
+      `schema: ${e.instancePath || '/'} ${e.message ?? e.keyword}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -140,7 +160,8 @@ export function parseDockerfile(text: string): Stage[] {
       stage.copies.push({ from, sources: paths.slice(0, -1), destination: paths.at(-1) ?? '' });
     }
     if (keyword === 'ENV') {
-      for (const match of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g)) stage.env[match[1] as string] = (match[2] as string).replace(/^"|"$/g, '');
+      for (const match of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g))
+        stage.env[match[1] as string] = (match[2] as string).replace(/^"|"$/g, '');
     }
   }
   return stages;
@@ -161,7 +182,8 @@ export function pinProblem(reference: string): string | undefined {
   const colon = reference.indexOf(':', slash + 1);
   if (colon < 0) return `${reference}: no tag (Docker pulls latest)`;
   const tag = reference.slice(colon + 1);
-  if (!/^v?\d+\.\d+(\.\d+)*([-_.][A-Za-z0-9._-]+)?$/.test(tag)) return `${reference}: tag "${tag}" is not an exact version`;
+  if (!/^v?\d+\.\d+(\.\d+)*([-_.][A-Za-z0-9._-]+)?$/.test(tag))
+    return `${reference}: tag "${tag}" is not an exact version`;
   return undefined;
 }
 
@@ -187,7 +209,10 @@ export function imageProblems(doc: Doc, dockerfile: Stage[], engines: string): s
           const have = node.slice(1, 4).map(Number) as [number, number, number];
           const need = floor.slice(1, 4).map(Number) as [number, number, number];
           const below = have[0] !== need[0] || have[1] < need[1] || (have[1] === need[1] && have[2] < need[2]);
-          if (below) problems.push(`Dockerfile line ${stage.line}: ${stage.from} is not Node ${need[0]} at or above engines "${engines}"`);
+          if (below)
+            problems.push(
+              `Dockerfile line ${stage.line}: ${stage.from} is not Node ${need[0]} at or above engines "${engines}"`,
+            );
         }
       }
     }
@@ -201,7 +226,9 @@ export function imageProblems(doc: Doc, dockerfile: Stage[], engines: string): s
 
 export function services(doc: Doc): [string, { [key: string]: Json }][] {
   const all = doc.services;
-  return isObject(all) ? Object.entries(all).filter((entry): entry is [string, { [key: string]: Json }] => isObject(entry[1])) : [];
+  return isObject(all)
+    ? Object.entries(all).filter((entry): entry is [string, { [key: string]: Json }] => isObject(entry[1]))
+    : [];
 }
 
 export function service(doc: Doc, name: string): { [key: string]: Json } | undefined {
@@ -213,10 +240,12 @@ export function environment(svc: { [key: string]: Json }): Record<string, string
   const env = svc.environment;
   if (Array.isArray(env)) {
     return Object.fromEntries(
-      env.filter((item): item is string => typeof item === 'string').map((item) => {
-        const eq = item.indexOf('=');
-        return eq < 0 ? [item, ''] : [item.slice(0, eq), item.slice(eq + 1)];
-      }),
+      env
+        .filter((item): item is string => typeof item === 'string')
+        .map((item) => {
+          const eq = item.indexOf('=');
+          return eq < 0 ? [item, ''] : [item.slice(0, eq), item.slice(eq + 1)];
+        }),
     );
   }
   if (isObject(env)) return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]));
@@ -226,17 +255,29 @@ export function environment(svc: { [key: string]: Json }): Record<string, string
 export function dependsOn(svc: { [key: string]: Json }): Record<string, string> {
   const deps = svc.depends_on;
   if (Array.isArray(deps)) return Object.fromEntries(deps.map((d) => [String(d), 'service_started']));
-  if (isObject(deps)) return Object.fromEntries(Object.entries(deps).map(([k, v]) => [k, isObject(v) && typeof v.condition === 'string' ? v.condition : 'service_started']));
+  if (isObject(deps))
+    return Object.fromEntries(
+      Object.entries(deps).map(([k, v]) => [
+        k,
+        isObject(v) && typeof v.condition === 'string' ? v.condition : 'service_started',
+      ]),
+    );
   return {};
 }
 
 /** The Dockerfile and target a service builds from, resolved against the repository root. */
-export function buildOf(svc: { [key: string]: Json }, root: string): { dockerfile: string; target: string | undefined } | undefined {
+export function buildOf(
+  svc: { [key: string]: Json },
+  root: string,
+): { dockerfile: string; target: string | undefined } | undefined {
   const build = svc.build;
   if (typeof build === 'string') return { dockerfile: join(root, build, 'Dockerfile'), target: undefined };
   if (!isObject(build)) return undefined;
   const context = join(root, typeof build.context === 'string' ? build.context : '.');
-  return { dockerfile: join(context, typeof build.dockerfile === 'string' ? build.dockerfile : 'Dockerfile'), target: typeof build.target === 'string' ? build.target : undefined };
+  return {
+    dockerfile: join(context, typeof build.dockerfile === 'string' ? build.dockerfile : 'Dockerfile'),
+    target: typeof build.target === 'string' ? build.target : undefined,
+  };
 }
 
 /** The stage a build runs: its target, or the last stage. */
@@ -269,22 +310,36 @@ export function buildProblems(doc: Doc, root: string): string[] {
     }
     const stages = parseDockerfile(readFileSync(build.dockerfile, 'utf8'));
     if (build.target !== undefined && !stages.some((s) => s.name === build.target)) {
-      problems.push(`service ${name}: target "${build.target}" is not a stage of ${build.dockerfile} (${stages.map((s) => s.name).join(', ')})`);
+      problems.push(
+        `service ${name}: target "${build.target}" is not a stage of ${build.dockerfile} (${stages.map((s) => s.name).join(', ')})`,
+      );
       continue;
     }
     const stage = stageOf(svc, root) as Stage;
-    if (!stage.user || stage.user === 'root' || stage.user.startsWith('0')) problems.push(`service ${name}: stage ${stage.name} runs as root`);
-    if (stage.env.NODE_ENV !== 'production') problems.push(`service ${name}: stage ${stage.name} does not set NODE_ENV=production`);
+    if (!stage.user || stage.user === 'root' || stage.user.startsWith('0'))
+      problems.push(`service ${name}: stage ${stage.name} runs as root`);
+    if (stage.env.NODE_ENV !== 'production')
+      problems.push(`service ${name}: stage ${stage.name} does not set NODE_ENV=production`);
     // `node dist/x/main.js` is compiled from src/x/main.ts: the entry must exist in the sources. The `lbflow`
     // command runs its `worker` as dist/worker/main.js.
     const command = commandOf(svc, root) ?? [];
     const viaBin = command[0] === 'node' && command[1] === 'bin/lbflow.mjs';
-    if (viaBin && command[2] !== 'worker') problems.push(`service ${name}: bin/lbflow.mjs ${command.slice(2).join(' ')} is not a long-running service (only \`worker\` is)`);
-    if (viaBin && !existsSync(join(root, 'bin', 'lbflow.mjs'))) problems.push(`service ${name}: bin/lbflow.mjs does not exist`);
-    const script = viaBin ? 'dist/worker/main.js' : command[0] === 'node' ? command.find((arg) => /^dist\/.+\.js$/.test(arg)) : undefined;
+    if (viaBin && command[2] !== 'worker')
+      problems.push(
+        `service ${name}: bin/lbflow.mjs ${command.slice(2).join(' ')} is not a long-running service (only \`worker\` is)`,
+      );
+    if (viaBin && !existsSync(join(root, 'bin', 'lbflow.mjs')))
+      problems.push(`service ${name}: bin/lbflow.mjs does not exist`);
+    const script = viaBin
+      ? 'dist/worker/main.js'
+      : command[0] === 'node'
+        ? command.find((arg) => /^dist\/.+\.js$/.test(arg))
+        : undefined;
     if (command[0] === 'node' && !script) problems.push(`service ${name}: runs node without a dist/ entry`);
     if (script && !existsSync(join(root, script.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts')))) {
-      problems.push(`service ${name}: ${script} has no source ${script.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts')}`);
+      problems.push(
+        `service ${name}: ${script} has no source ${script.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts')}`,
+      );
     }
   }
   return problems;
@@ -297,7 +352,8 @@ export function dependencyProblems(doc: Doc): string[] {
     for (const [dep, condition] of Object.entries(dependsOn(svc))) {
       const target = service(doc, dep);
       if (!names.has(dep) || !target) problems.push(`service ${name}: depends on "${dep}", which is not a service`);
-      else if (condition === 'service_healthy' && !isObject(target.healthcheck)) problems.push(`service ${name}: waits for ${dep} to be healthy, but ${dep} has no healthcheck`);
+      else if (condition === 'service_healthy' && !isObject(target.healthcheck))
+        problems.push(`service ${name}: waits for ${dep} to be healthy, but ${dep} has no healthcheck`);
     }
   }
   return problems;
@@ -309,7 +365,9 @@ export function waitsFor(doc: Doc, name: string, other: string, condition: strin
   seen.add(name);
   const svc = service(doc, name);
   if (!svc) return false;
-  return Object.entries(dependsOn(svc)).some(([dep, c]) => (dep === other && c === condition) || waitsFor(doc, dep, other, condition, seen));
+  return Object.entries(dependsOn(svc)).some(
+    ([dep, c]) => (dep === other && c === condition) || waitsFor(doc, dep, other, condition, seen),
+  );
 }
 
 /** Container ports published to the host, `published → target`. */
@@ -340,13 +398,18 @@ export function temporalAddressProblems(doc: Doc, who: string, address: string |
   if (!address) return [`service ${who}: TEMPORAL_ADDRESS is not set`];
   const [host, port] = address.split(':');
   const server = service(doc, host ?? '');
-  if (!server || typeof server.image !== 'string' || !SERVER_IMAGE.test(server.image)) return [`service ${who}: TEMPORAL_ADDRESS ${address} is not a temporalio/server service`];
-  if (Number(port) !== frontendPort(server)) return [`service ${who}: TEMPORAL_ADDRESS ${address}, but ${host} serves gRPC on ${frontendPort(server)}`];
+  if (!server || typeof server.image !== 'string' || !SERVER_IMAGE.test(server.image))
+    return [`service ${who}: TEMPORAL_ADDRESS ${address} is not a temporalio/server service`];
+  if (Number(port) !== frontendPort(server))
+    return [`service ${who}: TEMPORAL_ADDRESS ${address}, but ${host} serves gRPC on ${frontendPort(server)}`];
   return [];
 }
 
 /** Where a simulators service listens, read from its command like src/simulator/main.ts reads it. */
-export function simulatorListening(command: string[], defaults: { alibaba: number; huawei: number }): { host: string; alibaba: number; huawei: number } {
+export function simulatorListening(
+  command: string[],
+  defaults: { alibaba: number; huawei: number },
+): { host: string; alibaba: number; huawei: number } {
   const arg = (flag: string) => {
     const i = command.indexOf(flag);
     return i >= 0 ? command[i + 1] : undefined;
@@ -378,12 +441,15 @@ export function endpointProblems(
   const svc = service(doc, url.hostname);
   if (!svc) return [`worker: ${variable}=${endpoint} names no service`];
   const command = commandOf(svc, root);
-  if (!command || !command.some((arg) => arg.endsWith('simulator/main.js'))) return [`worker: ${variable}=${endpoint}: ${url.hostname} does not run the simulators`];
+  if (!command || !command.some((arg) => arg.endsWith('simulator/main.js')))
+    return [`worker: ${variable}=${endpoint}: ${url.hostname} does not run the simulators`];
   const listening = simulatorListening(command, defaults);
   const problems: string[] = [];
-  if (listening.host !== '0.0.0.0') problems.push(`worker: ${url.hostname} listens on ${listening.host}, which other containers cannot reach`);
+  if (listening.host !== '0.0.0.0')
+    problems.push(`worker: ${url.hostname} listens on ${listening.host}, which other containers cannot reach`);
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  if (port !== listening[provider]) problems.push(`worker: ${variable}=${endpoint}, but ${url.hostname} serves ${provider} on ${listening[provider]}`);
+  if (port !== listening[provider])
+    problems.push(`worker: ${variable}=${endpoint}, but ${url.hostname} serves ${provider} on ${listening[provider]}`);
   return problems;
 }
 
@@ -396,7 +462,15 @@ export function dockerignore(text: string): (path: string) => boolean {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'))
-    .map((line) => new RegExp(`^${line.replace(/^\/|\/$/g, '').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}(/.*)?$`));
+    .map(
+      (line) =>
+        new RegExp(
+          `^${line
+            .replace(/^\/|\/$/g, '')
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')}(/.*)?$`,
+        ),
+    );
   return (path) => patterns.some((p) => p.test(path));
 }
 
@@ -404,27 +478,41 @@ export function dockerignore(text: string): (path: string) => boolean {
  * The Dockerfile builds what it says: every COPY from the context exists and is not ignored, some stage runs
  * `npm run build`, and the stages that run lbflow copy its dist/ from that stage.
  */
-export function contextProblems(stages: Stage[], root: string, ignored: (path: string) => boolean, mustIgnore: string[]): string[] {
+export function contextProblems(
+  stages: Stage[],
+  root: string,
+  ignored: (path: string) => boolean,
+  mustIgnore: string[],
+): string[] {
   const problems: string[] = [];
   for (const stage of stages) {
     for (const copy of stage.copies.filter((c) => c.from === undefined)) {
       for (const source of copy.sources) {
         if (source.includes('*')) continue; // a glob (tsconfig*.json) copies what matches, possibly nothing
         if (!existsSync(join(root, source))) problems.push(`Dockerfile: COPY ${source}, which does not exist`);
-        else if (ignored(source)) problems.push(`Dockerfile: COPY ${source}, which .dockerignore leaves out of the context`);
+        else if (ignored(source))
+          problems.push(`Dockerfile: COPY ${source}, which .dockerignore leaves out of the context`);
       }
     }
   }
-  for (const path of mustIgnore) if (!ignored(path)) problems.push(`.dockerignore: ${path} is sent to the Docker daemon`);
+  for (const path of mustIgnore)
+    if (!ignored(path)) problems.push(`.dockerignore: ${path} is sent to the Docker daemon`);
   const builder = stages.find((s) => s.runs.some((r) => /\bnpm run build\b/.test(r)));
   if (!builder?.name) return [...problems, 'Dockerfile: no named stage runs `npm run build`'];
   for (const stage of stages.filter((s) => s.cmd?.[0] === 'node')) {
     const chain: Stage[] = [];
     for (let s: Stage | undefined = stage; s; s = stages.find((t) => t.name === s?.from)) chain.push(s);
-    if (!chain.some((s) => s.copies.some((c) => c.from === builder.name && c.sources.some((src) => /(^|\/)dist\/?$/.test(src))))) {
+    if (
+      !chain.some((s) =>
+        s.copies.some((c) => c.from === builder.name && c.sources.some((src) => /(^|\/)dist\/?$/.test(src))),
+      )
+    ) {
       problems.push(`Dockerfile: stage ${stage.name} runs node without dist/ from ${builder.name}`);
     }
-    if (stage.cmd?.[1] === 'bin/lbflow.mjs' && !chain.some((s) => s.copies.some((c) => c.sources.some((src) => /^(\.\/)?bin\/?$/.test(src))))) {
+    if (
+      stage.cmd?.[1] === 'bin/lbflow.mjs' &&
+      !chain.some((s) => s.copies.some((c) => c.sources.some((src) => /^(\.\/)?bin\/?$/.test(src))))
+    ) {
       problems.push(`Dockerfile: stage ${stage.name} runs bin/lbflow.mjs without copying bin/`);
     }
   }

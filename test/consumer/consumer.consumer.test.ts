@@ -19,7 +19,9 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 /** The Node types a TypeScript service has of its own: the same range as lbflow's (a dependency of lbflow's brings @types/node 12, which npm may hoist). */
-const NODE_TYPES = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['@types/node']!;
+const NODE_TYPES = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+).devDependencies['@types/node']!;
 
 interface Ran {
   status: number | null;
@@ -28,18 +30,33 @@ interface Ran {
   stderr: string;
 }
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env, timeout = 300_000): Ran {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+  timeout = 300_000,
+): Ran {
   const ran = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 });
   return { status: ran.status, signal: ran.signal, stdout: ran.stdout ?? '', stderr: ran.stderr ?? '' };
 }
 
 function ok(ran: Ran, what: string): Ran {
-  expect(ran.status, `${what} (exit ${ran.status ?? ran.signal}):\n${ran.stdout.slice(-3000)}\n${ran.stderr.slice(-3000)}`).toBe(0);
+  expect(
+    ran.status,
+    `${what} (exit ${ran.status ?? ran.signal}):\n${ran.stdout.slice(-3000)}\n${ran.stderr.slice(-3000)}`,
+  ).toBe(0);
   return ran;
 }
 
 /** A long-running process of the consumer project; resolves with it and the first stdout line `ready` accepts. */
-function serve(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, ready: (line: string) => boolean): Promise<{ child: ChildProcess; line: string; output: () => string }> {
+function serve(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  ready: (line: string) => boolean,
+): Promise<{ child: ChildProcess; line: string; output: () => string }> {
   // Its own process group: npx runs the command as a child, and stopping npx alone would leave it running.
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
@@ -78,7 +95,8 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   group('SIGKILL');
 }
 
-const lastJson = (text: string): Record<string, unknown> => JSON.parse(text.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+const lastJson = (text: string): Record<string, unknown> =>
+  JSON.parse(text.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 
 describe('lbflow installed from its tarball into another project', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lbflow-consumer-'));
@@ -95,12 +113,23 @@ describe('lbflow installed from its tarball into another project', () => {
     const packed = ok(run('npm', ['pack', '--json', '--pack-destination', dir], ROOT), 'npm pack');
     tarball = (JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as (typeof tarball)[])[0]!;
     cpSync(join(HERE, 'app'), app, { recursive: true });
-    writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'a-team-service', private: true, type: 'module', dependencies: { lbflow: `file:../${tarball.filename}` }, devDependencies: { '@types/node': NODE_TYPES } }, null, 2)}\n`);
+    writeFileSync(
+      join(app, 'package.json'),
+      `${JSON.stringify({ name: 'a-team-service', private: true, type: 'module', dependencies: { lbflow: `file:../${tarball.filename}` }, devDependencies: { '@types/node': NODE_TYPES } }, null, 2)}\n`,
+    );
     ok(run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], app), 'npm install of the tarball');
 
     const ajv = new Ajv2020({ strict: false });
     schema = (name) => {
-      const validate = ajv.getSchema(name) ?? (ajv.addSchema(JSON.parse(readFileSync(join(app, 'node_modules', 'lbflow', 'schemas', `${name}.schema.json`), 'utf8')) as object, name), ajv.getSchema(name)!);
+      const validate =
+        ajv.getSchema(name) ??
+        (ajv.addSchema(
+          JSON.parse(
+            readFileSync(join(app, 'node_modules', 'lbflow', 'schemas', `${name}.schema.json`), 'utf8'),
+          ) as object,
+          name,
+        ),
+        ajv.getSchema(name)!);
       return (value: unknown) => {
         const valid = validate(value) as boolean;
         if (!valid) console.error(name, JSON.stringify(validate.errors), JSON.stringify(value).slice(0, 2000));
@@ -111,7 +140,9 @@ describe('lbflow installed from its tarball into another project', () => {
     env = await startDevServer();
     address = env.address;
     const npx = ['--no-install', 'lbflow'];
-    const sim = await serve('npx', [...npx, '--json', 'sim', '--port', '0'], app, process.env, (line) => line.startsWith('{'));
+    const sim = await serve('npx', [...npx, '--json', 'sim', '--port', '0'], app, process.env, (line) =>
+      line.startsWith('{'),
+    );
     simProcess = sim.child;
     sims = JSON.parse(sim.line) as typeof sims;
     const workerEnv = {
@@ -121,7 +152,8 @@ describe('lbflow installed from its tarball into another project', () => {
       ...simulatorWorkerEnv(sims),
       LBFLOW_METRICS_PORT: '0',
     };
-    worker = (await serve('npx', [...npx, 'worker'], app, workerEnv, (line) => line.includes('"event":"worker.ready"'))).child;
+    worker = (await serve('npx', [...npx, 'worker'], app, workerEnv, (line) => line.includes('"event":"worker.ready"')))
+      .child;
   }, 600_000);
 
   afterAll(async () => {
@@ -132,11 +164,22 @@ describe('lbflow installed from its tarball into another project', () => {
   });
 
   it('ships compiled code, types, schemas and the command, and nothing of test/, bench/, drills/ or src/', () => {
-    process.stdout.write(`${tarball.filename}: ${(tarball.size / 1024).toFixed(0)} KiB packed, ${tarball.entryCount} files\n`);
+    process.stdout.write(
+      `${tarball.filename}: ${(tarball.size / 1024).toFixed(0)} KiB packed, ${tarball.entryCount} files\n`,
+    );
     const paths = tarball.files.map((f) => f.path);
     expect(paths.filter((p) => /^(test|bench|drills|src|scripts)\//.test(p))).toEqual([]);
-    for (const p of ['dist/client/index.d.ts', 'dist/workflow-bundle.js', 'bin/lbflow.mjs', 'schemas/failure-details.schema.json']) expect(paths).toContain(p);
-    const installed = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies?: unknown };
+    for (const p of [
+      'dist/client/index.d.ts',
+      'dist/workflow-bundle.js',
+      'bin/lbflow.mjs',
+      'schemas/failure-details.schema.json',
+    ])
+      expect(paths).toContain(p);
+    const installed = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies?: unknown;
+    };
     // lbflow is the service's one runtime dependency; its own TypeScript needs only the Node types it imports.
     expect(Object.keys(installed.dependencies)).toEqual(['lbflow']);
     expect(installed.devDependencies).toEqual({ '@types/node': NODE_TYPES });
@@ -145,7 +188,10 @@ describe('lbflow installed from its tarball into another project', () => {
   it('type-checks a TypeScript service and its workflow against the shipped declarations (strict)', () => {
     ok(run(process.execPath, [TSC, '-p', 'tsconfig.json'], app), 'tsc in the consumer project');
     // The same check fails on a wrong use: the declarations carry real types, not `any`.
-    writeFileSync(join(app, 'src', 'wrong.ts'), "import type { AddServersResult } from 'lbflow/client';\nexport const n: number = ({} as AddServersResult).added;\n");
+    writeFileSync(
+      join(app, 'src', 'wrong.ts'),
+      "import type { AddServersResult } from 'lbflow/client';\nexport const n: number = ({} as AddServersResult).added;\n",
+    );
     const wrong = run(process.execPath, [TSC, '-p', 'tsconfig.json', '--noEmit'], app);
     rmSync(join(app, 'src', 'wrong.ts'));
     expect(wrong.status).not.toBe(0);
@@ -168,19 +214,35 @@ describe('lbflow installed from its tarball into another project', () => {
     expect(out.progress.at(-1)?.phase).toBe('completed');
     expect(out.invalid?.class).toBe('ValidationError');
     expect(out.invalid?.issues.map((i) => i.path)).toContain('options.maxChunkSize');
-    expect(out.notFound).toMatchObject({ class: 'ServerGroupNotFoundError', type: 'ServerGroupNotFound', details: { type: 'ServerGroupNotFound', added: [] } });
+    expect(out.notFound).toMatchObject({
+      class: 'ServerGroupNotFoundError',
+      type: 'ServerGroupNotFound',
+      details: { type: 'ServerGroupNotFound', added: [] },
+    });
     expect(schema('failure-details')(out.notFound?.details)).toBe(true);
   }, 120_000);
 
   it("the team's own worker runs a parent workflow that calls addServersAsChild from the package", () => {
     const out = lastJson(ok(run(process.execPath, ['dist/worker.js', address], app), 'node dist/worker.js').stdout);
-    expect(out).toEqual({ ok: { added: 3 }, missing: { added: 0, failure: { type: 'ServerGroupNotFound', added: 0 } } });
+    expect(out).toEqual({
+      ok: { added: 3 },
+      missing: { added: 0, failure: { type: 'ServerGroupNotFound', added: 0 } },
+    });
   }, 180_000);
 
   it('`npx lbflow add` runs from the consumer project', () => {
-    const request = { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: 'sgp-atstuj3rtoptyui0000', servers: [{ serverId: 'i-bp67acfmxazb4p0980', serverType: 'Ecs', serverIp: '192.168.3.231' }], options: { pollIntervalSeconds: 0.5 } };
+    const request = {
+      provider: 'alibaba-gwlb',
+      region: 'cn-hangzhou',
+      serverGroupId: 'sgp-atstuj3rtoptyui0000',
+      servers: [{ serverId: 'i-bp67acfmxazb4p0980', serverType: 'Ecs', serverIp: '192.168.3.231' }],
+      options: { pollIntervalSeconds: 0.5 },
+    };
     writeFileSync(join(app, 'request.json'), JSON.stringify(request));
-    const ran = ok(run('npx', ['--no-install', 'lbflow', '--address', address, '--json', 'add', 'request.json'], app), 'npx lbflow add');
+    const ran = ok(
+      run('npx', ['--no-install', 'lbflow', '--address', address, '--json', 'add', 'request.json'], app),
+      'npx lbflow add',
+    );
     const out = JSON.parse(ran.stdout) as { status: string; result: { added: string[] } };
     expect(out.status).toBe('completed');
     expect(schema('add-servers-result')(out.result)).toBe(true);
@@ -191,8 +253,16 @@ describe('lbflow installed from its tarball into another project', () => {
   it('a Python service with the official temporalio SDK calls the workflow by name and reads typed failures', () => {
     const venv = join(dir, 'venv');
     ok(run('python3', ['-m', 'venv', venv], dir), 'python3 -m venv');
-    ok(run(join(venv, 'bin', 'pip'), ['install', '--quiet', '-r', join(HERE, 'python', 'requirements.txt')], dir), 'pip install temporalio');
-    const out = lastJson(ok(run(join(venv, 'bin', 'python'), [join(HERE, 'python', 'caller.py'), address], dir, process.env, 120_000), 'python caller.py').stdout) as {
+    ok(
+      run(join(venv, 'bin', 'pip'), ['install', '--quiet', '-r', join(HERE, 'python', 'requirements.txt')], dir),
+      'pip install temporalio',
+    );
+    const out = lastJson(
+      ok(
+        run(join(venv, 'bin', 'python'), [join(HERE, 'python', 'caller.py'), address], dir, process.env, 120_000),
+        'python caller.py',
+      ).stdout,
+    ) as {
       result: { added: string[]; provider: string };
       progress: { phase: string };
       missing: { type: string; non_retryable: boolean; details: { type: string } };
@@ -203,7 +273,11 @@ describe('lbflow installed from its tarball into another project', () => {
     expect(out.result.added).toHaveLength(25);
     expect(schema('progress')(out.progress)).toBe(true);
     expect(out.progress.phase).toBe('completed');
-    expect(out.missing).toMatchObject({ type: 'ServerGroupNotFound', non_retryable: true, details: { type: 'ServerGroupNotFound' } });
+    expect(out.missing).toMatchObject({
+      type: 'ServerGroupNotFound',
+      non_retryable: true,
+      details: { type: 'ServerGroupNotFound' },
+    });
     expect(schema('failure-details')(out.missing.details)).toBe(true);
     expect(out.invalid.type).toBe('ValidationError');
     expect(schema('failure-details')(out.invalid.details)).toBe(true);
@@ -216,11 +290,24 @@ describe('lbflow installed as a git dependency', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('builds on install (prepare) and gives the same entry points: the client, the workflow bundle and the command', () => {
-    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'a-team-service', private: true, type: 'module' })}\n`);
+    writeFileSync(
+      join(dir, 'package.json'),
+      `${JSON.stringify({ name: 'a-team-service', private: true, type: 'module' })}\n`,
+    );
     // This checkout's committed HEAD, as `npm install git+https://…/lbflow.git` would fetch it.
-    ok(run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `git+file://${ROOT}`], dir), 'npm install git+file://');
+    ok(
+      run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `git+file://${ROOT}`], dir),
+      'npm install git+file://',
+    );
     const installed = join(dir, 'node_modules', 'lbflow');
-    const client = ok(run(process.execPath, ['-e', "import('lbflow/client').then((m) => console.log(typeof m.startAddServers, typeof m.ValidationError))"], dir), 'import lbflow/client');
+    const client = ok(
+      run(
+        process.execPath,
+        ['-e', "import('lbflow/client').then((m) => console.log(typeof m.startAddServers, typeof m.ValidationError))"],
+        dir,
+      ),
+      'import lbflow/client',
+    );
     expect(client.stdout.trim()).toBe('function function');
     expect(readFileSync(join(installed, 'dist', 'workflow-bundle.js'), 'utf8')).toContain('__TEMPORAL__');
     const help = ok(run('npx', ['--no-install', 'lbflow', '--help'], dir), 'npx lbflow --help');

@@ -14,32 +14,110 @@ import {
 const RESEARCH_CODES = {
   'alibaba-gwlb': [
     // §3.1
-    'Conflict.Server', 'Mismatch.ServerType', 'ResourceInUse.IP', 'IllegalParam.ServerIp', 'IllegalParam.EcsNetworkType', 'DuplicatedParam.Server',
-    'ResourceInUse.Eni', 'IncorrectStatus.Eni', 'IllegalParam.IP', 'Mismatch.IP', 'Mismatch.VpcId', 'QuotaExceeded.ServerGroupServersNum',
-    'QuotaExceeded.ServerGroupAzServersNum', 'IncorrectStatus.ServerGroup', 'ResourceNotFound.Eni', 'ResourceNotFound.Eci',
-    'ResourceNotFound.ServerGroup', 'ResourceNotFound.Ecs',
+    'Conflict.Server',
+    'Mismatch.ServerType',
+    'ResourceInUse.IP',
+    'IllegalParam.ServerIp',
+    'IllegalParam.EcsNetworkType',
+    'DuplicatedParam.Server',
+    'ResourceInUse.Eni',
+    'IncorrectStatus.Eni',
+    'IllegalParam.IP',
+    'Mismatch.IP',
+    'Mismatch.VpcId',
+    'QuotaExceeded.ServerGroupServersNum',
+    'QuotaExceeded.ServerGroupAzServersNum',
+    'IncorrectStatus.ServerGroup',
+    'ResourceNotFound.Eni',
+    'ResourceNotFound.Eci',
+    'ResourceNotFound.ServerGroup',
+    'ResourceNotFound.Ecs',
     // §3.3
-    'SystemBusy', 'Conflict.Lock', 'IdempotenceSignatureMismatch', 'Throttling.User', 'Forbidden.NoPermission', 'DryRunOperation',
-    'ResourceInUse.ServerGroup', 'OperationFailed.ResourceIsConfiguring', 'IdempotenceProcessing',
+    'SystemBusy',
+    'Conflict.Lock',
+    'IdempotenceSignatureMismatch',
+    'Throttling.User',
+    'Forbidden.NoPermission',
+    'DryRunOperation',
+    'ResourceInUse.ServerGroup',
+    'OperationFailed.ResourceIsConfiguring',
+    'IdempotenceProcessing',
     // §3.4
-    'InvalidParameter', 'InvalidParameter.Format', 'InvalidAccessKeyId.NotFound', 'InvalidAccessKeyId.Inactive', 'InvalidTimeStamp.Format',
-    'InvalidTimeStamp.Expired', 'SignatureNonceUsed', 'SignatureDoesNotMatch', 'InvalidSignatureMethod', 'UnsupportedHTTPMethod',
-    'Throttling.Api', 'InvalidApi.NotFound', 'InvalidAction.NotFound', 'InvalidProduct.NotFound', 'InternalError', 'ServiceUnavailable',
+    'InvalidParameter',
+    'InvalidParameter.Format',
+    'InvalidAccessKeyId.NotFound',
+    'InvalidAccessKeyId.Inactive',
+    'InvalidTimeStamp.Format',
+    'InvalidTimeStamp.Expired',
+    'SignatureNonceUsed',
+    'SignatureDoesNotMatch',
+    'InvalidSignatureMethod',
+    'UnsupportedHTTPMethod',
+    'Throttling.Api',
+    'InvalidApi.NotFound',
+    'InvalidAction.NotFound',
+    'InvalidProduct.NotFound',
+    'InternalError',
+    'ServiceUnavailable',
     // §3.6
-    'Throttling', 'IdempotentParameterMismatch',
+    'Throttling',
+    'IdempotentParameterMismatch',
   ],
   'huawei-elb': [
     // §3.2
-    'ELB.0002', 'ELB.1001', 'ELB.2002', 'ELB.2003', 'ELB.2012', 'ELB.2021', 'ELB.8902', 'ELB.8933', 'ELB.8938', 'ELB.8939', 'ELB.9807',
-    'ELB.9899', 'ELB.1202', 'ELB.1103', 'ELB.1104', 'ELB.1105', 'ELB.1102', 'ELB.2001', 'ELB.8903', 'ELB.8962', 'ELB.9802', 'ELB.9803',
-    'ELB.9804', 'ELB.1002', 'ELB.8904', 'ELB.8905', 'ELB.8907', 'ELB.8906', 'ELB.9903', 'SYS.0401', 'SYS.0403',
+    'ELB.0002',
+    'ELB.1001',
+    'ELB.2002',
+    'ELB.2003',
+    'ELB.2012',
+    'ELB.2021',
+    'ELB.8902',
+    'ELB.8933',
+    'ELB.8938',
+    'ELB.8939',
+    'ELB.9807',
+    'ELB.9899',
+    'ELB.1202',
+    'ELB.1103',
+    'ELB.1104',
+    'ELB.1105',
+    'ELB.1102',
+    'ELB.2001',
+    'ELB.8903',
+    'ELB.8962',
+    'ELB.9802',
+    'ELB.9803',
+    'ELB.9804',
+    'ELB.1002',
+    'ELB.8904',
+    'ELB.8905',
+    'ELB.8907',
+    'ELB.8906',
+    'ELB.9903',
+    'SYS.0401',
+    'SYS.0403',
     // §3.3
-    'APIGW.0101', 'APIGW.0201', 'APIGW.0301', 'APIGW.0302', 'APIGW.0303', 'APIGW.0304', 'APIGW.0305', 'APIGW.0306', 'APIGW.0307',
-    'APIGW.0308', 'APIGW.0310', 'APIGW.0601', 'APIGW.0610', 'APIGW.0613', 'APIGW.0802',
+    'APIGW.0101',
+    'APIGW.0201',
+    'APIGW.0301',
+    'APIGW.0302',
+    'APIGW.0303',
+    'APIGW.0304',
+    'APIGW.0305',
+    'APIGW.0306',
+    'APIGW.0307',
+    'APIGW.0308',
+    'APIGW.0310',
+    'APIGW.0601',
+    'APIGW.0610',
+    'APIGW.0613',
+    'APIGW.0802',
   ],
 } as const;
 
-const tableRows = PROVIDERS.flatMap((provider) => Object.entries(PROVIDER_ERROR_CODES[provider]).map(([code, rule]) => ({ provider, code, rule })));
+const tableRows = PROVIDERS.flatMap((provider) =>
+  Object.entries(PROVIDER_ERROR_CODES[provider]).map(([code, rule]) => ({ provider, code, rule })),
+);
 
 describe('the error tables', () => {
   it.each(PROVIDERS)('cover every code of the %s research tables', (provider) => {
@@ -57,7 +135,9 @@ describe('the error tables', () => {
   });
 
   it('lets the code decide over the HTTP status', () => {
-    expect(classifyProviderError({ provider: 'alibaba-gwlb', httpStatus: 500, code: 'Conflict.Server' }).disposition).toBe('permanent');
+    expect(
+      classifyProviderError({ provider: 'alibaba-gwlb', httpStatus: 500, code: 'Conflict.Server' }).disposition,
+    ).toBe('permanent');
   });
 
   it('only uses listed dispositions and failure types in the families', () => {
@@ -69,33 +149,58 @@ describe('the error tables', () => {
 });
 
 describe('classifyProviderError: specific codes', () => {
-  const alibaba = (code: string, httpStatus = 400) => classifyProviderError({ provider: 'alibaba-gwlb', httpStatus, code });
-  const huawei = (code: string, httpStatus = 400, message?: string) => classifyProviderError({ provider: 'huawei-elb', httpStatus, code, message });
+  const alibaba = (code: string, httpStatus = 400) =>
+    classifyProviderError({ provider: 'alibaba-gwlb', httpStatus, code });
+  const huawei = (code: string, httpStatus = 400, message?: string) =>
+    classifyProviderError({ provider: 'huawei-elb', httpStatus, code, message });
 
   it('fails a missing GWLB server group as ServerGroupNotFound', () => {
-    expect(alibaba('ResourceNotFound.ServerGroup', 404)).toMatchObject({ disposition: 'permanent', failureType: 'ServerGroupNotFound' });
+    expect(alibaba('ResourceNotFound.ServerGroup', 404)).toMatchObject({
+      disposition: 'permanent',
+      failureType: 'ServerGroupNotFound',
+    });
   });
 
   it('reads the NLB casing ResourceNotFound.serverGroup the same way', () => {
-    expect(alibaba('ResourceNotFound.serverGroup', 404)).toMatchObject({ failureType: 'ServerGroupNotFound', basis: 'code ResourceNotFound.ServerGroup' });
+    expect(alibaba('ResourceNotFound.serverGroup', 404)).toMatchObject({
+      failureType: 'ServerGroupNotFound',
+      basis: 'code ResourceNotFound.ServerGroup',
+    });
   });
 
-  it.each(['ResourceNotFound.Ecs', 'ResourceNotFound.Eni', 'ResourceNotFound.Eci'])('fails %s as BackendNotFound', (code) => {
-    expect(alibaba(code, 404)).toMatchObject({ disposition: 'permanent', failureType: 'BackendNotFound' });
-  });
-
-  it.each(['Conflict.Server', 'ResourceInUse.IP', 'ResourceInUse.Eni', 'ResourceInUse.SomethingNew'])('fails %s as BackendConflict', (code) => {
-    expect(alibaba(code)).toMatchObject({ disposition: 'permanent', failureType: 'BackendConflict' });
-  });
-
-  it.each(['IncorrectStatus.ServerGroup', 'IncorrectStatus.serverGroup', 'Conflict.Lock', 'IdempotenceProcessing', 'OperationFailed.ResourceIsConfiguring', 'ResourceInUse.ServerGroup'])(
-    'waits for the group on %s',
+  it.each(['ResourceNotFound.Ecs', 'ResourceNotFound.Eni', 'ResourceNotFound.Eci'])(
+    'fails %s as BackendNotFound',
     (code) => {
-      expect(alibaba(code)).toMatchObject({ disposition: 'wait-for-group', failureType: 'ProviderUnavailable' });
+      expect(alibaba(code, 404)).toMatchObject({ disposition: 'permanent', failureType: 'BackendNotFound' });
     },
   );
 
-  it.each(['Throttling', 'Throttling.User', 'Throttling.Api', 'Rejected.Throttling', 'Throttling.NewKind', 'Foo.Throttling.Bar'])('treats %s as throttling', (code) => {
+  it.each(['Conflict.Server', 'ResourceInUse.IP', 'ResourceInUse.Eni', 'ResourceInUse.SomethingNew'])(
+    'fails %s as BackendConflict',
+    (code) => {
+      expect(alibaba(code)).toMatchObject({ disposition: 'permanent', failureType: 'BackendConflict' });
+    },
+  );
+
+  it.each([
+    'IncorrectStatus.ServerGroup',
+    'IncorrectStatus.serverGroup',
+    'Conflict.Lock',
+    'IdempotenceProcessing',
+    'OperationFailed.ResourceIsConfiguring',
+    'ResourceInUse.ServerGroup',
+  ])('waits for the group on %s', (code) => {
+    expect(alibaba(code)).toMatchObject({ disposition: 'wait-for-group', failureType: 'ProviderUnavailable' });
+  });
+
+  it.each([
+    'Throttling',
+    'Throttling.User',
+    'Throttling.Api',
+    'Rejected.Throttling',
+    'Throttling.NewKind',
+    'Foo.Throttling.Bar',
+  ])('treats %s as throttling', (code) => {
     expect(alibaba(code)).toMatchObject({ disposition: 'throttled', failureType: 'ProviderUnavailable' });
   });
 
@@ -103,12 +208,15 @@ describe('classifyProviderError: specific codes', () => {
     expect(alibaba(code)).toMatchObject({ disposition: 'resign', failureType: 'AuthenticationFailed' });
   });
 
-  it.each(['SignatureDoesNotMatch', 'InvalidAccessKeyId.NotFound', 'InvalidAccessKeyId.Whatever', 'InvalidSecurityToken.Expired', 'Forbidden.RAM'])(
-    'never retries the credential error %s',
-    (code) => {
-      expect(alibaba(code)).toMatchObject({ disposition: 'auth', failureType: 'AuthenticationFailed' });
-    },
-  );
+  it.each([
+    'SignatureDoesNotMatch',
+    'InvalidAccessKeyId.NotFound',
+    'InvalidAccessKeyId.Whatever',
+    'InvalidSecurityToken.Expired',
+    'Forbidden.RAM',
+  ])('never retries the credential error %s', (code) => {
+    expect(alibaba(code)).toMatchObject({ disposition: 'auth', failureType: 'AuthenticationFailed' });
+  });
 
   it.each([
     ['SystemBusy', 400],
@@ -142,16 +250,26 @@ describe('classifyProviderError: specific codes', () => {
   });
 
   it('fails ELB.8904 naming the pool as ServerGroupNotFound', () => {
-    expect(huawei('ELB.8904', 404, 'pool 04a9bc65-b75b-478d-b4d6-e693bb61dd35 could not be found.')).toMatchObject({ disposition: 'permanent', failureType: 'ServerGroupNotFound' });
+    expect(huawei('ELB.8904', 404, 'pool 04a9bc65-b75b-478d-b4d6-e693bb61dd35 could not be found.')).toMatchObject({
+      disposition: 'permanent',
+      failureType: 'ServerGroupNotFound',
+    });
   });
 
   it('fails ELB.8904 naming a subnet, or naming nothing, as BackendNotFound', () => {
-    expect(huawei('ELB.8904', 404, 'subnet f2d6ecf7-0000-0000-0000-000000000000 could not be found.').failureType).toBe('BackendNotFound');
+    expect(huawei('ELB.8904', 404, 'subnet f2d6ecf7-0000-0000-0000-000000000000 could not be found.').failureType).toBe(
+      'BackendNotFound',
+    );
     expect(huawei('ELB.8904', 404).failureType).toBe('BackendNotFound');
   });
 
   it('retries ELB.8907 a bounded number of times, then fails as BackendConflict', () => {
-    expect(huawei('ELB.8907', 409)).toEqual({ disposition: 'retryable', failureType: 'BackendConflict', maxAttempts: 3, basis: 'code ELB.8907' });
+    expect(huawei('ELB.8907', 409)).toEqual({
+      disposition: 'retryable',
+      failureType: 'BackendConflict',
+      maxAttempts: 3,
+      basis: 'code ELB.8907',
+    });
   });
 
   it('never retries APIGW.0301, because five failed signatures lock the AK', () => {
@@ -197,12 +315,20 @@ describe('classifyProviderError: unknown codes fall back on the HTTP status', ()
     [422, 'permanent', 'ProviderRejected'],
   ])('HTTP %i → %s / %s', (httpStatus, disposition, failureType) => {
     for (const provider of PROVIDERS) {
-      expect(classifyProviderError({ provider, httpStatus, code: 'Totally.Unknown' })).toEqual({ disposition, failureType, basis: `HTTP ${httpStatus}` });
+      expect(classifyProviderError({ provider, httpStatus, code: 'Totally.Unknown' })).toEqual({
+        disposition,
+        failureType,
+        basis: `HTTP ${httpStatus}`,
+      });
     }
   });
 
   it('uses the status when there is no code at all', () => {
-    expect(classifyProviderError({ provider: 'huawei-elb', httpStatus: 503 })).toEqual({ disposition: 'retryable', failureType: 'ProviderUnavailable', basis: 'HTTP 503' });
+    expect(classifyProviderError({ provider: 'huawei-elb', httpStatus: 503 })).toEqual({
+      disposition: 'retryable',
+      failureType: 'ProviderUnavailable',
+      basis: 'HTTP 503',
+    });
     expect(classifyProviderError({ provider: 'alibaba-gwlb', httpStatus: 404, code: '  ' }).basis).toBe('HTTP 404');
   });
 });

@@ -18,7 +18,14 @@ import {
 } from '../../src/domain/index.js';
 import { alibaba, huawei } from './fixtures.js';
 
-const { AddServersOptionsSchema, AddServersRequestSchema, AlibabaAddServersRequestSchema, AlibabaServerSchema, HuaweiAddServersRequestSchema, HuaweiServerSchema } = requestSchemas();
+const {
+  AddServersOptionsSchema,
+  AddServersRequestSchema,
+  AlibabaAddServersRequestSchema,
+  AlibabaServerSchema,
+  HuaweiAddServersRequestSchema,
+  HuaweiServerSchema,
+} = requestSchemas();
 
 describe('constants', () => {
   it('pin the provider facts the rules rely on', () => {
@@ -45,11 +52,19 @@ describe('constants', () => {
 
 describe('schemas used directly', () => {
   it('parse one GWLB server with its default Port', () => {
-    expect(AlibabaServerSchema.parse({ serverId: 'eni-abc', serverType: 'Eni' })).toEqual({ serverId: 'eni-abc', serverType: 'Eni', port: 6081 });
+    expect(AlibabaServerSchema.parse({ serverId: 'eni-abc', serverType: 'Eni' })).toEqual({
+      serverId: 'eni-abc',
+      serverType: 'Eni',
+      port: 6081,
+    });
   });
 
   it('parse one Huawei member with its default weight', () => {
-    expect(HuaweiServerSchema.parse({ address: '10.0.0.1', protocolPort: 80 })).toEqual({ address: '10.0.0.1', protocolPort: 80, weight: 1 });
+    expect(HuaweiServerSchema.parse({ address: '10.0.0.1', protocolPort: 80 })).toEqual({
+      address: '10.0.0.1',
+      protocolPort: 80,
+      weight: 1,
+    });
   });
 
   it('keep each provider schema to its own provider', () => {
@@ -61,6 +76,8 @@ describe('schemas used directly', () => {
 
   it('narrow the parsed request on provider', () => {
     const request: AddServersRequest = AddServersRequestSchema.parse(huawei());
-    expect(request.provider === 'huawei-elb' ? request.poolId : request.serverGroupId).toBe('04a9bc65-b75b-478d-b4d6-e693bb61dd35');
+    expect(request.provider === 'huawei-elb' ? request.poolId : request.serverGroupId).toBe(
+      '04a9bc65-b75b-478d-b4d6-e693bb61dd35',
+    );
   });
 });

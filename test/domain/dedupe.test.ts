@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dedupeServers, describeIdentity, identityKey, type AlibabaServer, type HuaweiServer } from '../../src/domain/index.js';
+import {
+  dedupeServers,
+  describeIdentity,
+  identityKey,
+  type AlibabaServer,
+  type HuaweiServer,
+} from '../../src/domain/index.js';
 
 const SUBNET_ID = '61da8098-954b-4809-bc5a-b99ccef8a398';
 
@@ -11,7 +17,9 @@ const alibabaServer: fc.Arbitrary<AlibabaServer> = fc
     serverId: fc.constantFrom('i-a', 'i-b', 'eni-a'),
     serverIp: fc.option(fc.constantFrom('10.0.0.1', '10.0.0.2'), { nil: undefined }),
   })
-  .map(({ serverIp, ...rest }) => (serverIp === undefined ? { ...rest, port: 6081 as const } : { ...rest, serverIp, port: 6081 as const }));
+  .map(({ serverIp, ...rest }) =>
+    serverIp === undefined ? { ...rest, port: 6081 as const } : { ...rest, serverIp, port: 6081 as const },
+  );
 
 const huaweiServer: fc.Arbitrary<HuaweiServer> = fc.record({
   address: fc.constantFrom('10.0.0.1', '10.0.0.2', '2001:db8::1', '2001:0DB8:0:0:0:0:0:1'),
@@ -20,7 +28,8 @@ const huaweiServer: fc.Arbitrary<HuaweiServer> = fc.record({
   weight: fc.constantFrom(1, 2),
 });
 
-const sameAttributes = (a: object, b: object) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+const sameAttributes = (a: object, b: object) =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
 describe('identityKey', () => {
   it('keys a GWLB server by serverType, serverId and port', () => {
@@ -29,7 +38,12 @@ describe('identityKey', () => {
 
   it('ignores serverIp in the GWLB key', () => {
     const a = identityKey('alibaba-gwlb', { serverType: 'Ip', serverId: '10.0.0.1', port: 6081 });
-    const b = identityKey('alibaba-gwlb', { serverType: 'Ip', serverId: '10.0.0.1', port: 6081, serverIp: '10.0.0.1' } as AlibabaServer);
+    const b = identityKey('alibaba-gwlb', {
+      serverType: 'Ip',
+      serverId: '10.0.0.1',
+      port: 6081,
+      serverIp: '10.0.0.1',
+    } as AlibabaServer);
     expect(a).toBe(b);
   });
 
@@ -38,16 +52,22 @@ describe('identityKey', () => {
   });
 
   it('gives two spellings of one IPv6 address the same key', () => {
-    expect(identityKey('huawei-elb', { address: '2001:0db8:0:0:0:0:0:1', protocolPort: 80 })).toBe(identityKey('huawei-elb', { address: '2001:db8::1', protocolPort: 80 }));
+    expect(identityKey('huawei-elb', { address: '2001:0db8:0:0:0:0:0:1', protocolPort: 80 })).toBe(
+      identityKey('huawei-elb', { address: '2001:db8::1', protocolPort: 80 }),
+    );
     expect(identityKey('huawei-elb', { address: '2001:db8::1', protocolPort: 80 })).toBe('[2001:db8::1]:80');
   });
 
   it('tells ports apart', () => {
-    expect(identityKey('huawei-elb', { address: '10.0.0.1', protocolPort: 80 })).not.toBe(identityKey('huawei-elb', { address: '10.0.0.1', protocolPort: 8080 }));
+    expect(identityKey('huawei-elb', { address: '10.0.0.1', protocolPort: 80 })).not.toBe(
+      identityKey('huawei-elb', { address: '10.0.0.1', protocolPort: 8080 }),
+    );
   });
 
   it('describes an identity in words for messages', () => {
-    expect(describeIdentity('alibaba-gwlb', { serverType: 'Ecs', serverId: 'i-abc', port: 6081 })).toBe('Ecs i-abc port 6081');
+    expect(describeIdentity('alibaba-gwlb', { serverType: 'Ecs', serverId: 'i-abc', port: 6081 })).toBe(
+      'Ecs i-abc port 6081',
+    );
     expect(describeIdentity('huawei-elb', { address: '2001:0DB8::1', protocolPort: 80 })).toBe('2001:db8::1 port 80');
   });
 });
@@ -66,7 +86,9 @@ describe('dedupeServers', () => {
       { serverType: 'Ecs', serverId: 'i-abc', port: 6081 },
       { serverType: 'Ecs', serverId: 'i-abc', port: 6081, serverIp: '10.0.0.1' },
     ];
-    expect(dedupeServers('alibaba-gwlb', servers).conflicts).toEqual([{ key: 'Ecs:i-abc:6081', firstIndex: 0, index: 1, fields: ['serverIp'] }]);
+    expect(dedupeServers('alibaba-gwlb', servers).conflicts).toEqual([
+      { key: 'Ecs:i-abc:6081', firstIndex: 0, index: 1, fields: ['serverIp'] },
+    ]);
   });
 
   it('treats IPv6 spellings of one member as exact duplicates', () => {

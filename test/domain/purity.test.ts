@@ -9,7 +9,9 @@ const files = readdirSync(DOMAIN).filter((f) => f.endsWith('.ts'));
 describe('src/domain purity', () => {
   it.each(files)('%s uses no clock, randomness, process, Buffer or require', (file) => {
     const source = readFileSync(DOMAIN + file, 'utf8');
-    expect(source).not.toMatch(/\bDate\.now\b|\bnew Date\b|\bMath\.random\b|\bprocess\.|\bBuffer\b|\brequire\(|\bsetTimeout\b|\bperformance\./);
+    expect(source).not.toMatch(
+      /\bDate\.now\b|\bnew Date\b|\bMath\.random\b|\bprocess\.|\bBuffer\b|\brequire\(|\bsetTimeout\b|\bperformance\./,
+    );
   });
 
   it.each(files)('%s imports only zod, @temporalio/common and other domain files', (file) => {

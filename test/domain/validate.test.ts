@@ -1,28 +1,42 @@
 // Reporting: every issue at once, cross-field rules despite other failures, conflicts as issues, bounded output.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIssues, MAX_LISTED_ISSUES, MAX_REQUEST_BYTES, requestSizeIssue, validateAddServersRequest } from '../../src/domain/index.js';
+import {
+  formatIssues,
+  MAX_LISTED_ISSUES,
+  MAX_REQUEST_BYTES,
+  requestSizeIssue,
+  validateAddServersRequest,
+} from '../../src/domain/index.js';
 import { utf8Length } from '../../src/domain/text.js';
 import { alibaba, expectIssue, expectValid, huawei, issuesOf, SUBNET_ID } from './fixtures.js';
 
 describe('validateAddServersRequest reports every issue', () => {
   it('reports each of three broken servers', () => {
     const issues = issuesOf(
-      alibaba({}, {
-        servers: [
-          { serverId: 'i-ok', serverType: 'Ecs' },
-          { serverId: 'i-a', serverType: 'Ecs', port: 80 },
-          { serverId: 'i-b', serverType: 'ecs' },
-          { serverId: 'x-c', serverType: 'Ecs' },
-        ],
-      }),
+      alibaba(
+        {},
+        {
+          servers: [
+            { serverId: 'i-ok', serverType: 'Ecs' },
+            { serverId: 'i-a', serverType: 'Ecs', port: 80 },
+            { serverId: 'i-b', serverType: 'ecs' },
+            { serverId: 'x-c', serverType: 'Ecs' },
+          ],
+        },
+      ),
     );
     expect(issues.map((i) => i.path)).toEqual(['servers[1].port', 'servers[2].serverType', 'servers[3].serverId']);
   });
 
   it('reports request fields, servers and options together', () => {
     const issues = issuesOf(alibaba({ port: 80 }, { region: 'X', serverGroupId: 'sg', options: { maxChunkSize: 0 } }));
-    expect(issues.map((i) => i.path).sort()).toEqual(['options.maxChunkSize', 'region', 'serverGroupId', 'servers[0].port']);
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      'options.maxChunkSize',
+      'region',
+      'serverGroupId',
+      'servers[0].port',
+    ]);
   });
 
   it('still checks the GWLB server id rule when the same server has a bad Port', () => {
@@ -36,7 +50,9 @@ describe('validateAddServersRequest reports every issue', () => {
   });
 
   it('still checks poll interval against timeout when another option is broken', () => {
-    const issues = issuesOf(alibaba({}, { options: { dryRun: 'yes', pollIntervalSeconds: 20, availabilityTimeoutSeconds: 10 } }));
+    const issues = issuesOf(
+      alibaba({}, { options: { dryRun: 'yes', pollIntervalSeconds: 20, availabilityTimeoutSeconds: 10 } }),
+    );
     expect(issues.map((i) => i.path)).toEqual(['options.dryRun', 'options.pollIntervalSeconds']);
   });
 
@@ -53,11 +69,18 @@ describe('conflicting duplicates', () => {
       { serverId: 'i-other', serverType: 'Ecs' },
       { serverId: 'i-abc', serverType: 'Ecs', serverIp: '192.168.1.10' },
     ];
-    expectIssue(alibaba({}, { servers }), 'servers[2]', /^Same identity as servers\[0\] \(Ecs i-abc port 6081\) but different attributes \(serverIp\)/);
+    expectIssue(
+      alibaba({}, { servers }),
+      'servers[2]',
+      /^Same identity as servers\[0\] \(Ecs i-abc port 6081\) but different attributes \(serverIp\)/,
+    );
   });
 
   it('treats an absent Port and Port 6081 as the same server', () => {
-    const servers = [{ serverId: 'i-abc', serverType: 'Ecs' }, { serverId: 'i-abc', serverType: 'Ecs', port: 6081 }];
+    const servers = [
+      { serverId: 'i-abc', serverType: 'Ecs' },
+      { serverId: 'i-abc', serverType: 'Ecs', port: 6081 },
+    ];
     expect(expectValid(alibaba({}, { servers })).servers).toHaveLength(2);
   });
 
@@ -66,11 +89,18 @@ describe('conflicting duplicates', () => {
       { address: '2001:db8::1', protocolPort: 80, subnetCidrId: SUBNET_ID },
       { address: '2001:0db8:0:0:0:0:0:1', protocolPort: 80, subnetCidrId: SUBNET_ID, weight: 5 },
     ];
-    expectIssue(huawei({}, { servers }), 'servers[1]', /servers\[0\] \(2001:db8::1 port 80\) but different attributes \(weight\)/);
+    expectIssue(
+      huawei({}, { servers }),
+      'servers[1]',
+      /servers\[0\] \(2001:db8::1 port 80\) but different attributes \(weight\)/,
+    );
   });
 
   it('accepts exact duplicates (they collapse later)', () => {
-    const servers = [{ address: '10.0.0.1', protocolPort: 80, subnetCidrId: SUBNET_ID }, { address: '10.0.0.1', protocolPort: 80, subnetCidrId: SUBNET_ID, weight: 1 }];
+    const servers = [
+      { address: '10.0.0.1', protocolPort: 80, subnetCidrId: SUBNET_ID },
+      { address: '10.0.0.1', protocolPort: 80, subnetCidrId: SUBNET_ID, weight: 1 },
+    ];
     expectValid(huawei({}, { servers }));
   });
 
@@ -109,7 +139,9 @@ describe('bounded failures', () => {
 
   it('answers a 10 001-server request with one issue, without parsing the servers', () => {
     const servers = Array.from({ length: 10_001 }, () => ({ junk: 'x'.repeat(100) }));
-    expect(issuesOf(alibaba({}, { servers }))).toEqual([{ path: 'servers', message: 'servers must list at most 10000 servers per request; got 10001.' }]);
+    expect(issuesOf(alibaba({}, { servers }))).toEqual([
+      { path: 'servers', message: 'servers must list at most 10000 servers per request; got 10001.' },
+    ]);
   });
 
   it('validates 10 000 broken servers in well under a second', () => {
@@ -123,7 +155,10 @@ describe('bounded failures', () => {
 
 describe('parsed requests', () => {
   it('parses its own output to the same value (a workflow may validate again)', () => {
-    for (const input of [alibaba({ serverIp: '10.0.0.1' }), huawei({ name: 'web-1' }, { options: { availabilityTimeoutSeconds: 2 } })]) {
+    for (const input of [
+      alibaba({ serverIp: '10.0.0.1' }),
+      huawei({ name: 'web-1' }, { options: { availabilityTimeoutSeconds: 2 } }),
+    ]) {
       const once = expectValid(input);
       expect(expectValid(once)).toEqual(once);
     }
@@ -159,7 +194,18 @@ describe('parsed requests', () => {
         projectId: fc.string(),
         poolId: fc.uuid(),
         servers: fc.oneof(fc.array(server, { maxLength: 6 }), fc.anything()),
-        options: fc.oneof(fc.record({ maxChunkSize: fc.anything(), dryRun: fc.anything(), pollIntervalSeconds: fc.integer(), availabilityTimeoutSeconds: fc.integer() }, { requiredKeys: [] }), fc.anything()),
+        options: fc.oneof(
+          fc.record(
+            {
+              maxChunkSize: fc.anything(),
+              dryRun: fc.anything(),
+              pollIntervalSeconds: fc.integer(),
+              availabilityTimeoutSeconds: fc.integer(),
+            },
+            { requiredKeys: [] },
+          ),
+          fc.anything(),
+        ),
       },
       { requiredKeys: [] },
     );
@@ -183,7 +229,13 @@ describe('formatIssues', () => {
       { path: '', message: 'Unknown field "x" in the request.' },
       { path: 'servers[3].port', message: 'Port must be 6081; got 80.' },
     ]);
-    expect(text).toBe(['The AddServers request is invalid:', '- (request): Unknown field "x" in the request.', '- servers[3].port: Port must be 6081; got 80.'].join('\n'));
+    expect(text).toBe(
+      [
+        'The AddServers request is invalid:',
+        '- (request): Unknown field "x" in the request.',
+        '- servers[3].port: Port must be 6081; got 80.',
+      ].join('\n'),
+    );
   });
 
   it('caps a long list the same way validation does', () => {
@@ -196,7 +248,10 @@ describe('formatIssues', () => {
   it('renders the issues of a real request', () => {
     const result = validateAddServersRequest(alibaba({ port: 80 }));
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(formatIssues(result.issues)).toContain('- servers[0].port: Port must be 6081 (the GENEVE port, the only value GWLB accepts); got 80.');
+    if (!result.ok)
+      expect(formatIssues(result.issues)).toContain(
+        '- servers[0].port: Port must be 6081 (the GENEVE port, the only value GWLB accepts); got 80.',
+      );
   });
 });
 
@@ -213,9 +268,20 @@ describe('the request size rule', () => {
 
   it('refuses a request over MAX_REQUEST_BYTES as JSON, saying its size and the limit', () => {
     const name = 'n'.repeat(1000);
-    const big = huawei({}, { servers: Array.from({ length: 1600 }, (_, i) => ({ address: `10.0.${i >> 8}.${i & 255}`, protocolPort: 80, name })) });
+    const big = huawei(
+      {},
+      {
+        servers: Array.from({ length: 1600 }, (_, i) => ({
+          address: `10.0.${i >> 8}.${i & 255}`,
+          protocolPort: 80,
+          name,
+        })),
+      },
+    );
     expect(Buffer.byteLength(JSON.stringify(big))).toBeGreaterThan(MAX_REQUEST_BYTES);
-    expect(requestSizeIssue(big)?.message).toMatch(/^The request is 1\.\d\d MB as JSON; lbflow accepts at most 1\.5 MB/);
+    expect(requestSizeIssue(big)?.message).toMatch(
+      /^The request is 1\.\d\d MB as JSON; lbflow accepts at most 1\.5 MB/,
+    );
     expect(requestSizeIssue(huawei({}))).toBeUndefined();
   });
 });

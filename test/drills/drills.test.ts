@@ -11,7 +11,13 @@ import { hostileInput } from '../../drills/hostile-input.js';
 import { providerFaults } from '../../drills/provider-faults.js';
 import { sharedGroup } from '../../drills/shared-group.js';
 import { stuckServers } from '../../drills/stuck-servers.js';
-import { clientFor, DevServer, writeWorkflowBundle, type DrillContext, type DrillReport } from '../../drills/support.js';
+import {
+  clientFor,
+  DevServer,
+  writeWorkflowBundle,
+  type DrillContext,
+  type DrillReport,
+} from '../../drills/support.js';
 import { formatTable, SMALL } from '../../drills/table.js';
 import { temporalRestarted } from '../../drills/temporal-restarted.js';
 import { workerKilled } from '../../drills/worker-killed.js';
@@ -58,17 +64,45 @@ describe('fault drills (small)', () => {
     expect(report.lost).toBe(0);
   };
 
-  it.concurrent('1. one of three workers SIGKILLed under requests that share a group loses nothing and adds nothing twice', async () => clean(await workerKilled(shared, SMALL.workerKilled)), 180_000);
+  it.concurrent(
+    '1. one of three workers SIGKILLed under requests that share a group loses nothing and adds nothing twice',
+    async () => clean(await workerKilled(shared, SMALL.workerKilled)),
+    180_000,
+  );
 
-  it.concurrent('2. runs survive the Temporal dev server stopping and starting on its database file', async () => clean(await temporalRestarted(await context(), SMALL.temporalRestarted)), 180_000);
+  it.concurrent(
+    '2. runs survive the Temporal dev server stopping and starting on its database file',
+    async () => clean(await temporalRestarted(await context(), SMALL.temporalRestarted)),
+    180_000,
+  );
 
-  it.concurrent('3. 20% provider faults cost extra calls, never a duplicate', async () => clean(await providerFaults(shared, SMALL.providerFaults)), 180_000);
+  it.concurrent(
+    '3. 20% provider faults cost extra calls, never a duplicate',
+    async () => clean(await providerFaults(shared, SMALL.providerFaults)),
+    180_000,
+  );
 
-  it.concurrent('4. stuck servers end as AvailabilityTimeout naming them; rollback removes only what the run added', async () => clean(await stuckServers(shared, SMALL.stuckServers)), 180_000);
+  it.concurrent(
+    '4. stuck servers end as AvailabilityTimeout naming them; rollback removes only what the run added',
+    async () => clean(await stuckServers(shared, SMALL.stuckServers)),
+    180_000,
+  );
 
-  it.concurrent('5. hostile requests end as ValidationError with no provider call, and the worker stays healthy', async () => clean(await hostileInput(shared, SMALL.hostileInput)), 180_000);
+  it.concurrent(
+    '5. hostile requests end as ValidationError with no provider call, and the worker stays healthy',
+    async () => clean(await hostileInput(shared, SMALL.hostileInput)),
+    180_000,
+  );
 
-  it('7. overlapping requests on one group across three workers, one cancelled mid-run with rollback: nobody else\'s server removed, nothing unreported', async () => clean(await sharedGroup(shared, SMALL.sharedGroup)), 180_000);
+  it(
+    "7. overlapping requests on one group across three workers, one cancelled mid-run with rollback: nobody else's server removed, nothing unreported",
+    async () => clean(await sharedGroup(shared, SMALL.sharedGroup)),
+    180_000,
+  );
 
-  it('6. a wrong secret fails after one call; no history holds a secret', async () => clean(await credentials(shared, { ...SMALL.credentials, cli: cli() })), 180_000);
+  it(
+    '6. a wrong secret fails after one call; no history holds a secret',
+    async () => clean(await credentials(shared, { ...SMALL.credentials, cli: cli() })),
+    180_000,
+  );
 });

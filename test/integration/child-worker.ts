@@ -55,7 +55,9 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
       ...o.env,
     },
   });
-  const exited = new Promise<string | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  const exited = new Promise<string | number | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? code)),
+  );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let stdout = '';
@@ -99,15 +101,19 @@ export async function startHoldingProxy(target: string, action: string): Promise
     req.on('end', () => {
       const hold = holding && req.headers['x-acs-action'] === action;
       if (hold) holding = false;
-      const upstream = request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (answer) => {
-        if (hold) {
-          answer.resume();
-          answer.on('end', () => heldResponses.push(res));
-          return;
-        }
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const upstream = request(
+        new URL(req.url ?? '/', target),
+        { method: req.method, headers: req.headers },
+        (answer) => {
+          if (hold) {
+            answer.resume();
+            answer.on('end', () => heldResponses.push(res));
+            return;
+          }
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       upstream.on('error', () => res.destroy());
       upstream.end(Buffer.concat(chunks));
     });

@@ -7,7 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COORDINATOR_SIGNAL, coordinatorWorkflowId, type GroupView } from '../../src/domain/index.js';
 import type { addServersToServerGroup } from '../../src/workflows/index.js';
 import { bundleLbflowWorkflows, startHarness, type Harness } from '../workflows/harness.js';
-import { ALIBABA_BIG_GROUP, alibabaGroupState, alibabaIpServers, alibabaKey, alibabaRequest, callLog, integrationWorld, seconds, sorted, startDevServer, tokensOf } from './support.js';
+import {
+  ALIBABA_BIG_GROUP,
+  alibabaGroupState,
+  alibabaIpServers,
+  alibabaKey,
+  alibabaRequest,
+  callLog,
+  integrationWorld,
+  seconds,
+  sorted,
+  startDevServer,
+  tokensOf,
+} from './support.js';
 
 const SUGGEST_AT = 40;
 
@@ -38,7 +50,10 @@ describe(`continue-as-new on a dev server that suggests it after ${SUGGEST_AT} e
         args: [alibabaRequest(servers, { maxChunkSize: 50 }, ALIBABA_BIG_GROUP)],
       });
       const result = await handle.result();
-      const coordinatorId = coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_BIG_GROUP }, taskQueue);
+      const coordinatorId = coordinatorWorkflowId(
+        { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_BIG_GROUP },
+        taskQueue,
+      );
       const view = await env.client.workflow.getHandle(coordinatorId).query<GroupView>('group');
       return { handle, result, coordinatorId, view };
     });
@@ -46,13 +61,20 @@ describe(`continue-as-new on a dev server that suggests it after ${SUGGEST_AT} e
 
     // The coordinator's chain, from its first run to the last, read back from each run's history.
     const runs: { runId: string; events: number; ended: string; handedOverBytes: number }[] = [];
-    const historyOf = async (runId: string) => (await env.client.workflow.getHandle(coordinatorId, runId).fetchHistory()).events ?? [];
-    for (let runId: string | undefined = view.incarnation; runId !== undefined; ) {
+    const historyOf = async (runId: string) =>
+      (await env.client.workflow.getHandle(coordinatorId, runId).fetchHistory()).events ?? [];
+    for (let runId: string | undefined = view.incarnation; runId !== undefined;) {
       const events = await historyOf(runId);
       const last = events.at(-1);
-      const next: string | undefined = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+      const next: string | undefined =
+        last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
       const handedOver = last?.workflowExecutionContinuedAsNewEventAttributes?.input?.payloads ?? [];
-      runs.push({ runId, events: events.length, ended: next ? 'continued-as-new' : String(last?.eventType), handedOverBytes: handedOver.reduce((n, p) => n + (p.data?.length ?? 0), 0) });
+      runs.push({
+        runId,
+        events: events.length,
+        ended: next ? 'continued-as-new' : String(last?.eventType),
+        handedOverBytes: handedOver.reduce((n, p) => n + (p.data?.length ?? 0), 0),
+      });
       runId = next;
     }
     const requestEvents = ((await handle.fetchHistory()).events ?? []).length;
@@ -84,7 +106,10 @@ describe(`continue-as-new on a dev server that suggests it after ${SUGGEST_AT} e
   it('keeps an exit-when-idle heard before a continue-as-new: the last run exits once the group is idle', async () => {
     const servers = alibabaIpServers(1000, 3000);
     const closed = await h.withWorker(async (taskQueue) => {
-      const coordinatorId = coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_BIG_GROUP }, taskQueue);
+      const coordinatorId = coordinatorWorkflowId(
+        { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_BIG_GROUP },
+        taskQueue,
+      );
       const handle = await env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', {
         taskQueue,
         workflowId: `lbflow-can-exit-${crypto.randomUUID()}`,
@@ -93,7 +118,13 @@ describe(`continue-as-new on a dev server that suggests it after ${SUGGEST_AT} e
       const coordinator = env.client.workflow.getHandle(coordinatorId);
       // As soon as the coordinator runs, and long before its 20 chunks are done, tell it to exit when idle.
       for (let i = 0; i < 200; i++) {
-        if (await coordinator.signal(COORDINATOR_SIGNAL, { kind: 'exit-when-idle' }).then(() => true, () => false)) break;
+        if (
+          await coordinator.signal(COORDINATOR_SIGNAL, { kind: 'exit-when-idle' }).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
         await new Promise((r) => setTimeout(r, 25));
       }
       const first = (await coordinator.describe()).runId;
@@ -107,7 +138,9 @@ describe(`continue-as-new on a dev server that suggests it after ${SUGGEST_AT} e
       }
       return { first, last: last.runId, status: last.status.name, ms: performance.now() - waited };
     });
-    console.log(`exit-when-idle carried across continue-as-new: the chain ended ${closed.status} ${seconds(closed.ms)} after the request, on a later run: ${closed.last !== closed.first}`);
+    console.log(
+      `exit-when-idle carried across continue-as-new: the chain ended ${closed.status} ${seconds(closed.ms)} after the request, on a later run: ${closed.last !== closed.first}`,
+    );
     expect(closed.last).not.toBe(closed.first);
     expect(closed.status).toBe('COMPLETED');
   });

@@ -12,11 +12,29 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { executableOption, provision } from '../../scripts/temporal-servers.mjs';
-import { coordinatorWorkflowId, groupRefOf, validateAddServersRequest, type GroupView } from '../../src/domain/index.js';
+import {
+  coordinatorWorkflowId,
+  groupRefOf,
+  validateAddServersRequest,
+  type GroupView,
+} from '../../src/domain/index.js';
 import type { FaultPlanInput } from '../../src/simulator/index.js';
 import type { addServersToServerGroup } from '../../src/workflows/index.js';
-import { alibabaServers, bundleLbflowWorkflows, HUAWEI_DEMO_POOL, huaweiServers, startHarness } from '../workflows/harness.js';
-import { ALIBABA_BIG_GROUP, alibabaIpServers, alibabaRequest, huaweiRequest, integrationWorld, startDevServer } from './support.js';
+import {
+  alibabaServers,
+  bundleLbflowWorkflows,
+  HUAWEI_DEMO_POOL,
+  huaweiServers,
+  startHarness,
+} from '../workflows/harness.js';
+import {
+  ALIBABA_BIG_GROUP,
+  alibabaIpServers,
+  alibabaRequest,
+  huaweiRequest,
+  integrationWorld,
+  startDevServer,
+} from './support.js';
 
 const OUT = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 
@@ -32,7 +50,11 @@ interface Recording {
 const RECORDINGS: Recording[] = [
   { name: 'alibaba-success', request: alibabaRequest(alibabaServers(5), { maxChunkSize: 3 }), expect: 'completed' },
   // chunksAhead 1: the second chunk goes back to back in the first add's activity, the third in an add of its own.
-  { name: 'huawei-success', request: huaweiRequest(huaweiServers(6), { maxChunkSize: 2, chunksAhead: 1 }, HUAWEI_DEMO_POOL), expect: 'completed' },
+  {
+    name: 'huawei-success',
+    request: huaweiRequest(huaweiServers(6), { maxChunkSize: 2, chunksAhead: 1 }, HUAWEI_DEMO_POOL),
+    expect: 'completed',
+  },
   {
     // Never Available: the wait times out, and the rollback removes what the run added.
     name: 'alibaba-availability-timeout-rollback',
@@ -61,7 +83,14 @@ const RECORDINGS: Recording[] = [
     faults: {
       huawei: {
         rules: [
-          { action: 'BatchCreateMembers', effect: 'commitThenDrop', drop: 'error', status: 500, sequence: 'x', repeat: true },
+          {
+            action: 'BatchCreateMembers',
+            effect: 'commitThenDrop',
+            drop: 'error',
+            status: 500,
+            sequence: 'x',
+            repeat: true,
+          },
           { action: 'ShowPool', effect: 'reset', sequence: '.x' },
         ],
       },
@@ -70,7 +99,12 @@ const RECORDINGS: Recording[] = [
   },
 ];
 
-async function record(env: TestWorkflowEnvironment, bundle: WorkflowBundleWithSourceMap, r: Recording, extra: { followRuns?: boolean } = {}): Promise<string[]> {
+async function record(
+  env: TestWorkflowEnvironment,
+  bundle: WorkflowBundleWithSourceMap,
+  r: Recording,
+  extra: { followRuns?: boolean } = {},
+): Promise<string[]> {
   const h = await startHarness(env, bundle, { followTemporalTime: false, world: integrationWorld() });
   try {
     if (r.faults?.alibaba) h.sims.alibaba.simulator.faults.replace(r.faults.alibaba);
@@ -91,7 +125,14 @@ async function record(env: TestWorkflowEnvironment, bundle: WorkflowBundleWithSo
       // The group's coordinator (still running, idle) made the provider calls: its history is recorded beside the request's.
       const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId(groupRefOf(checked.request), taskQueue));
       const requestFile = write(r.name, historyToJSON(await handle.fetchHistory()));
-      const chain = extra.followRuns ? await writeChain(env, coordinator.workflowId, await incarnationOf(env, coordinator.workflowId), `${r.name}.coordinator`) : [write(`${r.name}.coordinator`, historyToJSON(await coordinator.fetchHistory()))];
+      const chain = extra.followRuns
+        ? await writeChain(
+            env,
+            coordinator.workflowId,
+            await incarnationOf(env, coordinator.workflowId),
+            `${r.name}.coordinator`,
+          )
+        : [write(`${r.name}.coordinator`, historyToJSON(await coordinator.fetchHistory()))];
       return [requestFile, ...chain];
     });
   } finally {
@@ -105,7 +146,12 @@ async function incarnationOf(env: TestWorkflowEnvironment, workflowId: string): 
 }
 
 /** Writes every run of a continue-as-new chain as `<name>-run<n>.json`. */
-async function writeChain(env: TestWorkflowEnvironment, workflowId: string, firstRunId: string, name: string): Promise<string[]> {
+async function writeChain(
+  env: TestWorkflowEnvironment,
+  workflowId: string,
+  firstRunId: string,
+  name: string,
+): Promise<string[]> {
   const files: string[] = [];
   for (let runId: string | undefined = firstRunId, n = 1; runId !== undefined; n++) {
     const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
@@ -134,10 +180,23 @@ try {
 }
 
 // A chain of coordinator runs: a server that suggests continue-as-new after 40 events, 8 chunks of one server (at about 6 events a chunk, the chain needs more than 5).
-const canEnv = await startDevServer(['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'], executable);
+const canEnv = await startDevServer(
+  ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
+  executable,
+);
 try {
-  const files = await record(canEnv, bundle, { name: 'alibaba-continue-as-new', request: alibabaRequest(alibabaIpServers(8), { maxChunkSize: 1 }, ALIBABA_BIG_GROUP), expect: 'completed' }, { followRuns: true });
-  if (files.length < 3) throw new Error(`alibaba-continue-as-new: expected a chain of coordinator runs, got ${files.length - 1}`);
+  const files = await record(
+    canEnv,
+    bundle,
+    {
+      name: 'alibaba-continue-as-new',
+      request: alibabaRequest(alibabaIpServers(8), { maxChunkSize: 1 }, ALIBABA_BIG_GROUP),
+      expect: 'completed',
+    },
+    { followRuns: true },
+  );
+  if (files.length < 3)
+    throw new Error(`alibaba-continue-as-new: expected a chain of coordinator runs, got ${files.length - 1}`);
 } finally {
   await canEnv.teardown();
 }

@@ -6,7 +6,10 @@ import { DEFAULT_WORLD, raiseMembersPerPool, type CallEntry, type WorldInput } f
 import { devServerExecutable } from '../setup/servers.js';
 
 /** Settle times short enough for a 2-core machine, long enough that every wait polls at least once. */
-export const FAST_TIMINGS = { alibaba: { configuringMs: 200, addingMs: 300, removingMs: 300 }, huawei: { initialMs: 300 } } as const;
+export const FAST_TIMINGS = {
+  alibaba: { configuringMs: 200, addingMs: 300, removingMs: 300 },
+  huawei: { initialMs: 300 },
+} as const;
 
 /** An Ip-type Alibaba group with its quotas raised to 10,000 (the default world's inventory stops at 1,200 ECS). */
 export const ALIBABA_BIG_GROUP = 'sgp-lbflowintegration0';
@@ -15,7 +18,10 @@ export const ALIBABA_BIG_GROUP = 'sgp-lbflowintegration0';
  * The provisioned dev server with lbflow's search attributes; `extraArgs` go to `temporal server start-dev`.
  * Outside vitest (scripts), pass `executable` from scripts/temporal-servers.mjs.
  */
-export async function startDevServer(extraArgs: string[] = [], executable = devServerExecutable()): Promise<TestWorkflowEnvironment> {
+export async function startDevServer(
+  extraArgs: string[] = [],
+  executable = devServerExecutable(),
+): Promise<TestWorkflowEnvironment> {
   const started = performance.now();
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable, searchAttributes: SEARCH_ATTRIBUTE_KEYS, extraArgs },
@@ -39,7 +45,9 @@ interface WorldShape {
  * The default world with fast settle times (or `timings`), the Huawei project's members_per_pool quota raised to
  * 1,000 (the quota-hit pool filled to it), and one extra Ip-type Alibaba group with room for 10,000 servers.
  */
-export function integrationWorld(timings: { alibaba?: Record<string, number>; huawei?: Record<string, number> } = {}): WorldInput {
+export function integrationWorld(
+  timings: { alibaba?: Record<string, number>; huawei?: Record<string, number> } = {},
+): WorldInput {
   const world = structuredClone(DEFAULT_WORLD) as unknown as WorldShape;
   world.alibaba.timings = { ...FAST_TIMINGS.alibaba, ...timings.alibaba };
   world.huawei.timings = { ...FAST_TIMINGS.huawei, ...timings.huawei };
@@ -67,7 +75,8 @@ export function alibabaIpServers(count: number, first = 0) {
 }
 
 /** The domain's identity keys, spelled out independently here: `Type:id:port` and `address:port`. */
-export const alibabaKey = (s: { serverType: string; serverId: string; port?: number }) => `${s.serverType}:${s.serverId}:${s.port ?? 6081}`;
+export const alibabaKey = (s: { serverType: string; serverId: string; port?: number }) =>
+  `${s.serverType}:${s.serverId}:${s.port ?? 6081}`;
 export const huaweiKey = (s: { address: string; protocolPort: number }) => `${s.address}:${s.protocolPort}`;
 
 async function adminGet<T>(baseUrl: string, path: string): Promise<T> {
@@ -77,10 +86,17 @@ async function adminGet<T>(baseUrl: string, path: string): Promise<T> {
 }
 
 interface AlibabaState {
-  serverGroups: { id: string; status: string; servers: { serverId: string; serverType: string; port: number; status: string }[] }[];
+  serverGroups: {
+    id: string;
+    status: string;
+    servers: { serverId: string; serverType: string; port: number; status: string }[];
+  }[];
 }
 interface HuaweiState {
-  projects: { id: string; pools: { id: string; members: { address: string; protocol_port: number; operating_status: string }[] }[] }[];
+  projects: {
+    id: string;
+    pools: { id: string; members: { address: string; protocol_port: number; operating_status: string }[] }[];
+  }[];
 }
 
 /** One Alibaba group as the simulator holds it (`GET /_sim/state`): every member's key and status, in the simulator's order. */
@@ -103,14 +119,20 @@ export interface CallsAnswer {
   counts: {
     total: number;
     byAction: Record<string, { calls: number; byStatus: Record<string, number>; byOutcome: Record<string, number> }>;
-    byClientToken: Record<string, { action: string; calls: number; committed: number; replayed: number; rejected: number }>;
+    byClientToken: Record<
+      string,
+      { action: string; calls: number; committed: number; replayed: number; rejected: number }
+    >;
   };
   entries: CallEntry[];
 }
 
 /** The call log over the admin API (`GET /_sim/calls`): counts, and the newest entries of `action`. */
 export function callLog(baseUrl: string, action?: string): Promise<CallsAnswer> {
-  return adminGet<CallsAnswer>(baseUrl, `/_sim/calls?limit=10000${action ? `&action=${encodeURIComponent(action)}` : ''}`);
+  return adminGet<CallsAnswer>(
+    baseUrl,
+    `/_sim/calls?limit=10000${action ? `&action=${encodeURIComponent(action)}` : ''}`,
+  );
 }
 
 /** ClientTokens of one action, with how many calls committed a change under each. */
@@ -122,4 +144,3 @@ export function tokensOf(calls: CallsAnswer, action = 'AddServersToServerGroup')
 
 export const sorted = (keys: Iterable<string>) => [...keys].sort();
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-

@@ -60,7 +60,8 @@ afterEach(async () => {
 const settle = () => sims.clock.advance(60_000);
 let tokenSeq = 0;
 const token = () => `lbflow-test-${++tokenSeq}`;
-const add = (groupId: string, servers: AlibabaServer[], c = client) => c.addServers(group(groupId), servers, { idempotencyKey: token() });
+const add = (groupId: string, servers: AlibabaServer[], c = client) =>
+  c.addServers(group(groupId), servers, { idempotencyKey: token() });
 
 describe('group readiness (ListServerGroups)', () => {
   it('reports an Available group as ready, with its request id', async () => {
@@ -82,7 +83,12 @@ describe('group readiness (ListServerGroups)', () => {
 
   it('turns a group the list does not return into ResourceNotFound.ServerGroup (ServerGroupNotFound, permanent)', async () => {
     const e = await providerError(client.groupReadiness(group('sgp-doesnotexist')));
-    expect(classified(e)).toEqual({ code: 'ResourceNotFound.ServerGroup', httpStatus: 200, disposition: 'permanent', failureType: 'ServerGroupNotFound' });
+    expect(classified(e)).toEqual({
+      code: 'ResourceNotFound.ServerGroup',
+      httpStatus: 200,
+      disposition: 'permanent',
+      failureType: 'ServerGroupNotFound',
+    });
     expectRequestId(e);
   });
 });
@@ -90,14 +96,32 @@ describe('group readiness (ListServerGroups)', () => {
 describe('adding and removing servers', () => {
   it('adds servers asynchronously: accepted, then Adding, then Available', async () => {
     const result = await add(DEFAULT_GROUP, [ecs(1), ecs(2)]);
-    expect(result).toMatchObject({ provider: 'alibaba-gwlb', dryRun: false, servers: [{ key: `Ecs:${ecs(1).serverId}:6081`, outcome: 'accepted' }, { outcome: 'accepted' }] });
+    expect(result).toMatchObject({
+      provider: 'alibaba-gwlb',
+      dryRun: false,
+      servers: [{ key: `Ecs:${ecs(1).serverId}:6081`, outcome: 'accepted' }, { outcome: 'accepted' }],
+    });
     expect(result.requestIds[0]).toMatch(/^[0-9A-F-]{36}$/);
     expect((await client.listServers(group(DEFAULT_GROUP))).members.map((m) => m.status)).toEqual(['Adding', 'Adding']);
     settle();
     const listed = await client.listServers(group(DEFAULT_GROUP));
     expect(listed.members).toEqual([
-      { key: `Ecs:${ecs(1).serverId}:6081`, status: 'Available', serverId: ecs(1).serverId, serverType: 'Ecs', port: 6081, serverIp: '192.168.0.2' },
-      { key: `Ecs:${ecs(2).serverId}:6081`, status: 'Available', serverId: ecs(2).serverId, serverType: 'Ecs', port: 6081, serverIp: '192.168.0.3' },
+      {
+        key: `Ecs:${ecs(1).serverId}:6081`,
+        status: 'Available',
+        serverId: ecs(1).serverId,
+        serverType: 'Ecs',
+        port: 6081,
+        serverIp: '192.168.0.2',
+      },
+      {
+        key: `Ecs:${ecs(2).serverId}:6081`,
+        status: 'Available',
+        serverId: ecs(2).serverId,
+        serverType: 'Ecs',
+        port: 6081,
+        serverIp: '192.168.0.3',
+      },
     ]);
   });
 
@@ -112,7 +136,10 @@ describe('adding and removing servers', () => {
 
   it('passes a dry run as a success with dryRun: true, changing nothing and sending no ClientToken', async () => {
     const result = await client.addServers(group(DEFAULT_GROUP), [ecs(4)], { idempotencyKey: 'dry-key', dryRun: true });
-    expect(result).toMatchObject({ dryRun: true, servers: [{ key: `Ecs:${ecs(4).serverId}:6081`, outcome: 'dry-run' }] });
+    expect(result).toMatchObject({
+      dryRun: true,
+      servers: [{ key: `Ecs:${ecs(4).serverId}:6081`, outcome: 'dry-run' }],
+    });
     expect(result.requestIds).toHaveLength(1);
     expect((await client.listServers(group(DEFAULT_GROUP))).members).toEqual([]);
     const [entry] = await calls(sims.alibaba.url, 'AddServersToServerGroup');
@@ -123,7 +150,9 @@ describe('adding and removing servers', () => {
   it('fails a dry run that the provider rejects with the rejection, not a success', async () => {
     await add(DEFAULT_GROUP, [ecs(5)]);
     settle();
-    const e = await providerError(client.addServers(group(DEFAULT_GROUP), [ecs(5)], { idempotencyKey: 'k', dryRun: true }));
+    const e = await providerError(
+      client.addServers(group(DEFAULT_GROUP), [ecs(5)], { idempotencyKey: 'k', dryRun: true }),
+    );
     expect(e.code).toBe('Conflict.Server');
   });
 
@@ -132,7 +161,10 @@ describe('adding and removing servers', () => {
     settle();
     const result = await client.removeServers(group(DEFAULT_GROUP), [ecs(6)], { idempotencyKey: token() });
     expect(result.servers).toEqual([{ key: `Ecs:${ecs(6).serverId}:6081`, outcome: 'accepted' }]);
-    expect((await client.listServers(group(DEFAULT_GROUP))).members.map((m) => `${m.serverId}:${m.status}`)).toEqual([`${ecs(6).serverId}:Removing`, `${ecs(7).serverId}:Available`]);
+    expect((await client.listServers(group(DEFAULT_GROUP))).members.map((m) => `${m.serverId}:${m.status}`)).toEqual([
+      `${ecs(6).serverId}:Removing`,
+      `${ecs(7).serverId}:Available`,
+    ]);
     settle();
     expect((await client.listServers(group(DEFAULT_GROUP))).members.map((m) => m.serverId)).toEqual([ecs(7).serverId]);
   });
@@ -153,7 +185,12 @@ describe('adding and removing servers', () => {
       client.addServers(group(DEMO_GROUP), [ecs(1)], { idempotencyKey: 'x'.repeat(65) }),
       client.removeServers(group(DEMO_GROUP), [ecs(1)], { idempotencyKey: 'clé' }),
     ]) {
-      expect(classified(await providerError(attempt))).toEqual({ code: 'Client.InvalidRequest', httpStatus: 0, disposition: 'permanent', failureType: 'ProviderRejected' });
+      expect(classified(await providerError(attempt))).toEqual({
+        code: 'Client.InvalidRequest',
+        httpStatus: 0,
+        disposition: 'permanent',
+        failureType: 'ProviderRejected',
+      });
     }
     expect(await calls(sims.alibaba.url)).toEqual([]);
   });
@@ -191,7 +228,9 @@ describe('listing servers (ListServerGroupServers)', () => {
   });
 
   it('matches a filter by identity key: the same id with another type or port is not returned', async () => {
-    const listed = await client.listServers(group(BIG_GROUP), { servers: [{ serverId: bigAddress(0), serverType: 'Ecs', port: 6081 }] });
+    const listed = await client.listServers(group(BIG_GROUP), {
+      servers: [{ serverId: bigAddress(0), serverType: 'Ecs', port: 6081 }],
+    });
     expect(listed.members).toEqual([]);
   });
 });
@@ -204,8 +243,16 @@ describe('credentials', () => {
 
   it('never shows the secret or the token through util.inspect, JSON or an error', async () => {
     const sts = make({ credentials: STS });
-    const e = await providerError(make({ credentials: { ...STS, securityToken: 'CAISwrong' } }).groupReadiness(group(DEFAULT_GROUP)));
-    for (const text of [inspect(sts, { depth: 10, showHidden: true }), JSON.stringify(sts), String(e), JSON.stringify(e), inspect(e, { depth: 10 })]) {
+    const e = await providerError(
+      make({ credentials: { ...STS, securityToken: 'CAISwrong' } }).groupReadiness(group(DEFAULT_GROUP)),
+    );
+    for (const text of [
+      inspect(sts, { depth: 10, showHidden: true }),
+      JSON.stringify(sts),
+      String(e),
+      JSON.stringify(e),
+      inspect(e, { depth: 10 }),
+    ]) {
       expect(text).not.toContain(STS.accessKeySecret);
       expect(text).not.toContain(STS.securityToken);
     }
@@ -220,9 +267,20 @@ interface ErrorCase {
   readonly expected: { code: string; httpStatus: number; disposition: string; failureType: string };
 }
 
-const permanent = (code: string, failureType: string, httpStatus = 400) => ({ code, httpStatus, disposition: 'permanent', failureType });
-const authFailure = (code: string, httpStatus = 400) => ({ code, httpStatus, disposition: 'auth', failureType: 'AuthenticationFailed' });
-const fault = async (action: string, rule: Record<string, unknown>) => addFault(sims.alibaba.url, { action, effect: 'error', times: 1, ...rule });
+const permanent = (code: string, failureType: string, httpStatus = 400) => ({
+  code,
+  httpStatus,
+  disposition: 'permanent',
+  failureType,
+});
+const authFailure = (code: string, httpStatus = 400) => ({
+  code,
+  httpStatus,
+  disposition: 'auth',
+  failureType: 'AuthenticationFailed',
+});
+const fault = async (action: string, rule: Record<string, unknown>) =>
+  addFault(sims.alibaba.url, { action, effect: 'error', times: 1, ...rule });
 
 const errorCases: ErrorCase[] = [
   {
@@ -234,20 +292,68 @@ const errorCases: ErrorCase[] = [
     },
     expected: permanent('Conflict.Server', 'BackendConflict'),
   },
-  { name: 'Mismatch.ServerType: an Ip server in an Instance group', run: () => add(DEFAULT_GROUP, [ipServer('10.0.0.1')]), expected: permanent('Mismatch.ServerType', 'ProviderRejected') },
-  { name: "ResourceInUse.IP: the GWLB instance's own address", run: () => add(IP_GROUP, [ipServer('192.168.250.10')]), expected: permanent('ResourceInUse.IP', 'BackendConflict') },
-  { name: 'IllegalParam.ServerIp: a ServerIp that is not IPv4', run: () => add(DEFAULT_GROUP, [{ ...ecs(11), serverIp: 'not-an-ip' }]), expected: permanent('IllegalParam.ServerIp', 'ProviderRejected') },
-  { name: 'IllegalParam.EcsNetworkType: a classic-network ECS', run: () => add(DEFAULT_GROUP, [{ serverId: 'i-bp1classic00001', serverType: 'Ecs', port: 6081 }]), expected: permanent('IllegalParam.EcsNetworkType', 'ProviderRejected') },
-  { name: 'DuplicatedParam.Server: one server twice in a call', run: () => add(DEFAULT_GROUP, [ecs(12), ecs(12)]), expected: permanent('DuplicatedParam.Server', 'ProviderRejected') },
-  { name: 'ResourceInUse.Eni: an ENI owned by a GWLB instance', run: () => add(DEFAULT_GROUP, [{ serverId: 'eni-bp1gwlbowned0001', serverType: 'Eni', port: 6081 }]), expected: permanent('ResourceInUse.Eni', 'BackendConflict') },
-  { name: 'IncorrectStatus.Eni: an ENI still attaching', run: () => add(DEFAULT_GROUP, [{ serverId: 'eni-bp1attaching0001', serverType: 'Eni', port: 6081 }]), expected: permanent('IncorrectStatus.Eni', 'ProviderRejected') },
-  { name: 'IllegalParam.IP: a public address in an Ip group', run: () => add(IP_GROUP, [ipServer('8.8.8.8')]), expected: permanent('IllegalParam.IP', 'ProviderRejected') },
-  { name: "Mismatch.IP: a ServerIp that is not the instance's", run: () => add(DEFAULT_GROUP, [{ ...ecs(13), serverIp: '192.168.99.99' }]), expected: permanent('Mismatch.IP', 'ProviderRejected') },
-  { name: 'Mismatch.VpcId: an ECS in another VPC', run: () => add(DEFAULT_GROUP, [{ serverId: 'i-bp1othervpc0001', serverType: 'Ecs', port: 6081 }]), expected: permanent('Mismatch.VpcId', 'ProviderRejected') },
-  { name: 'QuotaExceeded.ServerGroupServersNum: a group at 300 of 300', run: () => add(FULL_GROUP, [ipServer('10.4.0.1')]), expected: permanent('QuotaExceeded.ServerGroupServersNum', 'QuotaExceeded') },
+  {
+    name: 'Mismatch.ServerType: an Ip server in an Instance group',
+    run: () => add(DEFAULT_GROUP, [ipServer('10.0.0.1')]),
+    expected: permanent('Mismatch.ServerType', 'ProviderRejected'),
+  },
+  {
+    name: "ResourceInUse.IP: the GWLB instance's own address",
+    run: () => add(IP_GROUP, [ipServer('192.168.250.10')]),
+    expected: permanent('ResourceInUse.IP', 'BackendConflict'),
+  },
+  {
+    name: 'IllegalParam.ServerIp: a ServerIp that is not IPv4',
+    run: () => add(DEFAULT_GROUP, [{ ...ecs(11), serverIp: 'not-an-ip' }]),
+    expected: permanent('IllegalParam.ServerIp', 'ProviderRejected'),
+  },
+  {
+    name: 'IllegalParam.EcsNetworkType: a classic-network ECS',
+    run: () => add(DEFAULT_GROUP, [{ serverId: 'i-bp1classic00001', serverType: 'Ecs', port: 6081 }]),
+    expected: permanent('IllegalParam.EcsNetworkType', 'ProviderRejected'),
+  },
+  {
+    name: 'DuplicatedParam.Server: one server twice in a call',
+    run: () => add(DEFAULT_GROUP, [ecs(12), ecs(12)]),
+    expected: permanent('DuplicatedParam.Server', 'ProviderRejected'),
+  },
+  {
+    name: 'ResourceInUse.Eni: an ENI owned by a GWLB instance',
+    run: () => add(DEFAULT_GROUP, [{ serverId: 'eni-bp1gwlbowned0001', serverType: 'Eni', port: 6081 }]),
+    expected: permanent('ResourceInUse.Eni', 'BackendConflict'),
+  },
+  {
+    name: 'IncorrectStatus.Eni: an ENI still attaching',
+    run: () => add(DEFAULT_GROUP, [{ serverId: 'eni-bp1attaching0001', serverType: 'Eni', port: 6081 }]),
+    expected: permanent('IncorrectStatus.Eni', 'ProviderRejected'),
+  },
+  {
+    name: 'IllegalParam.IP: a public address in an Ip group',
+    run: () => add(IP_GROUP, [ipServer('8.8.8.8')]),
+    expected: permanent('IllegalParam.IP', 'ProviderRejected'),
+  },
+  {
+    name: "Mismatch.IP: a ServerIp that is not the instance's",
+    run: () => add(DEFAULT_GROUP, [{ ...ecs(13), serverIp: '192.168.99.99' }]),
+    expected: permanent('Mismatch.IP', 'ProviderRejected'),
+  },
+  {
+    name: 'Mismatch.VpcId: an ECS in another VPC',
+    run: () => add(DEFAULT_GROUP, [{ serverId: 'i-bp1othervpc0001', serverType: 'Ecs', port: 6081 }]),
+    expected: permanent('Mismatch.VpcId', 'ProviderRejected'),
+  },
+  {
+    name: 'QuotaExceeded.ServerGroupServersNum: a group at 300 of 300',
+    run: () => add(FULL_GROUP, [ipServer('10.4.0.1')]),
+    expected: permanent('QuotaExceeded.ServerGroupServersNum', 'QuotaExceeded'),
+  },
   {
     name: 'QuotaExceeded.ServerGroupAzServersNum: 101 servers in one zone',
-    run: () => add(DEFAULT_GROUP, range(0, 101).map((i) => ecs(i * 4))),
+    run: () =>
+      add(
+        DEFAULT_GROUP,
+        range(0, 101).map((i) => ecs(i * 4)),
+      ),
     expected: permanent('QuotaExceeded.ServerGroupAzServersNum', 'QuotaExceeded'),
   },
   {
@@ -256,13 +362,38 @@ const errorCases: ErrorCase[] = [
       await add(DEFAULT_GROUP, [ecs(14)]);
       return add(DEFAULT_GROUP, [ecs(15)]);
     },
-    expected: { code: 'IncorrectStatus.ServerGroup', httpStatus: 400, disposition: 'wait-for-group', failureType: 'ProviderUnavailable' },
+    expected: {
+      code: 'IncorrectStatus.ServerGroup',
+      httpStatus: 400,
+      disposition: 'wait-for-group',
+      failureType: 'ProviderUnavailable',
+    },
   },
-  { name: 'ResourceNotFound.Eni', run: () => add(DEFAULT_GROUP, [{ serverId: 'eni-missing', serverType: 'Eni', port: 6081 }]), expected: permanent('ResourceNotFound.Eni', 'BackendNotFound', 404) },
-  { name: 'ResourceNotFound.Eci', run: () => add(DEFAULT_GROUP, [{ serverId: 'eci-missing', serverType: 'Eci', port: 6081 }]), expected: permanent('ResourceNotFound.Eci', 'BackendNotFound', 404) },
-  { name: 'ResourceNotFound.Ecs', run: () => add(DEFAULT_GROUP, [{ serverId: 'i-missing', serverType: 'Ecs', port: 6081 }]), expected: permanent('ResourceNotFound.Ecs', 'BackendNotFound', 404) },
-  { name: 'ResourceNotFound.ServerGroup: adding to an unknown group', run: () => add('sgp-missing', [ecs(1)]), expected: permanent('ResourceNotFound.ServerGroup', 'ServerGroupNotFound', 404) },
-  { name: 'ResourceNotFound.ServerGroup: listing an unknown group', run: () => client.listServers(group('sgp-missing')), expected: permanent('ResourceNotFound.ServerGroup', 'ServerGroupNotFound', 404) },
+  {
+    name: 'ResourceNotFound.Eni',
+    run: () => add(DEFAULT_GROUP, [{ serverId: 'eni-missing', serverType: 'Eni', port: 6081 }]),
+    expected: permanent('ResourceNotFound.Eni', 'BackendNotFound', 404),
+  },
+  {
+    name: 'ResourceNotFound.Eci',
+    run: () => add(DEFAULT_GROUP, [{ serverId: 'eci-missing', serverType: 'Eci', port: 6081 }]),
+    expected: permanent('ResourceNotFound.Eci', 'BackendNotFound', 404),
+  },
+  {
+    name: 'ResourceNotFound.Ecs',
+    run: () => add(DEFAULT_GROUP, [{ serverId: 'i-missing', serverType: 'Ecs', port: 6081 }]),
+    expected: permanent('ResourceNotFound.Ecs', 'BackendNotFound', 404),
+  },
+  {
+    name: 'ResourceNotFound.ServerGroup: adding to an unknown group',
+    run: () => add('sgp-missing', [ecs(1)]),
+    expected: permanent('ResourceNotFound.ServerGroup', 'ServerGroupNotFound', 404),
+  },
+  {
+    name: 'ResourceNotFound.ServerGroup: listing an unknown group',
+    run: () => client.listServers(group('sgp-missing')),
+    expected: permanent('ResourceNotFound.ServerGroup', 'ServerGroupNotFound', 404),
+  },
   {
     name: 'ResourceNotFound.BackendServer: removing a server that is not a member',
     run: () => client.removeServers(group(DEFAULT_GROUP), [ecs(16)], { idempotencyKey: token() }),
@@ -277,13 +408,45 @@ const errorCases: ErrorCase[] = [
     },
     expected: permanent('IdempotenceSignatureMismatch', 'ProviderRejected'),
   },
-  { name: 'MissingServerGroupId: an empty group id', run: () => add('', [ecs(1)]), expected: permanent('MissingServerGroupId', 'ProviderRejected') },
-  { name: 'InvalidParameter: a Port other than 6081', run: () => add(DEFAULT_GROUP, [{ ...ecs(19), port: 6082 as 6081 }]), expected: permanent('InvalidParameter', 'ProviderRejected') },
-  { name: 'InvalidAccessKeyId.NotFound: an unknown AccessKeyId', run: () => make({ credentials: { accessKeyId: 'LTAInobody', accessKeySecret: 's' } }).groupReadiness(group(DEFAULT_GROUP)), expected: authFailure('InvalidAccessKeyId.NotFound', 404) },
-  { name: 'InvalidAccessKeyId.Inactive: a disabled key', run: () => make({ credentials: DISABLED_KEY }).groupReadiness(group(DEFAULT_GROUP)), expected: authFailure('InvalidAccessKeyId.Inactive') },
-  { name: 'InvalidSecurityToken.MismatchWithAccessKey: a wrong STS token', run: () => make({ credentials: { ...STS, securityToken: 'CAISwrong' } }).groupReadiness(group(DEFAULT_GROUP)), expected: authFailure('InvalidSecurityToken.MismatchWithAccessKey') },
-  { name: 'InvalidSecurityToken.Expired: an expired STS credential', run: () => make({ credentials: EXPIRED_STS }).groupReadiness(group(DEFAULT_GROUP)), expected: authFailure('InvalidSecurityToken.Expired') },
-  { name: 'SignatureDoesNotMatch: a wrong secret', run: () => make({ credentials: { ...DEFAULT_ALIBABA_CREDENTIAL, accessKeySecret: 'wrong' } }).groupReadiness(group(DEFAULT_GROUP)), expected: authFailure('SignatureDoesNotMatch') },
+  {
+    name: 'MissingServerGroupId: an empty group id',
+    run: () => add('', [ecs(1)]),
+    expected: permanent('MissingServerGroupId', 'ProviderRejected'),
+  },
+  {
+    name: 'InvalidParameter: a Port other than 6081',
+    run: () => add(DEFAULT_GROUP, [{ ...ecs(19), port: 6082 as 6081 }]),
+    expected: permanent('InvalidParameter', 'ProviderRejected'),
+  },
+  {
+    name: 'InvalidAccessKeyId.NotFound: an unknown AccessKeyId',
+    run: () =>
+      make({ credentials: { accessKeyId: 'LTAInobody', accessKeySecret: 's' } }).groupReadiness(group(DEFAULT_GROUP)),
+    expected: authFailure('InvalidAccessKeyId.NotFound', 404),
+  },
+  {
+    name: 'InvalidAccessKeyId.Inactive: a disabled key',
+    run: () => make({ credentials: DISABLED_KEY }).groupReadiness(group(DEFAULT_GROUP)),
+    expected: authFailure('InvalidAccessKeyId.Inactive'),
+  },
+  {
+    name: 'InvalidSecurityToken.MismatchWithAccessKey: a wrong STS token',
+    run: () => make({ credentials: { ...STS, securityToken: 'CAISwrong' } }).groupReadiness(group(DEFAULT_GROUP)),
+    expected: authFailure('InvalidSecurityToken.MismatchWithAccessKey'),
+  },
+  {
+    name: 'InvalidSecurityToken.Expired: an expired STS credential',
+    run: () => make({ credentials: EXPIRED_STS }).groupReadiness(group(DEFAULT_GROUP)),
+    expected: authFailure('InvalidSecurityToken.Expired'),
+  },
+  {
+    name: 'SignatureDoesNotMatch: a wrong secret',
+    run: () =>
+      make({ credentials: { ...DEFAULT_ALIBABA_CREDENTIAL, accessKeySecret: 'wrong' } }).groupReadiness(
+        group(DEFAULT_GROUP),
+      ),
+    expected: authFailure('SignatureDoesNotMatch'),
+  },
   {
     name: 'InvalidTimeStamp.Format: a date the format cannot express (year 10000)',
     run: () => make({ clock: () => new Date(Date.UTC(10000, 0, 1)) }).groupReadiness(group(DEFAULT_GROUP)),
@@ -292,7 +455,12 @@ const errorCases: ErrorCase[] = [
   {
     name: 'InvalidTimeStamp.Expired: a clock 20 minutes slow (sign again)',
     run: () => make({ clock: () => new Date(Date.now() - 20 * 60_000) }).groupReadiness(group(DEFAULT_GROUP)),
-    expected: { code: 'InvalidTimeStamp.Expired', httpStatus: 400, disposition: 'resign', failureType: 'AuthenticationFailed' },
+    expected: {
+      code: 'InvalidTimeStamp.Expired',
+      httpStatus: 400,
+      disposition: 'resign',
+      failureType: 'AuthenticationFailed',
+    },
   },
   {
     name: 'SignatureNonceUsed: a nonce sent twice (sign again)',
@@ -301,7 +469,12 @@ const errorCases: ErrorCase[] = [
       await c.groupReadiness(group(DEFAULT_GROUP));
       return c.groupReadiness(group(DEFAULT_GROUP));
     },
-    expected: { code: 'SignatureNonceUsed', httpStatus: 400, disposition: 'resign', failureType: 'AuthenticationFailed' },
+    expected: {
+      code: 'SignatureNonceUsed',
+      httpStatus: 400,
+      disposition: 'resign',
+      failureType: 'AuthenticationFailed',
+    },
   },
   {
     name: "Throttling.User: the key's flow control",
@@ -310,7 +483,12 @@ const errorCases: ErrorCase[] = [
       await client.groupReadiness(group(DEFAULT_GROUP));
       return client.groupReadiness(group(DEFAULT_GROUP));
     },
-    expected: { code: 'Throttling.User', httpStatus: 400, disposition: 'throttled', failureType: 'ProviderUnavailable' },
+    expected: {
+      code: 'Throttling.User',
+      httpStatus: 400,
+      disposition: 'throttled',
+      failureType: 'ProviderUnavailable',
+    },
   },
   {
     name: 'SystemBusy (injected 400)',
@@ -334,7 +512,12 @@ const errorCases: ErrorCase[] = [
       await fault('ListServerGroups', {});
       return client.groupReadiness(group(DEFAULT_GROUP));
     },
-    expected: { code: 'ServiceUnavailable', httpStatus: 503, disposition: 'retryable', failureType: 'ProviderUnavailable' },
+    expected: {
+      code: 'ServiceUnavailable',
+      httpStatus: 503,
+      disposition: 'retryable',
+      failureType: 'ProviderUnavailable',
+    },
   },
   {
     name: 'Throttling.User (injected throttle)',
@@ -342,7 +525,12 @@ const errorCases: ErrorCase[] = [
       await addFault(sims.alibaba.url, { action: 'AddServersToServerGroup', effect: 'throttle', times: 1 });
       return add(DEFAULT_GROUP, [ecs(21)]);
     },
-    expected: { code: 'Throttling.User', httpStatus: 400, disposition: 'throttled', failureType: 'ProviderUnavailable' },
+    expected: {
+      code: 'Throttling.User',
+      httpStatus: 400,
+      disposition: 'throttled',
+      failureType: 'ProviderUnavailable',
+    },
   },
   ...(
     [
@@ -354,16 +542,14 @@ const errorCases: ErrorCase[] = [
       ['MissingServers', 400, 'permanent', 'ProviderRejected'],
       ['DryRunOperation', 400, 'dry-run-passed', 'ProviderRejected'],
     ] as const
-  ).map(
-    ([code, httpStatus, disposition, failureType]): ErrorCase => ({
-      name: `${code} (injected: the client never provokes it)`,
-      run: async () => {
-        await fault('AddServersToServerGroup', { status: httpStatus, code, message: `injected ${code}` });
-        return add(DEFAULT_GROUP, [ecs(22)]);
-      },
-      expected: { code, httpStatus, disposition, failureType },
-    }),
-  ),
+  ).map(([code, httpStatus, disposition, failureType]): ErrorCase => ({
+    name: `${code} (injected: the client never provokes it)`,
+    run: async () => {
+      await fault('AddServersToServerGroup', { status: httpStatus, code, message: `injected ${code}` });
+      return add(DEFAULT_GROUP, [ecs(22)]);
+    },
+    expected: { code, httpStatus, disposition, failureType },
+  })),
 ];
 
 describe('every GWLB error code maps to its classification and catalogue type', () => {
@@ -383,18 +569,33 @@ describe('transport faults and aborts', () => {
   it('turns a connection reset into a retryable Transport.ConnectionReset with no HTTP status', async () => {
     await addFault(sims.alibaba.url, { action: 'ListServerGroupServers', effect: 'reset', times: 1 });
     const e = await providerError(client.listServers(group(DEFAULT_GROUP)));
-    expect(classified(e)).toEqual({ code: 'Transport.ConnectionReset', httpStatus: 0, disposition: 'retryable', failureType: 'ProviderUnavailable' });
+    expect(classified(e)).toEqual({
+      code: 'Transport.ConnectionReset',
+      httpStatus: 0,
+      disposition: 'retryable',
+      failureType: 'ProviderUnavailable',
+    });
     expect((await client.listServers(group(DEFAULT_GROUP))).members).toEqual([]);
   });
 
   it('keeps an add idempotent when the answer is lost after the commit: the retry with the same key changes nothing more', async () => {
-    await addFault(sims.alibaba.url, { action: 'AddServersToServerGroup', effect: 'commitThenDrop', drop: 'reset', times: 1 });
+    await addFault(sims.alibaba.url, {
+      action: 'AddServersToServerGroup',
+      effect: 'commitThenDrop',
+      drop: 'reset',
+      times: 1,
+    });
     const options = { idempotencyKey: 'lost-answer' };
-    expect((await providerError(client.addServers(group(DEFAULT_GROUP), [ecs(30)], options))).code).toBe('Transport.ConnectionReset');
+    expect((await providerError(client.addServers(group(DEFAULT_GROUP), [ecs(30)], options))).code).toBe(
+      'Transport.ConnectionReset',
+    );
     const retried = await client.addServers(group(DEFAULT_GROUP), [ecs(30)], options);
     expect(retried.servers[0]?.outcome).toBe('accepted');
     expect((await client.listServers(group(DEFAULT_GROUP))).members.map((m) => m.serverId)).toEqual([ecs(30).serverId]);
-    expect((await admin(sims.alibaba.url, 'GET', '/_sim/calls')).counts.byClientToken['lost-answer']).toMatchObject({ committed: 1, replayed: 1 });
+    expect((await admin(sims.alibaba.url, 'GET', '/_sim/calls')).counts.byClientToken['lost-answer']).toMatchObject({
+      committed: 1,
+      replayed: 1,
+    });
   });
 
   it('turns a refused connection into a retryable Transport.ConnectionRefused', async () => {
@@ -402,13 +603,23 @@ describe('transport faults and aborts', () => {
     const url = closed.alibaba.url;
     await closed.close();
     const e = await providerError(make({ endpoint: url }).groupReadiness(group(DEFAULT_GROUP)));
-    expect(classified(e)).toEqual({ code: 'Transport.ConnectionRefused', httpStatus: 0, disposition: 'retryable', failureType: 'ProviderUnavailable' });
+    expect(classified(e)).toEqual({
+      code: 'Transport.ConnectionRefused',
+      httpStatus: 0,
+      disposition: 'retryable',
+      failureType: 'ProviderUnavailable',
+    });
   });
 
   it('turns a response slower than the headers timeout into a retryable Transport.Timeout', async () => {
     await addFault(sims.alibaba.url, { action: 'ListServerGroups', effect: 'latency', latencyMs: 2500, times: 1 });
     const e = await providerError(make({ timeouts: { headersMs: 100 } }).groupReadiness(group(DEFAULT_GROUP)));
-    expect(classified(e)).toEqual({ code: 'Transport.Timeout', httpStatus: 0, disposition: 'retryable', failureType: 'ProviderUnavailable' });
+    expect(classified(e)).toEqual({
+      code: 'Transport.Timeout',
+      httpStatus: 0,
+      disposition: 'retryable',
+      failureType: 'ProviderUnavailable',
+    });
   });
 
   it("rethrows the caller's abort as it is, not as a ProviderError", async () => {
@@ -423,13 +634,21 @@ describe('transport faults and aborts', () => {
   it('sends nothing when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(client.addServers(group(DEFAULT_GROUP), [ecs(31)], { idempotencyKey: 'k', signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(
+      client.addServers(group(DEFAULT_GROUP), [ecs(31)], { idempotencyKey: 'k', signal: controller.signal }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
     expect(await calls(sims.alibaba.url)).toEqual([]);
   });
 
   it('uses a new nonce and date for every attempt (the simulator refuses a reused nonce)', async () => {
     const nonces: string[] = [];
-    const c = make({ nonce: () => { const n = `nonce-${nonces.length}-${Math.random()}`; nonces.push(n); return n; } });
+    const c = make({
+      nonce: () => {
+        const n = `nonce-${nonces.length}-${Math.random()}`;
+        nonces.push(n);
+        return n;
+      },
+    });
     await c.groupReadiness(group(DEFAULT_GROUP));
     await c.groupReadiness(group(DEFAULT_GROUP));
     expect(new Set(nonces).size).toBe(2);

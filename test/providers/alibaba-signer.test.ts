@@ -2,7 +2,11 @@
 // alibaba-gwlb.md §5, and each canonicalisation step on its own.
 import { describe, expect, it } from 'vitest';
 import { encodeForm, flattenParams } from '../../src/providers/alibaba/form.js';
-import { changeParams, listServerGroupServersParams, listServerGroupsParams } from '../../src/providers/alibaba/params.js';
+import {
+  changeParams,
+  listServerGroupServersParams,
+  listServerGroupsParams,
+} from '../../src/providers/alibaba/params.js';
 import {
   canonicalHeaders,
   canonicalQueryString,
@@ -27,12 +31,24 @@ describe('ACS3 canonicalisation steps', () => {
   });
 
   it('sorts query pairs by name, encodes both sides, writes an empty value as "name="', () => {
-    expect(canonicalQueryString([['b', 'x y'], ['a', ''], ['A', '*']])).toBe('A=%2A&a=&b=x%20y');
+    expect(
+      canonicalQueryString([
+        ['b', 'x y'],
+        ['a', ''],
+        ['A', '*'],
+      ]),
+    ).toBe('A=%2A&a=&b=x%20y');
     expect(canonicalQueryString([])).toBe('');
   });
 
   it('signs host, content-type and x-acs-* only, lower-cased, trimmed and sorted', () => {
-    const { canonical, signedHeaders } = canonicalHeaders({ 'X-Acs-Version': ' 2024-04-15 ', Host: 'h', Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded', 'user-agent': 'u' });
+    const { canonical, signedHeaders } = canonicalHeaders({
+      'X-Acs-Version': ' 2024-04-15 ',
+      Host: 'h',
+      Accept: 'application/json',
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'user-agent': 'u',
+    });
     expect(signedHeaders).toEqual(['content-type', 'host', 'x-acs-version']);
     expect(canonical).toBe('content-type:application/x-www-form-urlencoded\nhost:h\nx-acs-version:2024-04-15\n');
   });
@@ -82,7 +98,9 @@ describe('ACS3-HMAC-SHA256 published vector (RunInstances)', () => {
   });
 
   it('hashes it to the documented value and signs it to the documented signature and Authorization', () => {
-    expect(signed.stringToSign).toBe('ACS3-HMAC-SHA256\n7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259');
+    expect(signed.stringToSign).toBe(
+      'ACS3-HMAC-SHA256\n7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259',
+    );
     expect(signed.signature).toBe('06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0');
     expect(signed.headers.authorization).toBe(
       'ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0',
@@ -93,7 +111,18 @@ describe('ACS3-HMAC-SHA256 published vector (RunInstances)', () => {
 describe('GWLB-shaped ACS3 vectors (alibaba-gwlb.md §5.1)', () => {
   const sign = (action: string, body: string) =>
     signAcs3(
-      { method: 'POST', host: 'gwlb.cn-hangzhou.aliyuncs.com', path: '/', query: [], headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-acs-action': action, 'x-acs-version': '2024-04-15' }, body },
+      {
+        method: 'POST',
+        host: 'gwlb.cn-hangzhou.aliyuncs.com',
+        path: '/',
+        query: [],
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-acs-action': action,
+          'x-acs-version': '2024-04-15',
+        },
+        body,
+      },
       { accessKeyId: 'testAccessKeyId', accessKeySecret: 'testAccessKeySecret' },
       new Date('2024-08-05T18:24:07Z'),
       'd410180a5abf7fe235dd9b74aca91fc0',
@@ -109,8 +138,12 @@ describe('GWLB-shaped ACS3 vectors (alibaba-gwlb.md §5.1)', () => {
 
   it('encodes an AddServersToServerGroup call to the body the vendor SDK sends: DryRun only when it is set, as the SDK does', () => {
     const token = '123e4567-e89b-12d3-a456-426655440000';
-    expect(encodeForm(changeParams('sgp-atstuj3rtoptyui0000', servers, token, false))).toBe(addBody.replace('&DryRun=false', ''));
-    expect(encodeForm(changeParams('sgp-atstuj3rtoptyui0000', servers, token, true))).toBe(addBody.replace('DryRun=false', 'DryRun=true'));
+    expect(encodeForm(changeParams('sgp-atstuj3rtoptyui0000', servers, token, false))).toBe(
+      addBody.replace('&DryRun=false', ''),
+    );
+    expect(encodeForm(changeParams('sgp-atstuj3rtoptyui0000', servers, token, true))).toBe(
+      addBody.replace('DryRun=false', 'DryRun=true'),
+    );
   });
 
   it('signs AddServersToServerGroup to the computed content hash, canonical-request hash and signature', () => {
@@ -118,7 +151,9 @@ describe('GWLB-shaped ACS3 vectors (alibaba-gwlb.md §5.1)', () => {
     expect(s.headers['x-acs-content-sha256']).toBe('3e3451db8d5b1d3e63c75e312ca66aae2a83faa8dcb328610c546f6dd5792480');
     expect(s.stringToSign).toBe('ACS3-HMAC-SHA256\n7c4fb79220bf692e18cd72173713f623a4397d9a83ffa05f605299accae957aa');
     expect(s.signature).toBe('644dd6a7612a3b65b55dbf993ebc8dad4e21480be214e99b4f9ac3cc805d3150');
-    expect(s.signedHeaders.join(';')).toBe('content-type;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version');
+    expect(s.signedHeaders.join(';')).toBe(
+      'content-type;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version',
+    );
   });
 
   it('signs ListServerGroupServers to the computed vector', () => {
@@ -130,8 +165,17 @@ describe('GWLB-shaped ACS3 vectors (alibaba-gwlb.md §5.1)', () => {
   });
 
   it('signs RemoveServersFromServerGroup to the computed vector', () => {
-    const body = encodeForm(changeParams('sgp-atstuj3rtoptyui0000', [{ serverId: '192.168.1.10', serverType: 'Ip', port: 6081, serverIp: '192.168.1.10' }], 'tok-0001', false));
-    expect(body).toBe('ClientToken=tok-0001&ServerGroupId=sgp-atstuj3rtoptyui0000&Servers.1.Port=6081&Servers.1.ServerId=192.168.1.10&Servers.1.ServerIp=192.168.1.10&Servers.1.ServerType=Ip');
+    const body = encodeForm(
+      changeParams(
+        'sgp-atstuj3rtoptyui0000',
+        [{ serverId: '192.168.1.10', serverType: 'Ip', port: 6081, serverIp: '192.168.1.10' }],
+        'tok-0001',
+        false,
+      ),
+    );
+    expect(body).toBe(
+      'ClientToken=tok-0001&ServerGroupId=sgp-atstuj3rtoptyui0000&Servers.1.Port=6081&Servers.1.ServerId=192.168.1.10&Servers.1.ServerIp=192.168.1.10&Servers.1.ServerType=Ip',
+    );
     const s = sign('RemoveServersFromServerGroup', body);
     expect(s.headers['x-acs-content-sha256']).toBe('f4559046e5c4545e8b57df536f28bfffb69940290559b4fadb5e191fd1ebc20a');
     expect(s.signature).toBe('38d105a066cfce2bc015b9eb2a3aa69c31846c6feee2b9d758b47053ea8b0ff1');
@@ -139,10 +183,22 @@ describe('GWLB-shaped ACS3 vectors (alibaba-gwlb.md §5.1)', () => {
 });
 
 describe('ACS3 with STS credentials and fresh attempts', () => {
-  const request = { method: 'POST', host: 'h', path: '/', query: [], headers: { 'x-acs-action': 'ListServerGroups' }, body: '' } as const;
+  const request = {
+    method: 'POST',
+    host: 'h',
+    path: '/',
+    query: [],
+    headers: { 'x-acs-action': 'ListServerGroups' },
+    body: '',
+  } as const;
 
   it('sends and signs x-acs-security-token and x-acs-accesskey-id', () => {
-    const s = signAcs3(request, { accessKeyId: 'STS.id', accessKeySecret: 'secret', securityToken: 'CAIS-token' }, new Date(0), 'n');
+    const s = signAcs3(
+      request,
+      { accessKeyId: 'STS.id', accessKeySecret: 'secret', securityToken: 'CAIS-token' },
+      new Date(0),
+      'n',
+    );
     expect(s.headers['x-acs-security-token']).toBe('CAIS-token');
     expect(s.headers['x-acs-accesskey-id']).toBe('STS.id');
     expect(s.signedHeaders).toEqual(expect.arrayContaining(['x-acs-security-token', 'x-acs-accesskey-id']));
@@ -179,20 +235,38 @@ describe('V2 RPC HMAC-SHA1 vectors (alibaba-gwlb.md §5.2)', () => {
   });
 
   it('reproduces the computed GWLB V2 vector with the common parameters it builds', () => {
-    const common = rpcCommonParams('ListServerGroupServers', '2024-04-15', { accessKeyId: 'testAccessKeyId', accessKeySecret: 'testAccessKeySecret' }, new Date('2024-08-05T18:24:07Z'), 'd410180a5abf7fe235dd9b74aca91fc0');
-    const params: Array<[string, string]> = [...common, ['ServerGroupId', 'sgp-atstuj3rtoptyui0000'], ['MaxResults', '100']];
+    const common = rpcCommonParams(
+      'ListServerGroupServers',
+      '2024-04-15',
+      { accessKeyId: 'testAccessKeyId', accessKeySecret: 'testAccessKeySecret' },
+      new Date('2024-08-05T18:24:07Z'),
+      'd410180a5abf7fe235dd9b74aca91fc0',
+    );
+    const params: Array<[string, string]> = [
+      ...common,
+      ['ServerGroupId', 'sgp-atstuj3rtoptyui0000'],
+      ['MaxResults', '100'],
+    ];
     expect(rpcSignature('POST', params, 'testAccessKeySecret')).toBe('3YJFoEN2WU4InXge+STLSHJfm48=');
   });
 
   it('adds SecurityToken to the common parameters for STS credentials', () => {
-    const common = rpcCommonParams('A', 'v', { accessKeyId: 'id', accessKeySecret: 's', securityToken: 'tok' }, new Date(0), 'n');
+    const common = rpcCommonParams(
+      'A',
+      'v',
+      { accessKeyId: 'id', accessKeySecret: 's', securityToken: 'tok' },
+      new Date(0),
+      'n',
+    );
     expect(common).toContainEqual(['SecurityToken', 'tok']);
   });
 });
 
 describe('form encoding of flattened parameters', () => {
   it('flattens Servers.N.Field, string lists as Name.N and nested objects as Name.Field, 1-based', () => {
-    expect(flattenParams({ Servers: [{ ServerId: 'a', Port: 6081 }], ServerIds: ['x', 'y'], Cfg: { On: true } })).toEqual([
+    expect(
+      flattenParams({ Servers: [{ ServerId: 'a', Port: 6081 }], ServerIds: ['x', 'y'], Cfg: { On: true } }),
+    ).toEqual([
       ['Servers.1.ServerId', 'a'],
       ['Servers.1.Port', '6081'],
       ['ServerIds.1', 'x'],
@@ -208,16 +282,20 @@ describe('form encoding of flattened parameters', () => {
     ]);
   });
 
-  it('writes a space as %20 and leaves !\'()* alone, like Node querystring', () => {
+  it("writes a space as %20 and leaves !'()* alone, like Node querystring", () => {
     expect(encodeForm([['Name', "a b!'()*é&="]])).toBe("Name=a%20b!'()*%C3%A9%26%3D");
   });
 
   it('sends ServerGroupIds.1 to read one group and ServerIds.N filters with a page token', () => {
     expect(encodeForm(listServerGroupsParams('sgp-1'))).toBe('ServerGroupIds.1=sgp-1');
-    expect(encodeForm(listServerGroupServersParams('sgp-1', 1000, 'tok', ['i-1', 'i-2']))).toBe('MaxResults=1000&NextToken=tok&ServerGroupId=sgp-1&ServerIds.1=i-1&ServerIds.2=i-2');
+    expect(encodeForm(listServerGroupServersParams('sgp-1', 1000, 'tok', ['i-1', 'i-2']))).toBe(
+      'MaxResults=1000&NextToken=tok&ServerGroupId=sgp-1&ServerIds.1=i-1&ServerIds.2=i-2',
+    );
   });
 
   it('marks a dry run with DryRun=true and no ClientToken', () => {
-    expect(encodeForm(changeParams('sgp-1', [{ serverId: 'i-1', serverType: 'Ecs', port: 6081 }], undefined, true))).toBe('DryRun=true&ServerGroupId=sgp-1&Servers.1.Port=6081&Servers.1.ServerId=i-1&Servers.1.ServerType=Ecs');
+    expect(
+      encodeForm(changeParams('sgp-1', [{ serverId: 'i-1', serverType: 'Ecs', port: 6081 }], undefined, true)),
+    ).toBe('DryRun=true&ServerGroupId=sgp-1&Servers.1.Port=6081&Servers.1.ServerId=i-1&Servers.1.ServerType=Ecs');
   });
 });

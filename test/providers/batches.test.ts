@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readBatches } from '../../src/providers/batches.js';
 
 describe('reading filter batches', () => {
-  it('reads a few at once and answers in the batches\' order, whichever comes back first', async () => {
+  it("reads a few at once and answers in the batches' order, whichever comes back first", async () => {
     let running = 0;
     let most = 0;
     const read = async (n: number) => {
@@ -18,7 +18,9 @@ describe('reading filter batches', () => {
   });
 
   it('fails when one batch fails', async () => {
-    await expect(readBatches([1, 2, 3], async (n) => (n === 2 ? Promise.reject(new Error('batch 2')) : n))).rejects.toThrow('batch 2');
+    await expect(
+      readBatches([1, 2, 3], async (n) => (n === 2 ? Promise.reject(new Error('batch 2')) : n)),
+    ).rejects.toThrow('batch 2');
   });
 
   it('answers nothing for no batches', async () => {

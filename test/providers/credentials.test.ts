@@ -28,7 +28,12 @@ import {
 } from '../../src/simulator/index.js';
 
 const GROUP = { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: 'sgp-atstuj3rtoptyui0000' } as const;
-const POOL = { provider: 'huawei-elb', region: 'cn-north-4', projectId: DEFAULT_HUAWEI_PROJECT, poolId: '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0001' } as const;
+const POOL = {
+  provider: 'huawei-elb',
+  region: 'cn-north-4',
+  projectId: DEFAULT_HUAWEI_PROJECT,
+  poolId: '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0001',
+} as const;
 
 let sims: RunningSimulators;
 let dir: string;
@@ -36,14 +41,20 @@ const clients: LoadBalancerProvider[] = [];
 
 function world(lifetimeMs: { alibaba?: number; huawei?: number }): WorldInput {
   const w = structuredClone(DEFAULT_WORLD);
-  if (lifetimeMs.alibaba !== undefined) w.alibaba!.identity = { ...w.alibaba!.identity, keyLifetimeMs: lifetimeMs.alibaba };
+  if (lifetimeMs.alibaba !== undefined)
+    w.alibaba!.identity = { ...w.alibaba!.identity, keyLifetimeMs: lifetimeMs.alibaba };
   if (lifetimeMs.huawei !== undefined) w.huawei!.metadata = { ...w.huawei!.metadata, keyLifetimeMs: lifetimeMs.huawei };
   return w;
 }
 
-async function calls(base: string, action: string): Promise<Array<{ action: string; status: number; code?: string; accessKeyId?: string }>> {
+async function calls(
+  base: string,
+  action: string,
+): Promise<Array<{ action: string; status: number; code?: string; accessKeyId?: string }>> {
   const res = await fetch(`${base}/_sim/calls?action=${action}`);
-  return ((await res.json()) as { entries: Array<{ action: string; status: number; code?: string; accessKeyId?: string }> }).entries;
+  return (
+    (await res.json()) as { entries: Array<{ action: string; status: number; code?: string; accessKeyId?: string }> }
+  ).entries;
 }
 
 /** A call every 250 ms for 8 s: every one answered 200, signed with at least 4 different keys over the run. */
@@ -105,7 +116,13 @@ describe('Alibaba: the vendor credential providers, pointed at the simulator sta
   });
 
   it('RAM role assumed with fixed keys (terraform assume_role): AssumeRole is signed with them', async () => {
-    const { chain, client } = alibaba({ ramRoleArn: { keys: { ...DEFAULT_ALIBABA_CREDENTIAL }, roleArn: DEFAULT_ALIBABA_ROLE_ARN, sessionName: 'lbflow-test' } });
+    const { chain, client } = alibaba({
+      ramRoleArn: {
+        keys: { ...DEFAULT_ALIBABA_CREDENTIAL },
+        roleArn: DEFAULT_ALIBABA_ROLE_ARN,
+        sessionName: 'lbflow-test',
+      },
+    });
     await client.listServers(GROUP);
     expect(chain.picked).toMatch(/^ram_role_arn/);
     const [assume] = await calls(sims.alibaba.url, 'AssumeRole');
@@ -115,20 +132,43 @@ describe('Alibaba: the vendor credential providers, pointed at the simulator sta
   });
 
   it('RAM role assumed with a wrong secret: STS refuses the signature and the source says so', async () => {
-    const { chain } = alibaba({ ramRoleArn: { keys: { accessKeyId: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId, accessKeySecret: 'not-the-secret' }, roleArn: DEFAULT_ALIBABA_ROLE_ARN, sessionName: 'x' } });
+    const { chain } = alibaba({
+      ramRoleArn: {
+        keys: { accessKeyId: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId, accessKeySecret: 'not-the-secret' },
+        roleArn: DEFAULT_ALIBABA_ROLE_ARN,
+        sessionName: 'x',
+      },
+    });
     await expect(chain.get()).rejects.toThrow(/ram_role_arn .*(secret is invalid|SignatureDoesNotMatch)/);
-    expect((await calls(sims.alibaba.url, 'AssumeRole'))[0]).toMatchObject({ status: 400, code: 'SignatureDoesNotMatch' });
+    expect((await calls(sims.alibaba.url, 'AssumeRole'))[0]).toMatchObject({
+      status: 400,
+      code: 'SignatureDoesNotMatch',
+    });
   });
 
   it('OIDC (ACK RRSA): the token file is exchanged with AssumeRoleWithOIDC', async () => {
     const tokenFile = join(dir, 'rrsa-token');
     writeFileSync(tokenFile, DEFAULT_ALIBABA_OIDC_TOKEN);
-    const { chain, client } = alibaba({ oidc: { roleArn: DEFAULT_ALIBABA_ROLE_ARN, providerArn: DEFAULT_ALIBABA_OIDC_PROVIDER_ARN, tokenFile, sessionName: 'lbflow-rrsa' } });
+    const { chain, client } = alibaba({
+      oidc: {
+        roleArn: DEFAULT_ALIBABA_ROLE_ARN,
+        providerArn: DEFAULT_ALIBABA_OIDC_PROVIDER_ARN,
+        tokenFile,
+        sessionName: 'lbflow-rrsa',
+      },
+    });
     await client.listServers(GROUP);
     expect(chain.picked).toBe('oidc_role_arn');
     expect((await calls(sims.alibaba.url, 'AssumeRoleWithOIDC'))[0]!.status).toBe(200);
     writeFileSync(tokenFile, 'not-a-token-of-this-provider');
-    const other = alibaba({ oidc: { roleArn: DEFAULT_ALIBABA_ROLE_ARN, providerArn: DEFAULT_ALIBABA_OIDC_PROVIDER_ARN, tokenFile, sessionName: 'lbflow-rrsa' } });
+    const other = alibaba({
+      oidc: {
+        roleArn: DEFAULT_ALIBABA_ROLE_ARN,
+        providerArn: DEFAULT_ALIBABA_OIDC_PROVIDER_ARN,
+        tokenFile,
+        sessionName: 'lbflow-rrsa',
+      },
+    });
     await expect(other.chain.get()).rejects.toThrow(/AuthenticationFail\.OIDCToken\.Invalid/);
   });
 
@@ -139,12 +179,27 @@ describe('Alibaba: the vendor credential providers, pointed at the simulator sta
       join(home, '.aliyun', 'config.json'),
       JSON.stringify({
         current: 'ops',
-        profiles: [{ name: 'ops', mode: 'RamRoleArn', access_key_id: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId, access_key_secret: DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret, ram_role_arn: DEFAULT_ALIBABA_ROLE_ARN, ram_session_name: 'cli' }],
+        profiles: [
+          {
+            name: 'ops',
+            mode: 'RamRoleArn',
+            access_key_id: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId,
+            access_key_secret: DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret,
+            ram_role_arn: DEFAULT_ALIBABA_ROLE_ARN,
+            ram_session_name: 'cli',
+          },
+        ],
       }),
     );
     const file = join(dir, 'alibabacloud-credentials');
-    writeFileSync(file, `[default]\ntype = access_key\naccess_key_id = ${DEFAULT_ALIBABA_CREDENTIAL.accessKeyId}\naccess_key_secret = ${DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret}\n`);
-    const saved = { HOME: process.env.HOME, ALIBABA_CLOUD_CREDENTIALS_FILE: process.env.ALIBABA_CLOUD_CREDENTIALS_FILE };
+    writeFileSync(
+      file,
+      `[default]\ntype = access_key\naccess_key_id = ${DEFAULT_ALIBABA_CREDENTIAL.accessKeyId}\naccess_key_secret = ${DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret}\n`,
+    );
+    const saved = {
+      HOME: process.env.HOME,
+      ALIBABA_CLOUD_CREDENTIALS_FILE: process.env.ALIBABA_CLOUD_CREDENTIALS_FILE,
+    };
     process.env.HOME = home;
     process.env.ALIBABA_CLOUD_CREDENTIALS_FILE = file;
     try {
@@ -155,7 +210,9 @@ describe('Alibaba: the vendor credential providers, pointed at the simulator sta
       const fromFile = alibaba({ credentialsFile: {} });
       await fromFile.client.listServers(GROUP);
       expect(fromFile.chain.picked).toMatch(/^credentials_file/);
-      expect((await calls(sims.alibaba.url, 'ListServerGroupServers')).at(-1)!.accessKeyId).toBe(DEFAULT_ALIBABA_CREDENTIAL.accessKeyId);
+      expect((await calls(sims.alibaba.url, 'ListServerGroupServers')).at(-1)!.accessKeyId).toBe(
+        DEFAULT_ALIBABA_CREDENTIAL.accessKeyId,
+      );
     } finally {
       for (const [k, v] of Object.entries(saved)) {
         if (v === undefined) delete process.env[k];
@@ -168,7 +225,15 @@ describe('Alibaba: the vendor credential providers, pointed at the simulator sta
     const sts = (DEFAULT_WORLD.alibaba!.credentials ?? []).find((c) => c.securityToken !== undefined)!;
     const server = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ Code: 'Success', AccessKeyId: sts.accessKeyId, AccessKeySecret: sts.accessKeySecret, SecurityToken: sts.securityToken, Expiration: '2099-01-01T00:00:00Z' }));
+      res.end(
+        JSON.stringify({
+          Code: 'Success',
+          AccessKeyId: sts.accessKeyId,
+          AccessKeySecret: sts.accessKeySecret,
+          SecurityToken: sts.securityToken,
+          Expiration: '2099-01-01T00:00:00Z',
+        }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -177,16 +242,29 @@ describe('Alibaba: the vendor credential providers, pointed at the simulator sta
       const { chain, client } = alibaba({ credentialsUri: uri });
       await client.listServers(GROUP);
       expect(chain.picked).toMatch(/^credentials_uri/);
-      expect((await calls(sims.alibaba.url, 'ListServerGroupServers'))[0]).toMatchObject({ status: 200, accessKeyId: sts.accessKeyId });
+      expect((await calls(sims.alibaba.url, 'ListServerGroupServers'))[0]).toMatchObject({
+        status: 200,
+        accessKeyId: sts.accessKeyId,
+      });
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
   });
 
   it('tries the sources in order and keeps the first that gives keys', async () => {
-    const { chain } = alibaba({ ecsRamRole: { roleName: 'not-attached', disableImdsV1: true }, credentialsUri: `${sims.alibaba.url}/nowhere` });
+    const { chain } = alibaba({
+      ecsRamRole: { roleName: 'not-attached', disableImdsV1: true },
+      credentialsUri: `${sims.alibaba.url}/nowhere`,
+    });
     await expect(chain.get()).rejects.toThrow(/tried ecs_ram_role \(.*\); credentials_uri \(/);
-    const good = alibaba({ ramRoleArn: { keys: { ...DEFAULT_ALIBABA_CREDENTIAL }, roleArn: 'acs:ram::1234567890123456:role/missing', sessionName: 's' }, ecsRamRole: { roleName: DEFAULT_ALIBABA_ECS_ROLE, disableImdsV1: true } });
+    const good = alibaba({
+      ramRoleArn: {
+        keys: { ...DEFAULT_ALIBABA_CREDENTIAL },
+        roleArn: 'acs:ram::1234567890123456:role/missing',
+        sessionName: 's',
+      },
+      ecsRamRole: { roleName: DEFAULT_ALIBABA_ECS_ROLE, disableImdsV1: true },
+    });
     await good.client.listServers(GROUP);
     expect(good.chain.picked).toBe('ecs_ram_role');
   });
@@ -199,7 +277,9 @@ describe('Alibaba: the vendor credential providers, pointed at the simulator sta
 
   it('keys expired early: the refused call is signed again once with new keys and succeeds', async () => {
     // AssumeRole's session is kept until 15 minutes before it ends (the ECS provider fetches again within the hour).
-    const { client } = alibaba({ ramRoleArn: { keys: { ...DEFAULT_ALIBABA_CREDENTIAL }, roleArn: DEFAULT_ALIBABA_ROLE_ARN, sessionName: 'early' } });
+    const { client } = alibaba({
+      ramRoleArn: { keys: { ...DEFAULT_ALIBABA_CREDENTIAL }, roleArn: DEFAULT_ALIBABA_ROLE_ARN, sessionName: 'early' },
+    });
     await client.listServers(GROUP);
     expect(sims.alibaba.simulator.expireTemporaryKeys()).toBe(1);
     await client.listServers(GROUP);
@@ -210,9 +290,22 @@ describe('Alibaba: the vendor credential providers, pointed at the simulator sta
 
   it('fixed STS keys that expire are not fetched again: AuthenticationFailed after one call', async () => {
     const w = world({});
-    w.alibaba!.credentials!.push({ accessKeyId: 'STS.ExpiredFixed0001', accessKeySecret: 'expired-fixed-secret', securityToken: 'CAISexpired-fixed-token', expiresAt: '2020-01-01T00:00:00Z' });
+    w.alibaba!.credentials!.push({
+      accessKeyId: 'STS.ExpiredFixed0001',
+      accessKeySecret: 'expired-fixed-secret',
+      securityToken: 'CAISexpired-fixed-token',
+      expiresAt: '2020-01-01T00:00:00Z',
+    });
     sims.alibaba.simulator.reset(w);
-    const client = createProvider({ provider: 'alibaba-gwlb', credentials: { accessKeyId: 'STS.ExpiredFixed0001', accessKeySecret: 'expired-fixed-secret', securityToken: 'CAISexpired-fixed-token' }, endpoint: sims.alibaba.url });
+    const client = createProvider({
+      provider: 'alibaba-gwlb',
+      credentials: {
+        accessKeyId: 'STS.ExpiredFixed0001',
+        accessKeySecret: 'expired-fixed-secret',
+        securityToken: 'CAISexpired-fixed-token',
+      },
+      endpoint: sims.alibaba.url,
+    });
     clients.push(client);
     const error = await client.listServers(GROUP).catch((e: unknown) => e);
     expect(isProviderError(error) && error.failureType).toBe('AuthenticationFailed');
@@ -248,15 +341,18 @@ describe('Huawei: the credentials file and the ECS metadata securitykey', () => 
 
   it('the credentials file ([basic] ak, sk) and a file that lacks them', async () => {
     const file = join(dir, 'huaweicloud-credentials');
-    writeFileSync(file, `[basic]\nak = ${DEFAULT_HUAWEI_CREDENTIAL.accessKey}\nsk = ${DEFAULT_HUAWEI_CREDENTIAL.secretKey}\nproject_id = ${DEFAULT_HUAWEI_PROJECT}\n`);
+    writeFileSync(
+      file,
+      `[basic]\nak = ${DEFAULT_HUAWEI_CREDENTIAL.accessKey}\nsk = ${DEFAULT_HUAWEI_CREDENTIAL.secretKey}\nproject_id = ${DEFAULT_HUAWEI_PROJECT}\n`,
+    );
     const { chain, client } = huawei({ credentialsFile: { path: file } });
     await client.listServers(POOL);
     expect(chain.picked).toBe('credentials_file');
     const empty = join(dir, 'huaweicloud-empty');
     writeFileSync(empty, '[global]\nak = x\n');
-    await expect(huawei({ credentialsFile: { path: empty }, metadata: { endpoint: `${sims.huawei.url}/down` } }).chain.get()).rejects.toThrow(
-      /tried credentials_file \(credentials file '.*' has no \[basic\] section\); ecs_metadata \(/,
-    );
+    await expect(
+      huawei({ credentialsFile: { path: empty }, metadata: { endpoint: `${sims.huawei.url}/down` } }).chain.get(),
+    ).rejects.toThrow(/tried credentials_file \(credentials file '.*' has no \[basic\] section\); ecs_metadata \(/);
   });
 
   it('keys that expire every 2 s rotate under 8 s of calls with no failed call', async () => {
@@ -278,7 +374,9 @@ describe('Huawei: the credentials file and the ECS metadata securitykey', () => 
   it('a metadata service that does not answer: the call fails retryable, naming the source, nothing sent to ELB', async () => {
     const { client } = huawei({ metadata: { endpoint: 'http://127.0.0.1:9' } });
     const error = await client.listServers(POOL).catch((e: unknown) => e);
-    expect(isProviderError(error) && { code: error.code, disposition: error.disposition, failureType: error.failureType }).toEqual({ code: CREDENTIALS_UNAVAILABLE, disposition: 'retryable', failureType: 'ProviderUnavailable' });
+    expect(
+      isProviderError(error) && { code: error.code, disposition: error.disposition, failureType: error.failureType },
+    ).toEqual({ code: CREDENTIALS_UNAVAILABLE, disposition: 'retryable', failureType: 'ProviderUnavailable' });
     expect((error as Error).message).toContain('the ecs_metadata credentials could not be fetched');
     expect(await calls(sims.huawei.url, 'ListMembers')).toHaveLength(0);
   });

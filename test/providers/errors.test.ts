@@ -4,21 +4,41 @@ import { describe, expect, it } from 'vitest';
 import { alibabaRetryAfterMs } from '../../src/providers/alibaba/response.js';
 import { ProviderError, transportError } from '../../src/providers/errors.js';
 import { huaweiRetryAfterMs } from '../../src/providers/huawei/response.js';
-import { AlibabaGwlbProvider, HuaweiElbProvider, alibabaEndpoint, createProvider, huaweiEndpoint, type ProviderConfig } from '../../src/providers/index.js';
+import {
+  AlibabaGwlbProvider,
+  HuaweiElbProvider,
+  alibabaEndpoint,
+  createProvider,
+  huaweiEndpoint,
+  type ProviderConfig,
+} from '../../src/providers/index.js';
 import { guardSecrets } from '../../src/providers/secrets.js';
 import { describeTransportFailure } from '../../src/providers/transport.js';
 
 describe('ProviderError', () => {
-  const e = new ProviderError({ provider: 'huawei-elb', action: 'ShowPool', httpStatus: 404, code: 'ELB.8904', providerMessage: 'pool p-1 could not be found.', requestId: 'req-1' });
+  const e = new ProviderError({
+    provider: 'huawei-elb',
+    action: 'ShowPool',
+    httpStatus: 404,
+    code: 'ELB.8904',
+    providerMessage: 'pool p-1 could not be found.',
+    requestId: 'req-1',
+  });
 
   it('is an Error named ProviderError whose message names provider, action, code, status and request id', () => {
     expect(e).toBeInstanceOf(Error);
     expect(e.name).toBe('ProviderError');
-    expect(e.message).toBe('huawei-elb ShowPool failed: ELB.8904 [HTTP 404]: pool p-1 could not be found. (request req-1)');
+    expect(e.message).toBe(
+      'huawei-elb ShowPool failed: ELB.8904 [HTTP 404]: pool p-1 could not be found. (request req-1)',
+    );
   });
 
   it('takes its disposition and failure type from the domain table (ELB.8904 naming the pool is ServerGroupNotFound)', () => {
-    expect([e.disposition, e.failureType, e.basis]).toEqual(['permanent', 'ServerGroupNotFound', 'code ELB.8904 (message names the pool)']);
+    expect([e.disposition, e.failureType, e.basis]).toEqual([
+      'permanent',
+      'ServerGroupNotFound',
+      'code ELB.8904 (message names the pool)',
+    ]);
   });
 
   it('serialises to plain fields for logs and failure details', () => {
@@ -39,7 +59,13 @@ describe('ProviderError', () => {
   it('classifies transport failures as retryable ProviderUnavailable, keeping the cause', () => {
     const cause = new Error('socket hang up');
     const t = transportError('alibaba-gwlb', 'ListServerGroups', 'Transport.ConnectionReset', 'reset', cause);
-    expect([t.disposition, t.failureType, t.basis, t.httpStatus, t.cause]).toEqual(['retryable', 'ProviderUnavailable', 'family Transport.*', 0, cause]);
+    expect([t.disposition, t.failureType, t.basis, t.httpStatus, t.cause]).toEqual([
+      'retryable',
+      'ProviderUnavailable',
+      'family Transport.*',
+      0,
+      cause,
+    ]);
     expect(t.message).toContain('[no HTTP answer]');
   });
 });
@@ -85,7 +111,11 @@ describe('retry-after', () => {
 });
 
 describe('credentials never leak', () => {
-  const creds = guardSecrets('AlibabaCredentials', { accessKeyId: 'LTAIid', accessKeySecret: 'top-secret', securityToken: 'sts-token' }, ['accessKeySecret', 'securityToken']);
+  const creds = guardSecrets(
+    'AlibabaCredentials',
+    { accessKeyId: 'LTAIid', accessKeySecret: 'top-secret', securityToken: 'sts-token' },
+    ['accessKeySecret', 'securityToken'],
+  );
 
   it('keeps the secret readable for the signer', () => {
     expect(creds.accessKeySecret).toBe('top-secret');
@@ -93,12 +123,24 @@ describe('credentials never leak', () => {
   });
 
   it('redacts the secret in JSON, util.inspect (even showHidden), String, spread, Object.keys and structuredClone', () => {
-    const views = [JSON.stringify(creds), inspect(creds), inspect(creds, { showHidden: true, depth: 5 }), String(creds), JSON.stringify({ ...creds }), Object.keys(creds).join(), JSON.stringify(structuredClone(creds))];
+    const views = [
+      JSON.stringify(creds),
+      inspect(creds),
+      inspect(creds, { showHidden: true, depth: 5 }),
+      String(creds),
+      JSON.stringify({ ...creds }),
+      Object.keys(creds).join(),
+      JSON.stringify(structuredClone(creds)),
+    ];
     for (const view of views) {
       expect(view).not.toContain('top-secret');
       expect(view).not.toContain('sts-token');
     }
-    expect(JSON.parse(JSON.stringify(creds))).toEqual({ accessKeyId: 'LTAIid', accessKeySecret: '[redacted]', securityToken: '[redacted]' });
+    expect(JSON.parse(JSON.stringify(creds))).toEqual({
+      accessKeyId: 'LTAIid',
+      accessKeySecret: '[redacted]',
+      securityToken: '[redacted]',
+    });
   });
 
   it('cannot be changed after construction', () => {
@@ -122,8 +164,12 @@ describe('createProvider', () => {
   });
 
   it('refuses an unknown provider, empty credentials, a bad page size and an endpoint override with a path', () => {
-    expect(() => createProvider({ provider: 'aws-gwlb' } as unknown as ProviderConfig)).toThrow(/unknown provider "aws-gwlb"/);
-    expect(() => createProvider({ ...alibaba, credentials: { accessKeyId: 'id', accessKeySecret: '' } })).toThrow(TypeError);
+    expect(() => createProvider({ provider: 'aws-gwlb' } as unknown as ProviderConfig)).toThrow(
+      /unknown provider "aws-gwlb"/,
+    );
+    expect(() => createProvider({ ...alibaba, credentials: { accessKeyId: 'id', accessKeySecret: '' } })).toThrow(
+      TypeError,
+    );
     expect(() => createProvider({ ...huawei, credentials: { authToken: '' } })).toThrow(TypeError);
     expect(() => createProvider({ ...alibaba, pageSize: 1001 })).toThrow(RangeError);
     expect(() => createProvider({ ...huawei, pageSize: 0 })).toThrow(RangeError);
@@ -134,6 +180,8 @@ describe('createProvider', () => {
   it('uses the regional endpoints unless overridden', () => {
     expect(alibabaEndpoint('cn-hangzhou')).toBe('https://gwlb.cn-hangzhou.aliyuncs.com');
     expect(huaweiEndpoint('cn-north-4')).toBe('https://elb.cn-north-4.myhuaweicloud.com');
-    expect(JSON.stringify(createProvider(alibaba))).toBe('{"provider":"alibaba-gwlb","accessKeyId":"id","endpoint":"per region"}');
+    expect(JSON.stringify(createProvider(alibaba))).toBe(
+      '{"provider":"alibaba-gwlb","accessKeyId":"id","endpoint":"per region"}',
+    );
   });
 });

@@ -3,7 +3,13 @@
 import { request } from 'undici';
 import { expect } from 'vitest';
 import type { AlibabaServer, HuaweiServer } from '../../src/domain/index.js';
-import { createProvider, isProviderError, type AlibabaGwlbConfig, type HuaweiElbConfig, type ProviderError } from '../../src/providers/index.js';
+import {
+  createProvider,
+  isProviderError,
+  type AlibabaGwlbConfig,
+  type HuaweiElbConfig,
+  type ProviderError,
+} from '../../src/providers/index.js';
 import {
   DEFAULT_ALIBABA_CREDENTIAL,
   DEFAULT_HUAWEI_CREDENTIAL,
@@ -28,8 +34,16 @@ export const FULL_GROUP = 'sgp-atstuj3rtoptyui0003';
 export const BIG_GROUP = 'sgp-lbflowbig2500';
 /** Still Creating (for an hour of simulated time). */
 export const CREATING_GROUP = 'sgp-lbflowcreating';
-export const STS = { accessKeyId: 'STS.NSimulatorDemoKey01', accessKeySecret: 'simulator-demo-sts-secret-0001', securityToken: 'CAISsimulator-demo-security-token-0001' };
-export const EXPIRED_STS = { accessKeyId: 'STS.NExpiredKey0001', accessKeySecret: 'expired-sts-secret', securityToken: 'CAISexpired-token' };
+export const STS = {
+  accessKeyId: 'STS.NSimulatorDemoKey01',
+  accessKeySecret: 'simulator-demo-sts-secret-0001',
+  securityToken: 'CAISsimulator-demo-security-token-0001',
+};
+export const EXPIRED_STS = {
+  accessKeyId: 'STS.NExpiredKey0001',
+  accessKeySecret: 'expired-sts-secret',
+  securityToken: 'CAISexpired-token',
+};
 export const DISABLED_KEY = { accessKeyId: 'LTAI5tSimulatorDisabled1', accessKeySecret: 'simulator-disabled-secret' };
 
 export const HW_REGION = 'cn-north-4';
@@ -46,7 +60,11 @@ export const SUBNET = '61da8098-954b-4809-bc5a-b99ccef8a398';
 export const SUBNET_B = '61da8098-954b-4809-bc5a-b99ccef80002';
 export const LB = '2f1e4c6b-7d3a-4e2f-8b9c-0a1b2c3d0001';
 export const OTHER_PROJECT = 'a'.repeat(32);
-export const HW_TEMPORARY = { accessKey: 'HWTEMPORARYAK0001', secretKey: 'temporary-sk-0001', securityToken: 'hw-temporary-security-token' };
+export const HW_TEMPORARY = {
+  accessKey: 'HWTEMPORARYAK0001',
+  secretKey: 'temporary-sk-0001',
+  securityToken: 'hw-temporary-security-token',
+};
 export const HW_OTHER_PROJECT_KEY = { accessKey: 'HWOTHERPROJECTAK01', secretKey: 'other-project-sk' };
 export const HW_EXPIRED_TOKEN = 'MIIexpired-iam-token';
 export const HW_OTHER_PROJECT_TOKEN = 'MIIother-project-token';
@@ -98,7 +116,14 @@ export const TEST_WORLD: WorldInput = {
             protocol: 'TCP',
             memberRanges: [{ count: 2500, firstIp: '10.20.0.1', perBlock: 250, protocolPort: 80 }],
           },
-          { id: PROTECTED_POOL, name: 'protected', loadBalancerId: LB, protocol: 'TCP', memberDeletionProtection: true, members: [{ address: '192.168.1.1', protocolPort: 80, subnetId: SUBNET }] },
+          {
+            id: PROTECTED_POOL,
+            name: 'protected',
+            loadBalancerId: LB,
+            protocol: 'TCP',
+            memberDeletionProtection: true,
+            members: [{ address: '192.168.1.1', protocolPort: 80, subnetId: SUBNET }],
+          },
         ],
       },
     ],
@@ -110,11 +135,20 @@ export const startTestSimulators = (): Promise<RunningSimulators> => startSimula
 // ------------------------------------------------------------------ servers
 
 /** ECS instance i of the default inventory (zones rotate h, i, j, k). */
-export const ecs = (i: number): AlibabaServer => ({ serverId: `i-bp67acfmxazb4p${String(i).padStart(4, '0')}`, serverType: 'Ecs', port: 6081 });
+export const ecs = (i: number): AlibabaServer => ({
+  serverId: `i-bp67acfmxazb4p${String(i).padStart(4, '0')}`,
+  serverType: 'Ecs',
+  port: 6081,
+});
 export const ecsIp = (i: number): string => `192.168.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 export const ipServer = (ip: string): AlibabaServer => ({ serverId: ip, serverType: 'Ip', port: 6081 });
 /** An instance-type member on the ECS inventory's address i. */
-export const member = (i: number, port = 80): HuaweiServer => ({ address: ecsIp(i), protocolPort: port, subnetCidrId: SUBNET, weight: 1 });
+export const member = (i: number, port = 80): HuaweiServer => ({
+  address: ecsIp(i),
+  protocolPort: port,
+  subnetCidrId: SUBNET,
+  weight: 1,
+});
 export const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 /** The address of seeded member i of a range starting at 10.20.0.1, 250 per block. */
 export const bigAddress = (i: number): string => `10.20.${Math.floor(i / 250)}.${(i % 250) + 1}`;
@@ -122,15 +156,34 @@ export const bigAddress = (i: number): string => `10.20.${Math.floor(i / 250)}.$
 // ------------------------------------------------------------------ clients
 
 export function alibabaClient(sims: RunningSimulators, config: Partial<AlibabaGwlbConfig> = {}) {
-  return createProvider({ provider: 'alibaba-gwlb', credentials: DEFAULT_ALIBABA_CREDENTIAL, endpoint: sims.alibaba.url, ...config });
+  return createProvider({
+    provider: 'alibaba-gwlb',
+    credentials: DEFAULT_ALIBABA_CREDENTIAL,
+    endpoint: sims.alibaba.url,
+    ...config,
+  });
 }
 
 export function huaweiClient(sims: RunningSimulators, config: Partial<HuaweiElbConfig> = {}) {
-  return createProvider({ provider: 'huawei-elb', credentials: DEFAULT_HUAWEI_CREDENTIAL, endpoint: sims.huawei.url, ...config });
+  return createProvider({
+    provider: 'huawei-elb',
+    credentials: DEFAULT_HUAWEI_CREDENTIAL,
+    endpoint: sims.huawei.url,
+    ...config,
+  });
 }
 
-export const group = (serverGroupId: string, region = REGION) => ({ provider: 'alibaba-gwlb' as const, region, serverGroupId });
-export const pool = (poolId: string, projectId = PROJECT) => ({ provider: 'huawei-elb' as const, region: HW_REGION, projectId, poolId });
+export const group = (serverGroupId: string, region = REGION) => ({
+  provider: 'alibaba-gwlb' as const,
+  region,
+  serverGroupId,
+});
+export const pool = (poolId: string, projectId = PROJECT) => ({
+  provider: 'huawei-elb' as const,
+  region: HW_REGION,
+  projectId,
+  poolId,
+});
 
 // ------------------------------------------------------------------ admin API
 
@@ -145,8 +198,12 @@ export async function admin(base: string, method: string, path: string, body?: u
 }
 
 export const addFault = (base: string, rule: Record<string, unknown>) => admin(base, 'POST', '/_sim/faults', rule);
-export const calls = async (base: string, action?: string): Promise<Array<{ action: string; status: number; code?: string; outcome: string; requestId: string; clientToken?: string }>> =>
-  (await admin(base, 'GET', `/_sim/calls${action ? `?action=${action}` : ''}`)).entries;
+export const calls = async (
+  base: string,
+  action?: string,
+): Promise<
+  Array<{ action: string; status: number; code?: string; outcome: string; requestId: string; clientToken?: string }>
+> => (await admin(base, 'GET', `/_sim/calls${action ? `?action=${action}` : ''}`)).entries;
 
 // ------------------------------------------------------------------ assertions
 
@@ -156,7 +213,8 @@ export async function providerError(promise: Promise<unknown>): Promise<Provider
     () => undefined,
     (e: unknown) => e,
   );
-  if (!isProviderError(error)) throw new Error(`expected a ProviderError, got ${error === undefined ? 'success' : String(error)}`);
+  if (!isProviderError(error))
+    throw new Error(`expected a ProviderError, got ${error === undefined ? 'success' : String(error)}`);
   return error;
 }
 

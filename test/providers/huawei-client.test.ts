@@ -62,7 +62,8 @@ afterEach(async () => {
   await Promise.all(extra.splice(0).map((c) => c.close()));
 });
 
-const add = (poolId: string, servers: HuaweiServer[], c = client) => c.addServers(pool(poolId), servers, { idempotencyKey: 'unused-by-elb' });
+const add = (poolId: string, servers: HuaweiServer[], c = client) =>
+  c.addServers(pool(poolId), servers, { idempotencyKey: 'unused-by-elb' });
 const ipMember = (address: string, protocolPort = 80): HuaweiServer => ({ address, protocolPort, weight: 1 });
 
 describe('the quota that bounds a pool (ListQuotaDetails)', () => {
@@ -97,7 +98,7 @@ describe('the quota that bounds a pool (ListQuotaDetails)', () => {
 });
 
 describe('pool readiness (ShowPool + ShowLoadBalancer)', () => {
-  it("reports a pool whose load balancer is ACTIVE as ready, naming the load balancer, with both request ids", async () => {
+  it('reports a pool whose load balancer is ACTIVE as ready, naming the load balancer, with both request ids', async () => {
     const r = await client.groupReadiness(pool(DEMO_POOL));
     expect(r).toMatchObject({ ready: true, status: 'ACTIVE', loadBalancerId: LB });
     expect(r.requestIds).toHaveLength(2);
@@ -106,7 +107,12 @@ describe('pool readiness (ShowPool + ShowLoadBalancer)', () => {
 
   it('turns an unknown pool into ELB.8904 naming the pool (ServerGroupNotFound, permanent)', async () => {
     const e = await providerError(client.groupReadiness(pool('5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e9999')));
-    expect(classified(e)).toEqual({ code: 'ELB.8904', httpStatus: 404, disposition: 'permanent', failureType: 'ServerGroupNotFound' });
+    expect(classified(e)).toEqual({
+      code: 'ELB.8904',
+      httpStatus: 404,
+      disposition: 'permanent',
+      failureType: 'ServerGroupNotFound',
+    });
   });
 });
 
@@ -116,8 +122,18 @@ describe('adding and removing members', () => {
     expect(result.dryRun).toBe(false);
     expect(result.requestIds[0]).toMatch(/^[0-9a-f]{32}$/);
     expect(result.servers).toEqual([
-      { key: '192.168.0.2:80', outcome: 'added', memberId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'INITIAL' },
-      { key: '192.168.0.3:80', outcome: 'added', memberId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'INITIAL' },
+      {
+        key: '192.168.0.2:80',
+        outcome: 'added',
+        memberId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        status: 'INITIAL',
+      },
+      {
+        key: '192.168.0.3:80',
+        outcome: 'added',
+        memberId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        status: 'INITIAL',
+      },
     ]);
   });
 
@@ -129,9 +145,18 @@ describe('adding and removing members', () => {
   });
 
   it('sends unicode names, weights and IP-type members with an availability zone as they are', async () => {
-    await add(IP_TARGET_POOL, [{ address: '10.1.2.3', protocolPort: 8080, weight: 7, name: '后端 ☃ é', availabilityZone: 'cn-north-4a' }]);
+    await add(IP_TARGET_POOL, [
+      { address: '10.1.2.3', protocolPort: 8080, weight: 7, name: '后端 ☃ é', availabilityZone: 'cn-north-4a' },
+    ]);
     const [m] = (await client.listServers(pool(IP_TARGET_POOL))).members;
-    expect(m).toMatchObject({ key: '10.1.2.3:8080', address: '10.1.2.3', protocolPort: 8080, weight: 7, name: '后端 ☃ é', status: 'INITIAL' });
+    expect(m).toMatchObject({
+      key: '10.1.2.3:8080',
+      address: '10.1.2.3',
+      protocolPort: 8080,
+      weight: 7,
+      name: '后端 ☃ é',
+      status: 'INITIAL',
+    });
     expect(m?.subnetCidrId).toBeUndefined();
   });
 
@@ -144,12 +169,24 @@ describe('adding and removing members', () => {
       [added.servers[0]?.memberId, 'ONLINE'],
       [added.servers[1]?.memberId, 'OFFLINE'],
     ]);
-    expect(listed.members[0]).toMatchObject({ address: '192.168.0.6', protocolPort: 80, subnetCidrId: SUBNET, weight: 1 });
+    expect(listed.members[0]).toMatchObject({
+      address: '192.168.0.6',
+      protocolPort: 80,
+      subnetCidrId: SUBNET,
+      weight: 1,
+    });
   });
 
   it('removes members by address and port, reading successful and not found per member', async () => {
     const added = await add(DEMO_POOL, [member(6), member(7)]);
-    const result = await client.removeServers(pool(DEMO_POOL), [{ address: member(6).address, protocolPort: 80 }, { address: '192.168.9.9', protocolPort: 80 }], { idempotencyKey: 'k' });
+    const result = await client.removeServers(
+      pool(DEMO_POOL),
+      [
+        { address: member(6).address, protocolPort: 80 },
+        { address: '192.168.9.9', protocolPort: 80 },
+      ],
+      { idempotencyKey: 'k' },
+    );
     expect(result.servers).toEqual([
       { key: '192.168.0.7:80', outcome: 'removed', memberId: added.servers[0]?.memberId },
       { key: '192.168.9.9:80', outcome: 'not-found' },
@@ -162,17 +199,49 @@ describe('adding and removing members', () => {
     expect(result).toMatchObject({ dryRun: true, servers: [{ key: '192.168.0.9:80', outcome: 'dry-run' }] });
     expect(result.requestIds).toHaveLength(2);
     expect((await calls(sims.huawei.url)).map((c) => c.action)).toEqual(['ShowPool', 'ShowLoadBalancer']);
-    expect((await client.removeServers(pool(DEMO_POOL), [member(8)], { idempotencyKey: 'k', dryRun: true })).dryRun).toBe(true);
+    expect(
+      (await client.removeServers(pool(DEMO_POOL), [member(8)], { idempotencyKey: 'k', dryRun: true })).dryRun,
+    ).toBe(true);
   });
 
   it('fails a dry run on a pool that does not exist', async () => {
-    expect((await providerError(client.addServers(pool('5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e9999'), [member(8)], { idempotencyKey: 'k', dryRun: true }))).failureType).toBe('ServerGroupNotFound');
+    expect(
+      (
+        await providerError(
+          client.addServers(pool('5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e9999'), [member(8)], {
+            idempotencyKey: 'k',
+            dryRun: true,
+          }),
+        )
+      ).failureType,
+    ).toBe('ServerGroupNotFound');
   });
 
   it('adds 200 members in one call and refuses 0 or 201 without sending', async () => {
-    expect((await add(DEMO_POOL, range(0, 200).map((i) => member(i)))).servers.filter((s) => s.outcome === 'added')).toHaveLength(200);
+    expect(
+      (
+        await add(
+          DEMO_POOL,
+          range(0, 200).map((i) => member(i)),
+        )
+      ).servers.filter((s) => s.outcome === 'added'),
+    ).toHaveLength(200);
     for (const n of [0, 201]) {
-      expect(classified(await providerError(add(DEMO_POOL, range(0, n).map((i) => member(i)))))).toEqual({ code: 'Client.InvalidRequest', httpStatus: 0, disposition: 'permanent', failureType: 'ProviderRejected' });
+      expect(
+        classified(
+          await providerError(
+            add(
+              DEMO_POOL,
+              range(0, n).map((i) => member(i)),
+            ),
+          ),
+        ),
+      ).toEqual({
+        code: 'Client.InvalidRequest',
+        httpStatus: 0,
+        disposition: 'permanent',
+        failureType: 'ProviderRejected',
+      });
     }
     expect((await calls(sims.huawei.url, 'BatchCreateMembers')).length).toBe(1);
   });
@@ -196,7 +265,9 @@ describe('listing members (ListMembers)', () => {
 
   it('sends a member filter as repeated address keys in batches of at most 200, returning only address+port matches', async () => {
     const wanted = range(0, 450).map((i) => ipMember(bigAddress(i * 5)));
-    const listed = await client.listServers(pool(BIG_POOL), { servers: [...wanted, ipMember(bigAddress(1), 81), ipMember('10.99.0.1')] });
+    const listed = await client.listServers(pool(BIG_POOL), {
+      servers: [...wanted, ipMember(bigAddress(1), 81), ipMember('10.99.0.1')],
+    });
     expect(listed.members.map((m) => m.address)).toEqual(wanted.map((s) => s.address));
     expect(listed.requestIds).toHaveLength(3);
   });
@@ -206,7 +277,9 @@ describe('credentials', () => {
   it('authenticates with an IAM token sent as X-Auth-Token', async () => {
     const token = make({ credentials: { authToken: DEFAULT_HUAWEI_TOKEN } });
     expect((await token.groupReadiness(pool(DEMO_POOL))).ready).toBe(true);
-    expect((await token.addServers(pool(DEMO_POOL), [member(9)], { idempotencyKey: 'k' })).servers[0]?.outcome).toBe('added');
+    expect((await token.addServers(pool(DEMO_POOL), [member(9)], { idempotencyKey: 'k' })).servers[0]?.outcome).toBe(
+      'added',
+    );
   });
 
   it('signs temporary AK/SK with X-Security-Token', async () => {
@@ -216,9 +289,19 @@ describe('credentials', () => {
   it('never shows the secret key or a token through util.inspect, JSON or an error', async () => {
     const aksk = make({ credentials: HW_TEMPORARY });
     const token = make({ credentials: { authToken: DEFAULT_HUAWEI_TOKEN } });
-    const e = await providerError(make({ credentials: { ...HW_TEMPORARY, secretKey: 'wrong' } }).groupReadiness(pool(DEMO_POOL)));
-    for (const text of [inspect(aksk, { depth: 10, showHidden: true }), JSON.stringify(aksk), inspect(token, { depth: 10 }), JSON.stringify(token), String(e), JSON.stringify(e)]) {
-      for (const secret of [HW_TEMPORARY.secretKey, HW_TEMPORARY.securityToken, DEFAULT_HUAWEI_TOKEN]) expect(text).not.toContain(secret);
+    const e = await providerError(
+      make({ credentials: { ...HW_TEMPORARY, secretKey: 'wrong' } }).groupReadiness(pool(DEMO_POOL)),
+    );
+    for (const text of [
+      inspect(aksk, { depth: 10, showHidden: true }),
+      JSON.stringify(aksk),
+      inspect(token, { depth: 10 }),
+      JSON.stringify(token),
+      String(e),
+      JSON.stringify(e),
+    ]) {
+      for (const secret of [HW_TEMPORARY.secretKey, HW_TEMPORARY.securityToken, DEFAULT_HUAWEI_TOKEN])
+        expect(text).not.toContain(secret);
     }
   });
 });
@@ -231,18 +314,58 @@ interface ErrorCase {
   readonly expected: { code: string; httpStatus: number; disposition: string; failureType: string };
 }
 
-const permanent = (code: string, failureType: string, httpStatus = 400) => ({ code, httpStatus, disposition: 'permanent', failureType });
-const authFailure = (code: string, httpStatus: number) => ({ code, httpStatus, disposition: 'auth', failureType: 'AuthenticationFailed' });
-const unavailable = (code: string, httpStatus: number) => ({ code, httpStatus, disposition: 'retryable', failureType: 'ProviderUnavailable' });
-const fault = (action: string, rule: Record<string, unknown>) => addFault(sims.huawei.url, { action, effect: 'error', times: 1, ...rule });
+const permanent = (code: string, failureType: string, httpStatus = 400) => ({
+  code,
+  httpStatus,
+  disposition: 'permanent',
+  failureType,
+});
+const authFailure = (code: string, httpStatus: number) => ({
+  code,
+  httpStatus,
+  disposition: 'auth',
+  failureType: 'AuthenticationFailed',
+});
+const unavailable = (code: string, httpStatus: number) => ({
+  code,
+  httpStatus,
+  disposition: 'retryable',
+  failureType: 'ProviderUnavailable',
+});
+const fault = (action: string, rule: Record<string, unknown>) =>
+  addFault(sims.huawei.url, { action, effect: 'error', times: 1, ...rule });
 
 const errorCases: ErrorCase[] = [
-  { name: 'ELB.8902: an address outside the subnet', run: () => add(DEMO_POOL, [{ ...member(1), subnetCidrId: SUBNET_B }]), expected: permanent('ELB.8902', 'ProviderRejected') },
-  { name: 'ELB.8902: protocol_port other than 0 in an IP-protocol pool', run: () => add(GATEWAY_POOL, [member(1)]), expected: permanent('ELB.8902', 'ProviderRejected') },
-  { name: 'ELB.8904: an unknown subnet (BackendNotFound)', run: () => add(DEMO_POOL, [{ ...member(1), subnetCidrId: '61da8098-954b-4809-bc5a-000000000000' }]), expected: permanent('ELB.8904', 'BackendNotFound', 404) },
-  { name: 'ELB.8904: adding to an unknown pool (ServerGroupNotFound)', run: () => add('5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e9999', [member(1)]), expected: permanent('ELB.8904', 'ServerGroupNotFound', 404) },
-  { name: 'ELB.8904: listing an unknown pool (ServerGroupNotFound)', run: () => client.listServers(pool('5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e9999')), expected: permanent('ELB.8904', 'ServerGroupNotFound', 404) },
-  { name: 'ELB.8905: a pool at its members_per_pool quota', run: () => add(FULL_POOL, [member(1)]), expected: { code: 'ELB.8905', httpStatus: 409, disposition: 'permanent', failureType: 'QuotaExceeded' } },
+  {
+    name: 'ELB.8902: an address outside the subnet',
+    run: () => add(DEMO_POOL, [{ ...member(1), subnetCidrId: SUBNET_B }]),
+    expected: permanent('ELB.8902', 'ProviderRejected'),
+  },
+  {
+    name: 'ELB.8902: protocol_port other than 0 in an IP-protocol pool',
+    run: () => add(GATEWAY_POOL, [member(1)]),
+    expected: permanent('ELB.8902', 'ProviderRejected'),
+  },
+  {
+    name: 'ELB.8904: an unknown subnet (BackendNotFound)',
+    run: () => add(DEMO_POOL, [{ ...member(1), subnetCidrId: '61da8098-954b-4809-bc5a-000000000000' }]),
+    expected: permanent('ELB.8904', 'BackendNotFound', 404),
+  },
+  {
+    name: 'ELB.8904: adding to an unknown pool (ServerGroupNotFound)',
+    run: () => add('5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e9999', [member(1)]),
+    expected: permanent('ELB.8904', 'ServerGroupNotFound', 404),
+  },
+  {
+    name: 'ELB.8904: listing an unknown pool (ServerGroupNotFound)',
+    run: () => client.listServers(pool('5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e9999')),
+    expected: permanent('ELB.8904', 'ServerGroupNotFound', 404),
+  },
+  {
+    name: 'ELB.8905: a pool at its members_per_pool quota',
+    run: () => add(FULL_POOL, [member(1)]),
+    expected: { code: 'ELB.8905', httpStatus: 409, disposition: 'permanent', failureType: 'QuotaExceeded' },
+  },
   {
     name: "ELB.8907: the load balancer's own VIP as a member (bounded retry)",
     run: () => add(DEMO_POOL, [{ address: '192.168.200.10', protocolPort: 80, subnetCidrId: SUBNET_B, weight: 1 }]),
@@ -250,12 +373,27 @@ const errorCases: ErrorCase[] = [
   },
   {
     name: 'ELB.8907: removing from a pool with member deletion protection',
-    run: () => client.removeServers(pool(PROTECTED_POOL), [{ address: '192.168.1.1', protocolPort: 80 }], { idempotencyKey: 'k' }),
+    run: () =>
+      client.removeServers(pool(PROTECTED_POOL), [{ address: '192.168.1.1', protocolPort: 80 }], {
+        idempotencyKey: 'k',
+      }),
     expected: { code: 'ELB.8907', httpStatus: 409, disposition: 'retryable', failureType: 'BackendConflict' },
   },
-  { name: 'ELB.8933: an IPv6 member', run: () => add(DEMO_POOL, [{ address: '2001:db8::1', protocolPort: 80, subnetCidrId: SUBNET, weight: 1 }]), expected: permanent('ELB.8933', 'ProviderRejected') },
-  { name: 'ELB.8938: an IP-type member in an IP-protocol pool', run: () => add(GATEWAY_POOL, [ipMember('10.0.0.1', 0)]), expected: permanent('ELB.8938', 'ProviderRejected') },
-  { name: 'ELB.8939: an IP-type member without ip_target_enable', run: () => add(DEMO_POOL, [ipMember('10.0.0.1')]), expected: permanent('ELB.8939', 'ProviderRejected') },
+  {
+    name: 'ELB.8933: an IPv6 member',
+    run: () => add(DEMO_POOL, [{ address: '2001:db8::1', protocolPort: 80, subnetCidrId: SUBNET, weight: 1 }]),
+    expected: permanent('ELB.8933', 'ProviderRejected'),
+  },
+  {
+    name: 'ELB.8938: an IP-type member in an IP-protocol pool',
+    run: () => add(GATEWAY_POOL, [ipMember('10.0.0.1', 0)]),
+    expected: permanent('ELB.8938', 'ProviderRejected'),
+  },
+  {
+    name: 'ELB.8939: an IP-type member without ip_target_enable',
+    run: () => add(DEMO_POOL, [ipMember('10.0.0.1')]),
+    expected: permanent('ELB.8939', 'ProviderRejected'),
+  },
   {
     name: 'ELB.8906 (injected 500)',
     run: async () => {
@@ -264,10 +402,27 @@ const errorCases: ErrorCase[] = [
     },
     expected: unavailable('ELB.8906', 500),
   },
-  { name: 'APIGW.0301: a wrong secret key', run: () => make({ credentials: { ...DEFAULT_HUAWEI_CREDENTIAL, secretKey: 'wrong' } }).groupReadiness(pool(DEMO_POOL)), expected: authFailure('APIGW.0301', 401) },
-  { name: 'APIGW.0301: an unknown access key', run: () => make({ credentials: { accessKey: 'NOBODY', secretKey: 's' } }).groupReadiness(pool(DEMO_POOL)), expected: authFailure('APIGW.0301', 401) },
-  { name: 'APIGW.0301: an X-Sdk-Date 20 minutes off', run: () => make({ clock: () => new Date(Date.now() + 20 * 60_000) }).groupReadiness(pool(DEMO_POOL)), expected: authFailure('APIGW.0301', 401) },
-  { name: 'APIGW.0301: a security token that does not match the AK', run: () => make({ credentials: { ...HW_TEMPORARY, securityToken: 'other' } }).groupReadiness(pool(DEMO_POOL)), expected: authFailure('APIGW.0301', 401) },
+  {
+    name: 'APIGW.0301: a wrong secret key',
+    run: () =>
+      make({ credentials: { ...DEFAULT_HUAWEI_CREDENTIAL, secretKey: 'wrong' } }).groupReadiness(pool(DEMO_POOL)),
+    expected: authFailure('APIGW.0301', 401),
+  },
+  {
+    name: 'APIGW.0301: an unknown access key',
+    run: () => make({ credentials: { accessKey: 'NOBODY', secretKey: 's' } }).groupReadiness(pool(DEMO_POOL)),
+    expected: authFailure('APIGW.0301', 401),
+  },
+  {
+    name: 'APIGW.0301: an X-Sdk-Date 20 minutes off',
+    run: () => make({ clock: () => new Date(Date.now() + 20 * 60_000) }).groupReadiness(pool(DEMO_POOL)),
+    expected: authFailure('APIGW.0301', 401),
+  },
+  {
+    name: 'APIGW.0301: a security token that does not match the AK',
+    run: () => make({ credentials: { ...HW_TEMPORARY, securityToken: 'other' } }).groupReadiness(pool(DEMO_POOL)),
+    expected: authFailure('APIGW.0301', 401),
+  },
   {
     name: 'APIGW.0301: an AK locked after five failed signatures, even with the right key',
     run: async () => {
@@ -277,15 +432,31 @@ const errorCases: ErrorCase[] = [
     },
     expected: authFailure('APIGW.0301', 401),
   },
-  { name: 'APIGW.0301: an unknown IAM token', run: () => make({ credentials: { authToken: 'MIInot-a-token' } }).groupReadiness(pool(DEMO_POOL)), expected: authFailure('APIGW.0301', 401) },
-  { name: 'APIGW.0302: an AK limited to other projects', run: () => make({ credentials: HW_OTHER_PROJECT_KEY }).groupReadiness(pool(DEMO_POOL)), expected: authFailure('APIGW.0302', 403) },
-  { name: 'APIGW.0302: a token scoped to another project', run: () => make({ credentials: { authToken: HW_OTHER_PROJECT_TOKEN } }).groupReadiness(pool(DEMO_POOL)), expected: authFailure('APIGW.0302', 403) },
+  {
+    name: 'APIGW.0301: an unknown IAM token',
+    run: () => make({ credentials: { authToken: 'MIInot-a-token' } }).groupReadiness(pool(DEMO_POOL)),
+    expected: authFailure('APIGW.0301', 401),
+  },
+  {
+    name: 'APIGW.0302: an AK limited to other projects',
+    run: () => make({ credentials: HW_OTHER_PROJECT_KEY }).groupReadiness(pool(DEMO_POOL)),
+    expected: authFailure('APIGW.0302', 403),
+  },
+  {
+    name: 'APIGW.0302: a token scoped to another project',
+    run: () => make({ credentials: { authToken: HW_OTHER_PROJECT_TOKEN } }).groupReadiness(pool(DEMO_POOL)),
+    expected: authFailure('APIGW.0302', 403),
+  },
   {
     name: 'APIGW.0307: an expired IAM token (refresh and sign again)',
     run: () => make({ credentials: { authToken: HW_EXPIRED_TOKEN } }).groupReadiness(pool(DEMO_POOL)),
     expected: { code: 'APIGW.0307', httpStatus: 401, disposition: 'resign', failureType: 'AuthenticationFailed' },
   },
-  { name: 'APIGW.0310: a project the account does not have', run: () => client.groupReadiness(pool(DEMO_POOL, 'b'.repeat(32))), expected: permanent('APIGW.0310', 'ProviderRejected', 403) },
+  {
+    name: 'APIGW.0310: a project the account does not have',
+    run: () => client.groupReadiness(pool(DEMO_POOL, 'b'.repeat(32))),
+    expected: permanent('APIGW.0310', 'ProviderRejected', 403),
+  },
   {
     name: "APIGW.0308: the gateway's flow control (429)",
     run: async () => {
@@ -316,16 +487,14 @@ const errorCases: ErrorCase[] = [
       ['APIGW.0201', 413, 'permanent', 'ProviderRejected'],
       ['ELB.0002', 400, 'permanent', 'ProviderRejected'],
     ] as const
-  ).map(
-    ([code, httpStatus, disposition, failureType]): ErrorCase => ({
-      name: `${code} (injected: the client never provokes it)`,
-      run: async () => {
-        await fault('BatchCreateMembers', { status: httpStatus, code, message: `injected ${code}` });
-        return add(DEMO_POOL, [member(1)]);
-      },
-      expected: { code, httpStatus, disposition, failureType },
-    }),
-  ),
+  ).map(([code, httpStatus, disposition, failureType]): ErrorCase => ({
+    name: `${code} (injected: the client never provokes it)`,
+    run: async () => {
+      await fault('BatchCreateMembers', { status: httpStatus, code, message: `injected ${code}` });
+      return add(DEMO_POOL, [member(1)]);
+    },
+    expected: { code, httpStatus, disposition, failureType },
+  })),
 ];
 
 describe('every ELB and API gateway error code maps to its classification and catalogue type', () => {
@@ -337,7 +506,9 @@ describe('every ELB and API gateway error code maps to its classification and ca
   });
 
   it('bounds the ELB.8907 retry and tells the caller so', async () => {
-    const e = await providerError(add(DEMO_POOL, [{ address: '192.168.200.10', protocolPort: 80, subnetCidrId: SUBNET_B, weight: 1 }]));
+    const e = await providerError(
+      add(DEMO_POOL, [{ address: '192.168.200.10', protocolPort: 80, subnetCidrId: SUBNET_B, weight: 1 }]),
+    );
     expect(e.maxAttempts).toBe(3);
   });
 
@@ -352,19 +523,34 @@ describe('every ELB and API gateway error code maps to its classification and ca
 describe('transport faults and aborts', () => {
   it('turns a connection reset into a retryable Transport.ConnectionReset', async () => {
     await addFault(sims.huawei.url, { action: 'ShowPool', effect: 'reset', times: 1 });
-    expect(classified(await providerError(client.groupReadiness(pool(DEMO_POOL))))).toEqual({ code: 'Transport.ConnectionReset', httpStatus: 0, disposition: 'retryable', failureType: 'ProviderUnavailable' });
+    expect(classified(await providerError(client.groupReadiness(pool(DEMO_POOL))))).toEqual({
+      code: 'Transport.ConnectionReset',
+      httpStatus: 0,
+      disposition: 'retryable',
+      failureType: 'ProviderUnavailable',
+    });
   });
 
   it('reads existed on the retry of a batch-add whose answer was lost after the commit', async () => {
-    await addFault(sims.huawei.url, { action: 'BatchCreateMembers', effect: 'commitThenDrop', drop: 'reset', times: 1 });
+    await addFault(sims.huawei.url, {
+      action: 'BatchCreateMembers',
+      effect: 'commitThenDrop',
+      drop: 'reset',
+      times: 1,
+    });
     expect((await providerError(add(DEMO_POOL, [member(20), member(21)]))).code).toBe('Transport.ConnectionReset');
-    expect((await add(DEMO_POOL, [member(20), member(21)])).servers.map((s) => s.outcome)).toEqual(['existed', 'existed']);
+    expect((await add(DEMO_POOL, [member(20), member(21)])).servers.map((s) => s.outcome)).toEqual([
+      'existed',
+      'existed',
+    ]);
     expect((await client.listServers(pool(DEMO_POOL))).members).toHaveLength(2);
   });
 
   it('turns a response slower than the headers timeout into a retryable Transport.Timeout', async () => {
     await addFault(sims.huawei.url, { action: 'ListMembers', effect: 'latency', latencyMs: 2500, times: 1 });
-    expect((await providerError(make({ timeouts: { headersMs: 100 } }).listServers(pool(DEMO_POOL)))).code).toBe('Transport.Timeout');
+    expect((await providerError(make({ timeouts: { headersMs: 100 } }).listServers(pool(DEMO_POOL)))).code).toBe(
+      'Transport.Timeout',
+    );
   });
 
   it("rethrows the caller's abort as it is, not as a ProviderError", async () => {
@@ -379,7 +565,11 @@ describe('transport faults and aborts', () => {
 
 describe('requests the client refuses to build', () => {
   it('refuses a path id with characters outside letters, digits and hyphens, and a malformed region, without sending', async () => {
-    for (const attempt of [client.groupReadiness(pool('../../admin')), client.groupReadiness({ ...pool(DEMO_POOL), region: 'evil.example.com/' }), client.groupReadiness(pool(DEMO_POOL, `${OTHER_PROJECT}?x=1`))]) {
+    for (const attempt of [
+      client.groupReadiness(pool('../../admin')),
+      client.groupReadiness({ ...pool(DEMO_POOL), region: 'evil.example.com/' }),
+      client.groupReadiness(pool(DEMO_POOL, `${OTHER_PROJECT}?x=1`)),
+    ]) {
       expect((await providerError(attempt)).code).toBe('Client.InvalidRequest');
     }
     expect(await calls(sims.huawei.url)).toEqual([]);

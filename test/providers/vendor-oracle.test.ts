@@ -14,7 +14,16 @@ const RUNS = 1000;
 const SEED = 20_240_415;
 const counts = { acs3: 0, form: 0, flatten: 0, rpcV2: 0, huawei: 0 };
 /** How many generated requests had each trait, so a run proves it exercised them. */
-const traits = { aliEmptyBody: 0, aliNonAscii: 0, aliSts: 0, aliQuery: 0, hwEmptyBody: 0, hwRepeatedKey: 0, hwNonAscii: 0, hwSts: 0 };
+const traits = {
+  aliEmptyBody: 0,
+  aliNonAscii: 0,
+  aliSts: 0,
+  aliQuery: 0,
+  hwEmptyBody: 0,
+  hwRepeatedKey: 0,
+  hwNonAscii: 0,
+  hwSts: 0,
+};
 const nonAscii = (s: string) => /\P{ASCII}/u.test(s);
 
 afterAll(() => {
@@ -31,11 +40,24 @@ const LOWER_DIGITS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const HEX = '0123456789abcdef';
 const UNRESERVED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~';
 const TOKEN = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=';
-const idOf = (prefix: string, min: number, max: number) => fc.string({ unit: chars(LOWER_DIGITS), minLength: min, maxLength: max }).map((s) => `${prefix}${s}`);
+const idOf = (prefix: string, min: number, max: number) =>
+  fc.string({ unit: chars(LOWER_DIGITS), minLength: min, maxLength: max }).map((s) => `${prefix}${s}`);
 /** Any well-formed Unicode: names in Chinese, emoji, accents, spaces, reserved characters. */
-const unicode = (maxLength: number) => fc.oneof(fc.string({ unit: 'grapheme', maxLength }), fc.string({ unit: 'binary', maxLength }), fc.string({ maxLength }));
-const date = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true });
-const secret = fc.oneof(fc.string({ unit: chars(TOKEN), minLength: 1, maxLength: 40 }), unicode(20).filter((s) => s.length > 0));
+const unicode = (maxLength: number) =>
+  fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength }),
+    fc.string({ unit: 'binary', maxLength }),
+    fc.string({ maxLength }),
+  );
+const date = fc.date({
+  min: new Date('2000-01-01T00:00:00Z'),
+  max: new Date('2099-12-31T23:59:59Z'),
+  noInvalidDate: true,
+});
+const secret = fc.oneof(
+  fc.string({ unit: chars(TOKEN), minLength: 1, maxLength: 40 }),
+  unicode(20).filter((s) => s.length > 0),
+);
 const securityToken = fc.option(fc.string({ unit: chars(TOKEN), minLength: 1, maxLength: 300 }), { nil: undefined });
 
 // ------------------------------------------------------------------ Alibaba
@@ -68,10 +90,24 @@ const aliParams = fc.record(
 
 const aliRequest = fc.record({
   method: fc.constantFrom('POST', 'GET'),
-  action: fc.oneof(fc.constantFrom('AddServersToServerGroup', 'RemoveServersFromServerGroup', 'ListServerGroups', 'ListServerGroupServers'), fc.string({ unit: chars(UNRESERVED), minLength: 1, maxLength: 20 })),
-  host: fc.oneof(idOf('', 2, 12).map((r) => `gwlb.${r}.aliyuncs.com`), fc.integer({ min: 1, max: 65535 }).map((p) => `127.0.0.1:${p}`)),
+  action: fc.oneof(
+    fc.constantFrom(
+      'AddServersToServerGroup',
+      'RemoveServersFromServerGroup',
+      'ListServerGroups',
+      'ListServerGroupServers',
+    ),
+    fc.string({ unit: chars(UNRESERVED), minLength: 1, maxLength: 20 }),
+  ),
+  host: fc.oneof(
+    idOf('', 2, 12).map((r) => `gwlb.${r}.aliyuncs.com`),
+    fc.integer({ min: 1, max: 65535 }).map((p) => `127.0.0.1:${p}`),
+  ),
   // Query names as the RPC APIs spell them (the vendor's V3 code does not encode names); values anything.
-  query: fc.uniqueArray(fc.tuple(fc.string({ unit: chars(UNRESERVED), minLength: 1, maxLength: 12 }), unicode(16)), { selector: ([k]) => k, maxLength: 6 }),
+  query: fc.uniqueArray(fc.tuple(fc.string({ unit: chars(UNRESERVED), minLength: 1, maxLength: 12 }), unicode(16)), {
+    selector: ([k]) => k,
+    maxLength: 6,
+  }),
   params: fc.option(aliParams, { nil: undefined }),
   accessKeyId: fc.oneof(idOf('LTAI', 8, 20), idOf('STS.', 8, 20)),
   accessKeySecret: secret,
@@ -98,10 +134,24 @@ describe('ACS3-HMAC-SHA256 equals @alicloud/openapi-core', () => {
         if (nonAscii(body) || r.query.some(([, v]) => nonAscii(v))) traits.aliNonAscii++;
         if (r.securityToken !== undefined) traits.aliSts++;
         if (r.query.length > 0) traits.aliQuery++;
-        const headers: Record<string, string> = { 'x-acs-action': r.action, 'x-acs-version': '2024-04-15', accept: 'application/json', 'user-agent': 'lbflow' };
+        const headers: Record<string, string> = {
+          'x-acs-action': r.action,
+          'x-acs-version': '2024-04-15',
+          accept: 'application/json',
+          'user-agent': 'lbflow',
+        };
         if (body !== '') headers['content-type'] = 'application/x-www-form-urlencoded';
-        const credentials = { accessKeyId: r.accessKeyId, accessKeySecret: r.accessKeySecret, securityToken: r.securityToken };
-        const ours = signAcs3({ method: r.method, host: r.host, path: '/', query: r.query, headers, body }, credentials, r.date, r.nonce);
+        const credentials = {
+          accessKeyId: r.accessKeyId,
+          accessKeySecret: r.accessKeySecret,
+          securityToken: r.securityToken,
+        };
+        const ours = signAcs3(
+          { method: r.method, host: r.host, path: '/', query: r.query, headers, body },
+          credentials,
+          r.date,
+          r.nonce,
+        );
         const { authorization, ...sent } = ours.headers;
         const payload = OpenApiUtil.hash(Buffer.from(body), 'ACS3-HMAC-SHA256').toString('hex');
         expect(sent['x-acs-content-sha256']).toBe(payload);
@@ -125,10 +175,15 @@ describe('ACS3-HMAC-SHA256 equals @alicloud/openapi-core', () => {
 
 describe('V2 RPC HMAC-SHA1 equals @alicloud/openapi-core', () => {
   it(`signs ${RUNS} generated parameter sets exactly as OpenApiUtil.getRPCSignature does`, () => {
-    const params = fc.uniqueArray(fc.tuple(fc.string({ unit: chars(UNRESERVED), minLength: 1, maxLength: 12 }), unicode(16)), { selector: ([k]) => k, minLength: 1, maxLength: 12 });
+    const params = fc.uniqueArray(
+      fc.tuple(fc.string({ unit: chars(UNRESERVED), minLength: 1, maxLength: 12 }), unicode(16)),
+      { selector: ([k]) => k, minLength: 1, maxLength: 12 },
+    );
     fc.assert(
       fc.property(params, fc.constantFrom('GET', 'POST'), secret, (pairs, method, key) => {
-        expect(rpcSignature(method, pairs, key)).toBe(OpenApiUtil.getRPCSignature(Object.fromEntries(pairs), method, key));
+        expect(rpcSignature(method, pairs, key)).toBe(
+          OpenApiUtil.getRPCSignature(Object.fromEntries(pairs), method, key),
+        );
         counts.rpcV2++;
       }),
       { numRuns: RUNS, seed: SEED + 1 },
@@ -160,7 +215,20 @@ const huaweiRequest = fc.record({
   query: fc.array(huaweiQueryPair, { maxLength: 8 }),
   data: fc.option(
     fc.oneof(
-      fc.record({ members: fc.array(fc.record({ address: fc.ipV4(), protocol_port: fc.integer({ min: 0, max: 65535 }), name: unicode(20), weight: fc.integer({ min: 0, max: 100 }) }, { requiredKeys: ['address'] }), { maxLength: 5 }) }),
+      fc.record({
+        members: fc.array(
+          fc.record(
+            {
+              address: fc.ipV4(),
+              protocol_port: fc.integer({ min: 0, max: 65535 }),
+              name: unicode(20),
+              weight: fc.integer({ min: 0, max: 100 }),
+            },
+            { requiredKeys: ['address'] },
+          ),
+          { maxLength: 5 },
+        ),
+      }),
       fc.dictionary(fc.string({ maxLength: 6 }), unicode(10), { maxKeys: 3 }),
     ),
     { nil: undefined },
@@ -183,7 +251,11 @@ describe('SDK-HMAC-SHA256 equals @huaweicloud/huaweicloud-sdk-core', () => {
         if (nonAscii(body) || r.query.some(([, v]) => nonAscii(v))) traits.hwNonAscii++;
         if (r.securityToken !== undefined) traits.hwSts++;
         const headers: Record<string, string> = { 'content-type': 'application/json', 'X-Project-Id': r.projectId };
-        const ours = signSdkHmacSha256({ method: r.method, path, query: r.query, headers: { ...headers, host }, body }, { accessKey: r.accessKey, secretKey: r.secretKey, securityToken: r.securityToken }, r.date);
+        const ours = signSdkHmacSha256(
+          { method: r.method, path, query: r.query, headers: { ...headers, host }, body },
+          { accessKey: r.accessKey, secretKey: r.secretKey, securityToken: r.securityToken },
+          r.date,
+        );
 
         const queryParams: Record<string, string | string[]> = {};
         for (const [k, v] of r.query) {
@@ -193,7 +265,12 @@ describe('SDK-HMAC-SHA256 equals @huaweicloud/huaweicloud-sdk-core', () => {
         const oracleHeaders: Record<string, string> = { ...headers, 'X-Sdk-Date': formatSdkDate(r.date) };
         if (r.securityToken !== undefined) oracleHeaders['X-Security-Token'] = r.securityToken;
         const credential = new BasicCredentials().withAk(r.accessKey).withSk(r.secretKey).withProjectId(r.projectId);
-        const request: Record<string, unknown> = { endpoint: `https://${host}${path}`, method: r.method, headers: oracleHeaders, queryParams };
+        const request: Record<string, unknown> = {
+          endpoint: `https://${host}${path}`,
+          method: r.method,
+          headers: oracleHeaders,
+          queryParams,
+        };
         if (r.data !== undefined) request.data = r.data;
         const theirs = AKSKSigner.sign(request as never, credential) as Record<string, string>;
         expect(ours.headers.Authorization).toBe(theirs.Authorization);

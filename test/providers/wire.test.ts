@@ -91,21 +91,49 @@ describe('what goes on the wire', () => {
       'ClientToken=tok%201&RegionId=cn-hangzhou&ServerGroupId=sgp-wire&Servers.1.Port=6081&Servers.1.ServerId=i-bp67acfmxazb4p0001&Servers.1.ServerType=Ecs&Servers.2.Port=6081&Servers.2.ServerId=i-bp67acfmxazb4p0002&Servers.2.ServerIp=192.168.0.3&Servers.2.ServerType=Ecs',
     );
     const headers = r?.headers as Record<string, string>;
-    expect(headers).toMatchObject({ 'x-acs-action': 'AddServersToServerGroup', 'x-acs-version': '2024-04-15', 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
+    expect(headers).toMatchObject({
+      'x-acs-action': 'AddServersToServerGroup',
+      'x-acs-version': '2024-04-15',
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    });
     // As the vendor's SDKs do: the credential provider's name (fixed keys: static_ak), signed like every x-acs-* header.
     expect(headers['x-acs-credentials-provider']).toBe('static_ak');
     expect(headers.authorization).toMatch(/SignedHeaders=[^,]*x-acs-credentials-provider/);
     const payload = OpenApiUtil.hash(r?.body as Buffer, 'ACS3-HMAC-SHA256').toString('hex');
     expect(headers['x-acs-content-sha256']).toBe(payload);
     const { authorization, ...rest } = headers;
-    expect(authorization).toBe(OpenApiUtil.getAuthorization({ pathname: '/', method: 'POST', query: {}, headers: rest } as never, 'ACS3-HMAC-SHA256', payload, ALI_CREDS.accessKeyId, ALI_CREDS.accessKeySecret));
+    expect(authorization).toBe(
+      OpenApiUtil.getAuthorization(
+        { pathname: '/', method: 'POST', query: {}, headers: rest } as never,
+        'ACS3-HMAC-SHA256',
+        payload,
+        ALI_CREDS.accessKeyId,
+        ALI_CREDS.accessKeySecret,
+      ),
+    );
   });
 
   it('reads ELB pages until one has no next_marker, and also ends at an empty page after a full one (whichever ELB does)', async () => {
-    const m = (i: number) => ({ id: `m${i}`, address: `10.0.0.${i}`, protocol_port: 80, operating_status: 'ONLINE', admin_state_up: true, weight: 1 });
+    const m = (i: number) => ({
+      id: `m${i}`,
+      address: `10.0.0.${i}`,
+      protocol_port: 80,
+      operating_status: 'ONLINE',
+      admin_state_up: true,
+      weight: 1,
+    });
     const pages = [
-      { request_id: 'p1', members: [m(1), m(2)], page_info: { previous_marker: 'm1', next_marker: 'm2', current_count: 2 } },
-      { request_id: 'p2', members: [m(3), m(4)], page_info: { previous_marker: 'm3', next_marker: 'm4', current_count: 2 } },
+      {
+        request_id: 'p1',
+        members: [m(1), m(2)],
+        page_info: { previous_marker: 'm1', next_marker: 'm2', current_count: 2 },
+      },
+      {
+        request_id: 'p2',
+        members: [m(3), m(4)],
+        page_info: { previous_marker: 'm3', next_marker: 'm4', current_count: 2 },
+      },
       { request_id: 'p3', members: [], page_info: { current_count: 0 } },
     ];
     handler = (req, res) => {
@@ -116,7 +144,11 @@ describe('what goes on the wire', () => {
     expect(emptyLast.members.map((x) => x.address)).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4']);
     expect(emptyLast.requestIds).toEqual(['p1', 'p2', 'p3']);
     received.length = 0;
-    pages[1] = { request_id: 'p2', members: [m(3), m(4)], page_info: { previous_marker: 'm3', current_count: 2 } } as never;
+    pages[1] = {
+      request_id: 'p2',
+      members: [m(3), m(4)],
+      page_info: { previous_marker: 'm3', current_count: 2 },
+    } as never;
     const noMarker = await hwClient({ pageSize: 2 }).listServers(P);
     expect(noMarker.requestIds).toEqual(['p1', 'p2']);
     expect(received).toHaveLength(2);
@@ -124,12 +156,29 @@ describe('what goes on the wire', () => {
 
   it('sends ELB calls with the encoded path, the sorted query and JSON body bytes that verify under the vendor signer', async () => {
     handler = reply(200, { request_id: 'r', members: [], page_info: { current_count: 0 } });
-    await hwClient().listServers(P, { servers: [{ address: '10.0.0.2', protocolPort: 80 }, { address: '10.0.0.1', protocolPort: 80 }] });
+    await hwClient().listServers(P, {
+      servers: [
+        { address: '10.0.0.2', protocolPort: 80 },
+        { address: '10.0.0.1', protocolPort: 80 },
+      ],
+    });
     handler = reply(201, { request_id: 'r', members: [] });
     await hwClient().addServers(P, [{ ...member(1), name: '名前 é' }], { idempotencyKey: 'k' });
     const [list, add] = received;
-    expect(list?.url).toBe(`/v3/${P.projectId}/elb/pools/${P.poolId}/members?address=10.0.0.1&address=10.0.0.2&limit=2000&protocol_port=80`);
-    expect(JSON.parse(add?.body.toString() ?? '')).toEqual({ members: [{ address: '192.168.0.2', protocol_port: 80, subnet_cidr_id: member(1).subnetCidrId, weight: 1, name: '名前 é' }] });
+    expect(list?.url).toBe(
+      `/v3/${P.projectId}/elb/pools/${P.poolId}/members?address=10.0.0.1&address=10.0.0.2&limit=2000&protocol_port=80`,
+    );
+    expect(JSON.parse(add?.body.toString() ?? '')).toEqual({
+      members: [
+        {
+          address: '192.168.0.2',
+          protocol_port: 80,
+          subnet_cidr_id: member(1).subnetCidrId,
+          weight: 1,
+          name: '名前 é',
+        },
+      ],
+    });
     for (const r of [list, add] as Received[]) {
       const headers = r.headers as Record<string, string>;
       expect(headers['x-project-id']).toBe(P.projectId);
@@ -141,7 +190,11 @@ describe('what goes on the wire', () => {
       const request: Record<string, unknown> = {
         endpoint: `${base}${path}`,
         method: r.method,
-        headers: { 'content-type': headers['content-type'], 'X-Project-Id': headers['x-project-id'], 'X-Sdk-Date': headers['x-sdk-date'] },
+        headers: {
+          'content-type': headers['content-type'],
+          'X-Project-Id': headers['x-project-id'],
+          'X-Sdk-Date': headers['x-sdk-date'],
+        },
         queryParams,
       };
       if (r.body.length > 0) {
@@ -150,23 +203,34 @@ describe('what goes on the wire', () => {
         expect(JSON.stringify(data)).toBe(r.body.toString('utf8'));
         request.data = data;
       }
-      const oracle = AKSKSigner.sign(request as never, new BasicCredentials().withAk(HW_CREDS.accessKey).withSk(HW_CREDS.secretKey)) as Record<string, string>;
+      const oracle = AKSKSigner.sign(
+        request as never,
+        new BasicCredentials().withAk(HW_CREDS.accessKey).withSk(HW_CREDS.secretKey),
+      ) as Record<string, string>;
       expect(headers.authorization).toBe(oracle.Authorization);
     }
   });
 
-  it('names lbflow, its version (package.json\'s) and the runtime in User-Agent on every GWLB and ELB call', async () => {
-    expect(LBFLOW_VERSION).toBe((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version);
+  it("names lbflow, its version (package.json's) and the runtime in User-Agent on every GWLB and ELB call", async () => {
+    expect(LBFLOW_VERSION).toBe(
+      (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version,
+    );
     handler = reply(200, { RequestId: 'R-ua' });
     await aliClient().addServers(G, [ecs(1)], { idempotencyKey: 'ua' });
     handler = reply(200, { request_id: 'r-ua', members: [] });
     await hwClient().addServers(P, [member(1)], { idempotencyKey: 'ua' });
     expect(received).toHaveLength(2);
-    for (const r of received) expect(r.headers['user-agent']).toBe(`lbflow/${LBFLOW_VERSION} (node ${process.version}; ${process.platform}; ${process.arch})`);
+    for (const r of received)
+      expect(r.headers['user-agent']).toBe(
+        `lbflow/${LBFLOW_VERSION} (node ${process.version}; ${process.platform}; ${process.arch})`,
+      );
   });
 
   it('signs every attempt afresh: a new nonce and date per GWLB call, a new X-Sdk-Date per ELB call', async () => {
-    handler = reply(200, { RequestId: 'R', ServerGroups: [{ ServerGroupId: 'sgp-wire', ServerGroupStatus: 'Available' }] });
+    handler = reply(200, {
+      RequestId: 'R',
+      ServerGroups: [{ ServerGroupId: 'sgp-wire', ServerGroupStatus: 'Available' }],
+    });
     const c = aliClient();
     await c.groupReadiness(G);
     await c.groupReadiness(G);
@@ -198,43 +262,90 @@ describe('keep-alive', () => {
 
 describe('what comes back', () => {
   it('reads x-acs-retry-after on a GWLB throttling answer as milliseconds', async () => {
-    handler = reply(400, { RequestId: 'R-T', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' }, { 'x-acs-retry-after': '1500' });
+    handler = reply(
+      400,
+      { RequestId: 'R-T', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' },
+      { 'x-acs-retry-after': '1500' },
+    );
     const e = await providerError(aliClient().groupReadiness(G));
-    expect({ ...classified(e), retryAfterMs: e.retryAfterMs, requestId: e.requestId }).toEqual({ code: 'Throttling.User', httpStatus: 400, disposition: 'throttled', failureType: 'ProviderUnavailable', retryAfterMs: 1500, requestId: 'R-T' });
+    expect({ ...classified(e), retryAfterMs: e.retryAfterMs, requestId: e.requestId }).toEqual({
+      code: 'Throttling.User',
+      httpStatus: 400,
+      disposition: 'throttled',
+      failureType: 'ProviderUnavailable',
+      retryAfterMs: 1500,
+      requestId: 'R-T',
+    });
   });
 
   it('reads Retry-After on an ELB 429 in seconds', async () => {
-    handler = reply(429, { error_code: 'APIGW.0308', error_msg: 'The throttling threshold has been reached' }, { 'retry-after': '3', 'x-request-id': 'hdr-id' });
+    handler = reply(
+      429,
+      { error_code: 'APIGW.0308', error_msg: 'The throttling threshold has been reached' },
+      { 'retry-after': '3', 'x-request-id': 'hdr-id' },
+    );
     const e = await providerError(hwClient().listServers(P));
-    expect({ code: e.code, retryAfterMs: e.retryAfterMs, requestId: e.requestId, disposition: e.disposition }).toEqual({ code: 'APIGW.0308', retryAfterMs: 3000, requestId: 'hdr-id', disposition: 'throttled' });
+    expect({ code: e.code, retryAfterMs: e.retryAfterMs, requestId: e.requestId, disposition: e.disposition }).toEqual({
+      code: 'APIGW.0308',
+      retryAfterMs: 3000,
+      requestId: 'hdr-id',
+      disposition: 'throttled',
+    });
   });
 
   it('reads the {code, message} error shape and the body request id', async () => {
     handler = reply(401, { code: 'APIGW.0307', message: 'The token must be updated.', request_id: 'body-id' });
     const e = await providerError(hwClient().groupReadiness(P));
-    expect({ code: e.code, message: e.providerMessage, requestId: e.requestId, disposition: e.disposition }).toEqual({ code: 'APIGW.0307', message: 'The token must be updated.', requestId: 'body-id', disposition: 'resign' });
+    expect({ code: e.code, message: e.providerMessage, requestId: e.requestId, disposition: e.disposition }).toEqual({
+      code: 'APIGW.0307',
+      message: 'The token must be updated.',
+      requestId: 'body-id',
+      disposition: 'resign',
+    });
   });
 
   it('reads the nested {error: {code, message}} shape', async () => {
     handler = reply(409, { error: { code: 'ELB.8907', message: 'Data conflict.' } }, { 'x-request-id': 'nested-id' });
     const e = await providerError(hwClient().addServers(P, [member(1)], { idempotencyKey: 'k' }));
-    expect({ ...classified(e), requestId: e.requestId }).toEqual({ code: 'ELB.8907', httpStatus: 409, disposition: 'retryable', failureType: 'BackendConflict', requestId: 'nested-id' });
+    expect({ ...classified(e), requestId: e.requestId }).toEqual({
+      code: 'ELB.8907',
+      httpStatus: 409,
+      disposition: 'retryable',
+      failureType: 'BackendConflict',
+      requestId: 'nested-id',
+    });
   });
 
   it('classifies a non-JSON 502 from a proxy by its status, on both providers', async () => {
     handler = reply(502, '<html>Bad Gateway</html>');
-    for (const e of [await providerError(aliClient().groupReadiness(G)), await providerError(hwClient().groupReadiness(P))]) {
-      expect(classified(e)).toEqual({ code: 'HTTP.502', httpStatus: 502, disposition: 'retryable', failureType: 'ProviderUnavailable' });
+    for (const e of [
+      await providerError(aliClient().groupReadiness(G)),
+      await providerError(hwClient().groupReadiness(P)),
+    ]) {
+      expect(classified(e)).toEqual({
+        code: 'HTTP.502',
+        httpStatus: 502,
+        disposition: 'retryable',
+        failureType: 'ProviderUnavailable',
+      });
     }
   });
 
   it('treats a 2xx whose body is not JSON as a retryable Transport.MalformedResponse', async () => {
     handler = reply(200, 'not json');
-    expect(classified(await providerError(aliClient().listServers(G)))).toEqual({ code: 'Transport.MalformedResponse', httpStatus: 200, disposition: 'retryable', failureType: 'ProviderUnavailable' });
+    expect(classified(await providerError(aliClient().listServers(G)))).toEqual({
+      code: 'Transport.MalformedResponse',
+      httpStatus: 200,
+      disposition: 'retryable',
+      failureType: 'ProviderUnavailable',
+    });
   });
 
   it('marks a batch-add member the answer does not mention as unconfirmed', async () => {
-    handler = reply(201, { request_id: 'r', members: [{ address: '192.168.0.2', protocol_port: 80, id: 'm-1', ret_status: 'successful' }] });
+    handler = reply(201, {
+      request_id: 'r',
+      members: [{ address: '192.168.0.2', protocol_port: 80, id: 'm-1', ret_status: 'successful' }],
+    });
     const result = await hwClient().addServers(P, [member(1), member(2)], { idempotencyKey: 'k' });
     expect(result.servers.map((s) => s.outcome)).toEqual(['added', 'unconfirmed']);
   });

@@ -17,7 +17,9 @@ describe('time-skipping test server (provisioned binary)', () => {
     const started = performance.now();
     env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
     await registerSearchAttributes(env);
-    console.log(`time-skipping server ready in ${Math.round(performance.now() - started)} ms (SDK readiness window ≈ 5000 ms)`);
+    console.log(
+      `time-skipping server ready in ${Math.round(performance.now() - started)} ms (SDK readiness window ≈ 5000 ms)`,
+    );
     workflowBundle = await bundleWorkflowCode({
       workflowsPath: fileURLToPath(new URL('../fixtures/workflows.ts', import.meta.url)),
       logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },

@@ -13,7 +13,17 @@ import {
   WorldError,
   type RunningSimulators,
 } from '../../src/simulator/index.js';
-import { DEFAULT_GROUP, DEMO_GROUP, DEMO_POOL, admin, elb, gwlbClient, hwMembers, poolPath, servers } from './helpers.js';
+import {
+  DEFAULT_GROUP,
+  DEMO_GROUP,
+  DEMO_POOL,
+  admin,
+  elb,
+  gwlbClient,
+  hwMembers,
+  poolPath,
+  servers,
+} from './helpers.js';
 
 let sims: RunningSimulators;
 const dir = mkdtempSync(join(tmpdir(), 'lbflow-sim-world-'));
@@ -28,24 +38,51 @@ afterAll(async () => {
 
 describe('the state dump', () => {
   it('shows groups, members and key ids, and never a secret or a token', async () => {
-    await gwlbClient(sims.alibaba.url)('AddServersToServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers([1100]) });
-    await elb(sims.huawei.url, { method: 'POST', path: poolPath(DEMO_POOL, '/members/batch-add'), data: { members: hwMembers([1]) } });
+    await gwlbClient(sims.alibaba.url)('AddServersToServerGroup', {
+      ServerGroupId: DEFAULT_GROUP,
+      Servers: servers([1100]),
+    });
+    await elb(sims.huawei.url, {
+      method: 'POST',
+      path: poolPath(DEMO_POOL, '/members/batch-add'),
+      data: { members: hwMembers([1]) },
+    });
     const ali = await admin(sims.alibaba.url, 'GET', '/_sim/state');
     const hw = await admin(sims.huawei.url, 'GET', '/_sim/state');
-    expect(ali.body.credentials).toContainEqual({ accessKeyId: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId, sts: false, disabled: false });
-    expect(ali.body.serverGroups.find((g: { id: string }) => g.id === DEFAULT_GROUP)).toMatchObject({ serverCount: 1, servers: [{ serverId: 'i-bp67acfmxazb4p1100' }] });
-    expect(hw.body.credentials).toEqual([{ accessKey: DEFAULT_HUAWEI_CREDENTIAL.accessKey, temporary: false, disabled: false }]);
+    expect(ali.body.credentials).toContainEqual({
+      accessKeyId: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId,
+      sts: false,
+      disabled: false,
+    });
+    expect(ali.body.serverGroups.find((g: { id: string }) => g.id === DEFAULT_GROUP)).toMatchObject({
+      serverCount: 1,
+      servers: [{ serverId: 'i-bp67acfmxazb4p1100' }],
+    });
+    expect(hw.body.credentials).toEqual([
+      { accessKey: DEFAULT_HUAWEI_CREDENTIAL.accessKey, temporary: false, disabled: false },
+    ]);
     expect(hw.body.projects[0].pools[0]).toMatchObject({ id: DEMO_POOL, memberCount: 1 });
     const text = JSON.stringify([ali.body, hw.body]);
-    for (const secret of [DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret, 'simulator-demo-sts-secret-0001', 'CAISsimulator-demo-security-token-0001', DEFAULT_HUAWEI_CREDENTIAL.secretKey, DEFAULT_HUAWEI_TOKEN]) {
+    for (const secret of [
+      DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret,
+      'simulator-demo-sts-secret-0001',
+      'CAISsimulator-demo-security-token-0001',
+      DEFAULT_HUAWEI_CREDENTIAL.secretKey,
+      DEFAULT_HUAWEI_TOKEN,
+    ]) {
       expect(text).not.toContain(secret);
     }
   });
 
   it('keeps secrets out of the call log too', async () => {
-    await gwlbClient(sims.alibaba.url, { credentials: { ...DEFAULT_ALIBABA_CREDENTIAL, accessKeySecret: 'wrong-secret' } })('ListServerGroups');
+    await gwlbClient(sims.alibaba.url, {
+      credentials: { ...DEFAULT_ALIBABA_CREDENTIAL, accessKeySecret: 'wrong-secret' },
+    })('ListServerGroups');
     await elb(sims.huawei.url, { path: poolPath(DEMO_POOL), token: DEFAULT_HUAWEI_TOKEN });
-    const text = JSON.stringify([(await admin(sims.alibaba.url, 'GET', '/_sim/calls')).body, (await admin(sims.huawei.url, 'GET', '/_sim/calls')).body]);
+    const text = JSON.stringify([
+      (await admin(sims.alibaba.url, 'GET', '/_sim/calls')).body,
+      (await admin(sims.huawei.url, 'GET', '/_sim/calls')).body,
+    ]);
     expect(text).toContain(DEFAULT_ALIBABA_CREDENTIAL.accessKeyId);
     expect(text).not.toContain(DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret);
     expect(text).not.toContain(DEFAULT_HUAWEI_TOKEN);
@@ -70,7 +107,9 @@ describe('clock, settings and reset', () => {
   it('reads and changes settings, and refuses unknown ones', async () => {
     const changed = await admin(sims.huawei.url, 'PATCH', '/_sim/settings', { timings: { initialMs: 0 } });
     expect(changed.body.timings).toEqual({ initialMs: 0 });
-    expect((await admin(sims.alibaba.url, 'PATCH', '/_sim/settings', { timings: { addingMs: 5 } })).body.timings).toEqual({ configuringMs: 1000, addingMs: 5, removingMs: 1000 });
+    expect(
+      (await admin(sims.alibaba.url, 'PATCH', '/_sim/settings', { timings: { addingMs: 5 } })).body.timings,
+    ).toEqual({ configuringMs: 1000, addingMs: 5, removingMs: 1000 });
     expect((await admin(sims.alibaba.url, 'PATCH', '/_sim/settings', { speed: 2 })).status).toBe(400);
   });
 
@@ -84,13 +123,22 @@ describe('clock, settings and reset', () => {
   });
 
   it('reset with a world replaces it, and an invalid world changes nothing', async () => {
-    const bad = await admin(sims.huawei.url, 'POST', '/_sim/reset', { world: { huawei: { projects: [{ id: 'short', region: 'r' }] } } });
+    const bad = await admin(sims.huawei.url, 'POST', '/_sim/reset', {
+      world: { huawei: { projects: [{ id: 'short', region: 'r' }] } },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toContain('huawei.projects.0.id');
     expect((await admin(sims.huawei.url, 'GET', '/_sim/state')).body.projects[0].pools).toHaveLength(5);
-    const world = { huawei: { credentials: [{ accessKey: 'AK2', secretKey: 'SK2' }], projects: [{ id: 'a'.repeat(32), region: 'r' }] } };
+    const world = {
+      huawei: {
+        credentials: [{ accessKey: 'AK2', secretKey: 'SK2' }],
+        projects: [{ id: 'a'.repeat(32), region: 'r' }],
+      },
+    };
     expect((await admin(sims.huawei.url, 'POST', '/_sim/reset', { world })).status).toBe(200);
-    expect((await admin(sims.huawei.url, 'GET', '/_sim/state')).body.projects.map((p: { id: string }) => p.id)).toEqual(['a'.repeat(32)]);
+    expect((await admin(sims.huawei.url, 'GET', '/_sim/state')).body.projects.map((p: { id: string }) => p.id)).toEqual(
+      ['a'.repeat(32)],
+    );
     await admin(sims.huawei.url, 'POST', '/_sim/reset');
   });
 });
@@ -114,18 +162,41 @@ describe('world files', () => {
       ].join('\n'),
     );
     const world = loadWorld(file);
-    expect(world.alibaba.regions[0]?.serverGroups[0]).toMatchObject({ id: 'sgp-y', type: 'Instance', connectionDrain: { enabled: false, timeoutSeconds: 300 } });
+    expect(world.alibaba.regions[0]?.serverGroups[0]).toMatchObject({
+      id: 'sgp-y',
+      type: 'Instance',
+      connectionDrain: { enabled: false, timeoutSeconds: 300 },
+    });
     expect(world.alibaba.quotas).toEqual({ serversPerGroup: 300, serversPerGroupPerZone: 100 });
     expect(world.huawei.projects[0]?.id).toBe(DEFAULT_WORLD.huawei?.projects?.[0]?.id);
   });
 
   it('loads a JSON world and serves it', async () => {
     const file = join(dir, 'world.json');
-    writeFileSync(file, JSON.stringify({ alibaba: { credentials: [{ accessKeyId: 'json-key', accessKeySecret: 'json-secret' }], regions: [{ id: 'cn-beijing', zones: ['z'], vpcs: [{ id: 'v', cidr: '10.0.0.0/8' }], serverGroups: [{ id: 'sgp-json', type: 'Ip', vpcId: 'v' }] }] } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        alibaba: {
+          credentials: [{ accessKeyId: 'json-key', accessKeySecret: 'json-secret' }],
+          regions: [
+            {
+              id: 'cn-beijing',
+              zones: ['z'],
+              vpcs: [{ id: 'v', cidr: '10.0.0.0/8' }],
+              serverGroups: [{ id: 'sgp-json', type: 'Ip', vpcId: 'v' }],
+            },
+          ],
+        },
+      }),
+    );
     const other = await startSimulators({ port: 0, world: file });
     try {
-      const answer = await gwlbClient(other.alibaba.url, { credentials: { accessKeyId: 'json-key', accessKeySecret: 'json-secret' } })('ListServerGroups');
-      expect((answer.body.ServerGroups as Array<{ ServerGroupId: string }>).map((g) => g.ServerGroupId)).toEqual(['sgp-json']);
+      const answer = await gwlbClient(other.alibaba.url, {
+        credentials: { accessKeyId: 'json-key', accessKeySecret: 'json-secret' },
+      })('ListServerGroups');
+      expect((answer.body.ServerGroups as Array<{ ServerGroupId: string }>).map((g) => g.ServerGroupId)).toEqual([
+        'sgp-json',
+      ]);
     } finally {
       await other.close();
     }
@@ -133,7 +204,10 @@ describe('world files', () => {
 
   it('reports every problem of an invalid world with its path', () => {
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'alibaba:\n  regions:\n    - id: r\n      zones: []\n      vpcs: [{ id: v, cidr: not-a-cidr }]\n  surprise: 1\n');
+    writeFileSync(
+      file,
+      'alibaba:\n  regions:\n    - id: r\n      zones: []\n      vpcs: [{ id: v, cidr: not-a-cidr }]\n  surprise: 1\n',
+    );
     let error: unknown;
     try {
       loadWorld(file);
@@ -148,7 +222,9 @@ describe('world files', () => {
   });
 
   it('refuses to start on a world whose references do not resolve, naming the reference', async () => {
-    const world = { alibaba: { regions: [{ id: 'r', zones: ['z'], serverGroups: [{ id: 'sgp', vpcId: 'vpc-missing' }] }] } };
+    const world = {
+      alibaba: { regions: [{ id: 'r', zones: ['z'], serverGroups: [{ id: 'sgp', vpcId: 'vpc-missing' }] }] },
+    };
     await expect(startSimulators({ port: 0, world })).rejects.toThrow(/server group sgp is in VPC vpc-missing/);
   });
 });
@@ -159,7 +235,10 @@ describe('the default world', () => {
     const region = world.alibaba.regions[0];
     const demo = region?.serverGroups.find((g) => g.id === DEMO_GROUP);
     expect(demo?.quotas).toEqual({ serversPerGroup: 1000, serversPerGroupPerZone: 300 });
-    expect(region?.ecsRanges[0]).toMatchObject({ count: 1200, zones: ['cn-hangzhou-h', 'cn-hangzhou-i', 'cn-hangzhou-j', 'cn-hangzhou-k'] });
+    expect(region?.ecsRanges[0]).toMatchObject({
+      count: 1200,
+      zones: ['cn-hangzhou-h', 'cn-hangzhou-i', 'cn-hangzhou-j', 'cn-hangzhou-k'],
+    });
     expect(world.alibaba.quotas).toEqual({ serversPerGroup: 300, serversPerGroupPerZone: 100 });
   });
 });

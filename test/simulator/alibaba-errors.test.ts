@@ -1,7 +1,13 @@
 // One test per GWLB error code: the condition of the simulated world that produces it, its HTTP status and
 // the body {RequestId, HostId, Code, Message, Recommend}.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_WORLD, startAlibabaSimulator, type AlibabaSimulator, type RunningSimulator } from '../../src/simulator/index.js';
+import {
+  DEFAULT_ALIBABA_CREDENTIAL,
+  DEFAULT_WORLD,
+  startAlibabaSimulator,
+  type AlibabaSimulator,
+  type RunningSimulator,
+} from '../../src/simulator/index.js';
 import {
   DEFAULT_GROUP,
   FULL_GROUP,
@@ -39,8 +45,11 @@ function expectError(answer: { status: number; body: Record<string, unknown> }, 
   expect(String(answer.body.Recommend)).toContain(code);
 }
 
-const add = (groupId: string, list: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): Promise<AliAnswer> =>
-  call('AddServersToServerGroup', { ServerGroupId: groupId, Servers: list, ...extra });
+const add = (
+  groupId: string,
+  list: Array<Record<string, unknown>>,
+  extra: Record<string, unknown> = {},
+): Promise<AliAnswer> => call('AddServersToServerGroup', { ServerGroupId: groupId, Servers: list, ...extra });
 const settle = () => sim.simulator.clock.advance(60_000);
 
 describe("AddServersToServerGroup's documented codes", () => {
@@ -51,20 +60,37 @@ describe("AddServersToServerGroup's documented codes", () => {
   });
 
   it('Mismatch.ServerType (400): an Ip server for an Instance-type group', async () => {
-    expectError(await add(DEFAULT_GROUP, [{ ServerId: '10.0.0.5', ServerType: 'Ip', Port: 6081 }]), 400, 'Mismatch.ServerType');
+    expectError(
+      await add(DEFAULT_GROUP, [{ ServerId: '10.0.0.5', ServerType: 'Ip', Port: 6081 }]),
+      400,
+      'Mismatch.ServerType',
+    );
   });
 
   it("ResourceInUse.IP (400): an Ip server with the address of the GWLB instance's own ENI", async () => {
-    expectError(await add(IP_GROUP, [{ ServerId: '192.168.250.10', ServerType: 'Ip', Port: 6081 }]), 400, 'ResourceInUse.IP');
+    expectError(
+      await add(IP_GROUP, [{ ServerId: '192.168.250.10', ServerType: 'Ip', Port: 6081 }]),
+      400,
+      'ResourceInUse.IP',
+    );
   });
 
   it('ResourceInUse.IP (400): a second backend with the IP of a member (an ENI carrying an ECS address)', async () => {
     const world = structuredClone(DEFAULT_WORLD);
-    world.alibaba!.regions[0]!.enis!.push({ id: 'eni-bp1sharedip0001', vpcId: 'vpc-bp1simulator0000', zoneId: 'cn-hangzhou-h', ips: ['192.168.4.111'] });
+    world.alibaba!.regions[0]!.enis!.push({
+      id: 'eni-bp1sharedip0001',
+      vpcId: 'vpc-bp1simulator0000',
+      zoneId: 'cn-hangzhou-h',
+      ips: ['192.168.4.111'],
+    });
     sim.simulator.reset(world);
     expect((await add(DEFAULT_GROUP, servers([1110]))).status).toBe(200);
     settle();
-    expectError(await add(DEFAULT_GROUP, [{ ServerId: 'eni-bp1sharedip0001', ServerType: 'Eni', Port: 6081 }]), 400, 'ResourceInUse.IP');
+    expectError(
+      await add(DEFAULT_GROUP, [{ ServerId: 'eni-bp1sharedip0001', ServerType: 'Eni', Port: 6081 }]),
+      400,
+      'ResourceInUse.IP',
+    );
   });
 
   it('IllegalParam.ServerIp (400): ServerIp is not an IPv4 address', async () => {
@@ -72,7 +98,11 @@ describe("AddServersToServerGroup's documented codes", () => {
   });
 
   it('IllegalParam.EcsNetworkType (400): the ECS instance is on the classic network', async () => {
-    expectError(await add(DEFAULT_GROUP, [{ ServerId: 'i-bp1classic00001', ServerType: 'Ecs', Port: 6081 }]), 400, 'IllegalParam.EcsNetworkType');
+    expectError(
+      await add(DEFAULT_GROUP, [{ ServerId: 'i-bp1classic00001', ServerType: 'Ecs', Port: 6081 }]),
+      400,
+      'IllegalParam.EcsNetworkType',
+    );
   });
 
   it('DuplicatedParam.Server (400): the same server twice in one call', async () => {
@@ -80,11 +110,19 @@ describe("AddServersToServerGroup's documented codes", () => {
   });
 
   it('ResourceInUse.Eni (400): the ENI belongs to a GWLB instance', async () => {
-    expectError(await add(DEFAULT_GROUP, [{ ServerId: 'eni-bp1gwlbowned0001', ServerType: 'Eni', Port: 6081 }]), 400, 'ResourceInUse.Eni');
+    expectError(
+      await add(DEFAULT_GROUP, [{ ServerId: 'eni-bp1gwlbowned0001', ServerType: 'Eni', Port: 6081 }]),
+      400,
+      'ResourceInUse.Eni',
+    );
   });
 
   it('IncorrectStatus.Eni (400): the ENI is still attaching', async () => {
-    expectError(await add(DEFAULT_GROUP, [{ ServerId: 'eni-bp1attaching0001', ServerType: 'Eni', Port: 6081 }]), 400, 'IncorrectStatus.Eni');
+    expectError(
+      await add(DEFAULT_GROUP, [{ ServerId: 'eni-bp1attaching0001', ServerType: 'Eni', Port: 6081 }]),
+      400,
+      'IncorrectStatus.Eni',
+    );
   });
 
   it('IllegalParam.IP (400): an Ip server with a public address', async () => {
@@ -92,21 +130,31 @@ describe("AddServersToServerGroup's documented codes", () => {
   });
 
   it('Mismatch.IP (400): an Ip server whose ServerIp differs from its ServerId', async () => {
-    expectError(await add(IP_GROUP, [{ ServerId: '10.0.0.5', ServerType: 'Ip', ServerIp: '10.0.0.6', Port: 6081 }]), 400, 'Mismatch.IP');
+    expectError(
+      await add(IP_GROUP, [{ ServerId: '10.0.0.5', ServerType: 'Ip', ServerIp: '10.0.0.6', Port: 6081 }]),
+      400,
+      'Mismatch.IP',
+    );
   });
 
   it('Mismatch.IP (400): an ECS instance with a ServerIp that is not one of its addresses', async () => {
     expectError(await add(DEFAULT_GROUP, servers([1110], { ServerIp: '192.168.4.200' })), 400, 'Mismatch.IP');
   });
 
-  it("Mismatch.VpcId (400): the ECS instance is in another VPC than the group", async () => {
-    expectError(await add(DEFAULT_GROUP, [{ ServerId: 'i-bp1othervpc0001', ServerType: 'Ecs', Port: 6081 }]), 400, 'Mismatch.VpcId');
+  it('Mismatch.VpcId (400): the ECS instance is in another VPC than the group', async () => {
+    expectError(
+      await add(DEFAULT_GROUP, [{ ServerId: 'i-bp1othervpc0001', ServerType: 'Ecs', Port: 6081 }]),
+      400,
+      'Mismatch.VpcId',
+    );
   });
 
   it('QuotaExceeded.ServerGroupServersNum (400): the group already holds its 300 servers', async () => {
     const answer = await add(FULL_GROUP, [{ ServerId: '10.200.0.1', ServerType: 'Ip', Port: 6081 }]);
     expectError(answer, 400, 'QuotaExceeded.ServerGroupServersNum');
-    expect(answer.body.Message).toBe(`The quota of gwlb_quota_servergroup_servers_num is exceeded for resource ${FULL_GROUP}, usage 301/300.`);
+    expect(answer.body.Message).toBe(
+      `The quota of gwlb_quota_servergroup_servers_num is exceeded for resource ${FULL_GROUP}, usage 301/300.`,
+    );
   });
 
   it('QuotaExceeded.ServerGroupAzServersNum (400): 101 servers of one zone in a group with the default 100 per zone', async () => {
@@ -118,31 +166,59 @@ describe("AddServersToServerGroup's documented codes", () => {
   it('IncorrectStatus.ServerGroup (400): a change while the group is Configuring', async () => {
     expect((await add(DEFAULT_GROUP, servers([1110]))).status).toBe(200);
     expectError(await add(DEFAULT_GROUP, servers([1111])), 400, 'IncorrectStatus.ServerGroup');
-    expectError(await call('RemoveServersFromServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers([1110]) }), 400, 'IncorrectStatus.ServerGroup');
+    expectError(
+      await call('RemoveServersFromServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers([1110]) }),
+      400,
+      'IncorrectStatus.ServerGroup',
+    );
   });
 
   it('ResourceNotFound.Eni (404): an ENI the inventory does not have', async () => {
-    expectError(await add(DEFAULT_GROUP, [{ ServerId: 'eni-bp1nosuchthing01', ServerType: 'Eni', Port: 6081 }]), 404, 'ResourceNotFound.Eni');
+    expectError(
+      await add(DEFAULT_GROUP, [{ ServerId: 'eni-bp1nosuchthing01', ServerType: 'Eni', Port: 6081 }]),
+      404,
+      'ResourceNotFound.Eni',
+    );
   });
 
   it('ResourceNotFound.Eci (404): an ECI the inventory does not have', async () => {
-    expectError(await add(DEFAULT_GROUP, [{ ServerId: 'eci-bp1nosuchthing01', ServerType: 'Eci', Port: 6081 }]), 404, 'ResourceNotFound.Eci');
+    expectError(
+      await add(DEFAULT_GROUP, [{ ServerId: 'eci-bp1nosuchthing01', ServerType: 'Eci', Port: 6081 }]),
+      404,
+      'ResourceNotFound.Eci',
+    );
   });
 
   it('ResourceNotFound.ServerGroup (404): a group the region does not have, for a change or a list of its servers', async () => {
     expectError(await add('sgp-doesnotexist0000', servers([1110])), 404, 'ResourceNotFound.ServerGroup');
-    expectError(await call('ListServerGroupServers', { ServerGroupId: 'sgp-doesnotexist0000' }), 404, 'ResourceNotFound.ServerGroup');
-    expectError(await add(DEFAULT_GROUP, servers([1110]), { RegionId: 'cn-beijing' }), 404, 'ResourceNotFound.ServerGroup');
+    expectError(
+      await call('ListServerGroupServers', { ServerGroupId: 'sgp-doesnotexist0000' }),
+      404,
+      'ResourceNotFound.ServerGroup',
+    );
+    expectError(
+      await add(DEFAULT_GROUP, servers([1110]), { RegionId: 'cn-beijing' }),
+      404,
+      'ResourceNotFound.ServerGroup',
+    );
   });
 
   it('ResourceNotFound.Ecs (404): an ECS instance the inventory does not have', async () => {
-    expectError(await add(DEFAULT_GROUP, [{ ServerId: 'i-bp1nosuchinstance', ServerType: 'Ecs', Port: 6081 }]), 404, 'ResourceNotFound.Ecs');
+    expectError(
+      await add(DEFAULT_GROUP, [{ ServerId: 'i-bp1nosuchinstance', ServerType: 'Ecs', Port: 6081 }]),
+      404,
+      'ResourceNotFound.Ecs',
+    );
   });
 });
 
 describe('Remove, dry run, idempotency and flow control', () => {
   it('ResourceNotFound.BackendServer (404): removing a server that is not in the group', async () => {
-    expectError(await call('RemoveServersFromServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers([1110]) }), 404, 'ResourceNotFound.BackendServer');
+    expectError(
+      await call('RemoveServersFromServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers([1110]) }),
+      404,
+      'ResourceNotFound.BackendServer',
+    );
   });
 
   it('DryRunOperation (400): a dry run that passes every check, and nothing changes', async () => {
@@ -156,7 +232,11 @@ describe('Remove, dry run, idempotency and flow control', () => {
   it('IdempotenceSignatureMismatch (400): the same ClientToken with other parameters', async () => {
     expect((await add(DEFAULT_GROUP, servers([1110]), { ClientToken: 'token-mismatch' })).status).toBe(200);
     settle();
-    expectError(await add(DEFAULT_GROUP, servers([1111]), { ClientToken: 'token-mismatch' }), 400, 'IdempotenceSignatureMismatch');
+    expectError(
+      await add(DEFAULT_GROUP, servers([1111]), { ClientToken: 'token-mismatch' }),
+      400,
+      'IdempotenceSignatureMismatch',
+    );
   });
 
   it('Throttling.User (400): more calls than the per-AccessKey rate allows', async () => {
@@ -180,7 +260,11 @@ describe('gateway (common) codes', () => {
     expectError(await add(DEFAULT_GROUP, servers([1110], { Port: 80 })), 400, 'InvalidParameter');
     expectError(await add(DEFAULT_GROUP, servers([1110], { ServerType: 'Vm' })), 400, 'InvalidParameter');
     expectError(await add(DEFAULT_GROUP, servers(range(0, 201))), 400, 'InvalidParameter');
-    expectError(await call('ListServerGroups', { ServerGroupIds: range(0, 21).map((i) => `sgp-${i}`) }), 400, 'InvalidParameter');
+    expectError(
+      await call('ListServerGroups', { ServerGroupIds: range(0, 21).map((i) => `sgp-${i}`) }),
+      400,
+      'InvalidParameter',
+    );
     expectError(await call('ListServerGroupServers', { NextToken: 'not-a-token' }), 400, 'InvalidParameter');
   });
 
@@ -191,12 +275,16 @@ describe('gateway (common) codes', () => {
   });
 
   it('InvalidAccessKeyId.NotFound (404): a key the world does not have', async () => {
-    const answer = await gwlbClient(sim.url, { credentials: { accessKeyId: 'LTAI5tNoSuchKey', accessKeySecret: 'x' } })('ListServerGroups');
+    const answer = await gwlbClient(sim.url, { credentials: { accessKeyId: 'LTAI5tNoSuchKey', accessKeySecret: 'x' } })(
+      'ListServerGroups',
+    );
     expectError(answer, 404, 'InvalidAccessKeyId.NotFound');
   });
 
   it('InvalidAccessKeyId.Inactive (400): a disabled key', async () => {
-    const answer = await gwlbClient(sim.url, { credentials: { accessKeyId: 'LTAI5tSimulatorDisabled1', accessKeySecret: 'simulator-disabled-secret' } })('ListServerGroups');
+    const answer = await gwlbClient(sim.url, {
+      credentials: { accessKeyId: 'LTAI5tSimulatorDisabled1', accessKeySecret: 'simulator-disabled-secret' },
+    })('ListServerGroups');
     expectError(answer, 400, 'InvalidAccessKeyId.Inactive');
   });
 
@@ -208,7 +296,11 @@ describe('gateway (common) codes', () => {
   });
 
   it('InvalidTimeStamp.Format (400): a date that is not yyyy-MM-ddTHH:mm:ssZ', async () => {
-    expectError(await rawV3(sim.url, 'ListServerGroups', '', { date: 'Mon, 02 Jan 2006 15:04:05 GMT' }), 400, 'InvalidTimeStamp.Format');
+    expectError(
+      await rawV3(sim.url, 'ListServerGroups', '', { date: 'Mon, 02 Jan 2006 15:04:05 GMT' }),
+      400,
+      'InvalidTimeStamp.Format',
+    );
   });
 
   it('SignatureNonceUsed (400): a nonce used again, even on a correctly signed request', async () => {
@@ -227,35 +319,61 @@ describe('gateway (common) codes', () => {
       },
     });
     expectError(tampered, 400, 'SignatureDoesNotMatch');
-    const bodyOnly = await rawV3(sim.url, 'AddServersToServerGroup', form, { tamper: (r) => void (r.body = r.body.replace('1110', '1111')) });
+    const bodyOnly = await rawV3(sim.url, 'AddServersToServerGroup', form, {
+      tamper: (r) => void (r.body = r.body.replace('1110', '1111')),
+    });
     expectError(bodyOnly, 400, 'SignatureDoesNotMatch');
-    const v2 = await rawV2(sim.url, 'ListServerGroups', { MaxResults: '5' }, { tamper: (q) => void (q.Format = 'xml') });
+    const v2 = await rawV2(
+      sim.url,
+      'ListServerGroups',
+      { MaxResults: '5' },
+      { tamper: (q) => void (q.Format = 'xml') },
+    );
     expectError(v2, 400, 'SignatureDoesNotMatch');
   });
 
   it('InvalidSignatureMethod (400): V2 with a method other than HMAC-SHA1', async () => {
-    expectError(await rawV2(sim.url, 'ListServerGroups', {}, { signatureMethod: 'HMAC-SHA256' }), 400, 'InvalidSignatureMethod');
+    expectError(
+      await rawV2(sim.url, 'ListServerGroups', {}, { signatureMethod: 'HMAC-SHA256' }),
+      400,
+      'InvalidSignatureMethod',
+    );
   });
 
   it('UnsupportedHTTPMethod (400): a change sent as GET', async () => {
-    expectError(await rawV3(sim.url, 'AddServersToServerGroup', '', { method: 'GET', query: { ServerGroupId: DEFAULT_GROUP } }), 400, 'UnsupportedHTTPMethod');
+    expectError(
+      await rawV3(sim.url, 'AddServersToServerGroup', '', { method: 'GET', query: { ServerGroupId: DEFAULT_GROUP } }),
+      400,
+      'UnsupportedHTTPMethod',
+    );
   });
 
   it('InvalidSecurityToken.Expired (400): STS credentials past their expiry', async () => {
     const world = structuredClone(DEFAULT_WORLD);
-    world.alibaba!.credentials!.push({ accessKeyId: 'STS.NExpired0001', accessKeySecret: 's', securityToken: 't', expiresAt: '2020-01-01T00:00:00Z' });
+    world.alibaba!.credentials!.push({
+      accessKeyId: 'STS.NExpired0001',
+      accessKeySecret: 's',
+      securityToken: 't',
+      expiresAt: '2020-01-01T00:00:00Z',
+    });
     sim.simulator.reset(world);
-    const answer = await gwlbClient(sim.url, { credentials: { accessKeyId: 'STS.NExpired0001', accessKeySecret: 's', securityToken: 't' } })('ListServerGroups');
+    const answer = await gwlbClient(sim.url, {
+      credentials: { accessKeyId: 'STS.NExpired0001', accessKeySecret: 's', securityToken: 't' },
+    })('ListServerGroups');
     expectError(answer, 400, 'InvalidSecurityToken.Expired');
   });
 
   it('InvalidSecurityToken.MismatchWithAccessKey (400): STS credentials without their token', async () => {
-    const answer = await gwlbClient(sim.url, { credentials: { accessKeyId: 'STS.NSimulatorDemoKey01', accessKeySecret: 'simulator-demo-sts-secret-0001' } })('ListServerGroups');
+    const answer = await gwlbClient(sim.url, {
+      credentials: { accessKeyId: 'STS.NSimulatorDemoKey01', accessKeySecret: 'simulator-demo-sts-secret-0001' },
+    })('ListServerGroups');
     expectError(answer, 400, 'InvalidSecurityToken.MismatchWithAccessKey');
   });
 
   it('InvalidParameter.Format (400): a body that is not form-encoded', async () => {
-    const answer = await rawV3(sim.url, 'ListServerGroups', '{"MaxResults":5}', { headers: { 'content-type': 'application/json' } });
+    const answer = await rawV3(sim.url, 'ListServerGroups', '{"MaxResults":5}', {
+      headers: { 'content-type': 'application/json' },
+    });
     expectError(answer, 400, 'InvalidParameter.Format');
   });
 
@@ -271,7 +389,9 @@ describe('gateway (common) codes', () => {
   });
 
   it('credentials never reach the answer: the secret is absent from every error message', async () => {
-    const answer = await gwlbClient(sim.url, { credentials: { accessKeyId: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId, accessKeySecret: 'wrong' } })('ListServerGroups');
+    const answer = await gwlbClient(sim.url, {
+      credentials: { accessKeyId: DEFAULT_ALIBABA_CREDENTIAL.accessKeyId, accessKeySecret: 'wrong' },
+    })('ListServerGroups');
     expect(JSON.stringify(answer.body)).not.toContain(DEFAULT_ALIBABA_CREDENTIAL.accessKeySecret);
   });
 });

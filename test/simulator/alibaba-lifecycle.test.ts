@@ -32,7 +32,9 @@ const statuses = async (id: string) => {
 describe('state machines on the manual clock', () => {
   it('an add puts the group in Configuring and the servers in Adding until the configured times pass', async () => {
     await admin(sim.url, 'PATCH', '/_sim/settings', { timings: { configuringMs: 3000, addingMs: 2000 } });
-    expect((await call('AddServersToServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers([1100, 1101]) })).status).toBe(200);
+    expect(
+      (await call('AddServersToServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers([1100, 1101]) })).status,
+    ).toBe(200);
     expect((await groupStatus(DEFAULT_GROUP))?.ServerGroupStatus).toBe('Configuring');
     expect(await statuses(DEFAULT_GROUP)).toEqual([`${ecsId(1100)}:Adding`, `${ecsId(1101)}:Adding`]);
     await advance(2000);
@@ -45,7 +47,9 @@ describe('state machines on the manual clock', () => {
   it('a remove goes Removing, then the server is gone', async () => {
     await call('AddServersToServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers([1100]) });
     await advance(10_000);
-    expect((await call('RemoveServersFromServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers([1100]) })).status).toBe(200);
+    expect(
+      (await call('RemoveServersFromServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers([1100]) })).status,
+    ).toBe(200);
     expect(await statuses(DEFAULT_GROUP)).toEqual([`${ecsId(1100)}:Removing`]);
     await advance(10_000);
     expect(await statuses(DEFAULT_GROUP)).toEqual([]);
@@ -59,23 +63,47 @@ describe('state machines on the manual clock', () => {
     expect(await statuses(DRAIN_GROUP)).toEqual([`${ecsId(1100)}:Removing`, `${ecsId(1101)}:Removing`]);
     await advance(1000);
     expect(await statuses(DRAIN_GROUP)).toEqual([`${ecsId(1100)}:Draining`, `${ecsId(1101)}:Draining`]);
-    expect((await call('AddServersToServerGroup', { ServerGroupId: DRAIN_GROUP, Servers: servers([1100]) })).status).toBe(200);
+    expect(
+      (await call('AddServersToServerGroup', { ServerGroupId: DRAIN_GROUP, Servers: servers([1100]) })).status,
+    ).toBe(200);
     expect(await statuses(DRAIN_GROUP)).toEqual([`${ecsId(1100)}:Adding`, `${ecsId(1101)}:Draining`]);
     await advance(10_000); // the group's 10 s drain timeout
     expect(await statuses(DRAIN_GROUP)).toEqual([`${ecsId(1100)}:Available`]);
   });
 
   it('the group is Creating for its creatingMs after the world starts', async () => {
-    const world = { alibaba: { credentials: [{ accessKeyId: 'k', accessKeySecret: 's' }], regions: [{ id: 'cn-hangzhou', zones: ['z'], vpcs: [{ id: 'vpc-1', cidr: '10.0.0.0/8' }], serverGroups: [{ id: 'sgp-new', type: 'Ip' as const, vpcId: 'vpc-1', creatingMs: 5000 }] }] } };
+    const world = {
+      alibaba: {
+        credentials: [{ accessKeyId: 'k', accessKeySecret: 's' }],
+        regions: [
+          {
+            id: 'cn-hangzhou',
+            zones: ['z'],
+            vpcs: [{ id: 'vpc-1', cidr: '10.0.0.0/8' }],
+            serverGroups: [{ id: 'sgp-new', type: 'Ip' as const, vpcId: 'vpc-1', creatingMs: 5000 }],
+          },
+        ],
+      },
+    };
     sim.simulator.reset(world);
     const creds = { accessKeyId: 'k', accessKeySecret: 's' };
     const c = gwlbClient(sim.url, { credentials: creds });
     const first = await c('ListServerGroups');
     expect((first.body.ServerGroups as Array<{ ServerGroupStatus: string }>)[0]?.ServerGroupStatus).toBe('Creating');
-    const refused = await c('AddServersToServerGroup', { ServerGroupId: 'sgp-new', Servers: [{ ServerId: '10.0.0.1', ServerType: 'Ip' }] });
+    const refused = await c('AddServersToServerGroup', {
+      ServerGroupId: 'sgp-new',
+      Servers: [{ ServerId: '10.0.0.1', ServerType: 'Ip' }],
+    });
     expect(refused.code).toBe('IncorrectStatus.ServerGroup');
     await advance(5000);
-    expect((await c('AddServersToServerGroup', { ServerGroupId: 'sgp-new', Servers: [{ ServerId: '10.0.0.1', ServerType: 'Ip' }] })).status).toBe(200);
+    expect(
+      (
+        await c('AddServersToServerGroup', {
+          ServerGroupId: 'sgp-new',
+          Servers: [{ ServerId: '10.0.0.1', ServerType: 'Ip' }],
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('the admin clock reports manual time and moves only when advanced', async () => {
@@ -91,7 +119,11 @@ describe('state machines on the manual clock', () => {
 describe('the demo group and pagination', () => {
   it('takes 1,000 ECS servers in 5 calls of 200 and lists them page by page with NextToken', async () => {
     for (let chunk = 0; chunk < 5; chunk++) {
-      const answer = await call('AddServersToServerGroup', { ServerGroupId: DEMO_GROUP, Servers: servers(range(chunk * 200, chunk * 200 + 200)), ClientToken: `demo-${chunk}` });
+      const answer = await call('AddServersToServerGroup', {
+        ServerGroupId: DEMO_GROUP,
+        Servers: servers(range(chunk * 200, chunk * 200 + 200)),
+        ClientToken: `demo-${chunk}`,
+      });
       expect(answer.status).toBe(200);
       await advance(1000);
     }
@@ -99,10 +131,19 @@ describe('the demo group and pagination', () => {
     let token = '';
     let pages = 0;
     do {
-      const page = await call('ListServerGroupServers', { ServerGroupId: DEMO_GROUP, MaxResults: 300, ...(token ? { NextToken: token } : {}) });
+      const page = await call('ListServerGroupServers', {
+        ServerGroupId: DEMO_GROUP,
+        MaxResults: 300,
+        ...(token ? { NextToken: token } : {}),
+      });
       expect(page.body.TotalCount).toBe(1000);
       expect(page.body.MaxResults).toBe(300);
-      for (const s of page.body.Servers as Array<{ ServerId: string; ServerIp: string; Status: string; Port: number }>) {
+      for (const s of page.body.Servers as Array<{
+        ServerId: string;
+        ServerIp: string;
+        Status: string;
+        Port: number;
+      }>) {
         expect(s).toMatchObject({ Status: 'Available', Port: 6081 });
         seen.push(`${s.ServerId}@${s.ServerIp}`);
       }
@@ -117,9 +158,20 @@ describe('the demo group and pagination', () => {
   it('defaults to pages of 20 and filters by ServerIds and ServerIps', async () => {
     await call('AddServersToServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers(range(1000, 1030)) });
     const first = await call('ListServerGroupServers', { ServerGroupId: DEFAULT_GROUP });
-    expect([(first.body.Servers as unknown[]).length, first.body.MaxResults, first.body.TotalCount, first.body.NextToken === '']).toEqual([20, 20, 30, false]);
-    const byId = await call('ListServerGroupServers', { ServerGroupId: DEFAULT_GROUP, ServerIds: [ecsId(1003), ecsId(1007)] });
-    expect((byId.body.Servers as Array<{ ServerId: string }>).map((s) => s.ServerId)).toEqual([ecsId(1003), ecsId(1007)]);
+    expect([
+      (first.body.Servers as unknown[]).length,
+      first.body.MaxResults,
+      first.body.TotalCount,
+      first.body.NextToken === '',
+    ]).toEqual([20, 20, 30, false]);
+    const byId = await call('ListServerGroupServers', {
+      ServerGroupId: DEFAULT_GROUP,
+      ServerIds: [ecsId(1003), ecsId(1007)],
+    });
+    expect((byId.body.Servers as Array<{ ServerId: string }>).map((s) => s.ServerId)).toEqual([
+      ecsId(1003),
+      ecsId(1007),
+    ]);
     const byIp = await call('ListServerGroupServers', { ServerGroupId: DEFAULT_GROUP, ServerIps: [ecsIp(1010)] });
     expect((byIp.body.Servers as Array<{ ServerId: string }>).map((s) => s.ServerId)).toEqual([ecsId(1010)]);
   });
@@ -128,17 +180,39 @@ describe('the demo group and pagination', () => {
     const all = await call('ListServerGroups', { MaxResults: 100 });
     expect(all.body.TotalCount).toBe(5);
     const ip = await call('ListServerGroups', { ServerGroupType: 'Ip' });
-    expect((ip.body.ServerGroups as Array<{ ServerGroupId: string }>).map((g) => g.ServerGroupId)).toEqual(['sgp-atstuj3rtoptyui0002', 'sgp-atstuj3rtoptyui0003']);
+    expect((ip.body.ServerGroups as Array<{ ServerGroupId: string }>).map((g) => g.ServerGroupId)).toEqual([
+      'sgp-atstuj3rtoptyui0002',
+      'sgp-atstuj3rtoptyui0003',
+    ]);
     const tagged = await call('ListServerGroups', { Tag: [{ Key: 'app', Value: 'lbflow-demo' }] });
-    expect((tagged.body.ServerGroups as Array<{ ServerGroupId: string }>).map((g) => g.ServerGroupId)).toEqual([DEMO_GROUP]);
+    expect((tagged.body.ServerGroups as Array<{ ServerGroupId: string }>).map((g) => g.ServerGroupId)).toEqual([
+      DEMO_GROUP,
+    ]);
     const skipped = await call('ListServerGroups', { Skip: 4 });
     expect((skipped.body.ServerGroups as unknown[]).length).toBe(1);
     const full = (all.body.ServerGroups as Array<Record<string, unknown>>)[3];
-    expect(full).toMatchObject({ ServerGroupName: 'quota-hit', ServerGroupType: 'Ip', ServerCount: 300, Protocol: 'GENEVE', ConnectionDrainConfig: { ConnectionDrainEnabled: false, ConnectionDrainTimeout: 300 } });
+    expect(full).toMatchObject({
+      ServerGroupName: 'quota-hit',
+      ServerGroupType: 'Ip',
+      ServerCount: 300,
+      Protocol: 'GENEVE',
+      ConnectionDrainConfig: { ConnectionDrainEnabled: false, ConnectionDrainTimeout: 300 },
+    });
     // Every field of the SDK's HealthCheckConfig model, the UDP check's expected answer and request included.
-    expect(Object.keys(full?.HealthCheckConfig as object).sort()).toEqual(
-      ['HealthCheckConnectPort', 'HealthCheckConnectTimeout', 'HealthCheckDomain', 'HealthCheckEnabled', 'HealthCheckExp', 'HealthCheckHttpCode', 'HealthCheckInterval', 'HealthCheckPath', 'HealthCheckProtocol', 'HealthCheckReq', 'HealthyThreshold', 'UnhealthyThreshold'],
-    );
+    expect(Object.keys(full?.HealthCheckConfig as object).sort()).toEqual([
+      'HealthCheckConnectPort',
+      'HealthCheckConnectTimeout',
+      'HealthCheckDomain',
+      'HealthCheckEnabled',
+      'HealthCheckExp',
+      'HealthCheckHttpCode',
+      'HealthCheckInterval',
+      'HealthCheckPath',
+      'HealthCheckProtocol',
+      'HealthCheckReq',
+      'HealthyThreshold',
+      'UnhealthyThreshold',
+    ]);
   });
 
   it('keeps a NextToken valid when servers before it are removed', async () => {
@@ -147,8 +221,14 @@ describe('the demo group and pagination', () => {
     const first = await call('ListServerGroupServers', { ServerGroupId: DEFAULT_GROUP, MaxResults: 5 });
     await call('RemoveServersFromServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers([1000, 1001]) });
     await advance(5000);
-    const second = await call('ListServerGroupServers', { ServerGroupId: DEFAULT_GROUP, MaxResults: 5, NextToken: first.body.NextToken });
-    expect((second.body.Servers as Array<{ ServerId: string }>).map((s) => s.ServerId)).toEqual(range(1005, 1010).map(ecsId));
+    const second = await call('ListServerGroupServers', {
+      ServerGroupId: DEFAULT_GROUP,
+      MaxResults: 5,
+      NextToken: first.body.NextToken,
+    });
+    expect((second.body.Servers as Array<{ ServerId: string }>).map((s) => s.ServerId)).toEqual(
+      range(1005, 1010).map(ecsId),
+    );
     expect(second.body.NextToken).toBe('');
   });
 });
@@ -177,13 +257,24 @@ describe('ClientToken idempotency', () => {
     expect([replay1.body.RequestId, replay2.body.RequestId]).toEqual([first.body.RequestId, first.body.RequestId]);
 
     const calls = await admin(sim.url, 'GET', '/_sim/calls?clientToken=chunk-0001');
-    expect(calls.body.counts.byClientToken['chunk-0001']).toMatchObject({ action: 'AddServersToServerGroup', calls: 3, committed: 1, replayed: 2 });
+    expect(calls.body.counts.byClientToken['chunk-0001']).toMatchObject({
+      action: 'AddServersToServerGroup',
+      calls: 3,
+      committed: 1,
+      replayed: 2,
+    });
     expect(calls.body.entries.map((e: { outcome: string }) => e.outcome)).toEqual(['applied', 'replayed', 'replayed']);
     // The log records the request id each client got: the original one for a replay.
-    expect(calls.body.entries.map((e: { requestId: string }) => e.requestId)).toEqual([first.body.RequestId, first.body.RequestId, first.body.RequestId]);
+    expect(calls.body.entries.map((e: { requestId: string }) => e.requestId)).toEqual([
+      first.body.RequestId,
+      first.body.RequestId,
+      first.body.RequestId,
+    ]);
     const stateAfter = await admin(sim.url, 'GET', '/_sim/state');
     const group = (s: any) => s.body.serverGroups.find((g: { id: string }) => g.id === DEFAULT_GROUP);
-    expect(group(stateAfter).servers.map((x: { serverId: string }) => x.serverId)).toEqual(group(stateBefore).servers.map((x: { serverId: string }) => x.serverId));
+    expect(group(stateAfter).servers.map((x: { serverId: string }) => x.serverId)).toEqual(
+      group(stateBefore).servers.map((x: { serverId: string }) => x.serverId),
+    );
     expect(group(stateAfter).serverCount).toBe(2);
   });
 
@@ -203,6 +294,10 @@ describe('ClientToken idempotency', () => {
     await call('AddServersToServerGroup', { ServerGroupId: 'sgp-missing', Servers: servers([1]) });
     const counts = (await admin(sim.url, 'GET', '/_sim/calls')).body.counts.byAction;
     expect(counts.ListServerGroups).toMatchObject({ calls: 2, byStatus: { 200: 2 } });
-    expect(counts.AddServersToServerGroup).toMatchObject({ calls: 1, byStatus: { 404: 1 }, byOutcome: { rejected: 1 } });
+    expect(counts.AddServersToServerGroup).toMatchObject({
+      calls: 1,
+      byStatus: { 404: 1 },
+      byOutcome: { rejected: 1 },
+    });
   });
 });

@@ -40,7 +40,13 @@ describe('which calls a rule hits', () => {
   });
 
   it('repeats its sequence when asked and stops after `times` fires', async () => {
-    await addFault(sims.alibaba.url, { action: 'ListServerGroups', effect: 'throttle', sequence: 'x.', repeat: true, times: 2 });
+    await addFault(sims.alibaba.url, {
+      action: 'ListServerGroups',
+      effect: 'throttle',
+      sequence: 'x.',
+      repeat: true,
+      times: 2,
+    });
     const codes: string[] = [];
     for (let i = 0; i < 6; i++) codes.push((await call('ListServerGroups')).code ?? 'ok');
     expect(codes).toEqual(['Throttling.User', 'ok', 'Throttling.User', 'ok', 'ok', 'ok']);
@@ -57,8 +63,16 @@ describe('which calls a rule hits', () => {
   });
 
   it('loads the fault plan a world declares', async () => {
-    sims.alibaba.simulator.reset({ alibaba: { credentials: [{ accessKeyId: 'k', accessKeySecret: 's' }], regions: [{ id: 'r', zones: ['z'] }], faults: { seed: 7, rules: [{ action: 'ListServerGroups', effect: 'error', status: 500 }] } } });
-    const answer = await gwlbClient(sims.alibaba.url, { credentials: { accessKeyId: 'k', accessKeySecret: 's' } })('ListServerGroups');
+    sims.alibaba.simulator.reset({
+      alibaba: {
+        credentials: [{ accessKeyId: 'k', accessKeySecret: 's' }],
+        regions: [{ id: 'r', zones: ['z'] }],
+        faults: { seed: 7, rules: [{ action: 'ListServerGroups', effect: 'error', status: 500 }] },
+      },
+    });
+    const answer = await gwlbClient(sims.alibaba.url, { credentials: { accessKeyId: 'k', accessKeySecret: 's' } })(
+      'ListServerGroups',
+    );
     expect([answer.status, answer.code]).toEqual([500, 'InternalError']);
     expect((await admin(sims.alibaba.url, 'GET', '/_sim/faults')).body.seed).toBe(7);
   });
@@ -67,12 +81,20 @@ describe('which calls a rule hits', () => {
 describe('effects on Alibaba', () => {
   it('error: 503 ServiceUnavailable by default, or the status and code the rule names', async () => {
     await addFault(sims.alibaba.url, { action: 'ListServerGroups', effect: 'error' });
-    expect([(await call('ListServerGroups')).status, (await call('ListServerGroups')).code]).toEqual([503, 'ServiceUnavailable']);
+    expect([(await call('ListServerGroups')).status, (await call('ListServerGroups')).code]).toEqual([
+      503,
+      'ServiceUnavailable',
+    ]);
     await admin(sims.alibaba.url, 'DELETE', '/_sim/faults');
     await addFault(sims.alibaba.url, { action: 'ListServerGroups', effect: 'error', status: 400 });
     expect((await call('ListServerGroups')).code).toBe('SystemBusy');
-    await admin(sims.alibaba.url, 'PUT', '/_sim/faults', { rules: [{ action: 'ListServerGroups', effect: 'error', status: 500 }] });
-    expect([(await call('ListServerGroups')).status, (await call('ListServerGroups')).code]).toEqual([500, 'InternalError']);
+    await admin(sims.alibaba.url, 'PUT', '/_sim/faults', {
+      rules: [{ action: 'ListServerGroups', effect: 'error', status: 500 }],
+    });
+    expect([(await call('ListServerGroups')).status, (await call('ListServerGroups')).code]).toEqual([
+      500,
+      'InternalError',
+    ]);
   });
 
   it('latency: the call still succeeds and the log names the fault', async () => {
@@ -84,7 +106,9 @@ describe('effects on Alibaba', () => {
 
   it('reset: the connection drops without an answer and nothing changes', async () => {
     await addFault(sims.alibaba.url, { action: 'AddServersToServerGroup', effect: 'reset', times: 1 });
-    await expect(call('AddServersToServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers([1100]) })).rejects.toThrow();
+    await expect(
+      call('AddServersToServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers([1100]) }),
+    ).rejects.toThrow();
     expect(await listIds()).toEqual([]);
   });
 
@@ -105,7 +129,12 @@ describe('effects on Alibaba', () => {
   });
 
   it('commit then drop (error): the change is applied and the client sees a 503', async () => {
-    await addFault(sims.alibaba.url, { action: 'AddServersToServerGroup', effect: 'commitThenDrop', drop: 'error', times: 1 });
+    await addFault(sims.alibaba.url, {
+      action: 'AddServersToServerGroup',
+      effect: 'commitThenDrop',
+      drop: 'error',
+      times: 1,
+    });
     const answer = await call('AddServersToServerGroup', { ServerGroupId: DEFAULT_GROUP, Servers: servers([1100]) });
     expect([answer.status, answer.code]).toEqual([503, 'ServiceUnavailable']);
     expect(await listIds()).toEqual([`${ecsId(1100)}:Adding`]);
@@ -134,7 +163,12 @@ describe('effects on Alibaba', () => {
 });
 
 describe('effects on Huawei', () => {
-  const add = (ids: number[]) => elb(sims.huawei.url, { method: 'POST', path: poolPath(DEMO_POOL, '/members/batch-add'), data: { members: hwMembers(ids) } });
+  const add = (ids: number[]) =>
+    elb(sims.huawei.url, {
+      method: 'POST',
+      path: poolPath(DEMO_POOL, '/members/batch-add'),
+      data: { members: hwMembers(ids) },
+    });
 
   it('throttle: 429 APIGW.0308', async () => {
     await addFault(sims.huawei.url, { action: 'ListMembers', effect: 'throttle', times: 1 });
@@ -146,7 +180,10 @@ describe('effects on Huawei', () => {
     await addFault(sims.huawei.url, { action: 'BatchCreateMembers', effect: 'commitThenDrop', times: 1 });
     await expect(add([1, 2])).rejects.toThrow();
     const retry = await add([1, 2]);
-    expect((retry.body.members as Array<{ ret_status: string }>).map((m) => m.ret_status)).toEqual(['existed', 'existed']);
+    expect((retry.body.members as Array<{ ret_status: string }>).map((m) => m.ret_status)).toEqual([
+      'existed',
+      'existed',
+    ]);
   });
 
   it('reset before the change: nothing is created', async () => {
@@ -160,7 +197,9 @@ describe('effects on Huawei', () => {
     await add([1]);
     sims.clock.advance(24 * 3600 * 1000);
     const list = await elb(sims.huawei.url, { path: poolPath(DEMO_POOL, '/members') });
-    expect((list.body.members as Array<{ operating_status: string }>).map((m) => m.operating_status)).toEqual(['INITIAL']);
+    expect((list.body.members as Array<{ operating_status: string }>).map((m) => m.operating_status)).toEqual([
+      'INITIAL',
+    ]);
   });
 
   it('error with a gateway status: 503 APIGW.0613', async () => {

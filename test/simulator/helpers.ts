@@ -5,14 +5,24 @@ import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, DEFAULT_HUAWEI_PROJECT } from '../../src/simulator/index.js';
+import {
+  DEFAULT_ALIBABA_CREDENTIAL,
+  DEFAULT_HUAWEI_CREDENTIAL,
+  DEFAULT_HUAWEI_PROJECT,
+} from '../../src/simulator/index.js';
 
 // The CommonJS package's default export is the client class (one level deeper under some loaders).
 type AliClientClass = new (config: aliCore.$OpenApiUtil.Config) => {
-  callApi(params: aliCore.$OpenApiUtil.Params, request: aliCore.$OpenApiUtil.OpenApiRequest, runtime: object): Promise<{ statusCode: number; body: Record<string, unknown>; headers: Record<string, string> }>;
+  callApi(
+    params: aliCore.$OpenApiUtil.Params,
+    request: aliCore.$OpenApiUtil.OpenApiRequest,
+    runtime: object,
+  ): Promise<{ statusCode: number; body: Record<string, unknown>; headers: Record<string, string> }>;
 };
 const defaultExport = (aliCore as unknown as { default: unknown }).default as { default?: unknown };
-export const AliClient = (typeof defaultExport === 'function' ? defaultExport : defaultExport.default) as AliClientClass;
+export const AliClient = (
+  typeof defaultExport === 'function' ? defaultExport : defaultExport.default
+) as AliClientClass;
 export const { $OpenApiUtil, OpenApiUtil } = aliCore;
 
 export const GWLB = { version: '2024-04-15' } as const;
@@ -38,7 +48,10 @@ export interface AliCredentials {
 }
 
 /** Calls GWLB through @alicloud/openapi-core's client (V3 signing by default, `v2` for HMAC-SHA1). */
-export function gwlbClient(url: string, options: { credentials?: AliCredentials; v2?: boolean; method?: 'POST' | 'GET' } = {}) {
+export function gwlbClient(
+  url: string,
+  options: { credentials?: AliCredentials; v2?: boolean; method?: 'POST' | 'GET' } = {},
+) {
   const creds: AliCredentials = options.credentials ?? DEFAULT_ALIBABA_CREDENTIAL;
   const config = new $OpenApiUtil.Config({
     accessKeyId: creds.accessKeyId,
@@ -63,12 +76,21 @@ export function gwlbClient(url: string, options: { credentials?: AliCredentials;
       reqBodyType: 'formData',
       bodyType: 'json',
     });
-    const req = options.method === 'GET' ? new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(body) }) : new $OpenApiUtil.OpenApiRequest({ body });
+    const req =
+      options.method === 'GET'
+        ? new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(body) })
+        : new $OpenApiUtil.OpenApiRequest({ body });
     try {
       const res = await client.callApi(params, req, {});
       return { status: res.statusCode, body: res.body, requestId: String(res.body.RequestId) };
     } catch (error) {
-      const e = error as { statusCode?: number; code?: string; data?: Record<string, unknown>; requestId?: string; message?: string };
+      const e = error as {
+        statusCode?: number;
+        code?: string;
+        data?: Record<string, unknown>;
+        requestId?: string;
+        message?: string;
+      };
       if (e.statusCode === undefined) throw error;
       const answer: AliAnswer = { status: e.statusCode, body: e.data ?? {} };
       if (e.code !== undefined) answer.code = e.code;
@@ -129,9 +151,17 @@ export async function rawV3(
   const r = { headers, body: form };
   opts.tamper?.(r);
   const qs = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
-  const res = await request(`${url}${pathname}${qs}`, { method: method as 'POST', headers: r.headers, ...(method === 'GET' ? {} : { body: r.body }) });
+  const res = await request(`${url}${pathname}${qs}`, {
+    method: method as 'POST',
+    headers: r.headers,
+    ...(method === 'GET' ? {} : { body: r.body }),
+  });
   const text = await res.body.text();
-  return { status: res.statusCode, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: res.headers };
+  return {
+    status: res.statusCode,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    headers: res.headers,
+  };
 }
 
 /** A V2 (HMAC-SHA1) request signed with openapi-core's `getRPCSignature`, common parameters in the query. */
@@ -139,7 +169,13 @@ export async function rawV2(
   url: string,
   action: string,
   business: Record<string, string>,
-  opts: { credentials?: AliCredentials; timestamp?: string; nonce?: string; signatureMethod?: string; tamper?: (query: Record<string, string>) => void } = {},
+  opts: {
+    credentials?: AliCredentials;
+    timestamp?: string;
+    nonce?: string;
+    signatureMethod?: string;
+    tamper?: (query: Record<string, string>) => void;
+  } = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const creds: AliCredentials = opts.credentials ?? DEFAULT_ALIBABA_CREDENTIAL;
   const query: Record<string, string> = {
@@ -200,7 +236,8 @@ export interface ElbRequest {
 function queryString(query: Record<string, string | string[]> | undefined): string {
   if (!query) return '';
   const parts: string[] = [];
-  for (const [k, v] of Object.entries(query)) for (const value of Array.isArray(v) ? v : [v]) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(value)}`);
+  for (const [k, v] of Object.entries(query))
+    for (const value of Array.isArray(v) ? v : [v]) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(value)}`);
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
@@ -222,15 +259,24 @@ export async function elb(base: string, r: ElbRequest): Promise<ElbAnswer> {
       headers: { 'content-type': 'application/json', 'X-Project-Id': PROJECT, ...r.headers },
       queryParams: r.query ?? {},
     };
-    if (r.rawBody !== undefined) toSign.headers = { ...(toSign.headers as object), 'X-Sdk-Content-Sha256': sha256(r.rawBody) };
+    if (r.rawBody !== undefined)
+      toSign.headers = { ...(toSign.headers as object), 'X-Sdk-Content-Sha256': sha256(r.rawBody) };
     else if (r.data !== undefined) toSign.data = r.data;
     headers = AKSKSigner.sign(toSign as never, credential) as Record<string, string>;
   }
   const req = { headers, body, url: `${base}${r.path}${queryString(r.query)}` };
   r.tamper?.(req);
-  const res = await request(req.url, { method, headers: req.headers, ...(req.body !== undefined ? { body: req.body } : {}) });
+  const res = await request(req.url, {
+    method,
+    headers: req.headers,
+    ...(req.body !== undefined ? { body: req.body } : {}),
+  });
   const text = await res.body.text();
-  return { status: res.statusCode, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: res.headers };
+  return {
+    status: res.statusCode,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    headers: res.headers,
+  };
 }
 
 export const poolPath = (pool: string, rest = ''): string => `/v3/${PROJECT}/elb/pools/${pool}${rest}`;
@@ -239,7 +285,12 @@ export function hwMembers(ids: number[], extra: Record<string, unknown> = {}): A
   return ids.map((i) => ({ address: ecsIp(i), protocol_port: 80, subnet_cidr_id: SUBNET, ...extra }));
 }
 
-export async function admin(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+export async function admin(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   const res = await request(`${base}${path}`, {
     method: method as 'GET',
     ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),

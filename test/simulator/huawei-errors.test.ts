@@ -1,8 +1,30 @@
 // One test per ELB v3 / API gateway error code: the condition that produces it, its HTTP status and the body
 // {error_msg, error_code, request_id} with the same id in X-Request-Id.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_HUAWEI_CREDENTIAL, DEFAULT_HUAWEI_TOKEN, DEFAULT_WORLD, startHuaweiSimulator, type HuaweiSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { DEMO_POOL, FULL_POOL, GATEWAY_POOL, IP_TARGET_POOL, PROJECT, SUBNET, SUBNET_B, admin, ecsIp, elb, hwMembers, poolPath, range, type ElbAnswer } from './helpers.js';
+import {
+  DEFAULT_HUAWEI_CREDENTIAL,
+  DEFAULT_HUAWEI_TOKEN,
+  DEFAULT_WORLD,
+  startHuaweiSimulator,
+  type HuaweiSimulator,
+  type RunningSimulator,
+} from '../../src/simulator/index.js';
+import {
+  DEMO_POOL,
+  FULL_POOL,
+  GATEWAY_POOL,
+  IP_TARGET_POOL,
+  PROJECT,
+  SUBNET,
+  SUBNET_B,
+  admin,
+  ecsIp,
+  elb,
+  hwMembers,
+  poolPath,
+  range,
+  type ElbAnswer,
+} from './helpers.js';
 
 let sim: RunningSimulator<HuaweiSimulator>;
 
@@ -24,8 +46,10 @@ function expectError(answer: ElbAnswer, status: number, code: string): void {
   expect(answer.headers['x-request-id']).toBe(answer.body.request_id);
 }
 
-const batchAdd = (pool: string, members: unknown[]) => elb(sim.url, { method: 'POST', path: poolPath(pool, '/members/batch-add'), data: { members } });
-const quotaDetails = (keys: string[]) => elb(sim.url, { path: `/v3/${PROJECT}/elb/quotas/details`, query: { quota_key: keys } });
+const batchAdd = (pool: string, members: unknown[]) =>
+  elb(sim.url, { method: 'POST', path: poolPath(pool, '/members/batch-add'), data: { members } });
+const quotaDetails = (keys: string[]) =>
+  elb(sim.url, { path: `/v3/${PROJECT}/elb/quotas/details`, query: { quota_key: keys } });
 const withWorld = (edit: (w: typeof DEFAULT_WORLD) => void) => {
   const world = structuredClone(DEFAULT_WORLD);
   edit(world);
@@ -34,7 +58,9 @@ const withWorld = (edit: (w: typeof DEFAULT_WORLD) => void) => {
 
 describe('ELB.8902 (400): validation', () => {
   it('refuses unrecognized attributes, naming them', async () => {
-    const answer = await batchAdd(DEMO_POOL, [{ ...hwMembers([1])[0], protection_status: 'x', protection_reason: 'y' }]);
+    const answer = await batchAdd(DEMO_POOL, [
+      { ...hwMembers([1])[0], protection_status: 'x', protection_reason: 'y' },
+    ]);
     expectError(answer, 400, 'ELB.8902');
     expect(answer.body.error_msg).toBe("Unrecognized attribute(s) 'protection_status, protection_reason'");
   });
@@ -55,13 +81,21 @@ describe('ELB.8902 (400): validation', () => {
   });
 
   it('refuses an address outside its subnet and a missing protocol_port', async () => {
-    expectError(await batchAdd(DEMO_POOL, [{ address: '192.168.200.50', protocol_port: 80, subnet_cidr_id: SUBNET }]), 400, 'ELB.8902');
+    expectError(
+      await batchAdd(DEMO_POOL, [{ address: '192.168.200.50', protocol_port: 80, subnet_cidr_id: SUBNET }]),
+      400,
+      'ELB.8902',
+    );
     expectError(await batchAdd(DEMO_POOL, [{ address: ecsIp(1), subnet_cidr_id: SUBNET }]), 400, 'ELB.8902');
   });
 
-  it('refuses a gateway (IP protocol) member with a port other than 0 or in the load balancer\'s own subnet', async () => {
+  it("refuses a gateway (IP protocol) member with a port other than 0 or in the load balancer's own subnet", async () => {
     expectError(await batchAdd(GATEWAY_POOL, hwMembers([1])), 400, 'ELB.8902');
-    expectError(await batchAdd(GATEWAY_POOL, [{ address: '192.168.130.5', protocol_port: 0, subnet_cidr_id: SUBNET_B }]), 400, 'ELB.8902');
+    expectError(
+      await batchAdd(GATEWAY_POOL, [{ address: '192.168.130.5', protocol_port: 0, subnet_cidr_id: SUBNET_B }]),
+      400,
+      'ELB.8902',
+    );
     expect((await batchAdd(GATEWAY_POOL, hwMembers([1], { protocol_port: 0 }))).status).toBe(201);
   });
 
@@ -70,14 +104,30 @@ describe('ELB.8902 (400): validation', () => {
   });
 
   it('refuses a batch-delete item that mixes id with address, and a list marker that is no member', async () => {
-    const del = await elb(sim.url, { method: 'POST', path: poolPath(DEMO_POOL, '/members/batch-delete'), data: { members: [{ id: 'x', address: '10.0.0.1', protocol_port: 80 }] } });
+    const del = await elb(sim.url, {
+      method: 'POST',
+      path: poolPath(DEMO_POOL, '/members/batch-delete'),
+      data: { members: [{ id: 'x', address: '10.0.0.1', protocol_port: 80 }] },
+    });
     expectError(del, 400, 'ELB.8902');
-    expectError(await elb(sim.url, { path: poolPath(DEMO_POOL, '/members'), query: { marker: 'not-a-member', limit: '10' } }), 400, 'ELB.8902');
-    expectError(await elb(sim.url, { path: poolPath(DEMO_POOL, '/members'), query: { limit: '2001' } }), 400, 'ELB.8902');
+    expectError(
+      await elb(sim.url, { path: poolPath(DEMO_POOL, '/members'), query: { marker: 'not-a-member', limit: '10' } }),
+      400,
+      'ELB.8902',
+    );
+    expectError(
+      await elb(sim.url, { path: poolPath(DEMO_POOL, '/members'), query: { limit: '2001' } }),
+      400,
+      'ELB.8902',
+    );
   });
 
   it('refuses a body that is not JSON', async () => {
-    expectError(await elb(sim.url, { method: 'POST', path: poolPath(DEMO_POOL, '/members/batch-add'), rawBody: '{"members": [' }), 400, 'ELB.8902');
+    expectError(
+      await elb(sim.url, { method: 'POST', path: poolPath(DEMO_POOL, '/members/batch-add'), rawBody: '{"members": [' }),
+      400,
+      'ELB.8902',
+    );
   });
 });
 
@@ -86,7 +136,11 @@ describe('ELB codes for the world', () => {
     const pool = await batchAdd('00000000-0000-0000-0000-000000000000', hwMembers([1]));
     expectError(pool, 404, 'ELB.8904');
     expect(pool.body.error_msg).toBe('pool 00000000-0000-0000-0000-000000000000 could not be found.');
-    expectError(await batchAdd(DEMO_POOL, hwMembers([1], { subnet_cidr_id: 'f2d6ecf7-0000-0000-0000-000000000000' })), 404, 'ELB.8904');
+    expectError(
+      await batchAdd(DEMO_POOL, hwMembers([1], { subnet_cidr_id: 'f2d6ecf7-0000-0000-0000-000000000000' })),
+      404,
+      'ELB.8904',
+    );
     expectError(await elb(sim.url, { path: poolPath(DEMO_POOL, '/members/no-such-member') }), 404, 'ELB.8904');
     expectError(await elb(sim.url, { path: `/v3/${PROJECT}/elb/loadbalancers/no-such-lb` }), 404, 'ELB.8904');
   });
@@ -115,18 +169,28 @@ describe('ELB codes for the world', () => {
   });
 
   it("ELB.8907 (409): an address that is a load balancer's VIP", async () => {
-    const answer = await batchAdd(DEMO_POOL, [{ address: '192.168.200.10', protocol_port: 80, subnet_cidr_id: SUBNET_B }]);
+    const answer = await batchAdd(DEMO_POOL, [
+      { address: '192.168.200.10', protocol_port: 80, subnet_cidr_id: SUBNET_B },
+    ]);
     expectError(answer, 409, 'ELB.8907');
   });
 
   it('ELB.8907 (409): removing members from a pool with member deletion protection', async () => {
     withWorld((w) => void (w.huawei!.projects![0]!.pools![2]!.memberDeletionProtection = true));
-    const answer = await elb(sim.url, { method: 'POST', path: poolPath(FULL_POOL, '/members/batch-delete'), data: { members: [{ address: '192.168.100.1', protocol_port: 80 }] } });
+    const answer = await elb(sim.url, {
+      method: 'POST',
+      path: poolPath(FULL_POOL, '/members/batch-delete'),
+      data: { members: [{ address: '192.168.100.1', protocol_port: 80 }] },
+    });
     expectError(answer, 409, 'ELB.8907');
   });
 
   it('ELB.8933 (400): an IPv6 address', async () => {
-    expectError(await batchAdd(DEMO_POOL, [{ address: '2001:db8::1', protocol_port: 80, subnet_cidr_id: SUBNET }]), 400, 'ELB.8933');
+    expectError(
+      await batchAdd(DEMO_POOL, [{ address: '2001:db8::1', protocol_port: 80, subnet_cidr_id: SUBNET }]),
+      400,
+      'ELB.8933',
+    );
   });
 
   it('ELB.8938 (400): an IP-type member in a pool whose protocol is IP', async () => {
@@ -145,12 +209,20 @@ describe('ELB codes for the world', () => {
 
 describe('API gateway codes', () => {
   it('APIGW.0101 (404): a path or method the API does not have', async () => {
-    expectError(await elb(sim.url, { method: 'POST', path: poolPath(DEMO_POOL, '/members/batch-update'), data: { members: [] } }), 404, 'APIGW.0101');
+    expectError(
+      await elb(sim.url, { method: 'POST', path: poolPath(DEMO_POOL, '/members/batch-update'), data: { members: [] } }),
+      404,
+      'APIGW.0101',
+    );
     expectError(await elb(sim.url, { method: 'DELETE', path: poolPath(DEMO_POOL) }), 404, 'APIGW.0101');
   });
 
   it('APIGW.0201 (413): a body over 12 MB', async () => {
-    const answer = await elb(sim.url, { method: 'POST', path: poolPath(DEMO_POOL, '/members/batch-add'), rawBody: `{"members":[],"x":"${'x'.repeat(12 * 1024 * 1024)}"}` });
+    const answer = await elb(sim.url, {
+      method: 'POST',
+      path: poolPath(DEMO_POOL, '/members/batch-add'),
+      rawBody: `{"members":[],"x":"${'x'.repeat(12 * 1024 * 1024)}"}`,
+    });
     expectError(answer, 413, 'APIGW.0201');
   });
 
@@ -158,11 +230,18 @@ describe('API gateway codes', () => {
     expectError(await elb(sim.url, { path: poolPath(DEMO_POOL), sk: 'wrong' }), 401, 'APIGW.0301');
     expectError(await elb(sim.url, { path: poolPath(DEMO_POOL), ak: 'NOSUCHAK', sk: 'x' }), 401, 'APIGW.0301');
     expectError(await elb(sim.url, { path: poolPath(DEMO_POOL), token: 'MIIunknown' }), 401, 'APIGW.0301');
-    expectError(await elb(sim.url, { path: poolPath(DEMO_POOL), tamper: (r) => void delete r.headers.Authorization }), 401, 'APIGW.0301');
+    expectError(
+      await elb(sim.url, { path: poolPath(DEMO_POOL), tamper: (r) => void delete r.headers.Authorization }),
+      401,
+      'APIGW.0301',
+    );
   });
 
   it('APIGW.0301 (401): an X-Sdk-Date more than 15 minutes off', async () => {
-    const stale = new Date(Date.now() - 16 * 60_000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+    const stale = new Date(Date.now() - 16 * 60_000)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}Z$/, 'Z');
     const answer = await elb(sim.url, { path: poolPath(DEMO_POOL), headers: { 'X-Sdk-Date': stale } });
     expectError(answer, 401, 'APIGW.0301');
     expect(answer.body.error_msg).toContain('15 minutes');
@@ -187,12 +266,16 @@ describe('API gateway codes', () => {
   });
 
   it('APIGW.0302 (403): a token scoped to another project', async () => {
-    withWorld((w) => w.huawei!.tokens!.push({ token: 'MIIother-project', projectId: 'ffffffffffffffffffffffffffffffff' }));
+    withWorld((w) =>
+      w.huawei!.tokens!.push({ token: 'MIIother-project', projectId: 'ffffffffffffffffffffffffffffffff' }),
+    );
     expectError(await elb(sim.url, { path: poolPath(DEMO_POOL), token: 'MIIother-project' }), 403, 'APIGW.0302');
   });
 
   it('APIGW.0307 (401): an expired token', async () => {
-    withWorld((w) => w.huawei!.tokens!.push({ token: 'MIIexpired', projectId: PROJECT, expiresAt: '2020-01-01T00:00:00Z' }));
+    withWorld((w) =>
+      w.huawei!.tokens!.push({ token: 'MIIexpired', projectId: PROJECT, expiresAt: '2020-01-01T00:00:00Z' }),
+    );
     expectError(await elb(sim.url, { path: poolPath(DEMO_POOL), token: 'MIIexpired' }), 401, 'APIGW.0307');
   });
 
@@ -202,11 +285,17 @@ describe('API gateway codes', () => {
     expect((await elb(sim.url, { path: poolPath(DEMO_POOL), token: DEFAULT_HUAWEI_TOKEN })).status).toBe(200);
     expectError(await elb(sim.url, { path: poolPath(DEMO_POOL), token: DEFAULT_HUAWEI_TOKEN }), 429, 'APIGW.0308');
     // Another API has its own budget.
-    expect((await elb(sim.url, { path: poolPath(DEMO_POOL, '/members'), token: DEFAULT_HUAWEI_TOKEN })).status).toBe(200);
+    expect((await elb(sim.url, { path: poolPath(DEMO_POOL, '/members'), token: DEFAULT_HUAWEI_TOKEN })).status).toBe(
+      200,
+    );
   });
 
   it('APIGW.0310 (403): a project the world does not have', async () => {
-    expectError(await elb(sim.url, { path: `/v3/ffffffffffffffffffffffffffffffff/elb/pools/${DEMO_POOL}` }), 403, 'APIGW.0310');
+    expectError(
+      await elb(sim.url, { path: `/v3/ffffffffffffffffffffffffffffffff/elb/pools/${DEMO_POOL}` }),
+      403,
+      'APIGW.0310',
+    );
   });
 });
 

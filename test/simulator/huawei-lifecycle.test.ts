@@ -1,8 +1,26 @@
 // ELB v3 behaviour over HTTP: batch-add (201, successful/existed), operating_status settling on the manual clock,
 // the demo's 300 members with marker pagination and filters, show calls, batch-delete, token auth.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_HUAWEI_TOKEN, startHuaweiSimulator, type HuaweiSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { DEMO_POOL, IP_TARGET_POOL, LB, NO_MONITOR_POOL, PROJECT, SUBNET, admin, ecsIp, elb, hwMembers, poolPath, range } from './helpers.js';
+import {
+  DEFAULT_HUAWEI_TOKEN,
+  startHuaweiSimulator,
+  type HuaweiSimulator,
+  type RunningSimulator,
+} from '../../src/simulator/index.js';
+import {
+  DEMO_POOL,
+  IP_TARGET_POOL,
+  LB,
+  NO_MONITOR_POOL,
+  PROJECT,
+  SUBNET,
+  admin,
+  ecsIp,
+  elb,
+  hwMembers,
+  poolPath,
+  range,
+} from './helpers.js';
 
 let sim: RunningSimulator<HuaweiSimulator>;
 
@@ -17,11 +35,24 @@ beforeEach(() => {
   sim.simulator.clock.setManual();
 });
 
-type Member = { id: string; address: string; protocol_port: number; operating_status: string; ret_status?: string; admin_state_up: boolean; instance_id: string; member_type: string };
-const batchAdd = async (pool: string, members: unknown[]) => elb(sim.url, { method: 'POST', path: poolPath(pool, '/members/batch-add'), data: { members } });
+type Member = {
+  id: string;
+  address: string;
+  protocol_port: number;
+  operating_status: string;
+  ret_status?: string;
+  admin_state_up: boolean;
+  instance_id: string;
+  member_type: string;
+};
+const batchAdd = async (pool: string, members: unknown[]) =>
+  elb(sim.url, { method: 'POST', path: poolPath(pool, '/members/batch-add'), data: { members } });
 const list = async (pool: string, query: Record<string, string | string[]> = {}) => {
   const answer = await elb(sim.url, { path: poolPath(pool, '/members'), query });
-  return answer.body as { members: Member[]; page_info: { previous_marker?: string; next_marker?: string; current_count: number } };
+  return answer.body as {
+    members: Member[];
+    page_info: { previous_marker?: string; next_marker?: string; current_count: number };
+  };
 };
 const advance = (ms: number) => admin(sim.url, 'POST', '/_sim/clock/advance', { ms });
 
@@ -34,7 +65,13 @@ describe('batch-add', () => {
       [ecsIp(1), 'successful'],
       [ecsIp(2), 'successful'],
     ]);
-    expect(created[0]).toMatchObject({ name: 'lzs_batch_member', member_type: 'instance', instance_id: 'ecs-simulator-0001', admin_state_up: true, port_id: '' });
+    expect(created[0]).toMatchObject({
+      name: 'lzs_batch_member',
+      member_type: 'instance',
+      instance_id: 'ecs-simulator-0001',
+      admin_state_up: true,
+      port_id: '',
+    });
     const again = await batchAdd(DEMO_POOL, hwMembers([2, 3]));
     expect((again.body.members as Member[]).map((m) => [m.address, m.ret_status])).toEqual([
       [ecsIp(2), 'existed'],
@@ -52,13 +89,21 @@ describe('batch-add', () => {
   });
 
   it('applies all or nothing: one bad member leaves the pool unchanged', async () => {
-    const answer = await batchAdd(DEMO_POOL, [...hwMembers([1, 2]), { address: '8.8.8.8', protocol_port: 80, subnet_cidr_id: SUBNET }]);
+    const answer = await batchAdd(DEMO_POOL, [
+      ...hwMembers([1, 2]),
+      { address: '8.8.8.8', protocol_port: 80, subnet_cidr_id: SUBNET },
+    ]);
     expect(answer.status).toBe(400);
     expect((await list(DEMO_POOL)).members).toEqual([]);
   });
 
   it('is also accepted with an X-Auth-Token', async () => {
-    const answer = await elb(sim.url, { method: 'POST', path: poolPath(DEMO_POOL, '/members/batch-add'), data: { members: hwMembers([9]) }, token: DEFAULT_HUAWEI_TOKEN });
+    const answer = await elb(sim.url, {
+      method: 'POST',
+      path: poolPath(DEMO_POOL, '/members/batch-add'),
+      data: { members: hwMembers([9]) },
+      token: DEFAULT_HUAWEI_TOKEN,
+    });
     expect(answer.status).toBe(201);
   });
 });
@@ -81,7 +126,10 @@ describe('operating_status', () => {
 
   it('is OFFLINE for a backend the world marks down, and for an address with no ECS (admin_state_up false)', async () => {
     // Every 50th server of the inventory (i % 50 === 49) is down.
-    await batchAdd(DEMO_POOL, [...hwMembers([49]), { address: '192.168.120.1', protocol_port: 80, subnet_cidr_id: SUBNET }]);
+    await batchAdd(DEMO_POOL, [
+      ...hwMembers([49]),
+      { address: '192.168.120.1', protocol_port: 80, subnet_cidr_id: SUBNET },
+    ]);
     await advance(10_000);
     const members = (await list(DEMO_POOL)).members;
     expect(members.map((m) => [m.address, m.operating_status, m.admin_state_up])).toEqual([
@@ -137,7 +185,11 @@ describe('the demo pool: 300 members, pagination, filters, show, delete', () => 
   it('filters by repeated address keys and by protocol_port', async () => {
     await batchAdd(DEMO_POOL, [...hwMembers(range(0, 5)), ...hwMembers([1], { protocol_port: 8080 })]);
     const byAddress = await list(DEMO_POOL, { address: [ecsIp(3), ecsIp(1)] });
-    expect(byAddress.members.map((m) => `${m.address}:${m.protocol_port}`)).toEqual([`${ecsIp(1)}:80`, `${ecsIp(3)}:80`, `${ecsIp(1)}:8080`]);
+    expect(byAddress.members.map((m) => `${m.address}:${m.protocol_port}`)).toEqual([
+      `${ecsIp(1)}:80`,
+      `${ecsIp(3)}:80`,
+      `${ecsIp(1)}:8080`,
+    ]);
     const byBoth = await list(DEMO_POOL, { address: ecsIp(1), protocol_port: '8080' });
     expect(byBoth.members.map((m) => m.protocol_port)).toEqual([8080]);
   });
@@ -145,11 +197,26 @@ describe('the demo pool: 300 members, pagination, filters, show, delete', () => 
   it('shows a member, its pool and the load balancer', async () => {
     const added = (await batchAdd(DEMO_POOL, hwMembers([1]))).body.members as Member[];
     const member = await elb(sim.url, { path: poolPath(DEMO_POOL, `/members/${added[0]?.id}`) });
-    expect(member.body.member).toMatchObject({ id: added[0]?.id, address: ecsIp(1), ip_version: 'v4', project_id: PROJECT });
+    expect(member.body.member).toMatchObject({
+      id: added[0]?.id,
+      address: ecsIp(1),
+      ip_version: 'v4',
+      project_id: PROJECT,
+    });
     const pool = await elb(sim.url, { path: poolPath(DEMO_POOL) });
-    expect(pool.body.pool).toMatchObject({ id: DEMO_POOL, protocol: 'TCP', loadbalancers: [{ id: LB }], members: [{ id: added[0]?.id }] });
+    expect(pool.body.pool).toMatchObject({
+      id: DEMO_POOL,
+      protocol: 'TCP',
+      loadbalancers: [{ id: LB }],
+      members: [{ id: added[0]?.id }],
+    });
     const lb = await elb(sim.url, { path: `/v3/${PROJECT}/elb/loadbalancers/${LB}` });
-    expect(lb.body.loadbalancer).toMatchObject({ id: LB, provisioning_status: 'ACTIVE', operating_status: 'ONLINE', guaranteed: true });
+    expect(lb.body.loadbalancer).toMatchObject({
+      id: LB,
+      provisioning_status: 'ACTIVE',
+      operating_status: 'ONLINE',
+      guaranteed: true,
+    });
   });
 
   it('batch-deletes by id and by address and port, reporting not found for the rest', async () => {
@@ -157,7 +224,14 @@ describe('the demo pool: 300 members, pagination, filters, show, delete', () => 
     const answer = await elb(sim.url, {
       method: 'POST',
       path: poolPath(DEMO_POOL, '/members/batch-delete'),
-      data: { members: [{ id: added[0]?.id }, { address: ecsIp(2), protocol_port: 80 }, { id: 'no-such-member' }, { address: ecsIp(2), protocol_port: 80 }] },
+      data: {
+        members: [
+          { id: added[0]?.id },
+          { address: ecsIp(2), protocol_port: 80 },
+          { id: 'no-such-member' },
+          { address: ecsIp(2), protocol_port: 80 },
+        ],
+      },
     });
     expect(answer.status).toBe(200);
     expect(answer.body.members).toEqual([

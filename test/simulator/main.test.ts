@@ -13,7 +13,10 @@ interface Sim {
 }
 
 async function startSim(args: string[]): Promise<Sim> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
@@ -42,7 +45,10 @@ async function answers(host: string, port: string): Promise<boolean> {
 
 describe('the sim entry point', () => {
   it('prints one JSON line with both endpoints on free ports, serves them, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--port', '0'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const lines = createInterface({ input: child.stdout });
     const first = await new Promise<string>((resolve, reject) => {
@@ -52,7 +58,10 @@ describe('the sim entry point', () => {
     const endpoints = JSON.parse(first) as { alibaba: { url: string }; huawei: { url: string } };
     expect(endpoints.alibaba.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(endpoints.huawei.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    for (const [provider, url] of [['alibaba', endpoints.alibaba.url], ['huawei', endpoints.huawei.url]] as const) {
+    for (const [provider, url] of [
+      ['alibaba', endpoints.alibaba.url],
+      ['huawei', endpoints.huawei.url],
+    ] as const) {
       const res = await request(`${url}/_sim/health`);
       expect(await res.body.json()).toEqual({ ok: true, provider });
     }
@@ -64,7 +73,10 @@ describe('the sim entry point', () => {
   });
 
   it('refuses a port that is not a number', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--port', 'eighty'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--port', 'eighty'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -99,7 +111,10 @@ describe('the sim entry point', () => {
   });
 
   it('refuses an empty --host', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--port', '0', '--host', ''], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--port', '0', '--host', ''], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

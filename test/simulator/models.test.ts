@@ -34,15 +34,21 @@ describe('GwlbModel', () => {
 
   it('changes nothing when any server of the call fails a check', () => {
     const model = new GwlbModel(loadWorld(undefined).alibaba, manualClock());
-    expect(() => model.addServers(undefined, DEFAULT_GROUP, [ecs(1100), { serverId: 'i-none', serverType: 'Ecs', port: 6081 }])).toThrow(/Ecs\(i-none\)/);
+    expect(() =>
+      model.addServers(undefined, DEFAULT_GROUP, [ecs(1100), { serverId: 'i-none', serverType: 'Ecs', port: 6081 }]),
+    ).toThrow(/Ecs\(i-none\)/);
     expect(model.listServerGroupServers({ serverGroupId: DEFAULT_GROUP, maxResults: 10 }).totalCount).toBe(0);
-    expect(model.listServerGroups({ serverGroupIds: [DEFAULT_GROUP], maxResults: 1 }).items[0]?.ServerGroupStatus).toBe('Available');
+    expect(model.listServerGroups({ serverGroupIds: [DEFAULT_GROUP], maxResults: 1 }).items[0]?.ServerGroupStatus).toBe(
+      'Available',
+    );
   });
 
   it('lists across every group when no ServerGroupId is given', () => {
     const model = new GwlbModel(loadWorld(undefined).alibaba, manualClock());
     expect(model.listServerGroupServers({ maxResults: 1 }).totalCount).toBe(300);
-    expect(() => model.listServerGroupServers({ serverGroupId: 'sgp-none', maxResults: 1 })).toThrow(/ServerGroup\(sgp-none\)/);
+    expect(() => model.listServerGroupServers({ serverGroupId: 'sgp-none', maxResults: 1 })).toThrow(
+      /ServerGroup\(sgp-none\)/,
+    );
   });
 });
 
@@ -76,7 +82,19 @@ describe('bounds', () => {
   it('the call log keeps its newest entries at capacity and still counts them all', () => {
     const log = new CallLog(3);
     for (let i = 0; i < 5; i++) {
-      log.record({ at: '', simAt: '', action: 'A', method: 'POST', path: '/', status: 200, requestId: `r${i}`, outcome: 'read', committed: false, faults: [], durationMs: 0 });
+      log.record({
+        at: '',
+        simAt: '',
+        action: 'A',
+        method: 'POST',
+        path: '/',
+        status: 200,
+        requestId: `r${i}`,
+        outcome: 'read',
+        committed: false,
+        faults: [],
+        durationMs: 0,
+      });
     }
     expect(log.entries().map((e) => e.requestId)).toEqual(['r2', 'r3', 'r4']);
     expect(log.counts().byAction.A?.calls).toBe(5);

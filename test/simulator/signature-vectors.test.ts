@@ -62,7 +62,9 @@ describe('Alibaba ACS3-HMAC-SHA256 (V3)', () => {
       ].join('\n'),
     );
     expect(sha256Hex(canonical)).toBe('7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259');
-    expect(signV3('YourAccessKeySecret', stringToSignV3(canonical))).toBe('06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0');
+    expect(signV3('YourAccessKeySecret', stringToSignV3(canonical))).toBe(
+      '06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0',
+    );
   });
 
   it('parses the published Authorization header', () => {
@@ -72,7 +74,14 @@ describe('Alibaba ACS3-HMAC-SHA256 (V3)', () => {
     expect(auth).toEqual({
       algorithm: 'ACS3-HMAC-SHA256',
       accessKeyId: 'YourAccessKeyId',
-      signedHeaders: ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-version'],
+      signedHeaders: [
+        'host',
+        'x-acs-action',
+        'x-acs-content-sha256',
+        'x-acs-date',
+        'x-acs-signature-nonce',
+        'x-acs-version',
+      ],
       signature: '06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0',
     });
   });
@@ -111,14 +120,26 @@ describe('Alibaba ACS3-HMAC-SHA256 (V3)', () => {
       'x-acs-signature-nonce': 'd410180a5abf7fe235dd9b74aca91fc0',
       'x-acs-version': '2024-04-15',
     };
-    const canonical = canonicalRequestV3({ method: 'POST', path: '/', query: [], headers: headers(h), signedHeaders: Object.keys(h), payloadHash: bodyHash });
+    const canonical = canonicalRequestV3({
+      method: 'POST',
+      path: '/',
+      query: [],
+      headers: headers(h),
+      signedHeaders: Object.keys(h),
+      payloadHash: bodyHash,
+    });
     if (v.canonicalHash) expect(sha256Hex(canonical)).toBe(v.canonicalHash);
     expect(signV3('testAccessKeySecret', stringToSignV3(canonical))).toBe(v.signature);
   });
 
-  it('percent-encodes as RFC 3986: space %20, * %2A, ~ kept, !\'() escaped', () => {
+  it("percent-encodes as RFC 3986: space %20, * %2A, ~ kept, !'() escaped", () => {
     expect(percentEncode("a b*c~d!e'f(g)h")).toBe('a%20b%2Ac~d%21e%27f%28g%29h');
-    expect(aliCanonicalQuery([['b', '2'], ['a', 'x y']])).toBe('a=x%20y&b=2');
+    expect(
+      aliCanonicalQuery([
+        ['b', '2'],
+        ['a', 'x y'],
+      ]),
+    ).toBe('a=x%20y&b=2');
   });
 });
 
@@ -168,7 +189,11 @@ describe('Huawei SDK-HMAC-SHA256', () => {
         ['marker', '13551d6b-755d-4757-b956-536f674975c0'],
         ['limit', '2'],
       ],
-      headers: headers({ 'content-type': 'application/json', host: 'service.region.example.com', 'x-sdk-date': '20191115T033655Z' }),
+      headers: headers({
+        'content-type': 'application/json',
+        host: 'service.region.example.com',
+        'x-sdk-date': '20191115T033655Z',
+      }),
       signedHeaders: ['content-type', 'host', 'x-sdk-date'],
       payloadHash: EMPTY_SHA256,
     });
@@ -193,22 +218,44 @@ describe('Huawei SDK-HMAC-SHA256', () => {
       parseAuthorization(
         'SDK-HMAC-SHA256 Access=QTWAOYTTINDUT2QVKYUC, SignedHeaders=content-type;host;x-sdk-date, Signature=7be6668032f70418fcc22abc52071e57aff61b84a1d2381bb430d6870f4f6ebe',
       ),
-    ).toEqual({ access: 'QTWAOYTTINDUT2QVKYUC', signedHeaders: ['content-type', 'host', 'x-sdk-date'], signature: '7be6668032f70418fcc22abc52071e57aff61b84a1d2381bb430d6870f4f6ebe' });
+    ).toEqual({
+      access: 'QTWAOYTTINDUT2QVKYUC',
+      signedHeaders: ['content-type', 'host', 'x-sdk-date'],
+      signature: '7be6668032f70418fcc22abc52071e57aff61b84a1d2381bb430d6870f4f6ebe',
+    });
   });
 
   const goDate = '20060102T150405Z';
 
   it('reproduces the Go SDK GET vector (only x-sdk-date signed)', () => {
-    const canonical = canonicalRequest({ method: 'GET', path: '/path', query: [['limit', '1']], headers: headers({ 'x-sdk-date': goDate }), signedHeaders: ['x-sdk-date'], payloadHash: EMPTY_SHA256 });
+    const canonical = canonicalRequest({
+      method: 'GET',
+      path: '/path',
+      query: [['limit', '1']],
+      headers: headers({ 'x-sdk-date': goDate }),
+      signedHeaders: ['x-sdk-date'],
+      payloadHash: EMPTY_SHA256,
+    });
     expect(canonical).toBe(`GET\n/path/\nlimit=1\nx-sdk-date:${goDate}\n\nx-sdk-date\n${EMPTY_SHA256}`);
-    expect(sign('SecretKey', stringToSign(goDate, canonical))).toBe('5a2ce64c865e0e6046321c6f3d5a77ba8413eeaf355c3166c03d58d02ac79624');
+    expect(sign('SecretKey', stringToSign(goDate, canonical))).toBe(
+      '5a2ce64c865e0e6046321c6f3d5a77ba8413eeaf355c3166c03d58d02ac79624',
+    );
   });
 
   it('reproduces the Go SDK POST vector: the body hash covers the trailing newline of the exact bytes', () => {
     const body = Buffer.from('{"Name":"test","Id":1}\n');
     expect(sha256Hex(body)).toBe('a29d7b4c5efd1a22011d69fd7b7aee76fe51e4083c609244228de258afd61289');
-    const canonical = canonicalRequest({ method: 'POST', path: '/path', query: [['key', 'value']], headers: headers({ 'x-sdk-date': goDate }), signedHeaders: ['x-sdk-date'], payloadHash: sha256Hex(body) });
-    expect(sign('SecretKey', stringToSign(goDate, canonical))).toBe('cecc2af119b18ab70b4d094c0750f3b42c02f254903179a0fc2cc72fc9db4f59');
+    const canonical = canonicalRequest({
+      method: 'POST',
+      path: '/path',
+      query: [['key', 'value']],
+      headers: headers({ 'x-sdk-date': goDate }),
+      signedHeaders: ['x-sdk-date'],
+      payloadHash: sha256Hex(body),
+    });
+    expect(sign('SecretKey', stringToSign(goDate, canonical))).toBe(
+      'cecc2af119b18ab70b4d094c0750f3b42c02f254903179a0fc2cc72fc9db4f59',
+    );
   });
 
   it("encodes the Go SDK's query test case: repeated keys sorted, reserved characters escaped", () => {
@@ -221,7 +268,9 @@ describe('Huawei SDK-HMAC-SHA256', () => {
       ['limit', '1'],
       ['multi', '2'],
     ];
-    expect(hwCanonicalQuery(query)).toBe('enable=true&limit=1&multi=1&multi=2&multi=3&path=%2Ftmp%2F123&test=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29');
+    expect(hwCanonicalQuery(query)).toBe(
+      'enable=true&limit=1&multi=1&multi=2&multi=3&path=%2Ftmp%2F123&test=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29',
+    );
   });
 
   const elbHeaders = {
@@ -232,7 +281,8 @@ describe('Huawei SDK-HMAC-SHA256', () => {
   };
 
   it('reproduces the ELB-shaped batch-add vector', () => {
-    const body = '{"members":[{"address":"192.168.0.48","protocol_port":8080,"subnet_cidr_id":"61da8098-954b-4809-bc5a-b99ccef8a398","weight":1}]}';
+    const body =
+      '{"members":[{"address":"192.168.0.48","protocol_port":8080,"subnet_cidr_id":"61da8098-954b-4809-bc5a-b99ccef8a398","weight":1}]}';
     expect(sha256Hex(body)).toBe('45be775a84f60da78aa41bd780ec394ea2368652af27db890002db3724e160bb');
     const canonical = canonicalRequest({
       method: 'POST',
@@ -263,7 +313,9 @@ describe('Huawei SDK-HMAC-SHA256', () => {
       signedHeaders: Object.keys(elbHeaders),
       payloadHash: EMPTY_SHA256,
     });
-    expect(sign('SKEXAMPLE', stringToSign('20250101T000000Z', canonical))).toBe('d73f7eff583a2dfff255c5355b75088c8661d7defd8ecf2bdf94634d2d215992');
+    expect(sign('SKEXAMPLE', stringToSign('20250101T000000Z', canonical))).toBe(
+      'd73f7eff583a2dfff255c5355b75088c8661d7defd8ecf2bdf94634d2d215992',
+    );
   });
 
   it('keeps an existing trailing slash and re-encodes each path segment', () => {

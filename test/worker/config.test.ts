@@ -4,9 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WORKFLOW_TYPE } from '../../src/domain/names.js';
-import { checkCredentialSources, describeConfig, loadWorkerConfig, WorkerConfigError, type Env } from '../../src/worker/config.js';
+import {
+  checkCredentialSources,
+  describeConfig,
+  loadWorkerConfig,
+  WorkerConfigError,
+  type Env,
+} from '../../src/worker/config.js';
 
-const ALIBABA = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tTestKey0001', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'alibaba-test-secret-value-1' };
+const ALIBABA = {
+  ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tTestKey0001',
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'alibaba-test-secret-value-1',
+};
 const HUAWEI = { HUAWEICLOUD_SDK_AK: 'HWTESTAK0001', HUAWEICLOUD_SDK_SK: 'huawei-test-secret-key-0001' };
 // No Temporal profile file from the developer's home leaks into these tests.
 const BASE: Env = { TEMPORAL_CONFIG_FILE: '/nonexistent/lbflow-test.toml' };
@@ -33,12 +42,30 @@ describe('worker configuration from the environment', () => {
     expect(config.workflowBundle).toBeUndefined();
     expect(config.metrics).toBeUndefined();
     expect(config.logLevel).toBe('INFO');
-    expect(config.limits).toEqual({ maxConcurrentActivities: 200, maxConcurrentWorkflowTasks: 40, providerCallsPerSecond: 50, providerConcurrency: 16, taskQueueActivitiesPerSecond: 0 });
+    expect(config.limits).toEqual({
+      maxConcurrentActivities: 200,
+      maxConcurrentWorkflowTasks: 40,
+      providerCallsPerSecond: 50,
+      providerConcurrency: 16,
+      taskQueueActivitiesPerSecond: 0,
+    });
     expect(Object.keys(config.providers)).toEqual(['alibaba-gwlb']);
   });
 
   it("reads Temporal's own variables and the vendors' credential names", () => {
-    const config = loadWorkerConfig({ ...BASE, ...ALIBABA, ...HUAWEI, TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'lb', LBFLOW_TASK_QUEUE: 'lbflow-eu', LBFLOW_METRICS_PORT: '9464', LBFLOW_METRICS_HOST: '0.0.0.0', LBFLOW_LOG_LEVEL: 'warn', LBFLOW_HUAWEI_ENDPOINT: 'http://127.0.0.1:7481/', HUAWEICLOUD_SDK_PROJECT_ID: '04dd36f964000fe22f9ac00bc85b1a1d' });
+    const config = loadWorkerConfig({
+      ...BASE,
+      ...ALIBABA,
+      ...HUAWEI,
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'lb',
+      LBFLOW_TASK_QUEUE: 'lbflow-eu',
+      LBFLOW_METRICS_PORT: '9464',
+      LBFLOW_METRICS_HOST: '0.0.0.0',
+      LBFLOW_LOG_LEVEL: 'warn',
+      LBFLOW_HUAWEI_ENDPOINT: 'http://127.0.0.1:7481/',
+      HUAWEICLOUD_SDK_PROJECT_ID: '04dd36f964000fe22f9ac00bc85b1a1d',
+    });
     expect(config.temporal.connection.address).toBe('temporal:7233');
     expect(config.temporal.namespace).toBe('lb');
     expect(config.taskQueue).toBe('lbflow-eu');
@@ -54,21 +81,45 @@ describe('worker configuration from the environment', () => {
   });
 
   it('lists every bad or missing variable at once, each with its rule', () => {
-    const issues = issuesOf({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tTestKey0001', TEMPORAL_ADDRESS: 'temporal', LBFLOW_METRICS_PORT: '99999', LBFLOW_LOG_LEVEL: 'loud', LBFLOW_PROVIDER_CONCURRENCY: 'many', LBFLOW_ALIBABA_ENDPOINT: 'gwlb.example.com/path' });
-    expect(issues.map((i) => i.variable).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'LBFLOW_ALIBABA_ENDPOINT', 'LBFLOW_LOG_LEVEL', 'LBFLOW_METRICS_PORT', 'LBFLOW_PROVIDER_CONCURRENCY', 'TEMPORAL_ADDRESS']);
-    expect(issues.find((i) => i.variable === 'LBFLOW_METRICS_PORT')?.message).toBe('must be a port number from 0 to 65535 (0: a free port, printed in worker.ready; unset: no metrics endpoint); got "99999"');
-    expect(issues.find((i) => i.variable === 'ALIBABA_CLOUD_ACCESS_KEY_SECRET')?.message).toBe('is required when ALIBABA_CLOUD_ACCESS_KEY_ID is set');
+    const issues = issuesOf({
+      ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tTestKey0001',
+      TEMPORAL_ADDRESS: 'temporal',
+      LBFLOW_METRICS_PORT: '99999',
+      LBFLOW_LOG_LEVEL: 'loud',
+      LBFLOW_PROVIDER_CONCURRENCY: 'many',
+      LBFLOW_ALIBABA_ENDPOINT: 'gwlb.example.com/path',
+    });
+    expect(issues.map((i) => i.variable).sort()).toEqual([
+      'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+      'LBFLOW_ALIBABA_ENDPOINT',
+      'LBFLOW_LOG_LEVEL',
+      'LBFLOW_METRICS_PORT',
+      'LBFLOW_PROVIDER_CONCURRENCY',
+      'TEMPORAL_ADDRESS',
+    ]);
+    expect(issues.find((i) => i.variable === 'LBFLOW_METRICS_PORT')?.message).toBe(
+      'must be a port number from 0 to 65535 (0: a free port, printed in worker.ready; unset: no metrics endpoint); got "99999"',
+    );
+    expect(issues.find((i) => i.variable === 'ALIBABA_CLOUD_ACCESS_KEY_SECRET')?.message).toBe(
+      'is required when ALIBABA_CLOUD_ACCESS_KEY_ID is set',
+    );
     expect(issues.find((i) => i.variable === 'TEMPORAL_ADDRESS')?.message).toContain('must be host:port');
   });
 
   it('refuses to start without any provider credentials, naming what to set', () => {
     const [issue] = issuesOf({});
-    expect(issue?.message).toContain('no provider credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+    expect(issue?.message).toContain(
+      'no provider credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+    );
   });
 
   it('refuses both Huawei AK/SK and an IAM token, and a security token without its key pair', () => {
-    expect(issuesOf({ ...HUAWEI, LBFLOW_HUAWEI_AUTH_TOKEN: 'MIItoken' }).map((i) => i.variable)).toEqual(['LBFLOW_HUAWEI_AUTH_TOKEN']);
-    expect(issuesOf({ ...HUAWEI, ALIBABA_CLOUD_SECURITY_TOKEN: 'CAIStoken' }).map((i) => i.variable)).toEqual(['ALIBABA_CLOUD_SECURITY_TOKEN']);
+    expect(issuesOf({ ...HUAWEI, LBFLOW_HUAWEI_AUTH_TOKEN: 'MIItoken' }).map((i) => i.variable)).toEqual([
+      'LBFLOW_HUAWEI_AUTH_TOKEN',
+    ]);
+    expect(issuesOf({ ...HUAWEI, ALIBABA_CLOUD_SECURITY_TOKEN: 'CAIStoken' }).map((i) => i.variable)).toEqual([
+      'ALIBABA_CLOUD_SECURITY_TOKEN',
+    ]);
   });
 
   it('loads the prebuilt bundle in production and says how to build it when it is missing', () => {
@@ -78,13 +129,16 @@ describe('worker configuration from the environment', () => {
       expect(missing?.variable).toBe('LBFLOW_WORKFLOW_BUNDLE');
       expect(missing?.message).toContain('run `npm run build`');
       writeFileSync(join(dir, 'bundle.js'), LOOKS_LIKE_A_BUNDLE);
-      expect(loadWorkerConfig({ ...BASE, ...ALIBABA, NODE_ENV: 'production', LBFLOW_WORKFLOW_BUNDLE: 'bundle.js' }, dir).workflowBundle).toBe(join(dir, 'bundle.js'));
+      expect(
+        loadWorkerConfig({ ...BASE, ...ALIBABA, NODE_ENV: 'production', LBFLOW_WORKFLOW_BUNDLE: 'bundle.js' }, dir)
+          .workflowBundle,
+      ).toBe(join(dir, 'bundle.js'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('refuses a bundle that is a directory, not JavaScript, or not lbflow\'s, naming the variable (issue 13 row 6)', () => {
+  it("refuses a bundle that is a directory, not JavaScript, or not lbflow's, naming the variable (issue 13 row 6)", () => {
     const dir = mkdtempSync(join(tmpdir(), 'lbflow-config-'));
     try {
       writeFileSync(join(dir, 'garbage.js'), 'hello(');
@@ -112,12 +166,19 @@ describe('worker configuration from the environment', () => {
       const issues = issuesOf({ ...ALIBABA, LBFLOW_TASK_QUEUE: queue });
       expect(issues.map((i) => i.variable)).toEqual(['LBFLOW_TASK_QUEUE']);
     }
-    expect(loadWorkerConfig({ ...BASE, ...ALIBABA, LBFLOW_TASK_QUEUE: 'lbflow-canary.eu/1' }).taskQueue).toBe('lbflow-canary.eu/1');
+    expect(loadWorkerConfig({ ...BASE, ...ALIBABA, LBFLOW_TASK_QUEUE: 'lbflow-canary.eu/1' }).taskQueue).toBe(
+      'lbflow-canary.eu/1',
+    );
   });
 
   it('refuses an endpoint with a user name or password, naming the variable and never showing the password (issue 13 row 1)', () => {
     for (const variable of ['LBFLOW_ALIBABA_ENDPOINT', 'LBFLOW_HUAWEI_ENDPOINT']) {
-      const issues = issuesOf({ ...ALIBABA, ...HUAWEI, HUAWEICLOUD_SDK_PROJECT_ID: '04dd36f964000fe22f9ac00bc85b1a1d', [variable]: 'https://u:SECRET-PASSWORD-1@127.0.0.1:7480' });
+      const issues = issuesOf({
+        ...ALIBABA,
+        ...HUAWEI,
+        HUAWEICLOUD_SDK_PROJECT_ID: '04dd36f964000fe22f9ac00bc85b1a1d',
+        [variable]: 'https://u:SECRET-PASSWORD-1@127.0.0.1:7480',
+      });
       expect(issues.map((i) => i.variable)).toEqual([variable]);
       expect(issues[0]!.message).toMatch(/must not carry a user name or password/);
       expect(JSON.stringify(issues)).not.toMatch(/SECRET-PASSWORD-1|u:/);
@@ -132,7 +193,11 @@ describe('worker configuration from the environment', () => {
       HUAWEICLOUD_SDK_PROJECT_ID: HUAWEI.HUAWEICLOUD_SDK_SK,
       TEMPORAL_ADDRESS: `${HUAWEI.HUAWEICLOUD_SDK_SK}:7233:x`,
     });
-    expect(issues.map((i) => i.variable).sort()).toEqual(['HUAWEICLOUD_SDK_PROJECT_ID', 'LBFLOW_LOG_LEVEL', 'TEMPORAL_ADDRESS']);
+    expect(issues.map((i) => i.variable).sort()).toEqual([
+      'HUAWEICLOUD_SDK_PROJECT_ID',
+      'LBFLOW_LOG_LEVEL',
+      'TEMPORAL_ADDRESS',
+    ]);
     const shown = JSON.stringify(issues);
     expect(shown).not.toContain(ALIBABA.ALIBABA_CLOUD_ACCESS_KEY_SECRET);
     expect(shown).not.toContain(HUAWEI.HUAWEICLOUD_SDK_SK);
@@ -140,11 +205,30 @@ describe('worker configuration from the environment', () => {
   });
 
   it('never shows a secret when the configuration is described, logged or serialised', () => {
-    const config = loadWorkerConfig({ ...BASE, ...ALIBABA, ...HUAWEI, HUAWEICLOUD_SDK_SECURITY_TOKEN: 'huawei-session-token-0001', TEMPORAL_API_KEY: 'temporal-api-key-value-0001', TEMPORAL_ADDRESS: 'example.tmprl.cloud:7233' });
-    const shown = [JSON.stringify(describeConfig(config)), JSON.stringify(config.providers), String(config.providers['alibaba-gwlb']?.credentials)].join('\n');
-    for (const secret of ['alibaba-test-secret-value-1', 'huawei-test-secret-key-0001', 'huawei-session-token-0001', 'temporal-api-key-value-0001']) expect(shown).not.toContain(secret);
+    const config = loadWorkerConfig({
+      ...BASE,
+      ...ALIBABA,
+      ...HUAWEI,
+      HUAWEICLOUD_SDK_SECURITY_TOKEN: 'huawei-session-token-0001',
+      TEMPORAL_API_KEY: 'temporal-api-key-value-0001',
+      TEMPORAL_ADDRESS: 'example.tmprl.cloud:7233',
+    });
+    const shown = [
+      JSON.stringify(describeConfig(config)),
+      JSON.stringify(config.providers),
+      String(config.providers['alibaba-gwlb']?.credentials),
+    ].join('\n');
+    for (const secret of [
+      'alibaba-test-secret-value-1',
+      'huawei-test-secret-key-0001',
+      'huawei-session-token-0001',
+      'temporal-api-key-value-0001',
+    ])
+      expect(shown).not.toContain(secret);
     // …while the signer can still read them.
-    expect((config.providers['alibaba-gwlb']?.credentials as { accessKeySecret?: string }).accessKeySecret).toBe('alibaba-test-secret-value-1');
+    expect((config.providers['alibaba-gwlb']?.credentials as { accessKeySecret?: string }).accessKeySecret).toBe(
+      'alibaba-test-secret-value-1',
+    );
   });
 });
 
@@ -152,12 +236,18 @@ describe('credential sources (issue 16)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lbflow-sources-'));
   const source = (env: Env) => {
     const config = loadWorkerConfig({ ...BASE, ...env });
-    return { alibaba: config.providers['alibaba-gwlb']?.source, huawei: config.providers['huawei-elb']?.source, config };
+    return {
+      alibaba: config.providers['alibaba-gwlb']?.source,
+      huawei: config.providers['huawei-elb']?.source,
+      config,
+    };
   };
 
   it('names the source of fixed keys, and the sources a chain tries in the vendor order', () => {
     expect(source({ ...ALIBABA, ...HUAWEI })).toMatchObject({ alibaba: 'environment', huawei: 'environment' });
-    expect(source({ ...ALIBABA, ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1234567890123456:role/ops' }).alibaba).toBe('ram_role_arn');
+    expect(source({ ...ALIBABA, ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1234567890123456:role/ops' }).alibaba).toBe(
+      'ram_role_arn',
+    );
     const token = join(dir, 'rrsa');
     writeFileSync(token, 'x');
     const all = source({
@@ -172,10 +262,13 @@ describe('credential sources (issue 16)', () => {
     expect(all.huawei).toBe('ecs_metadata');
     // Fixed keys come first in the vendor's chain: with them, the other sources are never reached.
     expect(source({ ...ALIBABA, ALIBABA_CLOUD_ECS_METADATA: 'worker-role' }).alibaba).toBe('environment');
-    expect(source({ ...ALIBABA, ALIBABA_CLOUD_ECS_METADATA: 'worker-role', ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' }).alibaba).toBe('environment');
+    expect(
+      source({ ...ALIBABA, ALIBABA_CLOUD_ECS_METADATA: 'worker-role', ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' })
+        .alibaba,
+    ).toBe('environment');
   });
 
-  it('finds the vendors\' files in HOME, and the Huawei project in the credentials file', () => {
+  it("finds the vendors' files in HOME, and the Huawei project in the credentials file", () => {
     const home = join(dir, 'home');
     for (const [folder, file, text] of [
       ['.aliyun', 'config.json', '{"current":"default","profiles":[]}'],
@@ -195,17 +288,43 @@ describe('credential sources (issue 16)', () => {
   });
 
   it('refuses half-configured sources, naming the variable and what is missing', () => {
-    const issues = issuesOf({ ALIBABA_CLOUD_OIDC_PROVIDER_ARN: 'acs:ram::1:oidc-provider/x', LBFLOW_HUAWEI_METADATA_ENDPOINT: 'http://127.0.0.1:9' });
-    expect(issues.map((i) => i.variable).sort()).toEqual(['ALIBABA_CLOUD_OIDC_TOKEN_FILE', 'ALIBABA_CLOUD_ROLE_ARN', 'LBFLOW_HUAWEI_METADATA_ENDPOINT']);
-    expect(issuesOf({ ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1234567890123456:role/ops' })[0]!.message).toContain('needs keys to assume the role with');
-    expect(issuesOf({ ALIBABA_CLOUD_ROLE_ARN: 'role/ops' })[0]).toMatchObject({ variable: 'ALIBABA_CLOUD_ROLE_ARN', message: expect.stringContaining('must be a RAM role ARN') });
-    expect(issuesOf({ ALIBABA_CLOUD_CREDENTIALS_FILE: join(dir, 'missing') })[0]).toMatchObject({ variable: 'ALIBABA_CLOUD_CREDENTIALS_FILE', message: expect.stringContaining('does not exist') });
-    expect(issuesOf({ HUAWEICLOUD_SDK_CREDENTIALS_FILE: join(dir, 'missing') })[0]!.variable).toBe('HUAWEICLOUD_SDK_CREDENTIALS_FILE');
-    expect(issuesOf({ LBFLOW_HUAWEI_ECS_METADATA: 'yes' })[0]).toMatchObject({ variable: 'LBFLOW_HUAWEI_ECS_METADATA', message: expect.stringContaining('must be true or false') });
+    const issues = issuesOf({
+      ALIBABA_CLOUD_OIDC_PROVIDER_ARN: 'acs:ram::1:oidc-provider/x',
+      LBFLOW_HUAWEI_METADATA_ENDPOINT: 'http://127.0.0.1:9',
+    });
+    expect(issues.map((i) => i.variable).sort()).toEqual([
+      'ALIBABA_CLOUD_OIDC_TOKEN_FILE',
+      'ALIBABA_CLOUD_ROLE_ARN',
+      'LBFLOW_HUAWEI_METADATA_ENDPOINT',
+    ]);
+    expect(issuesOf({ ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1234567890123456:role/ops' })[0]!.message).toContain(
+      'needs keys to assume the role with',
+    );
+    expect(issuesOf({ ALIBABA_CLOUD_ROLE_ARN: 'role/ops' })[0]).toMatchObject({
+      variable: 'ALIBABA_CLOUD_ROLE_ARN',
+      message: expect.stringContaining('must be a RAM role ARN'),
+    });
+    expect(issuesOf({ ALIBABA_CLOUD_CREDENTIALS_FILE: join(dir, 'missing') })[0]).toMatchObject({
+      variable: 'ALIBABA_CLOUD_CREDENTIALS_FILE',
+      message: expect.stringContaining('does not exist'),
+    });
+    expect(issuesOf({ HUAWEICLOUD_SDK_CREDENTIALS_FILE: join(dir, 'missing') })[0]!.variable).toBe(
+      'HUAWEICLOUD_SDK_CREDENTIALS_FILE',
+    );
+    expect(issuesOf({ LBFLOW_HUAWEI_ECS_METADATA: 'yes' })[0]).toMatchObject({
+      variable: 'LBFLOW_HUAWEI_ECS_METADATA',
+      message: expect.stringContaining('must be true or false'),
+    });
   });
 
   it('at start, a chain with no usable source fails naming each source it tried and the variable that named it', async () => {
-    const config = loadWorkerConfig({ ...BASE, ALIBABA_CLOUD_ECS_METADATA: 'worker-role', LBFLOW_ALIBABA_CREDENTIALS_ENDPOINT: 'http://127.0.0.1:9', LBFLOW_HUAWEI_ECS_METADATA: 'true', LBFLOW_HUAWEI_METADATA_ENDPOINT: 'http://127.0.0.1:9' });
+    const config = loadWorkerConfig({
+      ...BASE,
+      ALIBABA_CLOUD_ECS_METADATA: 'worker-role',
+      LBFLOW_ALIBABA_CREDENTIALS_ENDPOINT: 'http://127.0.0.1:9',
+      LBFLOW_HUAWEI_ECS_METADATA: 'true',
+      LBFLOW_HUAWEI_METADATA_ENDPOINT: 'http://127.0.0.1:9',
+    });
     const error = await checkCredentialSources(config).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkerConfigError);
     const issues = (error as WorkerConfigError).issues;
@@ -213,11 +332,17 @@ describe('credential sources (issue 16)', () => {
     expect(issues[0]!.message).toMatch(/^alibaba-gwlb: no usable credentials: tried ecs_ram_role \(/);
     expect(issues[1]!.message).toMatch(/^huawei-elb: no usable credentials: tried ecs_metadata \(/);
     // Fixed keys need no asking.
-    expect(await checkCredentialSources(loadWorkerConfig({ ...BASE, ...ALIBABA }))).toEqual({ 'alibaba-gwlb': 'environment' });
+    expect(await checkCredentialSources(loadWorkerConfig({ ...BASE, ...ALIBABA }))).toEqual({
+      'alibaba-gwlb': 'environment',
+    });
   });
 
   it('describes the sources, never a value', () => {
-    const { config } = source({ ...ALIBABA, ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1234567890123456:role/ops', LBFLOW_HUAWEI_ECS_METADATA: 'true' });
+    const { config } = source({
+      ...ALIBABA,
+      ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1234567890123456:role/ops',
+      LBFLOW_HUAWEI_ECS_METADATA: 'true',
+    });
     const described = describeConfig(config) as { providers: Record<string, { keysFrom: string }> };
     expect(described.providers['alibaba-gwlb']!.keysFrom).toBe('ram_role_arn');
     expect(described.providers['huawei-elb']!.keysFrom).toBe('ecs_metadata');

@@ -23,7 +23,10 @@ describe('worker JSON logs', () => {
     const secret = 'alibaba-test-secret-value-1';
     const { logger, entries } = capture('INFO', [secret, 'short']);
     const cause = new Error(`signature over ${secret} failed`);
-    logger.warn(`activity failed: ${secret}`, { activity: { input: { note: `x${secret}y` } }, error: new Error('outer', { cause }) });
+    logger.warn(`activity failed: ${secret}`, {
+      activity: { input: { note: `x${secret}y` } },
+      error: new Error('outer', { cause }),
+    });
     const text = JSON.stringify(entries());
     expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
@@ -34,9 +37,17 @@ describe('worker JSON logs', () => {
 
   it('drops fields named like credentials whatever they hold', () => {
     const { logger, entries } = capture('INFO');
-    logger.info('call', { accessKeySecret: 'abc', headers: { Authorization: 'SDK-HMAC-SHA256 …', 'x-acs-security-token': 'tok' }, apiKey: 'k' });
+    logger.info('call', {
+      accessKeySecret: 'abc',
+      headers: { Authorization: 'SDK-HMAC-SHA256 …', 'x-acs-security-token': 'tok' },
+      apiKey: 'k',
+    });
     const [entry] = entries();
-    expect(entry).toMatchObject({ accessKeySecret: '[redacted]', apiKey: '[redacted]', headers: { Authorization: '[redacted]', 'x-acs-security-token': '[redacted]' } });
+    expect(entry).toMatchObject({
+      accessKeySecret: '[redacted]',
+      apiKey: '[redacted]',
+      headers: { Authorization: '[redacted]', 'x-acs-security-token': '[redacted]' },
+    });
   });
 
   it('survives cycles and deep objects', () => {

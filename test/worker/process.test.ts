@@ -11,9 +11,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationFailedError, QuotaExceededError, startAddServers } from '../../src/client/index.js';
 import { coordinatorWorkflowId, type GroupView } from '../../src/domain/index.js';
 import { freePort } from '../../src/cli/stack.js';
-import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_ALIBABA_ECS_ROLE, DEFAULT_HUAWEI_CREDENTIAL, DEFAULT_HUAWEI_FULL_POOL, startSimulators, type RunningSimulators } from '../../src/simulator/index.js';
+import {
+  DEFAULT_ALIBABA_CREDENTIAL,
+  DEFAULT_ALIBABA_ECS_ROLE,
+  DEFAULT_HUAWEI_CREDENTIAL,
+  DEFAULT_HUAWEI_FULL_POOL,
+  startSimulators,
+  type RunningSimulators,
+} from '../../src/simulator/index.js';
 import { startWorkerProcess, type WorkerProcess } from '../integration/child-worker.js';
-import { alibabaGroupState, alibabaKey, alibabaRequest, callLog, huaweiRequest, integrationWorld, startDevServer, tokensOf } from '../integration/support.js';
+import {
+  alibabaGroupState,
+  alibabaKey,
+  alibabaRequest,
+  callLog,
+  huaweiRequest,
+  integrationWorld,
+  startDevServer,
+  tokensOf,
+} from '../integration/support.js';
 import { alibabaServers, huaweiServers } from '../workflows/harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,9 +45,29 @@ describe('the production worker process', () => {
 
   beforeAll(async () => {
     // What `npm run build` does, into a private folder.
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', BUILD, '--declaration', 'false', '--sourceMap', 'false'], { cwd: ROOT, stdio: 'pipe' });
-    execFileSync(process.execPath, [join(BUILD, 'worker', 'build-bundle.js'), join(BUILD, 'workflow-bundle.js')], { cwd: ROOT, stdio: 'pipe' });
-    [env, sims] = await Promise.all([startDevServer(), startSimulators({ port: 0, world: integrationWorld({ alibaba: { configuringMs: 400, addingMs: 600 } }) })]);
+    execFileSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '-p',
+        join(ROOT, 'tsconfig.build.json'),
+        '--outDir',
+        BUILD,
+        '--declaration',
+        'false',
+        '--sourceMap',
+        'false',
+      ],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
+    execFileSync(process.execPath, [join(BUILD, 'worker', 'build-bundle.js'), join(BUILD, 'workflow-bundle.js')], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
+    [env, sims] = await Promise.all([
+      startDevServer(),
+      startSimulators({ port: 0, world: integrationWorld({ alibaba: { configuringMs: 400, addingMs: 600 } }) }),
+    ]);
   }, 180_000);
 
   afterAll(async () => {
@@ -57,18 +93,26 @@ describe('the production worker process', () => {
   };
 
   it('builds: compiled entry points and a prebuilt workflow bundle', () => {
-    for (const file of ['worker/main.js', 'cli/main.js', 'client/index.js', 'simulator/main.js', 'workflow-bundle.js']) expect(existsSync(join(BUILD, file)), file).toBe(true);
+    for (const file of ['worker/main.js', 'cli/main.js', 'client/index.js', 'simulator/main.js', 'workflow-bundle.js'])
+      expect(existsSync(join(BUILD, file)), file).toBe(true);
   });
 
   it('drains on SIGTERM mid-run, exits 0, and a second worker finishes the run with each chunk committed once', async () => {
     const taskQueue = `proc-${crypto.randomUUID()}`;
     const metricsPort = await freePort();
-    const first = await start(taskQueue, { LBFLOW_METRICS_PORT: String(metricsPort), LBFLOW_SHUTDOWN_GRACE_SECONDS: '5' });
+    const first = await start(taskQueue, {
+      LBFLOW_METRICS_PORT: String(metricsPort),
+      LBFLOW_SHUTDOWN_GRACE_SECONDS: '5',
+    });
     const servers = alibabaServers(1000);
-    const handle = await startAddServers(env.client, alibabaRequest(servers, {}, GROUP) as never, { taskQueue, requestKey: 'sigterm' });
+    const handle = await startAddServers(env.client, alibabaRequest(servers, {}, GROUP) as never, {
+      taskQueue,
+      requestKey: 'sigterm',
+    });
 
     // Stop it once the first chunk is in the group.
-    for (let i = 0; i < 200 && (await alibabaGroupState(sims.alibaba.url, GROUP)).members.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && (await alibabaGroupState(sims.alibaba.url, GROUP)).members.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`temporal_worker_task_slots_available\\{[^}]*task_queue="${taskQueue}"`));
     expect(await first.stop('SIGTERM')).toBe(0);
@@ -82,9 +126,13 @@ describe('the production worker process', () => {
     const group = await alibabaGroupState(sims.alibaba.url, GROUP);
     expect(group.members.map((m) => m.key).sort()).toEqual(servers.map(alibabaKey).sort());
     // The group's coordinator made the adds: its ClientTokens carry its incarnation.
-    const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: GROUP }, taskQueue));
+    const coordinator = env.client.workflow.getHandle(
+      coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: GROUP }, taskQueue),
+    );
     const { incarnation } = await coordinator.query<GroupView>('group');
-    const tokens = tokensOf(await callLog(sims.alibaba.url)).filter((t) => t.token.startsWith(`lbflow-${incarnation}-`));
+    const tokens = tokensOf(await callLog(sims.alibaba.url)).filter((t) =>
+      t.token.startsWith(`lbflow-${incarnation}-`),
+    );
     expect(tokens).toHaveLength(5);
     for (const t of tokens) expect(t.committed, t.token).toBe(1);
   }, 120_000);
@@ -100,10 +148,14 @@ describe('the production worker process', () => {
     expect(ready?.metrics).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     expect(ready?.metrics).not.toContain(':0/');
     // A run whose first add is throttled once: lbflow's own metrics count it, next to the SDK's.
-    sims.alibaba.simulator.faults.replace({ rules: [{ action: 'AddServersToServerGroup', effect: 'throttle', sequence: 'x' }] });
+    sims.alibaba.simulator.faults.replace({
+      rules: [{ action: 'AddServersToServerGroup', effect: 'throttle', sequence: 'x' }],
+    });
     const group = 'sgp-atstuj3rtoptyui0001';
     try {
-      const result = await (await startAddServers(env.client, alibabaRequest(alibabaServers(3, 900), {}, group) as never, { taskQueue })).result();
+      const result = await (
+        await startAddServers(env.client, alibabaRequest(alibabaServers(3, 900), {}, group) as never, { taskQueue })
+      ).result();
       expect(result.added).toHaveLength(3);
     } finally {
       sims.alibaba.simulator.faults.replace({ rules: [] });
@@ -121,11 +173,29 @@ describe('the production worker process', () => {
       return undefined;
     };
     const ali = { provider: 'alibaba-gwlb' };
-    expect(sample('lbflow_provider_calls', { ...ali, action: 'AddServersToServerGroup', outcome: 'error', code: 'Throttling.User' })).toBe(1);
-    expect(sample('lbflow_provider_calls', { ...ali, action: 'AddServersToServerGroup', outcome: 'ok', code: '' })).toBe(1);
-    expect(sample('lbflow_provider_calls', { ...ali, action: 'ListServerGroupServers', outcome: 'ok', code: '' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample('lbflow_provider_calls', {
+        ...ali,
+        action: 'AddServersToServerGroup',
+        outcome: 'error',
+        code: 'Throttling.User',
+      }),
+    ).toBe(1);
+    expect(
+      sample('lbflow_provider_calls', { ...ali, action: 'AddServersToServerGroup', outcome: 'ok', code: '' }),
+    ).toBe(1);
+    expect(
+      sample('lbflow_provider_calls', { ...ali, action: 'ListServerGroupServers', outcome: 'ok', code: '' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(sample('lbflow_provider_call_latency_count', { ...ali, action: 'AddServersToServerGroup' })).toBe(2);
-    expect(sample('lbflow_requests', { ...ali, outcome: 'completed', failure_type: '', workflowType: 'addServersToServerGroup' })).toBe(1);
+    expect(
+      sample('lbflow_requests', {
+        ...ali,
+        outcome: 'completed',
+        failure_type: '',
+        workflowType: 'addServersToServerGroup',
+      }),
+    ).toBe(1);
     expect(sample('lbflow_servers_added', { ...ali })).toBe(3);
     expect(sample('lbflow_polls', { ...ali, result: 'ready', activityType: 'addChunk' })).toBeGreaterThanOrEqual(1);
     expect(sample('lbflow_change_servers_sum', { ...ali, workflowType: 'serverGroupCoordinator' })).toBe(3);
@@ -141,14 +211,19 @@ describe('the production worker process', () => {
     const handle = await startAddServers(env.client, huaweiRequest(huaweiServers(2)) as never, { taskQueue });
     const error = await handle.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationFailedError);
-    expect((error as Error).message).toContain('set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or LBFLOW_HUAWEI_AUTH_TOKEN');
+    expect((error as Error).message).toContain(
+      'set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or LBFLOW_HUAWEI_AUTH_TOKEN',
+    );
     expect((await callLog(sims.huawei.url)).counts.total).toBe(before);
   }, 60_000);
 
   it('with keys from the metadata stand-ins that expire every 1–3 s, adds 1,000 servers on each provider: 0 AuthenticationFailed, the keys rotated, no secret in logs or histories (issue 16)', async () => {
     const taskQueue = `proc-${crypto.randomUUID()}`;
     // Both runs take several key lifetimes: monitored members settle in 1.5 s, groups change in 1 s.
-    const world = integrationWorld({ alibaba: { configuringMs: 400, addingMs: 600 }, huawei: { initialMs: 1500 } }) as { alibaba: { identity?: object }; huawei: { metadata?: object } };
+    const world = integrationWorld({ alibaba: { configuringMs: 400, addingMs: 600 }, huawei: { initialMs: 1500 } }) as {
+      alibaba: { identity?: object };
+      huawei: { metadata?: object };
+    };
     world.alibaba.identity = { ecsRoles: [DEFAULT_ALIBABA_ECS_ROLE], keyLifetimeMs: 3000 };
     world.huawei.metadata = { agency: 'lbflow-agency', keyLifetimeMs: 1000 };
     sims.alibaba.simulator.reset(world);
@@ -166,14 +241,25 @@ describe('the production worker process', () => {
         LBFLOW_HUAWEI_ECS_METADATA: 'true',
         LBFLOW_HUAWEI_METADATA_ENDPOINT: sims.huawei.url,
       });
-      const starting = JSON.parse(w.output().split('\n').find((l) => l.includes('"event":"worker.starting"'))!) as { keysFrom: Record<string, string>; providers: Record<string, { keysFrom: string }> };
+      const starting = JSON.parse(
+        w
+          .output()
+          .split('\n')
+          .find((l) => l.includes('"event":"worker.starting"'))!,
+      ) as { keysFrom: Record<string, string>; providers: Record<string, { keysFrom: string }> };
       expect(starting.providers['alibaba-gwlb']!.keysFrom).toBe('ecs_ram_role');
       expect(starting.keysFrom).toEqual({ 'alibaba-gwlb': 'ecs_ram_role', 'huawei-elb': 'ecs_metadata' });
       const started = Date.now();
       const [ali, hw] = await Promise.all([
-        startAddServers(env.client, alibabaRequest(alibabaServers(1000), {}, GROUP) as never, { taskQueue, requestKey: 'rotating-alibaba' }),
+        startAddServers(env.client, alibabaRequest(alibabaServers(1000), {}, GROUP) as never, {
+          taskQueue,
+          requestKey: 'rotating-alibaba',
+        }),
         // The pool with a health monitor: its members stay INITIAL for 1.5 s, so the run outlives several keys.
-        startAddServers(env.client, huaweiRequest(huaweiServers(1000), {}, HUAWEI_MONITORED_POOL) as never, { taskQueue, requestKey: 'rotating-huawei' }),
+        startAddServers(env.client, huaweiRequest(huaweiServers(1000), {}, HUAWEI_MONITORED_POOL) as never, {
+          taskQueue,
+          requestKey: 'rotating-huawei',
+        }),
       ]);
       const [aliResult, hwResult] = await Promise.all([ali.result(), hw.result()]);
       const elapsed = Date.now() - started;
@@ -187,14 +273,19 @@ describe('the production worker process', () => {
         const auth = entries.filter((e) => e.code !== undefined && refused.test(e.code));
         // A key can expire between signing and arrival; the client then signs once more with new keys. None fails a run.
         const adds = entries.filter((e) => e.action === action && e.status < 300);
-        const keyIds = new Set(entries.filter((e) => e.status < 300 && e.accessKeyId !== undefined).map((e) => e.accessKeyId));
-        console.log(`${action}: ${adds.length} adds in ${(elapsed / 1000).toFixed(1)} s, signed with ${keyIds.size} distinct temporary keys; ${auth.length} calls refused as expired and signed again`);
+        const keyIds = new Set(
+          entries.filter((e) => e.status < 300 && e.accessKeyId !== undefined).map((e) => e.accessKeyId),
+        );
+        console.log(
+          `${action}: ${adds.length} adds in ${(elapsed / 1000).toFixed(1)} s, signed with ${keyIds.size} distinct temporary keys; ${auth.length} calls refused as expired and signed again`,
+        );
         expect(keyIds.size, action).toBeGreaterThanOrEqual(2);
       }
       const secrets = [...sims.alibaba.simulator.temporarySecrets(), ...sims.huawei.simulator.temporarySecrets()];
       expect(secrets.length).toBeGreaterThan(8);
       const histories = await Promise.all([ali, hw].map(async (h) => JSON.stringify(await h.workflow.fetchHistory())));
-      for (const text of [w.output(), ...histories]) for (const secret of secrets) expect(text.includes(secret)).toBe(false);
+      for (const text of [w.output(), ...histories])
+        for (const secret of secrets) expect(text.includes(secret)).toBe(false);
       expect(await w.stop('SIGTERM')).toBe(0);
     } finally {
       sims.alibaba.simulator.reset();
@@ -205,10 +296,22 @@ describe('the production worker process', () => {
   it('fails a full Huawei pool as QuotaExceeded with the quota read from ListQuotaDetails by the worker (issue 14)', async () => {
     const taskQueue = `proc-${crypto.randomUUID()}`;
     await start(taskQueue);
-    const error = await (await startAddServers(env.client, huaweiRequest(huaweiServers(2), {}, DEFAULT_HUAWEI_FULL_POOL) as never, { taskQueue })).result().catch((e: unknown) => e);
+    const error = await (
+      await startAddServers(env.client, huaweiRequest(huaweiServers(2), {}, DEFAULT_HUAWEI_FULL_POOL) as never, {
+        taskQueue,
+      })
+    )
+      .result()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QuotaExceededError);
     // The integration world raises members_per_pool to 1,000 and fills the full pool to it.
-    expect((error as QuotaExceededError).details?.quota).toEqual({ requested: 2, change: 2, limit: 1000, groupHolds: 1000, fits: 0 });
+    expect((error as QuotaExceededError).details?.quota).toEqual({
+      requested: 2,
+      change: 2,
+      limit: 1000,
+      groupHolds: 1000,
+      fits: 0,
+    });
     expect((await callLog(sims.huawei.url, 'ListQuotaDetails')).entries.at(-1)).toMatchObject({ status: 200 });
   }, 60_000);
 
@@ -222,7 +325,13 @@ describe('the production worker process', () => {
   const runUnusable = (env: Record<string, string>): { status: number; stdout: string; stderr: string } => {
     try {
       execFileSync(process.execPath, [join(BUILD, 'worker', 'main.js')], {
-        env: { PATH: process.env.PATH, TEMPORAL_CONFIG_FILE: '/nonexistent.toml', NODE_ENV: 'production', LBFLOW_WORKFLOW_BUNDLE: join(BUILD, 'workflow-bundle.js'), ...env },
+        env: {
+          PATH: process.env.PATH,
+          TEMPORAL_CONFIG_FILE: '/nonexistent.toml',
+          NODE_ENV: 'production',
+          LBFLOW_WORKFLOW_BUNDLE: join(BUILD, 'workflow-bundle.js'),
+          ...env,
+        },
         stdio: 'pipe',
       });
     } catch (error) {
@@ -245,7 +354,9 @@ describe('the production worker process', () => {
     const line = JSON.parse(stderr) as { event: string; issues: { variable: string; message: string }[] };
     expect(line.event).toBe('worker.config-invalid');
     expect(line.issues.map((i) => i.variable)).toEqual(['ALIBABA_CLOUD_ECS_METADATA', 'LBFLOW_HUAWEI_ECS_METADATA']);
-    expect(line.issues[0]!.message).toMatch(/^alibaba-gwlb: no usable credentials: tried ecs_ram_role \(.*127\.0\.0\.1:9/);
+    expect(line.issues[0]!.message).toMatch(
+      /^alibaba-gwlb: no usable credentials: tried ecs_ram_role \(.*127\.0\.0\.1:9/,
+    );
     expect(line.issues[1]!.message).toMatch(/^huawei-elb: no usable credentials: tried ecs_metadata \(/);
   });
 
@@ -285,7 +396,11 @@ describe('the production worker process', () => {
     expect(status).toBe(78);
     const line = JSON.parse(stderr) as { event: string; issues: { variable: string; message: string }[] };
     expect(line.event).toBe('worker.config-invalid');
-    expect(line.issues.map((i) => i.variable).sort()).toEqual(['LBFLOW_ALIBABA_ENDPOINT', 'LBFLOW_TASK_QUEUE', 'LBFLOW_WORKFLOW_BUNDLE']);
+    expect(line.issues.map((i) => i.variable).sort()).toEqual([
+      'LBFLOW_ALIBABA_ENDPOINT',
+      'LBFLOW_TASK_QUEUE',
+      'LBFLOW_WORKFLOW_BUNDLE',
+    ]);
     expect(line.issues.find((i) => i.variable === 'LBFLOW_WORKFLOW_BUNDLE')?.message).toContain('is not a file');
   });
 });

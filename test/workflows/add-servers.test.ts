@@ -4,7 +4,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { coordinatorWorkflowId, SEARCH_ATTRIBUTES, TIMINGS, type AddServersResult, type FailureDetails, type GroupView } from '../../src/domain/index.js';
+import {
+  coordinatorWorkflowId,
+  SEARCH_ATTRIBUTES,
+  TIMINGS,
+  type AddServersResult,
+  type FailureDetails,
+  type GroupView,
+} from '../../src/domain/index.js';
 import { progressQuery, type addServersToServerGroup } from '../../src/workflows/index.js';
 import { DEFAULT_HUAWEI_FULL_POOL, DEFAULT_WORLD } from '../../src/simulator/index.js';
 import {
@@ -54,8 +61,16 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
   };
   const detailsOf = (f: ApplicationFailure) => f.details?.[0] as FailureDetails;
   const huaweiMembers = async () =>
-    (await h.providers['huawei-elb'].listServers({ provider: 'huawei-elb', region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: HUAWEI_NO_MONITOR_POOL } as never)).members;
-  const addCalls = (action = 'AddServersToServerGroup') => h.sims.alibaba.simulator.calls.counts().byAction[action]?.calls ?? 0;
+    (
+      await h.providers['huawei-elb'].listServers({
+        provider: 'huawei-elb',
+        region: 'cn-north-4',
+        projectId: HUAWEI_PROJECT,
+        poolId: HUAWEI_NO_MONITOR_POOL,
+      } as never)
+    ).members;
+  const addCalls = (action = 'AddServersToServerGroup') =>
+    h.sims.alibaba.simulator.calls.counts().byAction[action]?.calls ?? 0;
 
   it('adds 450 Alibaba servers in 3 calls of ≤ 200 and waits until every one is Available', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
@@ -92,7 +107,11 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
     servers[2]!.serverType = 'Ecss';
     const failure = await failureOf(alibaba(servers, { maxChunkSize: 500 }));
     expect(failure.type).toBe('ValidationError');
-    expect(detailsOf(failure).issues?.map((i) => i.path)).toEqual(['servers[0].port', 'servers[2].serverType', 'options.maxChunkSize']);
+    expect(detailsOf(failure).issues?.map((i) => i.path)).toEqual([
+      'servers[0].port',
+      'servers[2].serverType',
+      'options.maxChunkSize',
+    ]);
     expect(h.sims.alibaba.simulator.calls.counts().total).toBe(0);
   });
 
@@ -106,7 +125,7 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
     expect(h.sims.huawei.simulator.calls.counts().total).toBe(0);
   });
 
-  it('adds a Huawei member named with 255 emoji, and refuses 256 before any call: one count, ELB\'s, in lbflow and the simulator (issue 13 row 7)', async () => {
+  it("adds a Huawei member named with 255 emoji, and refuses 256 before any call: one count, ELB's, in lbflow and the simulator (issue 13 row 7)", async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
     const emoji = '\u{1F680}';
     const refused = await failureOf(huawei(huaweiServers(1).map((s) => ({ ...s, name: emoji.repeat(256) }))));
@@ -136,10 +155,20 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
 
   it('times out after 30 minutes of workflow time as AvailabilityTimeout naming exactly the stragglers', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
-    h.sims.huawei.simulator.faults.replace({ rules: [{ action: 'BatchCreateMembers', effect: 'neverAvailable', sequence: '.x' }] });
+    h.sims.huawei.simulator.faults.replace({
+      rules: [{ action: 'BatchCreateMembers', effect: 'neverAvailable', sequence: '.x' }],
+    });
     const started = performance.now();
-    const failure = await failureOf(huawei(huaweiServers(6), { maxChunkSize: 3, availabilityTimeoutSeconds: 1800, pollIntervalSeconds: 30 }, '04a9bc65-b75b-478d-b4d6-e693bb61dd35'));
-    console.log(`AvailabilityTimeout after 1800 s of workflow time took ${Math.round(performance.now() - started)} ms of wall time`);
+    const failure = await failureOf(
+      huawei(
+        huaweiServers(6),
+        { maxChunkSize: 3, availabilityTimeoutSeconds: 1800, pollIntervalSeconds: 30 },
+        '04a9bc65-b75b-478d-b4d6-e693bb61dd35',
+      ),
+    );
+    console.log(
+      `AvailabilityTimeout after 1800 s of workflow time took ${Math.round(performance.now() - started)} ms of wall time`,
+    );
     expect(failure.type).toBe('AvailabilityTimeout');
     const details = detailsOf(failure);
     expect(details.stragglers?.map((s) => s.key)).toEqual(['192.168.0.4:8080', '192.168.0.5:8080', '192.168.0.6:8080']);
@@ -150,7 +179,15 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
 
   const counts = () => h.sims.alibaba.simulator.calls.counts();
   const members = async (serverGroupId = ALIBABA_DEMO_GROUP) =>
-    (await h.providers['alibaba-gwlb'].listServers({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId } as never)).members.map((m) => m.key).sort();
+    (
+      await h.providers['alibaba-gwlb'].listServers({
+        provider: 'alibaba-gwlb',
+        region: 'cn-hangzhou',
+        serverGroupId,
+      } as never)
+    ).members
+      .map((m) => m.key)
+      .sort();
   const keyOf = (s: { serverId: string }) => `Ecs:${s.serverId}:6081`;
 
   it('keeps history flat while polling: a wait of 200 polls records as many events as a wait of a few', async () => {
@@ -194,7 +231,9 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
     expect(await members('sgp-atstuj3rtoptyui0001')).toEqual(alibabaServers(200).map(keyOf).sort());
     // What an operator needs (issue 14): the group holds 200 (counted), its quota is 300, 100 more fit.
     expect(details.quota).toEqual({ requested: 320, change: 120, limit: 300, groupHolds: 200, fits: 100 });
-    expect(failure.message).toContain('(The group holds 200 of its quota of 300; this request asked for 320 servers, 100 fit.)');
+    expect(failure.message).toContain(
+      '(The group holds 200 of its quota of 300; this request asked for 320 servers, 100 fit.)',
+    );
   });
 
   it('fails a full Huawei pool as QuotaExceeded with what it holds (listed) and its quota (ListQuotaDetails) (issue 14)', async () => {
@@ -204,13 +243,18 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
     // ELB.8905 names the quota only ("Quota exceeded for resources: members_per_pool"): the figures are read.
     expect(detailsOf(failure).code).toBe('ELB.8905');
     expect(detailsOf(failure).quota).toEqual({ requested: 3, change: 3, limit: 500, groupHolds: 500, fits: 0 });
-    expect(failure.message).toContain('(The group holds 500 of its quota of 500; this request asked for 3 servers, none fits.)');
+    expect(failure.message).toContain(
+      '(The group holds 500 of its quota of 500; this request asked for 3 servers, none fits.)',
+    );
   });
 
   it('says how many more fit in a Huawei pool: the lesser of the pool quota and the project member quota (issue 14)', async () => {
     const world = structuredClone(DEFAULT_WORLD);
     const project = world.huawei!.projects![0]!;
-    const seeded = (project.pools ?? []).reduce((n, p) => n + (p.members ?? []).length + (p.memberRanges ?? []).reduce((m, r) => m + r.count, 0), 0);
+    const seeded = (project.pools ?? []).reduce(
+      (n, p) => n + (p.members ?? []).length + (p.memberRanges ?? []).reduce((m, r) => m + r.count, 0),
+      0,
+    );
     // 300 per pool; the project may hold what it has seeded and 250 more: after 200, 100 fit the pool but 50 the project.
     project.quotas = { membersPerPool: 300, members: seeded + 250 };
     h = await startHarness(env, bundle, { followTemporalTime: true, world });
@@ -218,7 +262,9 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
     expect(failure.type).toBe('QuotaExceeded');
     expect(detailsOf(failure).added).toHaveLength(200);
     expect(detailsOf(failure).quota).toEqual({ requested: 320, change: 120, limit: 300, groupHolds: 200, fits: 50 });
-    expect(failure.message).toContain('(The group holds 200 of its quota of 300; this request asked for 320 servers, 50 fit.)');
+    expect(failure.message).toContain(
+      '(The group holds 200 of its quota of 300; this request asked for 320 servers, 50 fit.)',
+    );
   });
 
   it('fails a wrong secret as AuthenticationFailed after one provider call, without retrying', async () => {
@@ -230,8 +276,18 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
   });
 
   it.each([
-    ['an ECS instance that does not exist', { serverId: 'i-bp67acfmxazb4p9999', serverType: 'Ecs' }, 'BackendNotFound', 'ResourceNotFound.Ecs'],
-    ['an ECS instance in another VPC', { serverId: 'i-bp1othervpc0001', serverType: 'Ecs', serverIp: '172.16.0.11' }, 'ProviderRejected', 'Mismatch.VpcId'],
+    [
+      'an ECS instance that does not exist',
+      { serverId: 'i-bp67acfmxazb4p9999', serverType: 'Ecs' },
+      'BackendNotFound',
+      'ResourceNotFound.Ecs',
+    ],
+    [
+      'an ECS instance in another VPC',
+      { serverId: 'i-bp1othervpc0001', serverType: 'Ecs', serverIp: '172.16.0.11' },
+      'ProviderRejected',
+      'Mismatch.VpcId',
+    ],
   ])('fails %s as %s with the provider code', async (_what, server, type, code) => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
     const failure = await failureOf(alibaba([server]));
@@ -241,14 +297,18 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
   it('fails a member whose address is taken as BackendConflict after a bounded number of tries', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
     // 192.168.200.10 is the demo load balancer's own VIP.
-    const failure = await failureOf(huawei([{ address: '192.168.200.10', protocolPort: 80, subnetCidrId: '61da8098-954b-4809-bc5a-b99ccef80002' }]));
+    const failure = await failureOf(
+      huawei([{ address: '192.168.200.10', protocolPort: 80, subnetCidrId: '61da8098-954b-4809-bc5a-b99ccef80002' }]),
+    );
     expect([failure.type, detailsOf(failure).code]).toEqual(['BackendConflict', 'ELB.8907']);
     expect(h.sims.huawei.simulator.calls.counts().byAction.BatchCreateMembers?.calls).toBe(3);
   });
 
   it('fails as ProviderUnavailable when the provider keeps answering 503, after retrying for the whole window', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
-    h.sims.alibaba.simulator.faults.replace({ rules: [{ action: 'AddServersToServerGroup', effect: 'error', status: 503, code: 'ServiceUnavailable' }] });
+    h.sims.alibaba.simulator.faults.replace({
+      rules: [{ action: 'AddServersToServerGroup', effect: 'error', status: 503, code: 'ServiceUnavailable' }],
+    });
     const failure = await failureOf(alibaba(alibabaServers(2), { availabilityTimeoutSeconds: 60 }));
     expect(failure.type).toBe('ProviderUnavailable');
     expect(counts().byAction.AddServersToServerGroup?.calls).toBeGreaterThan(10);
@@ -258,8 +318,14 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
   it('rolls back exactly the servers it added when a chunk never becomes Available, leaving others alone', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
     await run(alibaba(alibabaServers(1, 100)));
-    h.sims.alibaba.simulator.faults.replace({ rules: [{ action: 'AddServersToServerGroup', effect: 'neverAvailable', sequence: '.x' }] });
-    const request = alibaba([...alibabaServers(1, 100), ...alibabaServers(4)], { maxChunkSize: 2, onFailure: 'rollback', availabilityTimeoutSeconds: 60 });
+    h.sims.alibaba.simulator.faults.replace({
+      rules: [{ action: 'AddServersToServerGroup', effect: 'neverAvailable', sequence: '.x' }],
+    });
+    const request = alibaba([...alibabaServers(1, 100), ...alibabaServers(4)], {
+      maxChunkSize: 2,
+      onFailure: 'rollback',
+      availabilityTimeoutSeconds: 60,
+    });
     const failure = await failureOf(request);
     expect(failure.type).toBe('AvailabilityTimeout');
     const details = detailsOf(failure);
@@ -271,7 +337,9 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
 
   it('keeps what it added on failure with onFailure keep, and does not start the next chunk', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
-    h.sims.alibaba.simulator.faults.replace({ rules: [{ action: 'AddServersToServerGroup', effect: 'neverAvailable', sequence: 'x' }] });
+    h.sims.alibaba.simulator.faults.replace({
+      rules: [{ action: 'AddServersToServerGroup', effect: 'neverAvailable', sequence: 'x' }],
+    });
     const failure = await failureOf(alibaba(alibabaServers(6), { maxChunkSize: 2, availabilityTimeoutSeconds: 60 }));
     expect(failure.type).toBe('AvailabilityTimeout');
     expect(counts().byAction.AddServersToServerGroup?.calls).toBe(1);
@@ -280,11 +348,14 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
 
   it('on cancellation with rollback, stops and removes what it added', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
-    h.sims.alibaba.simulator.faults.replace({ rules: [{ action: 'AddServersToServerGroup', effect: 'neverAvailable' }] });
+    h.sims.alibaba.simulator.faults.replace({
+      rules: [{ action: 'AddServersToServerGroup', effect: 'neverAvailable' }],
+    });
     const outcome = await h.withWorker(async (taskQueue) => {
       const handle = await start(alibaba(alibabaServers(4), { maxChunkSize: 2, onFailure: 'rollback' }), taskQueue);
       // Queries do not skip time, so the run sits in its first wait until it is cancelled.
-      for (let i = 0; i < 100 && (await handle.query(progressQuery)).phase !== 'waiting'; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && (await handle.query(progressQuery)).phase !== 'waiting'; i++)
+        await new Promise((r) => setTimeout(r, 50));
       await handle.cancel();
       return handle.result().then(
         () => undefined,
@@ -299,7 +370,9 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
 
   it('adds each chunk once when the provider applies a change and drops the answer', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
-    h.sims.alibaba.simulator.faults.replace({ rules: [{ action: 'AddServersToServerGroup', effect: 'commitThenDrop', sequence: 'x.x' }] });
+    h.sims.alibaba.simulator.faults.replace({
+      rules: [{ action: 'AddServersToServerGroup', effect: 'commitThenDrop', sequence: 'x.x' }],
+    });
     const result = await run(alibaba(alibabaServers(400)));
     expect(result.added).toEqual(alibabaServers(400).map(keyOf));
     const tokens = Object.values(counts().byClientToken).filter((t) => t.action === 'AddServersToServerGroup');
@@ -310,20 +383,34 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
 
   it('adds each Huawei member once when batch-add is applied and its answer dropped (existed on retry)', async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
-    h.sims.huawei.simulator.faults.replace({ rules: [{ action: 'BatchCreateMembers', effect: 'commitThenDrop', sequence: 'x' }] });
+    h.sims.huawei.simulator.faults.replace({
+      rules: [{ action: 'BatchCreateMembers', effect: 'commitThenDrop', sequence: 'x' }],
+    });
     const result = await run(huawei(huaweiServers(150)));
     expect(result.added).toHaveLength(150);
-    const listed = await h.providers['huawei-elb'].listServers({ provider: 'huawei-elb', region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: HUAWEI_NO_MONITOR_POOL } as never);
+    const listed = await h.providers['huawei-elb'].listServers({
+      provider: 'huawei-elb',
+      region: 'cn-north-4',
+      projectId: HUAWEI_PROJECT,
+      poolId: HUAWEI_NO_MONITOR_POOL,
+    } as never);
     expect(listed.members).toHaveLength(150);
   });
 
-  it('sends a Huawei request\'s chunks back to back in one activity (up to chunksPerAdd), each member once', async () => {
+  it("sends a Huawei request's chunks back to back in one activity (up to chunksPerAdd), each member once", async () => {
     h = await startHarness(env, bundle, { followTemporalTime: true });
     // The first add is slow, so the coordinator can be asked what it has in flight.
-    h.sims.huawei.simulator.faults.replace({ rules: [{ action: 'BatchCreateMembers', effect: 'latency', latencyMs: 1_500, sequence: 'x' }] });
+    h.sims.huawei.simulator.faults.replace({
+      rules: [{ action: 'BatchCreateMembers', effect: 'latency', latencyMs: 1_500, sequence: 'x' }],
+    });
     const { result, adds, inFlight } = await h.withWorker(async (taskQueue) => {
       const handle = await start(huawei(huaweiServers(400), { chunksAhead: 50, maxChunkSize: 80 }), taskQueue);
-      const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId({ provider: 'huawei-elb', region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: HUAWEI_NO_MONITOR_POOL }, taskQueue));
+      const coordinator = env.client.workflow.getHandle(
+        coordinatorWorkflowId(
+          { provider: 'huawei-elb', region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: HUAWEI_NO_MONITOR_POOL },
+          taskQueue,
+        ),
+      );
       let inFlight: GroupView['inFlight'];
       for (let i = 0; i < 100 && !inFlight; i++) {
         inFlight = (await coordinator.query<GroupView>('group').catch(() => undefined))?.inFlight;
@@ -331,7 +418,11 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
       }
       const result = await handle.result();
       const events = (await coordinator.fetchHistory()).events ?? [];
-      return { result, inFlight, adds: events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'addChunk').length };
+      return {
+        result,
+        inFlight,
+        adds: events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'addChunk').length,
+      };
     });
     expect(inFlight).toMatchObject({ kind: 'add', chunks: 5, servers: 400 });
     expect(result.added).toHaveLength(400);
@@ -380,7 +471,16 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
         groupId: description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.serverGroupId),
       };
     });
-    expect(progress).toEqual({ phase: 'completed', chunksDone: 2, chunksTotal: 2, requested: 250, added: 250, alreadyPresent: 0, states: { ready: 250 }, providerStatuses: { Available: 250 } });
+    expect(progress).toEqual({
+      phase: 'completed',
+      chunksDone: 2,
+      chunksTotal: 2,
+      requested: 250,
+      added: 250,
+      alreadyPresent: 0,
+      states: { ready: 250 },
+      providerStatuses: { Available: 250 },
+    });
     expect(phase).toBe('completed');
     expect(groupId).toBe(ALIBABA_DEMO_GROUP);
   });

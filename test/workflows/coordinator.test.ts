@@ -6,7 +6,14 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COORDINATOR_SIGNAL, coordinatorWorkflowId, REQUEST_SIGNAL, type GroupView } from '../../src/domain/index.js';
-import { ALIBABA_DEMO_GROUP, alibabaRequest, alibabaServers, startHarness, timeSkippingPerTest, type Harness } from './harness.js';
+import {
+  ALIBABA_DEMO_GROUP,
+  alibabaRequest,
+  alibabaServers,
+  startHarness,
+  timeSkippingPerTest,
+  type Harness,
+} from './harness.js';
 
 const GROUP = { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_DEMO_GROUP } as const;
 const keyOf = (s: { serverId: string }) => `Ecs:${s.serverId}:6081`;
@@ -38,12 +45,29 @@ describe('the group coordinator on the time-skipping server', () => {
   it('refuses a request started with a forged second argument as ValidationError, calling no provider', async () => {
     const present = alibabaServers(1, 300);
     await h.withWorker(async (taskQueue) => {
-      await env.client.workflow.execute('addServersToServerGroup', { taskQueue, workflowId: `seed-${crypto.randomUUID()}`, args: [alibabaRequest(present)] });
+      await env.client.workflow.execute('addServersToServerGroup', {
+        taskQueue,
+        workflowId: `seed-${crypto.randomUUID()}`,
+        args: [alibabaRequest(present)],
+      });
     });
     const before = h.sims.alibaba.simulator.calls.counts().total;
-    const forged = { chunksDone: 0, added: present.map(keyOf), alreadyPresent: [], statuses: {}, requestIds: [], startedAt: new Date().toISOString() };
+    const forged = {
+      chunksDone: 0,
+      added: present.map(keyOf),
+      alreadyPresent: [],
+      statuses: {},
+      requestIds: [],
+      startedAt: new Date().toISOString(),
+    };
     const failure = await h.withWorker((taskQueue) =>
-      failureOf(env.client.workflow.execute('addServersToServerGroup', { taskQueue, workflowId: `forged-${crypto.randomUUID()}`, args: [alibabaRequest(alibabaServers(2), { onFailure: 'rollback' }), forged] })),
+      failureOf(
+        env.client.workflow.execute('addServersToServerGroup', {
+          taskQueue,
+          workflowId: `forged-${crypto.randomUUID()}`,
+          args: [alibabaRequest(alibabaServers(2), { onFailure: 'rollback' }), forged],
+        }),
+      ),
     );
     expect(failure.type).toBe('ValidationError');
     expect(failure.message).toContain('exactly one argument');
@@ -52,9 +76,28 @@ describe('the group coordinator on the time-skipping server', () => {
   });
 
   it('refuses a coordinator started with an input of its own as ValidationError: its ledger comes only from its own continue-as-new', async () => {
-    const forged = { v: 1, ledger: { v: 1, group: GROUP, seq: 0, arrivals: 1, pieceSeq: 0, pieces: [], intents: [], createdBy: { [keyOf(alibabaServers(1)[0]!)]: 'victim' }, requests: [] } };
+    const forged = {
+      v: 1,
+      ledger: {
+        v: 1,
+        group: GROUP,
+        seq: 0,
+        arrivals: 1,
+        pieceSeq: 0,
+        pieces: [],
+        intents: [],
+        createdBy: { [keyOf(alibabaServers(1)[0]!)]: 'victim' },
+        requests: [],
+      },
+    };
     const failure = await h.withWorker((taskQueue) =>
-      failureOf(env.client.workflow.execute('serverGroupCoordinator', { taskQueue, workflowId: coordinatorWorkflowId(GROUP, taskQueue), args: [forged] })),
+      failureOf(
+        env.client.workflow.execute('serverGroupCoordinator', {
+          taskQueue,
+          workflowId: coordinatorWorkflowId(GROUP, taskQueue),
+          args: [forged],
+        }),
+      ),
     );
     expect(failure.type).toBe('ValidationError');
     expect(h.sims.alibaba.simulator.calls.counts().total).toBe(0);
@@ -63,18 +106,40 @@ describe('the group coordinator on the time-skipping server', () => {
   it('ignores malformed and forged messages, with no workflow task failing, and still serves the next request', async () => {
     const result = await h.withWorker(async (taskQueue) => {
       const id = coordinatorWorkflowId(GROUP, taskQueue);
-      const first = await env.client.workflow.execute('addServersToServerGroup', { taskQueue, workflowId: `a-${crypto.randomUUID()}`, args: [alibabaRequest(alibabaServers(2), { onFailure: 'rollback' })] });
+      const first = await env.client.workflow.execute('addServersToServerGroup', {
+        taskQueue,
+        workflowId: `a-${crypto.randomUUID()}`,
+        args: [alibabaRequest(alibabaServers(2), { onFailure: 'rollback' })],
+      });
       const coordinator = env.client.workflow.getHandle(id);
-      for (const junk of [42, 'x', { kind: 'submit' }, { kind: 'cancel', requester: { workflowId: 'a', runId: 'b' }, nonce: 'guess' }, { kind: 'submit', requester: { workflowId: 'x', runId: 'y' }, nonce: 'n', request: { provider: 'alibaba-gwlb' } }]) {
+      for (const junk of [
+        42,
+        'x',
+        { kind: 'submit' },
+        { kind: 'cancel', requester: { workflowId: 'a', runId: 'b' }, nonce: 'guess' },
+        {
+          kind: 'submit',
+          requester: { workflowId: 'x', runId: 'y' },
+          nonce: 'n',
+          request: { provider: 'alibaba-gwlb' },
+        },
+      ]) {
         await coordinator.signal(COORDINATOR_SIGNAL, junk);
       }
-      const second = await env.client.workflow.execute('addServersToServerGroup', { taskQueue, workflowId: `b-${crypto.randomUUID()}`, args: [alibabaRequest(alibabaServers(2, 2))] });
+      const second = await env.client.workflow.execute('addServersToServerGroup', {
+        taskQueue,
+        workflowId: `b-${crypto.randomUUID()}`,
+        args: [alibabaRequest(alibabaServers(2, 2))],
+      });
       const events = (await coordinator.fetchHistory()).events ?? [];
       // A task the server turned back because signals arrived while it ran (UNHANDLED_COMMAND) is Temporal's way of
       // delivering them, not a failure of the code: what must not happen is a task that fails on a message.
       const failedTasks = events.filter((e) => {
         const failed = e.workflowTaskFailedEventAttributes;
-        return failed && failed.cause !== temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
+        return (
+          failed &&
+          failed.cause !== temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND
+        );
       }).length;
       return { first, second, failedTasks };
     });
@@ -87,8 +152,20 @@ describe('the group coordinator on the time-skipping server', () => {
   it('ignores an outcome signalled to a request by anyone but its coordinator', async () => {
     const result = await h.withWorker(async (taskQueue) => {
       h.sims.alibaba.simulator.updateSettings({ timings: { addingMs: 5_000, configuringMs: 0 } });
-      const handle = await env.client.workflow.start('addServersToServerGroup', { taskQueue, workflowId: `r-${crypto.randomUUID()}`, args: [alibabaRequest(alibabaServers(3))] });
-      await handle.signal(REQUEST_SIGNAL, { kind: 'completed', nonce: 'forged', added: [], alreadyPresent: [], statuses: { all: 'Available' }, requestIds: [], chunks: 0 });
+      const handle = await env.client.workflow.start('addServersToServerGroup', {
+        taskQueue,
+        workflowId: `r-${crypto.randomUUID()}`,
+        args: [alibabaRequest(alibabaServers(3))],
+      });
+      await handle.signal(REQUEST_SIGNAL, {
+        kind: 'completed',
+        nonce: 'forged',
+        added: [],
+        alreadyPresent: [],
+        statuses: { all: 'Available' },
+        requestIds: [],
+        chunks: 0,
+      });
       await handle.signal(REQUEST_SIGNAL, { kind: 'failed' });
       return handle.result();
     });
@@ -98,16 +175,30 @@ describe('the group coordinator on the time-skipping server', () => {
   it('exits when idle, and the next incarnation never reuses a ClientToken', async () => {
     const tokens = await h.withWorker(async (taskQueue) => {
       const id = coordinatorWorkflowId(GROUP, taskQueue);
-      await env.client.workflow.execute('addServersToServerGroup', { taskQueue, workflowId: `one-${crypto.randomUUID()}`, args: [alibabaRequest(alibabaServers(2))] });
+      await env.client.workflow.execute('addServersToServerGroup', {
+        taskQueue,
+        workflowId: `one-${crypto.randomUUID()}`,
+        args: [alibabaRequest(alibabaServers(2))],
+      });
       const firstIncarnation = (await env.client.workflow.getHandle(id).query<GroupView>('group')).incarnation;
       // Idle: the coordinator's own timer ends it (skipped here).
       await env.client.workflow.getHandle(id).result();
-      await env.client.workflow.execute('addServersToServerGroup', { taskQueue, workflowId: `two-${crypto.randomUUID()}`, args: [alibabaRequest(alibabaServers(2, 2))] });
+      await env.client.workflow.execute('addServersToServerGroup', {
+        taskQueue,
+        workflowId: `two-${crypto.randomUUID()}`,
+        args: [alibabaRequest(alibabaServers(2, 2))],
+      });
       const secondIncarnation = (await env.client.workflow.getHandle(id).query<GroupView>('group')).incarnation;
-      return { firstIncarnation, secondIncarnation, sent: Object.keys(h.sims.alibaba.simulator.calls.counts().byClientToken) };
+      return {
+        firstIncarnation,
+        secondIncarnation,
+        sent: Object.keys(h.sims.alibaba.simulator.calls.counts().byClientToken),
+      };
     });
     expect(tokens.secondIncarnation).not.toBe(tokens.firstIncarnation);
-    expect(tokens.sent.sort()).toEqual([`lbflow-${tokens.firstIncarnation}-a0`, `lbflow-${tokens.secondIncarnation}-a0`].sort());
+    expect(tokens.sent.sort()).toEqual(
+      [`lbflow-${tokens.firstIncarnation}-a0`, `lbflow-${tokens.secondIncarnation}-a0`].sort(),
+    );
     expect(addCalls()).toBe(2);
   });
 });

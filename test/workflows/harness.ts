@@ -29,7 +29,10 @@ export async function bundleLbflowWorkflows(): Promise<WorkflowBundleWithSourceM
  * test's group coordinators (ended with its worker) must not share a clock with the next test's. Register it first:
  * vitest runs after-hooks in reverse, so a file's own clean-up (closing its harness) runs before the teardown.
  */
-export function timeSkippingPerTest(): { readonly env: TestWorkflowEnvironment; readonly bundle: WorkflowBundleWithSourceMap } {
+export function timeSkippingPerTest(): {
+  readonly env: TestWorkflowEnvironment;
+  readonly bundle: WorkflowBundleWithSourceMap;
+} {
   const state = {} as { env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap };
   beforeAll(async () => {
     state.bundle = await bundleLbflowWorkflows();
@@ -67,8 +70,19 @@ export async function startHarness(
   if (options.followTemporalTime) clock.setManual(await env.currentTimeMs());
   const sims = await startSimulators({ port: 0, clock, ...(options.world ? { world: options.world } : {}) });
   const providers = {
-    'alibaba-gwlb': createProvider({ provider: 'alibaba-gwlb', credentials: { ...DEFAULT_ALIBABA_CREDENTIAL, ...(options.alibabaSecret ? { accessKeySecret: options.alibabaSecret } : {}) }, endpoint: sims.alibaba.url }),
-    'huawei-elb': createProvider({ provider: 'huawei-elb', credentials: { ...DEFAULT_HUAWEI_CREDENTIAL }, endpoint: sims.huawei.url }),
+    'alibaba-gwlb': createProvider({
+      provider: 'alibaba-gwlb',
+      credentials: {
+        ...DEFAULT_ALIBABA_CREDENTIAL,
+        ...(options.alibabaSecret ? { accessKeySecret: options.alibabaSecret } : {}),
+      },
+      endpoint: sims.alibaba.url,
+    }),
+    'huawei-elb': createProvider({
+      provider: 'huawei-elb',
+      credentials: { ...DEFAULT_HUAWEI_CREDENTIAL },
+      endpoint: sims.huawei.url,
+    }),
   } as Record<Provider, LoadBalancerProvider>;
   const activities = createActivities({ providerFor: (p) => providers[p] });
   const coordinators = new Set<string>();
@@ -87,13 +101,28 @@ export async function startHarness(
     activities,
     async withWorker(fn) {
       const taskQueue = `wf-${crypto.randomUUID()}`;
-      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: registered });
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowBundle,
+        activities: registered,
+      });
       return worker.runUntil(async () => {
-        const watchdog = setTimeout(() => void dumpStuck(env, [...coordinators].filter((id) => id.endsWith(`@${taskQueue}`))), 40_000);
+        const watchdog = setTimeout(
+          () =>
+            void dumpStuck(
+              env,
+              [...coordinators].filter((id) => id.endsWith(`@${taskQueue}`)),
+            ),
+          40_000,
+        );
         const result = await fn(taskQueue).finally(() => clearTimeout(watchdog));
         // The group coordinators this queue started outlive their requests until idle: end them with the worker, so
         // none is left waiting for a worker that is gone (on the time-skipping server that would stop the clock).
-        await endCoordinators(env, [...coordinators].filter((id) => id.endsWith(`@${taskQueue}`)));
+        await endCoordinators(
+          env,
+          [...coordinators].filter((id) => id.endsWith(`@${taskQueue}`)),
+        );
         return result;
       });
     },
@@ -114,9 +143,16 @@ async function endCoordinators(env: TestWorkflowEnvironment, ids: string[]): Pro
     ids.map(async (id) => {
       const handle = env.client.workflow.getHandle(id);
       // One that already exited (idle) answers not found.
-      if (!(await handle.signal(COORDINATOR_SIGNAL, { kind: 'exit-when-idle' }).then(() => true, () => false))) return;
+      if (
+        !(await handle.signal(COORDINATOR_SIGNAL, { kind: 'exit-when-idle' }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return;
       // Polled, not awaited with result(): on the time-skipping server that would let the clock run on meanwhile.
-      for (let i = 0; i < 600 && (await handle.describe()).status.name === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 600 && (await handle.describe()).status.name === 'RUNNING'; i++)
+        await new Promise((r) => setTimeout(r, 50));
     }),
   );
 }
@@ -127,8 +163,12 @@ async function dumpStuck(env: TestWorkflowEnvironment, ids: string[]): Promise<v
     const handle = env.client.workflow.getHandle(id);
     const d = await handle.describe().catch(() => undefined);
     const view = await handle.query('group').catch((e: unknown) => String(e));
-    const events = ((await handle.fetchHistory().catch(() => undefined))?.events ?? []).map((e) => e.eventType).join(',');
-    console.warn(`STUCK ${id} ${d?.status.name} ${JSON.stringify(d?.raw.pendingActivities?.map((a) => [a.activityType?.name, a.state, a.attempt, a.lastFailure?.message]))} ${JSON.stringify(view)} events ${events}`);
+    const events = ((await handle.fetchHistory().catch(() => undefined))?.events ?? [])
+      .map((e) => e.eventType)
+      .join(',');
+    console.warn(
+      `STUCK ${id} ${d?.status.name} ${JSON.stringify(d?.raw.pendingActivities?.map((a) => [a.activityType?.name, a.state, a.attempt, a.lastFailure?.message]))} ${JSON.stringify(view)} events ${events}`,
+    );
   }
   console.warn(`STUCK now ${new Date(await env.currentTimeMs()).toISOString()}`);
 }
@@ -150,7 +190,12 @@ function followTime(activities: Activities, clock: SimClock): Activities {
 export function alibabaServers(count: number, first = 0) {
   return Array.from({ length: count }, (_, n) => {
     const i = first + n;
-    return { serverId: `i-bp67acfmxazb4p${String(i).padStart(4, '0')}`, serverType: 'Ecs', serverIp: `192.168.${Math.floor(i / 250)}.${(i % 250) + 1}`, port: 6081 };
+    return {
+      serverId: `i-bp67acfmxazb4p${String(i).padStart(4, '0')}`,
+      serverType: 'Ecs',
+      serverIp: `192.168.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+      port: 6081,
+    };
   });
 }
 
@@ -162,7 +207,11 @@ export function huaweiServers(count: number, first = 0) {
   const servers: { address: string; protocolPort: number; subnetCidrId: string }[] = [];
   for (let i = first; servers.length < count; i++) {
     if (huaweiServerDown(i)) continue;
-    servers.push({ address: `192.168.${Math.floor(i / 250)}.${(i % 250) + 1}`, protocolPort: 8080, subnetCidrId: '61da8098-954b-4809-bc5a-b99ccef8a398' });
+    servers.push({
+      address: `192.168.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+      protocolPort: 8080,
+      subnetCidrId: '61da8098-954b-4809-bc5a-b99ccef8a398',
+    });
   }
   return servers;
 }
@@ -173,7 +222,11 @@ export const HUAWEI_DEMO_POOL = '04a9bc65-b75b-478d-b4d6-e693bb61dd35';
 export const HUAWEI_NO_MONITOR_POOL = '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0001';
 
 /** An Alibaba GWLB request for the simulators' world, polling every second unless `options` says otherwise. */
-export const alibabaRequest = (servers: unknown[], options: Record<string, unknown> = {}, serverGroupId = ALIBABA_DEMO_GROUP) => ({
+export const alibabaRequest = (
+  servers: unknown[],
+  options: Record<string, unknown> = {},
+  serverGroupId = ALIBABA_DEMO_GROUP,
+) => ({
   provider: 'alibaba-gwlb',
   region: 'cn-hangzhou',
   serverGroupId,
@@ -182,7 +235,11 @@ export const alibabaRequest = (servers: unknown[], options: Record<string, unkno
 });
 
 /** A Huawei ELB request (no-monitor pool by default), polling every second unless `options` says otherwise. */
-export const huaweiRequest = (servers: unknown[], options: Record<string, unknown> = {}, poolId = HUAWEI_NO_MONITOR_POOL) => ({
+export const huaweiRequest = (
+  servers: unknown[],
+  options: Record<string, unknown> = {},
+  poolId = HUAWEI_NO_MONITOR_POOL,
+) => ({
   provider: 'huawei-elb',
   region: 'cn-north-4',
   projectId: HUAWEI_PROJECT,

@@ -9,7 +9,13 @@ const GROUP = { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: 
 const keyOf = (s: { serverId: string }) => `Ecs:${s.serverId}:6081`;
 
 function submission(id: string, servers: unknown[], options: Record<string, unknown> = {}): SubmitMessage {
-  const request = requestSchemas().AddServersRequestSchema.parse({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: GROUP.serverGroupId, servers, options: { pollIntervalSeconds: 1, ...options } }) as AddServersRequest;
+  const request = requestSchemas().AddServersRequestSchema.parse({
+    provider: 'alibaba-gwlb',
+    region: 'cn-hangzhou',
+    serverGroupId: GROUP.serverGroupId,
+    servers,
+    options: { pollIntervalSeconds: 1, ...options },
+  }) as AddServersRequest;
   return { kind: 'submit', requester: { workflowId: id, runId: `${id}-run` }, nonce: `${id}-nonce`, request };
 }
 
@@ -17,7 +23,12 @@ function submission(id: string, servers: unknown[], options: Record<string, unkn
 function ledgerWith(requests: SubmitMessage[], present: string[] = []): Ledger {
   const l = new Ledger(emptyLedger(GROUP), 'incarnation-1');
   for (const r of requests) expect(l.submit(r, 0)).toBeUndefined();
-  l.applyListing(l.toList().map((r) => r.id), present.map((key) => ({ key, status: 'Available' })), ['list-1'], new Set());
+  l.applyListing(
+    l.toList().map((r) => r.id),
+    present.map((key) => ({ key, status: 'Available' })),
+    ['list-1'],
+    new Set(),
+  );
   return l;
 }
 
@@ -27,7 +38,8 @@ const nextAdd = (l: Ledger, now = 0): Add => {
   if (op?.kind !== 'add') throw new Error(`expected an add, got ${JSON.stringify(op)}`);
   return op;
 };
-const accept = (l: Ledger, op: Add, now = 1) => l.applyAdded(op, { all: op.dry ? 'dry-run' : 'accepted' }, undefined, [`req-${op.token}`], now);
+const accept = (l: Ledger, op: Add, now = 1) =>
+  l.applyAdded(op, { all: op.dry ? 'dry-run' : 'accepted' }, undefined, [`req-${op.token}`], now);
 const readAll = (l: Ledger, now = 2) => {
   for (const read of l.readsDue(now, new Set())) l.applyRead(read, { all: 'Available' }, [], false);
 };
@@ -53,7 +65,10 @@ describe('the coordinator ledger', () => {
   });
 
   it('never puts more in a chunk than the smallest maxChunkSize of the requests in it', () => {
-    const l = ledgerWith([submission('a', alibabaServers(30)), submission('b', alibabaServers(30, 30), { maxChunkSize: 40 })]);
+    const l = ledgerWith([
+      submission('a', alibabaServers(30)),
+      submission('b', alibabaServers(30, 30), { maxChunkSize: 40 }),
+    ]);
     expect(l.live.map((r) => l.queued(r))).toEqual([30, 30]);
     const first = nextAdd(l);
     expect([l.queued(), ...l.live.map((r) => l.queued(r))]).toEqual([20, 0, 20]);
@@ -62,7 +77,11 @@ describe('the coordinator ledger', () => {
   });
 
   it('keeps a dry run out of a chunk of real adds', () => {
-    const l = ledgerWith([submission('real', alibabaServers(10)), submission('dry', alibabaServers(10, 10), { dryRun: true }), submission('real2', alibabaServers(10, 20))]);
+    const l = ledgerWith([
+      submission('real', alibabaServers(10)),
+      submission('dry', alibabaServers(10, 10), { dryRun: true }),
+      submission('real2', alibabaServers(10, 20)),
+    ]);
     const first = nextAdd(l);
     expect([first.dry, first.requests]).toEqual([false, ['real', 'real2']]);
     accept(l, first);
@@ -78,7 +97,9 @@ describe('the coordinator ledger', () => {
     expect(l.nextWrite(0)).toBeUndefined();
     readAll(l);
     const [a, b] = l.takeOutcomes().map((o) => o.update as { added: string[]; alreadyPresent: string[] });
-    expect([a!.added.length, a!.alreadyPresent.length, b!.added.length, b!.alreadyPresent.length]).toEqual([50, 0, 0, 50]);
+    expect([a!.added.length, a!.alreadyPresent.length, b!.added.length, b!.alreadyPresent.length]).toEqual([
+      50, 0, 0, 50,
+    ]);
   });
 
   it('a request arriving while a server is in flight joins it instead of sending it again', () => {
@@ -89,7 +110,10 @@ describe('the coordinator ledger', () => {
     expect(l.nextWrite(0)).toBeUndefined();
     accept(l, op);
     readAll(l);
-    const b = l.takeOutcomes().find((o) => o.request.id === 'b')!.update as { added: string[]; alreadyPresent: string[] };
+    const b = l.takeOutcomes().find((o) => o.request.id === 'b')!.update as {
+      added: string[];
+      alreadyPresent: string[];
+    };
     expect([b.added, b.alreadyPresent]).toEqual([[], alibabaServers(5).map(keyOf)]);
   });
 
@@ -98,7 +122,12 @@ describe('the coordinator ledger', () => {
     accept(l, nextAdd(l));
     // b wants 5 of a's servers while a still lives (waiting for them), and completes first.
     l.submit(submission('b', alibabaServers(5)), 0);
-    l.applyListing(['b'], alibabaServers(20).map((s) => ({ key: keyOf(s), status: 'Adding' })), [], new Set());
+    l.applyListing(
+      ['b'],
+      alibabaServers(20).map((s) => ({ key: keyOf(s), status: 'Adding' })),
+      [],
+      new Set(),
+    );
     expect(l.cancel('a', 'a-nonce')).toBeUndefined();
     expect(l.takeOutcomes()).toEqual([]);
     const removal = l.nextWrite(0);
@@ -106,7 +135,14 @@ describe('the coordinator ledger', () => {
     l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, ['rm-1']);
     expect(l.nextWrite(0)).toBeUndefined();
     const a = l.takeOutcomes().find((o) => o.request.id === 'a')!.update;
-    expect(a).toMatchObject({ kind: 'cancelled', report: { added: alibabaServers(20).map(keyOf), rolledBack: alibabaServers(15, 5).map(keyOf), keptForOthers: alibabaServers(5).map(keyOf) } });
+    expect(a).toMatchObject({
+      kind: 'cancelled',
+      report: {
+        added: alibabaServers(20).map(keyOf),
+        rolledBack: alibabaServers(15, 5).map(keyOf),
+        keptForOthers: alibabaServers(5).map(keyOf),
+      },
+    });
   });
 
   it('keeps out of a rollback the servers a request that arrived and is not listed yet asked for', () => {
@@ -122,15 +158,26 @@ describe('the coordinator ledger', () => {
     l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, []);
     expect(l.nextWrite(0)).toBeUndefined();
     const a = l.takeOutcomes().find((o) => o.request.id === 'a')!.update;
-    expect(a).toMatchObject({ kind: 'cancelled', report: { rolledBack: alibabaServers(15).map(keyOf), keptForOthers: alibabaServers(5, 15).map(keyOf) } });
+    expect(a).toMatchObject({
+      kind: 'cancelled',
+      report: { rolledBack: alibabaServers(15).map(keyOf), keptForOthers: alibabaServers(5, 15).map(keyOf) },
+    });
     // b's list then finds them in the group: already present, never removed and added again.
-    l.applyListing(['b'], alibabaServers(5, 15).map((s) => ({ key: keyOf(s), status: 'Available' })), [], new Set());
+    l.applyListing(
+      ['b'],
+      alibabaServers(5, 15).map((s) => ({ key: keyOf(s), status: 'Available' })),
+      [],
+      new Set(),
+    );
     expect(l.request('b')!.alreadyPresent).toEqual(alibabaServers(5, 15).map(keyOf));
     expect(l.nextWrite(0)).toBeUndefined();
   });
 
   it('drops what a request that closed unheard (terminated) still had queued, and rolls back what it created', () => {
-    const l = ledgerWith([submission('a', alibabaServers(400), { onFailure: 'rollback', chunksAhead: 1 }), submission('b', alibabaServers(10, 400))]);
+    const l = ledgerWith([
+      submission('a', alibabaServers(400), { onFailure: 'rollback', chunksAhead: 1 }),
+      submission('b', alibabaServers(10, 400)),
+    ]);
     const first = nextAdd(l);
     expect(first.requests).toEqual(['a']);
     accept(l, first);
@@ -158,20 +205,31 @@ describe('the coordinator ledger', () => {
     expect(removal).toMatchObject({ kind: 'remove', keys: alibabaServers(200).map(keyOf) });
     l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, []);
     const [out] = l.takeOutcomes();
-    expect(out!.update).toMatchObject({ kind: 'cancelled', report: { added: alibabaServers(200).map(keyOf), rolledBack: alibabaServers(200).map(keyOf), keptForOthers: [] } });
+    expect(out!.update).toMatchObject({
+      kind: 'cancelled',
+      report: { added: alibabaServers(200).map(keyOf), rolledBack: alibabaServers(200).map(keyOf), keptForOthers: [] },
+    });
     expect(l.idle).toBe(true);
   });
 
   it('splits a chunk a bad server failed by request, so only the request it belongs to fails', () => {
     const l = ledgerWith([submission('a', alibabaServers(100)), submission('b', alibabaServers(100, 100))]);
     const mixed = nextAdd(l);
-    l.applyAddFailed(mixed, { type: 'BackendNotFound', message: 'no such instance', details: { code: 'ResourceNotFound.Ecs' } });
+    l.applyAddFailed(mixed, {
+      type: 'BackendNotFound',
+      message: 'no such instance',
+      details: { code: 'ResourceNotFound.Ecs' },
+    });
     const aPiece = nextAdd(l);
     expect(aPiece.requests).toEqual(['a']);
     accept(l, aPiece);
     const bPiece = nextAdd(l);
     expect(bPiece.requests).toEqual(['b']);
-    l.applyAddFailed(bPiece, { type: 'BackendNotFound', message: 'no such instance', details: { code: 'ResourceNotFound.Ecs' } });
+    l.applyAddFailed(bPiece, {
+      type: 'BackendNotFound',
+      message: 'no such instance',
+      details: { code: 'ResourceNotFound.Ecs' },
+    });
     expect(l.nextWrite(0)).toBeUndefined();
     readAll(l);
     const outcomes = Object.fromEntries(l.takeOutcomes().map((o) => [o.request.id, o.update.kind]));
@@ -210,7 +268,11 @@ describe('the coordinator ledger', () => {
     const l = ledgerWith([submission('a', alibabaServers(400))]);
     accept(l, nextAdd(l), 1000);
     const second = nextAdd(l, 1000);
-    expect(second.confirm).toMatchObject({ request: 'a', keys: alibabaServers(200).map(keyOf), deadline: 1000 + 900_000 });
+    expect(second.confirm).toMatchObject({
+      request: 'a',
+      keys: alibabaServers(200).map(keyOf),
+      deadline: 1000 + 900_000,
+    });
     l.applyNotSent(second, false, [], []);
     expect(l.nextWrite(2000)).toBeUndefined();
     const [read] = l.readsDue(2000, new Set());
@@ -248,12 +310,19 @@ describe('the coordinator ledger', () => {
     const [again] = l.readsDue(2000, new Set(['c']));
     expect(again!.entries.map((e) => e.request)).toEqual(['b', 'd']);
     l.applyRead(again!, { each: again!.keys.map((key) => ({ key, value: 'Adding' })) }, [], true);
-    expect(l.request('b')?.end).toMatchObject({ kind: 'failed', type: 'AvailabilityTimeout', details: { stragglers: expect.arrayContaining([{ key: [...bKeys][0], status: 'Adding' }]) } });
+    expect(l.request('b')?.end).toMatchObject({
+      kind: 'failed',
+      type: 'AvailabilityTimeout',
+      details: { stragglers: expect.arrayContaining([{ key: [...bKeys][0], status: 'Adding' }]) },
+    });
     expect(l.request('d')?.end).toBeUndefined();
   });
 
   it('lets a later request go first while an earlier one waits for its servers', () => {
-    const l = ledgerWith([submission('a', alibabaServers(400)), submission('b', alibabaServers(10, 400), { chunksAhead: 0 })]);
+    const l = ledgerWith([
+      submission('a', alibabaServers(400)),
+      submission('b', alibabaServers(10, 400), { chunksAhead: 0 }),
+    ]);
     const first = nextAdd(l);
     expect(first.requests).toEqual(['a']);
     accept(l, first);
@@ -276,11 +345,17 @@ describe('the coordinator ledger', () => {
 
   it('holds no more servers than a state it can carry across continue-as-new, at its largest', () => {
     const l = new Ledger(emptyLedger(GROUP), 'incarnation-1');
-    for (let n = 0; n < 12; n++) l.submit(submission(`r${n}`, alibabaServers(1000, n * 1000), { onFailure: 'rollback', chunksAhead: 50 }), 0);
+    for (let n = 0; n < 12; n++)
+      l.submit(submission(`r${n}`, alibabaServers(1000, n * 1000), { onFailure: 'rollback', chunksAhead: 50 }), 0);
     const admitted = l.live.filter((r) => r.admitted).length;
     expect(admitted).toBeGreaterThan(1);
     expect(admitted).toBeLessThan(12);
-    l.applyListing(l.toList().map((r) => r.id), [], [], new Set());
+    l.applyListing(
+      l.toList().map((r) => r.id),
+      [],
+      [],
+      new Set(),
+    );
     // Every admitted server an intent, then added, with its status and its wait: the state at its largest.
     let largest = JSON.stringify(l.state).length;
     for (let op = l.nextWrite(0); op?.kind === 'add'; op = l.nextWrite(0)) {
@@ -288,7 +363,9 @@ describe('the coordinator ledger', () => {
       largest = Math.max(largest, JSON.stringify(l.state).length);
     }
     expect(largest).toBeLessThanOrEqual(MAX_CARRIED_BYTES);
-    console.log(`${admitted} of 12 requests of 1,000 admitted; largest state ${largest} bytes (carried at most ${MAX_CARRIED_BYTES})`);
+    console.log(
+      `${admitted} of 12 requests of 1,000 admitted; largest state ${largest} bytes (carried at most ${MAX_CARRIED_BYTES})`,
+    );
   });
 
   it('ignores a submission or a cancellation that does not carry the live request nonce', () => {
@@ -316,7 +393,9 @@ describe('the coordinator ledger', () => {
     // Submitted at 0: its first second passes in silence, and the coordinator is told when to wake for the change.
     expect(l.progressDue(500, 5000, 1000)).toEqual([]);
     expect(l.phaseChangeDueAt(1000)).toBe(1000);
-    expect(l.progressDue(1000, 5000, 1000).map((p) => p.update)).toMatchObject([{ kind: 'progress', progress: { phase: 'adding', chunksDone: 0 } }]);
+    expect(l.progressDue(1000, 5000, 1000).map((p) => p.update)).toMatchObject([
+      { kind: 'progress', progress: { phase: 'adding', chunksDone: 0 } },
+    ]);
     expect(l.phaseChangeDueAt(1000)).toBeUndefined();
     accept(l, nextAdd(l), 1000);
     // Counts changed, the phase did not: not before the interval.
@@ -325,24 +404,40 @@ describe('the coordinator ledger', () => {
     accept(l, nextAdd(l), 1700);
     expect(l.phaseChangeDueAt(1000)).toBe(2000);
     expect(l.progressDue(1800, 5000, 1000)).toEqual([]);
-    expect(l.progressDue(2000, 5000, 1000).map((p) => p.update)).toMatchObject([{ progress: { phase: 'waiting', chunksDone: 3, added: 600 } }]);
+    expect(l.progressDue(2000, 5000, 1000).map((p) => p.update)).toMatchObject([
+      { progress: { phase: 'waiting', chunksDone: 3, added: 600 } },
+    ]);
     expect(l.progressDue(20_000, 5000, 1000)).toEqual([]);
   });
 
   it('counts the servers a failed change put in the group after all (answers lost) as added, so every report lists them', () => {
     const l = ledgerWith([submission('a', alibabaServers(3), { onFailure: 'rollback' })]);
     const op = nextAdd(l);
-    l.applyAddFailed(op, { type: 'ProviderUnavailable', message: 'no answer', details: {} }, new Set(alibabaServers(2).map(keyOf)));
+    l.applyAddFailed(
+      op,
+      { type: 'ProviderUnavailable', message: 'no answer', details: {} },
+      new Set(alibabaServers(2).map(keyOf)),
+    );
     const removal = l.nextWrite(0);
     expect(removal).toMatchObject({ kind: 'remove', keys: alibabaServers(2).map(keyOf) });
     l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, []);
-    expect(l.takeOutcomes()[0]!.update).toMatchObject({ kind: 'failed', details: { type: 'ProviderUnavailable', added: alibabaServers(2).map(keyOf), rolledBack: alibabaServers(2).map(keyOf) } });
+    expect(l.takeOutcomes()[0]!.update).toMatchObject({
+      kind: 'failed',
+      details: {
+        type: 'ProviderUnavailable',
+        added: alibabaServers(2).map(keyOf),
+        rolledBack: alibabaServers(2).map(keyOf),
+      },
+    });
   });
   it('lets full chunks follow an add in the same activity only within chunksAhead, and leaves a chunk that is not full', () => {
     const ahead2 = ledgerWith([submission('a', alibabaServers(1000), { chunksAhead: 2 })]);
     const first = nextAdd(ahead2);
     // Chunks 1 and 2 may be in the group unconfirmed with chunk 0; chunk 3 waits for chunk 0.
-    expect(ahead2.followingWrites(first, 9).map((op) => op.keys)).toEqual([alibabaServers(200, 200).map(keyOf), alibabaServers(200, 400).map(keyOf)]);
+    expect(ahead2.followingWrites(first, 9).map((op) => op.keys)).toEqual([
+      alibabaServers(200, 200).map(keyOf),
+      alibabaServers(200, 400).map(keyOf),
+    ]);
 
     const ahead0 = ledgerWith([submission('a', alibabaServers(1000))]);
     expect(ahead0.followingWrites(nextAdd(ahead0), 9)).toEqual([]);
@@ -361,13 +456,19 @@ describe('the coordinator ledger', () => {
     const dry = ledgerWith([submission('a', alibabaServers(600), { dryRun: true, chunksAhead: 50 })]);
     expect(dry.followingWrites(nextAdd(dry), 9)).toEqual([]);
 
-    const split = ledgerWith([submission('a', alibabaServers(100)), submission('b', alibabaServers(900, 1000), { chunksAhead: 50 })]);
+    const split = ledgerWith([
+      submission('a', alibabaServers(100)),
+      submission('b', alibabaServers(900, 1000), { chunksAhead: 50 }),
+    ]);
     split.applyAddFailed(nextAdd(split), { type: 'BackendNotFound', message: 'no such instance', details: {} });
     const piece = nextAdd(split);
     expect(piece.piece).toBeDefined();
     expect(split.followingWrites(piece, 9)).toEqual([]);
 
-    const rollback = ledgerWith([submission('a', alibabaServers(200), { onFailure: 'rollback', chunksAhead: 50 }), submission('b', alibabaServers(800, 1000), { chunksAhead: 50 })]);
+    const rollback = ledgerWith([
+      submission('a', alibabaServers(200), { onFailure: 'rollback', chunksAhead: 50 }),
+      submission('b', alibabaServers(800, 1000), { chunksAhead: 50 }),
+    ]);
     accept(rollback, nextAdd(rollback));
     rollback.cancel('a', 'a-nonce');
     const removal = rollback.nextWrite(0)!;

@@ -3,16 +3,30 @@
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, DEFAULT_WORLD, type WorldInput } from '../../src/simulator/index.js';
+import {
+  DEFAULT_ALIBABA_CREDENTIAL,
+  DEFAULT_HUAWEI_CREDENTIAL,
+  DEFAULT_WORLD,
+  type WorldInput,
+} from '../../src/simulator/index.js';
 import { coordinatorWorkflowId } from '../../src/domain/index.js';
 import type { addServersToServerGroup } from '../../src/workflows/index.js';
 import { registerSearchAttributes, testServerExecutable } from '../setup/servers.js';
-import { bundleLbflowWorkflows, HUAWEI_NO_MONITOR_POOL, HUAWEI_PROJECT, huaweiServers, startHarness, type Harness } from './harness.js';
+import {
+  bundleLbflowWorkflows,
+  HUAWEI_NO_MONITOR_POOL,
+  HUAWEI_PROJECT,
+  huaweiServers,
+  startHarness,
+  type Harness,
+} from './harness.js';
 
 const SCALE_GROUP = 'sgp-lbflowscale10000';
 
 function scaleWorld(): WorldInput {
-  const world = structuredClone(DEFAULT_WORLD) as { alibaba: { regions: { serverGroups: unknown[]; vpcs: { id: string }[] }[] } };
+  const world = structuredClone(DEFAULT_WORLD) as {
+    alibaba: { regions: { serverGroups: unknown[]; vpcs: { id: string }[] }[] };
+  };
   const region = world.alibaba.regions[0]!;
   region.serverGroups.push({
     id: SCALE_GROUP,
@@ -26,7 +40,9 @@ function scaleWorld(): WorldInput {
 
 /** The history export with every payload (base64 JSON) decoded alongside, so a scan sees what was recorded. */
 function decodedHistory(json: string): string {
-  const payloads = [...json.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'));
+  const payloads = [...json.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) =>
+    Buffer.from(m[1]!, 'base64').toString('utf8'),
+  );
   return [json, ...payloads].join('\n');
 }
 
@@ -56,11 +72,28 @@ describe('addServersToServerGroup at scale (time-skipping server)', () => {
       const handle = await env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', {
         taskQueue,
         workflowId: `lbflow-scale-${crypto.randomUUID()}`,
-        args: [{ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: SCALE_GROUP, servers, options: { pollIntervalSeconds: 1 } }],
+        args: [
+          {
+            provider: 'alibaba-gwlb',
+            region: 'cn-hangzhou',
+            serverGroupId: SCALE_GROUP,
+            servers,
+            options: { pollIntervalSeconds: 1 },
+          },
+        ],
       });
       const result = await handle.result();
-      const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: SCALE_GROUP }, taskQueue));
-      return { result, history: historyToJSON(await handle.fetchHistory()), coordinatorHistory: historyToJSON(await coordinator.fetchHistory()) };
+      const coordinator = env.client.workflow.getHandle(
+        coordinatorWorkflowId(
+          { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: SCALE_GROUP },
+          taskQueue,
+        ),
+      );
+      return {
+        result,
+        history: historyToJSON(await handle.fetchHistory()),
+        coordinatorHistory: historyToJSON(await coordinator.fetchHistory()),
+      };
     });
     const count = (json: string) => (json.match(/"eventId":/g) ?? []).length;
     const events = count(history);
@@ -87,7 +120,16 @@ describe('addServersToServerGroup at scale (time-skipping server)', () => {
       const handle = await env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', {
         taskQueue,
         workflowId: `lbflow-secrets-${crypto.randomUUID()}`,
-        args: [{ provider: 'huawei-elb', region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: HUAWEI_NO_MONITOR_POOL, servers: huaweiServers(3), options: { pollIntervalSeconds: 1 } }],
+        args: [
+          {
+            provider: 'huawei-elb',
+            region: 'cn-north-4',
+            projectId: HUAWEI_PROJECT,
+            poolId: HUAWEI_NO_MONITOR_POOL,
+            servers: huaweiServers(3),
+            options: { pollIntervalSeconds: 1 },
+          },
+        ],
       });
       await handle.result();
       return decodedHistory(historyToJSON(await handle.fetchHistory()));

@@ -40,7 +40,10 @@ const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MAX_PAGES = 100_000;
 
 /** Codes that mean the keys' STS token is no longer good: renewing credentials are fetched again and the call signed once more. */
-export const ALIBABA_RENEW_CODES: ReadonlySet<string> = new Set(['InvalidSecurityToken.Expired', 'InvalidSecurityToken.Malformed']);
+export const ALIBABA_RENEW_CODES: ReadonlySet<string> = new Set([
+  'InvalidSecurityToken.Expired',
+  'InvalidSecurityToken.Malformed',
+]);
 
 export interface AlibabaGwlbConfig {
   /** A fixed key pair (with an STS token or not), or a source of temporary keys that renews them. */
@@ -86,13 +89,20 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
       this.#credentials = c;
       this.#describe = `${c.name} credentials`;
     } else {
-      if (!c.accessKeyId || !c.accessKeySecret) throw new TypeError('Alibaba credentials need accessKeyId and accessKeySecret');
-      this.#credentials = fixedCredentials('AlibabaCredentials', { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken }, ['accessKeySecret', 'securityToken']);
+      if (!c.accessKeyId || !c.accessKeySecret)
+        throw new TypeError('Alibaba credentials need accessKeyId and accessKeySecret');
+      this.#credentials = fixedCredentials(
+        'AlibabaCredentials',
+        { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken },
+        ['accessKeySecret', 'securityToken'],
+      );
       this.#describe = c.accessKeyId;
     }
-    this.#endpoint = config.endpoint === undefined ? undefined : endpointOrigin(config.endpoint, 'The Alibaba endpoint');
+    this.#endpoint =
+      config.endpoint === undefined ? undefined : endpointOrigin(config.endpoint, 'The Alibaba endpoint');
     const pageSize = config.pageSize ?? GWLB_MAX_PAGE_SIZE;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > GWLB_MAX_PAGE_SIZE) throw new RangeError(`pageSize must be an integer 1–${GWLB_MAX_PAGE_SIZE}; got ${pageSize}`);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > GWLB_MAX_PAGE_SIZE)
+      throw new RangeError(`pageSize must be an integer 1–${GWLB_MAX_PAGE_SIZE}; got ${pageSize}`);
     this.#pageSize = pageSize;
     this.#transport = new Transport(PROVIDER, { timeouts: config.timeouts, connections: config.connections });
     this.#clock = config.clock ?? (() => new Date());
@@ -110,14 +120,28 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
   }
 
   /** One signed attempt of one action; a fresh date and nonce every time. */
-  async #call(action: string, region: string, params: FlatPairs, signal: AbortSignal | undefined): Promise<{ body: Json; requestId: string }> {
-    if (!REGION.test(region)) throw invalidRequest(PROVIDER, action, `region must be a region id such as cn-hangzhou; got ${JSON.stringify(region)}`);
+  async #call(
+    action: string,
+    region: string,
+    params: FlatPairs,
+    signal: AbortSignal | undefined,
+  ): Promise<{ body: Json; requestId: string }> {
+    if (!REGION.test(region))
+      throw invalidRequest(
+        PROVIDER,
+        action,
+        `region must be a region id such as cn-hangzhou; got ${JSON.stringify(region)}`,
+      );
     const origin = this.#endpoint ?? alibabaEndpoint(region);
     // GWLB takes its region from the endpoint's host; RegionId goes along as well (as terraform-provider-alicloud
     // sends it), so a request that reaches another region's endpoint, or one endpoint for all (an override), is
     // judged against the region it names instead of silently changing a same-named group elsewhere.
     const at = params.findIndex(([key]) => key > 'RegionId');
-    const body = encodeForm(at === -1 ? [...params, ['RegionId', region]] : [...params.slice(0, at), ['RegionId', region], ...params.slice(at)]);
+    const body = encodeForm(
+      at === -1
+        ? [...params, ['RegionId', region]]
+        : [...params.slice(0, at), ['RegionId', region], ...params.slice(at)],
+    );
     const attempt = (credentials: AlibabaCredentials) => {
       const signed = signAcs3(
         {
@@ -132,7 +156,8 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
             accept: 'application/json',
             'user-agent': this.#userAgent,
             // What the vendor's SDKs send: the name of the credential provider the keys came from.
-            'x-acs-credentials-provider': credentials.providerName ?? (credentials.securityToken ? 'static_sts' : 'static_ak'),
+            'x-acs-credentials-provider':
+              credentials.providerName ?? (credentials.securityToken ? 'static_sts' : 'static_ak'),
           },
           body,
         },
@@ -141,7 +166,14 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
         this.#nonce(),
       );
       return observed(this.#observe, PROVIDER, action, async () => {
-        const res = await this.#transport.send(action, { origin, method: 'POST', path: '/', headers: signed.headers, body, signal });
+        const res = await this.#transport.send(action, {
+          origin,
+          method: 'POST',
+          path: '/',
+          headers: signed.headers,
+          body,
+          signal,
+        });
         if (res.status < 200 || res.status >= 300) throw alibabaError(action, res);
         return alibabaSuccess(action, res);
       });
@@ -149,15 +181,23 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
     return withRenewal(PROVIDER, action, this.#credentials, ALIBABA_RENEW_CODES, attempt, signal);
   }
 
-  async listServers(group: AlibabaGroupRef, options: ListServersOptions<'alibaba-gwlb'> = {}): Promise<ListServersResult<'alibaba-gwlb'>> {
+  async listServers(
+    group: AlibabaGroupRef,
+    options: ListServersOptions<'alibaba-gwlb'> = {},
+  ): Promise<ListServersResult<'alibaba-gwlb'>> {
     const action = 'ListServerGroupServers';
-    const wanted = options.servers === undefined ? undefined : new Set(options.servers.map((s) => identityKey(PROVIDER, s)));
-    const idBatches = options.servers === undefined ? [undefined] : chunk([...new Set(options.servers.map((s) => s.serverId))], GWLB_MAX_FILTER_VALUES);
+    const wanted =
+      options.servers === undefined ? undefined : new Set(options.servers.map((s) => identityKey(PROVIDER, s)));
+    const idBatches =
+      options.servers === undefined
+        ? [undefined]
+        : chunk([...new Set(options.servers.map((s) => s.serverId))], GWLB_MAX_FILTER_VALUES);
     const pages = await readBatches(idBatches, async (ids) => {
       const found: BatchRead<AlibabaMember> = { members: [], requestIds: [] };
       let token = '';
       for (let page = 0; ; page++) {
-        if (page >= MAX_PAGES) throw transportError(PROVIDER, action, TRANSPORT_CODES.malformedResponse, `more than ${MAX_PAGES} pages`);
+        if (page >= MAX_PAGES)
+          throw transportError(PROVIDER, action, TRANSPORT_CODES.malformedResponse, `more than ${MAX_PAGES} pages`);
         const params = listServerGroupServersParams(group.serverGroupId, this.#pageSize, token, ids);
         const { body, requestId } = await this.#call(action, group.region, params, options.signal);
         found.requestIds.push(requestId);
@@ -167,7 +207,16 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
         }
         const next = str(body.NextToken) ?? '';
         if (next === '') break;
-        if (next === token) throw transportError(PROVIDER, action, TRANSPORT_CODES.malformedResponse, 'NextToken did not advance', undefined, 200, requestId);
+        if (next === token)
+          throw transportError(
+            PROVIDER,
+            action,
+            TRANSPORT_CODES.malformedResponse,
+            'NextToken did not advance',
+            undefined,
+            200,
+            requestId,
+          );
         token = next;
       }
       return found;
@@ -177,8 +226,15 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
 
   async groupReadiness(group: AlibabaGroupRef, options: CallOptions = {}): Promise<GroupReadiness> {
     const action = 'ListServerGroups';
-    const { body, requestId } = await this.#call(action, group.region, listServerGroupsParams(group.serverGroupId), options.signal);
-    const found = (Array.isArray(body.ServerGroups) ? (body.ServerGroups as Json[]) : []).find((g) => g.ServerGroupId === group.serverGroupId);
+    const { body, requestId } = await this.#call(
+      action,
+      group.region,
+      listServerGroupsParams(group.serverGroupId),
+      options.signal,
+    );
+    const found = (Array.isArray(body.ServerGroups) ? (body.ServerGroups as Json[]) : []).find(
+      (g) => g.ServerGroupId === group.serverGroupId,
+    );
     if (!found) {
       // The list answers an unknown id with no entry, not an error: say what Add would have said.
       throw new ProviderError({
@@ -194,21 +250,42 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
     return { ready: status === 'Available', status, requestIds: [requestId] };
   }
 
-  async addServers(group: AlibabaGroupRef, servers: readonly AlibabaServer[], options: ChangeOptions): Promise<ChangeResult<'alibaba-gwlb'>> {
+  async addServers(
+    group: AlibabaGroupRef,
+    servers: readonly AlibabaServer[],
+    options: ChangeOptions,
+  ): Promise<ChangeResult<'alibaba-gwlb'>> {
     return this.#change('AddServersToServerGroup', group, servers, options);
   }
 
-  async removeServers(group: AlibabaGroupRef, servers: readonly RemovableOf<'alibaba-gwlb'>[], options: ChangeOptions): Promise<ChangeResult<'alibaba-gwlb'>> {
+  async removeServers(
+    group: AlibabaGroupRef,
+    servers: readonly RemovableOf<'alibaba-gwlb'>[],
+    options: ChangeOptions,
+  ): Promise<ChangeResult<'alibaba-gwlb'>> {
     return this.#change('RemoveServersFromServerGroup', group, servers, options);
   }
 
-  async #change(action: string, group: AlibabaGroupRef, servers: readonly RemovableOf<'alibaba-gwlb'>[], options: ChangeOptions): Promise<ChangeResult<'alibaba-gwlb'>> {
+  async #change(
+    action: string,
+    group: AlibabaGroupRef,
+    servers: readonly RemovableOf<'alibaba-gwlb'>[],
+    options: ChangeOptions,
+  ): Promise<ChangeResult<'alibaba-gwlb'>> {
     if (servers.length < 1 || servers.length > MAX_SERVERS_PER_CALL) {
-      throw invalidRequest(PROVIDER, action, `one call takes 1 to ${MAX_SERVERS_PER_CALL} servers; got ${servers.length}`);
+      throw invalidRequest(
+        PROVIDER,
+        action,
+        `one call takes 1 to ${MAX_SERVERS_PER_CALL} servers; got ${servers.length}`,
+      );
     }
     const dryRun = options.dryRun ?? false;
     if (!CLIENT_TOKEN.test(options.idempotencyKey)) {
-      throw invalidRequest(PROVIDER, action, `the idempotency key (ClientToken) must be 1 to 64 printable ASCII characters; got ${options.idempotencyKey.length} characters`);
+      throw invalidRequest(
+        PROVIDER,
+        action,
+        `the idempotency key (ClientToken) must be 1 to 64 printable ASCII characters; got ${options.idempotencyKey.length} characters`,
+      );
     }
     // A dry run carries no ClientToken, so the real call with the same key can never be answered from it.
     const params = changeParams(group.serverGroupId, servers, dryRun ? undefined : options.idempotencyKey, dryRun);
@@ -216,10 +293,20 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
     try {
       const { requestId } = await this.#call(action, group.region, params, options.signal);
       // A 2xx to a dry run means the service ignored DryRun and applied the change: report it as applied.
-      return { provider: PROVIDER, dryRun: false, requestIds: [requestId], servers: keys.map((key) => ({ key, outcome: 'accepted' })) };
+      return {
+        provider: PROVIDER,
+        dryRun: false,
+        requestIds: [requestId],
+        servers: keys.map((key) => ({ key, outcome: 'accepted' })),
+      };
     } catch (error) {
       if (dryRun && isProviderError(error) && error.disposition === 'dry-run-passed') {
-        return { provider: PROVIDER, dryRun: true, requestIds: error.requestId ? [error.requestId] : [], servers: keys.map((key) => ({ key, outcome: 'dry-run' })) };
+        return {
+          provider: PROVIDER,
+          dryRun: true,
+          requestIds: error.requestId ? [error.requestId] : [],
+          servers: keys.map((key) => ({ key, outcome: 'dry-run' })),
+        };
       }
       throw error;
     }

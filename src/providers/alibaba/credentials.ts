@@ -7,7 +7,6 @@ import * as vendorPackage from '@alicloud/credentials';
 import { NoUsableCredentials, secretsOf, type CredentialSource } from '../credentials.js';
 import type { AlibabaCredentials } from './signer.js';
 
-
 /** What one of the vendor's providers answers (`CredentialsProvider.getCredentials`). */
 interface VendorCredentials {
   readonly accessKeyId: string;
@@ -60,9 +59,23 @@ export interface FixedKeys {
 /** The sources lbflow tries for Alibaba, each present only when its settings are; tried in this order. */
 export interface AlibabaChainSettings {
   /** ALIBABA_CLOUD_ROLE_ARN with fixed keys (and no OIDC provider): assume the role with them (terraform's assume_role). */
-  readonly ramRoleArn?: { readonly keys: FixedKeys; readonly roleArn: string; readonly sessionName: string; readonly externalId?: string | undefined; readonly stsRegion?: string | undefined; readonly vpc?: boolean | undefined };
+  readonly ramRoleArn?: {
+    readonly keys: FixedKeys;
+    readonly roleArn: string;
+    readonly sessionName: string;
+    readonly externalId?: string | undefined;
+    readonly stsRegion?: string | undefined;
+    readonly vpc?: boolean | undefined;
+  };
   /** ACK RRSA / OIDC: ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE. */
-  readonly oidc?: { readonly roleArn: string; readonly providerArn: string; readonly tokenFile: string; readonly sessionName: string; readonly stsRegion?: string | undefined; readonly vpc?: boolean | undefined };
+  readonly oidc?: {
+    readonly roleArn: string;
+    readonly providerArn: string;
+    readonly tokenFile: string;
+    readonly sessionName: string;
+    readonly stsRegion?: string | undefined;
+    readonly vpc?: boolean | undefined;
+  };
   /** The Alibaba Cloud CLI's ~/.aliyun/config.json (ALIBABA_CLOUD_PROFILE picks the profile). */
   readonly cliProfile?: { readonly profileName?: string | undefined };
   /** The credentials file (ALIBABA_CLOUD_CREDENTIALS_FILE or ~/.alibabacloud/credentials; ALIBABA_CLOUD_PROFILE). */
@@ -80,7 +93,14 @@ export interface AlibabaChainSettings {
 }
 
 /** The names lbflow gives the sources, in the order tried (the README's configuration table lists them). */
-export const ALIBABA_SOURCES = ['ram_role_arn', 'oidc_role_arn', 'cli_profile', 'credentials_file', 'ecs_ram_role', 'credentials_uri'] as const;
+export const ALIBABA_SOURCES = [
+  'ram_role_arn',
+  'oidc_role_arn',
+  'cli_profile',
+  'credentials_file',
+  'ecs_ram_role',
+  'credentials_uri',
+] as const;
 export type AlibabaSourceName = (typeof ALIBABA_SOURCES)[number];
 
 function build(name: AlibabaSourceName, s: AlibabaChainSettings): VendorProvider | undefined {
@@ -90,9 +110,19 @@ function build(name: AlibabaSourceName, s: AlibabaChainSettings): VendorProvider
       const r = s.ramRoleArn;
       if (!r) return undefined;
       const keys = r.keys.securityToken
-        ? v.StaticSTSCredentialsProvider.builder().withAccessKeyId(r.keys.accessKeyId).withAccessKeySecret(r.keys.accessKeySecret).withSecurityToken(r.keys.securityToken).build()
-        : v.StaticAKCredentialsProvider.builder().withAccessKeyId(r.keys.accessKeyId).withAccessKeySecret(r.keys.accessKeySecret).build();
-      let b = v.RAMRoleARNCredentialsProvider.builder().withCredentialsProvider(keys).withRoleArn(r.roleArn).withRoleSessionName(r.sessionName);
+        ? v.StaticSTSCredentialsProvider.builder()
+            .withAccessKeyId(r.keys.accessKeyId)
+            .withAccessKeySecret(r.keys.accessKeySecret)
+            .withSecurityToken(r.keys.securityToken)
+            .build()
+        : v.StaticAKCredentialsProvider.builder()
+            .withAccessKeyId(r.keys.accessKeyId)
+            .withAccessKeySecret(r.keys.accessKeySecret)
+            .build();
+      let b = v.RAMRoleARNCredentialsProvider.builder()
+        .withCredentialsProvider(keys)
+        .withRoleArn(r.roleArn)
+        .withRoleSessionName(r.sessionName);
       if (r.externalId) b = b.withExternalId(r.externalId);
       if (r.stsRegion) b = b.withStsRegionId(r.stsRegion);
       if (r.vpc) b = b.withEnableVpc(true);
@@ -101,20 +131,35 @@ function build(name: AlibabaSourceName, s: AlibabaChainSettings): VendorProvider
     case 'oidc_role_arn': {
       const o = s.oidc;
       if (!o) return undefined;
-      let b = v.OIDCRoleArnCredentialsProvider.builder().withRoleArn(o.roleArn).withOIDCProviderArn(o.providerArn).withOIDCTokenFilePath(o.tokenFile).withRoleSessionName(o.sessionName);
+      let b = v.OIDCRoleArnCredentialsProvider.builder()
+        .withRoleArn(o.roleArn)
+        .withOIDCProviderArn(o.providerArn)
+        .withOIDCTokenFilePath(o.tokenFile)
+        .withRoleSessionName(o.sessionName);
       if (o.stsRegion) b = b.withStsRegionId(o.stsRegion);
       if (o.vpc) b = b.withEnableVpc(true);
       return b.build();
     }
     case 'cli_profile':
       if (!s.cliProfile) return undefined;
-      return (s.cliProfile.profileName ? v.CLIProfileCredentialsProvider.builder().withProfileName(s.cliProfile.profileName) : v.CLIProfileCredentialsProvider.builder()).build();
+      return (
+        s.cliProfile.profileName
+          ? v.CLIProfileCredentialsProvider.builder().withProfileName(s.cliProfile.profileName)
+          : v.CLIProfileCredentialsProvider.builder()
+      ).build();
     case 'credentials_file':
       if (!s.credentialsFile) return undefined;
-      return (s.credentialsFile.profileName ? v.ProfileCredentialsProvider.builder().withProfileName(s.credentialsFile.profileName) : v.ProfileCredentialsProvider.builder()).build();
+      return (
+        s.credentialsFile.profileName
+          ? v.ProfileCredentialsProvider.builder().withProfileName(s.credentialsFile.profileName)
+          : v.ProfileCredentialsProvider.builder()
+      ).build();
     case 'ecs_ram_role':
       if (!s.ecsRamRole) return undefined;
-      return v.ECSRAMRoleCredentialsProvider.builder().withRoleName(s.ecsRamRole.roleName).withDisableIMDSv1(s.ecsRamRole.disableImdsV1).build();
+      return v.ECSRAMRoleCredentialsProvider.builder()
+        .withRoleName(s.ecsRamRole.roleName)
+        .withDisableIMDSv1(s.ecsRamRole.disableImdsV1)
+        .build();
     case 'credentials_uri':
       if (!s.credentialsUri) return undefined;
       return v.URICredentialsProvider.builder().withCredentialsURI(s.credentialsUri).build();
@@ -155,7 +200,12 @@ export function alibabaCredentialChain(settings: AlibabaChainSettings): AlibabaC
 
   const keysOf = (c: VendorCredentials, source: string): AlibabaCredentials => {
     if (!c.accessKeyId || !c.accessKeySecret) throw new Error(`${source} gave no access key`);
-    return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, ...(c.securityToken ? { securityToken: c.securityToken } : {}), ...(c.providerName ? { providerName: c.providerName } : {}) };
+    return {
+      accessKeyId: c.accessKeyId,
+      accessKeySecret: c.accessKeySecret,
+      ...(c.securityToken ? { securityToken: c.securityToken } : {}),
+      ...(c.providerName ? { providerName: c.providerName } : {}),
+    };
   };
   const fromChosen = async (): Promise<AlibabaCredentials> => {
     const current = chosen!;
@@ -236,7 +286,12 @@ export function redirectVendorRequests(origin: string): void {
   http.doRequest = (request: VendorRequest) => {
     const to = redirectOrigin;
     // Only the vendor's fixed addresses move; a URL the user gave (ALIBABA_CLOUD_CREDENTIALS_URI) stays where it is.
-    if (to !== undefined && request.url === undefined && request.host !== undefined && STAND_IN_HOSTS.test(request.host)) {
+    if (
+      to !== undefined &&
+      request.url === undefined &&
+      request.host !== undefined &&
+      STAND_IN_HOSTS.test(request.host)
+    ) {
       request.protocol = to.protocol.replace(/:$/, '');
       request.host = to.host;
     }

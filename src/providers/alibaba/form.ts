@@ -3,7 +3,8 @@
 
 export type FlatPairs = Array<[string, string]>;
 
-type Flattenable = string | number | boolean | null | undefined | readonly Flattenable[] | { readonly [key: string]: Flattenable };
+type Flattenable =
+  string | number | boolean | null | undefined | readonly Flattenable[] | { readonly [key: string]: Flattenable };
 
 /**
  * Flattens nested parameters: array element i (1-based) of `Servers` → `Servers.i.Field`; a string array →

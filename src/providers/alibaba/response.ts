@@ -6,11 +6,11 @@ import type { HttpResponse } from '../transport.js';
 
 const PROVIDER = 'alibaba-gwlb' as const;
 
-
-
-
 /** The request id: the body's `RequestId` (any case), else the `x-acs-request-id` header. */
-export function alibabaRequestId(body: Json | undefined, headers: Readonly<Record<string, string>>): string | undefined {
+export function alibabaRequestId(
+  body: Json | undefined,
+  headers: Readonly<Record<string, string>>,
+): string | undefined {
   return text(body?.RequestId) ?? text(body?.requestId) ?? text(headers['x-acs-request-id']);
 }
 
@@ -29,7 +29,10 @@ export function alibabaRetryAfterMs(headers: Readonly<Record<string, string>>): 
 export function alibabaError(action: string, res: HttpResponse): ProviderError {
   const body = parseJsonObject(res.body);
   const code = text(body?.Code) ?? text(body?.code) ?? `HTTP.${res.status}`;
-  const message = text(body?.Message) ?? text(body?.message) ?? (body ? 'the error answer has no Message' : `a non-JSON answer of ${res.body.length} bytes`);
+  const message =
+    text(body?.Message) ??
+    text(body?.message) ??
+    (body ? 'the error answer has no Message' : `a non-JSON answer of ${res.body.length} bytes`);
   return new ProviderError({
     provider: PROVIDER,
     action,
@@ -45,6 +48,15 @@ export function alibabaError(action: string, res: HttpResponse): ProviderError {
 export function alibabaSuccess(action: string, res: HttpResponse): { body: Json; requestId: string } {
   const body = parseJsonObject(res.body);
   const requestId = alibabaRequestId(body, res.headers);
-  if (!body) throw transportError(PROVIDER, action, TRANSPORT_CODES.malformedResponse, `HTTP ${res.status} with a body that is not a JSON object`, undefined, res.status, requestId);
+  if (!body)
+    throw transportError(
+      PROVIDER,
+      action,
+      TRANSPORT_CODES.malformedResponse,
+      `HTTP ${res.status} with a body that is not a JSON object`,
+      undefined,
+      res.status,
+      requestId,
+    );
   return { body, requestId: requestId ?? '' };
 }

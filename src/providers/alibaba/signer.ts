@@ -45,7 +45,10 @@ export function formatAcsDate(date: Date): string {
 
 /** Query pairs sorted by name (then value), each side RFC 3986-encoded, `name=value` joined by `&`; '' when none. */
 export function canonicalQueryString(query: QueryPairs): string {
-  return [...query].sort(byKeyThenValue).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
+  return [...query]
+    .sort(byKeyThenValue)
+    .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
+    .join('&');
 }
 
 /** Whether a header takes part in the V3 signature: `host`, `content-type` and every `x-acs-*`. */
@@ -54,7 +57,10 @@ export function isSignedHeader(lowerName: string): boolean {
 }
 
 /** The signed headers: lower-case names sorted, values trimmed; `name:value\n` each, and the `;`-joined names. */
-export function canonicalHeaders(headers: Readonly<Record<string, string>>): { canonical: string; signedHeaders: string[] } {
+export function canonicalHeaders(headers: Readonly<Record<string, string>>): {
+  canonical: string;
+  signedHeaders: string[];
+} {
   const values = new Map<string, string[]>();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
@@ -62,7 +68,9 @@ export function canonicalHeaders(headers: Readonly<Record<string, string>>): { c
     values.set(lower, [...(values.get(lower) ?? []), value.trim()]);
   }
   const signedHeaders = [...values.keys()].sort(byCodeUnits);
-  const canonical = signedHeaders.map((name) => `${name}:${[...(values.get(name) as string[])].sort(byCodeUnits).join(',')}\n`).join('');
+  const canonical = signedHeaders
+    .map((name) => `${name}:${[...(values.get(name) as string[])].sort(byCodeUnits).join(',')}\n`)
+    .join('');
   return { canonical, signedHeaders };
 }
 
@@ -72,8 +80,17 @@ export function hashedPayload(body: string | Uint8Array): string {
 }
 
 /** METHOD, URI, query, headers (ending in `\n`, so a blank line follows), signed header names, payload hash. */
-export function canonicalRequest(parts: { method: string; path: string; query: string; headers: string; signedHeaders: readonly string[]; payloadHash: string }): string {
-  return [parts.method, parts.path, parts.query, parts.headers, parts.signedHeaders.join(';'), parts.payloadHash].join('\n');
+export function canonicalRequest(parts: {
+  method: string;
+  path: string;
+  query: string;
+  headers: string;
+  signedHeaders: readonly string[];
+  payloadHash: string;
+}): string {
+  return [parts.method, parts.path, parts.query, parts.headers, parts.signedHeaders.join(';'), parts.payloadHash].join(
+    '\n',
+  );
 }
 
 export function stringToSign(canonical: string): string {
@@ -105,7 +122,14 @@ export function signAcs3(request: Acs3Request, credentials: AlibabaCredentials, 
     headers['x-acs-accesskey-id'] = credentials.accessKeyId;
   }
   const { canonical, signedHeaders } = canonicalHeaders(headers);
-  const cr = canonicalRequest({ method: request.method, path: request.path, query: canonicalQueryString(request.query), headers: canonical, signedHeaders, payloadHash });
+  const cr = canonicalRequest({
+    method: request.method,
+    path: request.path,
+    query: canonicalQueryString(request.query),
+    headers: canonical,
+    signedHeaders,
+    payloadHash,
+  });
   const sts = stringToSign(cr);
   const signature = acs3Signature(credentials.accessKeySecret, sts);
   headers.authorization = authorizationHeader(credentials.accessKeyId, signedHeaders, signature);
@@ -130,7 +154,13 @@ export function rpcSignature(method: string, params: QueryPairs, accessKeySecret
 }
 
 /** The V2 common parameters of one attempt (signed together with the business parameters). */
-export function rpcCommonParams(action: string, version: string, credentials: AlibabaCredentials, date: Date, nonce: string): Array<[string, string]> {
+export function rpcCommonParams(
+  action: string,
+  version: string,
+  credentials: AlibabaCredentials,
+  date: Date,
+  nonce: string,
+): Array<[string, string]> {
   const params: Array<[string, string]> = [
     ['AccessKeyId', credentials.accessKeyId],
     ['Action', action],
@@ -141,6 +171,7 @@ export function rpcCommonParams(action: string, version: string, credentials: Al
     ['Timestamp', formatAcsDate(date)],
     ['Version', version],
   ];
-  if (credentials.securityToken !== undefined && credentials.securityToken !== '') params.push(['SecurityToken', credentials.securityToken]);
+  if (credentials.securityToken !== undefined && credentials.securityToken !== '')
+    params.push(['SecurityToken', credentials.securityToken]);
   return params;
 }

@@ -20,7 +20,9 @@ export function batchAddBody(servers: readonly HuaweiServer[]): { members: Array
 }
 
 /** batch-delete by address and port (never mixed with id in one item). */
-export function batchDeleteBody(servers: readonly RemovableOf<'huawei-elb'>[]): { members: Array<{ address: string; protocol_port: number }> } {
+export function batchDeleteBody(servers: readonly RemovableOf<'huawei-elb'>[]): {
+  members: Array<{ address: string; protocol_port: number }>;
+} {
   return { members: servers.map((s) => ({ address: s.address, protocol_port: s.protocolPort })) };
 }
 
@@ -28,15 +30,25 @@ export function batchDeleteBody(servers: readonly RemovableOf<'huawei-elb'>[]): 
  * The filter sets for listing some members: addresses in batches of at most 200 as repeated `address` keys, each
  * with every requested port as repeated `protocol_port` keys (a superset, narrowed by identity key afterwards).
  */
-export function memberFilters(servers: readonly RemovableOf<'huawei-elb'>[] | undefined): Array<Array<[string, string]>> {
+export function memberFilters(
+  servers: readonly RemovableOf<'huawei-elb'>[] | undefined,
+): Array<Array<[string, string]>> {
   if (servers === undefined) return [[]];
   const ports = [...new Set(servers.map((s) => String(s.protocolPort)))];
-  const portFilter: Array<[string, string]> = ports.length <= ELB_MAX_FILTER_VALUES ? ports.map((p) => ['protocol_port', p]) : [];
-  return chunk([...new Set(servers.map((s) => s.address))], ELB_MAX_FILTER_VALUES).map((addresses) => [...addresses.map((a): [string, string] => ['address', a]), ...portFilter]);
+  const portFilter: Array<[string, string]> =
+    ports.length <= ELB_MAX_FILTER_VALUES ? ports.map((p) => ['protocol_port', p]) : [];
+  return chunk([...new Set(servers.map((s) => s.address))], ELB_MAX_FILTER_VALUES).map((addresses) => [
+    ...addresses.map((a): [string, string] => ['address', a]),
+    ...portFilter,
+  ]);
 }
 
 /** One ListMembers page: `limit`, the filters, and `marker` after the first page. */
-export function listMembersQuery(limit: number, filter: ReadonlyArray<[string, string]>, marker: string | undefined): Array<[string, string]> {
+export function listMembersQuery(
+  limit: number,
+  filter: ReadonlyArray<[string, string]>,
+  marker: string | undefined,
+): Array<[string, string]> {
   const query: Array<[string, string]> = [['limit', String(limit)], ...filter];
   if (marker !== undefined) query.push(['marker', marker]);
   return query;

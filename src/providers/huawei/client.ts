@@ -65,7 +65,8 @@ export function huaweiEndpoint(region: string): string {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
+const obj = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 const objects = (v: unknown): Json[] => (Array.isArray(v) ? v.filter((x): x is Json => obj(x) !== undefined) : []);
 
 interface Call {
@@ -102,12 +103,17 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
       this.#describe = 'IAM token';
     } else {
       if (!c.accessKey || !c.secretKey) throw new TypeError('Huawei AK/SK credentials need accessKey and secretKey');
-      this.#credentials = fixedCredentials('HuaweiAkSk', { accessKey: c.accessKey, secretKey: c.secretKey, securityToken: c.securityToken }, ['secretKey', 'securityToken']);
+      this.#credentials = fixedCredentials(
+        'HuaweiAkSk',
+        { accessKey: c.accessKey, secretKey: c.secretKey, securityToken: c.securityToken },
+        ['secretKey', 'securityToken'],
+      );
       this.#describe = `AK ${c.accessKey}`;
     }
     this.#endpoint = config.endpoint === undefined ? undefined : endpointOrigin(config.endpoint, 'The Huawei endpoint');
     const pageSize = config.pageSize ?? ELB_MAX_PAGE_SIZE;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > ELB_MAX_PAGE_SIZE) throw new RangeError(`pageSize must be an integer 1–${ELB_MAX_PAGE_SIZE}; got ${pageSize}`);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > ELB_MAX_PAGE_SIZE)
+      throw new RangeError(`pageSize must be an integer 1–${ELB_MAX_PAGE_SIZE}; got ${pageSize}`);
     this.#pageSize = pageSize;
     this.#transport = new Transport(PROVIDER, { timeouts: config.timeouts, connections: config.connections });
     this.#clock = config.clock ?? (() => new Date());
@@ -130,19 +136,36 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
   /** One attempt: a fresh X-Sdk-Date every time; the body bytes sent are the bytes hashed. */
   async #call(call: Call): Promise<{ body: Json; requestId: string }> {
     const { action } = call;
-    if (!REGION.test(call.region)) throw invalidRequest(PROVIDER, action, `region must be a region id such as cn-north-4; got ${JSON.stringify(call.region)}`);
+    if (!REGION.test(call.region))
+      throw invalidRequest(
+        PROVIDER,
+        action,
+        `region must be a region id such as cn-north-4; got ${JSON.stringify(call.region)}`,
+      );
     for (const segment of [call.projectId, ...call.segments]) {
-      if (!PATH_ID.test(segment)) throw invalidRequest(PROVIDER, action, `ids in the path must be 1–64 letters, digits and hyphens; got ${JSON.stringify(segment)}`);
+      if (!PATH_ID.test(segment))
+        throw invalidRequest(
+          PROVIDER,
+          action,
+          `ids in the path must be 1–64 letters, digits and hyphens; got ${JSON.stringify(segment)}`,
+        );
     }
     const origin = this.#endpoint ?? huaweiEndpoint(call.region);
     const path = `/v3/${call.projectId}/elb/${call.segments.join('/')}`;
     const query = call.query ?? [];
     const body = call.body === undefined ? '' : JSON.stringify(call.body);
     // The charset as the vendor's SDKs send it.
-    const base: Record<string, string> = { 'Content-Type': 'application/json;charset=utf-8', Host: new URL(origin).host, 'X-Project-Id': call.projectId };
+    const base: Record<string, string> = {
+      'Content-Type': 'application/json;charset=utf-8',
+      Host: new URL(origin).host,
+      'X-Project-Id': call.projectId,
+    };
     const qs = canonicalQueryString(query);
     const attempt = (creds: HuaweiCredentials) => {
-      const headers = 'authToken' in creds ? { ...base, 'X-Auth-Token': creds.authToken } : signSdkHmacSha256({ method: call.method, path, query, headers: base, body }, creds, this.#clock()).headers;
+      const headers =
+        'authToken' in creds
+          ? { ...base, 'X-Auth-Token': creds.authToken }
+          : signSdkHmacSha256({ method: call.method, path, query, headers: base, body }, creds, this.#clock()).headers;
       headers['User-Agent'] = this.#userAgent;
       headers.Accept = 'application/json';
       return observed(this.#observe, PROVIDER, action, async () => {
@@ -161,17 +184,30 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
     return withRenewal(PROVIDER, action, this.#credentials, HUAWEI_RENEW_CODES, attempt, call.signal);
   }
 
-  async listServers(group: HuaweiGroupRef, options: ListServersOptions<'huawei-elb'> = {}): Promise<ListServersResult<'huawei-elb'>> {
+  async listServers(
+    group: HuaweiGroupRef,
+    options: ListServersOptions<'huawei-elb'> = {},
+  ): Promise<ListServersResult<'huawei-elb'>> {
     const action = 'ListMembers';
-    const wanted = options.servers === undefined ? undefined : new Set(options.servers.map((s) => identityKey(PROVIDER, s)));
+    const wanted =
+      options.servers === undefined ? undefined : new Set(options.servers.map((s) => identityKey(PROVIDER, s)));
     const filters = memberFilters(options.servers);
     const pages = await readBatches(filters, async (filter) => {
       const found: BatchRead<HuaweiMember> = { members: [], requestIds: [] };
       let marker: string | undefined;
       for (let page = 0; ; page++) {
-        if (page >= MAX_PAGES) throw transportError(PROVIDER, action, TRANSPORT_CODES.malformedResponse, `more than ${MAX_PAGES} pages`);
+        if (page >= MAX_PAGES)
+          throw transportError(PROVIDER, action, TRANSPORT_CODES.malformedResponse, `more than ${MAX_PAGES} pages`);
         const query = listMembersQuery(this.#pageSize, filter, marker);
-        const { body, requestId } = await this.#call({ action, method: 'GET', region: group.region, projectId: group.projectId, segments: ['pools', group.poolId, 'members'], query, signal: options.signal });
+        const { body, requestId } = await this.#call({
+          action,
+          method: 'GET',
+          region: group.region,
+          projectId: group.projectId,
+          segments: ['pools', group.poolId, 'members'],
+          query,
+          signal: options.signal,
+        });
         found.requestIds.push(requestId);
         const items = objects(body.members);
         for (const m of items) {
@@ -180,7 +216,16 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
         }
         const next = str(obj(body.page_info)?.next_marker);
         if (next === undefined || next === '' || items.length === 0) break;
-        if (next === marker) throw transportError(PROVIDER, action, TRANSPORT_CODES.malformedResponse, 'next_marker did not advance', undefined, 200, requestId);
+        if (next === marker)
+          throw transportError(
+            PROVIDER,
+            action,
+            TRANSPORT_CODES.malformedResponse,
+            'next_marker did not advance',
+            undefined,
+            200,
+            requestId,
+          );
         marker = next;
       }
       return found;
@@ -194,10 +239,12 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
     const pool = await this.#call({ ...common, action: 'ShowPool', segments: ['pools', group.poolId] });
     const loadBalancerId = str(objects(obj(pool.body.pool)?.loadbalancers)[0]?.id);
     // A pool that names no load balancer has nothing to wait for.
-    if (loadBalancerId === undefined || loadBalancerId === '') return { ready: true, status: 'NO_LOADBALANCER', requestIds: [pool.requestId] };
+    if (loadBalancerId === undefined || loadBalancerId === '')
+      return { ready: true, status: 'NO_LOADBALANCER', requestIds: [pool.requestId] };
     const lb = await this.#call({ ...common, action: 'ShowLoadBalancer', segments: ['loadbalancers', loadBalancerId] });
     const loadBalancer = obj(lb.body.loadbalancer);
-    if (this.#endpoint !== undefined) this.#checkRegion(group, loadBalancerId, loadBalancer, [pool.requestId, lb.requestId]);
+    if (this.#endpoint !== undefined)
+      this.#checkRegion(group, loadBalancerId, loadBalancer, [pool.requestId, lb.requestId]);
     const status = str(loadBalancer?.provisioning_status) ?? '';
     return { ready: status === 'ACTIVE', status, loadBalancerId, requestIds: [pool.requestId, lb.requestId] };
   }
@@ -208,8 +255,15 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
    * after their region (cn-north-4a). A pool whose load balancer lies in none of the request's region is refused
    * as not found there, before any change, as the region's own endpoint would have.
    */
-  #checkRegion(group: HuaweiGroupRef, loadBalancerId: string, loadBalancer: Json | undefined, requestIds: string[]): void {
-    const zones = (Array.isArray(loadBalancer?.availability_zone_list) ? loadBalancer.availability_zone_list : []).filter((z): z is string => typeof z === 'string');
+  #checkRegion(
+    group: HuaweiGroupRef,
+    loadBalancerId: string,
+    loadBalancer: Json | undefined,
+    requestIds: string[],
+  ): void {
+    const zones = (
+      Array.isArray(loadBalancer?.availability_zone_list) ? loadBalancer.availability_zone_list : []
+    ).filter((z): z is string => typeof z === 'string');
     if (zones.length === 0 || zones.some((z) => z.startsWith(group.region))) return;
     throw new ProviderError({
       provider: PROVIDER,
@@ -221,18 +275,31 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
     });
   }
 
-  async addServers(group: HuaweiGroupRef, servers: readonly HuaweiServer[], options: ChangeOptions): Promise<ChangeResult<'huawei-elb'>> {
+  async addServers(
+    group: HuaweiGroupRef,
+    servers: readonly HuaweiServer[],
+    options: ChangeOptions,
+  ): Promise<ChangeResult<'huawei-elb'>> {
     const action = 'BatchCreateMembers';
     checkCount(action, servers.length);
     const keys = servers.map((s) => identityKey(PROVIDER, s));
     if (options.dryRun) return this.#dryRun(group, keys, options.signal);
-    const { body, requestId } = await this.#call({ action, method: 'POST', region: group.region, projectId: group.projectId, segments: ['pools', group.poolId, 'members', 'batch-add'], body: batchAddBody(servers), signal: options.signal });
+    const { body, requestId } = await this.#call({
+      action,
+      method: 'POST',
+      region: group.region,
+      projectId: group.projectId,
+      segments: ['pools', group.poolId, 'members', 'batch-add'],
+      body: batchAddBody(servers),
+      signal: options.signal,
+    });
     const answered = objects(body.members);
     const byKey = new Map<string, Json>();
     for (const m of answered) {
       const address = str(m.address);
       const port = num(m.protocol_port);
-      if (address !== undefined && port !== undefined) byKey.set(identityKey(PROVIDER, { address, protocolPort: port }), m);
+      if (address !== undefined && port !== undefined)
+        byKey.set(identityKey(PROVIDER, { address, protocolPort: port }), m);
     }
     const changes = keys.map((key, i): ServerChange => {
       // By identity first; by position when a pool rewrote the port (port passthrough).
@@ -246,12 +313,24 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
     return { provider: PROVIDER, dryRun: false, requestIds: [requestId], servers: changes };
   }
 
-  async removeServers(group: HuaweiGroupRef, servers: readonly RemovableOf<'huawei-elb'>[], options: ChangeOptions): Promise<ChangeResult<'huawei-elb'>> {
+  async removeServers(
+    group: HuaweiGroupRef,
+    servers: readonly RemovableOf<'huawei-elb'>[],
+    options: ChangeOptions,
+  ): Promise<ChangeResult<'huawei-elb'>> {
     const action = 'BatchDeleteMembers';
     checkCount(action, servers.length);
     const keys = servers.map((s) => identityKey(PROVIDER, s));
     if (options.dryRun) return this.#dryRun(group, keys, options.signal);
-    const { body, requestId } = await this.#call({ action, method: 'POST', region: group.region, projectId: group.projectId, segments: ['pools', group.poolId, 'members', 'batch-delete'], body: batchDeleteBody(servers), signal: options.signal });
+    const { body, requestId } = await this.#call({
+      action,
+      method: 'POST',
+      region: group.region,
+      projectId: group.projectId,
+      segments: ['pools', group.poolId, 'members', 'batch-delete'],
+      body: batchDeleteBody(servers),
+      signal: options.signal,
+    });
     const answered = objects(body.members);
     const changes = keys.map((key, i): ServerChange => {
       const m = answered.length === keys.length ? answered[i] : undefined;
@@ -269,7 +348,15 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
       ['quota_key', 'members_per_pool'],
       ['quota_key', 'member'],
     ];
-    const { body, requestId } = await this.#call({ action: 'ListQuotaDetails', method: 'GET', region: group.region, projectId: group.projectId, segments: ['quotas', 'details'], query, signal: options.signal });
+    const { body, requestId } = await this.#call({
+      action: 'ListQuotaDetails',
+      method: 'GET',
+      region: group.region,
+      projectId: group.projectId,
+      segments: ['quotas', 'details'],
+      query,
+      signal: options.signal,
+    });
     const quotas = objects(body.quotas);
     const of = (key: string) => quotas.find((q) => q.quota_key === key);
     const limit = (q: Json | undefined) => {
@@ -281,13 +368,26 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
     const memberLimit = limit(member);
     const used = num(member?.used);
     const accountRoom = memberLimit === undefined || used === undefined ? undefined : Math.max(0, memberLimit - used);
-    return { ...(perGroup === undefined ? {} : { perGroup }), ...(accountRoom === undefined ? {} : { accountRoom }), requestIds: [requestId] };
+    return {
+      ...(perGroup === undefined ? {} : { perGroup }),
+      ...(accountRoom === undefined ? {} : { accountRoom }),
+      requestIds: [requestId],
+    };
   }
 
   /** ELB has no DryRun: check the pool and its load balancer, send no change. */
-  async #dryRun(group: HuaweiGroupRef, keys: string[], signal: AbortSignal | undefined): Promise<ChangeResult<'huawei-elb'>> {
+  async #dryRun(
+    group: HuaweiGroupRef,
+    keys: string[],
+    signal: AbortSignal | undefined,
+  ): Promise<ChangeResult<'huawei-elb'>> {
     const readiness = await this.groupReadiness(group, { signal });
-    return { provider: PROVIDER, dryRun: true, requestIds: readiness.requestIds, servers: keys.map((key) => ({ key, outcome: 'dry-run' })) };
+    return {
+      provider: PROVIDER,
+      dryRun: true,
+      requestIds: readiness.requestIds,
+      servers: keys.map((key) => ({ key, outcome: 'dry-run' })),
+    };
   }
 
   async close(): Promise<void> {
@@ -296,7 +396,8 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
 }
 
 function checkCount(action: string, count: number): void {
-  if (count < 1 || count > MAX_SERVERS_PER_CALL) throw invalidRequest(PROVIDER, action, `one call takes 1 to ${MAX_SERVERS_PER_CALL} members; got ${count}`);
+  if (count < 1 || count > MAX_SERVERS_PER_CALL)
+    throw invalidRequest(PROVIDER, action, `one call takes 1 to ${MAX_SERVERS_PER_CALL} members; got ${count}`);
 }
 
 function toMember(m: Json): HuaweiMember | undefined {

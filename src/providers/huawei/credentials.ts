@@ -29,7 +29,9 @@ export const HUAWEI_SOURCES = ['credentials_file', 'ecs_metadata'] as const;
 export type HuaweiSourceName = (typeof HUAWEI_SOURCES)[number];
 
 export function configuredHuaweiSources(s: HuaweiChainSettings): HuaweiSourceName[] {
-  return HUAWEI_SOURCES.filter((name) => (name === 'credentials_file' ? s.credentialsFile !== undefined : s.metadata !== undefined));
+  return HUAWEI_SOURCES.filter((name) =>
+    name === 'credentials_file' ? s.credentialsFile !== undefined : s.metadata !== undefined,
+  );
 }
 
 /** The [basic] section of a credentials file, as the vendor's SDKs read it (project_id too). */
@@ -38,7 +40,10 @@ export async function readHuaweiCredentialsFile(path: string): Promise<HuaweiAkS
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`credentials file '${path}' cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+    throw new Error(
+      `credentials file '${path}' cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      { cause: error },
+    );
   }
   const basic = (parseIni(text) as Record<string, Record<string, unknown> | undefined>).basic;
   if (!basic) throw new Error(`credentials file '${path}' has no [basic] section`);
@@ -47,12 +52,27 @@ export async function readHuaweiCredentialsFile(path: string): Promise<HuaweiAkS
   if (!ak || !sk) throw new Error(`ak and sk are not both in the [basic] section of credentials file '${path}'`);
   const token = typeof basic.security_token === 'string' ? basic.security_token.trim() : '';
   const projectId = typeof basic.project_id === 'string' ? basic.project_id.trim() : '';
-  return { accessKey: ak, secretKey: sk, ...(token ? { securityToken: token } : {}), ...(projectId ? { projectId } : {}) };
+  return {
+    accessKey: ak,
+    secretKey: sk,
+    ...(token ? { securityToken: token } : {}),
+    ...(projectId ? { projectId } : {}),
+  };
 }
 
 /** One metadata request; the body as text. */
-async function metadataCall(url: string, method: 'GET' | 'PUT', headers: Record<string, string>): Promise<{ status: number; text: string }> {
-  const res = await request(url, { method, headers, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, signal: AbortSignal.timeout(TIMEOUT_MS * 2) });
+async function metadataCall(
+  url: string,
+  method: 'GET' | 'PUT',
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  const res = await request(url, {
+    method,
+    headers,
+    headersTimeout: TIMEOUT_MS,
+    bodyTimeout: TIMEOUT_MS,
+    signal: AbortSignal.timeout(TIMEOUT_MS * 2),
+  });
   return { status: res.statusCode, text: await res.body.text() };
 }
 
@@ -65,20 +85,24 @@ export function metadataSecurityKey(endpoint: string): () => Promise<{ credentia
   const origin = endpoint.replace(/\/$/, '');
   let token: string | undefined;
   const newToken = async (): Promise<string | undefined> => {
-    const answer = await metadataCall(`${origin}${TOKEN_PATH}`, 'PUT', { 'X-Metadata-Token-Ttl-Seconds': String(TOKEN_TTL_SECONDS) });
+    const answer = await metadataCall(`${origin}${TOKEN_PATH}`, 'PUT', {
+      'X-Metadata-Token-Ttl-Seconds': String(TOKEN_TTL_SECONDS),
+    });
     if (answer.status === 200 && answer.text.trim() !== '') return answer.text.trim();
     if ([404, 405, 503].includes(answer.status)) return undefined;
     throw new Error(`the metadata service answered ${answer.status} to a token request`);
   };
   return async () => {
     token ??= await newToken();
-    const ask = () => metadataCall(`${origin}${SECURITY_KEY_PATH}`, 'GET', token === undefined ? {} : { 'X-Metadata-Token': token });
+    const ask = () =>
+      metadataCall(`${origin}${SECURITY_KEY_PATH}`, 'GET', token === undefined ? {} : { 'X-Metadata-Token': token });
     let answer = await ask();
     if (answer.status === 401 && !answer.text.includes(NO_AGENCY)) {
       token = await newToken();
       answer = await ask();
     }
-    if (answer.text.includes(NO_AGENCY)) throw new Error('the instance has no agency: attach one (ECS → Management Settings → Agency)');
+    if (answer.text.includes(NO_AGENCY))
+      throw new Error('the instance has no agency: attach one (ECS → Management Settings → Agency)');
     if (answer.status !== 200) throw new Error(`the metadata service answered ${answer.status} to securitykey`);
     let body: unknown;
     try {
@@ -91,7 +115,8 @@ export function metadataSecurityKey(endpoint: string): () => Promise<{ credentia
     const secret = typeof c.secret === 'string' ? c.secret : '';
     const securityToken = typeof c.securitytoken === 'string' ? c.securitytoken : '';
     const expiresAt = typeof c.expires_at === 'string' ? Date.parse(c.expires_at) : Number.NaN;
-    if (!access || !secret || !securityToken || Number.isNaN(expiresAt)) throw new Error('the securitykey answer lacks access, secret, securitytoken or expires_at');
+    if (!access || !secret || !securityToken || Number.isNaN(expiresAt))
+      throw new Error('the securitykey answer lacks access, secret, securitytoken or expires_at');
     return { credentials: { accessKey: access, secretKey: secret, securityToken }, expiresAt };
   };
 }
@@ -104,7 +129,10 @@ export interface HuaweiCredentialChain extends CredentialSource<HuaweiAkSk> {
  * The configured sources as one source: the credentials file (read again on refresh, so rotated keys written to
  * it are picked up) and the metadata service's renewing temporary keys, tried in that order.
  */
-export function huaweiCredentialChain(settings: HuaweiChainSettings, options: { now?: () => number } = {}): HuaweiCredentialChain {
+export function huaweiCredentialChain(
+  settings: HuaweiChainSettings,
+  options: { now?: () => number } = {},
+): HuaweiCredentialChain {
   const names = configuredHuaweiSources(settings);
   if (names.length === 0) throw new TypeError('no Huawei credential source is configured');
   const sources: Record<HuaweiSourceName, CredentialSource<HuaweiAkSk> | undefined> = {
@@ -118,10 +146,22 @@ export function huaweiCredentialChain(settings: HuaweiChainSettings, options: { 
             return keys;
           };
           // Read once; read again when the gateway refuses the keys (whoever rotates them rewrites the file).
-          return { name: 'credentials_file', refreshable: true, get: async () => cached ?? read(), refresh: read, held: () => secretsOf(cached) };
+          return {
+            name: 'credentials_file',
+            refreshable: true,
+            get: async () => cached ?? read(),
+            refresh: read,
+            held: () => secretsOf(cached),
+          };
         })()
       : undefined,
-    ecs_metadata: settings.metadata ? renewingCredentials('ecs_metadata', metadataSecurityKey(settings.metadata.endpoint), options.now ? { now: options.now } : {}) : undefined,
+    ecs_metadata: settings.metadata
+      ? renewingCredentials(
+          'ecs_metadata',
+          metadataSecurityKey(settings.metadata.endpoint),
+          options.now ? { now: options.now } : {},
+        )
+      : undefined,
   };
   let chosen: CredentialSource<HuaweiAkSk> | undefined;
   const walk = async (): Promise<HuaweiAkSk> => {

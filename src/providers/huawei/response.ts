@@ -6,11 +6,8 @@ import type { HttpResponse } from '../transport.js';
 
 const PROVIDER = 'huawei-elb' as const;
 
-
 /** "Retry after 2 to 5 seconds" (Huawei's advice for APIGW.0308): used when a 429 carries no Retry-After. */
 export const DOCUMENTED_THROTTLE_WAIT_MS = 2_000;
-
-
 
 /** The code and message of an error body in any of the three shapes, searching nested objects as the Go SDK does. */
 export function huaweiErrorFields(body: Json | undefined, depth = 0): { code?: string; message?: string } {
@@ -33,7 +30,11 @@ export function huaweiRequestId(body: Json | undefined, headers: Readonly<Record
 }
 
 /** Retry-After (seconds or an HTTP date) in ms; on a 429 without one, the documented 2 s. */
-export function huaweiRetryAfterMs(status: number, headers: Readonly<Record<string, string>>, now: number): number | undefined {
+export function huaweiRetryAfterMs(
+  status: number,
+  headers: Readonly<Record<string, string>>,
+  now: number,
+): number | undefined {
   const raw = headers['retry-after']?.trim();
   if (raw !== undefined && raw !== '') {
     if (/^\d+$/.test(raw)) return Number(raw) * 1000;
@@ -51,7 +52,8 @@ export function huaweiError(action: string, res: HttpResponse, now: number): Pro
     action,
     httpStatus: res.status,
     code: code ?? `HTTP.${res.status}`,
-    providerMessage: message ?? (body ? 'the error answer has no message' : `a non-JSON answer of ${res.body.length} bytes`),
+    providerMessage:
+      message ?? (body ? 'the error answer has no message' : `a non-JSON answer of ${res.body.length} bytes`),
     requestId: huaweiRequestId(body, res.headers),
     retryAfterMs: huaweiRetryAfterMs(res.status, res.headers, now),
   });
@@ -60,6 +62,15 @@ export function huaweiError(action: string, res: HttpResponse, now: number): Pro
 export function huaweiSuccess(action: string, res: HttpResponse): { body: Json; requestId: string } {
   const body = parseJsonObject(res.body);
   const requestId = huaweiRequestId(body, res.headers);
-  if (!body) throw transportError(PROVIDER, action, TRANSPORT_CODES.malformedResponse, `HTTP ${res.status} with a body that is not a JSON object`, undefined, res.status, requestId);
+  if (!body)
+    throw transportError(
+      PROVIDER,
+      action,
+      TRANSPORT_CODES.malformedResponse,
+      `HTTP ${res.status} with a body that is not a JSON object`,
+      undefined,
+      res.status,
+      requestId,
+    );
   return { body, requestId: requestId ?? '' };
 }

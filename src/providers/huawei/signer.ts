@@ -36,7 +36,10 @@ export interface SignedSdkRequest {
 
 /** `YYYYMMDDTHHMMSSZ` in UTC, the X-Sdk-Date format. */
 export function formatSdkDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Each path segment percent-encoded (RFC 3986), joined by `/`: the path as sent on the wire. */
@@ -74,7 +77,10 @@ export function isSignableHeader(name: string): boolean {
 }
 
 /** `name:value\n` per signed header (lower-case names sorted, values trimmed) and the sorted names. */
-export function canonicalHeaders(headers: Readonly<Record<string, string>>): { canonical: string; signedHeaders: string[] } {
+export function canonicalHeaders(headers: Readonly<Record<string, string>>): {
+  canonical: string;
+  signedHeaders: string[];
+} {
   const values = new Map<string, string>();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
@@ -90,8 +96,17 @@ export function hashedPayload(body: string | Uint8Array): string {
 }
 
 /** Method, URI, query, headers (ending in `\n`, so a blank line follows), signed names, payload hash. */
-export function canonicalRequest(parts: { method: string; uri: string; query: string; headers: string; signedHeaders: readonly string[]; payloadHash: string }): string {
-  return [parts.method, parts.uri, parts.query, parts.headers, parts.signedHeaders.join(';'), parts.payloadHash].join('\n');
+export function canonicalRequest(parts: {
+  method: string;
+  uri: string;
+  query: string;
+  headers: string;
+  signedHeaders: readonly string[];
+  payloadHash: string;
+}): string {
+  return [parts.method, parts.uri, parts.query, parts.headers, parts.signedHeaders.join(';'), parts.payloadHash].join(
+    '\n',
+  );
 }
 
 export function stringToSign(sdkDate: string, canonical: string): string {
@@ -110,10 +125,18 @@ export function authorizationHeader(accessKey: string, signedHeaders: readonly s
 export function signSdkHmacSha256(request: SdkRequest, credentials: HuaweiAkSk, date: Date): SignedSdkRequest {
   const sdkDate = formatSdkDate(date);
   const headers: Record<string, string> = { ...request.headers, 'X-Sdk-Date': sdkDate };
-  if (credentials.securityToken !== undefined && credentials.securityToken !== '') headers['X-Security-Token'] = credentials.securityToken;
+  if (credentials.securityToken !== undefined && credentials.securityToken !== '')
+    headers['X-Security-Token'] = credentials.securityToken;
   const { canonical, signedHeaders } = canonicalHeaders(headers);
   const payloadHash = hashedPayload(request.body);
-  const cr = canonicalRequest({ method: request.method, uri: canonicalUri(request.path), query: canonicalQueryString(request.query), headers: canonical, signedHeaders, payloadHash });
+  const cr = canonicalRequest({
+    method: request.method,
+    uri: canonicalUri(request.path),
+    query: canonicalQueryString(request.query),
+    headers: canonical,
+    signedHeaders,
+    payloadHash,
+  });
   const sts = stringToSign(sdkDate, cr);
   const signature = sdkSignature(credentials.secretKey, sts);
   headers.Authorization = authorizationHeader(credentials.accessKey, signedHeaders, signature);

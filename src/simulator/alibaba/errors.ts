@@ -25,7 +25,11 @@ export class ConflictServer extends GwlbError {
 /** "The %s is mismatched for %s and %s.": an Ip server in an Instance group or the reverse. */
 export class MismatchServerType extends GwlbError {
   constructor(groupType: string, serverType: string) {
-    super(400, 'Mismatch.ServerType', `The ServerType is mismatched for ServerGroup(${groupType}) and Server(${serverType}).`);
+    super(
+      400,
+      'Mismatch.ServerType',
+      `The ServerType is mismatched for ServerGroup(${groupType}) and Server(${serverType}).`,
+    );
   }
 }
 
@@ -95,14 +99,22 @@ export class MismatchVpcId extends GwlbError {
 /** "The quota of %s is exceeded for resource %s, usage %s/%s." (per group). */
 export class QuotaExceededServerGroupServersNum extends GwlbError {
   constructor(groupId: string, usage: number, quota: number) {
-    super(400, 'QuotaExceeded.ServerGroupServersNum', `The quota of gwlb_quota_servergroup_servers_num is exceeded for resource ${groupId}, usage ${usage}/${quota}.`);
+    super(
+      400,
+      'QuotaExceeded.ServerGroupServersNum',
+      `The quota of gwlb_quota_servergroup_servers_num is exceeded for resource ${groupId}, usage ${usage}/${quota}.`,
+    );
   }
 }
 
 /** "The quota of %s is exceeded for resource %s, usage %s/%s." (per group and zone). */
 export class QuotaExceededServerGroupAzServersNum extends GwlbError {
   constructor(groupId: string, zoneId: string, usage: number, quota: number) {
-    super(400, 'QuotaExceeded.ServerGroupAzServersNum', `The quota of gwlb_quota_servergroup_az_servers_num is exceeded for resource ${groupId}/${zoneId}, usage ${usage}/${quota}.`);
+    super(
+      400,
+      'QuotaExceeded.ServerGroupAzServersNum',
+      `The quota of gwlb_quota_servergroup_az_servers_num is exceeded for resource ${groupId}/${zoneId}, usage ${usage}/${quota}.`,
+    );
   }
 }
 
@@ -160,7 +172,11 @@ export class DryRunOperation extends GwlbError {
 
 export class IdempotenceSignatureMismatch extends GwlbError {
   constructor() {
-    super(400, 'IdempotenceSignatureMismatch', 'The idempotence token of request is same with the prev one, but the signature is different.');
+    super(
+      400,
+      'IdempotenceSignatureMismatch',
+      'The idempotence token of request is same with the prev one, but the signature is different.',
+    );
   }
 }
 
@@ -206,7 +222,11 @@ export class InvalidAccessKeyIdInactive extends GwlbError {
 
 export class InvalidSecurityTokenMismatch extends GwlbError {
   constructor() {
-    super(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'The security token you provided does not match the access key.');
+    super(
+      400,
+      'InvalidSecurityToken.MismatchWithAccessKey',
+      'The security token you provided does not match the access key.',
+    );
   }
 }
 
@@ -236,7 +256,11 @@ export class SignatureNonceUsed extends GwlbError {
 
 export class SignatureDoesNotMatch extends GwlbError {
   constructor(why?: string) {
-    super(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation.${why ? ` ${why}` : ''}`);
+    super(
+      400,
+      'SignatureDoesNotMatch',
+      `Specified signature is not matched with our calculation.${why ? ` ${why}` : ''}`,
+    );
   }
 }
 

@@ -48,7 +48,12 @@ import {
 } from './signature.js';
 
 export const GWLB_VERSION = '2024-04-15';
-export const GWLB_ACTIONS = ['AddServersToServerGroup', 'RemoveServersFromServerGroup', 'ListServerGroups', 'ListServerGroupServers'] as const;
+export const GWLB_ACTIONS = [
+  'AddServersToServerGroup',
+  'RemoveServersFromServerGroup',
+  'ListServerGroups',
+  'ListServerGroupServers',
+] as const;
 export type GwlbAction = (typeof GWLB_ACTIONS)[number];
 const CHANGE_ACTIONS = new Set<string>(['AddServersToServerGroup', 'RemoveServersFromServerGroup']);
 const SERVER_TYPES = new Set<string>(['Ecs', 'Eni', 'Eci', 'Ip']);
@@ -162,7 +167,8 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
 
   #internal(error: unknown, req: IncomingMessage): GwlbError {
     // A client that went away mid-request is not a simulator failure.
-    if (!req.destroyed) process.stderr.write(`gwlb simulator: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    if (!req.destroyed)
+      process.stderr.write(`gwlb simulator: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
     return new InternalError();
   }
 
@@ -182,12 +188,22 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
     );
   }
 
-  async #serve(req: IncomingMessage, res: ServerResponse, call: Call): Promise<{ status: number; code?: string } | 'dropped'> {
+  async #serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    call: Call,
+  ): Promise<{ status: number; code?: string } | 'dropped'> {
     const { body, path, query } = await this.readRequest(req, res, (limit) => new RequestEntityTooLarge(limit));
     if (EcsMetadata.handles(path)) {
       call.action = 'EcsMetadata';
       const answer = this.#metadata.answer(req.method ?? '', path, header(req, 'x-aliyun-ecs-metadata-token'));
-      if (!res.headersSent) res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body) }).end(answer.body);
+      if (!res.headersSent)
+        res
+          .writeHead(answer.status, {
+            'content-type': answer.contentType,
+            'content-length': Buffer.byteLength(answer.body),
+          })
+          .end(answer.body);
       call.outcome = answer.status < 300 ? 'read' : 'rejected';
       return { status: answer.status };
     }
@@ -206,24 +222,31 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
 
     const authorization = header(req, 'authorization');
     const v3 = authorization !== undefined;
-    const action = (v3 ? header(req, 'x-acs-action') : params.get('Action') ?? header(req, 'x-acs-action')) ?? '';
-    const version = (v3 ? header(req, 'x-acs-version') : params.get('Version') ?? header(req, 'x-acs-version')) ?? '';
+    const action = (v3 ? header(req, 'x-acs-action') : (params.get('Action') ?? header(req, 'x-acs-action'))) ?? '';
+    const version = (v3 ? header(req, 'x-acs-version') : (params.get('Version') ?? header(req, 'x-acs-version'))) ?? '';
     if (!action) throw new MissingParameter('Action');
     if (!version) throw new MissingParameter('Version');
     if (version === STS_VERSION && (STS_ACTIONS as readonly string[]).includes(action)) {
       call.action = action;
       // AssumeRole is signed (RPC HMAC-SHA1) by the key that assumes the role; AssumeRoleWithOIDC carries its proof.
       if (action === 'AssumeRole') call.accessKeyId = this.#verifyV2(req.method ?? '', [...query, ...form]);
-      this.#ok(res, call.requestId, stsAnswer(this.world, this.#issued, action as (typeof STS_ACTIONS)[number], params, call.accessKeyId));
+      this.#ok(
+        res,
+        call.requestId,
+        stsAnswer(this.world, this.#issued, action as (typeof STS_ACTIONS)[number], params, call.accessKeyId),
+      );
       call.outcome = 'read';
       return { status: 200 };
     }
-    if (!(GWLB_ACTIONS as readonly string[]).includes(action) || version !== GWLB_VERSION) throw new InvalidApiNotFound();
+    if (!(GWLB_ACTIONS as readonly string[]).includes(action) || version !== GWLB_VERSION)
+      throw new InvalidApiNotFound();
     call.action = action;
     const method = req.method ?? '';
     if (method !== 'POST' && !(method === 'GET' && action.startsWith('List'))) throw new UnsupportedHTTPMethod(method);
 
-    call.accessKeyId = v3 ? this.#verifyV3(req, authorization, path, query, body) : this.#verifyV2(method, [...query, ...form]);
+    call.accessKeyId = v3
+      ? this.#verifyV3(req, authorization, path, query, body)
+      : this.#verifyV2(method, [...query, ...form]);
 
     if (!this.limiter.take(call.accessKeyId)) throw new ThrottlingUser();
 
@@ -240,7 +263,10 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
 
     const regionId = regionOf(header(req, 'host'), params.get('RegionId'));
     if (CHANGE_ACTIONS.has(action)) return this.#change(action as GwlbAction, params, regionId, res, call, fault);
-    const listed = action === 'ListServerGroups' ? this.#listServerGroups(params, regionId) : this.#listServerGroupServers(params, regionId);
+    const listed =
+      action === 'ListServerGroups'
+        ? this.#listServerGroups(params, regionId)
+        : this.#listServerGroupServers(params, regionId);
     this.#ok(res, call.requestId, listed);
     call.outcome = 'read';
     return { status: 200 };
@@ -252,13 +278,21 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
 
   // ------------------------------------------------------------------ changes and idempotency
 
-  #change(action: GwlbAction, params: Params, regionId: string | undefined, res: ServerResponse, call: Call, fault: FaultDecision): { status: number } | 'dropped' {
+  #change(
+    action: GwlbAction,
+    params: Params,
+    regionId: string | undefined,
+    res: ServerResponse,
+    call: Call,
+    fault: FaultDecision,
+  ): { status: number } | 'dropped' {
     const groupId = required(params, 'ServerGroupId');
     const servers = parseServers(params);
     const dryRun = bool(params, 'DryRun') ?? false;
     const token = params.get('ClientToken');
     if (token !== undefined && token !== '') {
-      if (token.length > 64 || !/^[\x20-\x7e]+$/.test(token)) throw new InvalidParameter('ClientToken', 'A ClientToken is at most 64 ASCII characters.');
+      if (token.length > 64 || !/^[\x20-\x7e]+$/.test(token))
+        throw new InvalidParameter('ClientToken', 'A ClientToken is at most 64 ASCII characters.');
       call.clientToken = token;
     }
     const now = this.clock.now();
@@ -275,7 +309,12 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
         return { status: 200 };
       }
     }
-    const options = { dryRun, settleFactor: fault.settleFactor, settleExtraMs: fault.settleExtraMs, neverAvailable: fault.neverAvailable };
+    const options = {
+      dryRun,
+      settleFactor: fault.settleFactor,
+      settleExtraMs: fault.settleExtraMs,
+      neverAvailable: fault.neverAvailable,
+    };
     if (action === 'AddServersToServerGroup') this.model.addServers(regionId, groupId, servers, options);
     else this.model.removeServers(regionId, groupId, servers, options);
     call.committed = true;
@@ -304,7 +343,8 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
     if (names.length) query.serverGroupNames = names;
     const type = params.get('ServerGroupType');
     if (type !== undefined) {
-      if (type !== 'Instance' && type !== 'Ip') throw new InvalidParameter('ServerGroupType', 'Valid values: Instance, Ip.');
+      if (type !== 'Instance' && type !== 'Ip')
+        throw new InvalidParameter('ServerGroupType', 'Valid values: Instance, Ip.');
       query.serverGroupType = type;
     }
     const vpcId = params.get('VpcId');
@@ -320,7 +360,12 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
     }
     pageParams(params, query);
     const page = this.model.listServerGroups(query);
-    return { MaxResults: page.maxResults, NextToken: page.nextToken, TotalCount: page.totalCount, ServerGroups: page.items };
+    return {
+      MaxResults: page.maxResults,
+      NextToken: page.nextToken,
+      TotalCount: page.totalCount,
+      ServerGroups: page.items,
+    };
   }
 
   #listServerGroupServers(params: Params, regionId: string | undefined): Record<string, unknown> {
@@ -342,7 +387,13 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
   #credential(accessKeyId: string): AlibabaWorld['credentials'][number] {
     const issued = this.#issued.find(accessKeyId);
     if (issued) {
-      return { accessKeyId: issued.id, accessKeySecret: issued.secret, securityToken: issued.securityToken, disabled: false, expiresAt: new Date(issued.expiresAt).toISOString() };
+      return {
+        accessKeyId: issued.id,
+        accessKeySecret: issued.secret,
+        securityToken: issued.securityToken,
+        disabled: false,
+        expiresAt: new Date(issued.expiresAt).toISOString(),
+      };
     }
     const credential = this.world.credentials.find((c) => c.accessKeyId === accessKeyId);
     if (!credential) throw new InvalidAccessKeyIdNotFound();
@@ -359,7 +410,8 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
 
   #checkToken(credential: AlibabaWorld['credentials'][number], token: string | undefined): void {
     if ((credential.securityToken ?? '') !== (token ?? '')) throw new InvalidSecurityTokenMismatch();
-    if (credential.expiresAt !== undefined && Date.parse(credential.expiresAt) <= this.wall()) throw new InvalidSecurityTokenExpired();
+    if (credential.expiresAt !== undefined && Date.parse(credential.expiresAt) <= this.wall())
+      throw new InvalidSecurityTokenExpired();
   }
 
   #useNonce(nonce: string): void {
@@ -367,7 +419,13 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
   }
 
   /** ACS3-HMAC-SHA256 over the bytes received; returns the AccessKeyId. */
-  #verifyV3(req: IncomingMessage, authorization: string, path: string, query: Array<[string, string]>, body: Buffer): string {
+  #verifyV3(
+    req: IncomingMessage,
+    authorization: string,
+    path: string,
+    query: Array<[string, string]>,
+    body: Buffer,
+  ): string {
     const auth = parseAuthorizationV3(authorization);
     if (!auth) throw new SignatureDoesNotMatch('The Authorization header is malformed.');
     if (auth.algorithm !== ACS3_ALGORITHM) throw new InvalidSignatureMethod();
@@ -379,11 +437,20 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
     for (const name of ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce']) {
       if (!auth.signedHeaders.includes(name)) throw new SignatureDoesNotMatch(`The header ${name} must be signed.`);
     }
-    for (const name of auth.signedHeaders) if (!headers.has(name)) throw new SignatureDoesNotMatch(`The signed header ${name} is missing.`);
+    for (const name of auth.signedHeaders)
+      if (!headers.has(name)) throw new SignatureDoesNotMatch(`The signed header ${name} is missing.`);
     const payloadHash = sha256Hex(body);
     const declared = header(req, 'x-acs-content-sha256');
-    if (declared !== undefined && declared !== payloadHash) throw new SignatureDoesNotMatch('x-acs-content-sha256 is not the SHA-256 of the body received.');
-    const canonical = canonicalRequestV3({ method: req.method ?? '', path, query, headers, signedHeaders: auth.signedHeaders, payloadHash });
+    if (declared !== undefined && declared !== payloadHash)
+      throw new SignatureDoesNotMatch('x-acs-content-sha256 is not the SHA-256 of the body received.');
+    const canonical = canonicalRequestV3({
+      method: req.method ?? '',
+      path,
+      query,
+      headers,
+      signedHeaders: auth.signedHeaders,
+      payloadHash,
+    });
     const stringToSign = stringToSignV3(canonical);
     if (!sameSignature(signV3(credential.accessKeySecret, stringToSign), auth.signature.toLowerCase())) {
       throw new SignatureDoesNotMatch(`server string to sign is:${stringToSign}`);
@@ -406,7 +473,10 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
     const nonce = one('SignatureNonce');
     if (!nonce) throw new MissingParameter('SignatureNonce');
     const credential = this.#credential(accessKeyId);
-    const stringToSign = stringToSignV2(method, pairs.filter(([k]) => k !== 'Signature'));
+    const stringToSign = stringToSignV2(
+      method,
+      pairs.filter(([k]) => k !== 'Signature'),
+    );
     if (!sameSignature(signV2(credential.accessKeySecret, stringToSign), signature)) {
       throw new SignatureDoesNotMatch(`server string to sign is:${stringToSign}`);
     }
@@ -424,7 +494,11 @@ function faultError(effect: 'error' | 'throttle', f: { status?: number; code?: s
     const status = f.status ?? 503;
     if (f.code === undefined && status === 400) return new SystemBusy();
     if (f.code === undefined && status === 500) return new InternalError();
-    return new GwlbError(status, f.code ?? 'ServiceUnavailable', f.message ?? 'The request has failed due to a temporary failure of the server.');
+    return new GwlbError(
+      status,
+      f.code ?? 'ServiceUnavailable',
+      f.message ?? 'The request has failed due to a temporary failure of the server.',
+    );
   }
   return new ServiceUnavailable();
 }
@@ -478,7 +552,8 @@ function flatIndexed(params: Params, name: string): Map<number, Map<string, stri
     const rest = key.slice(prefix.length);
     const dot = rest.indexOf('.');
     const indexText = dot < 0 ? rest : rest.slice(0, dot);
-    if (!/^[1-9]\d{0,5}$/.test(indexText)) throw new InvalidParameter(key, `${name} is a list: ${name}.1, ${name}.2, …`);
+    if (!/^[1-9]\d{0,5}$/.test(indexText))
+      throw new InvalidParameter(key, `${name} is a list: ${name}.1, ${name}.2, …`);
     const index = Number(indexText);
     const fields = out.get(index) ?? new Map<string, string>();
     fields.set(dot < 0 ? '' : rest.slice(dot + 1), value);
@@ -510,7 +585,8 @@ function parseServers(params: Params): ServerSpec[] {
     if (!serverId) throw new MissingParameter(`Servers.${n}.ServerId`);
     const serverType = fields.get('ServerType');
     if (!serverType) throw new MissingParameter(`Servers.${n}.ServerType`);
-    if (!SERVER_TYPES.has(serverType)) throw new InvalidParameter(`Servers.${n}.ServerType`, 'Valid values: Ecs, Eni, Eci, Ip.');
+    if (!SERVER_TYPES.has(serverType))
+      throw new InvalidParameter(`Servers.${n}.ServerType`, 'Valid values: Ecs, Eni, Eci, Ip.');
     const portText = fields.get('Port');
     let port = 6081;
     if (portText !== undefined && portText !== '') {
@@ -531,6 +607,10 @@ function parseServers(params: Params): ServerSpec[] {
  * false), and only a call that is not a dry run is fingerprinted, so DryRun is left out.
  */
 function fingerprintOf(action: string, params: Params): string {
-  const pairs = [...params].filter(([k]) => !PROTOCOL_PARAMS.has(k) && k !== 'DryRun').sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return createHash('sha256').update(`${action}\n${pairs.map(([k, v]) => `${k}=${v}`).join('\n')}`).digest('hex');
+  const pairs = [...params]
+    .filter(([k]) => !PROTOCOL_PARAMS.has(k) && k !== 'DryRun')
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return createHash('sha256')
+    .update(`${action}\n${pairs.map(([k, v]) => `${k}=${v}`).join('\n')}`)
+    .digest('hex');
 }

@@ -94,7 +94,13 @@ class InvalidDuration extends GwlbError {
  * One STS call. `caller` is the AccessKeyId the AssumeRole request was signed with (the front verified the
  * signature); AssumeRoleWithOIDC is not signed: the OIDC token is the proof.
  */
-export function stsAnswer(world: AlibabaWorld, keys: IssuedKeys, action: (typeof STS_ACTIONS)[number], params: Map<string, string>, caller: string | undefined): Record<string, unknown> {
+export function stsAnswer(
+  world: AlibabaWorld,
+  keys: IssuedKeys,
+  action: (typeof STS_ACTIONS)[number],
+  params: Map<string, string>,
+  caller: string | undefined,
+): Record<string, unknown> {
   const arn = params.get('RoleArn');
   const sessionName = params.get('RoleSessionName');
   if (!arn) throw new MissingParameter('RoleArn');
@@ -104,7 +110,8 @@ export function stsAnswer(world: AlibabaWorld, keys: IssuedKeys, action: (typeof
   const role = world.identity.roles.find((r) => r.arn === arn);
   if (!role) throw new EntityNotExistRole();
   if (action === 'AssumeRole') {
-    if (role.trustedAccessKeyIds && (caller === undefined || !role.trustedAccessKeyIds.includes(caller))) throw new NoPermission();
+    if (role.trustedAccessKeyIds && (caller === undefined || !role.trustedAccessKeyIds.includes(caller)))
+      throw new NoPermission();
   } else {
     const providerArn = params.get('OIDCProviderArn');
     const token = params.get('OIDCToken');
@@ -118,7 +125,15 @@ export function stsAnswer(world: AlibabaWorld, keys: IssuedKeys, action: (typeof
   const account = /^acs:ram::(\d+):/.exec(arn)?.[1] ?? '0';
   const roleId = `3${randomUUID().replace(/-/g, '').slice(0, 17)}`;
   return {
-    AssumedRoleUser: { AssumedRoleId: `${roleId}:${sessionName}`, Arn: `${arn.replace(/^acs:ram::\d+:role\//, `acs:ram::${account}:assumed-role/`)}/${sessionName}` },
-    Credentials: { AccessKeyId: key.id, AccessKeySecret: key.secret, SecurityToken: key.securityToken, Expiration: utcSeconds(key.expiresAt) },
+    AssumedRoleUser: {
+      AssumedRoleId: `${roleId}:${sessionName}`,
+      Arn: `${arn.replace(/^acs:ram::\d+:role\//, `acs:ram::${account}:assumed-role/`)}/${sessionName}`,
+    },
+    Credentials: {
+      AccessKeyId: key.id,
+      AccessKeySecret: key.secret,
+      SecurityToken: key.securityToken,
+      Expiration: utcSeconds(key.expiresAt),
+    },
   };
 }

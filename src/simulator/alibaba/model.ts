@@ -172,7 +172,8 @@ export interface ListServerGroupServersQuery {
 }
 
 const memberKey = (type: string, id: string, port: number): string => `${type}|${id}|${port}`;
-const describe = (s: { serverType: string; serverId: string; port: number }): string => `${s.serverType}:${s.serverId}:${s.port}`;
+const describe = (s: { serverType: string; serverId: string; port: number }): string =>
+  `${s.serverType}:${s.serverId}:${s.port}`;
 const ENI_ADDABLE = new Set(['InUse', 'Available']);
 
 export class GwlbModel {
@@ -203,14 +204,22 @@ export class GwlbModel {
     const now = this.clock.now();
     for (const def of world.regions) {
       if (this.#regions.has(def.id)) throw new WorldError(`alibaba: region ${def.id} is declared twice`);
-      const region: Region = { id: def.id, def, vpcs: new Set(def.vpcs.map((v) => v.id)), backends: new Map(), loadBalancerIps: new Set() };
+      const region: Region = {
+        id: def.id,
+        def,
+        vpcs: new Set(def.vpcs.map((v) => v.id)),
+        backends: new Map(),
+        loadBalancerIps: new Set(),
+      };
       this.#regions.set(def.id, region);
       const addBackend = (b: Backend) => {
         if (region.backends.has(b.id)) throw new WorldError(`alibaba: backend ${b.id} is declared twice in ${def.id}`);
-        if (!region.vpcs.has(b.vpcId)) throw new WorldError(`alibaba: ${b.id} is in VPC ${b.vpcId}, which ${def.id} does not declare`);
+        if (!region.vpcs.has(b.vpcId))
+          throw new WorldError(`alibaba: ${b.id} is in VPC ${b.vpcId}, which ${def.id} does not declare`);
         region.backends.set(b.id, b);
       };
-      for (const e of def.ecs) addBackend({ kind: 'Ecs', id: e.id, vpcId: e.vpcId, zoneId: e.zoneId, ips: e.ips, networkType: e.networkType });
+      for (const e of def.ecs)
+        addBackend({ kind: 'Ecs', id: e.id, vpcId: e.vpcId, zoneId: e.zoneId, ips: e.ips, networkType: e.networkType });
       for (const r of def.ecsRanges) {
         for (let i = 0; i < r.count; i++) {
           addBackend({
@@ -232,11 +241,28 @@ export class GwlbModel {
       for (const lb of def.loadBalancers) for (const ip of lb.ips) region.loadBalancerIps.add(ip);
       for (const g of def.serverGroups) {
         if (this.#groups.has(g.id)) throw new WorldError(`alibaba: server group ${g.id} is declared twice`);
-        if (!region.vpcs.has(g.vpcId)) throw new WorldError(`alibaba: server group ${g.id} is in VPC ${g.vpcId}, which ${def.id} does not declare`);
+        if (!region.vpcs.has(g.vpcId))
+          throw new WorldError(`alibaba: server group ${g.id} is in VPC ${g.vpcId}, which ${def.id} does not declare`);
         const createdAt = g.createTime ? Date.parse(g.createTime) : now;
-        const group: Group = { seq: ++this.#seq, regionId: def.id, def: g, createdAt, creatingUntil: now + g.creatingMs, configuringUntil: 0, members: new Map(), removing: 0 };
+        const group: Group = {
+          seq: ++this.#seq,
+          regionId: def.id,
+          def: g,
+          createdAt,
+          creatingUntil: now + g.creatingMs,
+          configuringUntil: 0,
+          members: new Map(),
+          removing: 0,
+        };
         this.#groups.set(g.id, group);
-        const seeds: ServerSpec[] = [...g.servers.map((s) => ({ serverId: s.serverId, serverType: s.serverType, port: s.port, ...(s.serverIp ? { serverIp: s.serverIp } : {}) }))];
+        const seeds: ServerSpec[] = [
+          ...g.servers.map((s) => ({
+            serverId: s.serverId,
+            serverType: s.serverType,
+            port: s.port,
+            ...(s.serverIp ? { serverIp: s.serverIp } : {}),
+          })),
+        ];
         for (const r of g.serverRanges) {
           for (let i = 0; i < r.count; i++) {
             if (r.serverType === 'Ip') {
@@ -245,7 +271,11 @@ export class GwlbModel {
               seeds.push({ serverId: ip, serverType: 'Ip', port: 6081, serverIp: ip });
             } else {
               if (!r.idPrefix) throw new WorldError(`alibaba: an Ecs server range of ${g.id} needs idPrefix`);
-              seeds.push({ serverId: `${r.idPrefix}${String(r.start + i).padStart(r.digits, '0')}`, serverType: 'Ecs', port: 6081 });
+              seeds.push({
+                serverId: `${r.idPrefix}${String(r.start + i).padStart(r.digits, '0')}`,
+                serverType: 'Ecs',
+                port: 6081,
+              });
             }
           }
         }
@@ -265,14 +295,34 @@ export class GwlbModel {
     }
   }
 
-  #resolveSeed(region: Region, group: Group, s: ServerSpec): Pick<Member, 'serverId' | 'serverType' | 'port' | 'serverIp' | 'zoneId'> {
+  #resolveSeed(
+    region: Region,
+    group: Group,
+    s: ServerSpec,
+  ): Pick<Member, 'serverId' | 'serverType' | 'port' | 'serverIp' | 'zoneId'> {
     if (s.serverType === 'Ip') {
-      if (group.def.type !== 'Ip') throw new WorldError(`alibaba: group ${group.def.id} is Instance type but seeds Ip server ${s.serverId}`);
-      return { serverId: s.serverId, serverType: 'Ip', port: s.port, serverIp: s.serverIp ?? s.serverId, zoneId: undefined };
+      if (group.def.type !== 'Ip')
+        throw new WorldError(`alibaba: group ${group.def.id} is Instance type but seeds Ip server ${s.serverId}`);
+      return {
+        serverId: s.serverId,
+        serverType: 'Ip',
+        port: s.port,
+        serverIp: s.serverIp ?? s.serverId,
+        zoneId: undefined,
+      };
     }
     const b = region.backends.get(s.serverId);
-    if (!b || b.kind !== s.serverType) throw new WorldError(`alibaba: group ${group.def.id} seeds ${s.serverType} ${s.serverId}, which the inventory does not have`);
-    return { serverId: s.serverId, serverType: s.serverType, port: s.port, serverIp: s.serverIp ?? (b.ips[0] as string), zoneId: b.zoneId };
+    if (!b || b.kind !== s.serverType)
+      throw new WorldError(
+        `alibaba: group ${group.def.id} seeds ${s.serverType} ${s.serverId}, which the inventory does not have`,
+      );
+    return {
+      serverId: s.serverId,
+      serverType: s.serverType,
+      port: s.port,
+      serverIp: s.serverIp ?? (b.ips[0] as string),
+      zoneId: b.zoneId,
+    };
   }
 
   // ------------------------------------------------------------------ queries of state
@@ -303,7 +353,8 @@ export class GwlbModel {
 
   #group(regionId: string | undefined, groupId: string): Group {
     const group = this.#groups.get(groupId);
-    if (!group || (regionId !== undefined && group.regionId !== regionId)) throw new ResourceNotFoundServerGroup(groupId);
+    if (!group || (regionId !== undefined && group.regionId !== regionId))
+      throw new ResourceNotFoundServerGroup(groupId);
     return group;
   }
 
@@ -317,7 +368,12 @@ export class GwlbModel {
   // ------------------------------------------------------------------ changes
 
   /** AddServersToServerGroup: validates everything, then applies all or nothing. */
-  addServers(regionId: string | undefined, groupId: string, servers: readonly ServerSpec[], options: ChangeOptions = {}): void {
+  addServers(
+    regionId: string | undefined,
+    groupId: string,
+    servers: readonly ServerSpec[],
+    options: ChangeOptions = {},
+  ): void {
     const now = this.clock.now();
     const group = this.#group(regionId, groupId);
     const status = this.groupStatus(group, now);
@@ -334,12 +390,19 @@ export class GwlbModel {
       const key = memberKey(s.serverType, s.serverId, s.port);
       if (seen.has(key)) throw new DuplicatedParamServer(describe(s));
       seen.add(key);
-      if ((s.serverType === 'Ip') !== (group.def.type === 'Ip')) throw new MismatchServerType(group.def.type, s.serverType);
+      if ((s.serverType === 'Ip') !== (group.def.type === 'Ip'))
+        throw new MismatchServerType(group.def.type, s.serverType);
       if (s.serverType === 'Ip') {
         if (!isIPv4(s.serverId) || !isPrivateOrSharedIpv4(s.serverId)) throw new IllegalParamIP(s.serverId);
         if (s.serverIp !== undefined && s.serverIp !== s.serverId) throw new MismatchIP(s.serverId, s.serverIp);
         if (region.loadBalancerIps.has(s.serverId)) throw new ResourceInUseIP(s.serverId);
-        resolved.push({ serverId: s.serverId, serverType: 'Ip', port: s.port, serverIp: s.serverId, zoneId: undefined });
+        resolved.push({
+          serverId: s.serverId,
+          serverType: 'Ip',
+          port: s.port,
+          serverIp: s.serverId,
+          zoneId: undefined,
+        });
         continue;
       }
       const b = region.backends.get(s.serverId);
@@ -355,7 +418,13 @@ export class GwlbModel {
       }
       if (b.vpcId !== group.def.vpcId) throw new MismatchVpcId(group.def.vpcId, b.vpcId);
       if (s.serverIp !== undefined && !b.ips.includes(s.serverIp)) throw new MismatchIP(s.serverId, s.serverIp);
-      resolved.push({ serverId: s.serverId, serverType: s.serverType, port: s.port, serverIp: s.serverIp ?? (b.ips[0] as string), zoneId: b.zoneId });
+      resolved.push({
+        serverId: s.serverId,
+        serverType: s.serverType,
+        port: s.port,
+        serverIp: s.serverIp ?? (b.ips[0] as string),
+        zoneId: b.zoneId,
+      });
     }
 
     // Against the group as it is.
@@ -383,12 +452,14 @@ export class GwlbModel {
     const usage = group.members.size + fresh.length;
     if (usage > quotas.perGroup) throw new QuotaExceededServerGroupServersNum(groupId, usage, quotas.perGroup);
     const perZone = new Map<string, number>();
-    for (const m of group.members.values()) if (m.zoneId !== undefined) perZone.set(m.zoneId, (perZone.get(m.zoneId) ?? 0) + 1);
+    for (const m of group.members.values())
+      if (m.zoneId !== undefined) perZone.set(m.zoneId, (perZone.get(m.zoneId) ?? 0) + 1);
     for (const r of fresh) {
       if (r.zoneId === undefined) continue;
       const inZone = (perZone.get(r.zoneId) ?? 0) + 1;
       perZone.set(r.zoneId, inZone);
-      if (inZone > quotas.perZone) throw new QuotaExceededServerGroupAzServersNum(groupId, r.zoneId, inZone, quotas.perZone);
+      if (inZone > quotas.perZone)
+        throw new QuotaExceededServerGroupAzServersNum(groupId, r.zoneId, inZone, quotas.perZone);
     }
 
     if (options.dryRun) throw new DryRunOperation();
@@ -401,13 +472,26 @@ export class GwlbModel {
       m.availableAt = availableAt;
     }
     for (const r of fresh) {
-      group.members.set(memberKey(r.serverType, r.serverId, r.port), { seq: ++this.#seq, groupId, ...r, phase: 'adding', availableAt, removingUntil: 0, goneAt: 0 });
+      group.members.set(memberKey(r.serverType, r.serverId, r.port), {
+        seq: ++this.#seq,
+        groupId,
+        ...r,
+        phase: 'adding',
+        availableAt,
+        removingUntil: 0,
+        goneAt: 0,
+      });
     }
     group.configuringUntil = now + settle(this.timings.configuringMs);
   }
 
   /** RemoveServersFromServerGroup: every server must be a member that is not already on its way out. */
-  removeServers(regionId: string | undefined, groupId: string, servers: readonly ServerSpec[], options: ChangeOptions = {}): void {
+  removeServers(
+    regionId: string | undefined,
+    groupId: string,
+    servers: readonly ServerSpec[],
+    options: ChangeOptions = {},
+  ): void {
     const now = this.clock.now();
     const group = this.#group(regionId, groupId);
     const status = this.groupStatus(group, now);
@@ -420,7 +504,8 @@ export class GwlbModel {
       const key = memberKey(s.serverType, s.serverId, s.port);
       if (seen.has(key)) throw new DuplicatedParamServer(describe(s));
       seen.add(key);
-      if ((s.serverType === 'Ip') !== (group.def.type === 'Ip')) throw new MismatchServerType(group.def.type, s.serverType);
+      if ((s.serverType === 'Ip') !== (group.def.type === 'Ip'))
+        throw new MismatchServerType(group.def.type, s.serverType);
       const m = group.members.get(key);
       const st = m ? GwlbModel.memberStatus(m, now) : undefined;
       if (!m || st === 'Removing' || st === 'Draining') throw new ResourceNotFoundBackendServer(describe(s));
@@ -453,10 +538,20 @@ export class GwlbModel {
       if (q.serverGroupType !== undefined && d.type !== q.serverGroupType) return false;
       if (q.vpcId !== undefined && d.vpcId !== q.vpcId) return false;
       if (q.resourceGroupId !== undefined && d.resourceGroupId !== q.resourceGroupId) return false;
-      if (q.tags?.length && !q.tags.every((t) => d.tags.some((gt) => gt.key === t.key && (t.value === undefined || gt.value === t.value)))) return false;
+      if (
+        q.tags?.length &&
+        !q.tags.every((t) => d.tags.some((gt) => gt.key === t.key && (t.value === undefined || gt.value === t.value)))
+      )
+        return false;
       return true;
     });
-    return paginate('sg', groups, (g) => g.seq, q, (g) => this.#groupView(g, now));
+    return paginate(
+      'sg',
+      groups,
+      (g) => g.seq,
+      q,
+      (g) => this.#groupView(g, now),
+    );
   }
 
   listServerGroupServers(q: ListServerGroupServersQuery): Page<ServerView> {
@@ -476,14 +571,20 @@ export class GwlbModel {
       }
     }
     if (groups.length > 1) members.sort((a, b) => a.seq - b.seq);
-    return paginate('sv', members, (m) => m.seq, q, (m) => ({
-      ServerGroupId: m.groupId,
-      ServerId: m.serverId,
-      ServerIp: m.serverIp,
-      ServerType: m.serverType,
-      Port: m.port,
-      Status: GwlbModel.memberStatus(m, now) as ServerStatus,
-    }));
+    return paginate(
+      'sv',
+      members,
+      (m) => m.seq,
+      q,
+      (m) => ({
+        ServerGroupId: m.groupId,
+        ServerId: m.serverId,
+        ServerIp: m.serverIp,
+        ServerType: m.serverType,
+        Port: m.port,
+        Status: GwlbModel.memberStatus(m, now) as ServerStatus,
+      }),
+    );
   }
 
   #groupView(g: Group, now: number): GroupView {
@@ -503,7 +604,10 @@ export class GwlbModel {
       CreateTime: new Date(g.createdAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       RelatedLoadBalancerIds: [...d.relatedLoadBalancerIds],
       Tags: d.tags.map((t) => ({ Key: t.key, Value: t.value })),
-      ConnectionDrainConfig: { ConnectionDrainEnabled: d.connectionDrain.enabled, ConnectionDrainTimeout: d.connectionDrain.timeoutSeconds },
+      ConnectionDrainConfig: {
+        ConnectionDrainEnabled: d.connectionDrain.enabled,
+        ConnectionDrainTimeout: d.connectionDrain.timeoutSeconds,
+      },
       HealthCheckConfig: {
         HealthCheckEnabled: d.healthCheckEnabled,
         HealthCheckProtocol: 'TCP',
@@ -532,7 +636,11 @@ export class GwlbModel {
         zones: r.def.zones,
         vpcs: r.def.vpcs,
         loadBalancers: r.def.loadBalancers,
-        inventory: { ecs: [...r.backends.values()].filter((b) => b.kind === 'Ecs').length, enis: r.def.enis.length, ecis: r.def.ecis.length },
+        inventory: {
+          ecs: [...r.backends.values()].filter((b) => b.kind === 'Ecs').length,
+          enis: r.def.enis.length,
+          ecis: r.def.ecis.length,
+        },
       })),
       quotas: this.#world.quotas,
       timings: this.timings,
@@ -588,11 +696,18 @@ function encodeToken(kind: string, seq: number): string {
 function decodeToken(kind: string, token: string): number {
   const [k, seqText] = Buffer.from(token, 'base64url').toString().split('.');
   const seq = Number(seqText);
-  if (k !== kind || !Number.isSafeInteger(seq) || encodeToken(kind, seq) !== token) throw new InvalidParameter('NextToken');
+  if (k !== kind || !Number.isSafeInteger(seq) || encodeToken(kind, seq) !== token)
+    throw new InvalidParameter('NextToken');
   return seq;
 }
 
-function paginate<T, V>(kind: string, items: readonly T[], seqOf: (t: T) => number, q: PageQuery, view: (t: T) => V): Page<V> {
+function paginate<T, V>(
+  kind: string,
+  items: readonly T[],
+  seqOf: (t: T) => number,
+  q: PageQuery,
+  view: (t: T) => V,
+): Page<V> {
   let start = 0;
   if (q.nextToken) {
     const after = decodeToken(kind, q.nextToken);
@@ -602,5 +717,10 @@ function paginate<T, V>(kind: string, items: readonly T[], seqOf: (t: T) => numb
   const page = items.slice(start, start + q.maxResults);
   const last = page[page.length - 1];
   const more = start + page.length < items.length;
-  return { items: page.map(view), nextToken: more && last !== undefined ? encodeToken(kind, seqOf(last)) : '', totalCount: items.length, maxResults: q.maxResults };
+  return {
+    items: page.map(view),
+    nextToken: more && last !== undefined ? encodeToken(kind, seqOf(last)) : '',
+    totalCount: items.length,
+    maxResults: q.maxResults,
+  };
 }

@@ -24,19 +24,37 @@ const byKeyThenValue = (a: readonly [string, string], b: readonly [string, strin
 
 /** Query pairs sorted by name (then value), each side percent-encoded, `name=value` joined by `&`; "" when none. */
 export function canonicalQueryString(pairs: ReadonlyArray<readonly [string, string]>): string {
-  return [...pairs].sort(byKeyThenValue).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
+  return [...pairs]
+    .sort(byKeyThenValue)
+    .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
+    .join('&');
 }
 
 /** `name:value\n` for each signed header, sorted; values trimmed, several values sorted and joined by `,`. */
-export function canonicalHeaders(headers: ReadonlyMap<string, readonly string[]>, signedHeaders: readonly string[]): string {
-  return headerBlock(signedHeaders, (name) => [...(headers.get(name) ?? [])].map((v) => v.trim()).sort().join(','));
+export function canonicalHeaders(
+  headers: ReadonlyMap<string, readonly string[]>,
+  signedHeaders: readonly string[],
+): string {
+  return headerBlock(signedHeaders, (name) =>
+    [...(headers.get(name) ?? [])]
+      .map((v) => v.trim())
+      .sort()
+      .join(','),
+  );
 }
 
 /** The path is taken as received ("/" for RPC); the payload hash is the lowercase hex SHA-256 of the body bytes. */
 export type V3Request = CanonicalRequestInput;
 
 export function canonicalRequestV3(r: V3Request): string {
-  return [r.method, r.path, canonicalQueryString(r.query), canonicalHeaders(r.headers, r.signedHeaders), signedHeaderList(r.signedHeaders), r.payloadHash].join('\n');
+  return [
+    r.method,
+    r.path,
+    canonicalQueryString(r.query),
+    canonicalHeaders(r.headers, r.signedHeaders),
+    signedHeaderList(r.signedHeaders),
+    r.payloadHash,
+  ].join('\n');
 }
 
 export function stringToSignV3(canonicalRequest: string): string {
@@ -70,7 +88,10 @@ export function parseAuthorizationV3(header: string): V3Authorization | undefine
 
 /** `METHOD&%2F&percentEncode(sorted, encoded params)`: every parameter but Signature, query and body together. */
 export function stringToSignV2(method: string, params: ReadonlyArray<readonly [string, string]>): string {
-  const canonical = [...params].sort(byKeyThenValue).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
+  const canonical = [...params]
+    .sort(byKeyThenValue)
+    .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
+    .join('&');
   return `${method}&${percentEncode('/')}&${percentEncode(canonical)}`;
 }
 

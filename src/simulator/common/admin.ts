@@ -50,7 +50,12 @@ const clockBody = z.strictObject({
   /** Milliseconds since the epoch or an ISO 8601 time. */
   now: z.union([z.number().int().min(0), z.iso.datetime({ offset: true })]).optional(),
 });
-const advanceBody = z.strictObject({ ms: z.number().min(0).max(366 * 24 * 3600 * 1000) });
+const advanceBody = z.strictObject({
+  ms: z
+    .number()
+    .min(0)
+    .max(366 * 24 * 3600 * 1000),
+});
 
 async function jsonBody(req: IncomingMessage): Promise<unknown> {
   let body: Buffer;
@@ -71,7 +76,10 @@ async function jsonBody(req: IncomingMessage): Promise<unknown> {
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value ?? {});
   if (!result.success) {
-    throw new AdminError(400, result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+    throw new AdminError(
+      400,
+      result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
+    );
   }
   return result.data;
 }
@@ -85,7 +93,11 @@ function intParam(url: URL, name: string, max: number): number | undefined {
 }
 
 /** Serves /_sim/*; returns false when the path is not an admin path. */
-export async function handleAdmin(service: SimulatorService, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+export async function handleAdmin(
+  service: SimulatorService,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://simulator');
   if (!url.pathname.startsWith('/_sim/') && url.pathname !== '/_sim') return false;
   const route = `${req.method ?? 'GET'} ${url.pathname.replace(/\/+$/, '')}`;
@@ -94,7 +106,8 @@ export async function handleAdmin(service: SimulatorService, req: IncomingMessag
     sendJson(res, 200, answer);
   } catch (error) {
     if (error instanceof AdminError) sendJson(res, error.status, { error: error.message });
-    else if (error instanceof z.ZodError) sendJson(res, 400, { error: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    else if (error instanceof z.ZodError)
+      sendJson(res, 400, { error: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
     else sendJson(res, 400, { error: (error as Error).message });
   }
   return true;
@@ -111,7 +124,13 @@ async function adminRoute(service: SimulatorService, route: string, req: Incomin
     case 'GET /_sim/health':
       return { ok: true, provider: service.provider };
     case 'GET /_sim/state':
-      return { provider: service.provider, clock: service.clock.state(), settings: service.settings(), faults: service.faults.describe(), ...(service.state() as object) };
+      return {
+        provider: service.provider,
+        clock: service.clock.state(),
+        settings: service.settings(),
+        faults: service.faults.describe(),
+        ...(service.state() as object),
+      };
     case 'GET /_sim/calls': {
       const action = url.searchParams.get('action') ?? undefined;
       const clientToken = url.searchParams.get('clientToken') ?? undefined;
@@ -127,7 +146,7 @@ async function adminRoute(service: SimulatorService, route: string, req: Incomin
     case 'GET /_sim/faults':
       return service.faults.describe();
     case 'PUT /_sim/faults': {
-      const ids = service.faults.replace((await jsonBody(req)) as never ?? { rules: [] });
+      const ids = service.faults.replace(((await jsonBody(req)) as never) ?? { rules: [] });
       return { ids, ...service.faults.describe() };
     }
     case 'POST /_sim/faults': {
@@ -171,6 +190,9 @@ async function adminRoute(service: SimulatorService, route: string, req: Incomin
       return { ok: true, provider: service.provider };
     }
     default:
-      throw new AdminError(404, `no admin route ${route}; see GET /_sim/state, /_sim/calls, /_sim/faults, /_sim/clock, /_sim/settings, POST /_sim/reset, POST /_sim/credentials/expire`);
+      throw new AdminError(
+        404,
+        `no admin route ${route}; see GET /_sim/state, /_sim/calls, /_sim/faults, /_sim/clock, /_sim/settings, POST /_sim/reset, POST /_sim/credentials/expire`,
+      );
   }
 }

@@ -4,7 +4,8 @@ export class BoundedMap<K, V> {
   readonly #map = new Map<K, V>();
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer; got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`capacity must be a positive integer; got ${capacity}`);
   }
 
   get size(): number {

@@ -83,7 +83,14 @@ export class CallLog {
     counts.byOutcome[entry.outcome] = (counts.byOutcome[entry.outcome] ?? 0) + 1;
     if (entry.clientToken !== undefined) {
       const key = entry.clientToken;
-      const t = this.#byToken.get(key) ?? { action: entry.action, calls: 0, committed: 0, replayed: 0, rejected: 0, requestIds: [] };
+      const t = this.#byToken.get(key) ?? {
+        action: entry.action,
+        calls: 0,
+        committed: 0,
+        replayed: 0,
+        rejected: 0,
+        requestIds: [],
+      };
       t.calls++;
       if (entry.committed) t.committed++;
       if (entry.outcome === 'replayed') t.replayed++;
@@ -98,12 +105,18 @@ export class CallLog {
   entries(filter: { action?: string; clientToken?: string; limit?: number } = {}): CallEntry[] {
     const ordered = [...this.#entries.slice(this.#start), ...this.#entries.slice(0, this.#start)];
     const matching = ordered.filter(
-      (e) => (filter.action === undefined || e.action === filter.action) && (filter.clientToken === undefined || e.clientToken === filter.clientToken),
+      (e) =>
+        (filter.action === undefined || e.action === filter.action) &&
+        (filter.clientToken === undefined || e.clientToken === filter.clientToken),
     );
     return filter.limit === undefined ? matching : matching.slice(Math.max(0, matching.length - filter.limit));
   }
 
-  counts(): { total: number; byAction: Record<string, ActionCounts>; byClientToken: Record<string, ClientTokenCounts> } {
+  counts(): {
+    total: number;
+    byAction: Record<string, ActionCounts>;
+    byClientToken: Record<string, ClientTokenCounts>;
+  } {
     const byClientToken: Record<string, ClientTokenCounts> = {};
     for (const [key, value] of this.#byToken.entries()) byClientToken[key] = value;
     return { total: this.#seq, byAction: Object.fromEntries(this.#byAction), byClientToken };

@@ -42,7 +42,8 @@ export class SimClock {
 
   /** Moves simulated time forward by `ms` (in either mode). */
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advance needs a finite, non-negative number of milliseconds; got ${ms}`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`advance needs a finite, non-negative number of milliseconds; got ${ms}`);
     if (this.#mode === 'manual') this.#frozenAt += ms;
     else this.#offset += ms;
   }

@@ -19,9 +19,15 @@
 import type { WorldInput } from './world.js';
 
 export const DEFAULT_ALIBABA_REGION = 'cn-hangzhou';
-export const DEFAULT_ALIBABA_CREDENTIAL = { accessKeyId: 'LTAI5tSimulatorDemoKey01', accessKeySecret: 'simulator-demo-secret-0001' } as const;
+export const DEFAULT_ALIBABA_CREDENTIAL = {
+  accessKeyId: 'LTAI5tSimulatorDemoKey01',
+  accessKeySecret: 'simulator-demo-secret-0001',
+} as const;
 export const DEFAULT_HUAWEI_PROJECT = '04dd36f964000fe22f9ac00bc85b1a1d';
-export const DEFAULT_HUAWEI_CREDENTIAL = { accessKey: 'HWSIMULATORDEMOAK0001', secretKey: 'simulator-demo-sk-0001' } as const;
+export const DEFAULT_HUAWEI_CREDENTIAL = {
+  accessKey: 'HWSIMULATORDEMOAK0001',
+  secretKey: 'simulator-demo-sk-0001',
+} as const;
 export const DEFAULT_HUAWEI_TOKEN = 'MIIsimulator-demo-iam-token-0001';
 /** The RAM role attached to the simulated ECS instance (what `ALIBABA_CLOUD_ECS_METADATA` names). */
 export const DEFAULT_ALIBABA_ECS_ROLE = 'lbflow-worker';
@@ -59,7 +65,12 @@ export const DEFAULT_WORLD: WorldInput = {
     ],
     identity: {
       ecsRoles: [DEFAULT_ALIBABA_ECS_ROLE],
-      roles: [{ arn: DEFAULT_ALIBABA_ROLE_ARN, oidc: { providerArn: DEFAULT_ALIBABA_OIDC_PROVIDER_ARN, tokens: [DEFAULT_ALIBABA_OIDC_TOKEN] } }],
+      roles: [
+        {
+          arn: DEFAULT_ALIBABA_ROLE_ARN,
+          oidc: { providerArn: DEFAULT_ALIBABA_OIDC_PROVIDER_ARN, tokens: [DEFAULT_ALIBABA_OIDC_TOKEN] },
+        },
+      ],
       keyLifetimeMs: 3600 * 1000,
     },
     rateLimit: { requestsPerSecond: 200, burst: 400 },
@@ -75,17 +86,50 @@ export const DEFAULT_WORLD: WorldInput = {
         ],
         loadBalancers: [{ id: 'gwlb-bp1simulator0000', vpcId: VPC, ips: ['192.168.250.10', '192.168.250.11'] }],
         ecsRanges: [
-          { idPrefix: 'i-bp67acfmxazb4p', count: 1200, digits: 4, vpcId: VPC, zones: ZONES, firstIp: '192.168.0.1', perBlock: 250 },
+          {
+            idPrefix: 'i-bp67acfmxazb4p',
+            count: 1200,
+            digits: 4,
+            vpcId: VPC,
+            zones: ZONES,
+            firstIp: '192.168.0.1',
+            perBlock: 250,
+          },
         ],
         ecs: [
           { id: 'i-bp1othervpc0001', vpcId: 'vpc-bp1othervpc0000', zoneId: 'cn-hangzhou-h', ips: ['172.16.0.11'] },
-          { id: 'i-bp1classic00001', vpcId: VPC, zoneId: 'cn-hangzhou-h', ips: ['192.168.251.11'], networkType: 'classic' },
+          {
+            id: 'i-bp1classic00001',
+            vpcId: VPC,
+            zoneId: 'cn-hangzhou-h',
+            ips: ['192.168.251.11'],
+            networkType: 'classic',
+          },
         ],
         enis: [
           { id: 'eni-bp1simulator0001', vpcId: VPC, zoneId: 'cn-hangzhou-h', ips: ['192.168.252.1'], status: 'InUse' },
-          { id: 'eni-bp1simulator0002', vpcId: VPC, zoneId: 'cn-hangzhou-i', ips: ['192.168.252.2'], status: 'Available' },
-          { id: 'eni-bp1attaching0001', vpcId: VPC, zoneId: 'cn-hangzhou-h', ips: ['192.168.252.3'], status: 'Attaching' },
-          { id: 'eni-bp1gwlbowned0001', vpcId: VPC, zoneId: 'cn-hangzhou-h', ips: ['192.168.250.10'], status: 'InUse', usedByLoadBalancerId: 'gwlb-bp1simulator0000' },
+          {
+            id: 'eni-bp1simulator0002',
+            vpcId: VPC,
+            zoneId: 'cn-hangzhou-i',
+            ips: ['192.168.252.2'],
+            status: 'Available',
+          },
+          {
+            id: 'eni-bp1attaching0001',
+            vpcId: VPC,
+            zoneId: 'cn-hangzhou-h',
+            ips: ['192.168.252.3'],
+            status: 'Attaching',
+          },
+          {
+            id: 'eni-bp1gwlbowned0001',
+            vpcId: VPC,
+            zoneId: 'cn-hangzhou-h',
+            ips: ['192.168.250.10'],
+            status: 'InUse',
+            usedByLoadBalancerId: 'gwlb-bp1simulator0000',
+          },
         ],
         ecis: [
           { id: 'eci-bp1simulator0001', vpcId: VPC, zoneId: 'cn-hangzhou-j', ip: '192.168.253.1' },
@@ -109,7 +153,12 @@ export const DEFAULT_WORLD: WorldInput = {
             vpcId: VPC,
             serverRanges: [{ serverType: 'Ip', count: 300, firstIp: '10.3.0.1', perBlock: 250 }],
           },
-          { id: 'sgp-atstuj3rtoptyui0004', name: 'draining', vpcId: VPC, connectionDrain: { enabled: true, timeoutSeconds: 10 } },
+          {
+            id: 'sgp-atstuj3rtoptyui0004',
+            name: 'draining',
+            vpcId: VPC,
+            connectionDrain: { enabled: true, timeoutSeconds: 10 },
+          },
         ],
       },
     ],
@@ -132,12 +181,32 @@ export const DEFAULT_WORLD: WorldInput = {
           { id: HW_SUBNET_B, vpcId: HW_VPC, cidr: '192.168.128.0/17' },
         ],
         loadBalancers: [
-          { id: HW_LB, name: 'lbflow-demo', vpcId: HW_VPC, vipSubnetId: HW_SUBNET_B, vipAddress: '192.168.200.10', availabilityZones: ['cn-north-4a'] },
-          { id: HW_LB_IP_TARGET, name: 'ip-targets', vpcId: HW_VPC, vipSubnetId: HW_SUBNET_B, vipAddress: '192.168.200.11', ipTargetEnable: true },
+          {
+            id: HW_LB,
+            name: 'lbflow-demo',
+            vpcId: HW_VPC,
+            vipSubnetId: HW_SUBNET_B,
+            vipAddress: '192.168.200.10',
+            availabilityZones: ['cn-north-4a'],
+          },
+          {
+            id: HW_LB_IP_TARGET,
+            name: 'ip-targets',
+            vpcId: HW_VPC,
+            vipSubnetId: HW_SUBNET_B,
+            vipAddress: '192.168.200.11',
+            ipTargetEnable: true,
+          },
           { id: HW_LB_GATEWAY, name: 'gateway', vpcId: HW_VPC, vipSubnetId: HW_SUBNET_B, vipAddress: '192.168.200.12' },
         ],
         pools: [
-          { id: '04a9bc65-b75b-478d-b4d6-e693bb61dd35', name: 'lbflow-demo', loadBalancerId: HW_LB, protocol: 'TCP', healthMonitorId: 'c2b0f5a1-1d2e-4f3a-9b8c-7d6e5f4a0001' },
+          {
+            id: '04a9bc65-b75b-478d-b4d6-e693bb61dd35',
+            name: 'lbflow-demo',
+            loadBalancerId: HW_LB,
+            protocol: 'TCP',
+            healthMonitorId: 'c2b0f5a1-1d2e-4f3a-9b8c-7d6e5f4a0001',
+          },
           { id: '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0001', name: 'no-monitor', loadBalancerId: HW_LB, protocol: 'HTTP' },
           {
             id: DEFAULT_HUAWEI_FULL_POOL,
@@ -147,10 +216,32 @@ export const DEFAULT_WORLD: WorldInput = {
             // Full: as many members as the project's members_per_pool quota allows (quotas are per project).
             memberRanges: [{ count: 500, firstIp: '192.168.100.1', protocolPort: 80, subnetId: HW_SUBNET }],
           },
-          { id: '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0003', name: 'ip-targets', loadBalancerId: HW_LB_IP_TARGET, protocol: 'TCP', healthMonitorId: 'c2b0f5a1-1d2e-4f3a-9b8c-7d6e5f4a0003' },
-          { id: '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0004', name: 'gateway', loadBalancerId: HW_LB_GATEWAY, protocol: 'IP', lbAlgorithm: '5_TUPLE_HASH' },
+          {
+            id: '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0003',
+            name: 'ip-targets',
+            loadBalancerId: HW_LB_IP_TARGET,
+            protocol: 'TCP',
+            healthMonitorId: 'c2b0f5a1-1d2e-4f3a-9b8c-7d6e5f4a0003',
+          },
+          {
+            id: '5a6e7e5c-3b7a-4c1e-9d0b-2b6f4f0e0004',
+            name: 'gateway',
+            loadBalancerId: HW_LB_GATEWAY,
+            protocol: 'IP',
+            lbAlgorithm: '5_TUPLE_HASH',
+          },
         ],
-        serverRanges: [{ idPrefix: 'ecs-simulator-', count: 1200, digits: 4, subnetId: HW_SUBNET, firstIp: '192.168.0.1', perBlock: 250, downEvery: 50 }],
+        serverRanges: [
+          {
+            idPrefix: 'ecs-simulator-',
+            count: 1200,
+            digits: 4,
+            subnetId: HW_SUBNET,
+            firstIp: '192.168.0.1',
+            perBlock: 250,
+            downEvery: 50,
+          },
+        ],
         servers: [{ id: 'ecs-simulator-vip-b', address: '192.168.130.5', subnetId: HW_SUBNET_B }],
         downAddresses: ['10.9.9.9'],
       },
@@ -162,9 +253,13 @@ export const DEFAULT_WORLD: WorldInput = {
  * Raises a project of the default world (or a copy of it) to `quota` members per pool and fills its full pool to
  * the new quota, so that pool stays full: quotas are per project, so raising one raises them for every pool.
  */
-export function raiseMembersPerPool(project: { quotas?: object; pools?: ReadonlyArray<{ id?: unknown; memberRanges?: unknown }> }, quota: number): void {
+export function raiseMembersPerPool(
+  project: { quotas?: object; pools?: ReadonlyArray<{ id?: unknown; memberRanges?: unknown }> },
+  quota: number,
+): void {
   project.quotas = { ...project.quotas, membersPerPool: quota };
-  const ranges = project.pools?.find((p) => p.id === DEFAULT_HUAWEI_FULL_POOL)?.memberRanges as { count: number }[] | undefined;
+  const ranges = project.pools?.find((p) => p.id === DEFAULT_HUAWEI_FULL_POOL)?.memberRanges as
+    { count: number }[] | undefined;
   const range = ranges?.[0];
   if (!range) throw new Error(`the project has no full pool ${DEFAULT_HUAWEI_FULL_POOL} with a member range`);
   range.count = quota;

@@ -2,7 +2,15 @@
 import { z } from 'zod';
 import { Prng } from './prng.js';
 
-export const FAULT_EFFECTS = ['latency', 'error', 'throttle', 'reset', 'commitThenDrop', 'slowSettle', 'neverAvailable'] as const;
+export const FAULT_EFFECTS = [
+  'latency',
+  'error',
+  'throttle',
+  'reset',
+  'commitThenDrop',
+  'slowSettle',
+  'neverAvailable',
+] as const;
 export type FaultEffect = (typeof FAULT_EFFECTS)[number];
 
 export const faultRuleSchema = z.strictObject({
@@ -110,7 +118,13 @@ export class FaultInjector {
 
   /** Decides the faults of one call of `action`; every matching rule counts the call. */
   decide(action: string): FaultDecision {
-    const decision: FaultDecision = { latencyMs: 0, settleFactor: 1, settleExtraMs: 0, neverAvailable: false, fired: [] };
+    const decision: FaultDecision = {
+      latencyMs: 0,
+      settleFactor: 1,
+      settleExtraMs: 0,
+      neverAvailable: false,
+      fired: [],
+    };
     for (const active of this.#rules) {
       const { rule } = active;
       if (rule.action !== '*' && rule.action !== action) continue;

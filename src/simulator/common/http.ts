@@ -51,7 +51,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -97,7 +102,11 @@ export interface Listening {
 }
 
 /** Serves `handler` on 127.0.0.1:`port` (0 for a free port). */
-export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, port: number, host = '127.0.0.1'): Promise<Listening> {
+export async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  port: number,
+  host = '127.0.0.1',
+): Promise<Listening> {
   const server = createServer({ maxHeaderSize: 64 * 1024, requestTimeout: 60_000, headersTimeout: 30_000 }, handler);
   server.keepAliveTimeout = 5_000;
   server.maxRequestsPerSocket = 0;

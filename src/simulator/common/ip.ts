@@ -8,7 +8,9 @@ export function ipv4ToNumber(text: string): number | undefined {
 }
 
 export function numberToIpv4(n: number): string {
-  return [Math.floor(n / 2 ** 24) % 256, Math.floor(n / 2 ** 16) % 256, Math.floor(n / 2 ** 8) % 256, n % 256].join('.');
+  return [Math.floor(n / 2 ** 24) % 256, Math.floor(n / 2 ** 16) % 256, Math.floor(n / 2 ** 8) % 256, n % 256].join(
+    '.',
+  );
 }
 
 export interface Cidr {

@@ -83,7 +83,9 @@ export class IssuedKeys {
     return {
       issued: this.#issued,
       live: keys.filter((k) => k.expiresAt > now).length,
-      keys: keys.slice(-20).map((k) => ({ id: k.id, source: k.source, expiresAt: new Date(k.expiresAt).toISOString() })),
+      keys: keys
+        .slice(-20)
+        .map((k) => ({ id: k.id, source: k.source, expiresAt: new Date(k.expiresAt).toISOString() })),
     };
   }
 }

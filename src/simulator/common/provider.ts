@@ -52,7 +52,10 @@ export interface CallRecord {
   committed: boolean;
 }
 
-export abstract class ProviderSimulator<W extends ProviderWorld, M extends ProviderModel<W>> implements SimulatorService {
+export abstract class ProviderSimulator<
+  W extends ProviderWorld,
+  M extends ProviderModel<W>,
+> implements SimulatorService {
   abstract readonly provider: ProviderName;
   readonly faults = new FaultInjector();
   readonly calls = new CallLog();
@@ -66,7 +69,12 @@ export abstract class ProviderSimulator<W extends ProviderWorld, M extends Provi
   protected readonly bodyLimit: number;
   protected readonly wall: () => number;
 
-  constructor(world: W, readonly clock: SimClock, options: ProviderOptions, spec: ProviderSpec<W, M>) {
+  constructor(
+    world: W,
+    readonly clock: SimClock,
+    options: ProviderOptions,
+    spec: ProviderSpec<W, M>,
+  ) {
     this.#world = world;
     this.#initialWorld = world;
     this.#options = options;
@@ -104,7 +112,10 @@ export abstract class ProviderSimulator<W extends ProviderWorld, M extends Provi
   // ------------------------------------------------------------------ admin
 
   reset(worldDoc?: unknown): void {
-    const world = worldDoc === undefined ? this.#initialWorld : this.#spec.section(parseWorld(worldDoc, this.#options.fallbackWorld, 'reset world'));
+    const world =
+      worldDoc === undefined
+        ? this.#initialWorld
+        : this.#spec.section(parseWorld(worldDoc, this.#options.fallbackWorld, 'reset world'));
     // A throwaway model checks the world's cross-references before the live one is touched.
     this.#spec.createModel(world, this.clock);
     this.#world = world;
@@ -120,14 +131,23 @@ export abstract class ProviderSimulator<W extends ProviderWorld, M extends Provi
   }
 
   updateSettings(patch: unknown): Settings {
-    const ms = z.number().int().min(0).max(7 * 24 * 3600 * 1000).optional();
+    const ms = z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600 * 1000)
+      .optional();
     const parsed = z
       .strictObject({
         timings: z.strictObject(Object.fromEntries(this.#spec.timingKeys.map((key) => [key, ms]))).optional(),
         rateLimit: rateLimitSchema.optional(),
       })
       .parse(patch ?? {});
-    if (parsed.timings) Object.assign(this.model.timings, Object.fromEntries(Object.entries(parsed.timings).filter(([, v]) => v !== undefined)));
+    if (parsed.timings)
+      Object.assign(
+        this.model.timings,
+        Object.fromEntries(Object.entries(parsed.timings).filter(([, v]) => v !== undefined)),
+      );
     if (parsed.rateLimit) this.limiter.reset(parsed.rateLimit);
     return this.settings();
   }
@@ -163,7 +183,14 @@ export abstract class ProviderSimulator<W extends ProviderWorld, M extends Provi
   // ------------------------------------------------------------------ the call log
 
   /** Records one finished call: `started` from performance.now(), `at` the wall-clock arrival time. */
-  protected recordCall(req: IncomingMessage, call: CallRecord, started: number, at: string, status: number, code: string | undefined): void {
+  protected recordCall(
+    req: IncomingMessage,
+    call: CallRecord,
+    started: number,
+    at: string,
+    status: number,
+    code: string | undefined,
+  ): void {
     const entry: Parameters<CallLog['record']>[0] = {
       at,
       simAt: new Date(this.clock.now()).toISOString(),

@@ -60,7 +60,10 @@ export function authorizationFields(text: string): Map<string, string> | undefin
 
 /** A SignedHeaders field (`a;b`) as lowercase names, empty ones dropped. */
 export function splitSignedHeaders(signed: string): string[] {
-  return signed.split(';').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  return signed
+    .split(';')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
 }
 
 /** Constant-time comparison of two signatures as text. */

@@ -9,8 +9,14 @@ import { isIPv4, parseCidr } from './ip.js';
 
 const id = z.string().min(1).max(128);
 const ipv4 = z.string().refine((s) => isIPv4(s), { message: 'must be an IPv4 address' });
-const cidr = z.string().refine((s) => parseCidr(s) !== undefined, { message: 'must be an IPv4 CIDR block such as 192.168.0.0/16' });
-const ms = z.number().int().min(0).max(7 * 24 * 3600 * 1000);
+const cidr = z
+  .string()
+  .refine((s) => parseCidr(s) !== undefined, { message: 'must be an IPv4 CIDR block such as 192.168.0.0/16' });
+const ms = z
+  .number()
+  .int()
+  .min(0)
+  .max(7 * 24 * 3600 * 1000);
 const count = z.number().int().min(1).max(100_000);
 
 export const rateLimitSchema = z.strictObject({
@@ -111,14 +117,23 @@ const aliGroup = z.strictObject({
   serverFailoverMode: z.enum(['NoRebalance', 'Rebalance']).default('NoRebalance'),
   resourceGroupId: id.default('rg-acfmsimulator0000'),
   connectionDrain: z
-    .strictObject({ enabled: z.boolean().default(false), timeoutSeconds: z.number().int().min(1).max(3600).default(300) })
+    .strictObject({
+      enabled: z.boolean().default(false),
+      timeoutSeconds: z.number().int().min(1).max(3600).default(300),
+    })
     .default({ enabled: false, timeoutSeconds: 300 }),
   healthCheckEnabled: z.boolean().default(true),
   /** Per-group quota overrides (the console raises them on request). */
   quotas: z
-    .strictObject({ serversPerGroup: z.number().int().min(0).optional(), serversPerGroupPerZone: z.number().int().min(0).optional() })
+    .strictObject({
+      serversPerGroup: z.number().int().min(0).optional(),
+      serversPerGroupPerZone: z.number().int().min(0).optional(),
+    })
     .default({}),
-  tags: z.array(z.strictObject({ key: z.string().min(1).max(128), value: z.string().max(128).default('') })).max(20).default([]),
+  tags: z
+    .array(z.strictObject({ key: z.string().min(1).max(128), value: z.string().max(128).default('') }))
+    .max(20)
+    .default([]),
   relatedLoadBalancerIds: z.array(id).default([]),
   createTime: z.iso.datetime().optional(),
   /** The group starts `Creating` for this long. */
@@ -147,7 +162,9 @@ const aliRole = z.strictObject({
   /** AccessKeyIds (of `credentials`) allowed to call AssumeRole on it; default: every key of the world. */
   trustedAccessKeyIds: z.array(id).optional(),
   /** AssumeRoleWithOIDC: the OIDC provider's ARN and the tokens it accepts (an ACK RRSA token file's contents). */
-  oidc: z.strictObject({ providerArn: z.string().min(1).max(512), tokens: z.array(z.string().min(1).max(16_384)).min(1) }).optional(),
+  oidc: z
+    .strictObject({ providerArn: z.string().min(1).max(512), tokens: z.array(z.string().min(1).max(16_384)).min(1) })
+    .optional(),
 });
 
 /**
@@ -253,7 +270,9 @@ const hwPool = z.strictObject({
   name: z.string().max(255).default(''),
   loadBalancerId: id,
   protocol: z.enum(HW_POOL_PROTOCOLS),
-  lbAlgorithm: z.enum(['ROUND_ROBIN', 'LEAST_CONNECTIONS', 'SOURCE_IP', 'QUIC_CID', '2_TUPLE_HASH', '3_TUPLE_HASH', '5_TUPLE_HASH']).default('ROUND_ROBIN'),
+  lbAlgorithm: z
+    .enum(['ROUND_ROBIN', 'LEAST_CONNECTIONS', 'SOURCE_IP', 'QUIC_CID', '2_TUPLE_HASH', '3_TUPLE_HASH', '5_TUPLE_HASH'])
+    .default('ROUND_ROBIN'),
   /** A pool with a health monitor settles members to ONLINE; without one they are NO_MONITOR. */
   healthMonitorId: id.optional(),
   /** `ip`: IP-type members only; `instance`/"": any. */
@@ -310,7 +329,10 @@ const hwProject = z.strictObject({
 /** The ECS metadata service's `securitykey` stand-in: temporary AK/SK of the agency attached to this "instance". */
 const hwMetadata = z.strictObject({
   /** The agency's name; none: securitykey answers 404, as an instance without an agency does. */
-  agency: z.string().regex(/^[\w.@-]{1,64}$/, 'an agency name').optional(),
+  agency: z
+    .string()
+    .regex(/^[\w.@-]{1,64}$/, 'an agency name')
+    .optional(),
   /** Lifetime of every issued key. */
   keyLifetimeMs: ms.default(24 * 3600 * 1000),
   /** Require the IMDSv2 token (`X-Metadata-Token`); otherwise a request without one is answered too. */
@@ -401,7 +423,9 @@ export function readWorldFile(path: string, fallback: WorldInput): World {
       }
     }
   } catch (error) {
-    throw new WorldError(`world file ${path} is not valid ${ext === '.json' ? 'JSON' : 'JSON or YAML'}: ${(error as Error).message}`);
+    throw new WorldError(
+      `world file ${path} is not valid ${ext === '.json' ? 'JSON' : 'JSON or YAML'}: ${(error as Error).message}`,
+    );
   }
   return parseWorld(data, fallback, path);
 }

@@ -66,7 +66,11 @@ export class Elb8933 extends ElbError {
 /** ELB.8938 (400): IP-type members need a UDP/TCP/TLS/HTTP/HTTPS/QUIC/GRPC pool. */
 export class Elb8938 extends ElbError {
   constructor() {
-    super(400, 'ELB.8938', 'The IP member is supported only when the pool protocol is UDP/TCP/TLS/HTTP/HTTPS/QUIC/GRPC.');
+    super(
+      400,
+      'ELB.8938',
+      'The IP member is supported only when the pool protocol is UDP/TCP/TLS/HTTP/HTTPS/QUIC/GRPC.',
+    );
   }
 }
 
@@ -115,7 +119,11 @@ export class Apigw0307 extends ElbError {
 /** APIGW.0308 (429): flow control. */
 export class Apigw0308 extends ElbError {
   constructor(limit: number) {
-    super(429, 'APIGW.0308', `The throttling threshold has been reached: policy user over ratelimit,limit:${limit},time:1 second`);
+    super(
+      429,
+      'APIGW.0308',
+      `The throttling threshold has been reached: policy user over ratelimit,limit:${limit},time:1 second`,
+    );
   }
 }
 

@@ -7,13 +7,41 @@ import type { SimClock } from '../common/clock.js';
 import { header, headerMap, resetConnection, sendJson, sleep } from '../common/http.js';
 import { ProviderSimulator, type CallRecord, type ProviderOptions } from '../common/provider.js';
 import type { HuaweiWorld } from '../common/world.js';
-import { Apigw0101, Apigw0201, Apigw0301, Apigw0302, Apigw0307, Apigw0308, Apigw0310, Elb8902, Elb8906, ElbError } from './errors.js';
+import {
+  Apigw0101,
+  Apigw0201,
+  Apigw0301,
+  Apigw0302,
+  Apigw0307,
+  Apigw0308,
+  Apigw0310,
+  Elb8902,
+  Elb8906,
+  ElbError,
+} from './errors.js';
 import { ElbModel, type DeleteOption, type ListMembersQuery, type MemberOption } from './model.js';
-import { canonicalRequest, parseAuthorization, parseSdkDate, sameSignature, sha256Hex, sign, stringToSign, UNSIGNED_PAYLOAD } from './signature.js';
+import {
+  canonicalRequest,
+  parseAuthorization,
+  parseSdkDate,
+  sameSignature,
+  sha256Hex,
+  sign,
+  stringToSign,
+  UNSIGNED_PAYLOAD,
+} from './signature.js';
 import { IssuedKeys } from '../common/issued.js';
 import { EcsSecurityKey } from './metadata.js';
 
-export const ELB_ACTIONS = ['BatchCreateMembers', 'BatchDeleteMembers', 'ListMembers', 'ShowMember', 'ShowPool', 'ShowLoadBalancer', 'ListQuotaDetails'] as const;
+export const ELB_ACTIONS = [
+  'BatchCreateMembers',
+  'BatchDeleteMembers',
+  'ListMembers',
+  'ShowMember',
+  'ShowPool',
+  'ShowLoadBalancer',
+  'ListQuotaDetails',
+] as const;
 export type ElbAction = (typeof ELB_ACTIONS)[number];
 
 /** X-Sdk-Date may be this far from the server's clock. */
@@ -29,8 +57,16 @@ interface Route {
 
 const SEG = '([^/]+)';
 const ROUTES: Route[] = [
-  { method: 'POST', pattern: new RegExp(`^/v3/${SEG}/elb/pools/${SEG}/members/batch-add$`), action: 'BatchCreateMembers' },
-  { method: 'POST', pattern: new RegExp(`^/v3/${SEG}/elb/pools/${SEG}/members/batch-delete$`), action: 'BatchDeleteMembers' },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/v3/${SEG}/elb/pools/${SEG}/members/batch-add$`),
+    action: 'BatchCreateMembers',
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/v3/${SEG}/elb/pools/${SEG}/members/batch-delete$`),
+    action: 'BatchDeleteMembers',
+  },
   { method: 'GET', pattern: new RegExp(`^/v3/${SEG}/elb/pools/${SEG}/members$`), action: 'ListMembers' },
   { method: 'GET', pattern: new RegExp(`^/v3/${SEG}/elb/pools/${SEG}/members/${SEG}$`), action: 'ShowMember' },
   { method: 'GET', pattern: new RegExp(`^/v3/${SEG}/elb/pools/${SEG}$`), action: 'ShowPool' },
@@ -65,7 +101,11 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
   readonly #securityKey: EcsSecurityKey;
 
   constructor(world: HuaweiWorld, clock: SimClock, options: HuaweiOptions) {
-    super(world, clock, options, { section: (w) => w.huawei, createModel: (w, c) => new ElbModel(w, c), timingKeys: ['initialMs'] });
+    super(world, clock, options, {
+      section: (w) => w.huawei,
+      createModel: (w, c) => new ElbModel(w, c),
+      timingKeys: ['initialMs'],
+    });
     this.#issued = new IssuedKeys('HWTMP', this.wall);
     this.temporaryKeys = this.#issued;
     this.#securityKey = new EcsSecurityKey(() => this.world, this.#issued);
@@ -87,7 +127,11 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
         disabled: c.disabled,
         ...(c.projectIds ? { projectIds: c.projectIds } : {}),
       })),
-      tokens: this.world.tokens.map((t) => ({ name: t.name ?? '(unnamed)', projectId: t.projectId, ...(t.expiresAt ? { expiresAt: t.expiresAt } : {}) })),
+      tokens: this.world.tokens.map((t) => ({
+        name: t.name ?? '(unnamed)',
+        projectId: t.projectId,
+        ...(t.expiresAt ? { expiresAt: t.expiresAt } : {}),
+      })),
       issuedKeys: this.#issued.summary(),
       ...(this.model.snapshot() as object),
     };
@@ -112,7 +156,12 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
       status = e.status;
       code = e.code;
       call.outcome = call.committed ? 'applied' : 'rejected';
-      sendJson(res, e.status, { error_msg: e.message, error_code: e.code, request_id: call.requestId }, { 'x-request-id': call.requestId, ...e.headers });
+      sendJson(
+        res,
+        e.status,
+        { error_msg: e.message, error_code: e.code, request_id: call.requestId },
+        { 'x-request-id': call.requestId, ...e.headers },
+      );
     } finally {
       this.recordCall(req, call, started, at, status, code);
     }
@@ -120,17 +169,28 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
 
   #internal(error: unknown, req: IncomingMessage): ElbError {
     // A client that went away mid-request is not a simulator failure.
-    if (!req.destroyed) process.stderr.write(`elb simulator: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    if (!req.destroyed)
+      process.stderr.write(`elb simulator: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
     return new Elb8906();
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse, call: Call): Promise<number | 'dropped'> {
-    const { body, path, query } = await this.readRequest(req, res, () => new Apigw0201(413, 'Request entity too large.'));
+    const { body, path, query } = await this.readRequest(
+      req,
+      res,
+      () => new Apigw0201(413, 'Request entity too large.'),
+    );
     const method = req.method ?? '';
     if (EcsSecurityKey.handles(path)) {
       call.action = 'EcsSecurityKey';
       const answer = this.#securityKey.answer(method, path, header(req, 'x-metadata-token'));
-      if (!res.headersSent) res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body) }).end(answer.body);
+      if (!res.headersSent)
+        res
+          .writeHead(answer.status, {
+            'content-type': answer.contentType,
+            'content-length': Buffer.byteLength(answer.body),
+          })
+          .end(answer.body);
       call.outcome = answer.status < 300 ? 'read' : 'rejected';
       return answer.status;
     }
@@ -204,7 +264,12 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
         answer = { loadbalancer: this.model.showLoadBalancer(projectId, segments[1] as string) };
         break;
       case 'ListQuotaDetails':
-        answer = { quotas: this.model.quotaDetails(projectId, query.filter(([k]) => k === 'quota_key').map(([, v]) => v)) };
+        answer = {
+          quotas: this.model.quotaDetails(
+            projectId,
+            query.filter(([k]) => k === 'quota_key').map(([, v]) => v),
+          ),
+        };
         break;
     }
     call.outcome ??= 'read';
@@ -222,7 +287,14 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
   // ------------------------------------------------------------------ authentication (the API gateway)
 
   /** X-Auth-Token, or an SDK-HMAC-SHA256 signature; returns the AK or the token's name for the call log. */
-  #authenticate(req: IncomingMessage, method: string, path: string, query: Array<[string, string]>, body: Buffer, projectId: string): string {
+  #authenticate(
+    req: IncomingMessage,
+    method: string,
+    path: string,
+    query: Array<[string, string]>,
+    body: Buffer,
+    projectId: string,
+  ): string {
     const token = header(req, 'x-auth-token');
     if (token !== undefined) {
       const known = this.world.tokens.find((t) => t.token === token);
@@ -234,10 +306,17 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
     const authorization = header(req, 'authorization');
     if (authorization === undefined) throw new Apigw0301('no Authorization or X-Auth-Token header');
     const auth = parseAuthorization(authorization);
-    if (!auth) throw new Apigw0301('the Authorization header is not SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…');
+    if (!auth)
+      throw new Apigw0301('the Authorization header is not SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…');
     const issued = this.#issued.find(auth.access);
     const credential = issued
-      ? { accessKey: issued.id, secretKey: issued.secret, securityToken: issued.securityToken, disabled: false, projectIds: undefined }
+      ? {
+          accessKey: issued.id,
+          secretKey: issued.secret,
+          securityToken: issued.securityToken,
+          disabled: false,
+          projectIds: undefined,
+        }
       : this.world.credentials.find((c) => c.accessKey === auth.access);
     if (!credential || credential.disabled) throw new Apigw0301(`Get secretKey failed, ak not exist: ${auth.access}`);
     const failures = this.#failures.get(credential.accessKey);
@@ -245,12 +324,16 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
     if (failures && failures.lockedUntil > now) throw new Apigw0301('AK access failed to reach the limit,forbidden.');
     try {
       this.#verifySignature(req, method, path, query, body, credential.secretKey, auth);
-      if ((credential.securityToken ?? '') !== (header(req, 'x-security-token') ?? '')) throw new Apigw0301('the security token does not match the AK.');
+      if ((credential.securityToken ?? '') !== (header(req, 'x-security-token') ?? ''))
+        throw new Apigw0301('the security token does not match the AK.');
     } catch (error) {
       const limit = this.world.lockAfterFailures;
       // Consecutive failures; an expired lock starts the count over.
       const count = (failures && failures.lockedUntil === 0 ? failures.count : 0) + 1;
-      this.#failures.set(credential.accessKey, { count, lockedUntil: limit > 0 && count >= limit ? now + AK_LOCK_MS : 0 });
+      this.#failures.set(credential.accessKey, {
+        count,
+        lockedUntil: limit > 0 && count >= limit ? now + AK_LOCK_MS : 0,
+      });
       throw error;
     }
     this.#failures.delete(credential.accessKey);
@@ -271,19 +354,30 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
   ): void {
     const headers = headerMap(req);
     const sdkDate = header(req, 'x-sdk-date');
-    if (!sdkDate || !auth.signedHeaders.includes('x-sdk-date')) throw new Apigw0301('X-Sdk-Date must be sent and signed.');
+    if (!sdkDate || !auth.signedHeaders.includes('x-sdk-date'))
+      throw new Apigw0301('X-Sdk-Date must be sent and signed.');
     const at = parseSdkDate(sdkDate);
     if (at === undefined) throw new Apigw0301('X-Sdk-Date is not YYYYMMDDTHHMMSSZ.');
-    if (Math.abs(this.wall() - at) > MAX_SKEW_MS) throw new Apigw0301('X-Sdk-Date is more than 15 minutes from the server time.');
-    for (const name of auth.signedHeaders) if (!headers.has(name)) throw new Apigw0301(`verify aksk signature fail: signed header ${name} is missing.`);
+    if (Math.abs(this.wall() - at) > MAX_SKEW_MS)
+      throw new Apigw0301('X-Sdk-Date is more than 15 minutes from the server time.');
+    for (const name of auth.signedHeaders)
+      if (!headers.has(name)) throw new Apigw0301(`verify aksk signature fail: signed header ${name} is missing.`);
     const unsigned = header(req, 'x-sdk-content-sha256') === UNSIGNED_PAYLOAD;
     let canonical: string;
     try {
-      canonical = canonicalRequest({ method, path, query, headers, signedHeaders: auth.signedHeaders, payloadHash: unsigned ? UNSIGNED_PAYLOAD : sha256Hex(body) });
+      canonical = canonicalRequest({
+        method,
+        path,
+        query,
+        headers,
+        signedHeaders: auth.signedHeaders,
+        payloadHash: unsigned ? UNSIGNED_PAYLOAD : sha256Hex(body),
+      });
     } catch {
       throw new Apigw0301('verify aksk signature fail: the path is not well encoded.');
     }
-    if (!sameSignature(sign(secretKey, stringToSign(sdkDate, canonical)), auth.signature.toLowerCase())) throw new Apigw0301('verify aksk signature fail');
+    if (!sameSignature(sign(secretKey, stringToSign(sdkDate, canonical)), auth.signature.toLowerCase()))
+      throw new Apigw0301('verify aksk signature fail');
   }
 }
 
@@ -292,7 +386,12 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
 function faultError(f: { status?: number; code?: string; message?: string }): ElbError {
   if (f.status === undefined && f.code === undefined) return new Elb8906();
   const status = f.status ?? 500;
-  return new ElbError(status, f.code ?? (status === 500 ? 'ELB.8906' : status === 502 ? 'APIGW.0610' : status === 503 ? 'APIGW.0613' : 'ELB.8906'), f.message ?? 'Internal server error.');
+  return new ElbError(
+    status,
+    f.code ??
+      (status === 500 ? 'ELB.8906' : status === 502 ? 'APIGW.0610' : status === 503 ? 'APIGW.0613' : 'ELB.8906'),
+    f.message ?? 'Internal server error.',
+  );
 }
 
 function parseJson(body: Buffer): unknown {
@@ -326,27 +425,32 @@ export function parseCreateBody(body: Buffer): MemberOption[] {
     const extra = Object.keys(item).filter((k) => !CREATE_FIELDS.has(k));
     if (extra.length) throw Elb8902.unrecognized(extra);
     const { address, protocol_port: port, subnet_cidr_id: subnet, weight, name, availability_zone: az } = item;
-    if (typeof address !== 'string' || address.length < 1 || address.length > 64) throw Elb8902.invalid(`${at}.address`, 'a string of 1-64 characters is required.');
+    if (typeof address !== 'string' || address.length < 1 || address.length > 64)
+      throw Elb8902.invalid(`${at}.address`, 'a string of 1-64 characters is required.');
     const o: MemberOption = { address };
     if (port !== undefined && port !== null) {
       if (!isInt(port)) throw Elb8902.invalid(`${at}.protocol_port`, 'an integer is expected.');
       o.protocolPort = port;
     }
     if (subnet !== undefined && subnet !== null) {
-      if (typeof subnet !== 'string' || subnet.length < 1 || subnet.length > 36) throw Elb8902.invalid(`${at}.subnet_cidr_id`, 'a string of 1-36 characters is expected.');
+      if (typeof subnet !== 'string' || subnet.length < 1 || subnet.length > 36)
+        throw Elb8902.invalid(`${at}.subnet_cidr_id`, 'a string of 1-36 characters is expected.');
       o.subnetCidrId = subnet;
     }
     if (weight !== undefined && weight !== null) {
-      if (!isInt(weight) || weight < 0 || weight > 100) throw Elb8902.invalid(`${at}.weight`, 'an integer 0-100 is expected.');
+      if (!isInt(weight) || weight < 0 || weight > 100)
+        throw Elb8902.invalid(`${at}.weight`, 'an integer 0-100 is expected.');
       o.weight = weight;
     }
     if (name !== undefined && name !== null) {
       // ELB counts Unicode characters ("支持中文字符、英文字符等unicode字符，且长度为[0-255]个字符"): an emoji is one, not two UTF-16 units.
-      if (typeof name !== 'string' || name.length > 510 || [...name].length > 255) throw Elb8902.invalid(`${at}.name`, 'a string of at most 255 characters is expected.');
+      if (typeof name !== 'string' || name.length > 510 || [...name].length > 255)
+        throw Elb8902.invalid(`${at}.name`, 'a string of at most 255 characters is expected.');
       o.name = name;
     }
     if (az !== undefined && az !== null) {
-      if (typeof az !== 'string' || az.length < 1) throw Elb8902.invalid(`${at}.availability_zone`, 'a non-empty string is expected.');
+      if (typeof az !== 'string' || az.length < 1)
+        throw Elb8902.invalid(`${at}.availability_zone`, 'a non-empty string is expected.');
       o.availabilityZone = az;
     }
     return o;
@@ -362,11 +466,14 @@ export function parseDeleteBody(body: Buffer): DeleteOption[] {
     if (extra.length) throw Elb8902.unrecognized(extra);
     if (item.id !== undefined) {
       if (Object.keys(item).length !== 1) throw Elb8902.invalid(at, 'an item with id takes no other field.');
-      if (typeof item.id !== 'string' || item.id.length === 0) throw Elb8902.invalid(`${at}.id`, 'a member id is expected.');
+      if (typeof item.id !== 'string' || item.id.length === 0)
+        throw Elb8902.invalid(`${at}.id`, 'a member id is expected.');
       return { id: item.id };
     }
-    if (typeof item.address !== 'string' || item.address.length === 0) throw Elb8902.invalid(`${at}.address`, 'address and protocol_port (or id) are required.');
-    if (!isInt(item.protocol_port) || item.protocol_port < 0 || item.protocol_port > 65535) throw Elb8902.invalid(`${at}.protocol_port`, 'an integer 0-65535 must come with address.');
+    if (typeof item.address !== 'string' || item.address.length === 0)
+      throw Elb8902.invalid(`${at}.address`, 'address and protocol_port (or id) are required.');
+    if (!isInt(item.protocol_port) || item.protocol_port < 0 || item.protocol_port > 65535)
+      throw Elb8902.invalid(`${at}.protocol_port`, 'an integer 0-65535 must come with address.');
     return { address: item.address, protocolPort: item.protocol_port };
   });
 }
@@ -380,7 +487,8 @@ export function parseListQuery(pairs: Array<[string, string]>): ListMembersQuery
       if (value === '') throw Elb8902.invalid('marker', 'it cannot be blank.');
       marker = value;
     } else if (key === 'limit') {
-      if (!/^\d{1,4}$/.test(value) || Number(value) > 2000) throw Elb8902.invalid('limit', 'an integer 0-2000 is expected.');
+      if (!/^\d{1,4}$/.test(value) || Number(value) > 2000)
+        throw Elb8902.invalid('limit', 'an integer 0-2000 is expected.');
       q.limit = Number(value) === 0 ? 2000 : Number(value);
     } else if (key === 'page_reverse') {
       if (value !== 'true' && value !== 'false') throw Elb8902.invalid('page_reverse', 'true or false is expected.');

@@ -44,7 +44,14 @@ export class EcsSecurityKey {
     // The words the vendor's SDK looks for to tell "no agency" from a stale metadata token.
     if (metadata.agency === undefined) return plain(404, 'Please configure Cloud Service Agency first');
     const key = this.keys.issue(`securitykey:${metadata.agency}`, metadata.keyLifetimeMs);
-    const body = { credential: { access: key.id, secret: key.secret, securitytoken: key.securityToken, expires_at: new Date(key.expiresAt).toISOString().replace(/Z$/, '000Z') } };
+    const body = {
+      credential: {
+        access: key.id,
+        secret: key.secret,
+        securitytoken: key.securityToken,
+        expires_at: new Date(key.expiresAt).toISOString().replace(/Z$/, '000Z'),
+      },
+    };
     return { status: 200, body: JSON.stringify(body), contentType: 'application/json' };
   }
 }

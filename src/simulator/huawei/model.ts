@@ -154,20 +154,35 @@ export class ElbModel {
     const now = this.clock.now();
     for (const def of world.projects) {
       if (this.#projects.has(def.id)) throw new WorldError(`huawei: project ${def.id} is declared twice`);
-      const p: Project = { def, subnets: new Map(), loadBalancers: new Map(), pools: new Map(), servers: new Map(), downAddresses: new Set(def.downAddresses), vipOwners: new Map() };
+      const p: Project = {
+        def,
+        subnets: new Map(),
+        loadBalancers: new Map(),
+        pools: new Map(),
+        servers: new Map(),
+        downAddresses: new Set(def.downAddresses),
+        vipOwners: new Map(),
+      };
       this.#projects.set(def.id, p);
       const vpcs = new Set(def.vpcs.map((v) => v.id));
       for (const s of def.subnets) {
-        if (!vpcs.has(s.vpcId)) throw new WorldError(`huawei: subnet ${s.id} is in VPC ${s.vpcId}, which project ${def.id} does not declare`);
+        if (!vpcs.has(s.vpcId))
+          throw new WorldError(`huawei: subnet ${s.id} is in VPC ${s.vpcId}, which project ${def.id} does not declare`);
         p.subnets.set(s.id, { id: s.id, vpcId: s.vpcId, cidr: s.cidr });
       }
       for (const lb of def.loadBalancers) {
-        if (!p.subnets.has(lb.vipSubnetId)) throw new WorldError(`huawei: load balancer ${lb.id} uses subnet ${lb.vipSubnetId}, which project ${def.id} does not declare`);
+        if (!p.subnets.has(lb.vipSubnetId))
+          throw new WorldError(
+            `huawei: load balancer ${lb.id} uses subnet ${lb.vipSubnetId}, which project ${def.id} does not declare`,
+          );
         p.loadBalancers.set(lb.id, { ...lb, createdAt: now });
         p.vipOwners.set(lb.vipAddress, lb.id);
       }
       const addServer = (s: Server) => {
-        if (!p.subnets.has(s.subnetId)) throw new WorldError(`huawei: server ${s.id} is in subnet ${s.subnetId}, which project ${def.id} does not declare`);
+        if (!p.subnets.has(s.subnetId))
+          throw new WorldError(
+            `huawei: server ${s.id} is in subnet ${s.subnetId}, which project ${def.id} does not declare`,
+          );
         p.servers.set(`${s.subnetId}|${s.address}`, s);
       };
       for (const s of def.servers) addServer({ id: s.id, address: s.address, subnetId: s.subnetId, down: s.down });
@@ -183,7 +198,10 @@ export class ElbModel {
       }
       for (const pd of def.pools) {
         const lb = p.loadBalancers.get(pd.loadBalancerId);
-        if (!lb) throw new WorldError(`huawei: pool ${pd.id} uses load balancer ${pd.loadBalancerId}, which project ${def.id} does not declare`);
+        if (!lb)
+          throw new WorldError(
+            `huawei: pool ${pd.id} uses load balancer ${pd.loadBalancerId}, which project ${def.id} does not declare`,
+          );
         const pool: Pool = { def: pd, projectId: def.id, lb, createdAt: now, members: new Map() };
         p.pools.set(pd.id, pool);
         const seeds: MemberOption[] = pd.members.map((m) => ({
@@ -206,7 +224,8 @@ export class ElbModel {
         }
         for (const seed of seeds) {
           const m = this.#newMember(p, pool, seed, now, now);
-          if (pool.members.has(memberKey(m.address, m.protocolPort))) throw new WorldError(`huawei: pool ${pd.id} seeds ${m.address}:${m.protocolPort} twice`);
+          if (pool.members.has(memberKey(m.address, m.protocolPort)))
+            throw new WorldError(`huawei: pool ${pd.id} seeds ${m.address}:${m.protocolPort} twice`);
           pool.members.set(memberKey(m.address, m.protocolPort), m);
         }
       }
@@ -251,14 +270,20 @@ export class ElbModel {
 
   /** A project's quotas: its own where it sets them, else the world's. -1 is unlimited. */
   #quotas(p: Project): { membersPerPool: number; members: number } {
-    return { membersPerPool: p.def.quotas.membersPerPool ?? this.#world.quotas.membersPerPool, members: p.def.quotas.members ?? this.#world.quotas.members };
+    return {
+      membersPerPool: p.def.quotas.membersPerPool ?? this.#world.quotas.membersPerPool,
+      members: p.def.quotas.members ?? this.#world.quotas.members,
+    };
   }
 
   /**
    * ListQuotaDetails for the quota keys the simulator models (`members_per_pool`, `member`); other keys are left
    * out of the answer. `used` of members_per_pool is the fullest pool's count (the documents do not define it).
    */
-  quotaDetails(projectId: string, keys: readonly string[]): Array<{ quota_key: string; quota_limit: number; used: number; unit: 'count' }> {
+  quotaDetails(
+    projectId: string,
+    keys: readonly string[],
+  ): Array<{ quota_key: string; quota_limit: number; used: number; unit: 'count' }> {
     const p = this.#project(projectId);
     const quotas = this.#quotas(p);
     let total = 0;
@@ -276,7 +301,12 @@ export class ElbModel {
 
   // ------------------------------------------------------------------ status
 
-  #status(p: Project, pool: Pool, m: Member, now: number): { operating: OperatingStatus; adminStateUp: boolean; instanceId: string; unhealthy: boolean } {
+  #status(
+    p: Project,
+    pool: Pool,
+    m: Member,
+    now: number,
+  ): { operating: OperatingStatus; adminStateUp: boolean; instanceId: string; unhealthy: boolean } {
     let instanceId = '';
     let down = false;
     let missing = false;
@@ -291,7 +321,8 @@ export class ElbModel {
     if (missing) return { operating: 'OFFLINE', adminStateUp: false, instanceId, unhealthy: false };
     const monitored = pool.def.healthMonitorId !== undefined;
     // INITIAL means "monitored, no health data yet"; without a monitor only a never-settling fault shows it.
-    if (now < m.settleAt && (monitored || m.settleAt === Number.POSITIVE_INFINITY)) return { operating: 'INITIAL', adminStateUp: true, instanceId, unhealthy: false };
+    if (now < m.settleAt && (monitored || m.settleAt === Number.POSITIVE_INFINITY))
+      return { operating: 'INITIAL', adminStateUp: true, instanceId, unhealthy: false };
     if (down) return { operating: 'OFFLINE', adminStateUp: true, instanceId, unhealthy: monitored };
     return { operating: monitored ? 'ONLINE' : 'NO_MONITOR', adminStateUp: true, instanceId, unhealthy: false };
   }
@@ -313,7 +344,9 @@ export class ElbModel {
       status: [],
       // expected_response and healthcheck_response are set only for RESPONSE_MISMATCH (an HTTP check's status code),
       // which the simulated TCP checks never give
-      reason: s.unhealthy ? { reason_code: 'CONNECT_TIMEOUT', expected_response: null, healthcheck_response: null } : null,
+      reason: s.unhealthy
+        ? { reason_code: 'CONNECT_TIMEOUT', expected_response: null, healthcheck_response: null }
+        : null,
       member_type: m.memberType,
       instance_id: s.instanceId,
       created_at: time(m.createdAt),
@@ -329,7 +362,12 @@ export class ElbModel {
 
   // ------------------------------------------------------------------ batch-add
 
-  batchCreateMembers(projectId: string, poolId: string, options: readonly MemberOption[], change: ChangeOptions = {}): { members: BatchMemberView[]; created: number } {
+  batchCreateMembers(
+    projectId: string,
+    poolId: string,
+    options: readonly MemberOption[],
+    change: ChangeOptions = {},
+  ): { members: BatchMemberView[]; created: number } {
     const now = this.clock.now();
     const { p, pool } = this.#pool(projectId, poolId);
     const lb = pool.lb;
@@ -341,27 +379,52 @@ export class ElbModel {
         const subnet = p.subnets.get(o.subnetCidrId);
         if (!subnet) throw new Elb8904('subnet', o.subnetCidrId);
         if (!isIPv4(o.address)) throw Elb8902.invalid(`${at}.address`, `${o.address} is not an IPv4 address.`);
-        if (subnet.vpcId !== lb.vpcId) throw Elb8902.invalid(`${at}.subnet_cidr_id`, `subnet ${subnet.id} is not in VPC ${lb.vpcId} of load balancer ${lb.id}.`);
-        if (def.protocol === 'IP' && subnet.id === lb.vipSubnetId) throw Elb8902.invalid(`${at}.subnet_cidr_id`, 'a member of a gateway load balancer must be in another subnet than the load balancer.');
-        if (!inCidr(subnet.cidr, o.address)) throw Elb8902.invalid(`${at}.address`, `${o.address} is not in subnet ${subnet.id} (${subnet.cidr}).`);
-        if (def.type === 'ip') throw Elb8902.invalid(`${at}.subnet_cidr_id`, `pool ${def.id} has type ip and takes IP-type members only (no subnet_cidr_id).`);
-        if (o.availabilityZone !== undefined) throw Elb8902.invalid(`${at}.availability_zone`, 'only IP-type members (without subnet_cidr_id) may set it.');
+        if (subnet.vpcId !== lb.vpcId)
+          throw Elb8902.invalid(
+            `${at}.subnet_cidr_id`,
+            `subnet ${subnet.id} is not in VPC ${lb.vpcId} of load balancer ${lb.id}.`,
+          );
+        if (def.protocol === 'IP' && subnet.id === lb.vipSubnetId)
+          throw Elb8902.invalid(
+            `${at}.subnet_cidr_id`,
+            'a member of a gateway load balancer must be in another subnet than the load balancer.',
+          );
+        if (!inCidr(subnet.cidr, o.address))
+          throw Elb8902.invalid(`${at}.address`, `${o.address} is not in subnet ${subnet.id} (${subnet.cidr}).`);
+        if (def.type === 'ip')
+          throw Elb8902.invalid(
+            `${at}.subnet_cidr_id`,
+            `pool ${def.id} has type ip and takes IP-type members only (no subnet_cidr_id).`,
+          );
+        if (o.availabilityZone !== undefined)
+          throw Elb8902.invalid(`${at}.availability_zone`, 'only IP-type members (without subnet_cidr_id) may set it.');
       } else {
         if (!IP_MEMBER_PROTOCOLS.has(def.protocol)) throw new Elb8938();
         if (!lb.ipTargetEnable) throw new Elb8939();
-        if (!isIPv4(o.address) || !isPrivateIpv4(o.address)) throw Elb8902.invalid(`${at}.address`, `an IP-type member needs a private IPv4 address; got ${o.address}.`);
-        if (def.azAffinity && !o.availabilityZone) throw Elb8902.invalid(`${at}.availability_zone`, `pool ${def.id} has AZ affinity: IP-type members need an availability zone.`);
+        if (!isIPv4(o.address) || !isPrivateIpv4(o.address))
+          throw Elb8902.invalid(`${at}.address`, `an IP-type member needs a private IPv4 address; got ${o.address}.`);
+        if (def.azAffinity && !o.availabilityZone)
+          throw Elb8902.invalid(
+            `${at}.availability_zone`,
+            `pool ${def.id} has AZ affinity: IP-type members need an availability zone.`,
+          );
         if (o.availabilityZone !== undefined && !p.def.availabilityZones.includes(o.availabilityZone)) {
-          throw Elb8902.invalid(`${at}.availability_zone`, `${o.availabilityZone} is not an availability zone of ${p.def.region}.`);
+          throw Elb8902.invalid(
+            `${at}.availability_zone`,
+            `${o.availabilityZone} is not an availability zone of ${p.def.region}.`,
+          );
         }
       }
       if (def.anyPortEnable) {
         // Port passthrough: protocol_port is ignored.
       } else if (o.protocolPort === undefined) throw Elb8902.invalid(`${at}.protocol_port`, 'it is required.');
-      else if (def.protocol === 'IP' && o.protocolPort !== 0) throw Elb8902.invalid(`${at}.protocol_port`, 'it must be 0 in a pool with protocol IP.');
-      else if (def.protocol !== 'IP' && (o.protocolPort < 1 || o.protocolPort > 65535)) throw Elb8902.invalid(`${at}.protocol_port`, 'valid range 1-65535.');
+      else if (def.protocol === 'IP' && o.protocolPort !== 0)
+        throw Elb8902.invalid(`${at}.protocol_port`, 'it must be 0 in a pool with protocol IP.');
+      else if (def.protocol !== 'IP' && (o.protocolPort < 1 || o.protocolPort > 65535))
+        throw Elb8902.invalid(`${at}.protocol_port`, 'valid range 1-65535.');
       const owner = p.vipOwners.get(o.address);
-      if (owner !== undefined) throw new Elb8907(`The IP address ${o.address} is already in use by load balancer ${owner}.`);
+      if (owner !== undefined)
+        throw new Elb8907(`The IP address ${o.address} is already in use by load balancer ${owner}.`);
     }
 
     // Which are new, which exist (a repeat within the call reports the member created earlier in it).
@@ -379,7 +442,8 @@ export class ElbModel {
       }
     }
     const quotas = this.#quotas(p);
-    if (quotas.membersPerPool >= 0 && pool.members.size + fresh.size > quotas.membersPerPool) throw new Elb8905('members_per_pool');
+    if (quotas.membersPerPool >= 0 && pool.members.size + fresh.size > quotas.membersPerPool)
+      throw new Elb8905('members_per_pool');
     let total = 0;
     for (const pp of p.pools.values()) total += pp.members.size;
     if (quotas.members >= 0 && total + fresh.size > quotas.members) throw new Elb8905('member');
@@ -409,7 +473,11 @@ export class ElbModel {
 
   // ------------------------------------------------------------------ batch-delete
 
-  batchDeleteMembers(projectId: string, poolId: string, items: readonly DeleteOption[]): { members: Array<{ id: string; ret_status: 'successful' | 'not found' }>; deleted: number } {
+  batchDeleteMembers(
+    projectId: string,
+    poolId: string,
+    items: readonly DeleteOption[],
+  ): { members: Array<{ id: string; ret_status: 'successful' | 'not found' }>; deleted: number } {
     const { pool } = this.#pool(projectId, poolId);
     if (pool.def.memberDeletionProtection) throw new Elb8907(`Pool ${poolId} has member deletion protection enabled.`);
     const out: Array<{ id: string; ret_status: 'successful' | 'not found' }> = [];
@@ -423,7 +491,8 @@ export class ElbModel {
             break;
           }
         }
-      } else if (pool.members.has(memberKey(item.address, item.protocolPort))) key = memberKey(item.address, item.protocolPort);
+      } else if (pool.members.has(memberKey(item.address, item.protocolPort)))
+        key = memberKey(item.address, item.protocolPort);
       const m = key === undefined ? undefined : pool.members.get(key);
       if (key === undefined || !m) {
         out.push({ id: 'id' in item ? item.id : '', ret_status: 'not found' });
@@ -438,7 +507,11 @@ export class ElbModel {
 
   // ------------------------------------------------------------------ reads
 
-  listMembers(projectId: string, poolId: string, q: ListMembersQuery): { members: MemberView[]; pageInfo: { previous_marker?: string; next_marker?: string; current_count: number } } {
+  listMembers(
+    projectId: string,
+    poolId: string,
+    q: ListMembersQuery,
+  ): { members: MemberView[]; pageInfo: { previous_marker?: string; next_marker?: string; current_count: number } } {
     const now = this.clock.now();
     const { p, pool } = this.#pool(projectId, poolId);
     const all = [...pool.members.values()];
@@ -459,10 +532,14 @@ export class ElbModel {
       candidates = q.pageReverse ? all.slice(0, at) : all.slice(at + 1);
     } else candidates = all;
     const filtered = filtering ? candidates.filter(matches) : candidates;
-    const page = (q.pageReverse ? filtered.slice(Math.max(0, filtered.length - q.limit)) : filtered.slice(0, q.limit)).map((m) => this.#view(p, pool, m, now));
+    const page = (
+      q.pageReverse ? filtered.slice(Math.max(0, filtered.length - q.limit)) : filtered.slice(0, q.limit)
+    ).map((m) => this.#view(p, pool, m, now));
     const first = page[0];
     const last = page[page.length - 1];
-    const pageInfo: { previous_marker?: string; next_marker?: string; current_count: number } = { current_count: page.length };
+    const pageInfo: { previous_marker?: string; next_marker?: string; current_count: number } = {
+      current_count: page.length,
+    };
     // previous_marker is the page's first record, so an empty page has none; next_marker only while records follow,
     // so a list that ends on a full page costs no empty last page (the OTC example's last page has none)
     if (first) pageInfo.previous_marker = first.id;
@@ -592,14 +669,25 @@ export class ElbModel {
         region: p.def.region,
         quotas: this.#quotas(p),
         subnets: [...p.subnets.values()],
-        loadBalancers: [...p.loadBalancers.values()].map((lb) => ({ id: lb.id, name: lb.name, vipAddress: lb.vipAddress, ipTargetEnable: lb.ipTargetEnable })),
+        loadBalancers: [...p.loadBalancers.values()].map((lb) => ({
+          id: lb.id,
+          name: lb.name,
+          vipAddress: lb.vipAddress,
+          ipTargetEnable: lb.ipTargetEnable,
+        })),
         servers: p.servers.size,
         pools: [...p.pools.values()].map((pool) => {
           const byStatus: Record<string, number> = {};
           const members = [...pool.members.values()].map((m) => {
             const v = this.#view(p, pool, m, now);
             byStatus[v.operating_status] = (byStatus[v.operating_status] ?? 0) + 1;
-            return { id: m.id, address: m.address, protocol_port: m.protocolPort, member_type: m.memberType, operating_status: v.operating_status };
+            return {
+              id: m.id,
+              address: m.address,
+              protocol_port: m.protocolPort,
+              member_type: m.memberType,
+              operating_status: v.operating_status,
+            };
           });
           return {
             id: pool.def.id,

@@ -22,7 +22,10 @@ export const sdkEncode = rfc3986Encode;
 
 /** Each path segment decoded and encoded again, joined by `/`, and always a trailing `/`. */
 export function canonicalUri(path: string): string {
-  const uri = path.split('/').map((segment) => sdkEncode(decodeURIComponent(segment))).join('/');
+  const uri = path
+    .split('/')
+    .map((segment) => sdkEncode(decodeURIComponent(segment)))
+    .join('/');
   return uri.endsWith('/') ? uri : `${uri}/`;
 }
 
@@ -37,7 +40,10 @@ export function canonicalQueryString(pairs: ReadonlyArray<readonly [string, stri
 }
 
 /** `name:value\n` for each signed header (lowercase names, sorted, values trimmed and kept in the order received). */
-export function canonicalHeaders(headers: ReadonlyMap<string, readonly string[]>, signedHeaders: readonly string[]): string {
+export function canonicalHeaders(
+  headers: ReadonlyMap<string, readonly string[]>,
+  signedHeaders: readonly string[],
+): string {
   return headerBlock(signedHeaders, (name) => (headers.get(name) ?? []).map((v) => v.trim()).join(','));
 }
 
