@@ -5,6 +5,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import {
   addServersWorkflowId,
   identityKey,
+  PROGRESS_QUERY,
   SEARCH_ATTRIBUTES,
   serverGroupIdOf,
   TASK_QUEUE,
@@ -145,7 +146,7 @@ function handleOf(workflow: WorkflowHandle, runId: string): AddServersHandle {
         throw typed instanceof AddServersCancelledError ? await withReport(workflow, typed) : typed;
       }
     },
-    progress: () => workflow.query<Progress>('progress'),
+    progress: () => workflow.query<Progress>(PROGRESS_QUERY),
     cancel: () => workflow.cancel().then(() => undefined),
   };
 }

@@ -1,6 +1,7 @@
 // Splitting the work into provider calls: deterministic, so a replayed workflow plans the same chunks.
 import { identityKey, type IdentityOf } from './dedupe.js';
-import type { Provider, ServerOf } from './request.js';
+import type { Provider } from './provider.js';
+import type { ServerOf } from './request.js';
 
 /** Splits `items` into consecutive slices of at most `size`, preserving order; `size` must be a positive integer. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {

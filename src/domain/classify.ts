@@ -1,6 +1,6 @@
 // The one place that turns a provider error (status, code, message) into what to do next and which failure it becomes.
 import type { FailureType } from './failures.js';
-import type { Provider } from './request.js';
+import type { Provider } from './provider.js';
 
 /** What the caller does with an error; each value is one retry behaviour. */
 export const DISPOSITIONS = [

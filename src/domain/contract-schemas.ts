@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { AddServersResult, FailureDetails, LifecycleState, Phase, Progress } from './contract.js';
 import { FAILURE_TYPES } from './failures.js';
-import { PROVIDERS } from './request.js';
+import { PROVIDERS } from './provider.js';
 
 const PHASES = ['validating', 'listing', 'adding', 'waiting', 'rolling-back', 'completed', 'failed'] as const;
 const STATES = ['pending', 'added', 'settling', 'ready', 'checked', 'removed'] as const;

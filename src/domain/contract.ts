@@ -1,6 +1,6 @@
 // The workflow's message contract: what callers send, read while it runs, and get back or catch.
 import type { FailureType } from './failures.js';
-import type { Provider } from './request.js';
+import type { Provider } from './provider.js';
 
 /** The server group a run works on: Alibaba GWLB server group or Huawei ELB pool. */
 export type GroupRef =

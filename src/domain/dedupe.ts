@@ -1,6 +1,6 @@
 // Identity of a backend in the provider's own terms, so duplicates collapse and servers already in the group are skipped.
 import { canonicalIpv6 } from './ip.js';
-import type { Provider, ServerOf } from './request.js';
+import type { Provider } from './provider.js';
 
 /** What identifies a GWLB server: the fields ListServerGroupServers returns for a member (loose types so listed members fit too). */
 export interface AlibabaIdentity {
@@ -84,16 +84,16 @@ function differingFields(provider: Provider, first: object, other: object): stri
 }
 
 /** Collapses exact duplicates (keeping the first, order-stable) and reports same-key servers that disagree. */
-export function dedupeServers<P extends Provider>(
-  provider: P,
-  servers: readonly ServerOf<P>[],
-): DedupeResult<ServerOf<P>> {
+export function dedupeServers<L extends readonly IdentityOf<Provider>[]>(
+  provider: Provider,
+  servers: L,
+): DedupeResult<L[number]> {
   const firstIndexByKey = new Map<string, number>();
-  const unique: ServerOf<P>[] = [];
+  const unique: L[number][] = [];
   const conflicts: DedupeConflict[] = [];
   let duplicatesCollapsed = 0;
   servers.forEach((server, index) => {
-    const key = identityKey(provider, server as IdentityOf<P>);
+    const key = identityKey(provider, server);
     const firstIndex = firstIndexByKey.get(key);
     if (firstIndex === undefined) {
       firstIndexByKey.set(key, index);

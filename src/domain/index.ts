@@ -1,5 +1,6 @@
 // The domain's public API: pure, deterministic, safe inside the workflow bundle.
 export * from './names.js';
+export * from './provider.js';
 export * from './request.js';
 export * from './validate.js';
 export * from './dedupe.js';

@@ -8,6 +8,9 @@ export const TASK_QUEUE = 'lbflow';
 /** Workflow type that adds servers to one server group. */
 export const WORKFLOW_TYPE = 'addServersToServerGroup';
 
+/** Query on a request's run: its phase and counts (`Progress`), answered by the workflow and asked by the client and CLI. */
+export const PROGRESS_QUERY = 'progress';
+
 /** Search attributes (all Keyword) lbflow sets on its runs, to find them in the Web UI. */
 export const SEARCH_ATTRIBUTES = {
   provider: defineSearchAttributeKey('LbProvider', SearchAttributeType.KEYWORD),

@@ -1,6 +1,6 @@
 // When a listed member counts as done: the provider's own status words, read the same way by activities and tests.
 import type { LifecycleState, Progress } from './contract.js';
-import type { Provider } from './request.js';
+import type { Provider } from './provider.js';
 
 /** `available`: usable (Alibaba `Available`; Huawei `ONLINE`, or `NO_MONITOR` in a pool without health checks); `registered`: listed. */
 export type WaitFor = 'available' | 'registered';

@@ -13,11 +13,8 @@ import {
   isIpv6,
   parseIpv4,
 } from './ip.js';
+import { PROVIDERS, type Provider } from './provider.js';
 import { describeValue, listNames } from './text.js';
-
-/** The provider APIs lbflow drives; the discriminator of every request. */
-export const PROVIDERS = ['alibaba-gwlb', 'huawei-elb'] as const;
-export type Provider = (typeof PROVIDERS)[number];
 
 /** GWLB speaks GENEVE, and AddServersToServerGroup documents 6081 as the only Port value. */
 export const GENEVE_PORT = 6081;

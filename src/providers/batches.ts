@@ -2,6 +2,9 @@
 // after another (a wait on 1,000 servers is five filtered lists of 200; one after another they cost five round trips
 // per poll). Results keep the batches' order, so what a list answers does not depend on which call came back first.
 
+/** A list whose pages never end is a provider bug: a client stops after this many pages rather than loop for ever. */
+export const MAX_PAGES = 100_000;
+
 /** How many filter batches of one list are read at once: enough for 1,000 servers in one round, few enough to stay polite. */
 export const LIST_BATCHES_AT_ONCE = 5;
 

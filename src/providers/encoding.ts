@@ -3,6 +3,9 @@ import { createHash, createHmac } from 'node:crypto';
 
 const UNRESERVED = /^[A-Za-z0-9._~-]*$/;
 
+/** A query as key/value pairs in the caller's order; keys may repeat (Huawei's `address` filter). */
+export type QueryPairs = ReadonlyArray<readonly [string, string]>;
+
 /**
  * RFC 3986: everything but `A-Z a-z 0-9 - _ . ~` as UTF-8 `%XX` (upper-case hex), so a space is `%20` and
  * `*` is `%2A`. encodeURIComponent leaves `!'()*` alone, hence the second pass.

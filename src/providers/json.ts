@@ -13,5 +13,8 @@ export function parseJsonObject(body: Buffer): Json | undefined {
   }
 }
 
+/** A string field (empty too), else undefined. */
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 /** A non-empty string field, else undefined. */
 export const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);

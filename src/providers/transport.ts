@@ -5,6 +5,9 @@ import { Pool } from 'undici';
 import type { Provider } from '../domain/index.js';
 import { abortReason, transportError, TRANSPORT_CODES } from './errors.js';
 
+/** A region id as both vendors spell it (cn-hangzhou, cn-north-4): it becomes part of a host name, so nothing else passes. */
+export const REGION_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
 export interface TransportTimeouts {
   /** TCP + TLS connect (default 5 s). */
   readonly connectMs?: number;

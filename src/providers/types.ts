@@ -1,12 +1,5 @@
 // The one interface the activities use for either cloud: list, readiness, add, remove, close. Nothing more.
-import type {
-  AlibabaIdentity,
-  AlibabaServer,
-  GroupRef,
-  HuaweiIdentity,
-  HuaweiServer,
-  Provider,
-} from '../domain/index.js';
+import type { AlibabaIdentity, GroupRef, HuaweiIdentity, Provider, ServerOf } from '../domain/index.js';
 
 /** The group refs are the domain's (the workflow's contract); one per provider here, for the clients' signatures. */
 export type { GroupRef };
@@ -15,9 +8,6 @@ export type AlibabaGroupRef = Extract<GroupRef, { provider: 'alibaba-gwlb' }>;
 /** A Huawei ELB v3 backend server group (pool): the region picks `elb.{region}.myhuaweicloud.com`. */
 export type HuaweiGroupRef = Extract<GroupRef, { provider: 'huawei-elb' }>;
 export type GroupRefOf<P extends Provider> = P extends 'alibaba-gwlb' ? AlibabaGroupRef : HuaweiGroupRef;
-
-/** What one provider adds: the parsed servers of a request. */
-export type AddableOf<P extends Provider> = P extends 'alibaba-gwlb' ? AlibabaServer : HuaweiServer;
 
 /** What one provider removes: an identity (a listed member or a request's server both fit). */
 export type RemovableOf<P extends Provider> = P extends 'alibaba-gwlb'
@@ -130,7 +120,7 @@ export interface LoadBalancerProvider<P extends Provider = Provider> {
   /** Whether the group accepts a change now. */
   groupReadiness(group: GroupRefOf<P>, options?: CallOptions): Promise<GroupReadiness>;
   /** One call of 1 to 200 servers. */
-  addServers(group: GroupRefOf<P>, servers: readonly AddableOf<P>[], options: ChangeOptions): Promise<ChangeResult<P>>;
+  addServers(group: GroupRefOf<P>, servers: readonly ServerOf<P>[], options: ChangeOptions): Promise<ChangeResult<P>>;
   /** One call of 1 to 200 servers. */
   removeServers(
     group: GroupRefOf<P>,

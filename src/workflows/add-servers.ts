@@ -33,6 +33,7 @@ import {
   REPORT_MEMO,
   requestSizeIssue,
   SEARCH_ATTRIBUTES,
+  PROGRESS_QUERY,
   TIMINGS,
   validateAddServersRequest,
   type AddServersResult,
@@ -49,7 +50,7 @@ import { requestSignal } from './coordinator.js';
 import { workflowFailure } from './failures.js';
 import { spreadOver } from './ledger.js';
 
-export const progressQuery = defineQuery<Progress>('progress');
+export const progressQuery = defineQuery<Progress>(PROGRESS_QUERY);
 
 /** Without a word from the coordinator for this long, the request hands itself over again (a lost or restarted coordinator takes it up). */
 const RESUBMIT_AFTER_MS = 600_000;

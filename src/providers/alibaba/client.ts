@@ -3,11 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { chunk, identityKey, MAX_SERVERS_PER_CALL, type AlibabaServer } from '../../domain/index.js';
-import { mergeBatches, readBatches, type BatchRead } from '../batches.js';
+import { MAX_PAGES, mergeBatches, readBatches, type BatchRead } from '../batches.js';
 import { invalidRequest, isProviderError, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
 import { fixedCredentials, isCredentialSource, withRenewal, type CredentialSource } from '../credentials.js';
 import { observed, type CallObserver } from '../observe.js';
-import { endpointOrigin, Transport, type TransportTimeouts } from '../transport.js';
+import { endpointOrigin, REGION_ID, Transport, type TransportTimeouts } from '../transport.js';
 import type {
   AlibabaGroupRef,
   AlibabaMember,
@@ -22,7 +22,7 @@ import type {
 } from '../types.js';
 import { encodeForm, type FlatPairs } from './form.js';
 import { changeParams, listServerGroupServersParams, listServerGroupsParams } from './params.js';
-import type { Json } from '../json.js';
+import { str, type Json } from '../json.js';
 import { alibabaError, alibabaSuccess } from './response.js';
 import { signAcs3, type AlibabaCredentials } from './signer.js';
 import { defaultUserAgent } from '../user-agent.js';
@@ -35,9 +35,6 @@ export const GWLB_MAX_PAGE_SIZE = 1000;
 export const GWLB_MAX_FILTER_VALUES = 200;
 /** ClientToken: ASCII only, at most 64 characters (the generic Alibaba rule; TF truncates to 64). */
 const CLIENT_TOKEN = /^[\x20-\x7e]{1,64}$/;
-const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-/** A group whose pages never end is a provider bug; stop rather than loop for ever. */
-const MAX_PAGES = 100_000;
 
 /** Codes that mean the keys' STS token is no longer good: renewing credentials are fetched again and the call signed once more. */
 export const ALIBABA_RENEW_CODES: ReadonlySet<string> = new Set([
@@ -67,8 +64,6 @@ export interface AlibabaGwlbConfig {
 export function alibabaEndpoint(region: string): string {
   return `https://gwlb.${region}.aliyuncs.com`;
 }
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'> {
   readonly provider = PROVIDER;
@@ -126,7 +121,7 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
     params: FlatPairs,
     signal: AbortSignal | undefined,
   ): Promise<{ body: Json; requestId: string }> {
-    if (!REGION.test(region))
+    if (!REGION_ID.test(region))
       throw invalidRequest(
         PROVIDER,
         action,

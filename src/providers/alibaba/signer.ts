@@ -1,7 +1,7 @@
 // Alibaba Cloud request signing as pure functions of request, credentials, date and nonce (no I/O, no global
 // clock): ACS3-HMAC-SHA256 (V3, what the client sends) and the RPC HMAC-SHA1 scheme (V2), alibaba-gwlb.md §5.
 import { createHmac } from 'node:crypto';
-import { byCodeUnits, byKeyThenValue, hmacSha256Hex, percentEncode, sha256Hex } from '../encoding.js';
+import { byCodeUnits, byKeyThenValue, hmacSha256Hex, percentEncode, sha256Hex, type QueryPairs } from '../encoding.js';
 
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
 
@@ -13,8 +13,6 @@ export interface AlibabaCredentials {
   /** Where the keys came from, as the vendor's credential providers name it (`ecs_ram_role`, …), for `x-acs-credentials-provider`. */
   readonly providerName?: string | undefined;
 }
-
-export type QueryPairs = ReadonlyArray<readonly [string, string]>;
 
 export interface Acs3Request {
   readonly method: string;

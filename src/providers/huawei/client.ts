@@ -2,11 +2,11 @@
 // with an IAM token, one attempt per call. huawei-elb.md §1–§4.
 import { inspect } from 'node:util';
 import { identityKey, MAX_SERVERS_PER_CALL, type HuaweiServer } from '../../domain/index.js';
-import { mergeBatches, readBatches, type BatchRead } from '../batches.js';
+import { MAX_PAGES, mergeBatches, readBatches, type BatchRead } from '../batches.js';
 import { invalidRequest, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
 import { fixedCredentials, isCredentialSource, withRenewal, type CredentialSource } from '../credentials.js';
 import { observed, type CallObserver } from '../observe.js';
-import { endpointOrigin, Transport, type TransportTimeouts } from '../transport.js';
+import { endpointOrigin, REGION_ID, Transport, type TransportTimeouts } from '../transport.js';
 import type {
   CallOptions,
   ChangeOptions,
@@ -22,17 +22,16 @@ import type {
   ServerChange,
 } from '../types.js';
 import { batchAddBody, batchDeleteBody, listMembersQuery, memberFilters } from './bodies.js';
-import type { Json } from '../json.js';
+import { str, type Json } from '../json.js';
 import { huaweiError, huaweiSuccess } from './response.js';
-import { canonicalQueryString, encodePath, signSdkHmacSha256, type HuaweiAkSk, type QueryPairs } from './signer.js';
+import { canonicalQueryString, encodePath, signSdkHmacSha256, type HuaweiAkSk } from './signer.js';
+import type { QueryPairs } from '../encoding.js';
 import { defaultUserAgent } from '../user-agent.js';
 
 const PROVIDER = 'huawei-elb' as const;
 /** ListMembers' limit range is 0–2000 (default 2000). */
 export const ELB_MAX_PAGE_SIZE = 2000;
-const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const PATH_ID = /^[A-Za-z0-9-]{1,64}$/;
-const MAX_PAGES = 100_000;
 
 /** AK/SK (SDK-HMAC-SHA256), or an IAM token sent as X-Auth-Token. */
 export type HuaweiCredentials = HuaweiAkSk | { readonly authToken: string };
@@ -63,7 +62,6 @@ export function huaweiEndpoint(region: string): string {
   return `https://elb.${region}.myhuaweicloud.com`;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const obj = (v: unknown): Json | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
@@ -136,7 +134,7 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
   /** One attempt: a fresh X-Sdk-Date every time; the body bytes sent are the bytes hashed. */
   async #call(call: Call): Promise<{ body: Json; requestId: string }> {
     const { action } = call;
-    if (!REGION.test(call.region))
+    if (!REGION_ID.test(call.region))
       throw invalidRequest(
         PROVIDER,
         action,

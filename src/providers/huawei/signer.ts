@@ -1,7 +1,7 @@
 // Huawei Cloud SDK-HMAC-SHA256 (AK/SK) signing as pure functions of request, credentials and date (no I/O, no
 // global clock), huawei-elb.md §4.2: canonical URI with a trailing slash, sorted query with repeated keys' values
 // sorted, the SHA-256 of the exact body bytes.
-import { byCodeUnits, hmacSha256Hex, percentEncode, sha256Hex } from '../encoding.js';
+import { byCodeUnits, hmacSha256Hex, percentEncode, sha256Hex, type QueryPairs } from '../encoding.js';
 
 export const SDK_ALGORITHM = 'SDK-HMAC-SHA256';
 
@@ -11,8 +11,6 @@ export interface HuaweiAkSk {
   /** Temporary AK/SK: sent and signed as X-Security-Token. */
   readonly securityToken?: string | undefined;
 }
-
-export type QueryPairs = ReadonlyArray<readonly [string, string]>;
 
 export interface SdkRequest {
   readonly method: string;
