@@ -382,17 +382,15 @@ const cliCase: fc.Arbitrary<CliCase> = fc.oneof(
       ['chunk size', (r) => ({ ...r, options: { maxChunkSize: 201 } }), /options\.maxChunkSize/],
     )
     .chain(([what, mutate, says]) =>
-      fc
-        .constantFrom<Format>('json', 'yaml')
-        .map((format) => ({
-          kind: `rule broken (${what})`,
-          bytes: Buffer.from(textOf(mutate(aliRequest()), format)),
-          format,
-          source: 'file' as const,
-          flags: [],
-          expect: 3 as const,
-          says,
-        })),
+      fc.constantFrom<Format>('json', 'yaml').map((format) => ({
+        kind: `rule broken (${what})`,
+        bytes: Buffer.from(textOf(mutate(aliRequest()), format)),
+        format,
+        source: 'file' as const,
+        flags: [],
+        expect: 3 as const,
+        says,
+      })),
     ),
 );
 

@@ -222,12 +222,10 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 /** Heavy ones, rarer: over 10,000 servers (about 1 MB), and 10 MB payloads (Temporal's gRPC limit is 4 MB). */
-const oversizedArray: fc.Arbitrary<Mutation> = fc
-  .integer({ min: 10_001, max: 12_000 })
-  .map((n) => ({
-    kind: 'oversized array',
-    apply: (r: Req) => ({ ...r, servers: alibaba(r) ? alibabaServers(n) : huaweiServers(n) }),
-  }));
+const oversizedArray: fc.Arbitrary<Mutation> = fc.integer({ min: 10_001, max: 12_000 }).map((n) => ({
+  kind: 'oversized array',
+  apply: (r: Req) => ({ ...r, servers: alibaba(r) ? alibabaServers(n) : huaweiServers(n) }),
+}));
 const tenMegabytes: fc.Arbitrary<Mutation> = fc.constantFrom('string', 'servers').map((how) => ({
   kind: '10 MB payloads',
   apply: (r: Req) => {
