@@ -1,5 +1,5 @@
 // @ts-check
-// Enforces the layers of docs/design.md on every import under src/: imports go one way, workflow
+// Enforces the layers (LAYERS below, printed into README.md) on every import under src/: imports go one way, workflow
 // code imports only workflow-safe modules, the simulators share nothing with the clients.
 //   node scripts/check-layers.mjs [root]    prints each violation; exits 1 if there is any
 import { readdirSync, readFileSync } from 'node:fs';
@@ -8,35 +8,72 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Per room: the rooms of ours it may import, and the npm packages it may import (`*` = any).
+ * The layers: the one table of them. README.md's table under "Architecture" is printed from it
+ * (`node scripts/check-layers.mjs --table`; a test keeps the two the same), and the check below enforces it.
+ * Per room: its job, the rooms of ours it may import, and the npm packages it may import (`*` = any).
  * `typeOnly` rooms may be imported with `import type` only (erased at build, so no code crosses).
- * @type {Record<string, { rooms: string[], typeOnly?: string[], packages: string[] | '*', builtins: boolean }>}
+ * @type {Record<string, { job: string, rooms: string[], typeOnly?: string[], packages: string[] | '*', builtins: boolean }>}
  */
 export const LAYERS = {
-  domain: { rooms: [], packages: ['zod', '@temporalio/common'], builtins: false },
+  domain: {
+    job: "request schemas, validation, dedupe, chunking, failure catalogue, error classification, names and workflow ids, the timings, the messages between a request and its group's coordinator; pure and workflow-safe",
+    rooms: [],
+    packages: ['zod', '@temporalio/common'],
+    builtins: false,
+  },
   // The clients' HTTP, the vendor's Alibaba credential providers, and the INI reader for the Huawei credentials file.
-  providers: { rooms: ['domain'], packages: ['undici', '@alicloud/credentials', 'ini'], builtins: true },
+  providers: {
+    job: 'the real cloud clients over undici: ACS3-HMAC-SHA256 and SDK-HMAC-SHA256 signing, pagination, credential chains, `ProviderError`',
+    rooms: ['domain'],
+    packages: ['undici', '@alicloud/credentials', 'ini'],
+    builtins: true,
+  },
   activities: {
+    job: 'the activities: the provider-call boundary, in-place polling, failures turned into catalogue-typed `ApplicationFailure`s',
     rooms: ['domain', 'providers'],
     packages: ['@temporalio/activity', '@temporalio/common'],
     builtins: true,
   },
   workflows: {
+    job: '`addServersToServerGroup` (validate, dedupe, hand over, follow) and its `progress` query; the group coordinator and its ledger; `child.ts` for parent workflows',
     rooms: ['domain'],
     typeOnly: ['activities'],
     packages: ['@temporalio/workflow', '@temporalio/common'],
     builtins: false,
   },
-  worker: { rooms: ['domain', 'providers', 'activities', 'workflows'], packages: '*', builtins: true },
+  worker: {
+    job: 'the worker process: env config, JSON logs, metrics, provider rate limits, graceful shutdown, bundle build',
+    rooms: ['domain', 'providers', 'activities', 'workflows'],
+    packages: '*',
+    builtins: true,
+  },
   client: {
+    job: 'what services import: start/wait/dry-run, workflow ids, typed errors',
     rooms: ['domain'],
     typeOnly: ['workflows'],
     packages: ['@temporalio/client', '@temporalio/common'],
     builtins: true,
   },
-  cli: { rooms: ['client', 'simulator', 'domain'], packages: '*', builtins: true },
-  simulator: { rooms: [], packages: '*', builtins: true },
+  cli: { job: 'the `lbflow` command', rooms: ['client', 'simulator', 'domain'], packages: '*', builtins: true },
+  simulator: {
+    job: 'local HTTP simulators of both provider APIs, sharing no code with the clients (`src/simulator/README.md`)',
+    rooms: [],
+    packages: '*',
+    builtins: true,
+  },
 };
+
+/** The layers as README.md's Markdown table. */
+export function layerTable() {
+  const rows = Object.entries(LAYERS).map(([room, r]) => {
+    const ours = [...r.rooms, ...(r.typeOnly ?? []).map((t) => `${t} (types only)`)];
+    const packages = r.packages === '*' ? ['any package'] : r.packages.map((p) => `\`${p}\``);
+    const imports = [ours.length > 0 ? ours.join(', ') : 'nothing of ours', packages.join(', ')];
+    if (!r.builtins) imports.push('no Node built-ins');
+    return `| \`src/${room}\` | ${r.job} | ${imports.join('; ')} |`;
+  });
+  return ['| folder | job | may import |', '|---|---|---|', ...rows].join('\n');
+}
 
 const IMPORT_RE =
   /(?:^|[;\n])\s*(import|export)\s+(type\s+)?(?:[\w*${}\s,]+?\s+from\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -82,7 +119,7 @@ export function checkLayers(srcRoot) {
     const report = (/** @type {number} */ index, /** @type {string} */ message) =>
       violations.push({ file: relative(process.cwd(), file), line: text.slice(0, index).split('\n').length, message });
     if (!rules) {
-      report(0, `src/${room} is not a room of docs/design.md (${Object.keys(LAYERS).join(', ')})`);
+      report(0, `src/${room} is not a room of the layer table (${Object.keys(LAYERS).join(', ')})`);
       continue;
     }
     for (const m of text.matchAll(IMPORT_RE)) {
@@ -113,12 +150,16 @@ export function checkLayers(srcRoot) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === '--table') {
+    process.stdout.write(`${layerTable()}\n`);
+    process.exit(0);
+  }
   const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'src'));
   const violations = checkLayers(root);
   for (const v of violations) process.stderr.write(`${v.file}:${v.line}: ${v.message}\n`);
   if (violations.length > 0) {
-    process.stderr.write(`${violations.length} layer violation(s); see docs/design.md, "Layers"\n`);
+    process.stderr.write(`${violations.length} layer violation(s); see the layer table in README.md, "Architecture"\n`);
     process.exit(1);
   }
-  process.stdout.write(`layers: ${root} follows docs/design.md\n`);
+  process.stdout.write(`layers: ${root} follows the layer table\n`);
 }

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkLayers } from '../scripts/check-layers.mjs';
+import { checkLayers, layerTable } from '../scripts/check-layers.mjs';
 
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
 
@@ -52,6 +52,14 @@ describe('layer check (docs/design.md, "Layers")', () => {
     write('domain/bad.ts', "import { createHash } from 'crypto';\nexport * from '../providers/index.js';");
     const found = checkLayers(tree).filter((v) => v.file.includes('domain'));
     expect(found.map((v) => v.line)).toEqual([1, 2]);
+  });
+
+  it("is the table README.md shows: the README's copy is printed from LAYERS, so the two cannot drift", () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const block = /<!-- layers:begin[^>]*-->\n([\s\S]*?)\n<!-- layers:end -->/.exec(readme)?.[1];
+    expect(block).toBe(layerTable());
+    // One row per room the check enforces.
+    expect(block?.split('\n').filter((l) => l.startsWith('| `src/'))).toHaveLength(8);
   });
 
   it('flags a folder that is not a room of the design', () => {
