@@ -4,6 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { Provider } from '../domain/index.js';
 import { abortReason, transportError, TRANSPORT_CODES } from './errors.js';
+import { parseJsonObject, type Json } from './json.js';
 
 /** A region id as both vendors spell it (cn-hangzhou, cn-north-4): it becomes part of a host name, so nothing else passes. */
 export const REGION_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -54,6 +55,31 @@ export interface HttpResponse {
 }
 
 /** What went wrong on the wire, in Transport.* terms; the message names no header and no credential. */
+/**
+ * A 2xx answer's JSON body and request id (read by the provider's own rule); a body that is no JSON object is a
+ * malformed answer, retryable because the call may have applied.
+ */
+export function jsonSuccess(
+  provider: Provider,
+  action: string,
+  res: HttpResponse,
+  requestIdOf: (body: Json | undefined, headers: Readonly<Record<string, string>>) => string | undefined,
+): { body: Json; requestId: string } {
+  const body = parseJsonObject(res.body);
+  const requestId = requestIdOf(body, res.headers);
+  if (!body)
+    throw transportError(
+      provider,
+      action,
+      TRANSPORT_CODES.malformedResponse,
+      `HTTP ${res.status} with a body that is not a JSON object`,
+      undefined,
+      res.status,
+      requestId,
+    );
+  return { body, requestId: requestId ?? '' };
+}
+
 export function describeTransportFailure(error: unknown): { code: string; message: string } {
   const codes: string[] = [];
   let e: unknown = error;

@@ -1,8 +1,8 @@
 // Reading GWLB answers: JSON bodies, the error shape {RequestId, HostId, Code, Message, Recommend}, request ids
 // and x-acs-retry-after (alibaba-gwlb.md §3.5).
-import { ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
+import { ProviderError } from '../errors.js';
 import { parseJsonObject, text, type Json } from '../json.js';
-import type { HttpResponse } from '../transport.js';
+import { jsonSuccess, type HttpResponse } from '../transport.js';
 
 const PROVIDER = 'alibaba-gwlb' as const;
 
@@ -46,17 +46,5 @@ export function alibabaError(action: string, res: HttpResponse): ProviderError {
 
 /** A 2xx answer's JSON body and request id; anything else is a malformed answer (retryable: the call may have applied). */
 export function alibabaSuccess(action: string, res: HttpResponse): { body: Json; requestId: string } {
-  const body = parseJsonObject(res.body);
-  const requestId = alibabaRequestId(body, res.headers);
-  if (!body)
-    throw transportError(
-      PROVIDER,
-      action,
-      TRANSPORT_CODES.malformedResponse,
-      `HTTP ${res.status} with a body that is not a JSON object`,
-      undefined,
-      res.status,
-      requestId,
-    );
-  return { body, requestId: requestId ?? '' };
+  return jsonSuccess(PROVIDER, action, res, alibabaRequestId);
 }

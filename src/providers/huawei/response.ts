@@ -1,8 +1,8 @@
 // Reading ELB v3 answers: JSON bodies, the three error shapes ({error_code,error_msg}, {code,message}, nested
 // {error:{code,message}}), X-Request-Id, and Retry-After on 429 (huawei-elb.md §3.1, §3.3, §5).
-import { ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
+import { ProviderError } from '../errors.js';
 import { parseJsonObject, text, type Json } from '../json.js';
-import type { HttpResponse } from '../transport.js';
+import { jsonSuccess, type HttpResponse } from '../transport.js';
 
 const PROVIDER = 'huawei-elb' as const;
 
@@ -60,17 +60,5 @@ export function huaweiError(action: string, res: HttpResponse, now: number): Pro
 }
 
 export function huaweiSuccess(action: string, res: HttpResponse): { body: Json; requestId: string } {
-  const body = parseJsonObject(res.body);
-  const requestId = huaweiRequestId(body, res.headers);
-  if (!body)
-    throw transportError(
-      PROVIDER,
-      action,
-      TRANSPORT_CODES.malformedResponse,
-      `HTTP ${res.status} with a body that is not a JSON object`,
-      undefined,
-      res.status,
-      requestId,
-    );
-  return { body, requestId: requestId ?? '' };
+  return jsonSuccess(PROVIDER, action, res, huaweiRequestId);
 }
