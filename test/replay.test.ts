@@ -1,6 +1,9 @@
-// Replay: every history recorded in test/fixtures/histories/ (requests and their group coordinators, (by test/integration/record-histories.ts, on the dev
-// server with a real worker and the simulators) must replay against the current workflow code. A change that
-// would break runs already in flight fails here, with no server. Re-record only for a deliberate break.
+// Replay: the histories every released version recorded (test/fixtures/histories/<release>/, requests and their group
+// coordinators, by test/integration/record-histories.ts on the dev server with a real worker and the simulators) are
+// kept as recorded, and each will be run only by code that can run it: here, the current workflow code replays them
+// all, with no server. A change that would break runs already in flight fails here. A released history is never
+// re-recorded in place (its SHA-256 is in releases.json); a deliberate break is a new version (docs/upgrading.md).
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -11,9 +14,27 @@ import { coordinatorWorkflowId, groupRefOf } from '../src/domain/index.js';
 import { bundleLbflowWorkflows } from './workflows/harness.js';
 
 const DIR = new URL('./fixtures/histories/', import.meta.url);
-const FIXTURES = readdirSync(DIR)
+interface Release {
+  commit: string;
+  workers: string;
+  /** Who runs this release's histories once a later version is current: the current code must replay them. */
+  replayedBy: 'current';
+  histories: Record<string, string>;
+}
+const MANIFEST = JSON.parse(readFileSync(new URL('releases.json', DIR), 'utf8')) as {
+  releases: Record<string, Release>;
+};
+const RELEASES = Object.keys(MANIFEST.releases).sort();
+/** Every recorded history on disk, as `<release>/<file>`. */
+const FIXTURES = readdirSync(DIR, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .flatMap((d) => readdirSync(new URL(`${d.name}/`, DIR)).map((f) => `${d.name}/${f}`))
   .filter((f) => f.endsWith('.json'))
   .sort();
+const sha256 = (file: string) =>
+  createHash('sha256')
+    .update(readFileSync(new URL(file, DIR)))
+    .digest('hex');
 
 interface JsonEvent {
   eventType: string;
@@ -61,50 +82,67 @@ describe('replay of recorded request and coordinator histories against the curre
     workflowBundle = await bundleLbflowWorkflows();
   });
 
-  it('has request fixtures for each provider, a typed failure with rollback and provider faults, each with its coordinator, and a coordinator chain', () => {
-    const requests = FIXTURES.filter((f) => !f.includes('.coordinator'));
-    expect(Object.fromEntries(requests.map((f) => [f, ending(f)]))).toEqual({
-      'alibaba-availability-timeout-rollback.json': 'FAILED AvailabilityTimeout',
-      'alibaba-continue-as-new.json': 'COMPLETED',
-      'alibaba-faults.json': 'COMPLETED',
-      'alibaba-success.json': 'COMPLETED',
-      'huawei-faults.json': 'COMPLETED',
-      'huawei-success.json': 'COMPLETED',
-    });
-    for (const f of requests) {
-      expect(typeOf(f)).toBe('addServersToServerGroup');
-      expect(FIXTURES.filter((c) => c.startsWith(f.replace('.json', '.coordinator'))).length).toBeGreaterThan(0);
-    }
-    const chain = FIXTURES.filter((f) => f.startsWith('alibaba-continue-as-new.coordinator-run')).sort();
-    expect(chain.length).toBeGreaterThan(1);
-    expect(chain.slice(0, -1).map(ending)).toEqual(chain.slice(0, -1).map(() => 'CONTINUED_AS_NEW'));
-    for (const f of FIXTURES) {
-      if (f.includes('.coordinator')) expect(typeOf(f)).toBe('serverGroupCoordinator');
-      expect(readFileSync(new URL(f, DIR)).length).toBeLessThan(300 * 1024);
-    }
+  it('keeps every released history as it was recorded: each file is listed in releases.json with its SHA-256', () => {
+    expect(RELEASES.length).toBeGreaterThan(0);
+    const listed = RELEASES.flatMap((r) => Object.keys(MANIFEST.releases[r]!.histories).map((f) => `${r}/${f}`));
+    expect(FIXTURES).toEqual(listed.sort());
+    for (const release of RELEASES)
+      for (const [file, hash] of Object.entries(MANIFEST.releases[release]!.histories))
+        expect({ file: `${release}/${file}`, sha256: sha256(`${release}/${file}`) }).toEqual({
+          file: `${release}/${file}`,
+          sha256: hash,
+        });
   });
 
-  it.each(FIXTURES)('replays %s', async (file) => {
+  it.each(RELEASES)(
+    'release %s recorded requests of each provider, a typed failure with rollback and provider faults, each with its coordinator, and a coordinator chain',
+    (release) => {
+      const own = FIXTURES.filter((f) => f.startsWith(`${release}/`));
+      const requests = own.filter((f) => !f.includes('.coordinator'));
+      expect(Object.fromEntries(requests.map((f) => [f.slice(release.length + 1), ending(f)]))).toEqual({
+        'alibaba-availability-timeout-rollback.json': 'FAILED AvailabilityTimeout',
+        'alibaba-continue-as-new.json': 'COMPLETED',
+        'alibaba-faults.json': 'COMPLETED',
+        'alibaba-success.json': 'COMPLETED',
+        'huawei-faults.json': 'COMPLETED',
+        'huawei-success.json': 'COMPLETED',
+      });
+      for (const f of requests) {
+        expect(typeOf(f)).toBe('addServersToServerGroup');
+        expect(own.filter((c) => c.startsWith(f.replace('.json', '.coordinator'))).length).toBeGreaterThan(0);
+      }
+      const chain = own.filter((f) => f.startsWith(`${release}/alibaba-continue-as-new.coordinator-run`)).sort();
+      expect(chain.length).toBeGreaterThan(1);
+      expect(chain.slice(0, -1).map(ending)).toEqual(chain.slice(0, -1).map(() => 'CONTINUED_AS_NEW'));
+      for (const f of own) {
+        if (f.includes('.coordinator')) expect(typeOf(f)).toBe('serverGroupCoordinator');
+        expect(readFileSync(new URL(f, DIR)).length).toBeLessThan(300 * 1024);
+      }
+      expect(MANIFEST.releases[release]!.replayedBy).toBe('current');
+    },
+  );
+
+  it.each(FIXTURES)('the current code replays released history %s', async (file) => {
     await expect(
       Worker.runReplayHistory({ workflowBundle, replayName: file }, historyFromJSON(load(file)), workflowIdOf(file)),
     ).resolves.toBeUndefined();
   });
 
   it('reports a determinism violation when the coordinator would schedule other commands than the history holds', async () => {
-    const history = load('alibaba-success.coordinator.json');
+    const history = load(`${RELEASES[0]}/alibaba-success.coordinator.json`);
     const add = history.events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'addChunk')!;
     add.activityTaskScheduledEventAttributes!.activityType!.name = 'removeChunk';
     await expect(
       Worker.runReplayHistory(
         { workflowBundle, replayName: 'altered' },
         historyFromJSON(history),
-        workflowIdOf('alibaba-success.coordinator.json'),
+        workflowIdOf(`${RELEASES[0]}/alibaba-success.coordinator.json`),
       ),
     ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 
   it('reports a determinism violation when the request would hand over differently than the history holds', async () => {
-    const history = load('alibaba-success.json');
+    const history = load(`${RELEASES[0]}/alibaba-success.json`);
     // The hand-over is a local activity: its record is a marker whose data names the activity type.
     const marker = history.events.find((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')!;
     const payload = marker.markerRecordedEventAttributes!.details!.data!.payloads![0]!;

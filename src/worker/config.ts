@@ -46,6 +46,27 @@ export interface ProviderSettings<C, Chain> {
   readonly endpoint: string | undefined;
 }
 
+/** When a worker makes its own version the deployment's current one (LBFLOW_PROMOTE). */
+export const PROMOTE_POLICIES = ['if-none', 'always', 'never'] as const;
+export type PromotePolicy = (typeof PROMOTE_POLICIES)[number];
+
+export interface VersioningSettings {
+  /** The Worker Deployment: every lbflow worker of one task queue, across its versions. */
+  readonly deploymentName: string;
+  /** This build's id; undefined: derived from the workflow bundle's content (same code, same id). */
+  readonly buildId: string | undefined;
+  readonly promote: PromotePolicy;
+}
+
+/** A Worker Deployment name or build id: what Temporal's CLI and Web UI take without quoting. */
+const VERSION_PART = /^[A-Za-z0-9][A-Za-z0-9_+-]{0,99}$/;
+
+/** The deployment name a task queue gets when LBFLOW_DEPLOYMENT_NAME is not set: the queue's name, made a version part. */
+export function defaultDeploymentName(taskQueue: string): string {
+  const name = taskQueue.replace(/[^A-Za-z0-9_+-]/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return (name || 'lbflow').slice(0, 100);
+}
+
 export interface WorkerConfig {
   readonly temporal: {
     /** Connection options from Temporal's own variables and profile file (address, TLS, API key, gRPC metadata). */
@@ -71,6 +92,11 @@ export interface WorkerConfig {
   };
   /** How long in-flight activities get to finish after SIGINT/SIGTERM before they are cancelled and handed back. */
   readonly shutdownGraceSeconds: number;
+  /**
+   * Temporal Worker Deployment versioning (docs/upgrading.md), or undefined when LBFLOW_WORKER_VERSIONING=off: the
+   * worker then runs whatever is in flight on its queue, as lbflow 0.1 did.
+   */
+  readonly versioning: VersioningSettings | undefined;
   readonly providers: {
     readonly 'alibaba-gwlb'?: ProviderSettings<AlibabaCredentials, AlibabaCredentialChain>;
     readonly 'huawei-elb'?: ProviderSettings<HuaweiCredentials, HuaweiCredentialChain> & {
@@ -79,7 +105,6 @@ export interface WorkerConfig {
   };
 }
 
-/** Every problem with the environment at once, each naming its variable and rule. */
 /** Variables whose values are secrets: masked wherever a configuration error would show them. */
 const SECRET_VARIABLES = [
   'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
@@ -90,6 +115,7 @@ const SECRET_VARIABLES = [
   'TEMPORAL_API_KEY',
 ] as const;
 
+/** Every problem with the environment at once, each naming its variable and rule. */
 export class WorkerConfigError extends Error {
   override readonly name = 'WorkerConfigError';
   constructor(readonly issues: readonly { variable: string; message: string }[]) {
@@ -179,6 +205,37 @@ const EnvSchema = z.object({
   LBFLOW_PROVIDER_CONCURRENCY: integer('LBFLOW_PROVIDER_CONCURRENCY', 1, 1_000, 16),
   LBFLOW_TASK_QUEUE_ACTIVITIES_PER_SECOND: integer('LBFLOW_TASK_QUEUE_ACTIVITIES_PER_SECOND', 0, 100_000, 0),
   LBFLOW_SHUTDOWN_GRACE_SECONDS: integer('LBFLOW_SHUTDOWN_GRACE_SECONDS', 0, 3_600, 30),
+  LBFLOW_WORKER_VERSIONING: z.preprocess(
+    (v) => (typeof v === 'string' ? blankToUndefined(v.toLowerCase()) : v),
+    z.enum(['on', 'off'], { error: 'must be on (Worker Deployment versioning, the default) or off' }).optional(),
+  ),
+  LBFLOW_DEPLOYMENT_NAME: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(VERSION_PART, {
+        error: 'must be 1 to 100 characters: a letter or digit, then letters, digits or _ + - (no dot)',
+      })
+      .optional(),
+  ),
+  LBFLOW_BUILD_ID: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(VERSION_PART, {
+        error:
+          "must be 1 to 100 characters: a letter or digit, then letters, digits or _ + - (no dot); unset: derived from the workflow bundle's content",
+      })
+      .optional(),
+  ),
+  LBFLOW_PROMOTE: z.preprocess(
+    (v) => (typeof v === 'string' ? blankToUndefined(v.toLowerCase()) : v),
+    z
+      .enum(PROMOTE_POLICIES, {
+        error: `must be one of ${PROMOTE_POLICIES.join(', ')} (when this worker makes its version the current one)`,
+      })
+      .optional(),
+  ),
   ALIBABA_CLOUD_ACCESS_KEY_ID: optionalText,
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: optionalText,
   ALIBABA_CLOUD_SECURITY_TOKEN: optionalText,
@@ -555,15 +612,21 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
       message: 'is required when LBFLOW_METRICS_HOST is set (the port of the Prometheus endpoint)',
     });
   }
+  const versioned = e.LBFLOW_WORKER_VERSIONING !== 'off';
+  if (!versioned)
+    for (const variable of ['LBFLOW_DEPLOYMENT_NAME', 'LBFLOW_BUILD_ID', 'LBFLOW_PROMOTE'] as const)
+      if (e[variable] !== undefined)
+        issues.push({ variable, message: 'is set with LBFLOW_WORKER_VERSIONING=off, which has no versions' });
   if (issues.length > 0 || temporal === undefined) {
     // A secret pasted into the wrong variable is echoed by that variable's issue: every configured secret is masked.
     const mask = secretMasker(SECRET_VARIABLES.map((v) => env[v] ?? ''));
     throw new WorkerConfigError(issues.map((i) => ({ variable: i.variable, message: mask(maskUserinfo(i.message)) })));
   }
 
+  const taskQueue = e.LBFLOW_TASK_QUEUE ?? TASK_QUEUE;
   return {
     temporal,
-    taskQueue: e.LBFLOW_TASK_QUEUE ?? TASK_QUEUE,
+    taskQueue,
     workflowBundle,
     metrics:
       e.LBFLOW_METRICS_PORT === undefined
@@ -578,6 +641,13 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
       taskQueueActivitiesPerSecond: e.LBFLOW_TASK_QUEUE_ACTIVITIES_PER_SECOND,
     },
     shutdownGraceSeconds: e.LBFLOW_SHUTDOWN_GRACE_SECONDS,
+    versioning: versioned
+      ? {
+          deploymentName: e.LBFLOW_DEPLOYMENT_NAME ?? defaultDeploymentName(taskQueue),
+          buildId: e.LBFLOW_BUILD_ID,
+          promote: e.LBFLOW_PROMOTE ?? 'if-none',
+        }
+      : undefined,
     providers,
   };
 }
@@ -603,6 +673,13 @@ export function describeConfig(config: WorkerConfig): Record<string, unknown> {
     ),
     limits: config.limits,
     shutdownGraceSeconds: config.shutdownGraceSeconds,
+    versioning: config.versioning
+      ? {
+          deploymentName: config.versioning.deploymentName,
+          buildId: config.versioning.buildId ?? 'from the workflow bundle',
+          promote: config.versioning.promote,
+        }
+      : 'off',
   };
 }
 

@@ -11,7 +11,15 @@ import {
   type WorkerConfig,
 } from './config.js';
 import { JsonLogger, secretValues } from './logging.js';
+import { versionName, type DeploymentVersion, type Promotion } from './deployment.js';
 import { createLbflowWorker } from './worker.js';
+
+/** What the worker did about the deployment's current version, for its ready line. */
+function describePromotion(promotion: Promotion, version: DeploymentVersion | undefined): string {
+  if (promotion.promoted)
+    return `promoted ${version ? versionName(version) : ''} (was ${promotion.previous ? versionName(promotion.previous) : 'none'})`;
+  return `${promotion.current ? versionName(promotion.current) : 'none'} (${promotion.why})`;
+}
 
 /** Exit status when the environment is unusable (distinct from a crash, so supervisors can tell them apart). */
 export const EXIT_CONFIG = 78;
@@ -78,15 +86,31 @@ async function main(): Promise<number> {
   const connection = await NativeConnection.connect(config.temporal.connection);
   try {
     const lbflow = await createLbflowWorker(config, connection);
-    const running = lbflow.run();
-    logger.info('lbflow worker ready', {
-      event: 'worker.ready',
-      pid: process.pid,
-      taskQueue: config.taskQueue,
-      namespace: config.temporal.namespace,
-      providers: lbflow.providers.served,
-      metrics: config.metrics ? `http://${config.metrics.host}:${config.metrics.port}/metrics` : 'off',
-    });
+    const ready = (promotion?: Promotion) => {
+      const version = lbflow.version;
+      logger.info('lbflow worker ready', {
+        event: 'worker.ready',
+        pid: process.pid,
+        taskQueue: config.taskQueue,
+        namespace: config.temporal.namespace,
+        providers: lbflow.providers.served,
+        metrics: config.metrics ? `http://${config.metrics.host}:${config.metrics.port}/metrics` : 'off',
+        version: version ? versionName(version) : 'unversioned',
+        ...(promotion ? { current: describePromotion(promotion, version) } : {}),
+      });
+      if (version && promotion && !promotion.promoted && promotion.current?.buildId !== version.buildId)
+        logger.warn(
+          `lbflow worker version ${versionName(version)} is not the current version (${promotion.why}): it runs the runs pinned to it, and new runs once an operator promotes it (docs/upgrading.md)`,
+          {
+            event: 'worker.not-current',
+            version: versionName(version),
+            current: promotion.current ? versionName(promotion.current) : 'none (unversioned workers)',
+          },
+        );
+    };
+    // A versioned worker is ready once it knows whether new runs come to it (its version promoted, or not).
+    const running = lbflow.run(lbflow.version ? ready : undefined);
+    if (!lbflow.version) ready();
     await running;
     logger.info('lbflow worker stopped', { event: 'worker.stopped' });
     return 0;

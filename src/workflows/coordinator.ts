@@ -7,7 +7,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   defineQuery,
   defineSignal,
   getExternalWorkflowHandle,
@@ -61,6 +61,15 @@ export interface CarriedState {
   /** An exit-when-idle heard by an earlier run still holds. */
   readonly exitWhenIdle?: boolean;
 }
+
+/**
+ * A coordinator run is pinned to the worker version it started on, so it is never replayed by code of another
+ * version; each next run starts on the deployment's current version (AUTO_UPGRADE is the first task's behavior only:
+ * the run then pins itself again). What one version hands the next, the carried state, is read by both (docs/upgrading.md).
+ */
+const continueOnCurrentVersion = makeContinueAsNewFunc<typeof serverGroupCoordinator>({
+  initialVersioningBehavior: 'AUTO_UPGRADE',
+});
 
 function validationFailure(message: string): ApplicationFailure {
   return ApplicationFailure.create({
@@ -553,10 +562,14 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
 
     const current = workflowInfo();
     if (
-      (current.continueAsNewSuggested || current.historyLength >= TIMINGS.coordinatorMaxEvents) &&
+      (current.continueAsNewSuggested ||
+        current.historyLength >= TIMINGS.coordinatorMaxEvents ||
+        current.targetWorkerDeploymentVersionChanged) &&
       current.historyLength >= carryCheckedAt + CARRY_RECHECK_EVENTS
     ) {
-      // Start nothing new; once the change and the list in flight are answered, hand the ledger to a new run.
+      // Start nothing new; once the change and the list in flight are answered, hand the ledger to a new run. A new
+      // current version of the worker deployment (an upgrade or a rollback, docs/upgrading.md) is such a moment too:
+      // this run stays pinned to the version it started on, and its next run starts on the current one.
       if (writing || listing || sending > 0) continue;
       // A state too big to carry (one request of 10,000 long Huawei entries) stays in this run, whose history has
       // room for tens of thousands of events more; it is weighed again some events later.
@@ -576,7 +589,7 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
       await condition(allHandlersFinished);
       drainInbox();
       const state: CarriedState = { v: 1, ledger: ledger.state, ...(exitWhenIdle ? { exitWhenIdle } : {}) };
-      await continueAsNew<typeof serverGroupCoordinator>(state);
+      await continueOnCurrentVersion(state);
     }
     step(ledger);
   }

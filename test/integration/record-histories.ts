@@ -1,12 +1,15 @@
-// Records the workflow histories that test/replay.test.ts replays against the current workflow code, so that a
-// change which breaks determinism for runs already in flight fails CI. Re-record only deliberately (a change
-// that is meant to be incompatible, behind a patch or a new workflow type), never to make replay pass:
+// Records the workflow histories of a release, which test/replay.test.ts replays against the workflow code of every
+// later release, so that a change which breaks determinism for runs already in flight fails CI. Run it once per
+// release (package.json's version): it writes test/fixtures/histories/<version>/ and lists the files with their
+// SHA-256 in releases.json, and it refuses a version already there: released histories are never re-recorded.
 //
-//   node --import tsx test/integration/record-histories.ts            # writes test/fixtures/histories/*.json
+//   node --import tsx test/integration/record-histories.ts            # writes test/fixtures/histories/<version>/
 //
 // Each run uses the dev server, a real worker and the simulators over HTTP, with small server counts so the
 // fixtures stay small. The files are `historyToJSON` output (the shape `temporal workflow show --output json` writes).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -36,7 +39,17 @@ import {
   startDevServer,
 } from './support.js';
 
-const OUT = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
+const HISTORIES = new URL('../fixtures/histories/', import.meta.url);
+const RELEASE = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+const MANIFEST_FILE = new URL('releases.json', HISTORIES);
+const manifest = JSON.parse(readFileSync(MANIFEST_FILE, 'utf8')) as { releases: Record<string, unknown> };
+if (manifest.releases[RELEASE] !== undefined)
+  throw new Error(
+    `release ${RELEASE} has recorded its histories already (releases.json): they are kept as recorded; a new release (package.json's version) records its own`,
+  );
+const OUT = fileURLToPath(new URL(`${RELEASE}/`, HISTORIES));
 
 interface Recording {
   /** The fixture's file name, without `.json`. */
@@ -199,4 +212,29 @@ try {
     throw new Error(`alibaba-continue-as-new: expected a chain of coordinator runs, got ${files.length - 1}`);
 } finally {
   await canEnv.teardown();
+}
+
+// The release's entry: the files with their SHA-256, so that test/replay.test.ts notices a history changed in place.
+const files = RECORDINGS.map((r) => r.name);
+const written = readdirNames(OUT);
+manifest.releases[RELEASE] = {
+  commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
+  workers: 'versioned (Worker Deployments): its runs are pinned to its build',
+  replayedBy: 'current',
+  histories: Object.fromEntries(
+    written.map((f) => [
+      f,
+      createHash('sha256')
+        .update(readFileSync(`${OUT}${f}`))
+        .digest('hex'),
+    ]),
+  ),
+};
+writeFileSync(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+console.log(`releases.json: release ${RELEASE}, ${written.length} histories (${files.length} requests recorded)`);
+
+function readdirNames(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 }
