@@ -1,5 +1,5 @@
 // `npm run drills`: every fault drill at full size on the real dev server, then one table.
-//   npm run drills                      all seven, full size
+//   npm run drills                      all eight, full size
 //   npm run drills -- --only 1,4        some of them
 //   npm run drills -- --small           the sizes `npm test` uses
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { stuckServers } from './stuck-servers.js';
 import { clientFor, DevServer, seconds, writeWorkflowBundle, type DrillContext, type DrillReport } from './support.js';
 import { formatTable, FULL, SMALL } from './table.js';
 import { temporalRestarted } from './temporal-restarted.js';
+import { upgrade } from './upgrade.js';
 import { workerKilled } from './worker-killed.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -23,7 +24,7 @@ const args = process.argv.slice(2);
 const sizes = args.includes('--small') ? SMALL : FULL;
 const onlyArg = args[args.indexOf('--only') + 1];
 const only =
-  args.includes('--only') && onlyArg ? new Set(onlyArg.split(',').map(Number)) : new Set([1, 2, 3, 4, 5, 6, 7]);
+  args.includes('--only') && onlyArg ? new Set(onlyArg.split(',').map(Number)) : new Set([1, 2, 3, 4, 5, 6, 7, 8]);
 
 const { cli } = provisionAll({ log: () => {} });
 if (!cli.path) throw new Error('no Temporal CLI: run `npm run temporal:provision`');
@@ -47,6 +48,7 @@ try {
     [5, () => hostileInput(ctx, sizes.hostileInput)],
     [6, () => credentials(ctx, { ...sizes.credentials, cli: cli.path! })],
     [7, () => sharedGroup(ctx, sizes.sharedGroup)],
+    [8, () => upgrade(ctx, sizes.upgrade)],
   ];
   for (const [n, drill] of drills) {
     if (!only.has(n)) continue;

@@ -182,7 +182,8 @@ export interface WorkerProcess {
 }
 
 export interface WorkerSettings {
-  readonly temporal: DevServer;
+  /** The Temporal frontend the worker connects to: a dev server, or the cluster tier's. */
+  readonly temporal: { readonly address: string; readonly namespace: string };
   readonly taskQueue: string;
   readonly bundlePath: string;
   readonly sims: RunningSimulators;
@@ -194,6 +195,8 @@ export interface WorkerSettings {
    * Huawei securitykey), or `assume-role` (Alibaba STS AssumeRole with the demo keys, the Huawei securitykey).
    */
   readonly keysFrom?: 'metadata' | 'assume-role';
+  /** More environment: LBFLOW_PROMOTE, LBFLOW_BUILD_ID, limits. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Every worker's output of this process, kept for the secrets scan. */
@@ -220,6 +223,7 @@ export async function startWorker(s: WorkerSettings): Promise<WorkerProcess> {
       LBFLOW_SHUTDOWN_GRACE_SECONDS: '5',
       LBFLOW_LOG_LEVEL: 'INFO',
       ...(s.keysFrom === undefined ? {} : temporaryKeys(s)),
+      ...s.env,
     },
   });
   let output = '';

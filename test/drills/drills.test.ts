@@ -20,6 +20,7 @@ import {
 } from '../../drills/support.js';
 import { formatTable, SMALL } from '../../drills/table.js';
 import { temporalRestarted } from '../../drills/temporal-restarted.js';
+import { upgrade } from '../../drills/upgrade.js';
 import { workerKilled } from '../../drills/worker-killed.js';
 import '../setup/servers.js';
 
@@ -98,6 +99,27 @@ describe('fault drills (small)', () => {
     "7. overlapping requests on one group across three workers, one cancelled mid-run with rollback: nobody else's server removed, nothing unreported",
     async () => clean(await sharedGroup(shared, SMALL.sharedGroup)),
     180_000,
+  );
+
+  it(
+    '8. a new version deployed with runs in flight on both providers, then rolled back: 0 workflow tasks failed, 0 runs stuck, nothing lost or added twice',
+    async () => {
+      const report = await upgrade(shared, SMALL.upgrade);
+      clean(report);
+      expect([report.failedTasks, report.nondeterminism, report.stuck]).toEqual([0, 0, 0]);
+    },
+    240_000,
+  );
+
+  it(
+    '8, control: the same deploy on unversioned workers (lbflow 0.1) wedges with non-determinism, which the drill sees',
+    async () => {
+      const report = await upgrade(shared, { ...SMALL.upgrade, versioning: false, drainTimeoutMs: 15_000 });
+      console.log(formatTable([report]));
+      expect(report.passed).toBe(0);
+      expect(report.nondeterminism).toBeGreaterThan(0);
+    },
+    240_000,
   );
 
   it(

@@ -1,0 +1,354 @@
+// Drill 8: a new lbflow version deployed with runs in flight, then rolled back (docs/upgrading.md). Each trial, on its
+// own task queue (so its own Worker Deployment), on one Alibaba group and one Huawei pool at once:
+//   1. two workers of version 1 (the tree as it is) take requests A (600 servers, one chunk at a time) and B;
+//   2. once each group has an add in flight, a worker of version 2 starts and makes itself current: version 2 is
+//      built from the tree with a command-sequence change in both workflows (one more activity before each add in the
+//      coordinator, one more timer first thing in the request), so a version-1 history replayed by version-2 code
+//      would fail its workflow task for non-determinism; C arrives during the drain (50 of A's servers and 200 new);
+//   3. once no run is left on version 1, its workers stop; D starts on version 2, and once an add of it is in
+//      flight a worker of version 1 starts again and makes itself current (the rollback); E arrives (50 of D's, 100
+//      new); once no run is left on version 2, its worker stops.
+// The evidence: every request completes and reports each of its servers once; each group holds exactly what was asked
+// (checkGroupRuns: nothing lost, nothing added twice, no ClientToken committed twice); not one workflow task failed
+// in any run of the task queue (requests and every coordinator run); and how long each version took to drain.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startAddServers } from '../src/client/index.js';
+import type { AddServersResult } from '../src/domain/index.js';
+import { defaultDeploymentName } from '../src/worker/config.js';
+import { buildIdOf } from '../src/worker/deployment.js';
+import {
+  PROJECT_ROOT,
+  prng,
+  resetSimulator,
+  seconds,
+  simulators,
+  sleep,
+  startWorker,
+  withTimeout,
+  type DrillContext,
+  type DrillReport,
+  type WorkerProcess,
+} from './support.js';
+import {
+  ADD_ACTION,
+  alibabaServers,
+  checkGroupRuns,
+  drillWorld,
+  huaweiServers,
+  keyOf,
+  membersOf,
+  PROVIDERS,
+  request,
+  type ProviderName,
+} from './world.js';
+
+export interface UpgradeOptions {
+  trials: number;
+  seed?: number;
+  /** How long a version may take to drain before the trial counts its runs as stuck. */
+  drainTimeoutMs?: number;
+  /**
+   * false: the control, the same deploy with LBFLOW_WORKER_VERSIONING=off (as lbflow 0.1 ran): version 2's worker
+   * replays version 1's runs, which the drill must see fail. Default true.
+   */
+  versioning?: boolean;
+}
+
+/** What the drill needs of a Temporal server: its frontend (a dev server, or the cluster tier's) and a client. */
+export type UpgradeContext = Pick<DrillContext, 'client' | 'bundlePath' | 'log'> & {
+  readonly temporal: { readonly address: string; readonly namespace: string };
+};
+
+/** Where the second version changes the command sequence: each anchor must still be in the tree. */
+const VARIANT_EDITS: { file: string; anchor: string; insert: (anchor: string) => string; head?: string }[] = [
+  {
+    // One more activity before each add: the change the upgrade issue saw wedge every task of a coordinator.
+    file: 'workflows/coordinator.ts',
+    anchor: 'const result = await activitiesFor(op.pollMs, window, summary).addChunk({',
+    insert: (anchor) =>
+      `await activitiesFor(TIMINGS.retryFloorMs, TIMINGS.addRetryWindowMs, 'version 2: the group takes a change').waitGroupReady(l.state.group);\n      ${anchor}`,
+  },
+  {
+    // One more command first thing in the request.
+    file: 'workflows/add-servers.ts',
+    anchor:
+      'export async function addServersToServerGroup(request: unknown, ...extra: unknown[]): Promise<AddServersResult> {',
+    insert: (anchor) => `${anchor}\n  await versionTwoSleep(1);`,
+    head: "import { sleep as versionTwoSleep } from '@temporalio/workflow';\n",
+  },
+];
+
+/**
+ * Version 2: the tree's workflow source with VARIANT_EDITS, bundled as `npm run build` bundles it. Returns the
+ * bundle's path; its build id differs from version 1's because its code does.
+ */
+export async function buildVersionTwo(dir: string): Promise<string> {
+  const src = join(dir, 'version-2', 'src');
+  cpSync(join(PROJECT_ROOT, 'src'), src, { recursive: true });
+  for (const edit of VARIANT_EDITS) {
+    const path = join(src, edit.file);
+    const code = readFileSync(path, 'utf8');
+    if (!code.includes(edit.anchor))
+      throw new Error(
+        `the upgrade drill's version 2 no longer applies: src/${edit.file} lacks ${JSON.stringify(edit.anchor)} (update VARIANT_EDITS in drills/upgrade.ts)`,
+      );
+    writeFileSync(path, `${edit.head ?? ''}${code.replace(edit.anchor, edit.insert(edit.anchor))}`);
+  }
+  const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: join(src, 'workflows', 'index.ts'),
+    preloadModules: [join(src, 'workflows', 'preload.ts')],
+    logger: silent,
+    // The copy sits outside the project: its imports resolve in the project's node_modules.
+    webpackConfigHook: (config) => ({
+      ...config,
+      resolve: { ...config.resolve, modules: ['node_modules', join(PROJECT_ROOT, 'node_modules')] },
+    }),
+  });
+  const path = join(dir, 'version-2-bundle.js');
+  writeFileSync(path, code);
+  return path;
+}
+
+interface Started {
+  readonly name: string;
+  readonly provider: ProviderName;
+  readonly keys: string[];
+  readonly result: Promise<AddServersResult>;
+}
+
+/** Runs still open on one version of the deployment (the request and coordinator runs pinned to it). */
+async function openOn(client: Client, deployment: string, buildId: string): Promise<number> {
+  const { count } = await client.workflow.count(
+    `TemporalWorkerDeploymentVersion = '${deployment}:${buildId}' AND ExecutionStatus = 'Running'`,
+  );
+  return count;
+}
+
+/** Waits until no run is open on the version; the time it took, or undefined when it did not drain in time. */
+async function drained(
+  client: Client,
+  deployment: string,
+  buildId: string,
+  timeoutMs: number,
+): Promise<number | undefined> {
+  const t = performance.now();
+  while (performance.now() - t < timeoutMs) {
+    if ((await openOn(client, deployment, buildId)) === 0) return performance.now() - t;
+    await sleep(200);
+  }
+  return undefined;
+}
+
+/** Workflow tasks that failed, in every run of the task queue (any cause), and the non-determinism ones among them. */
+async function failedTasks(client: Client, taskQueue: string): Promise<{ failed: number; nondeterminism: number }> {
+  let failed = 0;
+  let nondeterminism = 0;
+  for await (const run of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
+    const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+    for (const e of history.events ?? []) {
+      const f = e.workflowTaskFailedEventAttributes;
+      if (!f) continue;
+      failed++;
+      // WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR is 24; the message names TMPRL1100.
+      if (f.cause === 24 || /TMPRL1100|[Nn]ondetermin/.test(f.failure?.message ?? '')) nondeterminism++;
+    }
+  }
+  return { failed, nondeterminism };
+}
+
+/** Coordinator runs of the task queue on each build id (a coordinator moves to a new version by continuing as new). */
+async function coordinatorRuns(client: Client, taskQueue: string, deployment: string, buildId: string) {
+  const { count } = await client.workflow.count(
+    `WorkflowType = 'serverGroupCoordinator' AND TaskQueue = '${taskQueue}' AND TemporalWorkerDeploymentVersion = '${deployment}:${buildId}'`,
+  );
+  return count;
+}
+
+export interface UpgradeReport extends DrillReport {
+  /** Workflow tasks that failed in any run of the drill's task queues, and those for non-determinism. */
+  readonly failedTasks: number;
+  readonly nondeterminism: number;
+  readonly stuck: number;
+}
+
+export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<UpgradeReport> {
+  const random = prng(o.seed ?? 8);
+  const drainTimeoutMs = o.drainTimeoutMs ?? 120_000;
+  const versioning = o.versioning ?? true;
+  const dir = mkdtempSync(join(tmpdir(), 'lbflow-upgrade-'));
+  // Settle times long enough that each request spans several seconds: runs are in flight at every switch.
+  const world = drillWorld() as unknown as { alibaba: { timings: object }; huawei: { timings: object } };
+  world.alibaba.timings = { configuringMs: 600, addingMs: 900, removingMs: 300 };
+  world.huawei.timings = { initialMs: 900 };
+  const sims = await simulators(world as never);
+  const failures: string[] = [];
+  let passed = 0;
+  let duplicates = 0;
+  let lost = 0;
+  let failedTaskCount = 0;
+  let nondeterministic = 0;
+  let stuck = 0;
+  const drains: { forward: number[]; back: number[] } = { forward: [], back: [] };
+  const coordinatorMoves: number[] = [];
+  const inFlightAtSwitch: number[] = [];
+  const inFlightAtRollback: number[] = [];
+  try {
+    const v1Bundle = ctx.bundlePath;
+    const v2Bundle = await buildVersionTwo(dir);
+    const v1 = buildIdOf(readFileSync(v1Bundle, 'utf8'));
+    const v2 = buildIdOf(readFileSync(v2Bundle, 'utf8'));
+    if (v1 === v2) throw new Error('version 2 has the build id of version 1: its edits changed nothing');
+    for (let trial = 0; trial < o.trials; trial++) {
+      const taskQueue = `drill-upgrade-${trial}-${crypto.randomUUID()}`;
+      const deployment = defaultDeploymentName(taskQueue);
+      const problems: string[] = [];
+      const workers: WorkerProcess[] = [];
+      const worker = async (bundlePath: string, promote: 'if-none' | 'always') => {
+        const w = await startWorker({
+          temporal: ctx.temporal,
+          taskQueue,
+          bundlePath,
+          sims,
+          env: versioning ? { LBFLOW_PROMOTE: promote } : { LBFLOW_WORKER_VERSIONING: 'off' },
+        });
+        workers.push(w);
+        return w;
+      };
+      const started: Started[] = [];
+      const t0 = performance.now();
+      try {
+        for (const p of PROVIDERS) await resetSimulator(p === 'alibaba-gwlb' ? sims.alibaba.url : sims.huawei.url);
+        const before = Object.fromEntries(
+          await Promise.all(PROVIDERS.map(async (p) => [p, await membersOf(sims, p)] as const)),
+        ) as Record<ProviderName, Awaited<ReturnType<typeof membersOf>>>;
+        const servers: Record<ProviderName, Record<string, unknown>[]> = {
+          'alibaba-gwlb': alibabaServers(1200),
+          'huawei-elb': huaweiServers(1200),
+        };
+        const start = async (name: string, p: ProviderName, list: Record<string, unknown>[], options = {}) => {
+          const handle = await startAddServers(ctx.client, request(p, list, options) as never, {
+            taskQueue,
+            requestKey: `drill-upgrade-${trial}-${name}-${crypto.randomUUID()}`,
+          });
+          const result = handle.result();
+          result.catch(() => {}); // read at the end
+          started.push({ name: `${name} (${p})`, provider: p, keys: list.map((s) => keyOf(p, s)), result });
+        };
+        const adds = (p: ProviderName) =>
+          (p === 'alibaba-gwlb' ? sims.alibaba : sims.huawei).simulator.calls.counts().byAction[ADD_ACTION[p]]
+            ?.calls ?? 0;
+        /** Until each group has had `n` more adds, then a random moment within the next one. */
+        const addsInFlight = async (n: number) => {
+          const from = Object.fromEntries(PROVIDERS.map((p) => [p, adds(p)]));
+          for (const t = Date.now(); PROVIDERS.some((p) => adds(p) < from[p]! + n) && Date.now() - t < 60_000; )
+            await sleep(20);
+          await sleep(Math.floor(random() * 400));
+        };
+
+        // 1. Version 1, with requests in flight on both groups.
+        const v1Workers = [await worker(v1Bundle, 'if-none'), await worker(v1Bundle, 'if-none')];
+        for (const p of PROVIDERS) {
+          await start('a', p, servers[p].slice(0, 600), { chunksAhead: 0 });
+          await start('b', p, servers[p].slice(600, 800));
+        }
+        await addsInFlight(1);
+
+        // 2. Version 2 deployed and made current; C arrives during the drain.
+        const v2Worker = await worker(v2Bundle, 'always');
+        const atSwitch = await openOn(ctx.client, deployment, v1);
+        if (versioning && atSwitch === 0) problems.push('no run was open on version 1 when version 2 became current');
+        inFlightAtSwitch.push(atSwitch);
+        for (const p of PROVIDERS)
+          await start('c', p, [...servers[p].slice(0, 50), ...servers[p].slice(800, 1000)], { chunksAhead: 0 });
+        const forward = await drained(ctx.client, deployment, v1, drainTimeoutMs);
+        if (forward === undefined) {
+          stuck += await openOn(ctx.client, deployment, v1);
+          problems.push(`version 1 did not drain within ${seconds(drainTimeoutMs)}`);
+        } else drains.forward.push(forward);
+        await Promise.all(v1Workers.map((w) => w.stop('SIGTERM')));
+
+        // 3. Rolled back while version 2 has runs in flight.
+        for (const p of PROVIDERS) await start('d', p, servers[p].slice(1000, 1100), { chunksAhead: 0 });
+        await addsInFlight(1);
+        await worker(v1Bundle, 'always');
+        const atRollback = await openOn(ctx.client, deployment, v2);
+        if (versioning && atRollback === 0) problems.push('no run was open on version 2 at the rollback');
+        inFlightAtRollback.push(atRollback);
+        for (const p of PROVIDERS)
+          await start('e', p, [...servers[p].slice(1000, 1050), ...servers[p].slice(1100, 1200)]);
+        const back = await drained(ctx.client, deployment, v2, drainTimeoutMs);
+        if (back === undefined) {
+          stuck += await openOn(ctx.client, deployment, v2);
+          problems.push(`version 2 did not drain within ${seconds(drainTimeoutMs)} after the rollback`);
+        } else drains.back.push(back);
+        await v2Worker.stop('SIGTERM');
+
+        // Every request ends; the groups hold exactly what was asked, each server once.
+        const outcomes = await Promise.allSettled(
+          started.map((s) => withTimeout(s.result, drainTimeoutMs, `request ${s.name}`)),
+        );
+        for (const p of PROVIDERS) {
+          const runs = started
+            .map((s, i) => ({ s, outcome: outcomes[i]! }))
+            .filter(({ s }) => s.provider === p)
+            .map(({ s, outcome }) => ({ keys: s.keys, outcome }));
+          const check = await checkGroupRuns(sims, p, { runs, before: before[p] });
+          problems.push(...check.problems.map((x) => `${p}: ${x}`));
+          duplicates += check.duplicates;
+          lost += check.lost;
+        }
+        stuck += outcomes.filter((r) => r.status === 'rejected' && /nothing within/.test(String(r.reason))).length;
+        const tasks = await failedTasks(ctx.client, taskQueue);
+        failedTaskCount += tasks.failed;
+        nondeterministic += tasks.nondeterminism;
+        if (tasks.failed > 0)
+          problems.push(`${tasks.failed} workflow tasks failed (${tasks.nondeterminism} for non-determinism)`);
+        const onV2 = await coordinatorRuns(ctx.client, taskQueue, deployment, v2);
+        coordinatorMoves.push(onV2);
+      } catch (error) {
+        problems.push(String(error));
+      } finally {
+        await Promise.all(workers.map((w) => w.stop('SIGTERM')));
+        // A failed trial leaves runs open: end them, so that nothing of this trial waits on the next one.
+        for await (const run of ctx.client.workflow.list({
+          query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
+        }))
+          await ctx.client.workflow
+            .getHandle(run.workflowId, run.runId)
+            .terminate('upgrade drill: trial over')
+            .catch(() => {});
+      }
+      if (problems.length === 0) passed++;
+      else failures.push(`trial ${trial}: ${problems.join('; ')}`);
+      ctx.log(
+        `  upgrade, trial ${trial + 1}/${o.trials}: ${problems.length ? `FAILED: ${problems.join('; ')}` : `ok in ${seconds(performance.now() - t0)}`} (drained v1 in ${seconds(drains.forward.at(-1) ?? NaN)}, v2 in ${seconds(drains.back.at(-1) ?? NaN)})`,
+      );
+    }
+  } finally {
+    await sims.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const range = (xs: number[], show: (x: number) => string = seconds) =>
+    xs.length ? `${show(Math.min(...xs))}–${show(Math.max(...xs))}` : '–';
+  return {
+    drill: '8. upgrade: version 2 deployed with runs in flight on both providers, then rolled back',
+    trials: o.trials,
+    passed,
+    duplicates,
+    lost,
+    figures:
+      `${versioning ? '' : 'CONTROL, unversioned workers: '}workflow tasks failed ${failedTaskCount} (non-determinism ${nondeterministic}), runs stuck ${stuck}; ` +
+      `runs open on version 1 when version 2 became current ${range(inFlightAtSwitch, String)}, on version 2 at the rollback ${range(inFlightAtRollback, String)}; ` +
+      `version 1 drained in ${range(drains.forward)} after version 2 became current, version 2 in ${range(drains.back)} after the rollback; ` +
+      `coordinator runs on version 2 per trial ${range(coordinatorMoves, String)}`,
+    failures,
+    failedTasks: failedTaskCount,
+    nondeterminism: nondeterministic,
+    stuck,
+  };
+}
