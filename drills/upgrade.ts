@@ -20,6 +20,7 @@ import { startAddServers } from '../src/client/index.js';
 import type { AddServersResult } from '../src/domain/index.js';
 import { defaultDeploymentName } from '../src/worker/config.js';
 import { buildIdOf } from '../src/worker/deployment.js';
+import { crossingsOf, unreadable, type Crossing } from './crossings.js';
 import {
   PROJECT_ROOT,
   prng,
@@ -144,12 +145,20 @@ async function drained(
   return undefined;
 }
 
-/** Workflow tasks that failed, in every run of the task queue (any cause), and the non-determinism ones among them. */
-async function failedTasks(client: Client, taskQueue: string): Promise<{ failed: number; nondeterminism: number }> {
+/**
+ * Every run of the task queue: the workflow tasks that failed (any cause) and the non-determinism ones among them,
+ * and what crossed between runs (messages, carried states) that some kept release could not read.
+ */
+async function scanRuns(
+  client: Client,
+  taskQueue: string,
+): Promise<{ failed: number; nondeterminism: number; crossings: number; unreadable: string[] }> {
   let failed = 0;
   let nondeterminism = 0;
+  const crossings: Crossing[] = [];
   for await (const run of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
     const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+    crossings.push(...crossingsOf(history, `${run.workflowId} ${run.runId}`));
     for (const e of history.events ?? []) {
       const f = e.workflowTaskFailedEventAttributes;
       if (!f) continue;
@@ -158,7 +167,10 @@ async function failedTasks(client: Client, taskQueue: string): Promise<{ failed:
       if (f.cause === 24 || /TMPRL1100|[Nn]ondetermin/.test(f.failure?.message ?? '')) nondeterminism++;
     }
   }
-  return { failed, nondeterminism };
+  const refused = unreadable(crossings).map(
+    (u) => `release ${u.release} cannot read ${u.crossing.kind} at ${u.crossing.where}: ${u.why}`,
+  );
+  return { failed, nondeterminism, crossings: crossings.length, unreadable: refused };
 }
 
 /** Coordinator runs of the task queue on each build id (a coordinator moves to a new version by continuing as new). */
@@ -196,6 +208,8 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
   const drains: { forward: number[]; back: number[] } = { forward: [], back: [] };
   const coordinatorMoves: number[] = [];
   const inFlightAtSwitch: number[] = [];
+  let crossed = 0;
+  let unread = 0;
   const inFlightAtRollback: number[] = [];
   try {
     const v1Bundle = ctx.bundlePath;
@@ -240,12 +254,12 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
           started.push({ name: `${name} (${p})`, provider: p, keys: list.map((s) => keyOf(p, s)), result });
         };
         const adds = (p: ProviderName) =>
-          (p === 'alibaba-gwlb' ? sims.alibaba : sims.huawei).simulator.calls.counts().byAction[ADD_ACTION[p]]
-            ?.calls ?? 0;
+          (p === 'alibaba-gwlb' ? sims.alibaba : sims.huawei).simulator.calls.counts().byAction[ADD_ACTION[p]]?.calls ??
+          0;
         /** Until each group has had `n` more adds, then a random moment within the next one. */
         const addsInFlight = async (n: number) => {
           const from = Object.fromEntries(PROVIDERS.map((p) => [p, adds(p)]));
-          for (const t = Date.now(); PROVIDERS.some((p) => adds(p) < from[p]! + n) && Date.now() - t < 60_000; )
+          for (const t = Date.now(); PROVIDERS.some((p) => adds(p) < from[p]! + n) && Date.now() - t < 60_000;)
             await sleep(20);
           await sleep(Math.floor(random() * 400));
         };
@@ -303,11 +317,14 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
           lost += check.lost;
         }
         stuck += outcomes.filter((r) => r.status === 'rejected' && /nothing within/.test(String(r.reason))).length;
-        const tasks = await failedTasks(ctx.client, taskQueue);
+        const tasks = await scanRuns(ctx.client, taskQueue);
         failedTaskCount += tasks.failed;
         nondeterministic += tasks.nondeterminism;
         if (tasks.failed > 0)
           problems.push(`${tasks.failed} workflow tasks failed (${tasks.nondeterminism} for non-determinism)`);
+        crossed += tasks.crossings;
+        unread += tasks.unreadable.length;
+        problems.push(...tasks.unreadable.slice(0, 3));
         const onV2 = await coordinatorRuns(ctx.client, taskQueue, deployment, v2);
         coordinatorMoves.push(onV2);
       } catch (error) {
@@ -345,7 +362,8 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
       `${versioning ? '' : 'CONTROL, unversioned workers: '}workflow tasks failed ${failedTaskCount} (non-determinism ${nondeterministic}), runs stuck ${stuck}; ` +
       `runs open on version 1 when version 2 became current ${range(inFlightAtSwitch, String)}, on version 2 at the rollback ${range(inFlightAtRollback, String)}; ` +
       `version 1 drained in ${range(drains.forward)} after version 2 became current, version 2 in ${range(drains.back)} after the rollback; ` +
-      `coordinator runs on version 2 per trial ${range(coordinatorMoves, String)}`,
+      `coordinator runs on version 2 per trial ${range(coordinatorMoves, String)}; ` +
+      `messages and carried states between runs ${crossed}, of which a kept release could not read ${unread}`,
     failures,
     failedTasks: failedTaskCount,
     nondeterminism: nondeterministic,

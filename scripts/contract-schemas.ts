@@ -2,10 +2,15 @@
 // callers in other languages: the request (the workflow's one argument), the result, a failure's details and the
 // progress query's answer. `npx tsx scripts/contract-schemas.ts`; test/contract-schema.test.ts fails when a
 // committed file and its zod schema disagree.
-import { writeFileSync } from 'node:fs';
+//
+// It also writes what one lbflow version hands another (docs/upgrading.md): the readers of the messages between a
+// request and its coordinator and of the coordinator's carried state, into schemas/releases/<version>/ for the
+// package's version. Each release's readers are kept as written: test/contract-versions.test.ts checks that what the
+// current code writes is read by every kept release, and that what they wrote is read by the current code.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { contractSchemas, requestSchemas, WORKFLOW_TYPE } from '../src/domain/index.js';
+import { contractSchemas, coordinationSchemas, requestSchemas, WORKFLOW_TYPE } from '../src/domain/index.js';
 
 const schemaFile = (name: string) => fileURLToPath(new URL(`../schemas/${name}.schema.json`, import.meta.url));
 
@@ -52,6 +57,38 @@ export const CONTRACT: readonly ContractSchema[] = [
   },
 ];
 
+/** The folder of one release's readers of what crosses a version boundary. */
+export const releaseSchemaDir = (release: string) =>
+  fileURLToPath(new URL(`../schemas/releases/${release}/`, import.meta.url));
+
+/**
+ * What crosses a version boundary, as the current code reads it: a request of one version talks to a coordinator of
+ * another, and a coordinator continues as new onto another version. `input`: what a reader accepts.
+ */
+export const BETWEEN_VERSIONS = [
+  {
+    name: 'coordinator-message',
+    title: 'what a request sends its coordinator (signal lbflowCoordinatorMessage)',
+    zod: () => coordinationSchemas().CoordinatorMessageSchema as z.ZodType,
+  },
+  {
+    name: 'request-update',
+    title: 'what a coordinator sends a request (signal lbflowRequestUpdate)',
+    zod: () => coordinationSchemas().RequestUpdateSchema as z.ZodType,
+  },
+  {
+    name: 'carried-state',
+    title: 'what a coordinator run hands its next run (the continue-as-new input)',
+    zod: () => coordinationSchemas().CarriedStateFrameSchema as z.ZodType,
+  },
+] as const;
+export type BetweenVersions = (typeof BETWEEN_VERSIONS)[number]['name'];
+
+export function readerSchemaText(b: (typeof BETWEEN_VERSIONS)[number], release: string): string {
+  const schema = z.toJSONSchema(b.zod(), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return `${JSON.stringify({ ...schema, title: `lbflow ${release}: ${b.title}` }, null, 2)}\n`;
+}
+
 /** One contract schema as JSON Schema: fields, types, enums, required fields, defaults and descriptions. */
 export function jsonSchemaOf(c: ContractSchema): Record<string, unknown> {
   const schema = z.toJSONSchema(c.zod(), { io: c.io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -66,5 +103,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const c of CONTRACT) {
     writeFileSync(c.file, schemaText(c));
     process.stdout.write(`wrote ${c.file}\n`);
+  }
+  if (process.argv.includes('--release')) {
+    const { version } = (await import('../package.json', { with: { type: 'json' } })).default as { version: string };
+    const dir = releaseSchemaDir(version);
+    mkdirSync(dir, { recursive: true });
+    for (const b of BETWEEN_VERSIONS) {
+      writeFileSync(`${dir}${b.name}.schema.json`, readerSchemaText(b, version));
+      process.stdout.write(`wrote ${dir}${b.name}.schema.json\n`);
+    }
   }
 }

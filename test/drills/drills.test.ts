@@ -101,7 +101,7 @@ describe('fault drills (small)', () => {
     180_000,
   );
 
-  it(
+  it.concurrent(
     '8. a new version deployed with runs in flight on both providers, then rolled back: 0 workflow tasks failed, 0 runs stuck, nothing lost or added twice',
     async () => {
       const report = await upgrade(shared, SMALL.upgrade);
@@ -111,7 +111,7 @@ describe('fault drills (small)', () => {
     240_000,
   );
 
-  it(
+  it.concurrent(
     '8, control: the same deploy on unversioned workers (lbflow 0.1) wedges with non-determinism, which the drill sees',
     async () => {
       const report = await upgrade(shared, { ...SMALL.upgrade, versioning: false, drainTimeoutMs: 15_000 });
