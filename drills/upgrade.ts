@@ -16,9 +16,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { startAddServers } from '../src/client/index.js';
-import type { AddServersResult } from '../src/domain/index.js';
-import { defaultDeploymentName } from '../src/worker/config.js';
+import { describeDeployment, startAddServers } from '../src/client/index.js';
+import { defaultDeploymentName, type AddServersResult } from '../src/domain/index.js';
 import { buildIdOf } from '../src/worker/deployment.js';
 import { crossingsOf, unreadable, type Crossing } from './crossings.js';
 import {
@@ -122,12 +121,15 @@ interface Started {
   readonly result: Promise<AddServersResult>;
 }
 
-/** Runs still open on one version of the deployment (the request and coordinator runs pinned to it). */
+/** Runs still open on one version of the deployment (the request and coordinator runs pinned to it), as `lbflow versions` counts them. */
 async function openOn(client: Client, deployment: string, buildId: string): Promise<number> {
-  const { count } = await client.workflow.count(
-    `TemporalWorkerDeploymentVersion = '${deployment}:${buildId}' AND ExecutionStatus = 'Running'`,
-  );
-  return count;
+  const version = (await describeDeployment(client, deployment)).versions.find((v) => v.buildId === buildId);
+  return version ? version.open.requests + version.open.coordinators : 0;
+}
+
+/** Whether the deployment sends new runs to `buildId`, as `lbflow versions` says. */
+async function isCurrent(client: Client, deployment: string, buildId: string): Promise<boolean> {
+  return (await describeDeployment(client, deployment)).current === buildId;
 }
 
 /** Waits until no run is open on the version; the time it took, or undefined when it did not drain in time. */
@@ -274,6 +276,8 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
 
         // 2. Version 2 deployed and made current; C arrives during the drain.
         const v2Worker = await worker(v2Bundle, 'always');
+        if (versioning && !(await isCurrent(ctx.client, deployment, v2)))
+          problems.push('version 2 did not become current');
         const atSwitch = await openOn(ctx.client, deployment, v1);
         if (versioning && atSwitch === 0) problems.push('no run was open on version 1 when version 2 became current');
         inFlightAtSwitch.push(atSwitch);
@@ -290,6 +294,8 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
         for (const p of PROVIDERS) await start('d', p, servers[p].slice(1000, 1100), { chunksAhead: 0 });
         await addsInFlight(1);
         await worker(v1Bundle, 'always');
+        if (versioning && !(await isCurrent(ctx.client, deployment, v1)))
+          problems.push('version 1 did not become current again');
         const atRollback = await openOn(ctx.client, deployment, v2);
         if (versioning && atRollback === 0) problems.push('no run was open on version 2 at the rollback');
         inFlightAtRollback.push(atRollback);

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { getAddServersHandle, startAddServers, startOptionIssues, type AddServersHandle } from '../client/index.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators } from '../simulator/index.js';
-import { countsText } from '../domain/index.js';
+import { countsText, defaultDeploymentName, TASK_QUEUE } from '../domain/index.js';
+import { describeDeployment } from '../client/index.js';
 import { demoTable, runDemo } from './demo.js';
 import { buildRequest, loadInputFile, UsageError, type RequestFlags } from './input.js';
-import { EXIT, errorJson, exitCodeOf, reportJson, reportText } from './output.js';
+import { EXIT, errorJson, exitCodeOf, reportJson, reportText, table } from './output.js';
 import { createBoard, follow } from './progress.js';
 import { parsePort, PROJECT_ROOT, startStack, workerCommand, type Stack } from './stack.js';
 import { connectTemporal, runLink, type Temporal, type TemporalFlags } from './temporal.js';
@@ -240,6 +241,41 @@ export function program(setExit: (code: number) => void): Command {
           if (flags.wait) return followAndReport(g, t, handle, providerOfId(workflowId));
           if (g.json) out(JSON.stringify({ workflowId, status: 'cancel-requested' }, null, 2));
           else out(`cancellation requested for ${workflowId}`);
+          return EXIT.ok;
+        }),
+      );
+    });
+
+  cli
+    .command('versions')
+    .description(
+      "lbflow's Worker Deployment: which version takes new runs, and the runs each version still has open (a version is drained at 0; docs/upgrading.md)",
+    )
+    .option('--deployment <name>', 'the deployment (default: LBFLOW_DEPLOYMENT_NAME, else the task queue)')
+    .option('--task-queue <name>', 'the task queue whose deployment to show (default: LBFLOW_TASK_QUEUE or lbflow)')
+    .action(async (flags: { deployment?: string; taskQueue?: string }) => {
+      const g = globals();
+      const name =
+        flags.deployment ??
+        process.env.LBFLOW_DEPLOYMENT_NAME ??
+        defaultDeploymentName(flags.taskQueue ?? process.env.LBFLOW_TASK_QUEUE ?? TASK_QUEUE);
+      setExit(
+        await withTemporal(g, async (t) => {
+          const view = await describeDeployment(t.client, name);
+          if (g.json) {
+            out(JSON.stringify(view, null, 2));
+            return EXIT.ok;
+          }
+          out(
+            `deployment ${view.deploymentName}: new runs go to ${view.current ?? 'unversioned workers (no current version)'}${view.ramping ? `, ${view.ramping.percentage}% to ${view.ramping.buildId}` : ''}`,
+          );
+          const rows = view.versions.map((v) => [
+            v.buildId,
+            v.status,
+            String(v.open.requests),
+            String(v.open.coordinators),
+          ]);
+          out(table(['build id', 'status', 'open requests', 'open coordinators'], rows));
           return EXIT.ok;
         }),
       );

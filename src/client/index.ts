@@ -28,6 +28,7 @@ import {
 import { AddServersCancelledError, toAddServersError, ValidationError } from './errors.js';
 
 export * from './errors.js';
+export * from './versions.js';
 export { TASK_QUEUE, WORKFLOW_TYPE, SEARCH_ATTRIBUTES, addServersWorkflowId } from '../domain/index.js';
 export type {
   AddServersRequest,

@@ -37,6 +37,15 @@ export function taskQueueIssue(name: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The Worker Deployment of an lbflow task queue when LBFLOW_DEPLOYMENT_NAME is not set (docs/upgrading.md): the queue's
+ * name, made a name Temporal's CLI and Web UI take as it is (letters, digits, _ + -; no dot).
+ */
+export function defaultDeploymentName(taskQueue: string): string {
+  const name = taskQueue.replace(/[^A-Za-z0-9_+-]/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return (name || 'lbflow').slice(0, 100);
+}
+
 /** Why a request key is refused, or undefined. */
 export function requestKeyIssue(key: unknown): string | undefined {
   if (typeof key === 'string' && REQUEST_KEY.test(key)) return undefined;

@@ -7,7 +7,14 @@ import { resolve } from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
-import { PROVIDERS, TASK_QUEUE, taskQueueIssue, WORKFLOW_TYPE, type Provider } from '../domain/index.js';
+import {
+  defaultDeploymentName,
+  PROVIDERS,
+  TASK_QUEUE,
+  taskQueueIssue,
+  WORKFLOW_TYPE,
+  type Provider,
+} from '../domain/index.js';
 import {
   guardSecrets,
   isCredentialSource,
@@ -60,12 +67,6 @@ export interface VersioningSettings {
 
 /** A Worker Deployment name or build id: what Temporal's CLI and Web UI take without quoting. */
 const VERSION_PART = /^[A-Za-z0-9][A-Za-z0-9_+-]{0,99}$/;
-
-/** The deployment name a task queue gets when LBFLOW_DEPLOYMENT_NAME is not set: the queue's name, made a version part. */
-export function defaultDeploymentName(taskQueue: string): string {
-  const name = taskQueue.replace(/[^A-Za-z0-9_+-]/g, '-').replace(/^[^A-Za-z0-9]+/, '');
-  return (name || 'lbflow').slice(0, 100);
-}
 
 export interface WorkerConfig {
   readonly temporal: {
