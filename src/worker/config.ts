@@ -65,8 +65,10 @@ export interface VersioningSettings {
   readonly promote: PromotePolicy;
 }
 
-/** A Worker Deployment name or build id: what Temporal's CLI and Web UI take without quoting. */
-const VERSION_PART = /^[A-Za-z0-9][A-Za-z0-9_+-]{0,99}$/;
+/** A Worker Deployment name: what Temporal's CLI and Web UI take without quoting (no dot: it separates name and build id). */
+const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_+-]{0,99}$/;
+/** A build id: the same, and dots (a release such as 0.2.0). */
+const BUILD_ID = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,99}$/;
 
 export interface WorkerConfig {
   readonly temporal: {
@@ -214,7 +216,7 @@ const EnvSchema = z.object({
     blankToUndefined,
     z
       .string()
-      .regex(VERSION_PART, {
+      .regex(DEPLOYMENT_NAME, {
         error: 'must be 1 to 100 characters: a letter or digit, then letters, digits or _ + - (no dot)',
       })
       .optional(),
@@ -223,9 +225,9 @@ const EnvSchema = z.object({
     blankToUndefined,
     z
       .string()
-      .regex(VERSION_PART, {
+      .regex(BUILD_ID, {
         error:
-          "must be 1 to 100 characters: a letter or digit, then letters, digits or _ + - (no dot); unset: derived from the workflow bundle's content",
+          "must be 1 to 100 characters: a letter or digit, then letters, digits or _ . + -; unset: derived from the workflow bundle's content",
       })
       .optional(),
   ),

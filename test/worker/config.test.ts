@@ -50,6 +50,56 @@ describe('worker configuration from the environment', () => {
       taskQueueActivitiesPerSecond: 0,
     });
     expect(Object.keys(config.providers)).toEqual(['alibaba-gwlb']);
+    expect(config.versioning).toEqual({ deploymentName: 'lbflow', buildId: undefined, promote: 'if-none' });
+  });
+
+  it('versions the worker as a Worker Deployment: its name from the task queue unless set, a build id, when to promote', () => {
+    expect(loadWorkerConfig({ ...BASE, ...ALIBABA, LBFLOW_TASK_QUEUE: 'lbflow-canary.eu/1' }).versioning).toEqual({
+      deploymentName: 'lbflow-canary-eu-1',
+      buildId: undefined,
+      promote: 'if-none',
+    });
+    expect(
+      loadWorkerConfig({
+        ...BASE,
+        ...ALIBABA,
+        LBFLOW_DEPLOYMENT_NAME: 'lbflow-prod',
+        LBFLOW_BUILD_ID: '0.2.0-rc1',
+        LBFLOW_PROMOTE: 'NEVER',
+      }).versioning,
+    ).toEqual({ deploymentName: 'lbflow-prod', buildId: '0.2.0-rc1', promote: 'never' });
+    expect(loadWorkerConfig({ ...BASE, ...ALIBABA, LBFLOW_WORKER_VERSIONING: 'off' }).versioning).toBeUndefined();
+    expect(describeConfig(loadWorkerConfig({ ...BASE, ...ALIBABA })).versioning).toEqual({
+      deploymentName: 'lbflow',
+      buildId: 'from the workflow bundle',
+      promote: 'if-none',
+    });
+  });
+
+  it('refuses a deployment name or build id Temporal would not take as it is, an unknown promotion, and version settings with versioning off', () => {
+    const bad = issuesOf({
+      ...ALIBABA,
+      LBFLOW_DEPLOYMENT_NAME: 'lbflow.prod',
+      LBFLOW_BUILD_ID: '-1',
+      LBFLOW_PROMOTE: 'sometimes',
+      LBFLOW_WORKER_VERSIONING: 'maybe',
+    });
+    expect(bad.map((i) => i.variable).sort()).toEqual([
+      'LBFLOW_BUILD_ID',
+      'LBFLOW_DEPLOYMENT_NAME',
+      'LBFLOW_PROMOTE',
+      'LBFLOW_WORKER_VERSIONING',
+    ]);
+    expect(bad.find((i) => i.variable === 'LBFLOW_DEPLOYMENT_NAME')?.message).toContain('no dot');
+    expect(bad.find((i) => i.variable === 'LBFLOW_PROMOTE')?.message).toContain('if-none, always, never');
+    const off = issuesOf({
+      ...ALIBABA,
+      LBFLOW_WORKER_VERSIONING: 'off',
+      LBFLOW_BUILD_ID: 'b1',
+      LBFLOW_PROMOTE: 'always',
+    });
+    expect(off.map((i) => i.variable)).toEqual(['LBFLOW_BUILD_ID', 'LBFLOW_PROMOTE']);
+    expect(off[0]?.message).toContain('LBFLOW_WORKER_VERSIONING=off');
   });
 
   it("reads Temporal's own variables and the vendors' credential names", () => {
