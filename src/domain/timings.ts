@@ -33,6 +33,13 @@ export const TIMINGS = {
   workflowTaskTimeoutMs: 5_000,
   /** A coordinator with nothing to do exits after this; the next request starts a new incarnation (with new ClientTokens). */
   coordinatorIdleMs: 300_000,
+  /**
+   * An idle coordinator looks this often whether the worker deployment's current version changed (an upgrade or a
+   * rollback, docs/upgrading.md), and then exits at once: the next request starts its group's coordinator on the new
+   * version. Without the look it stays pinned to the old version for the rest of its idle time, and that version's
+   * workers cannot stop. Each look costs an idle coordinator one timer (5 history events).
+   */
+  coordinatorVersionCheckMs: 10_000,
   /** A coordinator continues as new past this many events even when the server does not suggest it yet: replays stay cheap. */
   coordinatorMaxEvents: 2_000,
   /**

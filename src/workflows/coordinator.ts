@@ -8,6 +8,7 @@ import {
   CancellationScope,
   condition,
   makeContinueAsNewFunc,
+  patched,
   defineQuery,
   defineSignal,
   getExternalWorkflowHandle,
@@ -47,6 +48,12 @@ import {
 import { describeFailure } from './failures.js';
 import { emptyLedger, Ledger, MAX_CARRIED_BYTES, type LedgerState, type ReadOp, type WriteOp } from './ledger.js';
 
+/**
+ * Since 0.2.0 an idle coordinator looks every TIMINGS.coordinatorVersionCheckMs whether the deployment's current
+ * version changed, and exits if so. A patch: a run recorded by 0.1.0 waited with one timer, and replays as it did.
+ */
+const IDLE_VERSION_CHECK = 'lbflow-0.2-idle-version-check';
+
 /** Events between two weighings of a state found too big to continue as new with. */
 const CARRY_RECHECK_EVENTS = 500;
 
@@ -67,9 +74,8 @@ export interface CarriedState {
  * version; each next run starts on the deployment's current version (AUTO_UPGRADE is the first task's behavior only:
  * the run then pins itself again). What one version hands the next, the carried state, is read by both (docs/upgrading.md).
  */
-const continueOnCurrentVersion = makeContinueAsNewFunc<typeof serverGroupCoordinator>({
-  initialVersioningBehavior: 'AUTO_UPGRADE',
-});
+const continueOnCurrentVersion = (state: CarriedState) =>
+  makeContinueAsNewFunc<typeof serverGroupCoordinator>({ initialVersioningBehavior: 'AUTO_UPGRADE' })(state);
 
 function validationFailure(message: string): ApplicationFailure {
   return ApplicationFailure.create({
@@ -546,9 +552,24 @@ export async function serverGroupCoordinator(...input: unknown[]): Promise<void>
 
   const busy = () => writing !== undefined || listing !== undefined || reads.size > 0 || sending > 0;
 
+  /**
+   * Waits for work for up to the idle time: true when some came. A new current version of the worker deployment
+   * ends the wait early (false): an idle run leaves, and the next request starts one on the current version.
+   */
+  const idleWait = async (): Promise<boolean> => {
+    const work = () => inbox.length > 0 || dirty;
+    if (!patched(IDLE_VERSION_CHECK)) return condition(work, TIMINGS.coordinatorIdleMs);
+    const until = Date.now() + TIMINGS.coordinatorIdleMs;
+    for (let left = TIMINGS.coordinatorIdleMs; left > 0; left = until - Date.now()) {
+      if (await condition(work, Math.min(left, TIMINGS.coordinatorVersionCheckMs))) return true;
+      if (workflowInfo().targetWorkerDeploymentVersionChanged) return false;
+    }
+    return false;
+  };
+
   for (;;) {
     if (inbox.length === 0 && !dirty && !busy() && (ledger?.idle ?? true)) {
-      const woke = exitWhenIdle ? false : await condition(() => inbox.length > 0 || dirty, TIMINGS.coordinatorIdleMs);
+      const woke = exitWhenIdle ? false : await idleWait();
       if (!woke && inbox.length === 0 && (ledger?.idle ?? true)) {
         await condition(allHandlersFinished);
         if (inbox.length === 0) return;
