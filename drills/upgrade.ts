@@ -7,7 +7,8 @@
 //      would fail its workflow task for non-determinism; C arrives during the drain (50 of A's servers and 200 new);
 //   3. once no run is left on version 1, its workers stop; D starts on version 2, and once an add of it is in
 //      flight a worker of version 1 starts again and makes itself current (the rollback); E arrives (50 of D's, 100
-//      new); once no run is left on version 2, its worker stops.
+//      new); once no run is left on version 2, its worker stops;
+//   4. once every request has ended, version 2 is made current again: the idle coordinators leave version 1.
 // The evidence: every request completes and reports each of its servers once; each group holds exactly what was asked
 // (checkGroupRuns: nothing lost, nothing added twice, no ClientToken committed twice); not one workflow task failed
 // in any run of the task queue (requests and every coordinator run); and how long each version took to drain.
@@ -210,6 +211,7 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
   const drains: { forward: number[]; back: number[] } = { forward: [], back: [] };
   const coordinatorMoves: number[] = [];
   const inFlightAtSwitch: number[] = [];
+  const idleLeaves: number[] = [];
   let crossed = 0;
   let unread = 0;
   const inFlightAtRollback: number[] = [];
@@ -323,6 +325,15 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
           lost += check.lost;
         }
         stuck += outcomes.filter((r) => r.status === 'rejected' && /nothing within/.test(String(r.reason))).length;
+
+        // 4. Idle coordinators leave a version soon after another becomes current (they look every 10 s): version 2
+        // made current once more, with nothing in flight, and the time until version 1 has no coordinator open.
+        if (versioning) {
+          await worker(v2Bundle, 'always');
+          const idle = await drained(ctx.client, deployment, v1, drainTimeoutMs);
+          if (idle === undefined) problems.push('an idle coordinator stayed on version 1');
+          else idleLeaves.push(idle);
+        }
         const tasks = await scanRuns(ctx.client, taskQueue);
         failedTaskCount += tasks.failed;
         nondeterministic += tasks.nondeterminism;
@@ -368,7 +379,7 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
       `${versioning ? '' : 'CONTROL, unversioned workers: '}workflow tasks failed ${failedTaskCount} (non-determinism ${nondeterministic}), runs stuck ${stuck}; ` +
       `runs open on version 1 when version 2 became current ${range(inFlightAtSwitch, String)}, on version 2 at the rollback ${range(inFlightAtRollback, String)}; ` +
       `version 1 drained in ${range(drains.forward)} after version 2 became current, version 2 in ${range(drains.back)} after the rollback; ` +
-      `coordinator runs on version 2 per trial ${range(coordinatorMoves, String)}; ` +
+      `coordinator runs on version 2 per trial ${range(coordinatorMoves, String)}; idle coordinators left the old version in ${range(idleLeaves)}; ` +
       `messages and carried states between runs ${crossed}, of which a kept release could not read ${unread}`,
     failures,
     failedTasks: failedTaskCount,
