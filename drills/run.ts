@@ -1,5 +1,5 @@
 // `npm run drills`: every fault drill at full size on the real dev server, then one table.
-//   npm run drills                      all eight, full size
+//   npm run drills                      all nine, full size
 //   npm run drills -- --only 1,4        some of them
 //   npm run drills -- --small           the sizes `npm test` uses
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +24,7 @@ const args = process.argv.slice(2);
 const sizes = args.includes('--small') ? SMALL : FULL;
 const onlyArg = args[args.indexOf('--only') + 1];
 const only =
-  args.includes('--only') && onlyArg ? new Set(onlyArg.split(',').map(Number)) : new Set([1, 2, 3, 4, 5, 6, 7, 8]);
+  args.includes('--only') && onlyArg ? new Set(onlyArg.split(',').map(Number)) : new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
 const { cli } = provisionAll({ log: () => {} });
 if (!cli.path) throw new Error('no Temporal CLI: run `npm run temporal:provision`');
@@ -49,6 +49,7 @@ try {
     [6, () => credentials(ctx, { ...sizes.credentials, cli: cli.path! })],
     [7, () => sharedGroup(ctx, sizes.sharedGroup)],
     [8, () => upgrade(ctx, sizes.upgrade)],
+    [9, () => upgrade(ctx, { ...sizes.upgrade, from: 'release' })],
   ];
   for (const [n, drill] of drills) {
     if (!only.has(n)) continue;

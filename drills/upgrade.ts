@@ -12,7 +12,8 @@
 // The evidence: every request completes and reports each of its servers once; each group holds exactly what was asked
 // (checkGroupRuns: nothing lost, nothing added twice, no ClientToken committed twice); not one workflow task failed
 // in any run of the task queue (requests and every coordinator run); and how long each version took to drain.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Client } from '@temporalio/client';
@@ -57,6 +58,20 @@ export interface UpgradeOptions {
    * replays version 1's runs, which the drill must see fail. Default true.
    */
   versioning?: boolean;
+  /**
+   * 'release': version 1 is the oldest kept release (0.1.0, unversioned workers), built from its commit in this
+   * clone's history, and version 2 the tree as it is: the first upgrade an operator of 0.1.0 makes, and its rollback
+   * to unversioned workers. Default 'tree': both versions from the tree (version 2 with VARIANT_EDITS).
+   */
+  from?: 'tree' | 'release';
+}
+
+/** One version of the drill: a workflow bundle, run by versioned workers (its build id) or unversioned ones. */
+interface Version {
+  readonly label: string;
+  readonly bundlePath: string;
+  /** undefined: unversioned workers (LBFLOW_WORKER_VERSIONING=off, as every 0.1.0 worker ran). */
+  readonly buildId: string | undefined;
 }
 
 /** What the drill needs of a Temporal server: its frontend (a dev server, or the cluster tier's) and a client. */
@@ -99,20 +114,44 @@ export async function buildVersionTwo(dir: string): Promise<string> {
       );
     writeFileSync(path, `${edit.head ?? ''}${code.replace(edit.anchor, edit.insert(edit.anchor))}`);
   }
-  const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  return bundleCopy(src, join(dir, 'version-2-bundle.js'));
+}
+
+const silentLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** Bundles the workflow source under `src` (outside the project: its imports resolve in the project's node_modules). */
+async function bundleCopy(src: string, out: string): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: join(src, 'workflows', 'index.ts'),
     preloadModules: [join(src, 'workflows', 'preload.ts')],
-    logger: silent,
-    // The copy sits outside the project: its imports resolve in the project's node_modules.
+    logger: silentLogger,
     webpackConfigHook: (config) => ({
       ...config,
       resolve: { ...config.resolve, modules: ['node_modules', join(PROJECT_ROOT, 'node_modules')] },
     }),
   });
-  const path = join(dir, 'version-2-bundle.js');
-  writeFileSync(path, code);
-  return path;
+  writeFileSync(out, code);
+  return out;
+}
+
+/** The oldest kept release's workflow bundle, from its commit (test/fixtures/histories/releases.json). */
+export async function buildOldestRelease(dir: string): Promise<{ release: string; bundlePath: string }> {
+  const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'test/fixtures/histories/releases.json'), 'utf8')) as {
+    releases: Record<string, { commit: string }>;
+  };
+  const [release, { commit }] = Object.entries(manifest.releases).sort(([a], [b]) =>
+    a.localeCompare(b, 'en', { numeric: true }),
+  )[0]!;
+  const out = join(dir, `release-${release}`);
+  mkdirSync(out, { recursive: true });
+  try {
+    execFileSync('sh', ['-c', `git archive ${commit} src | tar -x -C '${out}'`], { cwd: PROJECT_ROOT, stdio: 'pipe' });
+  } catch (error) {
+    throw new Error(
+      `release ${release}'s commit ${commit} is not in this clone's history (a shallow clone? \`git fetch --unshallow\`): ${String((error as { stderr?: Buffer }).stderr ?? error)}`,
+    );
+  }
+  return { release, bundlePath: await bundleCopy(join(out, 'src'), join(dir, `release-${release}-bundle.js`)) };
 }
 
 interface Started {
@@ -122,27 +161,48 @@ interface Started {
   readonly result: Promise<AddServersResult>;
 }
 
-/** Runs still open on one version of the deployment (the request and coordinator runs pinned to it), as `lbflow versions` counts them. */
-async function openOn(client: Client, deployment: string, buildId: string): Promise<number> {
-  const version = (await describeDeployment(client, deployment)).versions.find((v) => v.buildId === buildId);
+/** Where a trial runs: its task queue and the Worker Deployment of that queue. */
+interface Place {
+  readonly client: Client;
+  readonly taskQueue: string;
+  readonly deployment: string;
+}
+
+/**
+ * Runs still open on a version: the request and coordinator runs pinned to it, as `lbflow versions` counts them; on
+ * unversioned workers, the queue's open runs no version has taken yet.
+ */
+async function openOn(at: Place, v: Version): Promise<number> {
+  if (v.buildId === undefined)
+    return (
+      await at.client.workflow.count(
+        `TaskQueue = '${at.taskQueue}' AND ExecutionStatus = 'Running' AND TemporalWorkerDeploymentVersion IS NULL`,
+      )
+    ).count;
+  const version = (await describeDeployment(at.client, at.deployment)).versions.find((x) => x.buildId === v.buildId);
   return version ? version.open.requests + version.open.coordinators : 0;
 }
 
-/** Whether the deployment sends new runs to `buildId`, as `lbflow versions` says. */
-async function isCurrent(client: Client, deployment: string, buildId: string): Promise<boolean> {
-  return (await describeDeployment(client, deployment)).current === buildId;
+/** Whether the deployment sends new runs to `v` (for unversioned workers: no version is current), as `lbflow versions` says. */
+async function isCurrent(at: Place, v: Version): Promise<boolean> {
+  return (await describeDeployment(at.client, at.deployment)).current === v.buildId;
+}
+
+/** Makes unversioned workers take new runs again: `temporal worker deployment set-current-version --unversioned`. */
+async function makeUnversionedCurrent(at: Place): Promise<void> {
+  await at.client.workflowService.setWorkerDeploymentCurrentVersion({
+    namespace: at.client.options.namespace,
+    deploymentName: at.deployment,
+    buildId: '',
+    identity: 'lbflow upgrade drill',
+  });
 }
 
 /** Waits until no run is open on the version; the time it took, or undefined when it did not drain in time. */
-async function drained(
-  client: Client,
-  deployment: string,
-  buildId: string,
-  timeoutMs: number,
-): Promise<number | undefined> {
+async function drained(at: Place, v: Version, timeoutMs: number): Promise<number | undefined> {
   const t = performance.now();
   while (performance.now() - t < timeoutMs) {
-    if ((await openOn(client, deployment, buildId)) === 0) return performance.now() - t;
+    if ((await openOn(at, v)) === 0) return performance.now() - t;
     await sleep(200);
   }
   return undefined;
@@ -176,10 +236,10 @@ async function scanRuns(
   return { failed, nondeterminism, crossings: crossings.length, unreadable: refused };
 }
 
-/** Coordinator runs of the task queue on each build id (a coordinator moves to a new version by continuing as new). */
-async function coordinatorRuns(client: Client, taskQueue: string, deployment: string, buildId: string) {
-  const { count } = await client.workflow.count(
-    `WorkflowType = 'serverGroupCoordinator' AND TaskQueue = '${taskQueue}' AND TemporalWorkerDeploymentVersion = '${deployment}:${buildId}'`,
+/** Coordinator runs of the task queue on a build id (a coordinator moves to a new version by continuing as new). */
+async function coordinatorRuns(at: Place, buildId: string) {
+  const { count } = await at.client.workflow.count(
+    `WorkflowType = 'serverGroupCoordinator' AND TaskQueue = '${at.taskQueue}' AND TemporalWorkerDeploymentVersion = '${at.deployment}:${buildId}'`,
   );
   return count;
 }
@@ -216,25 +276,42 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
   let unread = 0;
   const inFlightAtRollback: number[] = [];
   try {
-    const v1Bundle = ctx.bundlePath;
-    const v2Bundle = await buildVersionTwo(dir);
-    const v1 = buildIdOf(readFileSync(v1Bundle, 'utf8'));
-    const v2 = buildIdOf(readFileSync(v2Bundle, 'utf8'));
-    if (v1 === v2) throw new Error('version 2 has the build id of version 1: its edits changed nothing');
+    const fromRelease = o.from === 'release';
+    const treeBundle = ctx.bundlePath;
+    const oldest = fromRelease ? await buildOldestRelease(dir) : undefined;
+    const v2Bundle = fromRelease ? treeBundle : await buildVersionTwo(dir);
+    const v1Bundle = oldest?.bundlePath ?? treeBundle;
+    const idOf = (path: string) => buildIdOf(readFileSync(path, 'utf8'));
+    const v1: Version = {
+      label: oldest ? `release ${oldest.release}` : 'version 1',
+      bundlePath: v1Bundle,
+      buildId: versioning && !oldest ? idOf(v1Bundle) : undefined,
+    };
+    const v2: Version = { label: 'version 2', bundlePath: v2Bundle, buildId: versioning ? idOf(v2Bundle) : undefined };
+    if (idOf(v1Bundle) === idOf(v2Bundle))
+      throw new Error('version 2 has the code of version 1: its edits changed nothing');
     for (let trial = 0; trial < o.trials; trial++) {
       const taskQueue = `drill-upgrade-${trial}-${crypto.randomUUID()}`;
-      const deployment = defaultDeploymentName(taskQueue);
+      const at: Place = { client: ctx.client, taskQueue, deployment: defaultDeploymentName(taskQueue) };
       const problems: string[] = [];
       const workers: WorkerProcess[] = [];
-      const worker = async (bundlePath: string, promote: 'if-none' | 'always') => {
+      /** A worker of `v`; a versioned one makes its version current if `promote` says so. */
+      const worker = async (v: Version, promote: 'if-none' | 'always') => {
         const w = await startWorker({
           temporal: ctx.temporal,
           taskQueue,
-          bundlePath,
+          bundlePath: v.bundlePath,
           sims,
-          env: versioning ? { LBFLOW_PROMOTE: promote } : { LBFLOW_WORKER_VERSIONING: 'off' },
+          env: v.buildId !== undefined ? { LBFLOW_PROMOTE: promote } : { LBFLOW_WORKER_VERSIONING: 'off' },
         });
         workers.push(w);
+        return w;
+      };
+      /** Workers of `v` take the new runs: a versioned one promotes itself; unversioned ones once no version is current. */
+      const deploy = async (v: Version) => {
+        const w = await worker(v, 'always');
+        if (v.buildId === undefined && versioning) await makeUnversionedCurrent(at);
+        if (versioning && !(await isCurrent(at, v))) problems.push(`${v.label} did not become current`);
         return w;
       };
       const started: Started[] = [];
@@ -267,9 +344,17 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
             await sleep(20);
           await sleep(Math.floor(random() * 400));
         };
+        /** Waits for `v` to drain after a switch, then stops its workers; the time goes to `into`. */
+        const drain = async (v: Version, into: number[], what: string) => {
+          const took = await drained(at, v, drainTimeoutMs);
+          if (took === undefined) {
+            stuck += await openOn(at, v);
+            problems.push(`${v.label} did not drain within ${seconds(drainTimeoutMs)} ${what}`);
+          } else into.push(took);
+        };
 
         // 1. Version 1, with requests in flight on both groups.
-        const v1Workers = [await worker(v1Bundle, 'if-none'), await worker(v1Bundle, 'if-none')];
+        const v1Workers = [await worker(v1, 'if-none'), await worker(v1, 'if-none')];
         for (const p of PROVIDERS) {
           await start('a', p, servers[p].slice(0, 600), { chunksAhead: 0 });
           await start('b', p, servers[p].slice(600, 800));
@@ -277,37 +362,25 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
         await addsInFlight(1);
 
         // 2. Version 2 deployed and made current; C arrives during the drain.
-        const v2Worker = await worker(v2Bundle, 'always');
-        if (versioning && !(await isCurrent(ctx.client, deployment, v2)))
-          problems.push('version 2 did not become current');
-        const atSwitch = await openOn(ctx.client, deployment, v1);
-        if (versioning && atSwitch === 0) problems.push('no run was open on version 1 when version 2 became current');
+        const v2Worker = await deploy(v2);
+        const atSwitch = await openOn(at, v1);
+        if (versioning && atSwitch === 0) problems.push(`no run was open on ${v1.label} when version 2 became current`);
         inFlightAtSwitch.push(atSwitch);
         for (const p of PROVIDERS)
           await start('c', p, [...servers[p].slice(0, 50), ...servers[p].slice(800, 1000)], { chunksAhead: 0 });
-        const forward = await drained(ctx.client, deployment, v1, drainTimeoutMs);
-        if (forward === undefined) {
-          stuck += await openOn(ctx.client, deployment, v1);
-          problems.push(`version 1 did not drain within ${seconds(drainTimeoutMs)}`);
-        } else drains.forward.push(forward);
+        await drain(v1, drains.forward, 'after version 2 became current');
         await Promise.all(v1Workers.map((w) => w.stop('SIGTERM')));
 
         // 3. Rolled back while version 2 has runs in flight.
         for (const p of PROVIDERS) await start('d', p, servers[p].slice(1000, 1100), { chunksAhead: 0 });
         await addsInFlight(1);
-        await worker(v1Bundle, 'always');
-        if (versioning && !(await isCurrent(ctx.client, deployment, v1)))
-          problems.push('version 1 did not become current again');
-        const atRollback = await openOn(ctx.client, deployment, v2);
+        await deploy(v1);
+        const atRollback = await openOn(at, v2);
         if (versioning && atRollback === 0) problems.push('no run was open on version 2 at the rollback');
         inFlightAtRollback.push(atRollback);
         for (const p of PROVIDERS)
           await start('e', p, [...servers[p].slice(1000, 1050), ...servers[p].slice(1100, 1200)]);
-        const back = await drained(ctx.client, deployment, v2, drainTimeoutMs);
-        if (back === undefined) {
-          stuck += await openOn(ctx.client, deployment, v2);
-          problems.push(`version 2 did not drain within ${seconds(drainTimeoutMs)} after the rollback`);
-        } else drains.back.push(back);
+        await drain(v2, drains.back, 'after the rollback');
         await v2Worker.stop('SIGTERM');
 
         // Every request ends; the groups hold exactly what was asked, each server once.
@@ -328,9 +401,9 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
 
         // 4. Idle coordinators leave a version soon after another becomes current (they look every 10 s): version 2
         // made current once more, with nothing in flight, and the time until version 1 has no coordinator open.
-        if (versioning) {
-          await worker(v2Bundle, 'always');
-          const idle = await drained(ctx.client, deployment, v1, drainTimeoutMs);
+        if (v1.buildId !== undefined) {
+          await deploy(v2);
+          const idle = await drained(at, v1, drainTimeoutMs);
           if (idle === undefined) problems.push('an idle coordinator stayed on version 1');
           else idleLeaves.push(idle);
         }
@@ -342,8 +415,7 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
         crossed += tasks.crossings;
         unread += tasks.unreadable.length;
         problems.push(...tasks.unreadable.slice(0, 3));
-        const onV2 = await coordinatorRuns(ctx.client, taskQueue, deployment, v2);
-        coordinatorMoves.push(onV2);
+        if (v2.buildId !== undefined) coordinatorMoves.push(await coordinatorRuns(at, v2.buildId));
       } catch (error) {
         problems.push(String(error));
       } finally {
@@ -370,7 +442,10 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
   const range = (xs: number[], show: (x: number) => string = seconds) =>
     xs.length ? `${show(Math.min(...xs))}–${show(Math.max(...xs))}` : '–';
   return {
-    drill: '8. upgrade: version 2 deployed with runs in flight on both providers, then rolled back',
+    drill:
+      o.from === 'release'
+        ? '9. upgrade from release 0.1.0 (unversioned workers) to this tree with runs in flight on both providers, then rolled back'
+        : '8. upgrade: version 2 deployed with runs in flight on both providers, then rolled back',
     trials: o.trials,
     passed,
     duplicates,

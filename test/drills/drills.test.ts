@@ -112,6 +112,16 @@ describe('fault drills (small)', () => {
   );
 
   it.concurrent(
+    '9. release 0.1.0 (unversioned workers) upgraded to this tree with runs in flight, then rolled back to it: 0 workflow tasks failed, nothing lost or added twice',
+    async () => {
+      const report = await upgrade(shared, { ...SMALL.upgrade, from: 'release' });
+      clean(report);
+      expect([report.failedTasks, report.nondeterminism, report.stuck]).toEqual([0, 0, 0]);
+    },
+    240_000,
+  );
+
+  it.concurrent(
     '8, control: the same deploy on unversioned workers (lbflow 0.1) wedges with non-determinism, which the drill sees',
     async () => {
       const report = await upgrade(shared, { ...SMALL.upgrade, versioning: false, drainTimeoutMs: 15_000 });
