@@ -188,16 +188,6 @@ async function isCurrent(at: Place, v: Version): Promise<boolean> {
   return (await describeDeployment(at.client, at.deployment)).current === v.buildId;
 }
 
-/** Makes unversioned workers take new runs again: `temporal worker deployment set-current-version --unversioned`. */
-async function makeUnversionedCurrent(at: Place): Promise<void> {
-  await at.client.workflowService.setWorkerDeploymentCurrentVersion({
-    namespace: at.client.options.namespace,
-    deploymentName: at.deployment,
-    buildId: '',
-    identity: 'lbflow upgrade drill',
-  });
-}
-
 /** Waits until no run is open on the version; the time it took, or undefined when it did not drain in time. */
 async function drained(at: Place, v: Version, timeoutMs: number): Promise<number | undefined> {
   const t = performance.now();
@@ -215,8 +205,9 @@ async function drained(at: Place, v: Version, timeoutMs: number): Promise<number
 async function scanRuns(
   client: Client,
   taskQueue: string,
-): Promise<{ failed: number; nondeterminism: number; crossings: number; unreadable: string[] }> {
+): Promise<{ failed: number; nondeterminism: number; crossings: number; unreadable: string[]; why: string[] }> {
   let failed = 0;
+  const why: string[] = [];
   let nondeterminism = 0;
   const crossings: Crossing[] = [];
   for await (const run of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
@@ -226,6 +217,7 @@ async function scanRuns(
       const f = e.workflowTaskFailedEventAttributes;
       if (!f) continue;
       failed++;
+      why.push(`${run.type} ${run.workflowId}: cause ${String(f.cause)}, ${(f.failure?.message ?? '').slice(0, 200)}`);
       // WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR is 24; the message names TMPRL1100.
       if (f.cause === 24 || /TMPRL1100|[Nn]ondetermin/.test(f.failure?.message ?? '')) nondeterminism++;
     }
@@ -233,7 +225,7 @@ async function scanRuns(
   const refused = unreadable(crossings).map(
     (u) => `release ${u.release} cannot read ${u.crossing.kind} at ${u.crossing.where}: ${u.why}`,
   );
-  return { failed, nondeterminism, crossings: crossings.length, unreadable: refused };
+  return { failed, nondeterminism, crossings: crossings.length, unreadable: refused, why };
 }
 
 /** Coordinator runs of the task queue on a build id (a coordinator moves to a new version by continuing as new). */
@@ -296,7 +288,7 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
       const problems: string[] = [];
       const workers: WorkerProcess[] = [];
       /** A worker of `v`; a versioned one makes its version current if `promote` says so. */
-      const worker = async (v: Version, promote: 'if-none' | 'always') => {
+      const worker = async (v: Version, promote: 'if-none' | 'never') => {
         const w = await startWorker({
           temporal: ctx.temporal,
           taskQueue,
@@ -307,12 +299,20 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
         workers.push(w);
         return w;
       };
-      /** Workers of `v` take the new runs: a versioned one promotes itself; unversioned ones once no version is current. */
-      const deploy = async (v: Version) => {
-        const w = await worker(v, 'always');
-        if (v.buildId === undefined && versioning) await makeUnversionedCurrent(at);
-        if (versioning && !(await isCurrent(at, v))) problems.push(`${v.label} did not become current`);
-        return w;
+      /**
+       * `v` takes the new runs, as an operator makes it (`temporal worker deployment set-current-version`): its workers
+       * are already up and polling, so the switch lands at this moment; unversioned workers take them once no version
+       * is current.
+       */
+      const promote = async (v: Version) => {
+        if (!versioning) return;
+        await at.client.workflowService.setWorkerDeploymentCurrentVersion({
+          namespace: at.client.options.namespace,
+          deploymentName: at.deployment,
+          buildId: v.buildId ?? '',
+          identity: 'lbflow upgrade drill',
+        });
+        if (!(await isCurrent(at, v))) problems.push(`${v.label} did not become current`);
       };
       const started: Started[] = [];
       const t0 = performance.now();
@@ -353,16 +353,18 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
           } else into.push(took);
         };
 
-        // 1. Version 1, with requests in flight on both groups.
+        // 1. Version 1 (its first worker makes it current), with requests in flight on both groups; version 2's worker
+        // deployed next to it, taking nothing yet.
         const v1Workers = [await worker(v1, 'if-none'), await worker(v1, 'if-none')];
+        const v2Worker = await worker(v2, 'never');
         for (const p of PROVIDERS) {
           await start('a', p, servers[p].slice(0, 600), { chunksAhead: 0 });
           await start('b', p, servers[p].slice(600, 800));
         }
-        await addsInFlight(1);
 
-        // 2. Version 2 deployed and made current; C arrives during the drain.
-        const v2Worker = await deploy(v2);
+        // 2. Version 2 made current once an add is in flight; C arrives during the drain.
+        await addsInFlight(1);
+        await promote(v2);
         const atSwitch = await openOn(at, v1);
         if (versioning && atSwitch === 0) problems.push(`no run was open on ${v1.label} when version 2 became current`);
         inFlightAtSwitch.push(atSwitch);
@@ -371,10 +373,12 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
         await drain(v1, drains.forward, 'after version 2 became current');
         await Promise.all(v1Workers.map((w) => w.stop('SIGTERM')));
 
-        // 3. Rolled back while version 2 has runs in flight.
+        // 3. Rolled back while version 2 has runs in flight: version 1's workers back, and made current once an add is
+        // in flight.
+        await worker(v1, 'never');
         for (const p of PROVIDERS) await start('d', p, servers[p].slice(1000, 1100), { chunksAhead: 0 });
         await addsInFlight(1);
-        await deploy(v1);
+        await promote(v1);
         const atRollback = await openOn(at, v2);
         if (versioning && atRollback === 0) problems.push('no run was open on version 2 at the rollback');
         inFlightAtRollback.push(atRollback);
@@ -402,7 +406,8 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
         // 4. Idle coordinators leave a version soon after another becomes current (they look every 10 s): version 2
         // made current once more, with nothing in flight, and the time until version 1 has no coordinator open.
         if (v1.buildId !== undefined) {
-          await deploy(v2);
+          await worker(v2, 'never');
+          await promote(v2);
           const idle = await drained(at, v1, drainTimeoutMs);
           if (idle === undefined) problems.push('an idle coordinator stayed on version 1');
           else idleLeaves.push(idle);
@@ -411,7 +416,9 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
         failedTaskCount += tasks.failed;
         nondeterministic += tasks.nondeterminism;
         if (tasks.failed > 0)
-          problems.push(`${tasks.failed} workflow tasks failed (${tasks.nondeterminism} for non-determinism)`);
+          problems.push(
+            `${tasks.failed} workflow tasks failed (${tasks.nondeterminism} for non-determinism): ${tasks.why.slice(0, 3).join('; ')}`,
+          );
         crossed += tasks.crossings;
         unread += tasks.unreadable.length;
         problems.push(...tasks.unreadable.slice(0, 3));

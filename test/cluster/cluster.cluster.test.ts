@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTable } from '../../drills/table.js';
+import { upgrade } from '../../drills/upgrade.js';
 import * as api from '../../scripts/cluster.mjs';
 import { QuotaExceededError, startAddServers } from '../../src/client/index.js';
 import { startSimulators, type RunningSimulators } from '../../src/simulator/index.js';
@@ -219,4 +221,20 @@ describe(`lbflow on a Temporal ${api.TEMPORAL_SERVER_VERSION} cluster on Postgre
     () => throughFault('postgres', BIG_GROUP, 4000, async () => api.restartPostgres(state)),
     240_000,
   );
+
+  it('deploys a new lbflow version with runs in flight and rolls it back (drill 8): 0 workflow tasks failed, 0 stuck, nothing lost or added twice', async () => {
+    const report = await upgrade(
+      {
+        temporal: { address: state.address, namespace: state.namespace },
+        client,
+        bundlePath: join(dir, 'workflow-bundle.js'),
+        log: (line) => process.stdout.write(`${line}\n`),
+      },
+      { trials: 1, seed: 80 },
+    );
+    process.stdout.write(`${formatTable([report])}\n`);
+    expect(report.failures).toEqual([]);
+    expect([report.passed, report.duplicates, report.lost]).toEqual([1, 0, 0]);
+    expect([report.failedTasks, report.nondeterminism, report.stuck]).toEqual([0, 0, 0]);
+  }, 300_000);
 });
