@@ -354,38 +354,47 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
         };
 
         // 1. Version 1 (its first worker makes it current), with requests in flight on both groups; version 2's worker
-        // deployed next to it, taking nothing yet.
-        const v1Workers = [await worker(v1, 'if-none'), await worker(v1, 'if-none')];
-        const v2Worker = await worker(v2, 'never');
+        // deployed next to it, taking nothing yet (unversioned workers cannot wait: the control's come at the switch).
+        let v1Workers = [await worker(v1, 'if-none'), await worker(v1, 'if-none')];
+        let v2Workers = versioning ? [await worker(v2, 'never')] : [];
         for (const p of PROVIDERS) {
           await start('a', p, servers[p].slice(0, 600), { chunksAhead: 0 });
           await start('b', p, servers[p].slice(600, 800));
         }
 
-        // 2. Version 2 made current once an add is in flight; C arrives during the drain.
+        // 2. Once an add is in flight, version 2 takes the new runs: made current, or, without versioning, a rolling
+        // deploy (version 1's workers replaced by version 2's). C arrives during the drain.
         await addsInFlight(1);
-        await promote(v2);
         const atSwitch = await openOn(at, v1);
-        if (versioning && atSwitch === 0) problems.push(`no run was open on ${v1.label} when version 2 became current`);
+        if (atSwitch === 0) problems.push(`no run was open on ${v1.label} when version 2 took over`);
         inFlightAtSwitch.push(atSwitch);
+        if (versioning) await promote(v2);
+        else {
+          v2Workers = [await worker(v2, 'never')];
+          await Promise.all(v1Workers.map((w) => w.stop('SIGTERM')));
+        }
         for (const p of PROVIDERS)
           await start('c', p, [...servers[p].slice(0, 50), ...servers[p].slice(800, 1000)], { chunksAhead: 0 });
-        await drain(v1, drains.forward, 'after version 2 became current');
+        await drain(v1, drains.forward, 'after version 2 took over');
         await Promise.all(v1Workers.map((w) => w.stop('SIGTERM')));
 
         // 3. Rolled back while version 2 has runs in flight: version 1's workers back, and made current once an add is
-        // in flight.
-        await worker(v1, 'never');
+        // in flight (without versioning, version 2's workers replaced by version 1's).
+        if (versioning) v1Workers = [await worker(v1, 'never')];
         for (const p of PROVIDERS) await start('d', p, servers[p].slice(1000, 1100), { chunksAhead: 0 });
         await addsInFlight(1);
-        await promote(v1);
         const atRollback = await openOn(at, v2);
-        if (versioning && atRollback === 0) problems.push('no run was open on version 2 at the rollback');
+        if (atRollback === 0) problems.push('no run was open on version 2 at the rollback');
         inFlightAtRollback.push(atRollback);
+        if (versioning) await promote(v1);
+        else {
+          v1Workers = [await worker(v1, 'never')];
+          await Promise.all(v2Workers.map((w) => w.stop('SIGTERM')));
+        }
         for (const p of PROVIDERS)
           await start('e', p, [...servers[p].slice(1000, 1050), ...servers[p].slice(1100, 1200)]);
         await drain(v2, drains.back, 'after the rollback');
-        await v2Worker.stop('SIGTERM');
+        await Promise.all(v2Workers.map((w) => w.stop('SIGTERM')));
 
         // Every request ends; the groups hold exactly what was asked, each server once.
         const outcomes = await Promise.allSettled(
