@@ -159,6 +159,8 @@ interface Started {
   readonly provider: ProviderName;
   readonly keys: string[];
   readonly result: Promise<AddServersResult>;
+  /** Its `progress` query, as `lbflow status` asks it. */
+  readonly progress: () => Promise<unknown>;
 }
 
 /** Where a trial runs: its task queue and the Worker Deployment of that queue. */
@@ -264,6 +266,7 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
   const coordinatorMoves: number[] = [];
   const inFlightAtSwitch: number[] = [];
   const idleLeaves: number[] = [];
+  let statusAnswered = 0;
   let crossed = 0;
   let unread = 0;
   const inFlightAtRollback: number[] = [];
@@ -332,7 +335,13 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
           });
           const result = handle.result();
           result.catch(() => {}); // read at the end
-          started.push({ name: `${name} (${p})`, provider: p, keys: list.map((s) => keyOf(p, s)), result });
+          started.push({
+            name: `${name} (${p})`,
+            provider: p,
+            keys: list.map((s) => keyOf(p, s)),
+            result,
+            progress: () => handle.progress(),
+          });
         };
         const adds = (p: ProviderName) =>
           (p === 'alibaba-gwlb' ? sims.alibaba : sims.huawei).simulator.calls.counts().byAction[ADD_ACTION[p]]?.calls ??
@@ -373,6 +382,13 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
           v2Workers = [await worker(v2, 'never')];
           await Promise.all(v1Workers.map((w) => w.stop('SIGTERM')));
         }
+        // `lbflow status` of the requests still running on version 1 answers during the drain.
+        if (versioning)
+          for (const s of started.filter((x) => x.name.startsWith('a ')))
+            await s.progress().then(
+              () => statusAnswered++,
+              (error: unknown) => problems.push(`the progress of ${s.name} on ${v1.label} failed: ${String(error)}`),
+            );
         for (const p of PROVIDERS)
           await start('c', p, [...servers[p].slice(0, 50), ...servers[p].slice(800, 1000)], { chunksAhead: 0 });
         await drain(v1, drains.forward, 'after version 2 took over');
@@ -470,6 +486,7 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
       `${versioning ? '' : 'CONTROL, unversioned workers: '}workflow tasks failed ${failedTaskCount} (non-determinism ${nondeterministic}), runs stuck ${stuck}; ` +
       `runs open on version 1 when version 2 became current ${range(inFlightAtSwitch, String)}, on version 2 at the rollback ${range(inFlightAtRollback, String)}; ` +
       `version 1 drained in ${range(drains.forward)} after version 2 became current, version 2 in ${range(drains.back)} after the rollback; ` +
+      `progress queries of old-version requests during the drain answered ${statusAnswered}; ` +
       `coordinator runs on version 2 per trial ${range(coordinatorMoves, String)}; idle coordinators left the old version in ${range(idleLeaves)}; ` +
       `messages and carried states between runs ${crossed}, of which a kept release could not read ${unread}`,
     failures,
