@@ -1,5 +1,6 @@
 // What crosses a version boundary, read out of workflow histories: the messages between requests and coordinators
-// (signals in, signals out, Signal-with-Start included) and the state a coordinator run hands its next run. Each is
+// (signals in, signals out, Signal-with-Start included), the state a coordinator run hands its next run, and the
+// report a cancelled request leaves in its memo for the client. Each is
 // checked against the readers of every kept release (schemas/releases/<version>/, JSON Schema) and the current code's,
 // so a version that writes what a neighbour cannot read is caught (docs/upgrading.md).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -7,7 +8,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { BETWEEN_VERSIONS, type BetweenVersions } from '../scripts/contract-schemas.js';
-import { COORDINATOR_SIGNAL, COORDINATOR_WORKFLOW_TYPE, REQUEST_SIGNAL } from '../src/domain/index.js';
+import { COORDINATOR_SIGNAL, COORDINATOR_WORKFLOW_TYPE, REPORT_MEMO, REQUEST_SIGNAL } from '../src/domain/index.js';
 
 export interface Crossing {
   readonly kind: BetweenVersions;
@@ -41,6 +42,8 @@ export function crossingsOf(history: temporal.api.history.v1.IHistory, name: str
       out.push({ kind: 'carried-state', value: first(started.input), where });
     const next = e.workflowExecutionContinuedAsNewEventAttributes;
     if (coordinator && next) out.push({ kind: 'carried-state', value: first(next.input), where });
+    const memo = e.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields?.[REPORT_MEMO];
+    if (memo) out.push({ kind: 'report-memo', value: defaultPayloadConverter.fromPayload(memo), where });
   }
   return out;
 }

@@ -77,6 +77,11 @@ export const BETWEEN_VERSIONS = [
     zod: () => coordinationSchemas().RequestUpdateSchema as z.ZodType,
   },
   {
+    name: 'report-memo',
+    title: 'what a cancelled request leaves in its memo for the client (lbflowReport)',
+    zod: () => contractSchemas().ReportMemoSchema as z.ZodType,
+  },
+  {
     name: 'carried-state',
     title: 'what a coordinator run hands its next run (the continue-as-new input)',
     zod: () => coordinationSchemas().CarriedStateFrameSchema as z.ZodType,

@@ -5,6 +5,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import {
   addServersWorkflowId,
   identityKey,
+  contractSchemas,
   PROGRESS_QUERY,
   SEARCH_ATTRIBUTES,
   serverGroupIdOf,
@@ -121,8 +122,10 @@ async function withReport(
   error: AddServersCancelledError,
 ): Promise<AddServersCancelledError> {
   const memo = (await workflow.describe().catch(() => undefined))?.memo;
-  const report = memo?.[REPORT_MEMO] as RunReport | undefined;
-  if (!report) return error;
+  // Read, not trusted: a request of another lbflow version wrote it (docs/upgrading.md).
+  const read = contractSchemas().ReportMemoSchema.safeParse(memo?.[REPORT_MEMO]);
+  if (!read.success) return error;
+  const report = { type: 'Cancelled', ...read.data } as RunReport;
   const summary = `${report.added.length} added${report.rolledBack ? `, ${report.rolledBack.length} rolled back` : ''}${report.keptForOthers?.length ? `, ${report.keptForOthers.length} kept for other requests` : ''}`;
   return new AddServersCancelledError({
     message: `${error.message} (${summary})`,

@@ -90,7 +90,18 @@ function buildContractSchemas() {
     })
     .describe('what the progress query of addServersToServerGroup answers');
 
-  return { AddServersResultSchema, FailureDetailsSchema, ProgressSchema };
+  /**
+   * How the client reads a cancelled run's report from its memo (lbflowReport), written by a request of any version:
+   * the lists it needs, and whatever else the writer put there passes through (a newer writer may add fields).
+   */
+  const ReportMemoSchema = z.looseObject({
+    added: keys,
+    alreadyPresent: keys,
+    rolledBack: keys.optional(),
+    keptForOthers: keys.optional(),
+  });
+
+  return { AddServersResultSchema, FailureDetailsSchema, ProgressSchema, ReportMemoSchema };
 }
 
 export type ContractSchemas = ReturnType<typeof buildContractSchemas>;
