@@ -45,7 +45,11 @@ interface JsonEvent {
   };
   workflowExecutionFailedEventAttributes?: { failure?: { applicationFailureInfo?: { type?: string } } };
   activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
-  markerRecordedEventAttributes?: { markerName?: string; details?: { data?: { payloads?: { data: string }[] } } };
+  markerRecordedEventAttributes?: {
+    markerName?: string;
+    /** `data` for a local activity's marker, `patch-data` for a patch's. */
+    details?: Record<string, { payloads?: { data: string }[] } | undefined>;
+  };
 }
 const load = (file: string) => JSON.parse(readFileSync(new URL(file, DIR), 'utf8')) as { events: JsonEvent[] };
 const ending = (file: string) => {
@@ -128,6 +132,27 @@ describe('replay of recorded request and coordinator histories against the curre
     ).resolves.toBeUndefined();
   });
 
+  it("replays both sides of the 0.2 patch: 0.1.0's idle coordinators waited with one timer, 0.2.0's look at the version", () => {
+    const patchesOf = (f: string) =>
+      load(f)
+        .events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+        .map(
+          (e) =>
+            JSON.parse(
+              Buffer.from(
+                Object.values(e.markerRecordedEventAttributes!.details!)[0]!.payloads![0]!.data,
+                'base64',
+              ).toString(),
+            ) as { id: string },
+        );
+    const idle = (release: string) =>
+      FIXTURES.filter((f) => f.startsWith(`${release}/`) && f.endsWith('success.coordinator.json'));
+    expect(idle('0.1.0').length).toBeGreaterThan(0);
+    for (const f of idle('0.1.0')) expect(patchesOf(f)).toEqual([]);
+    expect(idle('0.2.0').length).toBeGreaterThan(0);
+    for (const f of idle('0.2.0')) expect(patchesOf(f).map((p) => p.id)).toEqual(['lbflow-0.2-idle-version-check']);
+  });
+
   it('reports a determinism violation when the coordinator would schedule other commands than the history holds', async () => {
     const history = load(`${RELEASES[0]}/alibaba-success.coordinator.json`);
     const add = history.events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'addChunk')!;
@@ -145,7 +170,7 @@ describe('replay of recorded request and coordinator histories against the curre
     const history = load(`${RELEASES[0]}/alibaba-success.json`);
     // The hand-over is a local activity: its record is a marker whose data names the activity type.
     const marker = history.events.find((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')!;
-    const payload = marker.markerRecordedEventAttributes!.details!.data!.payloads![0]!;
+    const payload = marker.markerRecordedEventAttributes!.details!['data']!.payloads![0]!;
     const data = JSON.parse(Buffer.from(payload.data, 'base64').toString()) as { activity_type: string };
     expect(data.activity_type).toBe('handOver');
     payload.data = Buffer.from(JSON.stringify({ ...data, activity_type: 'listGroupServers' })).toString('base64');

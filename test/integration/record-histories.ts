@@ -215,11 +215,10 @@ try {
 }
 
 // The release's entry: the files with their SHA-256, so that test/replay.test.ts notices a history changed in place.
-const files = RECORDINGS.map((r) => r.name);
 const written = readdirNames(OUT);
 manifest.releases[RELEASE] = {
   commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
-  workers: 'versioned (Worker Deployments): its runs are pinned to its build',
+  workers: 'versioned (Worker Deployments): its runs are pinned to its build (recorded on an in-process worker)',
   replayedBy: 'current',
   histories: Object.fromEntries(
     written.map((f) => [
@@ -231,7 +230,9 @@ manifest.releases[RELEASE] = {
   ),
 };
 writeFileSync(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
-console.log(`releases.json: release ${RELEASE}, ${written.length} histories (${files.length} requests recorded)`);
+console.log(
+  `releases.json: release ${RELEASE}, ${written.length} histories (${written.filter((f) => !f.includes('.coordinator')).length} requests and their coordinators)`,
+);
 
 function readdirNames(dir: string): string[] {
   return readdirSync(dir)
