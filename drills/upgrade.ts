@@ -149,6 +149,7 @@ export async function buildOldestRelease(dir: string): Promise<{ release: string
   } catch (error) {
     throw new Error(
       `release ${release}'s commit ${commit} is not in this clone's history (a shallow clone? \`git fetch --unshallow\`): ${String((error as { stderr?: Buffer }).stderr ?? error)}`,
+      { cause: error },
     );
   }
   return { release, bundlePath: await bundleCopy(join(out, 'src'), join(dir, `release-${release}-bundle.js`)) };
