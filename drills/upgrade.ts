@@ -201,15 +201,29 @@ async function drained(at: Place, v: Version, timeoutMs: number): Promise<number
   return undefined;
 }
 
+/** WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, and _NON_DETERMINISTIC_ERROR. */
+const UNHANDLED_COMMAND = 1;
+const NON_DETERMINISTIC = 24;
+
 /**
- * Every run of the task queue: the workflow tasks that failed (any cause) and the non-determinism ones among them,
- * and what crossed between runs (messages, carried states) that some kept release could not read.
+ * Every run of the task queue: the workflow tasks that failed, the non-determinism ones among them, and what crossed
+ * between runs (messages, carried states) that some kept release could not read. A task the server handed back
+ * because a signal arrived while the run completed or continued as new (UnhandledCommand) is counted apart: it is how
+ * Temporal delivers that signal (the run goes on with it in its next task), not a failure of the code.
  */
 async function scanRuns(
   client: Client,
   taskQueue: string,
-): Promise<{ failed: number; nondeterminism: number; crossings: number; unreadable: string[]; why: string[] }> {
+): Promise<{
+  failed: number;
+  nondeterminism: number;
+  handedBack: number;
+  crossings: number;
+  unreadable: string[];
+  why: string[];
+}> {
   let failed = 0;
+  let handedBack = 0;
   const why: string[] = [];
   let nondeterminism = 0;
   const crossings: Crossing[] = [];
@@ -219,16 +233,20 @@ async function scanRuns(
     for (const e of history.events ?? []) {
       const f = e.workflowTaskFailedEventAttributes;
       if (!f) continue;
+      if (f.cause === UNHANDLED_COMMAND) {
+        handedBack++;
+        continue;
+      }
       failed++;
       why.push(`${run.type} ${run.workflowId}: cause ${String(f.cause)}, ${(f.failure?.message ?? '').slice(0, 200)}`);
-      // WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR is 24; the message names TMPRL1100.
-      if (f.cause === 24 || /TMPRL1100|[Nn]ondetermin/.test(f.failure?.message ?? '')) nondeterminism++;
+      // The message names TMPRL1100.
+      if (f.cause === NON_DETERMINISTIC || /TMPRL1100|[Nn]ondetermin/.test(f.failure?.message ?? '')) nondeterminism++;
     }
   }
   const refused = unreadable(crossings).map(
     (u) => `release ${u.release} cannot read ${u.crossing.kind} at ${u.crossing.where}: ${u.why}`,
   );
-  return { failed, nondeterminism, crossings: crossings.length, unreadable: refused, why };
+  return { failed, nondeterminism, handedBack, crossings: crossings.length, unreadable: refused, why };
 }
 
 /** Coordinator runs of the task queue on a build id (a coordinator moves to a new version by continuing as new). */
@@ -261,6 +279,7 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
   let duplicates = 0;
   let lost = 0;
   let failedTaskCount = 0;
+  let handedBack = 0;
   let nondeterministic = 0;
   let stuck = 0;
   const drains: { forward: number[]; back: number[] } = { forward: [], back: [] };
@@ -440,6 +459,7 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
         }
         const tasks = await scanRuns(ctx.client, taskQueue);
         failedTaskCount += tasks.failed;
+        handedBack += tasks.handedBack;
         nondeterministic += tasks.nondeterminism;
         if (tasks.failed > 0)
           problems.push(
@@ -485,6 +505,7 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
     lost,
     figures:
       `${versioning ? '' : 'CONTROL, unversioned workers: '}workflow tasks failed ${failedTaskCount} (non-determinism ${nondeterministic}), runs stuck ${stuck}; ` +
+      `tasks handed back for a signal that arrived while a run continued as new (UnhandledCommand) ${handedBack}; ` +
       `runs open on version 1 when version 2 became current ${range(inFlightAtSwitch, String)}, on version 2 at the rollback ${range(inFlightAtRollback, String)}; ` +
       `version 1 drained in ${range(drains.forward)} after version 2 became current, version 2 in ${range(drains.back)} after the rollback; ` +
       `progress queries of old-version requests during the drain answered ${statusAnswered}; ` +
