@@ -34,18 +34,26 @@ export type Promotion =
 
 type Service = NativeConnection['workflowService'];
 
-/** The deployment's current version, or undefined (none yet: unversioned workers take new runs). */
-export async function currentVersion(
+/**
+ * The deployment's current version (undefined: unversioned workers take new runs), and whether anyone ever chose
+ * one: a deployment set back to unversioned workers (a rollback to 0.1.0) has no current version, by choice.
+ */
+export async function routingOf(
   service: Service,
   namespace: string,
   deploymentName: string,
-): Promise<DeploymentVersion | undefined> {
+): Promise<{ current: DeploymentVersion | undefined; chosen: boolean }> {
   try {
-    const answer = await service.describeWorkerDeployment({ namespace, deploymentName });
-    const current = answer.workerDeploymentInfo?.routingConfig?.currentDeploymentVersion;
-    return current?.buildId ? { deploymentName, buildId: current.buildId } : undefined;
+    const routing = (await service.describeWorkerDeployment({ namespace, deploymentName })).workerDeploymentInfo
+      ?.routingConfig;
+    const current = routing?.currentDeploymentVersion;
+    return {
+      current: current?.buildId ? { deploymentName, buildId: current.buildId } : undefined,
+      chosen: Boolean(routing?.currentVersionChangedTime),
+    };
   } catch (error) {
-    if (grpcCode(error) === NOT_FOUND) return undefined; // no worker of this deployment has polled yet
+    // No worker of this deployment has polled yet.
+    if (grpcCode(error) === NOT_FOUND) return { current: undefined, chosen: false };
     throw error;
   }
 }
@@ -57,8 +65,9 @@ const grpcCode = (error: unknown) => (error as { code?: number } | undefined)?.c
 /**
  * Makes `version` the deployment's current version if `policy` says so, once the server knows it (it learns a
  * version from its workers' polls, so this is called once the worker polls, and retries until the version is
- * there, for at most `waitMs`). `if-none`: only while the deployment has no current version (a first deploy);
- * `always`: whatever is current; `never`: an operator promotes (docs/upgrading.md).
+ * there, for at most `waitMs`). `if-none`: only while no current version was ever chosen (a first deploy; a worker
+ * of the version an operator rolled back from, restarting, must not undo the rollback); `always`: whatever is
+ * current; `never`: an operator promotes (docs/upgrading.md).
  */
 export async function promote(
   service: Service,
@@ -69,11 +78,15 @@ export async function promote(
 ): Promise<Promotion> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const current = await currentVersion(service, namespace, version.deploymentName);
+    const { current, chosen } = await routingOf(service, namespace, version.deploymentName);
     if (current?.buildId === version.buildId) return { promoted: false, current, why: 'already current' };
     if (policy === 'never') return { promoted: false, current, why: 'LBFLOW_PROMOTE=never' };
-    if (policy === 'if-none' && current !== undefined)
-      return { promoted: false, current, why: 'another version is current (LBFLOW_PROMOTE=if-none)' };
+    if (policy === 'if-none' && chosen)
+      return {
+        promoted: false,
+        current,
+        why: `${current ? 'another version is' : 'unversioned workers are'} current by choice (LBFLOW_PROMOTE=if-none)`,
+      };
     try {
       await service.setWorkerDeploymentCurrentVersion({
         namespace,
