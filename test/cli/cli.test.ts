@@ -290,6 +290,23 @@ describe('lbflow CLI against `lbflow dev`', () => {
     expect((await huaweiPoolState(stack.huawei, MONITORED_POOL)).members.map((m) => m.key)).not.toContain(member);
   });
 
+  it("lists the worker deployment's versions: lbflow dev's worker made its version current, and runs it holds open", async () => {
+    const listed = await lbflow(['--json', 'versions'], env);
+    expect(listed.status, listed.stderr).toBe(0);
+    const view = json(listed.stdout);
+    expect(view.deploymentName).toBe('lbflow');
+    expect(view.current).toMatch(/^wf-[0-9a-f]{16}$/);
+    const current = (view.versions as { buildId: string; status: string; open: object }[]).find(
+      (v) => v.buildId === view.current,
+    );
+    expect(current).toMatchObject({ status: 'current', open: { requests: 0 } });
+    const human = await lbflow(['versions'], env);
+    expect(human.stdout).toContain(`deployment lbflow: new runs go to ${view.current}`);
+    expect(human.stdout).toMatch(new RegExp(`${view.current}\\s+current\\s+0\\s+\\d+`));
+    const none = await lbflow(['--json', 'versions', '--task-queue', 'nobody-polls-this'], env);
+    expect(json(none.stdout)).toEqual({ deploymentName: 'nobody-polls-this', versions: [] });
+  });
+
   it('exits 2 on usage errors and 7 when Temporal cannot be reached, saying what to do', async () => {
     const unknownFlag = await lbflow(['add', '--bogus'], env);
     expect(unknownFlag.status).toBe(2);
