@@ -12,16 +12,15 @@
 // The evidence: every request completes and reports each of its servers once; each group holds exactly what was asked
 // (checkGroupRuns: nothing lost, nothing added twice, no ClientToken committed twice); not one workflow task failed
 // in any run of the task queue (requests and every coordinator run); and how long each version took to drain.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { describeDeployment, startAddServers } from '../src/client/index.js';
 import { defaultDeploymentName, type AddServersResult } from '../src/domain/index.js';
 import { buildIdOf } from '../src/worker/deployment.js';
 import { crossingsOf, unreadable, type Crossing } from './crossings.js';
+import { bundleCopy, oldestRelease, releaseBundle } from './releases.js';
 import {
   PROJECT_ROOT,
   prng,
@@ -115,44 +114,6 @@ export async function buildVersionTwo(dir: string): Promise<string> {
     writeFileSync(path, `${edit.head ?? ''}${code.replace(edit.anchor, edit.insert(edit.anchor))}`);
   }
   return bundleCopy(src, join(dir, 'version-2-bundle.js'));
-}
-
-const silentLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-
-/** Bundles the workflow source under `src` (outside the project: its imports resolve in the project's node_modules). */
-async function bundleCopy(src: string, out: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: join(src, 'workflows', 'index.ts'),
-    preloadModules: [join(src, 'workflows', 'preload.ts')],
-    logger: silentLogger,
-    webpackConfigHook: (config) => ({
-      ...config,
-      resolve: { ...config.resolve, modules: ['node_modules', join(PROJECT_ROOT, 'node_modules')] },
-    }),
-  });
-  writeFileSync(out, code);
-  return out;
-}
-
-/** The oldest kept release's workflow bundle, from its commit (test/fixtures/histories/releases.json). */
-export async function buildOldestRelease(dir: string): Promise<{ release: string; bundlePath: string }> {
-  const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'test/fixtures/histories/releases.json'), 'utf8')) as {
-    releases: Record<string, { commit: string }>;
-  };
-  const [release, { commit }] = Object.entries(manifest.releases).sort(([a], [b]) =>
-    a.localeCompare(b, 'en', { numeric: true }),
-  )[0]!;
-  const out = join(dir, `release-${release}`);
-  mkdirSync(out, { recursive: true });
-  try {
-    execFileSync('sh', ['-c', `git archive ${commit} src | tar -x -C '${out}'`], { cwd: PROJECT_ROOT, stdio: 'pipe' });
-  } catch (error) {
-    throw new Error(
-      `release ${release}'s commit ${commit} is not in this clone's history (a shallow clone? \`git fetch --unshallow\`): ${String((error as { stderr?: Buffer }).stderr ?? error)}`,
-      { cause: error },
-    );
-  }
-  return { release, bundlePath: await bundleCopy(join(out, 'src'), join(dir, `release-${release}-bundle.js`)) };
 }
 
 interface Started {
@@ -293,7 +254,7 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
   try {
     const fromRelease = o.from === 'release';
     const treeBundle = ctx.bundlePath;
-    const oldest = fromRelease ? await buildOldestRelease(dir) : undefined;
+    const oldest = fromRelease ? await releaseBundle(dir, oldestRelease()) : undefined;
     const v2Bundle = fromRelease ? treeBundle : await buildVersionTwo(dir);
     const v1Bundle = oldest?.bundlePath ?? treeBundle;
     const idOf = (path: string) => buildIdOf(readFileSync(path, 'utf8'));

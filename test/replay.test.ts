@@ -4,11 +4,14 @@
 // all, with no server. A change that would break runs already in flight fails here. A released history is never
 // re-recorded in place (its SHA-256 is in releases.json); a deliberate break is a new version (docs/upgrading.md).
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { releaseBundle, releases as keptReleases } from '../drills/releases.js';
 import './setup/servers.js'; // the quiet Temporal runtime, as in every Temporal test file
 import { coordinatorWorkflowId, groupRefOf } from '../src/domain/index.js';
 import { bundleLbflowWorkflows } from './workflows/harness.js';
@@ -177,5 +180,34 @@ describe('replay of recorded request and coordinator histories against the curre
     await expect(
       Worker.runReplayHistory({ workflowBundle, replayName: 'altered-request' }, historyFromJSON(history)),
     ).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+});
+
+describe('each release replays its own histories on its own build (built from its commit)', () => {
+  // A release's runs are pinned to its build: this is the code that runs them while they drain. A release whose
+  // histories the current code no longer replays (one whose runs can no longer move) is still proven here.
+  const builds = new Map<string, string>();
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lbflow-releases-'));
+    for (const r of keptReleases()) builds.set(r.release, (await releaseBundle(dir, r)).bundlePath);
+  }, 180_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('builds every release listed in releases.json', () => {
+    expect([...builds.keys()]).toEqual(RELEASES);
+  });
+
+  it.each(FIXTURES)('its own build replays %s', async (file) => {
+    const codePath = builds.get(file.split('/')[0]!)!;
+    await expect(
+      Worker.runReplayHistory(
+        { workflowBundle: { codePath }, replayName: file },
+        historyFromJSON(load(file)),
+        workflowIdOf(file),
+      ),
+    ).resolves.toBeUndefined();
   });
 });
