@@ -82,10 +82,10 @@ export type UpgradeContext = Pick<DrillContext, 'client' | 'bundlePath' | 'log'>
 const VARIANT_EDITS: { file: string; anchor: string; insert: (anchor: string) => string; head?: string }[] = [
   {
     // One more activity before each add: the change the upgrade issue saw wedge every task of a coordinator.
-    file: 'workflows/coordinator.ts',
-    anchor: 'const result = await activitiesFor(op.pollMs, window, summary).addChunk({',
+    file: 'workflows/coordinator/effects.ts',
+    anchor: 'const result = await pollingAs(change.pollMs, window, summary).addChunk({',
     insert: (anchor) =>
-      `await activitiesFor(TIMINGS.retryFloorMs, TIMINGS.addRetryWindowMs, 'version 2: the group takes a change').waitGroupReady(l.state.group);\n      ${anchor}`,
+      `await pollingAs(TIMINGS.retryFloorMs, TIMINGS.addRetryWindowMs, 'version 2: the group takes a change').waitGroupReady(target.group);\n    ${anchor}`,
   },
   {
     // One more command first thing in the request.

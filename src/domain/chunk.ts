@@ -1,7 +1,4 @@
-// Splitting the work into provider calls: deterministic, so a replayed workflow plans the same chunks.
-import { identityKey, type IdentityOf } from './dedupe.js';
-import type { Provider } from './provider.js';
-import type { ServerOf } from './request.js';
+// Splitting work into provider calls: deterministic, so a replayed coordinator chooses the same chunks.
 
 /** Splits `items` into consecutive slices of at most `size`, preserving order; `size` must be a positive integer. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -11,38 +8,31 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-export interface AddPlanInput<P extends Provider> {
-  readonly provider: P;
-  /** Validated, deduplicated servers in request order. */
-  readonly servers: readonly ServerOf<P>[];
-  /** Identity keys (see `identityKey`) of the members already in the group. */
-  readonly present: readonly string[];
-  readonly maxChunkSize: number;
+/** What fills a chunk: the servers chosen, in the order offered, and the size the chunk may not pass. */
+export interface ChosenChunk<T> {
+  readonly chosen: T[];
+  /** The smallest `maxChunkSize` over the chosen servers' requests (Infinity when none was chosen). */
+  readonly limit: number;
 }
 
-export interface AddPlan<S> {
-  /** Requested servers the group already has: not sent again. */
-  readonly alreadyPresent: S[];
-  /** The remaining servers, in request order, in calls of at most `maxChunkSize`. */
-  readonly chunks: S[][];
-}
-
-/** Plans the add calls: skips servers already present and chunks the rest; a repeated key is sent once, as GWLB rejects duplicates in one call. */
-export function planAdd<P extends Provider>({
-  provider,
-  servers,
-  present,
-  maxChunkSize,
-}: AddPlanInput<P>): AddPlan<ServerOf<P>> {
-  const presentKeys = new Set(present);
-  const seen = new Set<string>();
-  const alreadyPresent: ServerOf<P>[] = [];
-  const toAdd: ServerOf<P>[] = [];
-  for (const server of servers) {
-    const key = identityKey(provider, server as IdentityOf<P>);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    (presentKeys.has(key) ? alreadyPresent : toAdd).push(server);
+/**
+ * Fills one chunk from `candidates`, in order: each server brings the limit of the requests that want it (the
+ * smallest `maxChunkSize` among them), and the chunk stops before the first server that would make it larger than
+ * the smallest limit of what it holds. The candidates are taken in order, never skipped: arrival order is kept.
+ */
+export function fillChunk<T>(candidates: Iterable<T>, limitOf: (candidate: T) => number): ChosenChunk<T> {
+  const chosen: T[] = [];
+  let limit = Infinity;
+  for (const candidate of candidates) {
+    const next = Math.min(limit, limitOf(candidate));
+    if (chosen.length + 1 > next) break;
+    limit = next;
+    chosen.push(candidate);
   }
-  return { alreadyPresent, chunks: chunk(toAdd, maxChunkSize) };
+  return { chosen, limit };
+}
+
+/** Whether a chosen chunk is as large as it may be: a chunk that is not full may wait for servers that could fill it. */
+export function isFull<T>(chunk: ChosenChunk<T>): boolean {
+  return chunk.chosen.length > 0 && chunk.chosen.length >= chunk.limit;
 }

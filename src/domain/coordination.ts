@@ -176,6 +176,19 @@ export function coordinationSchemas(): CoordinationSchemas {
 /** Per-server values, compact: `{ all }` when every server came out the same, else one entry per server. */
 export type Uniform<T extends string> =
   { readonly all: T } | { readonly each: { readonly key: string; readonly value: T }[] };
+/** Per-key values from a compact answer, for the keys (in order) it was about. */
+export function spreadOver<T extends string>(u: Uniform<T>, keys: readonly string[]): Map<string, T> {
+  return new Map('all' in u ? keys.map((k) => [k, u.all] as const) : u.each.map((e) => [e.key, e.value] as const));
+}
+
+/** A status record, compact: `{ all }` when every server has the same status. */
+export function compact(statuses: Record<string, string>): Uniform<string> {
+  const values = Object.values(statuses);
+  const first = values[0];
+  if (first !== undefined && values.every((v) => v === first)) return { all: first };
+  return { each: Object.entries(statuses).map(([key, value]) => ({ key, value })) };
+}
+
 export type CoordinatorMessage = z.output<CoordinationSchemas['CoordinatorMessageSchema']>;
 export type SubmitMessage = z.output<CoordinationSchemas['SubmitSchema']>;
 export type CancelReport = z.output<CoordinationSchemas['CancelReportSchema']>;
@@ -190,7 +203,8 @@ export function firstIssue(error: z.ZodError): string {
 
 /** What the `group` query answers. */
 export interface GroupView {
-  readonly group: GroupRef;
+  /** Undefined until the first request named the group. */
+  readonly group: GroupRef | undefined;
   /** First run id of this incarnation (what its ClientTokens carry). */
   readonly incarnation: string;
   /** Next change sequence number. */

@@ -116,3 +116,16 @@ export function identityOf<P extends Provider>(provider: P, server: IdentityOf<P
   const { address, protocolPort } = server as HuaweiIdentity;
   return { address, protocolPort } as IdentityOf<P>;
 }
+
+/** A key back to the identity a list filter or a removal takes (the inverse of `identityKey`). */
+export function identityFromKey<P extends Provider>(provider: P, key: string): IdentityOf<P> {
+  const cut = key.lastIndexOf(':');
+  const port = Number(key.slice(cut + 1));
+  const head = key.slice(0, cut);
+  if (provider === 'alibaba-gwlb') {
+    const colon = head.indexOf(':');
+    return { serverType: head.slice(0, colon), serverId: head.slice(colon + 1), port } as IdentityOf<P>;
+  }
+  const address = head.startsWith('[') && head.endsWith(']') ? head.slice(1, -1) : head;
+  return { address, protocolPort: port } as IdentityOf<P>;
+}

@@ -14,3 +14,4 @@ export * from './coordination.js';
 export * from './timings.js';
 export * from './summaries.js';
 export * from './contract-schemas.js';
+export * from './endings.js';

@@ -33,6 +33,7 @@ import {
   REPORT_MEMO,
   requestSizeIssue,
   SEARCH_ATTRIBUTES,
+  spreadOver,
   PROGRESS_QUERY,
   TIMINGS,
   validateAddServersRequest,
@@ -46,9 +47,8 @@ import {
   type Server,
   type ServerStatus,
 } from '../domain/index.js';
-import { requestSignal } from './coordinator.js';
+import { requestSignal } from './coordinator/workflow.js';
 import { workflowFailure } from './failures.js';
-import { spreadOver } from './ledger.js';
 
 export const progressQuery = defineQuery<Progress>(PROGRESS_QUERY);
 

@@ -6,4 +6,4 @@ export {
   requestSignal,
   groupQuery,
   type CarriedState,
-} from './coordinator.js';
+} from './coordinator/workflow.js';

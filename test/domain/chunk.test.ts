@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  chunk,
-  dedupeServers,
-  identityKey,
-  planAdd,
-  type AlibabaServer,
-  type HuaweiServer,
-} from '../../src/domain/index.js';
+import { chunk, fillChunk, isFull } from '../../src/domain/index.js';
 
 describe('chunk', () => {
   it('splits 450 items into 200, 200 and 50', () => {
@@ -56,73 +49,64 @@ describe('chunk', () => {
   });
 });
 
-const alibabaServers = fc
-  .uniqueArray(fc.integer({ min: 0, max: 5000 }), { maxLength: 600 })
-  .map((ids) => ids.map((n): AlibabaServer => ({ serverType: 'Ecs', serverId: `i-${n}`, port: 6081 })));
+/** A queued server: its name and the smallest maxChunkSize of the requests that want it. */
+interface Queued {
+  readonly name: number;
+  readonly limit: number;
+}
+const queue = fc
+  .array(fc.integer({ min: 1, max: 250 }), { maxLength: 900 })
+  .map((limits) => limits.map((limit, name): Queued => ({ name, limit })));
+const limitOf = (q: Queued) => q.limit;
 
-describe('planAdd', () => {
-  it('skips servers already present and chunks the rest in request order', () => {
-    const servers: HuaweiServer[] = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4'].map((address) => ({
-      address,
-      protocolPort: 80,
-      weight: 1,
-    }));
-    const plan = planAdd({ provider: 'huawei-elb', servers, present: ['10.0.0.2:80', '10.9.9.9:80'], maxChunkSize: 2 });
-    expect(plan).toEqual({ alreadyPresent: [servers[1]], chunks: [[servers[0], servers[2]], [servers[3]]] });
+describe('fillChunk', () => {
+  it('fills 450 servers of requests of 200 into chunks of 200, 200 and 50', () => {
+    let rest: Queued[] = Array.from({ length: 450 }, (_, name) => ({ name, limit: 200 }));
+    const sizes: number[] = [];
+    while (rest.length > 0) {
+      const { chosen } = fillChunk(rest, limitOf);
+      sizes.push(chosen.length);
+      rest = rest.slice(chosen.length);
+    }
+    expect(sizes).toEqual([200, 200, 50]);
   });
 
-  it('matches present IPv6 members whatever their spelling', () => {
-    const servers: HuaweiServer[] = [
-      {
-        address: '2001:DB8:0:0:0:0:0:1',
-        protocolPort: 443,
-        weight: 1,
-        subnetCidrId: '61da8098-954b-4809-bc5a-b99ccef8a398',
-      },
-    ];
-    const present = [identityKey('huawei-elb', { address: '2001:db8::1', protocolPort: 443 })];
-    expect(planAdd({ provider: 'huawei-elb', servers, present, maxChunkSize: 200 })).toEqual({
-      alreadyPresent: servers,
-      chunks: [],
-    });
-  });
-
-  it('sends a repeated key once, since GWLB rejects duplicates within a call', () => {
-    const a: AlibabaServer = { serverType: 'Ecs', serverId: 'i-a', port: 6081 };
-    expect(
-      planAdd({ provider: 'alibaba-gwlb', servers: [a, { ...a }], present: [], maxChunkSize: 200 }).chunks,
-    ).toEqual([[a]]);
-  });
-
-  it('partitions the servers exactly into already present and chunks of at most maxChunkSize, order preserved', () => {
-    fc.assert(
-      fc.property(
-        alibabaServers,
-        fc.integer({ min: 1, max: 200 }),
-        fc.func(fc.boolean()),
-        (servers, maxChunkSize, isPresent) => {
-          const keys = servers.map((s) => identityKey('alibaba-gwlb', s));
-          const present = [...keys.filter((k) => isPresent(k)), 'Ecs:i-not-requested:6081'];
-          const plan = planAdd({ provider: 'alibaba-gwlb', servers, present, maxChunkSize });
-          expect(plan.alreadyPresent).toEqual(servers.filter((_, i) => present.includes(keys[i]!)));
-          expect(plan.chunks.flat()).toEqual(servers.filter((_, i) => !present.includes(keys[i]!)));
-          for (const c of plan.chunks) expect(c.length).toBeLessThanOrEqual(maxChunkSize);
-          expect(planAdd({ provider: 'alibaba-gwlb', servers, present, maxChunkSize })).toEqual(plan);
-          expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
-        },
-      ),
-      { numRuns: 50 },
+  it('never holds more than the smallest limit of what it holds, and stops at the first server that would pass it', () => {
+    const servers = [200, 200, 3, 200, 200].map((limit, name) => ({ name, limit }));
+    const first = fillChunk(servers, limitOf);
+    expect([first.chosen.map((q) => q.name), first.limit]).toEqual([[0, 1, 2], 3]);
+    expect(isFull(first)).toBe(true);
+    // A server whose limit is smaller than what is already chosen ends the chunk before it: order is never skipped.
+    const second = fillChunk(
+      [200, 200, 1].map((limit, name) => ({ name, limit })),
+      limitOf,
     );
+    expect([second.chosen.map((q) => q.name), second.limit, isFull(second)]).toEqual([[0, 1], 200, false]);
   });
 
-  it('plans a deduplicated request without losing a server', () => {
+  it('chooses nothing from nothing, and nothing chosen is never full', () => {
+    const none = fillChunk<Queued>([], limitOf);
+    expect([none.chosen, none.limit, isFull(none)]).toEqual([[], Infinity, false]);
+  });
+
+  it('chooses a prefix no larger than its limit, as large as it may be, and in turn loses or repeats nothing', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 120 }), (ids) => {
-        const servers = ids.map((n): AlibabaServer => ({ serverType: 'Ecs', serverId: `i-${n}`, port: 6081 }));
-        const { unique } = dedupeServers('alibaba-gwlb', servers);
-        const plan = planAdd({ provider: 'alibaba-gwlb', servers: unique, present: [], maxChunkSize: 7 });
-        expect(plan.chunks.flat()).toEqual(unique);
-        expect(new Set(plan.chunks.flat().map((s) => s.serverId)).size).toBe(new Set(ids).size);
+      fc.property(queue, (servers) => {
+        let rest = servers;
+        const taken: Queued[] = [];
+        while (rest.length > 0) {
+          const chunk = fillChunk(rest, limitOf);
+          expect(chunk.chosen).toEqual(rest.slice(0, chunk.chosen.length));
+          expect(chunk.chosen.length).toBeGreaterThan(0);
+          expect(chunk.limit).toBe(Math.min(...chunk.chosen.map(limitOf)));
+          expect(chunk.chosen.length).toBeLessThanOrEqual(chunk.limit);
+          const next = rest[chunk.chosen.length];
+          // Maximal: the next server would make the chunk larger than its limit or its own.
+          if (next) expect(chunk.chosen.length + 1).toBeGreaterThan(Math.min(chunk.limit, next.limit));
+          taken.push(...chunk.chosen);
+          rest = rest.slice(chunk.chosen.length);
+        }
+        expect(taken).toEqual(servers);
       }),
     );
   });

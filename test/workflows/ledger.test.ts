@@ -2,7 +2,35 @@
 // rollback may remove, how a failed change is split, and what each request is told.
 import { describe, expect, it } from 'vitest';
 import { requestSchemas, type AddServersRequest, type SubmitMessage } from '../../src/domain/index.js';
-import { emptyLedger, Ledger, MAX_CARRIED_BYTES, MAX_HELD_BYTES, type WriteOp } from '../../src/workflows/ledger.js';
+import {
+  emptyLedger,
+  Ledger,
+  MAX_CARRIED_BYTES,
+  MAX_HELD_BYTES,
+  abandon,
+  admissionsDue,
+  applyAddFailed,
+  applyAdded,
+  applyListing,
+  applyNotSent,
+  applyRead,
+  applyRemoved,
+  applyUnanswered,
+  cancel,
+  followingWrites,
+  nextWrite,
+  phaseChangeDueAt,
+  progressDue,
+  readsDue,
+  submit,
+  takeOutcomes,
+  toList,
+  isAdmitted,
+  endedStage,
+  toCarried,
+  type Change,
+  type RequestEntry,
+} from '../../src/workflows/ledger/index.js';
 import { alibabaServers } from './harness.js';
 
 const GROUP = { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: 'sgp-ledgertest0' } as const;
@@ -22,9 +50,10 @@ function submission(id: string, servers: unknown[], options: Record<string, unkn
 /** A ledger whose requests were all listed against an empty group (or `present`). */
 function ledgerWith(requests: SubmitMessage[], present: string[] = []): Ledger {
   const l = new Ledger(emptyLedger(GROUP), 'incarnation-1');
-  for (const r of requests) expect(l.submit(r, 0)).toBeUndefined();
-  l.applyListing(
-    l.toList().map((r) => r.id),
+  for (const r of requests) expect(submit(l, r, 0)).toBeUndefined();
+  applyListing(
+    l,
+    toList(l).map((r) => r.id),
     present.map((key) => ({ key, status: 'Available' })),
     ['list-1'],
     new Set(),
@@ -32,23 +61,24 @@ function ledgerWith(requests: SubmitMessage[], present: string[] = []): Ledger {
   return l;
 }
 
-type Add = Extract<WriteOp, { kind: 'add' }>;
+type Add = Extract<Change, { kind: 'add' }>;
+const endingOf = (r: RequestEntry | undefined) => (r ? endedStage(r)?.ending : undefined);
 const nextAdd = (l: Ledger, now = 0): Add => {
-  const op = l.nextWrite(now);
+  const op = nextWrite(l, now);
   if (op?.kind !== 'add') throw new Error(`expected an add, got ${JSON.stringify(op)}`);
   return op;
 };
 const accept = (l: Ledger, op: Add, now = 1) =>
-  l.applyAdded(op, { all: op.dry ? 'dry-run' : 'accepted' }, undefined, [`req-${op.token}`], now);
+  applyAdded(l, op, { all: op.dry ? 'dry-run' : 'accepted' }, undefined, [`req-${op.token}`], now);
 const readAll = (l: Ledger, now = 2) => {
-  for (const read of l.readsDue(now, new Set())) l.applyRead(read, { all: 'Available' }, [], false);
+  for (const read of readsDue(l, now, new Set())) applyRead(l, read, { all: 'Available' }, [], false);
 };
 
 describe('the coordinator ledger', () => {
   it('coalesces 20 requests of 50 into chunks of 200 in arrival order, each server once', () => {
     const l = ledgerWith(Array.from({ length: 20 }, (_, n) => submission(`r${n}`, alibabaServers(50, n * 50))));
     const chunks: string[][] = [];
-    for (let op = l.nextWrite(0); op; op = l.nextWrite(0)) {
+    for (let op = nextWrite(l, 0); op; op = nextWrite(l, 0)) {
       expect(op.kind).toBe('add');
       chunks.push((op as Add).keys);
       accept(l, op as Add);
@@ -56,7 +86,7 @@ describe('the coordinator ledger', () => {
     expect(chunks.map((c) => c.length)).toEqual([200, 200, 200, 200, 200]);
     expect(chunks.flat()).toEqual(alibabaServers(1000).map(keyOf));
     readAll(l);
-    const outcomes = l.takeOutcomes();
+    const outcomes = takeOutcomes(l);
     expect(outcomes).toHaveLength(20);
     for (const [n, o] of outcomes.entries()) {
       expect(o.update.kind).toBe('completed');
@@ -94,9 +124,9 @@ describe('the coordinator ledger', () => {
     const op = nextAdd(l);
     expect(op.keys).toHaveLength(50);
     accept(l, op);
-    expect(l.nextWrite(0)).toBeUndefined();
+    expect(nextWrite(l, 0)).toBeUndefined();
     readAll(l);
-    const [a, b] = l.takeOutcomes().map((o) => o.update as { added: string[]; alreadyPresent: string[] });
+    const [a, b] = takeOutcomes(l).map((o) => o.update as { added: string[]; alreadyPresent: string[] });
     expect([a!.added.length, a!.alreadyPresent.length, b!.added.length, b!.alreadyPresent.length]).toEqual([
       50, 0, 0, 50,
     ]);
@@ -105,12 +135,12 @@ describe('the coordinator ledger', () => {
   it('a request arriving while a server is in flight joins it instead of sending it again', () => {
     const l = ledgerWith([submission('a', alibabaServers(10))]);
     const op = nextAdd(l);
-    l.submit(submission('b', alibabaServers(5)), 0);
-    l.applyListing(['b'], [], [], new Set());
-    expect(l.nextWrite(0)).toBeUndefined();
+    submit(l, submission('b', alibabaServers(5)), 0);
+    applyListing(l, ['b'], [], [], new Set());
+    expect(nextWrite(l, 0)).toBeUndefined();
     accept(l, op);
     readAll(l);
-    const b = l.takeOutcomes().find((o) => o.request.id === 'b')!.update as {
+    const b = takeOutcomes(l).find((o) => o.request.id === 'b')!.update as {
       added: string[];
       alreadyPresent: string[];
     };
@@ -121,20 +151,21 @@ describe('the coordinator ledger', () => {
     const l = ledgerWith([submission('a', alibabaServers(20), { onFailure: 'rollback' })]);
     accept(l, nextAdd(l));
     // b wants 5 of a's servers while a still lives (waiting for them), and completes first.
-    l.submit(submission('b', alibabaServers(5)), 0);
-    l.applyListing(
+    submit(l, submission('b', alibabaServers(5)), 0);
+    applyListing(
+      l,
       ['b'],
       alibabaServers(20).map((s) => ({ key: keyOf(s), status: 'Adding' })),
       [],
       new Set(),
     );
-    expect(l.cancel('a', 'a-nonce')).toBeUndefined();
-    expect(l.takeOutcomes()).toEqual([]);
-    const removal = l.nextWrite(0);
+    expect(cancel(l, 'a', 'a-nonce')).toBeUndefined();
+    expect(takeOutcomes(l)).toEqual([]);
+    const removal = nextWrite(l, 0);
     expect(removal).toMatchObject({ kind: 'remove', request: 'a', keys: alibabaServers(15, 5).map(keyOf) });
-    l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, ['rm-1']);
-    expect(l.nextWrite(0)).toBeUndefined();
-    const a = l.takeOutcomes().find((o) => o.request.id === 'a')!.update;
+    applyRemoved(l, removal as Extract<Change, { kind: 'remove' }>, ['rm-1']);
+    expect(nextWrite(l, 0)).toBeUndefined();
+    const a = takeOutcomes(l).find((o) => o.request.id === 'a')!.update;
     expect(a).toMatchObject({
       kind: 'cancelled',
       report: {
@@ -148,29 +179,30 @@ describe('the coordinator ledger', () => {
   it('keeps out of a rollback the servers a request that arrived and is not listed yet asked for', () => {
     const l = ledgerWith([submission('a', alibabaServers(20), { onFailure: 'rollback' })]);
     accept(l, nextAdd(l));
-    expect(l.cancel('a', 'a-nonce')).toBeUndefined();
+    expect(cancel(l, 'a', 'a-nonce')).toBeUndefined();
     // b arrives before the removal is sent; its list has not come back yet. A dry run of the same servers asks for nothing.
-    l.submit(submission('b', alibabaServers(5, 15)), 0);
-    l.submit(submission('dry', alibabaServers(20), { dryRun: true }), 0);
-    expect(l.toList().map((r) => r.id)).toEqual(['b', 'dry']);
-    const removal = l.nextWrite(0);
+    submit(l, submission('b', alibabaServers(5, 15)), 0);
+    submit(l, submission('dry', alibabaServers(20), { dryRun: true }), 0);
+    expect(toList(l).map((r) => r.id)).toEqual(['b', 'dry']);
+    const removal = nextWrite(l, 0);
     expect(removal).toMatchObject({ kind: 'remove', request: 'a', keys: alibabaServers(15).map(keyOf) });
-    l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, []);
-    expect(l.nextWrite(0)).toBeUndefined();
-    const a = l.takeOutcomes().find((o) => o.request.id === 'a')!.update;
+    applyRemoved(l, removal as Extract<Change, { kind: 'remove' }>, []);
+    expect(nextWrite(l, 0)).toBeUndefined();
+    const a = takeOutcomes(l).find((o) => o.request.id === 'a')!.update;
     expect(a).toMatchObject({
       kind: 'cancelled',
       report: { rolledBack: alibabaServers(15).map(keyOf), keptForOthers: alibabaServers(5, 15).map(keyOf) },
     });
     // b's list then finds them in the group: already present, never removed and added again.
-    l.applyListing(
+    applyListing(
+      l,
       ['b'],
       alibabaServers(5, 15).map((s) => ({ key: keyOf(s), status: 'Available' })),
       [],
       new Set(),
     );
     expect(l.request('b')!.alreadyPresent).toEqual(alibabaServers(5, 15).map(keyOf));
-    expect(l.nextWrite(0)).toBeUndefined();
+    expect(nextWrite(l, 0)).toBeUndefined();
   });
 
   it('drops what a request that closed unheard (terminated) still had queued, and rolls back what it created', () => {
@@ -182,29 +214,29 @@ describe('the coordinator ledger', () => {
     expect(first.requests).toEqual(['a']);
     accept(l, first);
     // Another run of the same workflow id is not this request.
-    expect(l.abandon('a', 'another-run')).toBe(false);
-    expect(l.abandon('a', 'a-run')).toBe(true);
-    expect(l.abandon('a', 'a-run')).toBe(false);
+    expect(abandon(l, 'a', 'another-run')).toBe(false);
+    expect(abandon(l, 'a', 'a-run')).toBe(true);
+    expect(abandon(l, 'a', 'a-run')).toBe(false);
     // a's second chunk is never sent: its 200 first servers come out again, then b goes on alone.
-    const removal = l.nextWrite(0);
+    const removal = nextWrite(l, 0);
     expect(removal).toMatchObject({ kind: 'remove', request: 'a', keys: alibabaServers(200).map(keyOf) });
-    l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, []);
+    applyRemoved(l, removal as Extract<Change, { kind: 'remove' }>, []);
     const next = nextAdd(l);
     expect([next.requests, next.keys]).toEqual([['b'], alibabaServers(10, 400).map(keyOf)]);
-    expect(l.nextWrite(0)).toBeUndefined();
+    expect(nextWrite(l, 0)).toBeUndefined();
   });
 
   it('a cancelled request waits for the answer of its change in flight before it rolls back, and reports that chunk', () => {
     const l = ledgerWith([submission('a', alibabaServers(300), { onFailure: 'rollback' })]);
     const op = nextAdd(l);
-    l.cancel('a', 'a-nonce');
-    expect(l.takeOutcomes()).toEqual([]);
-    expect(l.nextWrite(0)).toBeUndefined();
+    cancel(l, 'a', 'a-nonce');
+    expect(takeOutcomes(l)).toEqual([]);
+    expect(nextWrite(l, 0)).toBeUndefined();
     accept(l, op);
-    const removal = l.nextWrite(0);
+    const removal = nextWrite(l, 0);
     expect(removal).toMatchObject({ kind: 'remove', keys: alibabaServers(200).map(keyOf) });
-    l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, []);
-    const [out] = l.takeOutcomes();
+    applyRemoved(l, removal as Extract<Change, { kind: 'remove' }>, []);
+    const [out] = takeOutcomes(l);
     expect(out!.update).toMatchObject({
       kind: 'cancelled',
       report: { added: alibabaServers(200).map(keyOf), rolledBack: alibabaServers(200).map(keyOf), keptForOthers: [] },
@@ -215,7 +247,7 @@ describe('the coordinator ledger', () => {
   it('splits a chunk a bad server failed by request, so only the request it belongs to fails', () => {
     const l = ledgerWith([submission('a', alibabaServers(100)), submission('b', alibabaServers(100, 100))]);
     const mixed = nextAdd(l);
-    l.applyAddFailed(mixed, {
+    applyAddFailed(l, mixed, {
       type: 'BackendNotFound',
       message: 'no such instance',
       details: { code: 'ResourceNotFound.Ecs' },
@@ -225,14 +257,14 @@ describe('the coordinator ledger', () => {
     accept(l, aPiece);
     const bPiece = nextAdd(l);
     expect(bPiece.requests).toEqual(['b']);
-    l.applyAddFailed(bPiece, {
+    applyAddFailed(l, bPiece, {
       type: 'BackendNotFound',
       message: 'no such instance',
       details: { code: 'ResourceNotFound.Ecs' },
     });
-    expect(l.nextWrite(0)).toBeUndefined();
+    expect(nextWrite(l, 0)).toBeUndefined();
     readAll(l);
-    const outcomes = Object.fromEntries(l.takeOutcomes().map((o) => [o.request.id, o.update.kind]));
+    const outcomes = Object.fromEntries(takeOutcomes(l).map((o) => [o.request.id, o.update.kind]));
     expect(outcomes).toEqual({ a: 'completed', b: 'failed' });
   });
 
@@ -244,9 +276,9 @@ describe('the coordinator ledger', () => {
     for (let n = 0; op && n < 10; n++) {
       if (op.keys.includes(bad)) {
         failed.push(op.keys);
-        l.applyAddFailed(op, { type: 'BackendNotFound', message: 'no such instance', details: {} });
+        applyAddFailed(l, op, { type: 'BackendNotFound', message: 'no such instance', details: {} });
       } else accept(l, op);
-      const next = l.nextWrite(0);
+      const next = nextWrite(l, 0);
       op = next?.kind === 'add' ? next : (undefined as never);
     }
     // Halves until the failing piece holds only servers `a` alone asked for: then `a` fails, and b's shared server goes on.
@@ -254,14 +286,14 @@ describe('the coordinator ledger', () => {
     expect(failed.at(-1)).not.toContain(keyOf(alibabaServers(1, 3)[0]!));
     expect(failed.length).toBe(2);
     readAll(l);
-    const outcomes = Object.fromEntries(l.takeOutcomes().map((o) => [o.request.id, o.update.kind]));
+    const outcomes = Object.fromEntries(takeOutcomes(l).map((o) => [o.request.id, o.update.kind]));
     expect(outcomes).toEqual({ a: 'failed', b: 'completed' });
   });
 
   it('fails every live request on a group-wide failure', () => {
     const l = ledgerWith([submission('a', alibabaServers(10)), submission('b', alibabaServers(10, 10))]);
-    l.applyAddFailed(nextAdd(l), { type: 'ServerGroupNotFound', message: 'gone', details: {} });
-    expect(l.takeOutcomes().map((o) => o.update.kind)).toEqual(['failed', 'failed']);
+    applyAddFailed(l, nextAdd(l), { type: 'ServerGroupNotFound', message: 'gone', details: {} });
+    expect(takeOutcomes(l).map((o) => o.update.kind)).toEqual(['failed', 'failed']);
   });
 
   it('holds a request back until its earlier chunk is confirmed (chunksAhead 0), folding the wait into the next add', () => {
@@ -273,11 +305,11 @@ describe('the coordinator ledger', () => {
       keys: alibabaServers(200).map(keyOf),
       deadline: 1000 + 900_000,
     });
-    l.applyNotSent(second, false, [], []);
-    expect(l.nextWrite(2000)).toBeUndefined();
-    const [read] = l.readsDue(2000, new Set());
+    applyNotSent(l, second, false, [], []);
+    expect(nextWrite(l, 2000)).toBeUndefined();
+    const [read] = readsDue(l, 2000, new Set());
     expect(read!.entries).toMatchObject([{ kind: 'confirm', request: 'a' }]);
-    l.applyRead(read!, { all: 'Available' }, [], false);
+    applyRead(l, read!, { all: 'Available' }, [], false);
     expect(nextAdd(l, 3000).confirm).toBeUndefined();
   });
 
@@ -289,7 +321,7 @@ describe('the coordinator ledger', () => {
       submission('d', alibabaServers(50, 25)),
     ]);
     accept(l, nextAdd(l), 1000);
-    const reads = l.readsDue(1000, new Set());
+    const reads = readsDue(l, 1000, new Set());
     // c polls at another interval: a read of its own. a, b and d share one; d's 25 new servers were created by a's add… or d's.
     expect(reads.map((r) => r.entries.map((e) => e.request))).toEqual([['a', 'b', 'd'], ['c']]);
     const [shared] = reads;
@@ -297,25 +329,25 @@ describe('the coordinator ledger', () => {
     expect(shared!.keys).toHaveLength(shared!.sets.reduce((a, b) => a + b, 0));
     expect(shared!.deadline).toBe(1000 + 60_000);
     // Running reads are not started twice.
-    expect(l.readsDue(1000, new Set(['a', 'b', 'c', 'd']))).toEqual([]);
+    expect(readsDue(l, 1000, new Set(['a', 'b', 'c', 'd']))).toEqual([]);
     // The wait ended with a's servers ready and b's not yet: a completes, b and d are read again.
     const bKeys = new Set(shared!.entries[1]!.keys);
     const statuses = { each: shared!.keys.map((key) => ({ key, value: bKeys.has(key) ? 'Adding' : 'Available' })) };
-    l.applyRead(shared!, statuses, ['req-read'], false);
-    expect(l.request('a')?.end).toMatchObject({ kind: 'completed' });
+    applyRead(l, shared!, statuses, ['req-read'], false);
+    expect(endingOf(l.request('a'))).toMatchObject({ kind: 'completed' });
     const dRest = l.request('d')!.toConfirm;
     expect(dRest.every((k) => bKeys.has(k))).toBe(true);
-    expect(l.request('b')?.end).toBeUndefined();
+    expect(endingOf(l.request('b'))).toBeUndefined();
     // b's deadline passes with its servers not ready: b fails with its own stragglers, d (a later deadline) waits on.
-    const [again] = l.readsDue(2000, new Set(['c']));
+    const [again] = readsDue(l, 2000, new Set(['c']));
     expect(again!.entries.map((e) => e.request)).toEqual(['b', 'd']);
-    l.applyRead(again!, { each: again!.keys.map((key) => ({ key, value: 'Adding' })) }, [], true);
-    expect(l.request('b')?.end).toMatchObject({
+    applyRead(l, again!, { each: again!.keys.map((key) => ({ key, value: 'Adding' })) }, [], true);
+    expect(endingOf(l.request('b'))).toMatchObject({
       kind: 'failed',
       type: 'AvailabilityTimeout',
       details: { stragglers: expect.arrayContaining([{ key: [...bKeys][0], status: 'Adding' }]) },
     });
-    expect(l.request('d')?.end).toBeUndefined();
+    expect(endingOf(l.request('d'))).toBeUndefined();
   });
 
   it('lets a later request go first while an earlier one waits for its servers', () => {
@@ -333,34 +365,35 @@ describe('the coordinator ledger', () => {
   it('asks a request to resend when it arrived with no room, once room is free', () => {
     const big = alibabaServers(8000);
     const l = new Ledger(emptyLedger(GROUP), 'incarnation-1');
-    l.submit(submission('a', big), 0);
-    l.submit(submission('b', big), 0);
+    submit(l, submission('a', big), 0);
+    submit(l, submission('b', big), 0);
     expect(JSON.stringify(big).length * 2).toBeGreaterThan(MAX_HELD_BYTES);
-    expect(l.live.map((r) => r.admitted)).toEqual([true, false]);
-    expect(l.admissionsDue()).toEqual([]);
-    l.cancel('a', 'a-nonce');
-    l.takeOutcomes();
-    expect(l.admissionsDue().map((r) => r.id)).toEqual(['b']);
+    expect(l.live.map(isAdmitted)).toEqual([true, false]);
+    expect(admissionsDue(l)).toEqual([]);
+    cancel(l, 'a', 'a-nonce');
+    takeOutcomes(l);
+    expect(admissionsDue(l).map((r) => r.id)).toEqual(['b']);
   });
 
   it('holds no more servers than a state it can carry across continue-as-new, at its largest', () => {
     const l = new Ledger(emptyLedger(GROUP), 'incarnation-1');
     for (let n = 0; n < 12; n++)
-      l.submit(submission(`r${n}`, alibabaServers(1000, n * 1000), { onFailure: 'rollback', chunksAhead: 50 }), 0);
-    const admitted = l.live.filter((r) => r.admitted).length;
+      submit(l, submission(`r${n}`, alibabaServers(1000, n * 1000), { onFailure: 'rollback', chunksAhead: 50 }), 0);
+    const admitted = l.live.filter(isAdmitted).length;
     expect(admitted).toBeGreaterThan(1);
     expect(admitted).toBeLessThan(12);
-    l.applyListing(
-      l.toList().map((r) => r.id),
+    applyListing(
+      l,
+      toList(l).map((r) => r.id),
       [],
       [],
       new Set(),
     );
-    // Every admitted server an intent, then added, with its status and its wait: the state at its largest.
-    let largest = JSON.stringify(l.state).length;
-    for (let op = l.nextWrite(0); op?.kind === 'add'; op = l.nextWrite(0)) {
+    // Every admitted server queued, then added, with its status and its wait: the state at its largest, as carried.
+    let largest = JSON.stringify(toCarried(l.state)).length;
+    for (let op = nextWrite(l, 0); op?.kind === 'add'; op = nextWrite(l, 0)) {
       accept(l, op);
-      largest = Math.max(largest, JSON.stringify(l.state).length);
+      largest = Math.max(largest, JSON.stringify(toCarried(l.state)).length);
     }
     expect(largest).toBeLessThanOrEqual(MAX_CARRIED_BYTES);
     console.log(
@@ -371,16 +404,16 @@ describe('the coordinator ledger', () => {
   it('ignores a submission or a cancellation that does not carry the live request nonce', () => {
     const l = ledgerWith([submission('a', alibabaServers(10), { onFailure: 'rollback' })]);
     const forged = { ...submission('a', alibabaServers(10, 10)), nonce: 'guess' };
-    expect(l.submit(forged, 0)).toMatch(/ignored/);
-    expect(l.cancel('a', 'guess')).toMatch(/ignored/);
-    expect(l.live[0]!.end).toBeUndefined();
+    expect(submit(l, forged, 0)).toMatch(/ignored/);
+    expect(cancel(l, 'a', 'guess')).toMatch(/ignored/);
+    expect(endingOf(l.live[0])).toBeUndefined();
   });
 
   it('never reuses a ClientToken within an incarnation, and tokens carry the incarnation', () => {
     const l = ledgerWith([submission('a', alibabaServers(600), { chunksAhead: 5 })]);
     const tokens: string[] = [];
-    for (let op = l.nextWrite(0); op; op = l.nextWrite(0)) {
-      tokens.push(op.token);
+    for (let op = nextWrite(l, 0); op; op = nextWrite(l, 0)) {
+      tokens.push((op as Add).token);
       accept(l, op as Add);
     }
     expect(tokens).toEqual(['lbflow-incarnation-1-a0', 'lbflow-incarnation-1-a1', 'lbflow-incarnation-1-a2']);
@@ -391,37 +424,38 @@ describe('the coordinator ledger', () => {
   it('tells a request of a phase change at most every second (not in its first), of its counts at most every interval, and nothing when nothing changed', () => {
     const l = ledgerWith([submission('a', alibabaServers(600), { chunksAhead: 2 })]);
     // Submitted at 0: its first second passes in silence, and the coordinator is told when to wake for the change.
-    expect(l.progressDue(500, 5000, 1000)).toEqual([]);
-    expect(l.phaseChangeDueAt(1000)).toBe(1000);
-    expect(l.progressDue(1000, 5000, 1000).map((p) => p.update)).toMatchObject([
+    expect(progressDue(l, 500, 5000, 1000)).toEqual([]);
+    expect(phaseChangeDueAt(l, 1000)).toBe(1000);
+    expect(progressDue(l, 1000, 5000, 1000).map((p) => p.update)).toMatchObject([
       { kind: 'progress', progress: { phase: 'adding', chunksDone: 0 } },
     ]);
-    expect(l.phaseChangeDueAt(1000)).toBeUndefined();
+    expect(phaseChangeDueAt(l, 1000)).toBeUndefined();
     accept(l, nextAdd(l), 1000);
     // Counts changed, the phase did not: not before the interval.
-    expect(l.progressDue(1500, 5000, 1000)).toEqual([]);
+    expect(progressDue(l, 1500, 5000, 1000)).toEqual([]);
     accept(l, nextAdd(l), 1600);
     accept(l, nextAdd(l), 1700);
-    expect(l.phaseChangeDueAt(1000)).toBe(2000);
-    expect(l.progressDue(1800, 5000, 1000)).toEqual([]);
-    expect(l.progressDue(2000, 5000, 1000).map((p) => p.update)).toMatchObject([
+    expect(phaseChangeDueAt(l, 1000)).toBe(2000);
+    expect(progressDue(l, 1800, 5000, 1000)).toEqual([]);
+    expect(progressDue(l, 2000, 5000, 1000).map((p) => p.update)).toMatchObject([
       { progress: { phase: 'waiting', chunksDone: 3, added: 600 } },
     ]);
-    expect(l.progressDue(20_000, 5000, 1000)).toEqual([]);
+    expect(progressDue(l, 20_000, 5000, 1000)).toEqual([]);
   });
 
   it('counts the servers a failed change put in the group after all (answers lost) as added, so every report lists them', () => {
     const l = ledgerWith([submission('a', alibabaServers(3), { onFailure: 'rollback' })]);
     const op = nextAdd(l);
-    l.applyAddFailed(
+    applyAddFailed(
+      l,
       op,
       { type: 'ProviderUnavailable', message: 'no answer', details: {} },
       new Set(alibabaServers(2).map(keyOf)),
     );
-    const removal = l.nextWrite(0);
+    const removal = nextWrite(l, 0);
     expect(removal).toMatchObject({ kind: 'remove', keys: alibabaServers(2).map(keyOf) });
-    l.applyRemoved(removal as Extract<WriteOp, { kind: 'remove' }>, []);
-    expect(l.takeOutcomes()[0]!.update).toMatchObject({
+    applyRemoved(l, removal as Extract<Change, { kind: 'remove' }>, []);
+    expect(takeOutcomes(l)[0]!.update).toMatchObject({
       kind: 'failed',
       details: {
         type: 'ProviderUnavailable',
@@ -434,61 +468,61 @@ describe('the coordinator ledger', () => {
     const ahead2 = ledgerWith([submission('a', alibabaServers(1000), { chunksAhead: 2 })]);
     const first = nextAdd(ahead2);
     // Chunks 1 and 2 may be in the group unconfirmed with chunk 0; chunk 3 waits for chunk 0.
-    expect(ahead2.followingWrites(first, 9).map((op) => op.keys)).toEqual([
+    expect(followingWrites(ahead2, first, 9).map((op) => op.keys)).toEqual([
       alibabaServers(200, 200).map(keyOf),
       alibabaServers(200, 400).map(keyOf),
     ]);
 
     const ahead0 = ledgerWith([submission('a', alibabaServers(1000))]);
-    expect(ahead0.followingWrites(nextAdd(ahead0), 9)).toEqual([]);
+    expect(followingWrites(ahead0, nextAdd(ahead0), 9)).toEqual([]);
 
     const partial = ledgerWith([submission('a', alibabaServers(450), { chunksAhead: 50 })]);
-    const following = partial.followingWrites(nextAdd(partial), 9);
+    const following = followingWrites(partial, nextAdd(partial), 9);
     expect(following.map((op) => op.keys.length)).toEqual([200]);
     // The 50 left go on their own, where requests that arrive meanwhile may join them.
     expect(nextAdd(partial).keys).toEqual(alibabaServers(50, 400).map(keyOf));
 
     const capped = ledgerWith([submission('a', alibabaServers(1000), { chunksAhead: 50 })]);
-    expect(capped.followingWrites(nextAdd(capped), 2)).toHaveLength(2);
+    expect(followingWrites(capped, nextAdd(capped), 2)).toHaveLength(2);
   });
 
   it('sends no chunk after a dry run, a piece of a split change or a removal', () => {
     const dry = ledgerWith([submission('a', alibabaServers(600), { dryRun: true, chunksAhead: 50 })]);
-    expect(dry.followingWrites(nextAdd(dry), 9)).toEqual([]);
+    expect(followingWrites(dry, nextAdd(dry), 9)).toEqual([]);
 
     const split = ledgerWith([
       submission('a', alibabaServers(100)),
       submission('b', alibabaServers(900, 1000), { chunksAhead: 50 }),
     ]);
-    split.applyAddFailed(nextAdd(split), { type: 'BackendNotFound', message: 'no such instance', details: {} });
+    applyAddFailed(split, nextAdd(split), { type: 'BackendNotFound', message: 'no such instance', details: {} });
     const piece = nextAdd(split);
-    expect(piece.piece).toBeDefined();
-    expect(split.followingWrites(piece, 9)).toEqual([]);
+    expect(piece.split).toBeDefined();
+    expect(followingWrites(split, piece, 9)).toEqual([]);
 
     const rollback = ledgerWith([
       submission('a', alibabaServers(200), { onFailure: 'rollback', chunksAhead: 50 }),
       submission('b', alibabaServers(800, 1000), { chunksAhead: 50 }),
     ]);
     accept(rollback, nextAdd(rollback));
-    rollback.cancel('a', 'a-nonce');
-    const removal = rollback.nextWrite(0)!;
+    cancel(rollback, 'a', 'a-nonce');
+    const removal = nextWrite(rollback, 0) as Change;
     expect(removal.kind).toBe('remove');
-    expect(rollback.followingWrites(removal, 9)).toEqual([]);
+    expect(followingWrites(rollback, removal, 9)).toEqual([]);
   });
 
   it('queues again a chunk of a run that got no answer, counting as added what a list found of it', () => {
     const l = ledgerWith([submission('a', alibabaServers(600), { chunksAhead: 50 })]);
     const first = nextAdd(l);
-    const [second, third] = l.followingWrites(first, 9);
+    const [second, third] = followingWrites(l, first, 9);
     accept(l, first);
-    l.applyUnanswered(second!, new Set(alibabaServers(2, 200).map(keyOf)));
-    l.applyUnanswered(third!, new Set());
+    applyUnanswered(l, second!, new Set(alibabaServers(2, 200).map(keyOf)));
+    applyUnanswered(l, third!, new Set());
     const again = nextAdd(l);
     expect(again.keys).toEqual([...alibabaServers(198, 202), ...alibabaServers(2, 400)].map(keyOf));
     accept(l, again);
     accept(l, nextAdd(l));
     readAll(l);
-    const [outcome] = l.takeOutcomes();
+    const [outcome] = takeOutcomes(l);
     expect(outcome!.update).toMatchObject({ kind: 'completed' });
     const added = (outcome!.update as { added: string[] }).added;
     expect([...added].sort()).toEqual(alibabaServers(600).map(keyOf).sort());

@@ -1,0 +1,33 @@
+// The coordinator's own records beside its ledger: what it carries to its next run, and what is in flight.
+import type { CancellationScope } from '@temporalio/workflow';
+import type { CarriedLedger, Read } from '../ledger/index.js';
+
+/**
+ * Since 0.2.0 an idle coordinator looks every TIMINGS.coordinatorVersionCheckMs whether the deployment's current
+ * version changed, and exits if so. A patch: a run recorded by 0.1.0 waited with one timer, and replays as it did.
+ */
+export const IDLE_VERSION_CHECK = 'lbflow-0.2-idle-version-check';
+
+/** Events between two weighings of a state found too big to continue as new with. */
+export const CARRY_RECHECK_EVENTS = 500;
+
+/** What a coordinator hands to its next run: only it can, by continuing as new. */
+export interface CarriedState {
+  readonly v: 1;
+  readonly ledger: CarriedLedger;
+  /** An exit-when-idle heard by an earlier run still holds. */
+  readonly exitWhenIdle?: boolean;
+}
+
+/** The list in flight, and the coordinator's own changes answered while it was read: they win over what it saw. */
+export interface Listing {
+  readonly ids: string[];
+  readonly created: Set<string>;
+  readonly removed: Set<string>;
+}
+
+export interface ReadInFlight {
+  readonly read: Read;
+  readonly scope: CancellationScope;
+  readonly done: Promise<void>;
+}

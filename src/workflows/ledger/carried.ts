@@ -1,0 +1,148 @@
+// The ledger as it crosses continue-as-new: the frame every released coordinator reads (schemas/releases/*/
+// carried-state.schema.json), so a run of one version hands its ledger to a run of another, upgrade or rollback.
+// The frame stays as 0.1.0 wrote it; each request's stage is spread over its flat fields, and read back from them.
+import type { FailureType, GroupRef, Phase, Server } from '../../domain/index.js';
+import type { Ending, LedgerState, RequestEntry, RequestOptions, Rollback, Stage, UnconfirmedChunk } from './model.js';
+
+/** One request in the frame: its stage in flat fields (`admitted`, `listed`, `end`, `removal`, …). */
+export interface CarriedRequest {
+  readonly id: string;
+  readonly runId: string;
+  readonly nonce: string;
+  readonly arrival: number;
+  readonly opts: RequestOptions;
+  readonly requested: number;
+  readonly bytes: number;
+  readonly admitted: boolean;
+  readonly servers?: Server[] | undefined;
+  readonly listed: boolean;
+  readonly added: string[];
+  readonly alreadyPresent: string[];
+  readonly shared: string[];
+  readonly statuses: Record<string, string>;
+  readonly toConfirm: string[];
+  readonly parts: UnconfirmedChunk[];
+  readonly partCount: number;
+  readonly confirmRead?: { keys: string[]; deadline: number } | undefined;
+  readonly finalWait?: { deadline: number } | undefined;
+  readonly requestIds: string[];
+  readonly end?:
+    { kind: Ending['kind']; type?: FailureType; message?: string; details?: Ending['details'] } | undefined;
+  readonly removal?: string[] | undefined;
+  readonly rolledBack: string[];
+  readonly keptForOthers: string[];
+  readonly rollbackError?: string | undefined;
+  readonly sentPhase?: Phase | undefined;
+  readonly sentProgress?: string | undefined;
+  readonly sentAt: number;
+}
+
+export interface CarriedLedger {
+  readonly v: 1;
+  readonly group: GroupRef;
+  readonly seq: number;
+  readonly arrivals: number;
+  readonly pieceSeq: number;
+  readonly pieces: number[];
+  readonly requests: CarriedRequest[];
+  readonly intents: {
+    key: string;
+    dry: boolean;
+    server: Server;
+    claimants: string[];
+    inflight: boolean;
+    piece?: number | undefined;
+  }[];
+  readonly createdBy: Record<string, string>;
+}
+
+/** How a rollback that stopped reads in the frame (and in the failure message). */
+const STOPPED = 'rollback stopped: ';
+
+export function toCarried(state: LedgerState): CarriedLedger {
+  return {
+    v: 1,
+    group: state.group,
+    seq: state.seq,
+    arrivals: state.arrivals,
+    pieceSeq: state.splitSeq,
+    pieces: state.splits,
+    requests: state.requests.map(requestToCarried),
+    intents: state.queue.map(({ inFlight, split, ...q }) => ({ ...q, inflight: inFlight, piece: split })),
+    createdBy: state.createdBy,
+  };
+}
+
+export function fromCarried(carried: CarriedLedger): LedgerState {
+  return {
+    group: carried.group,
+    seq: carried.seq,
+    arrivals: carried.arrivals,
+    splitSeq: carried.pieceSeq,
+    splits: carried.pieces,
+    requests: carried.requests.map(requestFromCarried),
+    queue: carried.intents.map(({ inflight, piece, ...q }) => ({ ...q, inFlight: inflight, split: piece })),
+    createdBy: carried.createdBy,
+  };
+}
+
+function requestToCarried(r: RequestEntry): CarriedRequest {
+  const { stage, unconfirmed, chunks, told, ...rest } = r;
+  const rollback = stage.kind === 'ended' ? stage.rollback : { kind: 'none' as const };
+  return {
+    ...rest,
+    admitted: stage.kind === 'ended' ? stage.admitted : stage.kind !== 'awaiting-room',
+    servers: stage.kind === 'to-list' ? stage.servers : undefined,
+    listed: stage.kind === 'adding' || stage.kind === 'ended',
+    parts: unconfirmed,
+    partCount: chunks,
+    confirmRead: stage.kind === 'adding' ? stage.confirmRead : undefined,
+    finalWait: stage.kind === 'adding' ? stage.finalWait : undefined,
+    end: stage.kind === 'ended' ? stage.ending : undefined,
+    removal: rollback.kind === 'removing' ? rollback.left : undefined,
+    rolledBack: rollback.kind === 'removing' || rollback.kind === 'over' ? rollback.removed : [],
+    keptForOthers: rollback.kind === 'removing' || rollback.kind === 'over' ? rollback.kept : [],
+    rollbackError: rollback.kind === 'over' && rollback.error !== undefined ? STOPPED + rollback.error : undefined,
+    sentPhase: told.phase,
+    sentProgress: told.progress,
+    sentAt: told.at,
+  };
+}
+
+function requestFromCarried(c: CarriedRequest): RequestEntry {
+  return {
+    id: c.id,
+    runId: c.runId,
+    nonce: c.nonce,
+    arrival: c.arrival,
+    opts: c.opts,
+    requested: c.requested,
+    bytes: c.bytes,
+    stage: stageOf(c),
+    added: c.added,
+    alreadyPresent: c.alreadyPresent,
+    shared: c.shared,
+    statuses: c.statuses,
+    toConfirm: c.toConfirm,
+    unconfirmed: c.parts,
+    chunks: c.partCount,
+    requestIds: c.requestIds,
+    told: { phase: c.sentPhase, progress: c.sentProgress, at: c.sentAt },
+  };
+}
+
+function stageOf(c: CarriedRequest): Stage {
+  if (c.end) return { kind: 'ended', ending: c.end, admitted: c.admitted, rollback: rollbackOf(c) };
+  if (!c.admitted) return { kind: 'awaiting-room' };
+  if (!c.listed) return { kind: 'to-list', servers: c.servers ?? [] };
+  return { kind: 'adding', confirmRead: c.confirmRead, finalWait: c.finalWait };
+}
+
+function rollbackOf(c: CarriedRequest): Rollback {
+  const { removal, rolledBack: removed, keptForOthers: kept, rollbackError } = c;
+  if (removal && removal.length > 0) return { kind: 'removing', left: removal, removed, kept };
+  if (rollbackError !== undefined) return { kind: 'over', removed, kept, error: rollbackError.replace(STOPPED, '') };
+  if (removed.length > 0 || kept.length > 0) return { kind: 'over', removed, kept };
+  const mayRollBack = c.end?.kind !== 'completed' && c.opts.rollback && !c.opts.dryRun;
+  return mayRollBack ? { kind: 'due' } : { kind: 'none' };
+}

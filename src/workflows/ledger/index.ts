@@ -1,0 +1,17 @@
+// The coordinator's ledger: its state (model.ts), how it crosses continue-as-new (carried.ts), and its rules.
+export * from './model.js';
+export { Ledger } from './ledger.js';
+export { toCarried, fromCarried, type CarriedLedger, type CarriedRequest } from './carried.js';
+export { submit, admissionsDue, cancel, abandon, toList, applyListing, failListing } from './arrivals.js';
+export { nextWrite, followingWrites, type HeldBack } from './writer.js';
+export {
+  applyAdded,
+  applyUnanswered,
+  applyNotSent,
+  applyAddFailed,
+  applyRemoved,
+  applyRemoveFailed,
+} from './answers.js';
+export { readsDue, applyRead, applyReadFailed } from './reads.js';
+export { takeOutcomes, phaseOf, progressOf, progressDue, phaseChangeDueAt, type Telling } from './reports.js';
+export { hasEnded, isAdmitted, endedStage } from './lifecycle.js';
