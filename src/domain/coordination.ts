@@ -181,11 +181,14 @@ export function spreadOver<T extends string>(u: Uniform<T>, keys: readonly strin
   return new Map('all' in u ? keys.map((k) => [k, u.all] as const) : u.each.map((e) => [e.key, e.value] as const));
 }
 
-/** A status record, compact: `{ all }` when every server has the same status. */
-export function compact(statuses: Record<string, string>): Uniform<string> {
+/**
+ * A status record of `servers` servers, compact: `{ all }` when every one of them has a status and it is the same
+ * (a reader spreads `all` over every server it asked about, so servers never seen must not be covered by it).
+ */
+export function compact(statuses: Record<string, string>, servers: number): Uniform<string> {
   const values = Object.values(statuses);
   const first = values[0];
-  if (first !== undefined && values.every((v) => v === first)) return { all: first };
+  if (first !== undefined && values.length === servers && values.every((v) => v === first)) return { all: first };
   return { each: Object.entries(statuses).map(([key, value]) => ({ key, value })) };
 }
 

@@ -1,6 +1,13 @@
 // Whatever stopped a change or a wait, as the catalogue type, a message and the provider's details.
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import { isFailureType, NOT_READY, type FailureDetails, type FailureType, type ServerStatus } from '../domain/index.js';
+import {
+  isFailureType,
+  notReadyMessage,
+  NOT_READY,
+  type FailureDetails,
+  type FailureType,
+  type ServerStatus,
+} from '../domain/index.js';
 
 export interface DescribedFailure {
   readonly type: FailureType;
@@ -31,14 +38,7 @@ export function describeFailure(error: unknown): DescribedFailure {
   };
   if (app?.type === NOT_READY.servers) {
     const stragglers = (provider.stragglers as ServerStatus[] | undefined) ?? [];
-    return {
-      type: 'AvailabilityTimeout',
-      message: `${stragglers.length} servers did not become ready in time: ${stragglers
-        .slice(0, 10)
-        .map((s) => `${s.key} (${s.status})`)
-        .join(', ')}${stragglers.length > 10 ? ', …' : ''}`,
-      details: { stragglers },
-    };
+    return { type: 'AvailabilityTimeout', message: notReadyMessage(stragglers), details: { stragglers } };
   }
   if (app?.type === NOT_READY.group) {
     return {

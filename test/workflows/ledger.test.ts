@@ -176,6 +176,33 @@ describe('the coordinator ledger', () => {
     });
   });
 
+  it('tells a request that failed its last progress before its outcome: chunks sent of those planned, servers as left', () => {
+    const l = ledgerWith([submission('a', alibabaServers(6), { maxChunkSize: 2, onFailure: 'rollback' })]);
+    accept(l, nextAdd(l));
+    expect(cancel(l, 'a', 'a-nonce')).toBeUndefined();
+    const removal = nextWrite(l, 0) as Extract<Change, { kind: 'remove' }>;
+    applyRemoved(l, removal, ['rm-1']);
+    const [told] = takeOutcomes(l);
+    expect(told!.last).toMatchObject({
+      kind: 'progress',
+      progress: { phase: 'failed', chunksDone: 1, chunksTotal: 3, added: 2, states: { removed: 2, pending: 4 } },
+    });
+    // Only the two it added have a status: the outcome names them one by one, so no reader counts the rest removed.
+    expect(told!.update).toMatchObject({
+      kind: 'cancelled',
+      statuses: { each: alibabaServers(2).map((s) => ({ key: keyOf(s), value: 'removed' })) },
+    });
+  });
+
+  it('tells a completed request its outcome alone, which counts its chunks', () => {
+    const l = ledgerWith([submission('a', alibabaServers(2))]);
+    accept(l, nextAdd(l));
+    readAll(l);
+    const [told] = takeOutcomes(l);
+    expect(told!.last).toBeUndefined();
+    expect(told!.update).toMatchObject({ kind: 'completed', chunks: 1, statuses: { all: 'Available' } });
+  });
+
   it('keeps out of a rollback the servers a request that arrived and is not listed yet asked for', () => {
     const l = ledgerWith([submission('a', alibabaServers(20), { onFailure: 'rollback' })]);
     accept(l, nextAdd(l));

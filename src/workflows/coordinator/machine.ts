@@ -43,6 +43,7 @@ import {
 } from './effects.js';
 import {
   CARRY_RECHECK_EVENTS,
+  FINAL_PROGRESS,
   IDLE_VERSION_CHECK,
   type CarriedState,
   type Listing,
@@ -311,10 +312,11 @@ export class GroupCoordinator {
     const reading = new Set([...this.#reads.values()].flatMap((r) => r.read.entries.map((e) => e.request)));
     for (const read of ledger.readsDue(l, now, reading)) this.#startRead(l, read);
     const outcomes = ledger.takeOutcomes(l);
-    for (const { request, update } of [
-      ...outcomes,
-      ...ledger.progressDue(l, now, TIMINGS.progressEveryMs, TIMINGS.progressPhaseMs),
-    ])
+    for (const { request, update, last } of outcomes) {
+      if (last && patched(FINAL_PROGRESS)) this.#tell({ id: request.id, runId: request.runId }, last);
+      this.#tell({ id: request.id, runId: request.runId }, update);
+    }
+    for (const { request, update } of ledger.progressDue(l, now, TIMINGS.progressEveryMs, TIMINGS.progressPhaseMs))
       this.#tell({ id: request.id, runId: request.runId }, update);
     // A phase change held back must not wait for the next answer (a long read may be minutes away): one timer for it.
     const phaseDue = ledger.phaseChangeDueAt(l, TIMINGS.progressPhaseMs);

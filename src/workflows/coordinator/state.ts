@@ -8,6 +8,13 @@ import type { CarriedLedger, Read } from '../ledger/index.js';
  */
 export const IDLE_VERSION_CHECK = 'lbflow-0.2-idle-version-check';
 
+/**
+ * Since 0.3.0 a request that failed or was cancelled is told its final progress (its chunks, and its servers as
+ * the rollback left them) before its outcome, when it differs from what it was last told. A patch: runs recorded
+ * before sent the outcome alone, and replay as they did.
+ */
+export const FINAL_PROGRESS = 'lbflow-0.3-final-progress';
+
 /** Events between two weighings of a state found too big to continue as new with. */
 export const CARRY_RECHECK_EVENTS = 500;
 

@@ -35,6 +35,8 @@ export interface CarriedRequest {
   readonly sentPhase?: Phase | undefined;
   readonly sentProgress?: string | undefined;
   readonly sentAt: number;
+  /** Since 0.3.0: the chunks it had planned when it ended (earlier versions carry it along unread). */
+  readonly chunksPlanned?: number | undefined;
 }
 
 export interface CarriedLedger {
@@ -106,6 +108,7 @@ function requestToCarried(r: RequestEntry): CarriedRequest {
     sentPhase: told.phase,
     sentProgress: told.progress,
     sentAt: told.at,
+    chunksPlanned: stage.kind === 'ended' ? stage.chunksPlanned : undefined,
   };
 }
 
@@ -132,7 +135,14 @@ function requestFromCarried(c: CarriedRequest): RequestEntry {
 }
 
 function stageOf(c: CarriedRequest): Stage {
-  if (c.end) return { kind: 'ended', ending: c.end, admitted: c.admitted, rollback: rollbackOf(c) };
+  if (c.end)
+    return {
+      kind: 'ended',
+      ending: c.end,
+      admitted: c.admitted,
+      rollback: rollbackOf(c),
+      chunksPlanned: c.chunksPlanned,
+    };
   if (!c.admitted) return { kind: 'awaiting-room' };
   if (!c.listed) return { kind: 'to-list', servers: c.servers ?? [] };
   return { kind: 'adding', confirmRead: c.confirmRead, finalWait: c.finalWait };

@@ -72,6 +72,16 @@ export class Ledger {
     return waiting + (r?.stage.kind === 'to-list' ? r.stage.servers.length : 0);
   }
 
+  /** The chunks a request's servers take: those sent, in flight, and still to send (at its own chunk size). */
+  plannedChunks(r: RequestEntry): number {
+    if (r.stage.kind === 'ended' && r.stage.chunksPlanned !== undefined)
+      return Math.max(r.stage.chunksPlanned, r.chunks);
+    const queued = this.state.queue.filter((q) => !q.inFlight && q.claimants[0] === r.id).length;
+    const listing = r.stage.kind === 'to-list' ? r.stage.servers.length : 0;
+    const size = r.opts.maxChunkSize;
+    return r.chunks + Math.ceil(queued / size) + (this.hasInFlight(r) ? 1 : 0) + Math.ceil(listing / size);
+  }
+
   hasInFlight(r: RequestEntry): boolean {
     return this.state.queue.some((q) => q.inFlight && q.claimants.includes(r.id));
   }

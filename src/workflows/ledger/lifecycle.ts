@@ -50,7 +50,7 @@ export function endRequest(l: Ledger, r: RequestEntry, ending: Ending): void {
   if (r.stage.kind === 'ended') return;
   const mayRollBack = ending.kind !== 'completed' && r.opts.rollback && !r.opts.dryRun;
   const rollback: Rollback = mayRollBack ? { kind: 'due' } : { kind: 'none' };
-  r.stage = { kind: 'ended', ending, admitted: isAdmitted(r), rollback };
+  r.stage = { kind: 'ended', ending, admitted: isAdmitted(r), rollback, chunksPlanned: l.plannedChunks(r) };
   for (const q of l.state.queue) if (!q.inFlight) q.claimants = q.claimants.filter((c) => c !== r.id);
   l.dropUnclaimed();
 }

@@ -66,7 +66,14 @@ export type Stage =
       readonly finalWait?: { readonly deadline: number } | undefined;
     }
   /** Ended: it is reported once nothing of it is in flight and its rollback is over. */
-  | { readonly kind: 'ended'; readonly ending: Ending; readonly admitted: boolean; readonly rollback: Rollback };
+  | {
+      readonly kind: 'ended';
+      readonly ending: Ending;
+      readonly admitted: boolean;
+      readonly rollback: Rollback;
+      /** The chunks it had planned when it ended: what its progress counts against from then on. */
+      readonly chunksPlanned?: number | undefined;
+    };
 
 /** What a request has been told, so an unchanged progress is not sent again. */
 export interface Told {

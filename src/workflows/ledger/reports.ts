@@ -18,25 +18,30 @@ export interface Telling {
   readonly update: RequestUpdate;
 }
 
+/** An outcome to send, and before a failed or cancelled one, the request's last progress when it was not told yet. */
+export interface Outcome extends Telling {
+  readonly last?: RequestUpdate | undefined;
+}
+
 /**
  * The outcomes ready to send: requests that ended and have nothing in flight and no rollback left. Each leaves the
  * ledger with its message; the servers it created stop being its own.
  */
-export function takeOutcomes(l: Ledger): Telling[] {
+export function takeOutcomes(l: Ledger): Outcome[] {
   for (const r of l.live) decideRollback(l, r);
   const done = l.live.filter((r) => {
     const kind = endedStage(r)?.rollback.kind;
     return (kind === 'none' || kind === 'over') && !l.hasInFlight(r);
   });
   if (done.length === 0) return [];
-  const out = done.map((r) => ({ request: r, update: outcomeOf(r) }));
+  const out = done.map((r) => ({ request: r, update: outcomeOf(r), last: lastProgress(l, r) }));
   l.leave(new Set(done.map((r) => r.id)));
   return out;
 }
 
 function outcomeOf(r: RequestEntry): RequestUpdate {
   const ended = endedStage(r)!;
-  const statuses = compact(r.statuses);
+  const statuses = compact(r.statuses, r.requested);
   const { ending, rollback } = ended;
   if (ending.kind === 'completed') {
     const { added, alreadyPresent, requestIds, chunks } = r;
@@ -51,6 +56,13 @@ function outcomeOf(r: RequestEntry): RequestUpdate {
   return { kind: 'failed', nonce: r.nonce, message, details, statuses };
 }
 
+/** A failed or cancelled request's final progress (its chunks among them, which its outcome does not count), if new to it. */
+function lastProgress(l: Ledger, r: RequestEntry): RequestUpdate | undefined {
+  if (endedStage(r)?.ending.kind === 'completed') return undefined;
+  const progress = progressOf(l, r);
+  return JSON.stringify(progress) === r.told.progress ? undefined : { kind: 'progress', nonce: r.nonce, progress };
+}
+
 export function phaseOf(l: Ledger, r: RequestEntry): Phase {
   const ended = endedStage(r);
   if (ended) return isRollingBack(r) ? 'rolling-back' : ended.ending.kind === 'completed' ? 'completed' : 'failed';
@@ -63,16 +75,10 @@ export function phaseOf(l: Ledger, r: RequestEntry): Phase {
 export function progressOf(l: Ledger, r: RequestEntry): Progress {
   const seen = Object.values(r.statuses);
   const counted = countStates(l.provider, r.opts.waitFor, seen, Math.max(0, r.requested - seen.length));
-  const queued = l.state.queue.filter((q) => !q.inFlight && q.claimants[0] === r.id).length;
-  const listing = r.stage.kind === 'to-list' ? r.stage.servers.length : 0;
   return {
     phase: phaseOf(l, r),
     chunksDone: r.chunks,
-    chunksTotal:
-      r.chunks +
-      Math.ceil(queued / r.opts.maxChunkSize) +
-      (l.hasInFlight(r) ? 1 : 0) +
-      Math.ceil(listing / r.opts.maxChunkSize),
+    chunksTotal: l.plannedChunks(r),
     requested: r.requested,
     added: r.added.length,
     alreadyPresent: r.alreadyPresent.length,
