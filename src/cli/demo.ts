@@ -135,7 +135,7 @@ export async function runDemo(
           requestKey: `demo-${stamp}-${i}`,
           validate: run.validateLocally,
         });
-        const view = board.add(run.name.padEnd(12), run.provider);
+        const view = board.add(run.name.padEnd(12));
         const outcome = await follow(handle, view);
         const name = outcomeName(outcome);
         view.done(name);

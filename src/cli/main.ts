@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { getAddServersHandle, startAddServers, startOptionIssues, type AddServersHandle } from '../client/index.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators } from '../simulator/index.js';
-import { countsText, defaultDeploymentName, TASK_QUEUE } from '../domain/index.js';
+import { countsText, defaultDeploymentName, PROVIDERS, TASK_QUEUE } from '../domain/index.js';
 import { describeDeployment } from '../client/index.js';
 import { demoTable, runDemo } from './demo.js';
 import { buildRequest, loadInputFile, UsageError, type RequestFlags } from './input.js';
@@ -43,17 +43,9 @@ function fail(flags: GlobalFlags, error: unknown): number {
 }
 
 /** Follows a run to its end with a live bar (none with --json) and reports it; the exit status says how it ended. */
-async function followAndReport(
-  flags: GlobalFlags,
-  t: Temporal,
-  handle: AddServersHandle,
-  provider: string,
-): Promise<number> {
+async function followAndReport(flags: GlobalFlags, t: Temporal, handle: AddServersHandle): Promise<number> {
   const board = createBoard(process.stderr, Boolean(flags.json));
-  const view = board.add(
-    handle.workflowId.split('/').slice(-2).join('/'),
-    provider === 'huawei-elb' ? 'huawei-elb' : 'alibaba-gwlb',
-  );
+  const view = board.add(handle.workflowId.split('/').slice(-2).join('/'));
   const outcome = await follow(handle, view);
   view.done(outcome.ok ? 'completed' : 'failed');
   board.stop();
@@ -66,10 +58,6 @@ async function followAndReport(
   if (flags.json) out(JSON.stringify(reportJson(report), null, 2));
   else out(reportText(report));
   return outcome.ok ? EXIT.ok : exitCodeOf(outcome.error);
-}
-
-function providerOfId(workflowId: string): string {
-  return workflowId.split('/')[1] ?? 'alibaba-gwlb';
 }
 
 export function program(setExit: (code: number) => void): Command {
@@ -92,7 +80,7 @@ export function program(setExit: (code: number) => void): Command {
       '[file]',
       'a request, or a list of servers, as .json, .yaml/.yml or .csv (header row of field names); - for stdin',
     )
-    .addOption(new Option('--provider <provider>', 'provider of the group').choices(['alibaba-gwlb', 'huawei-elb']))
+    .addOption(new Option('--provider <provider>', 'provider of the group').choices([...PROVIDERS]))
     .option('--region <region>', 'region id, e.g. cn-hangzhou or cn-north-4')
     .option('--group <id>', 'Alibaba serverGroupId (sgp-…) or Huawei poolId')
     .option('--project <id>', 'Huawei projectId')
@@ -157,7 +145,7 @@ export function program(setExit: (code: number) => void): Command {
                 );
               return EXIT.ok;
             }
-            return followAndReport(g, t, handle, String(request.provider));
+            return followAndReport(g, t, handle);
           }),
         );
       },
@@ -221,9 +209,7 @@ export function program(setExit: (code: number) => void): Command {
     .action(async (workflowId: string) => {
       const g = globals();
       setExit(
-        await withTemporal(g, async (t) =>
-          followAndReport(g, t, await getAddServersHandle(t.client, workflowId), providerOfId(workflowId)),
-        ),
+        await withTemporal(g, async (t) => followAndReport(g, t, await getAddServersHandle(t.client, workflowId))),
       );
     });
 
@@ -238,7 +224,7 @@ export function program(setExit: (code: number) => void): Command {
         await withTemporal(g, async (t) => {
           const handle = await getAddServersHandle(t.client, workflowId);
           await handle.cancel();
-          if (flags.wait) return followAndReport(g, t, handle, providerOfId(workflowId));
+          if (flags.wait) return followAndReport(g, t, handle);
           if (g.json) out(JSON.stringify({ workflowId, status: 'cancel-requested' }, null, 2));
           else out(`cancellation requested for ${workflowId}`);
           return EXIT.ok;

@@ -1,6 +1,6 @@
 // Live progress: one bar per run on a terminal (cli-progress), one line per change elsewhere (CI logs, pipes).
 import cliProgress from 'cli-progress';
-import { countsText, type Progress, type Provider } from '../domain/index.js';
+import { countsText, type Progress } from '../domain/index.js';
 import type { AddServersHandle, AddServersResult } from '../client/index.js';
 
 export interface RunView {
@@ -9,12 +9,12 @@ export interface RunView {
 }
 
 export interface Board {
-  add(name: string, provider: Provider): RunView;
+  add(name: string): RunView;
   stop(): void;
 }
 
 /** Servers that are ready by the run's `waitFor`, counting those already in the group. */
-export function readyCount(_provider: Provider, progress: Progress): number {
+export function readyCount(progress: Progress): number {
   return progress.states.ready ?? 0;
 }
 
@@ -24,8 +24,8 @@ function statusText(progress: Progress): string {
   return `${countsText(progress.states)}${provider ? ` · ${provider}` : ''}`;
 }
 
-function line(name: string, provider: Provider, p: Progress): string {
-  return `${name}: ${p.phase}, chunk ${p.chunksDone}/${p.chunksTotal}, ${readyCount(provider, p)}/${p.requested} ready (${statusText(p)})`;
+function line(name: string, p: Progress): string {
+  return `${name}: ${p.phase}, chunk ${p.chunksDone}/${p.chunksTotal}, ${readyCount(p)}/${p.requested} ready (${statusText(p)})`;
 }
 
 /** Bars on a TTY stream. */
@@ -45,12 +45,12 @@ function barBoard(stream: NodeJS.WriteStream): Board {
     cliProgress.Presets.shades_classic,
   );
   return {
-    add(name, provider) {
+    add(name) {
       const bar = multi.create(1, 0, { name, chunks: '-', phase: 'starting', statuses: '' });
       return {
         update(p) {
           bar.setTotal(Math.max(1, p.requested));
-          bar.update(readyCount(provider, p), {
+          bar.update(readyCount(p), {
             chunks: `${p.chunksDone}/${p.chunksTotal}`,
             phase: p.phase,
             statuses: statusText(p),
@@ -68,14 +68,14 @@ function barBoard(stream: NodeJS.WriteStream): Board {
 /** A line per change of phase or chunk, for logs. */
 function lineBoard(stream: NodeJS.WritableStream): Board {
   return {
-    add(name, provider) {
+    add(name) {
       let last = '';
       return {
         update(p) {
           const key = `${p.phase}/${p.chunksDone}`;
           if (key === last) return;
           last = key;
-          stream.write(`${line(name, provider, p)}\n`);
+          stream.write(`${line(name, p)}\n`);
         },
         done(summary) {
           stream.write(`${name}: ${summary}\n`);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { GroupRef, Progress } from './contract.js';
 import { FAILURE_TYPES } from './failures.js';
 import { TASK_QUEUE } from './names.js';
+import { PROVIDERS } from './provider.js';
 import { requestSchemas, type AddServersRequest } from './request.js';
 
 /** Workflow type of the one writer per server group. */
@@ -145,7 +146,7 @@ function buildCoordinationSchemas() {
     v: z.literal(1),
     ledger: z.looseObject({
       v: z.literal(1),
-      group: z.looseObject({ provider: z.enum(['alibaba-gwlb', 'huawei-elb']), region: z.string() }),
+      group: z.looseObject({ provider: z.enum(PROVIDERS), region: z.string() }),
       seq: z.number().int().nonnegative(),
       arrivals: z.number().int().nonnegative(),
       requests: z.array(z.looseObject({ id: z.string(), nonce: z.string() })),

@@ -79,7 +79,7 @@ export interface Target {
 
 /**
  * Activity options, per poll interval: Temporal polls by retrying at the interval (at least its 1 s floor). The
- * summary is what the Web UI shows for the activity ("chunk 3/5 of r-… · 200 servers · alibaba-gwlb …").
+ * summary is what the Web UI shows for the activity ("chunk 3/5 of request-… · 200 servers · alibaba-gwlb …").
  */
 function pollingAs(pollMs: number, scheduleToCloseMs: number, summary: string) {
   const options: ActivityOptions = {

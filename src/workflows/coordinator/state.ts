@@ -1,6 +1,6 @@
 // The coordinator's own records beside its ledger: what it carries to its next run, and what is in flight.
 import type { CancellationScope } from '@temporalio/workflow';
-import type { CarriedLedger, Read } from '../ledger/index.js';
+import type { AddChange, CarriedLedger, Change, Ledger, Read } from '../ledger/index.js';
 
 /**
  * Since 0.2.0 an idle coordinator looks every TIMINGS.coordinatorVersionCheckMs whether the deployment's current
@@ -37,4 +37,31 @@ export interface ReadInFlight {
   readonly read: Read;
   readonly scope: CancellationScope;
   readonly done: Promise<void>;
+}
+
+/** The change in flight: the change, the chunks sent after it in the same activity, and its name. */
+export interface Flight {
+  readonly change: Change;
+  readonly following: AddChange[];
+  readonly summary: string;
+}
+
+/** The coordinator's state: one record, changed only by its loop (machine.ts, transitions.ts). */
+export interface CoordinatorState {
+  /** Undefined until the first submission names the group. */
+  ledger: Ledger | undefined;
+  /** Exit as soon as idle (asked before a deploy, or when a test ends). */
+  exitWhenIdle: boolean;
+  flight: Flight | undefined;
+  listing: Listing | undefined;
+  readonly reads: Map<number, ReadInFlight>;
+  readSeq: number;
+  /** Messages to requests not answered yet. */
+  telling: number;
+  /** A timer is set for a phase change held back. */
+  phaseWake: boolean;
+  /** An unfull chunk was held back once for the list in flight: the next one goes. */
+  held: boolean;
+  /** History length at which the state was last found too big to carry. */
+  carryCheckedAt: number;
 }

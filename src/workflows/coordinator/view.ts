@@ -3,14 +3,8 @@
 import { metricMeter, setCurrentDetails } from '@temporalio/workflow';
 import { count, groupIdOf, groupLabel, serverCount, type GroupView } from '../../domain/index.js';
 import { isAdmitted, phaseOf, progressOf, type AddChange, type Change, type Ledger } from '../ledger/index.js';
+import type { Flight } from './state.js';
 import { requestName } from './effects.js';
-
-/** The change in flight: the change, the chunks sent after it in the same activity, and its name. */
-export interface Flight {
-  readonly change: Change;
-  readonly following: AddChange[];
-  readonly summary: string;
-}
 
 /** Servers and requests of the change in flight, the chunks after it counted in. */
 function flightFigures(flight: Flight): { servers: number; chunks: number; requests: string[] } {
@@ -23,7 +17,7 @@ function flightFigures(flight: Flight): { servers: number; chunks: number; reque
   };
 }
 
-/** A change's name, given when it starts: "chunk 3/5 of r-… · 200 servers · alibaba-gwlb cn-hangzhou sgp-…". */
+/** A change's name, given when it starts: "chunk 3/5 of request-… · 200 servers · alibaba-gwlb cn-hangzhou sgp-…". */
 export function changeSummary(ledger: Ledger, change: Change, following: AddChange[]): string {
   if (change.kind === 'remove') return `roll back ${serverCount(change.keys.length)} of ${requestName(change.request)}`;
   const { servers, chunks, requests } = flightFigures({ change, following, summary: '' });
@@ -62,15 +56,15 @@ export function groupView(ledger: Ledger | undefined, incarnation: string, fligh
             token: change.token,
           }
         : undefined,
-    requests: ledger.live.map((r) => ({
-      workflowId: r.id,
-      phase: phaseOf(ledger, r),
-      requested: r.requested,
-      queued: ledger.queued(r),
-      added: r.added.length,
-      alreadyPresent: r.alreadyPresent.length,
+    requests: ledger.live.map((request) => ({
+      workflowId: request.id,
+      phase: phaseOf(ledger, request),
+      requested: request.requested,
+      queued: ledger.queued(request),
+      added: request.added.length,
+      alreadyPresent: request.alreadyPresent.length,
     })),
-    awaitingAdmission: ledger.live.filter((r) => !isAdmitted(r)).length,
+    awaitingAdmission: ledger.live.filter((request) => !isAdmitted(request)).length,
   };
 }
 

@@ -88,8 +88,8 @@ export function fromCarried(carried: CarriedLedger): LedgerState {
   };
 }
 
-function requestToCarried(r: RequestEntry): CarriedRequest {
-  const { stage, unconfirmed, chunks, told, ...rest } = r;
+function requestToCarried(request: RequestEntry): CarriedRequest {
+  const { stage, unconfirmed, chunks, told, ...rest } = request;
   const rollback = stage.kind === 'ended' ? stage.rollback : { kind: 'none' as const };
   return {
     ...rest,

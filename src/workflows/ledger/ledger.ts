@@ -22,7 +22,7 @@ export class Ledger {
     /** First run id of this coordinator incarnation: what its ClientTokens carry. */
     readonly incarnation: string,
   ) {
-    for (const r of state.requests) this.#byId.set(r.id, r);
+    for (const request of state.requests) this.#byId.set(request.id, request);
   }
 
   get provider(): Provider {
@@ -52,91 +52,95 @@ export class Ledger {
   }
 
   /** A new request joins, last in arrival order. */
-  enter(r: RequestEntry): void {
-    this.state.requests.push(r);
-    this.#byId.set(r.id, r);
+  enter(request: RequestEntry): void {
+    this.state.requests.push(request);
+    this.#byId.set(request.id, request);
   }
 
   /** Reported requests leave: the servers they created stop being theirs, their claims go. */
   leave(gone: ReadonlySet<string>): void {
-    this.state.requests = this.state.requests.filter((r) => !gone.has(r.id));
+    this.state.requests = this.state.requests.filter((request) => !gone.has(request.id));
     for (const id of gone) this.#byId.delete(id);
     for (const [k, id] of Object.entries(this.state.createdBy)) if (gone.has(id)) delete this.state.createdBy[k];
-    for (const q of this.state.queue) q.claimants = q.claimants.filter((c) => !gone.has(c));
+    for (const queued of this.state.queue) queued.claimants = queued.claimants.filter((c) => !gone.has(c));
     this.dropUnclaimed();
   }
 
   /** Servers waiting to be sent: all of them, or those `r` asked for first (its servers not listed yet included). */
-  queued(r?: RequestEntry): number {
-    const waiting = this.state.queue.filter((q) => !q.inFlight && (r === undefined || q.claimants[0] === r.id)).length;
-    return waiting + (r?.stage.kind === 'to-list' ? r.stage.servers.length : 0);
+  queued(request?: RequestEntry): number {
+    const waiting = this.state.queue.filter(
+      (queued) => !queued.inFlight && (request === undefined || queued.claimants[0] === request.id),
+    ).length;
+    return waiting + (request?.stage.kind === 'to-list' ? request.stage.servers.length : 0);
   }
 
   /** The chunks a request's servers take: those sent, in flight, and still to send (at its own chunk size). */
-  plannedChunks(r: RequestEntry): number {
-    if (r.stage.kind === 'ended' && r.stage.chunksPlanned !== undefined)
-      return Math.max(r.stage.chunksPlanned, r.chunks);
-    const queued = this.state.queue.filter((q) => !q.inFlight && q.claimants[0] === r.id).length;
-    const listing = r.stage.kind === 'to-list' ? r.stage.servers.length : 0;
-    const size = r.opts.maxChunkSize;
-    return r.chunks + Math.ceil(queued / size) + (this.hasInFlight(r) ? 1 : 0) + Math.ceil(listing / size);
+  plannedChunks(request: RequestEntry): number {
+    if (request.stage.kind === 'ended' && request.stage.chunksPlanned !== undefined)
+      return Math.max(request.stage.chunksPlanned, request.chunks);
+    const queued = this.state.queue.filter((queued) => !queued.inFlight && queued.claimants[0] === request.id).length;
+    const listing = request.stage.kind === 'to-list' ? request.stage.servers.length : 0;
+    const size = request.opts.maxChunkSize;
+    return request.chunks + Math.ceil(queued / size) + (this.hasInFlight(request) ? 1 : 0) + Math.ceil(listing / size);
   }
 
-  hasInFlight(r: RequestEntry): boolean {
-    return this.state.queue.some((q) => q.inFlight && q.claimants.includes(r.id));
+  hasInFlight(request: RequestEntry): boolean {
+    return this.state.queue.some((queued) => queued.inFlight && queued.claimants.includes(request.id));
   }
 
-  hasQueued(r: RequestEntry): boolean {
-    return this.state.queue.some((q) => q.claimants.includes(r.id));
+  hasQueued(request: RequestEntry): boolean {
+    return this.state.queue.some((queued) => queued.claimants.includes(request.id));
   }
 
   /** Its chunks that must be confirmed before its next one is sent; `inFlight`: its chunks sent and not answered yet. */
-  blocking(r: RequestEntry, inFlight = 0): UnconfirmedChunk[] {
-    if (r.opts.dryRun) return [];
-    const limit = r.chunks + inFlight - 1 - r.opts.ahead;
-    return r.unconfirmed.filter((c) => c.index <= limit);
+  blocking(request: RequestEntry, inFlight = 0): UnconfirmedChunk[] {
+    if (request.opts.dryRun) return [];
+    const limit = request.chunks + inFlight - 1 - request.opts.ahead;
+    return request.unconfirmed.filter((c) => c.index <= limit);
   }
 
   /** The smallest maxChunkSize of the requests that want a queued server: the most a chunk holding it may hold. */
-  limitOf(q: QueuedServer): number {
-    return Math.min(...q.claimants.map((c) => this.#byId.get(c)?.opts.maxChunkSize ?? MAX_SERVERS_PER_CALL));
+  limitOf(queued: QueuedServer): number {
+    return Math.min(...queued.claimants.map((c) => this.#byId.get(c)?.opts.maxChunkSize ?? MAX_SERVERS_PER_CALL));
   }
 
   /** The shortest poll interval of the requests that want these servers. */
   pollOf(queued: readonly QueuedServer[]): number {
     return Math.min(
-      ...queued.flatMap((q) => q.claimants).map((c) => this.#byId.get(c)?.opts.pollMs ?? TIMINGS.retryFloorMs),
+      ...queued
+        .flatMap((queued) => queued.claimants)
+        .map((c) => this.#byId.get(c)?.opts.pollMs ?? TIMINGS.retryFloorMs),
     );
   }
 
   /** The queued servers a change in flight carries. */
   carriedBy(change: AddChange): QueuedServer[] {
     const keys = new Set(change.keys);
-    return this.state.queue.filter((q) => q.inFlight && q.dry === change.dry && keys.has(q.key));
+    return this.state.queue.filter((queued) => queued.inFlight && queued.dry === change.dry && keys.has(queued.key));
   }
 
   /** Servers a change carried go back to the queue (those nobody wants any more leave it). */
   release(queued: readonly QueuedServer[]): void {
-    for (const q of queued) q.inFlight = false;
+    for (const server of queued) server.inFlight = false;
     this.dropUnclaimed();
   }
 
   /** Servers answered for good leave the queue. */
   unqueue(answered: readonly QueuedServer[]): void {
     const done = new Set(answered);
-    this.state.queue = this.state.queue.filter((q) => !done.has(q));
+    this.state.queue = this.state.queue.filter((queued) => !done.has(queued));
     this.dropUnclaimed();
   }
 
   dropUnclaimed(): void {
-    this.state.queue = this.state.queue.filter((q) => q.claimants.length > 0);
-    const used = new Set(this.state.queue.map((q) => q.split));
+    this.state.queue = this.state.queue.filter((queued) => queued.claimants.length > 0);
+    const used = new Set(this.state.queue.map((queued) => queued.split));
     this.state.splits = this.state.splits.filter((s) => used.has(s));
   }
 
   /** `key` of live request `id` is also wanted by another request: a rollback of `id` must keep it. */
   share(id: string, key: string): void {
-    const r = this.#byId.get(id);
-    if (r && !r.shared.includes(key)) r.shared.push(key);
+    const request = this.#byId.get(id);
+    if (request && !request.shared.includes(key)) request.shared.push(key);
   }
 }

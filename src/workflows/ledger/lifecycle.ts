@@ -6,94 +6,108 @@ import type { Server } from '../../domain/index.js';
 
 type Ended = Extract<Stage, { kind: 'ended' }>;
 
-export function endedStage(r: RequestEntry): Ended | undefined {
-  return r.stage.kind === 'ended' ? r.stage : undefined;
+export function endedStage(request: RequestEntry): Ended | undefined {
+  return request.stage.kind === 'ended' ? request.stage : undefined;
 }
 
-export const hasEnded = (r: RequestEntry): boolean => r.stage.kind === 'ended';
+export const hasEnded = (request: RequestEntry): boolean => request.stage.kind === 'ended';
 
 /** Whether its servers were taken in (they count against what the coordinator holds). */
-export function isAdmitted(r: RequestEntry): boolean {
-  return r.stage.kind === 'ended' ? r.stage.admitted : r.stage.kind !== 'awaiting-room';
+export function isAdmitted(request: RequestEntry): boolean {
+  return request.stage.kind === 'ended' ? request.stage.admitted : request.stage.kind !== 'awaiting-room';
 }
 
 /** Its rollback is under way, or due with servers of its own to remove. */
-export function isRollingBack(r: RequestEntry): boolean {
-  const rollback = endedStage(r)?.rollback;
-  return rollback?.kind === 'removing' || (rollback?.kind === 'due' && r.added.length > 0);
+export function isRollingBack(request: RequestEntry): boolean {
+  const rollback = endedStage(request)?.rollback;
+  return rollback?.kind === 'removing' || (rollback?.kind === 'due' && request.added.length > 0);
 }
 
 /** awaiting-room → to-list: room was found for its servers. */
-export function admit(r: RequestEntry, servers: Server[]): void {
-  if (r.stage.kind === 'awaiting-room') r.stage = { kind: 'to-list', servers };
+export function admit(request: RequestEntry, servers: Server[]): void {
+  if (request.stage.kind === 'awaiting-room') request.stage = { kind: 'to-list', servers };
 }
 
 /** to-list → adding: the group was listed for its servers. */
-export function markListed(r: RequestEntry): void {
-  if (r.stage.kind === 'to-list') r.stage = { kind: 'adding' };
+export function markListed(request: RequestEntry): void {
+  if (request.stage.kind === 'to-list') request.stage = { kind: 'adding' };
 }
 
 /** adding: a separate read is to confirm its earlier chunks, or (undefined) no longer. */
-export function setConfirmRead(r: RequestEntry, confirmRead?: { keys: string[]; deadline: number }): void {
-  if (r.stage.kind === 'adding') r.stage = { ...r.stage, confirmRead };
+export function setConfirmRead(request: RequestEntry, confirmRead?: { keys: string[]; deadline: number }): void {
+  if (request.stage.kind === 'adding') request.stage = { ...request.stage, confirmRead };
 }
 
 /** adding: its last wait starts now, with its own deadline (once: a wait read again keeps it). */
-export function finalWaitOf(r: RequestEntry, now: number): { deadline: number } | undefined {
-  if (r.stage.kind !== 'adding') return undefined;
-  if (!r.stage.finalWait) r.stage = { ...r.stage, finalWait: { deadline: now + r.opts.timeoutMs } };
-  return r.stage.finalWait;
+export function finalWaitOf(request: RequestEntry, now: number): { deadline: number } | undefined {
+  if (request.stage.kind !== 'adding') return undefined;
+  if (!request.stage.finalWait)
+    request.stage = { ...request.stage, finalWait: { deadline: now + request.opts.timeoutMs } };
+  return request.stage.finalWait;
 }
 
 /** Any live stage → ended. Its queued servers leave the queue (unless someone else wants them); its reads stop. */
-export function endRequest(l: Ledger, r: RequestEntry, ending: Ending): void {
-  if (r.stage.kind === 'ended') return;
-  const mayRollBack = ending.kind !== 'completed' && r.opts.rollback && !r.opts.dryRun;
+export function endRequest(ledger: Ledger, request: RequestEntry, ending: Ending): void {
+  if (request.stage.kind === 'ended') return;
+  const mayRollBack = ending.kind !== 'completed' && request.opts.rollback && !request.opts.dryRun;
   const rollback: Rollback = mayRollBack ? { kind: 'due' } : { kind: 'none' };
-  r.stage = { kind: 'ended', ending, admitted: isAdmitted(r), rollback, chunksPlanned: l.plannedChunks(r) };
-  for (const q of l.state.queue) if (!q.inFlight) q.claimants = q.claimants.filter((c) => c !== r.id);
-  l.dropUnclaimed();
+  request.stage = {
+    kind: 'ended',
+    ending,
+    admitted: isAdmitted(request),
+    rollback,
+    chunksPlanned: ledger.plannedChunks(request),
+  };
+  for (const queued of ledger.state.queue)
+    if (!queued.inFlight) queued.claimants = queued.claimants.filter((c) => c !== request.id);
+  ledger.dropUnclaimed();
 }
 
 /**
  * due → none, removing or over: once no change of its own is in flight, what it created is known. What another
  * request asked for while it lived is kept; the rest is to be removed.
  */
-export function decideRollback(l: Ledger, r: RequestEntry): void {
-  const ended = endedStage(r);
-  if (ended?.rollback.kind !== 'due' || l.hasInFlight(r)) return;
-  if (r.added.length === 0) return setRollback(r, { kind: 'none' });
-  const keep = new Set(r.shared);
-  const kept = r.added.filter((k) => keep.has(k));
-  const left = r.added.filter((k) => !keep.has(k));
-  setRollback(r, left.length > 0 ? { kind: 'removing', left, removed: [], kept } : { kind: 'over', removed: [], kept });
+export function decideRollback(ledger: Ledger, request: RequestEntry): void {
+  const ended = endedStage(request);
+  if (ended?.rollback.kind !== 'due' || ledger.hasInFlight(request)) return;
+  if (request.added.length === 0) return setRollback(request, { kind: 'none' });
+  const keep = new Set(request.shared);
+  const kept = request.added.filter((k) => keep.has(k));
+  const left = request.added.filter((k) => !keep.has(k));
+  setRollback(
+    request,
+    left.length > 0 ? { kind: 'removing', left, removed: [], kept } : { kind: 'over', removed: [], kept },
+  );
 }
 
 /** removing: these were removed; over once nothing is left. */
-export function rolledBack(r: RequestEntry, keys: readonly string[]): void {
-  const rollback = endedStage(r)?.rollback;
+export function rolledBack(request: RequestEntry, keys: readonly string[]): void {
+  const rollback = endedStage(request)?.rollback;
   if (rollback?.kind !== 'removing') return;
   const gone = new Set(keys);
   const left = rollback.left.filter((k) => !gone.has(k));
   const removed = [...rollback.removed, ...keys];
-  setRollback(r, left.length > 0 ? { ...rollback, left, removed } : { kind: 'over', removed, kept: rollback.kept });
+  setRollback(
+    request,
+    left.length > 0 ? { ...rollback, left, removed } : { kind: 'over', removed, kept: rollback.kept },
+  );
 }
 
 /** removing → over: what is left another request now asks for, so it is kept. */
-export function keptForOthers(r: RequestEntry, keep: ReadonlySet<string>): void {
-  const rollback = endedStage(r)?.rollback;
+export function keptForOthers(request: RequestEntry, keep: ReadonlySet<string>): void {
+  const rollback = endedStage(request)?.rollback;
   if (rollback?.kind !== 'removing') return;
   const kept = [...rollback.kept, ...rollback.left.filter((k) => keep.has(k) && !rollback.kept.includes(k))];
-  setRollback(r, { kind: 'over', removed: rollback.removed, kept });
+  setRollback(request, { kind: 'over', removed: rollback.removed, kept });
 }
 
 /** removing → over, stopped: a removal failed, and the report says what is still in the group. */
-export function rollbackStopped(r: RequestEntry, error: string): void {
-  const rollback = endedStage(r)?.rollback;
+export function rollbackStopped(request: RequestEntry, error: string): void {
+  const rollback = endedStage(request)?.rollback;
   if (rollback?.kind !== 'removing') return;
-  setRollback(r, { kind: 'over', removed: rollback.removed, kept: rollback.kept, error });
+  setRollback(request, { kind: 'over', removed: rollback.removed, kept: rollback.kept, error });
 }
 
-function setRollback(r: RequestEntry, rollback: Rollback): void {
-  if (r.stage.kind === 'ended') r.stage = { ...r.stage, rollback };
+function setRollback(request: RequestEntry, rollback: Rollback): void {
+  if (request.stage.kind === 'ended') request.stage = { ...request.stage, rollback };
 }

@@ -18,17 +18,17 @@ import type { AppliedFailure, Read, ReadEntry, RequestEntry } from './model.js';
  * Reads to start now: separate confirmations, and each request's last wait once nothing of it is queued; the
  * entries due together with the same `waitFor` and poll interval share one read. `running`: requests in a read.
  */
-export function readsDue(l: Ledger, now: number, running: ReadonlySet<string>): Read[] {
-  const entries: { entry: ReadEntry; r: RequestEntry }[] = [];
-  for (const r of l.live) {
-    if (r.stage.kind !== 'adding' || running.has(r.id)) continue;
-    const entry = entryOf(l, r, now);
-    if (entry) entries.push({ entry, r });
+export function readsDue(ledger: Ledger, now: number, running: ReadonlySet<string>): Read[] {
+  const entries: { entry: ReadEntry; request: RequestEntry }[] = [];
+  for (const request of ledger.live) {
+    if (request.stage.kind !== 'adding' || running.has(request.id)) continue;
+    const entry = entryOf(ledger, request, now);
+    if (entry) entries.push({ entry, request });
   }
   const reads = new Map<string, { entries: ReadEntry[]; waitFor: WaitFor; pollMs: number }>();
-  for (const { entry, r } of entries) {
-    const like = `${r.opts.waitFor} ${r.opts.pollMs}`;
-    const read = reads.get(like) ?? { entries: [], waitFor: r.opts.waitFor, pollMs: r.opts.pollMs };
+  for (const { entry, request } of entries) {
+    const like = `${request.opts.waitFor} ${request.opts.pollMs}`;
+    const read = reads.get(like) ?? { entries: [], waitFor: request.opts.waitFor, pollMs: request.opts.pollMs };
     read.entries.push(entry);
     reads.set(like, read);
   }
@@ -37,7 +37,7 @@ export function readsDue(l: Ledger, now: number, running: ReadonlySet<string>): 
     return {
       entries: es,
       keys,
-      servers: keys.map((k) => identityFromKey(l.provider, k)),
+      servers: keys.map((k) => identityFromKey(ledger.provider, k)),
       sets: es.map((e) => e.keys.length),
       waitFor,
       pollMs,
@@ -47,22 +47,22 @@ export function readsDue(l: Ledger, now: number, running: ReadonlySet<string>): 
 }
 
 /** What a listed request waits for now, if anything; a request with nothing left to wait for completes here. */
-function entryOf(l: Ledger, r: RequestEntry, now: number): ReadEntry | undefined {
-  if (r.stage.kind !== 'adding') return undefined;
-  const confirmRead = r.stage.confirmRead;
+function entryOf(ledger: Ledger, request: RequestEntry, now: number): ReadEntry | undefined {
+  if (request.stage.kind !== 'adding') return undefined;
+  const confirmRead = request.stage.confirmRead;
   if (confirmRead) {
-    const keys = confirmRead.keys.filter((k) => r.toConfirm.includes(k));
-    if (keys.length > 0) return { kind: 'confirm', request: r.id, keys, deadline: confirmRead.deadline };
-    setConfirmRead(r, undefined);
+    const keys = confirmRead.keys.filter((k) => request.toConfirm.includes(k));
+    if (keys.length > 0) return { kind: 'confirm', request: request.id, keys, deadline: confirmRead.deadline };
+    setConfirmRead(request, undefined);
     return undefined;
   }
-  if (l.hasQueued(r)) return undefined;
-  if (r.toConfirm.length === 0) {
-    endRequest(l, r, { kind: 'completed' });
+  if (ledger.hasQueued(request)) return undefined;
+  if (request.toConfirm.length === 0) {
+    endRequest(ledger, request, { kind: 'completed' });
     return undefined;
   }
-  const wait = finalWaitOf(r, now)!;
-  return { kind: 'final', request: r.id, keys: [...r.toConfirm], deadline: wait.deadline };
+  const wait = finalWaitOf(request, now)!;
+  return { kind: 'final', request: request.id, keys: [...request.toConfirm], deadline: wait.deadline };
 }
 
 /**
@@ -71,7 +71,7 @@ function entryOf(l: Ledger, r: RequestEntry, now: number): ReadEntry | undefined
  * its deadline fails with its stragglers, and any other is read again.
  */
 export function applyRead(
-  l: Ledger,
+  ledger: Ledger,
   read: Read,
   statuses: Uniform<string>,
   requestIds: readonly string[],
@@ -79,50 +79,51 @@ export function applyRead(
 ): void {
   const byKey = spreadOver(statuses, read.keys);
   for (const e of read.entries) {
-    const r = l.request(e.request);
-    if (r?.stage.kind !== 'adding') continue;
-    r.requestIds.push(...requestIds);
+    const request = ledger.request(e.request);
+    if (request?.stage.kind !== 'adding') continue;
+    request.requestIds.push(...requestIds);
     const ready = new Map<string, string>();
     const stragglers: ServerStatus[] = [];
     for (const key of e.keys) {
       const status = byKey.get(key) ?? 'absent';
-      if (memberReady(l.provider, status, r.opts.waitFor)) ready.set(key, status);
+      if (memberReady(ledger.provider, status, request.opts.waitFor)) ready.set(key, status);
       else stragglers.push({ key, status });
     }
-    confirm(l, r.id, ready);
+    confirm(ledger, request.id, ready);
     if (stragglers.length > 0) {
-      if (timedOutNow && e.deadline <= read.deadline) timedOut(l, r, stragglers);
+      if (timedOutNow && e.deadline <= read.deadline) timedOut(ledger, request, stragglers);
       continue;
     }
-    if (e.kind === 'confirm') setConfirmRead(r, undefined);
-    else if (r.toConfirm.length === 0 && !l.hasQueued(r)) endRequest(l, r, { kind: 'completed' });
+    if (e.kind === 'confirm') setConfirmRead(request, undefined);
+    else if (request.toConfirm.length === 0 && !ledger.hasQueued(request))
+      endRequest(ledger, request, { kind: 'completed' });
   }
 }
 
 /** A read failed for another reason (the provider): its requests fail with it. */
-export function applyReadFailed(l: Ledger, read: Read, failure: AppliedFailure): void {
-  if (GROUP_WIDE.includes(failure.type)) return failAll(l, failure);
+export function applyReadFailed(ledger: Ledger, read: Read, failure: AppliedFailure): void {
+  if (GROUP_WIDE.includes(failure.type)) return failAll(ledger, failure);
   for (const e of read.entries) {
-    const r = l.request(e.request);
-    if (r) endRequest(l, r, { kind: 'failed', ...failure });
+    const request = ledger.request(e.request);
+    if (request) endRequest(ledger, request, { kind: 'failed', ...failure });
   }
 }
 
 /** Servers of request `id` seen ready: they are confirmed. */
-export function confirm(l: Ledger, id: string, statuses: ReadonlyMap<string, string>): void {
-  const r = l.request(id);
-  if (!r) return;
-  for (const [k, status] of statuses) r.statuses[k] = status;
+export function confirm(ledger: Ledger, id: string, statuses: ReadonlyMap<string, string>): void {
+  const request = ledger.request(id);
+  if (!request) return;
+  for (const [k, status] of statuses) request.statuses[k] = status;
   const done = new Set(statuses.keys());
-  r.toConfirm = r.toConfirm.filter((k) => !done.has(k));
-  for (const c of r.unconfirmed) c.keys = c.keys.filter((k) => !done.has(k));
-  r.unconfirmed = r.unconfirmed.filter((c) => c.keys.length > 0);
+  request.toConfirm = request.toConfirm.filter((k) => !done.has(k));
+  for (const c of request.unconfirmed) c.keys = c.keys.filter((k) => !done.has(k));
+  request.unconfirmed = request.unconfirmed.filter((c) => c.keys.length > 0);
 }
 
 /** Its servers did not become ready before its deadline: it fails, naming them. */
-export function timedOut(l: Ledger, r: RequestEntry, stragglers: readonly ServerStatus[]): void {
-  for (const s of stragglers) r.statuses[s.key] = s.status;
-  endRequest(l, r, {
+export function timedOut(ledger: Ledger, request: RequestEntry, stragglers: readonly ServerStatus[]): void {
+  for (const s of stragglers) request.statuses[s.key] = s.status;
+  endRequest(ledger, request, {
     kind: 'failed',
     type: 'AvailabilityTimeout',
     message: notReadyMessage(stragglers),

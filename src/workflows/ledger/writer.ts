@@ -15,59 +15,63 @@ export interface HeldBack {
  * The next change, or undefined when nothing can be written now. With `mayHold`, a chunk that is not full is held
  * back (`held`) while requests that arrived are not listed yet.
  */
-export function nextWrite(l: Ledger, now: number, mayHold = false): Change | HeldBack | undefined {
-  for (const r of l.live) decideRollback(l, r);
-  const removal = nextRemoval(l);
+export function nextWrite(ledger: Ledger, now: number, mayHold = false): Change | HeldBack | undefined {
+  for (const request of ledger.live) decideRollback(ledger, request);
+  const removal = nextRemoval(ledger);
   // A rollback found all it had left kept for others: it is over, and the choice starts again without a hold.
-  if (removal === 'kept') return nextWrite(l, now);
+  if (removal === 'kept') return nextWrite(ledger, now);
   if (removal) return removal;
-  const pending = l.state.queue.filter((q) => !q.inFlight);
-  for (const split of l.state.splits) {
-    const chosen = pending.filter((q) => q.split === split);
-    if (chosen.length > 0) return addChange(l, chosen, split);
+  const pending = ledger.state.queue.filter((queued) => !queued.inFlight);
+  for (const split of ledger.state.splits) {
+    const chosen = pending.filter((queued) => queued.split === split);
+    if (chosen.length > 0) return addChange(ledger, chosen, split);
   }
-  const open = pending.filter((q) => q.split === undefined && gateOpen(l, q.claimants[0]!));
+  const open = pending.filter((queued) => queued.split === undefined && gateOpen(ledger, queued.claimants[0]!));
   const first = open[0];
   if (first) {
     const chunk = fillChunk(
-      open.filter((q) => q.dry === first.dry),
-      (q) => l.limitOf(q),
+      open.filter((queued) => queued.dry === first.dry),
+      (queued) => ledger.limitOf(queued),
     );
     // Requests that arrived but are not listed yet could fill this chunk: with `mayHold`, wait for them.
-    if (mayHold && !isFull(chunk) && l.live.some((r) => r.stage.kind === 'awaiting-room' || r.stage.kind === 'to-list'))
+    if (
+      mayHold &&
+      !isFull(chunk) &&
+      ledger.live.some((request) => request.stage.kind === 'awaiting-room' || request.stage.kind === 'to-list')
+    )
       return { kind: 'held' };
-    return addChange(l, chunk.chosen);
+    return addChange(ledger, chunk.chosen);
   }
-  return nextAfterWait(l, pending);
+  return nextAfterWait(ledger, pending);
 }
 
 /** A rollback's next removal: what it created that no other live request asked for, at most a chunk of it. */
-function nextRemoval(l: Ledger): RemoveChange | 'kept' | undefined {
-  const r = l.live.find((e) => {
+function nextRemoval(ledger: Ledger): RemoveChange | 'kept' | undefined {
+  const request = ledger.live.find((e) => {
     const rollback = endedStage(e)?.rollback;
     return rollback?.kind === 'removing' && rollback.left.length > 0;
   });
-  const rollback = r && endedStage(r)?.rollback;
-  if (!r || rollback?.kind !== 'removing') return undefined;
+  const rollback = request && endedStage(request)?.rollback;
+  if (!request || rollback?.kind !== 'removing') return undefined;
   // Kept: what another request asked for while this one lived, including requests that arrived and are not
   // listed yet (their servers are known; the list would only say these are there). A dry run asks for nothing.
-  const keep = new Set(r.shared);
-  for (const other of l.live) {
-    if (other === r || other.stage.kind !== 'to-list' || other.opts.dryRun) continue;
-    for (const server of other.stage.servers) keep.add(l.key(server));
+  const keep = new Set(request.shared);
+  for (const other of ledger.live) {
+    if (other === request || other.stage.kind !== 'to-list' || other.opts.dryRun) continue;
+    for (const server of other.stage.servers) keep.add(ledger.key(server));
   }
-  const keys = rollback.left.filter((k) => !keep.has(k)).slice(0, r.opts.maxChunkSize);
+  const keys = rollback.left.filter((k) => !keep.has(k)).slice(0, request.opts.maxChunkSize);
   if (keys.length === 0) {
-    keptForOthers(r, keep);
+    keptForOthers(request, keep);
     return 'kept';
   }
   return {
     kind: 'remove',
-    token: changeToken(l.incarnation, 'r', l.state.seq++),
-    request: r.id,
+    token: changeToken(ledger.incarnation, 'r', ledger.state.seq++),
+    request: request.id,
     keys,
-    servers: keys.map((k) => identityFromKey(l.provider, k)),
-    waitFor: r.opts.waitFor,
+    servers: keys.map((k) => identityFromKey(ledger.provider, k)),
+    waitFor: request.opts.waitFor,
   };
 }
 
@@ -75,34 +79,34 @@ function nextRemoval(l: Ledger): RemoveChange | 'kept' | undefined {
  * Every queued server waits on an earlier chunk of its request: the oldest such request's next chunk, sent once its
  * earlier chunk is ready, waiting inside the add (a slice, then a separate read takes the wait over).
  */
-function nextAfterWait(l: Ledger, pending: readonly QueuedServer[]): AddChange | undefined {
-  for (const r of l.live) {
-    if (r.stage.kind !== 'adding' || r.stage.confirmRead) continue;
-    const owned = pending.filter((q) => q.split === undefined && q.claimants[0] === r.id);
+function nextAfterWait(ledger: Ledger, pending: readonly QueuedServer[]): AddChange | undefined {
+  for (const request of ledger.live) {
+    if (request.stage.kind !== 'adding' || request.stage.confirmRead) continue;
+    const owned = pending.filter((queued) => queued.split === undefined && queued.claimants[0] === request.id);
     if (owned.length === 0) continue;
-    const blocking = l.blocking(r);
+    const blocking = ledger.blocking(request);
     if (blocking.length === 0) continue;
     const keys = blocking.flatMap((c) => c.keys);
-    return addChange(l, fillChunk(owned, (q) => l.limitOf(q)).chosen, undefined, {
-      request: r.id,
+    return addChange(ledger, fillChunk(owned, (queued) => ledger.limitOf(queued)).chosen, undefined, {
+      request: request.id,
       keys,
-      servers: keys.map((k) => identityFromKey(l.provider, k)),
-      waitFor: r.opts.waitFor,
-      deadline: Math.min(...blocking.map((c) => c.at)) + r.opts.timeoutMs,
+      servers: keys.map((k) => identityFromKey(ledger.provider, k)),
+      waitFor: request.opts.waitFor,
+      deadline: Math.min(...blocking.map((c) => c.at)) + request.opts.timeoutMs,
     });
   }
   return undefined;
 }
 
 /** Whether request `id` may have another chunk sent; `inFlight`: its chunks sent ahead in the same activity. */
-function gateOpen(l: Ledger, id: string, inFlight = 0): boolean {
-  const r = l.request(id);
+function gateOpen(ledger: Ledger, id: string, inFlight = 0): boolean {
+  const request = ledger.request(id);
   // A chunk in flight is unconfirmed: more than chunksAhead of them and the next must wait.
   return (
-    r !== undefined &&
-    !hasEnded(r) &&
-    (inFlight === 0 || inFlight <= r.opts.ahead) &&
-    l.blocking(r, inFlight).length === 0
+    request !== undefined &&
+    !hasEnded(request) &&
+    (inFlight === 0 || inFlight <= request.opts.ahead) &&
+    ledger.blocking(request, inFlight).length === 0
   );
 }
 
@@ -112,7 +116,7 @@ function gateOpen(l: Ledger, id: string, inFlight = 0): boolean {
  * nothing would be waited for in between (after a plain add, not a split, a dry run or a wait; no request past its
  * chunksAhead). A chunk that is not full is left for `nextWrite`, where requests arriving meanwhile may fill it.
  */
-export function followingWrites(l: Ledger, first: Change, max: number): AddChange[] {
+export function followingWrites(ledger: Ledger, first: Change, max: number): AddChange[] {
   const following: AddChange[] = [];
   if (first.kind !== 'add' || first.dry || first.confirm || first.split !== undefined) return following;
   // `first` came from nextWrite, which takes a removal or a split before any plain chunk: none is due.
@@ -120,28 +124,33 @@ export function followingWrites(l: Ledger, first: Change, max: number): AddChang
     const sent = [first, ...following];
     const inFlight = (id: string) => sent.filter((c) => c.requests.includes(id)).length;
     const open = function* () {
-      for (const q of l.state.queue)
-        if (!q.inFlight && !q.dry && q.split === undefined && gateOpen(l, q.claimants[0]!, inFlight(q.claimants[0]!)))
-          yield q;
+      for (const queued of ledger.state.queue)
+        if (
+          !queued.inFlight &&
+          !queued.dry &&
+          queued.split === undefined &&
+          gateOpen(ledger, queued.claimants[0]!, inFlight(queued.claimants[0]!))
+        )
+          yield queued;
     };
-    const chunk = fillChunk(open(), (q) => l.limitOf(q));
+    const chunk = fillChunk(open(), (queued) => ledger.limitOf(queued));
     if (!isFull(chunk)) break;
-    following.push(addChange(l, chunk.chosen));
+    following.push(addChange(ledger, chunk.chosen));
   }
   return following;
 }
 
-function addChange(l: Ledger, chosen: QueuedServer[], split?: number, confirm?: AddChange['confirm']): AddChange {
-  for (const q of chosen) q.inFlight = true;
+function addChange(ledger: Ledger, chosen: QueuedServer[], split?: number, confirm?: AddChange['confirm']): AddChange {
+  for (const queued of chosen) queued.inFlight = true;
   return {
     kind: 'add',
-    token: changeToken(l.incarnation, 'a', l.state.seq++),
+    token: changeToken(ledger.incarnation, 'a', ledger.state.seq++),
     dry: chosen[0]!.dry,
-    keys: chosen.map((q) => q.key),
-    servers: chosen.map((q) => q.server),
-    requests: [...new Set(chosen.flatMap((q) => q.claimants))],
+    keys: chosen.map((queued) => queued.key),
+    servers: chosen.map((queued) => queued.server),
+    requests: [...new Set(chosen.flatMap((queued) => queued.claimants))],
     split,
-    pollMs: l.pollOf(chosen),
+    pollMs: ledger.pollOf(chosen),
     confirm,
   };
 }

@@ -1,0 +1,75 @@
+// The shape check of `npm run lint` (scripts/check-shape.mjs): it passes on the project and fails on each rule broken.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkShape, MAX_FILE_LINES, MAX_FUNCTION_LINES } from '../scripts/check-shape.mjs';
+
+const SRC = fileURLToPath(new URL('../src', import.meta.url));
+
+describe('shape check (issue 31: src/workflows sizes, provider names in their places)', () => {
+  const tree = mkdtempSync(join(tmpdir(), 'lbflow-shape-'));
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(tree, path)), { recursive: true });
+    writeFileSync(join(tree, path), text);
+  };
+  write('domain/provider.ts', readFileSync(join(SRC, 'domain', 'provider.ts'), 'utf8'));
+  afterAll(() => rmSync(tree, { recursive: true, force: true }));
+  const found = (left: Record<string, number> = {}) =>
+    checkShape(tree, { left }).filter((v) => v.file !== 'src/domain/provider.ts');
+
+  it('finds nothing wrong in the project itself', () => {
+    expect(checkShape(SRC)).toEqual([]);
+  });
+
+  it(`fails a workflow function over ${MAX_FUNCTION_LINES} lines, nested closures counted in it, and passes one at the limit`, () => {
+    const body = (lines: number) => Array.from({ length: lines - 2 }, (_, n) => `  const v${n} = ${n};`).join('\n');
+    write('workflows/long.ts', `export function atLimit() {\n${body(MAX_FUNCTION_LINES)}\n}\n`);
+    expect(found()).toEqual([]);
+    write(
+      'workflows/long.ts',
+      `export function outer() {\n  const inner = () => {\n${body(MAX_FUNCTION_LINES - 2)}\n  };\n  return inner;\n}\n`,
+    );
+    expect(found().map((v) => v.message)).toEqual([
+      `outer is ${MAX_FUNCTION_LINES + 1} lines (at most ${MAX_FUNCTION_LINES})`,
+    ]);
+    // The same function outside src/workflows is not measured.
+    rmSync(join(tree, 'workflows/long.ts'));
+    write('domain/long.ts', `export function outer() {\n${body(200)}\n}\n`);
+    expect(found()).toEqual([]);
+    rmSync(join(tree, 'domain/long.ts'));
+  });
+
+  it(`fails a workflow file over ${MAX_FILE_LINES} lines`, () => {
+    write(
+      'workflows/big.ts',
+      Array.from({ length: MAX_FILE_LINES + 1 }, (_, n) => `export const v${n} = ${n};`).join('\n'),
+    );
+    expect(found().map((v) => v.message)).toEqual([`file of ${MAX_FILE_LINES + 1} lines (at most ${MAX_FILE_LINES})`]);
+    rmSync(join(tree, 'workflows/big.ts'));
+  });
+
+  it('fails a provider name outside its folder, a registry and the simulators, in code or in a type', () => {
+    write('workflows/branch.ts', "export const isA = (p: string) => p === 'alibaba-gwlb';\n");
+    write('domain/types.ts', "export type H = { provider: 'huawei-elb' };\n// 'alibaba-gwlb' in a comment is words\n");
+    write('providers/alibaba/client.ts', "export const NAME = 'alibaba-gwlb';\n");
+    write('providers/registry.ts', "export const ALL = ['alibaba-gwlb', 'huawei-elb'];\n");
+    write('simulator/huawei/front.ts', "export const NAME = 'huawei-elb';\n");
+    expect(found().map((v) => [v.file, v.line])).toEqual([
+      ['src/domain/types.ts', 1],
+      ['src/workflows/branch.ts', 1],
+    ]);
+  });
+
+  it('lets the listed files keep what they have left, no more, and asks for the list to shrink', () => {
+    expect(found({ 'src/workflows/branch.ts': 1, 'src/domain/types.ts': 1 })).toEqual([]);
+    write('workflows/branch.ts', "export const isA = (p: string) => p === 'alibaba-gwlb' || p === 'huawei-elb';\n");
+    expect(found({ 'src/workflows/branch.ts': 1, 'src/domain/types.ts': 1 }).map((v) => v.message)).toEqual([
+      'names a provider (2×, lines 1, 1) outside its folder, a registry, the simulators and tests',
+    ]);
+    expect(found({ 'src/workflows/branch.ts': 3, 'src/domain/types.ts': 1 }).map((v) => v.message)).toEqual([
+      'names a provider 2×: lower PROVIDER_LITERALS_LEFT (3)',
+    ]);
+  });
+});
