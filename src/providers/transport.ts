@@ -54,7 +54,6 @@ export interface HttpResponse {
   readonly body: Buffer;
 }
 
-/** What went wrong on the wire, in Transport.* terms; the message names no header and no credential. */
 /**
  * A 2xx answer's JSON body and request id (read by the provider's own rule); a body that is no JSON object is a
  * malformed answer, retryable because the call may have applied.
@@ -80,6 +79,7 @@ export function jsonSuccess(
   return { body, requestId: requestId ?? '' };
 }
 
+/** What went wrong on the wire, in Transport.* terms; the message names no header and no credential. */
 export function describeTransportFailure(error: unknown): { code: string; message: string } {
   const codes: string[] = [];
   let e: unknown = error;

@@ -1,4 +1,4 @@
-// What the coordinator does outside itself, each as one async piece that reports back by events: list the group,
+// What the coordinator does outside itself, each as one async function that reports back by events: list the group,
 // write one change (an add, with the chunks sent after it, or a rollback's removal), read servers until ready, tell
 // a request. An effect never touches the coordinator's state: the coordinator applies its events, in order (machine.ts).
 import {

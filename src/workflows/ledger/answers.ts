@@ -149,13 +149,13 @@ export function applyAddFailed(
 function split(ledger: Ledger, change: AddChange, carried: QueuedServer[]): void {
   const owners = [...new Set(carried.map((queued) => queued.claimants[0]!))];
   const half = Math.ceil(carried.length / 2);
-  const parts: QueuedServer[][] =
+  const splits: QueuedServer[][] =
     owners.length > 1
       ? owners.map((owner) => carried.filter((queued) => queued.claimants[0] === owner))
       : [carried.slice(0, half), carried.slice(half)];
-  const fresh = parts.map(() => ledger.state.splitSeq++);
-  parts.forEach((part, n) => {
-    for (const queued of part) queued.split = fresh[n];
+  const fresh = splits.map(() => ledger.state.splitSeq++);
+  splits.forEach((servers, n) => {
+    for (const queued of servers) queued.split = fresh[n];
   });
   ledger.state.splits = [...fresh, ...ledger.state.splits.filter((s) => s !== change.split)];
   ledger.release(carried);

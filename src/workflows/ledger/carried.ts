@@ -1,6 +1,7 @@
 // The ledger as it crosses continue-as-new: the frame every released coordinator reads (schemas/releases/*/
 // carried-state.schema.json), so a run of one version hands its ledger to a run of another, upgrade or rollback.
-// The frame stays as 0.1.0 wrote it; each request's stage is spread over its flat fields, and read back from them.
+// The frame stays as 0.1.0 wrote it, in 0.1.0's words (intents for queued servers, pieces for splits, parts for
+// unconfirmed chunks); each request's stage is spread over its flat fields, and read back from them.
 import type { FailureType, GroupRef, Phase, Server } from '../../domain/index.js';
 import type { Ending, LedgerState, RequestEntry, RequestOptions, Rollback, Stage, UnconfirmedChunk } from './model.js';
 

@@ -11,7 +11,7 @@ import type {
   WaitFor,
 } from '../../domain/index.js';
 
-/** The parts of a request's options the coordinator plans with. */
+/** The options of a request the coordinator plans with. */
 export interface RequestOptions {
   readonly maxChunkSize: number;
   readonly dryRun: boolean;
@@ -158,7 +158,7 @@ export interface AddChange {
     | undefined;
 }
 
-/** A remove change: part of one request's rollback. */
+/** A remove change: one step of a request's rollback. */
 export interface RemoveChange {
   readonly kind: 'remove';
   readonly token: string;
@@ -171,7 +171,7 @@ export interface RemoveChange {
 /** One write to the group. */
 export type Change = AddChange | RemoveChange;
 
-/** One request's part of a read: the servers it waits for, until its own deadline. */
+/** One request's entry in a read: the servers it waits for, until its own deadline. */
 export interface ReadEntry {
   readonly kind: 'confirm' | 'final';
   readonly request: string;
