@@ -70,4 +70,11 @@ export const TIMINGS = {
  * Above this many servers a list lists the whole group (pages of up to 1,000/2,000) instead of filtering (at most
  * 200 ids or addresses a call): 10,000 servers are 5–10 pages, not 50 filtered calls.
  */
+/** The retry policy of plain calls (list, remove, hand over), in Temporal's terms. */
+export const CALL_RETRY_POLICY = {
+  initialInterval: TIMINGS.callRetry.initialMs,
+  backoffCoefficient: TIMINGS.callRetry.coefficient,
+  maximumInterval: TIMINGS.callRetry.maximumMs,
+} as const;
+
 export const FILTERED_LIST_MAX = 1_000;

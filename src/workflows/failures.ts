@@ -8,12 +8,7 @@ import {
   type FailureType,
   type ServerStatus,
 } from '../domain/index.js';
-
-export interface DescribedFailure {
-  readonly type: FailureType;
-  readonly message: string;
-  readonly details: Partial<FailureDetails>;
-}
+import type { AppliedFailure } from './ledger/index.js';
 
 export function findApplicationFailure(error: unknown): ApplicationFailure | undefined {
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
@@ -22,8 +17,8 @@ export function findApplicationFailure(error: unknown): ApplicationFailure | und
   return undefined;
 }
 
-/** The catalogue type, message and provider details of an activity's failure. */
-export function describeFailure(error: unknown): DescribedFailure {
+/** The catalogue type, message and provider details of an activity's failure: the failure as the ledger applies it. */
+export function describeFailure(error: unknown): AppliedFailure {
   const app = findApplicationFailure(error);
   const provider = (app?.details?.[0] ?? {}) as Record<string, unknown>;
   const fromProvider: Partial<FailureDetails> = {

@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
+  CALL_RETRY_POLICY,
   coordinationSchemas,
   firstIssue,
   TIMINGS,
@@ -31,11 +32,7 @@ const handOverAs = (summary: string) =>
   proxyLocalActivities<Activities>({
     startToCloseTimeout: '30s',
     scheduleToCloseTimeout: TIMINGS.addRetryWindowMs,
-    retry: {
-      initialInterval: TIMINGS.callRetry.initialMs,
-      backoffCoefficient: TIMINGS.callRetry.coefficient,
-      maximumInterval: TIMINGS.callRetry.maximumMs,
-    },
+    retry: CALL_RETRY_POLICY,
     summary,
   }).handOver;
 

@@ -12,6 +12,7 @@ import {
 import type { Activities } from '../../activities/index.js';
 import type { ListedGroup, WaitServersResult } from '../../activities/contract.js';
 import {
+  CALL_RETRY_POLICY,
   groupLabel,
   REQUEST_SIGNAL,
   serverCount,
@@ -98,11 +99,7 @@ function callsAs(summary: string) {
     startToCloseTimeout: TIMINGS.startToCloseMs,
     heartbeatTimeout: TIMINGS.heartbeatTimeoutMs,
     scheduleToCloseTimeout: TIMINGS.addRetryWindowMs,
-    retry: {
-      initialInterval: TIMINGS.callRetry.initialMs,
-      backoffCoefficient: TIMINGS.callRetry.coefficient,
-      maximumInterval: TIMINGS.callRetry.maximumMs,
-    },
+    retry: CALL_RETRY_POLICY,
     summary,
   });
 }

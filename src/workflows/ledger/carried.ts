@@ -3,17 +3,13 @@
 // The frame stays as 0.1.0 wrote it, in 0.1.0's words (intents for queued servers, pieces for splits, parts for
 // unconfirmed chunks); each request's stage is spread over its flat fields, and read back from them.
 import type { FailureType, GroupRef, Phase, Server } from '../../domain/index.js';
-import type { Ending, LedgerState, RequestEntry, RequestOptions, Rollback, Stage, UnconfirmedChunk } from './model.js';
+import type { Ending, LedgerState, RequestEntry, Rollback, Stage, UnconfirmedChunk } from './model.js';
 
 /** One request in the frame: its stage in flat fields (`admitted`, `listed`, `end`, `removal`, …). */
-export interface CarriedRequest {
-  readonly id: string;
-  readonly runId: string;
-  readonly nonce: string;
-  readonly arrival: number;
-  readonly opts: RequestOptions;
-  readonly requested: number;
-  readonly bytes: number;
+export interface CarriedRequest extends Pick<
+  RequestEntry,
+  'id' | 'runId' | 'nonce' | 'arrival' | 'opts' | 'requested' | 'bytes'
+> {
   readonly admitted: boolean;
   readonly servers?: Server[] | undefined;
   readonly listed: boolean;
