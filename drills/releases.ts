@@ -10,19 +10,29 @@ import { PROJECT_ROOT } from './support.js';
 export interface Release {
   readonly release: string;
   readonly commit: string;
+  /** Its workers ran with Worker Versioning (0.2.0 on); 0.1.0's ran unversioned. */
+  readonly versioned: boolean;
 }
 
 /** Every kept release, oldest first. */
 export function releases(): Release[] {
   const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'test/fixtures/histories/releases.json'), 'utf8')) as {
-    releases: Record<string, { commit: string }>;
+    releases: Record<string, { commit: string; workers: string }>;
   };
   return Object.entries(manifest.releases)
-    .map(([release, { commit }]) => ({ release, commit }))
+    .map(([release, { commit, workers }]) => ({ release, commit, versioned: !workers.startsWith('unversioned') }))
     .sort((a, b) => a.release.localeCompare(b.release, 'en', { numeric: true }));
 }
 
 export const oldestRelease = (): Release => releases()[0]!;
+
+/** The release before the tree's own version (package.json's): what an operator upgrades from to this tree. */
+export function previousRelease(): Release {
+  const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return releases()
+    .filter((r) => r.release !== version)
+    .at(-1)!;
+}
 
 const silentLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 

@@ -24,7 +24,9 @@ const args = process.argv.slice(2);
 const sizes = args.includes('--small') ? SMALL : FULL;
 const onlyArg = args[args.indexOf('--only') + 1];
 const only =
-  args.includes('--only') && onlyArg ? new Set(onlyArg.split(',').map(Number)) : new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  args.includes('--only') && onlyArg
+    ? new Set(onlyArg.split(',').map(Number))
+    : new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 
 const { cli } = provisionAll({ log: () => {} });
 if (!cli.path) throw new Error('no Temporal CLI: run `npm run temporal:provision`');
@@ -49,7 +51,8 @@ try {
     [6, () => credentials(ctx, { ...sizes.credentials, cli: cli.path! })],
     [7, () => sharedGroup(ctx, sizes.sharedGroup)],
     [8, () => upgrade(ctx, sizes.upgrade)],
-    [9, () => upgrade(ctx, { ...sizes.upgrade, from: 'release' })],
+    [9, () => upgrade(ctx, { ...sizes.upgrade, from: 'oldest-release' })],
+    [10, () => upgrade(ctx, { ...sizes.upgrade, from: 'previous-release' })],
   ];
   for (const [n, drill] of drills) {
     if (!only.has(n)) continue;

@@ -20,7 +20,7 @@ import { describeDeployment, startAddServers } from '../src/client/index.js';
 import { defaultDeploymentName, type AddServersResult } from '../src/domain/index.js';
 import { buildIdOf } from '../src/worker/deployment.js';
 import { crossingsOf, unreadable, type Crossing } from './crossings.js';
-import { bundleCopy, oldestRelease, releaseBundle } from './releases.js';
+import { bundleCopy, oldestRelease, previousRelease, releaseBundle } from './releases.js';
 import {
   PROJECT_ROOT,
   prng,
@@ -58,11 +58,13 @@ export interface UpgradeOptions {
    */
   versioning?: boolean;
   /**
-   * 'release': version 1 is the oldest kept release (0.1.0, unversioned workers), built from its commit in this
-   * clone's history, and version 2 the tree as it is: the first upgrade an operator of 0.1.0 makes, and its rollback
-   * to unversioned workers. Default 'tree': both versions from the tree (version 2 with VARIANT_EDITS).
+   * 'oldest-release': version 1 is the oldest kept release (0.1.0, unversioned workers), built from its commit in
+   * this clone's history, and version 2 the tree as it is: the first upgrade an operator of 0.1.0 makes, and its
+   * rollback to unversioned workers. 'previous-release': version 1 is the release before the tree's version (its
+   * workers versioned as it ran them): the upgrade to this tree, and its rollback. Default 'tree': both versions from
+   * the tree (version 2 with VARIANT_EDITS).
    */
-  from?: 'tree' | 'release';
+  from?: 'tree' | 'oldest-release' | 'previous-release';
 }
 
 /** One version of the drill: a workflow bundle, run by versioned workers (its build id) or unversioned ones. */
@@ -252,16 +254,17 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
   let unread = 0;
   const inFlightAtRollback: number[] = [];
   try {
-    const fromRelease = o.from === 'release';
+    const release =
+      o.from === 'oldest-release' ? oldestRelease() : o.from === 'previous-release' ? previousRelease() : undefined;
     const treeBundle = ctx.bundlePath;
-    const oldest = fromRelease ? await releaseBundle(dir, oldestRelease()) : undefined;
-    const v2Bundle = fromRelease ? treeBundle : await buildVersionTwo(dir);
-    const v1Bundle = oldest?.bundlePath ?? treeBundle;
+    const built = release ? await releaseBundle(dir, release) : undefined;
+    const v2Bundle = release ? treeBundle : await buildVersionTwo(dir);
+    const v1Bundle = built?.bundlePath ?? treeBundle;
     const idOf = (path: string) => buildIdOf(readFileSync(path, 'utf8'));
     const v1: Version = {
-      label: oldest ? `release ${oldest.release}` : 'version 1',
+      label: release ? `release ${release.release}` : 'version 1',
       bundlePath: v1Bundle,
-      buildId: versioning && !oldest ? idOf(v1Bundle) : undefined,
+      buildId: versioning && (release?.versioned ?? true) ? idOf(v1Bundle) : undefined,
     };
     const v2: Version = { label: 'version 2', bundlePath: v2Bundle, buildId: versioning ? idOf(v2Bundle) : undefined };
     if (idOf(v1Bundle) === idOf(v2Bundle))
@@ -457,9 +460,11 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
     xs.length ? `${show(Math.min(...xs))}–${show(Math.max(...xs))}` : '–';
   return {
     drill:
-      o.from === 'release'
-        ? '9. upgrade from release 0.1.0 (unversioned workers) to this tree with runs in flight on both providers, then rolled back'
-        : '8. upgrade: version 2 deployed with runs in flight on both providers, then rolled back',
+      o.from === 'oldest-release'
+        ? `9. upgrade from release ${oldestRelease().release} (unversioned workers) to this tree with runs in flight on both providers, then rolled back`
+        : o.from === 'previous-release'
+          ? `10. upgrade from release ${previousRelease().release}, the version before this tree, to this tree with runs in flight on both providers, then rolled back`
+          : '8. upgrade: version 2 deployed with runs in flight on both providers, then rolled back',
     trials: o.trials,
     passed,
     duplicates,

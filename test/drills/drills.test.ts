@@ -18,6 +18,7 @@ import {
   type DrillContext,
   type DrillReport,
 } from '../../drills/support.js';
+import { previousRelease } from '../../drills/releases.js';
 import { formatTable, SMALL } from '../../drills/table.js';
 import { temporalRestarted } from '../../drills/temporal-restarted.js';
 import { upgrade } from '../../drills/upgrade.js';
@@ -114,7 +115,17 @@ describe('fault drills (small)', () => {
   it.concurrent(
     '9. release 0.1.0 (unversioned workers) upgraded to this tree with runs in flight, then rolled back to it: 0 workflow tasks failed, nothing lost or added twice',
     async () => {
-      const report = await upgrade(shared, { ...SMALL.upgrade, from: 'release' });
+      const report = await upgrade(shared, { ...SMALL.upgrade, from: 'oldest-release' });
+      clean(report);
+      expect([report.failedTasks, report.nondeterminism, report.stuck]).toEqual([0, 0, 0]);
+    },
+    240_000,
+  );
+
+  it.concurrent(
+    `10. release ${previousRelease().release}, the version before this tree, upgraded to it with runs in flight (versioned workers, its coordinators moving on continue-as-new), then rolled back to it: 0 workflow tasks failed, nothing lost or added twice`,
+    async () => {
+      const report = await upgrade(shared, { ...SMALL.upgrade, from: 'previous-release' });
       clean(report);
       expect([report.failedTasks, report.nondeterminism, report.stuck]).toEqual([0, 0, 0]);
     },
