@@ -31,6 +31,7 @@ export interface Report {
 export class RequestView {
   #progress: Progress;
   #ending: RunEnding | undefined;
+  #ended = false;
   #shown = '';
   #phase: string;
   readonly #heading: string;
@@ -62,8 +63,9 @@ export class RequestView {
     ]);
   }
 
-  /** A progress message from the coordinator. */
+  /** A progress message from the coordinator; none counts once the run has ended (the report has said it all). */
   heard(progress: Progress): void {
+    if (this.#ended) return;
     this.#progress = progress;
     this.#enter(progress.phase);
     this.#show();
@@ -86,6 +88,7 @@ export class RequestView {
       ...countStates(this.request.provider, this.request.options.waitFor, report.statuses),
     };
     this.#ending = ending;
+    this.#ended = true;
   }
 
   /** Records the ending's phase in the search attribute (a command: each ending calls it where it always did). */

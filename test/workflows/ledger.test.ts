@@ -23,7 +23,7 @@ import {
   progressDue,
   readsDue,
   submit,
-  takeOutcomes,
+  takeEndings,
   toList,
   isAdmitted,
   endedStage,
@@ -63,6 +63,8 @@ function ledgerWith(requests: SubmitMessage[], present: string[] = []): Ledger {
 
 type Add = Extract<Change, { kind: 'add' }>;
 const endingOf = (r: RequestEntry | undefined) => (r ? endedStage(r)?.ending : undefined);
+/** The outcomes due, as a coordinator that tells no final progress (as before 0.3.0) sends them. */
+const takeOutcomes = (l: Ledger) => takeEndings(l, { finalProgress: () => false, delivering: new Set() }).outcomes;
 const nextAdd = (l: Ledger, now = 0): Add => {
   const op = nextWrite(l, now);
   if (op?.kind !== 'add') throw new Error(`expected an add, got ${JSON.stringify(op)}`);
@@ -182,11 +184,19 @@ describe('the coordinator ledger', () => {
     expect(cancel(l, 'a', 'a-nonce')).toBeUndefined();
     const removal = nextWrite(l, 0) as Extract<Change, { kind: 'remove' }>;
     applyRemoved(l, removal, ['rm-1']);
-    const [told] = takeOutcomes(l);
-    expect(told!.last).toMatchObject({
-      kind: 'progress',
-      progress: { phase: 'failed', chunksDone: 1, chunksTotal: 3, added: 2, states: { removed: 2, pending: 4 } },
-    });
+    const rules = { finalProgress: () => true, delivering: new Set<string>() };
+    const first = takeEndings(l, rules);
+    expect(first.outcomes).toEqual([]);
+    expect(first.finals.map((f) => f.update)).toMatchObject([
+      {
+        kind: 'progress',
+        progress: { phase: 'failed', chunksDone: 1, chunksTotal: 3, added: 2, states: { removed: 2, pending: 4 } },
+      },
+    ]);
+    // The outcome waits while the final progress is on its way (signals keep no order), and goes once it arrived.
+    expect(takeEndings(l, { ...rules, delivering: new Set(['a']) })).toEqual({ finals: [], outcomes: [] });
+    const [told] = takeEndings(l, rules).outcomes;
+    expect(takeEndings(l, rules)).toEqual({ finals: [], outcomes: [] });
     // Only the two it added have a status: the outcome names them one by one, so no reader counts the rest removed.
     expect(told!.update).toMatchObject({
       kind: 'cancelled',
@@ -198,9 +208,9 @@ describe('the coordinator ledger', () => {
     const l = ledgerWith([submission('a', alibabaServers(2))]);
     accept(l, nextAdd(l));
     readAll(l);
-    const [told] = takeOutcomes(l);
-    expect(told!.last).toBeUndefined();
-    expect(told!.update).toMatchObject({ kind: 'completed', chunks: 1, statuses: { all: 'Available' } });
+    const { finals, outcomes } = takeEndings(l, { finalProgress: () => true, delivering: new Set() });
+    expect(finals).toEqual([]);
+    expect(outcomes[0]!.update).toMatchObject({ kind: 'completed', chunks: 1, statuses: { all: 'Available' } });
   });
 
   it('keeps out of a rollback the servers a request that arrived and is not listed yet asked for', () => {

@@ -61,7 +61,7 @@ export type Event =
   | { readonly kind: 'read-failed'; readonly read: Read; readonly failure: AppliedFailure }
   | { readonly kind: 'read-done'; readonly id: number }
   | { readonly kind: 'untold'; readonly to: Recipient; readonly update: RequestUpdate; readonly error: string }
-  | { readonly kind: 'told' }
+  | { readonly kind: 'told'; readonly to: Recipient; readonly update: RequestUpdate }
   | { readonly kind: 'phase-due' };
 
 export type Emit = (event: Event) => void;
@@ -253,7 +253,7 @@ export function tell(to: Recipient, update: RequestUpdate, emit: Emit): void {
   void getExternalWorkflowHandle(to.id, to.runId)
     .signal(REQUEST_SIGNAL, update)
     .catch((error: unknown) => emit({ kind: 'untold', to, update, error: String(error) }))
-    .finally(() => emit({ kind: 'told' }));
+    .finally(() => emit({ kind: 'told', to, update }));
 }
 
 /** Wakes the coordinator at `at` for a phase change held back (a long read may be minutes away). */

@@ -33,7 +33,7 @@ import {
   phaseChangeDueAt,
   progressDue,
   readsDue,
-  takeOutcomes,
+  takeEndings,
   toCarried,
   toList,
   type Change,
@@ -84,6 +84,7 @@ export class GroupCoordinator {
       reads: new Map(),
       readSeq: 0,
       telling: 0,
+      delivering: new Set(),
       phaseWake: false,
       held: false,
       carryCheckedAt: -Infinity,
@@ -217,11 +218,13 @@ export class GroupCoordinator {
     if (!this.#state.flight) this.#startNextWrite(ledger, now);
     const reading = new Set([...this.#state.reads.values()].flatMap(({ read }) => read.entries.map((e) => e.request)));
     for (const read of readsDue(ledger, now, reading)) this.#startRead(ledger, read);
-    const outcomes = takeOutcomes(ledger);
-    for (const { request, update, last } of outcomes) {
-      if (last && patched(FINAL_PROGRESS)) this.#tell({ id: request.id, runId: request.runId }, last);
+    const { finals, outcomes } = takeEndings(ledger, {
+      finalProgress: () => patched(FINAL_PROGRESS),
+      delivering: this.#state.delivering,
+    });
+    for (const { request } of finals) this.#state.delivering.add(request.id);
+    for (const { request, update } of [...finals, ...outcomes])
       this.#tell({ id: request.id, runId: request.runId }, update);
-    }
     for (const { request, update } of progressDue(ledger, now, TIMINGS.progressEveryMs, TIMINGS.progressPhaseMs))
       this.#tell({ id: request.id, runId: request.runId }, update);
     // A phase change held back must not wait for the next answer (a long read may be minutes away): one timer for it.

@@ -10,8 +10,9 @@ export const IDLE_VERSION_CHECK = 'lbflow-0.2-idle-version-check';
 
 /**
  * Since 0.3.0 a request that failed or was cancelled is told its final progress (its chunks, and its servers as
- * the rollback left them) before its outcome, when it differs from what it was last told. A patch: runs recorded
- * before sent the outcome alone, and replay as they did.
+ * the rollback left them) before its outcome, when it differs from what it was last told; the outcome waits until
+ * that message arrived, since Temporal keeps no order between two signals. A patch: runs recorded before sent the
+ * outcome alone, and replay as they did.
  */
 export const FINAL_PROGRESS = 'lbflow-0.3-final-progress';
 
@@ -58,6 +59,8 @@ export interface CoordinatorState {
   readSeq: number;
   /** Messages to requests not answered yet. */
   telling: number;
+  /** Requests whose final progress is on its way: their outcome goes once it arrived. */
+  readonly delivering: Set<string>;
   /** A timer is set for a phase change held back. */
   phaseWake: boolean;
   /** An unfull chunk was held back once for the list in flight: the next one goes. */

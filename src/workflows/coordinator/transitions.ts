@@ -70,6 +70,7 @@ export function applyEvent(state: CoordinatorState, event: Event): void {
       return untold(ledger, event);
     case 'told':
       state.telling--;
+      if (event.update.kind === 'progress') state.delivering.delete(event.to.id);
       return;
     case 'phase-due':
       state.phaseWake = false;

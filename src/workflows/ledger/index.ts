@@ -13,5 +13,14 @@ export {
   applyRemoveFailed,
 } from './answers.js';
 export { readsDue, applyRead, applyReadFailed } from './reads.js';
-export { takeOutcomes, phaseOf, progressOf, progressDue, phaseChangeDueAt, type Telling } from './reports.js';
+export {
+  takeEndings,
+  phaseOf,
+  progressOf,
+  progressDue,
+  phaseChangeDueAt,
+  type EndingRules,
+  type Endings,
+  type Telling,
+} from './reports.js';
 export { hasEnded, isAdmitted, endedStage } from './lifecycle.js';

@@ -18,29 +18,44 @@ export interface Telling {
   readonly update: RequestUpdate;
 }
 
-/** An outcome to send, and before a failed or cancelled one, the request's last progress when it was not told yet. */
-export interface Outcome extends Telling {
-  readonly last?: RequestUpdate | undefined;
+/** What to tell the requests that are done: final progress first where due, then outcomes. */
+export interface Endings {
+  /** Final progress of failed or cancelled requests, to be delivered before their outcome is sent. */
+  readonly finals: Telling[];
+  readonly outcomes: Telling[];
+}
+
+export interface EndingRules {
+  /**
+   * Whether a failed or cancelled request is told its final progress (its chunks, which its outcome does not count,
+   * and its servers as the rollback left them) before its outcome, when it was not told it yet.
+   */
+  readonly finalProgress: () => boolean;
+  /** Requests whose final progress is on its way: their outcome waits until it arrived (signals keep no order). */
+  readonly delivering: ReadonlySet<string>;
 }
 
 /**
- * The outcomes ready to send: requests that ended and have nothing in flight and no rollback left. Each leaves the
- * ledger with its message; the servers it created stop being its own.
+ * What to tell the requests that ended and have nothing in flight and no rollback left. Each whose outcome is sent
+ * leaves the ledger with it; the servers it created stop being its own.
  */
-export function takeOutcomes(ledger: Ledger): Outcome[] {
+export function takeEndings(ledger: Ledger, rules: EndingRules): Endings {
   for (const request of ledger.live) decideRollback(ledger, request);
   const done = ledger.live.filter((request) => {
     const kind = endedStage(request)?.rollback.kind;
-    return (kind === 'none' || kind === 'over') && !ledger.hasInFlight(request);
+    return (kind === 'none' || kind === 'over') && !ledger.hasInFlight(request) && !rules.delivering.has(request.id);
   });
-  if (done.length === 0) return [];
-  const out = done.map((request) => ({
-    request: request,
-    update: outcomeOf(request),
-    last: lastProgress(ledger, request),
-  }));
-  ledger.leave(new Set(done.map((request) => request.id)));
-  return out;
+  const finals: Telling[] = [];
+  const outcomes: Telling[] = [];
+  for (const request of done) {
+    const last = finalProgress(ledger, request);
+    if (last && rules.finalProgress()) {
+      request.told = { phase: last.progress.phase, progress: JSON.stringify(last.progress), at: request.told.at };
+      finals.push({ request, update: last });
+    } else outcomes.push({ request, update: outcomeOf(request) });
+  }
+  ledger.leave(new Set(outcomes.map((o) => o.request.id)));
+  return { finals, outcomes };
 }
 
 function outcomeOf(request: RequestEntry): RequestUpdate {
@@ -60,13 +75,15 @@ function outcomeOf(request: RequestEntry): RequestUpdate {
   return { kind: 'failed', nonce: request.nonce, message, details, statuses };
 }
 
-/** A failed or cancelled request's final progress (its chunks among them, which its outcome does not count), if new to it. */
-function lastProgress(ledger: Ledger, request: RequestEntry): RequestUpdate | undefined {
+/** A failed or cancelled request's final progress, if it was not told it yet. */
+function finalProgress(
+  ledger: Ledger,
+  request: RequestEntry,
+): Extract<RequestUpdate, { kind: 'progress' }> | undefined {
   if (endedStage(request)?.ending.kind === 'completed') return undefined;
   const progress = progressOf(ledger, request);
-  return JSON.stringify(progress) === request.told.progress
-    ? undefined
-    : { kind: 'progress', nonce: request.nonce, progress };
+  if (JSON.stringify(progress) === request.told.progress) return undefined;
+  return { kind: 'progress', nonce: request.nonce, progress };
 }
 
 export function phaseOf(ledger: Ledger, request: RequestEntry): Phase {
