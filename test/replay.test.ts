@@ -48,6 +48,7 @@ interface JsonEvent {
   };
   workflowExecutionFailedEventAttributes?: { failure?: { applicationFailureInfo?: { type?: string } } };
   activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
+  workflowExecutionSignaledEventAttributes?: { input?: { payloads?: { data: string }[] } };
   markerRecordedEventAttributes?: {
     markerName?: string;
     /** `data` for a local activity's marker, `patch-data` for a patch's. */
@@ -72,7 +73,8 @@ function workflowIdOf(file: string): string {
   const signal = events.find(
     (e) => e.workflowExecutionSignaledEventAttributes,
   )?.workflowExecutionSignaledEventAttributes;
-  const submit = signal ? JSON.parse(Buffer.from(signal.input.payloads[0].data, 'base64').toString('utf8')) : undefined;
+  const data = signal?.input?.payloads?.[0]?.data;
+  const submit = data ? JSON.parse(Buffer.from(data, 'base64').toString('utf8')) : undefined;
   const carried = events[0]!.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
   const group = submit?.request
     ? groupRefOf(submit.request)
@@ -135,25 +137,54 @@ describe('replay of recorded request and coordinator histories against the curre
     ).resolves.toBeUndefined();
   });
 
+  const patchesOf = (f: string) =>
+    load(f)
+      .events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+      .map(
+        (e) =>
+          JSON.parse(
+            Buffer.from(
+              Object.values(e.markerRecordedEventAttributes!.details!)[0]!.payloads![0]!.data,
+              'base64',
+            ).toString(),
+          ) as { id: string },
+      )
+      .map((p) => p.id);
+  const ofRelease = (release: string, suffix: string) =>
+    FIXTURES.filter((f) => f.startsWith(`${release}/`) && f.endsWith(suffix));
+
   it("replays both sides of the 0.2 patch: 0.1.0's idle coordinators waited with one timer, 0.2.0's look at the version", () => {
-    const patchesOf = (f: string) =>
-      load(f)
-        .events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
-        .map(
-          (e) =>
-            JSON.parse(
-              Buffer.from(
-                Object.values(e.markerRecordedEventAttributes!.details!)[0]!.payloads![0]!.data,
-                'base64',
-              ).toString(),
-            ) as { id: string },
-        );
-    const idle = (release: string) =>
-      FIXTURES.filter((f) => f.startsWith(`${release}/`) && f.endsWith('success.coordinator.json'));
+    const idle = (release: string) => ofRelease(release, 'success.coordinator.json');
     expect(idle('0.1.0').length).toBeGreaterThan(0);
     for (const f of idle('0.1.0')) expect(patchesOf(f)).toEqual([]);
     expect(idle('0.2.0').length).toBeGreaterThan(0);
-    for (const f of idle('0.2.0')) expect(patchesOf(f).map((p) => p.id)).toEqual(['lbflow-0.2-idle-version-check']);
+    for (const f of idle('0.2.0')) expect(patchesOf(f)).toEqual(['lbflow-0.2-idle-version-check']);
+  });
+
+  it('replays both sides of the 0.3 patch: before 0.3.0 a failed request heard its outcome alone, since 0.3.0 its final progress first', () => {
+    const signals = (f: string) =>
+      load(f)
+        .events.filter((e) => e.workflowExecutionSignaledEventAttributes)
+        .map(
+          (e) =>
+            JSON.parse(
+              Buffer.from(e.workflowExecutionSignaledEventAttributes!.input!.payloads![0]!.data!, 'base64').toString(),
+            ) as { kind: string; progress?: { phase: string; states: Record<string, number> } },
+        );
+    const failed = 'availability-timeout-rollback';
+    for (const release of ['0.1.0', '0.2.0']) {
+      for (const f of ofRelease(release, `${failed}.coordinator.json`))
+        expect(patchesOf(f)).not.toContain('lbflow-0.3-final-progress');
+      // Its last progress was the rollback's, which still counted the servers it removed as they were before.
+      const [request] = ofRelease(release, `${failed}.json`);
+      expect(signals(request!).at(-2)?.progress?.phase).toBe('rolling-back');
+    }
+    const [coordinator] = ofRelease('0.3.0', `${failed}.coordinator.json`);
+    expect(patchesOf(coordinator!)).toContain('lbflow-0.3-final-progress');
+    const [request] = ofRelease('0.3.0', `${failed}.json`);
+    const [final, outcome] = signals(request!).slice(-2);
+    expect(final).toMatchObject({ kind: 'progress', progress: { phase: 'failed', states: { removed: 2 } } });
+    expect(outcome?.kind).toBe('failed');
   });
 
   it('reports a determinism violation when the coordinator would schedule other commands than the history holds', async () => {
