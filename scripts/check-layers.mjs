@@ -22,39 +22,50 @@ export const LAYERS = {
     builtins: false,
   },
   // The clients' HTTP, the vendor's Alibaba credential providers, and the INI reader for the Huawei credentials file.
+  registry: {
+    job: "the providers lbflow drives, each one's workflow-safe facts in its own folder (`src/providers/<name>/definition.ts`) and listed once in `src/registry/index.ts`; what every other room asks of a provider",
+    rooms: ['domain'],
+    packages: [],
+    builtins: false,
+  },
   providers: {
     job: 'the real cloud clients over undici: ACS3-HMAC-SHA256 and SDK-HMAC-SHA256 signing, pagination, credential chains, `ProviderError`',
-    rooms: ['domain'],
+    rooms: ['domain', 'registry'],
     packages: ['undici', '@alicloud/credentials', 'ini'],
     builtins: true,
   },
   activities: {
     job: 'the activities: the provider-call boundary, in-place polling, failures turned into catalogue-typed `ApplicationFailure`s',
-    rooms: ['domain', 'providers'],
+    rooms: ['domain', 'registry', 'providers'],
     packages: ['@temporalio/activity', '@temporalio/common'],
     builtins: true,
   },
   workflows: {
     job: '`addServersToServerGroup` (validate, dedupe, hand over, follow) and its `progress` query; the group coordinator and its ledger; `child.ts` for parent workflows',
-    rooms: ['domain'],
+    rooms: ['domain', 'registry'],
     typeOnly: ['activities'],
     packages: ['@temporalio/workflow', '@temporalio/common'],
     builtins: false,
   },
   worker: {
     job: 'the worker process: env config, JSON logs, metrics, provider rate limits, graceful shutdown, bundle build',
-    rooms: ['domain', 'providers', 'activities', 'workflows'],
+    rooms: ['domain', 'registry', 'providers', 'activities', 'workflows'],
     packages: '*',
     builtins: true,
   },
   client: {
     job: 'what services import: start/wait/dry-run, workflow ids, typed errors',
-    rooms: ['domain'],
+    rooms: ['domain', 'registry'],
     typeOnly: ['workflows'],
     packages: ['@temporalio/client', '@temporalio/common'],
     builtins: true,
   },
-  cli: { job: 'the `lbflow` command', rooms: ['client', 'simulator', 'domain'], packages: '*', builtins: true },
+  cli: {
+    job: 'the `lbflow` command',
+    rooms: ['client', 'simulator', 'domain', 'registry'],
+    packages: '*',
+    builtins: true,
+  },
   simulator: {
     job: 'local HTTP simulators of both provider APIs, sharing no code with the clients (`src/simulator/README.md`)',
     rooms: [],
@@ -93,6 +104,17 @@ function sourceFiles(dir) {
   return out;
 }
 
+/**
+ * The room of a file under src/: its top folder, except a provider's definition (`providers/<name>/definition.ts`),
+ * which belongs to the registry: the workflow-safe half of the provider's folder.
+ * @param {string} rel path under src/
+ */
+export function roomOf(rel) {
+  const parts = rel.split(sep);
+  if (parts[0] === 'providers' && parts.length === 3 && parts[2] === 'definition.ts') return 'registry';
+  return parts[0] ?? '';
+}
+
 /** @param {string} specifier */
 function packageName(specifier) {
   const parts = specifier.split('/');
@@ -113,7 +135,7 @@ export function checkLayers(srcRoot) {
   const violations = [];
   for (const file of sourceFiles(srcRoot)) {
     const rel = relative(srcRoot, file);
-    const room = rel.split(sep)[0] ?? '';
+    const room = roomOf(rel);
     const rules = LAYERS[room];
     const text = readFileSync(file, 'utf8');
     const report = (/** @type {number} */ index, /** @type {string} */ message) =>
@@ -132,7 +154,7 @@ export function checkLayers(srcRoot) {
           report(at, `${room} imports ${specifier}, outside src/`);
           continue;
         }
-        const targetRoom = target.split(sep)[0] ?? '';
+        const targetRoom = roomOf(target.endsWith('.js') ? target.replace(/\.js$/, '.ts') : target);
         if (targetRoom === room) continue;
         if (rules.rooms.includes(targetRoom)) continue;
         if (typeOnly && rules.typeOnly?.includes(targetRoom)) continue;

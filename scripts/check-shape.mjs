@@ -3,7 +3,8 @@
 //   - src/workflows: no function over MAX_FUNCTION_LINES lines (a nested closure counts in its outer function too),
 //     no file over MAX_FILE_LINES lines;
 //   - a provider's name (the literal 'alibaba-gwlb', 'huawei-elb', …) is written only in its own folder
-//     (src/providers/<folder>/), a provider registry (a file named registry.ts), the simulators and tests.
+//     (src/providers/<folder>/), the provider registry (src/registry/, or a file named registry.ts), the simulators
+//     and tests.
 // Until every provider literal has moved, PROVIDER_LITERALS_LEFT lists where some are left and how many: the check
 // fails when a file has more than listed, when a file not listed has one, and when a listed count is too high (so
 // the list only shrinks).
@@ -30,7 +31,6 @@ export const PROVIDER_LITERALS_LEFT = /** @type {Record<string, number>} */ ({
   'src/domain/dedupe.ts': 7,
   'src/domain/names.ts': 1,
   'src/domain/provider.ts': 2,
-  'src/domain/readiness.ts': 6,
   'src/domain/request.ts': 5,
   'src/domain/summaries.ts': 1,
   'src/providers/index.ts': 10,
@@ -99,7 +99,10 @@ function sizeViolations(source, rel) {
 
 /** Where a provider may be named: its folder, a registry, the simulators. @param {string} rel path under src/ */
 const mayName = (rel) =>
-  /^providers\/[^/]+\//.test(rel) || rel.endsWith('/registry.ts') || rel.startsWith('simulator/');
+  /^providers\/[^/]+\//.test(rel) ||
+  rel.startsWith('registry/') ||
+  rel.endsWith('/registry.ts') ||
+  rel.startsWith('simulator/');
 
 /** @param {import('typescript').SourceFile} source @param {string[]} names @returns {number[]} lines */
 function providerLiterals(source, names) {

@@ -54,12 +54,39 @@ describe('layer check (docs/design.md, "Layers")', () => {
     expect(found.map((v) => v.line)).toEqual([1, 2]);
   });
 
+  it("counts a provider's definition.ts in the registry: workflow code may read it, it may read only the domain", () => {
+    write(
+      'workflows/reads-registry.ts',
+      [
+        "import { definitionOf } from '../registry/index.js';",
+        "import { alibabaGwlb } from '../providers/alibaba/definition.js';",
+        "import { AlibabaGwlbProvider } from '../providers/alibaba/client.js';",
+      ].join('\n'),
+    );
+    write(
+      'providers/alibaba/definition.ts',
+      ["import type { ProviderDefinition } from '../../domain/index.js';", "import { request } from 'undici';"].join(
+        '\n',
+      ),
+    );
+    write('domain/reads-registry.ts', "import { definitionOf } from '../registry/index.js';");
+    const found = (file: string) =>
+      checkLayers(tree)
+        .filter((v) => v.file.endsWith(file))
+        .map((v) => [v.line, v.message.split(':')[0]]);
+    expect(found('workflows/reads-registry.ts')).toEqual([[3, 'workflows may not import providers']]);
+    expect(found('providers/alibaba/definition.ts')).toEqual([
+      [2, 'registry may not import the package undici (allowed'],
+    ]);
+    expect(found('domain/reads-registry.ts')).toEqual([[1, 'domain may not import registry']]);
+  });
+
   it("is the table README.md shows: the README's copy is printed from LAYERS, so the two cannot drift", () => {
     const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
     const block = /<!-- layers:begin[^>]*-->\n([\s\S]*?)\n<!-- layers:end -->/.exec(readme)?.[1];
     expect(block).toBe(layerTable());
     // One row per room the check enforces.
-    expect(block?.split('\n').filter((l) => l.startsWith('| `src/'))).toHaveLength(8);
+    expect(block?.split('\n').filter((l) => l.startsWith('| `src/'))).toHaveLength(9);
   });
 
   it('flags a folder that is not a room of the design', () => {

@@ -14,6 +14,7 @@ import {
   type WaitFor,
 } from '../../src/domain/index.js';
 import type { LoadBalancerProvider } from '../../src/providers/index.js';
+import { definitionOf } from '../../src/registry/index.js';
 
 export interface ScriptOptions {
   readonly pollMs: number;
@@ -50,7 +51,8 @@ export async function addServersScript(
     pollCalls++;
     const listed = await client.listServers(group as never, { servers: servers as never });
     const status = new Map(listed.members.map((m) => [m.key, m.status]));
-    if (keys.every((k) => memberReady(group.provider, status.get(k) ?? 'absent', o.waitFor))) break;
+    if (keys.every((k) => memberReady(definitionOf(group.provider).readiness, status.get(k) ?? 'absent', o.waitFor)))
+      break;
     await sleep(o.pollMs);
   }
   return { addCalls, pollCalls };

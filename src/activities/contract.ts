@@ -67,7 +67,7 @@ export interface AddChunkInput extends ChunkInput {
   };
   /**
    * More chunks to add right after this one, in order, without checking the group again in between: only for a
-   * group that takes back-to-back changes (`BACK_TO_BACK_CHANGES`), never with `confirm` or `dryRun`.
+   * group that takes back-to-back changes (its provider's `readiness.backToBack`), never with `confirm` or `dryRun`.
    */
   readonly then?: { readonly servers: Server[]; readonly idempotencyKey: string }[];
 }

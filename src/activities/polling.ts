@@ -14,6 +14,7 @@ import {
   type WaitFor,
 } from '../domain/index.js';
 import type { LoadBalancerProvider } from '../providers/index.js';
+import { definitionOf } from '../registry/index.js';
 import { call, countPoll, notReady } from './boundary.js';
 
 export const IN_ATTEMPT_POLLING_MS = TIMINGS.inAttemptPollingMs;
@@ -59,7 +60,7 @@ export function readinessOf(
     const byKey = new Map(listed.members.map((m) => [m.key, m.status]));
     for (const k of pending) {
       const status = byKey.get(k.key) ?? 'absent';
-      if (memberReady(group.provider, status, waitFor)) ready.set(k.key, status);
+      if (memberReady(definitionOf(group.provider).readiness, status, waitFor)) ready.set(k.key, status);
     }
     const statuses = keyed.map((k) => ({ key: k.key, status: ready.get(k.key) ?? byKey.get(k.key) ?? 'absent' }));
     return { statuses, stragglers: statuses.filter((st) => !ready.has(st.key)), requestIds: listed.requestIds };

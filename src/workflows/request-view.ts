@@ -15,6 +15,7 @@ import {
   type Progress,
   type RunEnding,
 } from '../domain/index.js';
+import { definitionOf } from '../registry/index.js';
 
 export const progressQuery = defineQuery<Progress>(PROGRESS_QUERY);
 
@@ -85,7 +86,7 @@ export class RequestView {
       requested: last.requested,
       added: report.added.length,
       alreadyPresent: report.alreadyPresent.length,
-      ...countStates(this.request.provider, this.request.options.waitFor, report.statuses),
+      ...countStates(definitionOf(this.request.provider).readiness, this.request.options.waitFor, report.statuses),
     };
     this.#ending = ending;
     this.#ended = true;

@@ -1,23 +1,25 @@
 // Lifecycle states and the provider's words, counted apart.
 import { describe, expect, it } from 'vitest';
 import { countStates, lifecycleOf } from '../../src/domain/index.js';
+import { alibabaGwlb } from '../../src/providers/alibaba/definition.js';
+import { huaweiElb } from '../../src/providers/huawei/definition.js';
 
 describe("lifecycle states: one vocabulary for progress, the provider's words kept apart (issue 14)", () => {
   it("maps lbflow's own words and the provider's statuses by the request's waitFor", () => {
-    expect(lifecycleOf('alibaba-gwlb', undefined, 'available')).toBe('pending');
-    expect(lifecycleOf('alibaba-gwlb', 'added', 'available')).toBe('added');
-    expect(lifecycleOf('alibaba-gwlb', 'dry-run', 'available')).toBe('checked');
-    expect(lifecycleOf('alibaba-gwlb', 'removed', 'available')).toBe('removed');
-    expect(lifecycleOf('alibaba-gwlb', 'Available', 'available')).toBe('ready');
-    expect(lifecycleOf('alibaba-gwlb', 'Adding', 'available')).toBe('settling');
-    expect(lifecycleOf('alibaba-gwlb', 'Adding', 'registered')).toBe('ready');
-    expect(lifecycleOf('huawei-elb', 'NO_MONITOR', 'available')).toBe('ready');
-    expect(lifecycleOf('huawei-elb', 'OFFLINE', 'available')).toBe('settling');
+    expect(lifecycleOf(alibabaGwlb.readiness, undefined, 'available')).toBe('pending');
+    expect(lifecycleOf(alibabaGwlb.readiness, 'added', 'available')).toBe('added');
+    expect(lifecycleOf(alibabaGwlb.readiness, 'dry-run', 'available')).toBe('checked');
+    expect(lifecycleOf(alibabaGwlb.readiness, 'removed', 'available')).toBe('removed');
+    expect(lifecycleOf(alibabaGwlb.readiness, 'Available', 'available')).toBe('ready');
+    expect(lifecycleOf(alibabaGwlb.readiness, 'Adding', 'available')).toBe('settling');
+    expect(lifecycleOf(alibabaGwlb.readiness, 'Adding', 'registered')).toBe('ready');
+    expect(lifecycleOf(huaweiElb.readiness, 'NO_MONITOR', 'available')).toBe('ready');
+    expect(lifecycleOf(huaweiElb.readiness, 'OFFLINE', 'available')).toBe('settling');
   });
 
   it('counts states for every server and provider words only for what the provider listed, prototype keys included', () => {
     const counted = countStates(
-      'alibaba-gwlb',
+      alibabaGwlb.readiness,
       'available',
       ['Available', 'Available', 'Adding', 'added', '__proto__', 'constructor'],
       2,

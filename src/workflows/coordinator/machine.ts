@@ -12,7 +12,6 @@ import {
   type WorkflowInfo,
 } from '@temporalio/workflow';
 import {
-  BACK_TO_BACK_CHANGES,
   coordinationSchemas,
   FILTERED_LIST_MAX,
   firstIssue,
@@ -280,7 +279,7 @@ export class GroupCoordinator {
       for (const k of change.keys) this.#state.listing.removed.add(k);
     // A group that takes back-to-back changes gets the full chunks due after this one in the same activity.
     const following =
-      change.kind === 'add' && BACK_TO_BACK_CHANGES[ledger.provider]
+      change.kind === 'add' && ledger.readiness.backToBack
         ? followingWrites(ledger, change, TIMINGS.chunksPerAdd - 1)
         : [];
     const flight: Flight = { change, following, summary: changeSummary(ledger, change, following) };

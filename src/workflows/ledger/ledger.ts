@@ -10,8 +10,10 @@ import {
   TIMINGS,
   type IdentityOf,
   type Provider,
+  type Readiness,
   type Server,
 } from '../../domain/index.js';
+import { definitionOf } from '../../registry/index.js';
 import type { AddChange, LedgerState, QueuedServer, RequestEntry, UnconfirmedChunk } from './model.js';
 
 export class Ledger {
@@ -27,6 +29,11 @@ export class Ledger {
 
   get provider(): Provider {
     return this.state.group.provider;
+  }
+
+  /** The provider's words for a member's state. */
+  get readiness(): Readiness {
+    return definitionOf(this.provider).readiness;
   }
 
   request(id: string): RequestEntry | undefined {

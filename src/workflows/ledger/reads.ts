@@ -86,7 +86,7 @@ export function applyRead(
     const stragglers: ServerStatus[] = [];
     for (const key of e.keys) {
       const status = byKey.get(key) ?? 'absent';
-      if (memberReady(ledger.provider, status, request.opts.waitFor)) ready.set(key, status);
+      if (memberReady(ledger.readiness, status, request.opts.waitFor)) ready.set(key, status);
       else stragglers.push({ key, status });
     }
     confirm(ledger, request.id, ready);

@@ -99,7 +99,7 @@ export function phaseOf(ledger: Ledger, request: RequestEntry): Phase {
 export function progressOf(ledger: Ledger, request: RequestEntry): Progress {
   const seen = Object.values(request.statuses);
   const counted = countStates(
-    ledger.provider,
+    ledger.readiness,
     request.opts.waitFor,
     seen,
     Math.max(0, request.requested - seen.length),
