@@ -15,13 +15,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { executableOption, provision } from '../scripts/temporal-servers.mjs';
-import {
-  COORDINATOR_SIGNAL,
-  coordinatorWorkflowId,
-  SEARCH_ATTRIBUTE_KEYS,
-  type GroupRef,
-  type Server,
-} from '../src/domain/index.js';
+import { COORDINATOR_SIGNAL, SEARCH_ATTRIBUTE_KEYS, type GroupRef, type Server } from '../src/domain/index.js';
+import { coordinatorWorkflowId } from '../src/registry/index.js';
 import { createProvider, type LoadBalancerProvider } from '../src/providers/index.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL } from '../src/simulator/index.js';
 import { startAddServers, ValidationError } from '../src/client/index.js';

@@ -3,7 +3,8 @@
 // group coalesces them), all on the same three workers: the kill may take the coordinator's worker, a request's, or
 // one that holds an activity in flight.
 import type { WorkflowHandle } from '@temporalio/client';
-import { coordinatorWorkflowId, type AddServersResult } from '../src/domain/index.js';
+import { type AddServersResult } from '../src/domain/index.js';
+import { coordinatorWorkflowId } from '../src/registry/index.js';
 import {
   prng,
   resetSimulator,

@@ -16,18 +16,18 @@ import { fileURLToPath } from 'node:url';
  */
 export const LAYERS = {
   domain: {
-    job: "request schemas, validation, dedupe, chunking, failure catalogue, error classification, names and workflow ids, the timings, the messages between a request and its group's coordinator; pure and workflow-safe",
+    job: "the rules every provider shares and the interface each implements (`ProviderDefinition`): request fields and options, validation, dedupe, chunking, failure catalogue, error classification, names, the timings, the messages between a request and its group's coordinator; pure and workflow-safe, naming no provider",
     rooms: [],
     packages: ['zod', '@temporalio/common'],
     builtins: false,
   },
-  // The clients' HTTP, the vendor's Alibaba credential providers, and the INI reader for the Huawei credentials file.
   registry: {
-    job: "the providers lbflow drives, each one's workflow-safe facts in its own folder (`src/providers/<name>/definition.ts`) and listed once in `src/registry/index.ts`; what every other room asks of a provider",
+    job: "the providers lbflow drives, each one's workflow-safe half in its own folder (`src/providers/<name>/definition/`: readiness words, identity, group, request schema, error rules) and listed once in `src/registry/providers.ts`; what every other room asks of a provider by its name (the request union, the message schemas, workflow ids); pure and workflow-safe",
     rooms: ['domain'],
-    packages: [],
+    packages: ['zod'],
     builtins: false,
   },
+  // The clients' HTTP, the vendor's Alibaba credential providers, and the INI reader for the Huawei credentials file.
   providers: {
     job: 'the real cloud clients over undici: ACS3-HMAC-SHA256 and SDK-HMAC-SHA256 signing, pagination, credential chains, `ProviderError`',
     rooms: ['domain', 'registry'],
@@ -105,13 +105,13 @@ function sourceFiles(dir) {
 }
 
 /**
- * The room of a file under src/: its top folder, except a provider's definition (`providers/<name>/definition.ts`),
+ * The room of a file under src/: its top folder, except a provider's definition (`providers/<name>/definition/`),
  * which belongs to the registry: the workflow-safe half of the provider's folder.
  * @param {string} rel path under src/
  */
 export function roomOf(rel) {
   const parts = rel.split(sep);
-  if (parts[0] === 'providers' && parts.length === 3 && parts[2] === 'definition.ts') return 'registry';
+  if (parts[0] === 'providers' && parts.length >= 4 && parts[2] === 'definition') return 'registry';
   return parts[0] ?? '';
 }
 

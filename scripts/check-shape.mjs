@@ -9,7 +9,7 @@
 // fails when a file has more than listed, when a file not listed has one, and when a listed count is too high (so
 // the list only shrinks).
 //   node scripts/check-shape.mjs [root]    prints each violation; exits 1 if there is any
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,14 +25,6 @@ export const MAX_FILE_LINES = 400;
 export const PROVIDER_LITERALS_LEFT = /** @type {Record<string, number>} */ ({
   'src/cli/demo.ts': 8,
   'src/cli/input.ts': 1,
-  'src/domain/classify.ts': 8,
-  'src/domain/contract.ts': 2,
-  'src/domain/coordination.ts': 2,
-  'src/domain/dedupe.ts': 7,
-  'src/domain/names.ts': 1,
-  'src/domain/provider.ts': 2,
-  'src/domain/request.ts': 5,
-  'src/domain/summaries.ts': 1,
   'src/providers/index.ts': 10,
   'src/providers/types.ts': 5,
   'src/worker/config.ts': 8,
@@ -52,20 +44,26 @@ function tsFiles(dir) {
 /** @param {string} file */
 const parse = (file) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
 
-/** The provider names, as the provider list in src/domain/provider.ts spells them. @param {string} srcRoot */
+/**
+ * The provider names: the keys each provider's definition adds to `ProviderModels`
+ * (src/providers/<name>/definition/index.ts, `declare module … { interface ProviderModels { '<name>': … } }`).
+ * @param {string} srcRoot
+ */
 export function providerNames(srcRoot) {
   /** @type {string[]} */
   const names = [];
-  const visit = (/** @type {import('typescript').Node} */ node) => {
-    if (ts.isVariableDeclaration(node) && node.name.getText() === 'PROVIDERS' && node.initializer) {
-      node.initializer.forEachChild(function collect(child) {
-        if (ts.isStringLiteral(child)) names.push(child.text);
-        child.forEachChild(collect);
-      });
-    }
-    node.forEachChild(visit);
-  };
-  visit(parse(join(srcRoot, 'domain', 'provider.ts')));
+  const providersDir = join(srcRoot, 'providers');
+  for (const entry of readdirSync(providersDir, { withFileTypes: true })) {
+    const file = join(providersDir, entry.name, 'definition', 'index.ts');
+    if (!entry.isDirectory() || !existsSync(file)) continue;
+    const visit = (/** @type {import('typescript').Node} */ node) => {
+      if (ts.isInterfaceDeclaration(node) && node.name.text === 'ProviderModels')
+        for (const member of node.members)
+          if (member.name && ts.isStringLiteral(member.name)) names.push(member.name.text);
+      node.forEachChild(visit);
+    };
+    visit(parse(file));
+  }
   return names;
 }
 

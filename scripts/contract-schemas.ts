@@ -10,7 +10,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { contractSchemas, coordinationSchemas, requestSchemas, WORKFLOW_TYPE } from '../src/domain/index.js';
+import { WORKFLOW_TYPE } from '../src/domain/index.js';
+import { contractSchemas, coordinationSchemas, requestSchemas } from '../src/registry/index.js';
 
 const schemaFile = (name: string) => fileURLToPath(new URL(`../schemas/${name}.schema.json`, import.meta.url));
 

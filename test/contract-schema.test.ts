@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { CONTRACT, jsonSchemaOf, schemaText } from '../scripts/contract-schemas.js';
-import { validateAddServersRequest } from '../src/domain/index.js';
+import { validateAddServersRequest } from '../src/registry/index.js';
 
 const alibaba = {
   provider: 'alibaba-gwlb',

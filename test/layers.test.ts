@@ -54,20 +54,22 @@ describe('layer check (docs/design.md, "Layers")', () => {
     expect(found.map((v) => v.line)).toEqual([1, 2]);
   });
 
-  it("counts a provider's definition.ts in the registry: workflow code may read it, it may read only the domain", () => {
+  it("counts a provider's definition/ in the registry: workflow code may read it, it may read only the domain", () => {
     write(
       'workflows/reads-registry.ts',
       [
         "import { definitionOf } from '../registry/index.js';",
-        "import { alibabaGwlb } from '../providers/alibaba/definition.js';",
+        "import { alibabaGwlb } from '../providers/alibaba/definition/index.js';",
         "import { AlibabaGwlbProvider } from '../providers/alibaba/client.js';",
       ].join('\n'),
     );
     write(
-      'providers/alibaba/definition.ts',
-      ["import type { ProviderDefinition } from '../../domain/index.js';", "import { request } from 'undici';"].join(
-        '\n',
-      ),
+      'providers/alibaba/definition/index.ts',
+      [
+        "import type { ProviderDefinition } from '../../../domain/index.js';",
+        "import { request } from 'undici';",
+        "import { alibabaSigner } from '../signer.js';",
+      ].join('\n'),
     );
     write('domain/reads-registry.ts', "import { definitionOf } from '../registry/index.js';");
     const found = (file: string) =>
@@ -75,8 +77,9 @@ describe('layer check (docs/design.md, "Layers")', () => {
         .filter((v) => v.file.endsWith(file))
         .map((v) => [v.line, v.message.split(':')[0]]);
     expect(found('workflows/reads-registry.ts')).toEqual([[3, 'workflows may not import providers']]);
-    expect(found('providers/alibaba/definition.ts')).toEqual([
+    expect(found('providers/alibaba/definition/index.ts')).toEqual([
       [2, 'registry may not import the package undici (allowed'],
+      [3, 'registry may not import providers'],
     ]);
     expect(found('domain/reads-registry.ts')).toEqual([[1, 'domain may not import registry']]);
   });

@@ -13,7 +13,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseBundle, releases as keptReleases } from '../drills/releases.js';
 import './setup/servers.js'; // the quiet Temporal runtime, as in every Temporal test file
-import { coordinatorWorkflowId, groupRefOf } from '../src/domain/index.js';
+import { coordinatorWorkflowId, groupRefOf } from '../src/registry/index.js';
 import { bundleLbflowWorkflows } from './workflows/harness.js';
 
 const DIR = new URL('./fixtures/histories/', import.meta.url);

@@ -5,7 +5,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   chunk,
-  identityKey,
   memberReady,
   MAX_SERVERS_PER_CALL,
   type GroupRef,
@@ -13,6 +12,7 @@ import {
   type Server,
   type WaitFor,
 } from '../../src/domain/index.js';
+import { identityKey } from '../../src/registry/index.js';
 import type { LoadBalancerProvider } from '../../src/providers/index.js';
 import { definitionOf } from '../../src/registry/index.js';
 

@@ -3,7 +3,8 @@
 //   npm run bench:providers
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createHash } from 'node:crypto';
-import type { AlibabaServer, HuaweiServer } from '../../src/domain/index.js';
+import type { AlibabaServer } from '../../src/providers/alibaba/definition/index.js';
+import type { HuaweiServer } from '../../src/providers/huawei/definition/index.js';
 import { encodeForm } from '../../src/providers/alibaba/form.js';
 import { changeParams } from '../../src/providers/alibaba/params.js';
 import { signAcs3 } from '../../src/providers/alibaba/signer.js';

@@ -4,8 +4,6 @@ import { activityInfo, getClient } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   COORDINATOR_SIGNAL,
-  coordinatorSummary,
-  groupRefOf,
   COORDINATOR_WORKFLOW_TYPE,
   NOT_READY,
   TIMINGS,
@@ -13,6 +11,7 @@ import {
   type IdentityOf,
   type Provider,
 } from '../domain/index.js';
+import { coordinatorSummary, groupRefOf } from '../registry/index.js';
 import type { GroupQuota, LoadBalancerProvider } from '../providers/index.js';
 import { call, countPoll, notReady } from './boundary.js';
 import type {

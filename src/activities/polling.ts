@@ -4,7 +4,6 @@
 import { activityInfo, sleep } from '@temporalio/activity';
 import {
   FILTERED_LIST_MAX,
-  identityKey,
   memberReady,
   TIMINGS,
   type GroupRef,
@@ -13,6 +12,7 @@ import {
   type ServerStatus,
   type WaitFor,
 } from '../domain/index.js';
+import { identityKey } from '../registry/index.js';
 import type { LoadBalancerProvider } from '../providers/index.js';
 import { definitionOf } from '../registry/index.js';
 import { call, countPoll, notReady } from './boundary.js';

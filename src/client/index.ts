@@ -3,21 +3,15 @@
 import { createHash } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import {
-  addServersWorkflowId,
-  identityKey,
-  contractSchemas,
   PROGRESS_QUERY,
   SEARCH_ATTRIBUTES,
-  serverGroupIdOf,
   TASK_QUEUE,
   TIMINGS,
-  validateAddServersRequest,
   WORKFLOW_TYPE,
   formatIssues,
   REPORT_MEMO,
   requestKeyIssue,
   requestSizeIssue,
-  requestSummary,
   taskQueueIssue,
   type AddServersRequest,
   type AddServersRequestInput,
@@ -26,11 +20,20 @@ import {
   type RunReport,
   type ValidationIssue,
 } from '../domain/index.js';
+import {
+  addServersWorkflowId,
+  identityKey,
+  contractSchemas,
+  serverGroupIdOf,
+  validateAddServersRequest,
+  requestSummary,
+} from '../registry/index.js';
 import { AddServersCancelledError, toAddServersError, ValidationError } from './errors.js';
 
 export * from './errors.js';
 export * from './versions.js';
-export { TASK_QUEUE, WORKFLOW_TYPE, SEARCH_ATTRIBUTES, addServersWorkflowId } from '../domain/index.js';
+export { TASK_QUEUE, WORKFLOW_TYPE, SEARCH_ATTRIBUTES } from '../domain/index.js';
+export { addServersWorkflowId } from '../registry/index.js';
 export type {
   AddServersRequest,
   AddServersRequestInput,

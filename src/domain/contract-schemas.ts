@@ -6,12 +6,13 @@
 import { z } from 'zod';
 import type { AddServersResult, FailureDetails, LifecycleState, Phase, Progress } from './contract.js';
 import { FAILURE_TYPES } from './failures.js';
-import { PROVIDERS } from './provider.js';
+import type { Provider } from './provider.js';
 
 const PHASES = ['validating', 'listing', 'adding', 'waiting', 'rolling-back', 'completed', 'failed'] as const;
 const STATES = ['pending', 'added', 'settling', 'ready', 'checked', 'removed'] as const;
 
-function buildContractSchemas() {
+/** Builds the contract's schemas for these providers, once per realm through src/registry's `contractSchemas()`. */
+export function buildContractSchemas(providers: readonly [Provider, ...Provider[]]) {
   const keys = z
     .array(z.string())
     .describe('identity keys of servers (see identityKey: serverId or serverIp for Alibaba, address:port for Huawei)');
@@ -22,7 +23,7 @@ function buildContractSchemas() {
 
   const AddServersResultSchema = z
     .strictObject({
-      provider: z.enum(PROVIDERS),
+      provider: z.enum(providers),
       dryRun: z.boolean(),
       added: keys.describe('servers this run added'),
       alreadyPresent: keys.describe('requested servers the group already had: not sent'),
@@ -51,7 +52,7 @@ function buildContractSchemas() {
         .array(ServerStatusSchema)
         .optional()
         .describe('AvailabilityTimeout: servers that never became ready, with their last status'),
-      provider: z.enum(PROVIDERS).optional(),
+      provider: z.enum(providers).optional(),
       code: z.string().optional().describe("the provider's error code"),
       httpStatus: z.number().int().optional(),
       requestId: z.string().optional().describe("the provider's request id of the refused call"),
@@ -105,10 +106,6 @@ function buildContractSchemas() {
 }
 
 export type ContractSchemas = ReturnType<typeof buildContractSchemas>;
-let built: ContractSchemas | undefined;
-export function contractSchemas(): ContractSchemas {
-  return (built ??= buildContractSchemas());
-}
 
 // Compile-time: each schema's output is exactly its contract type (readonly aside): a field added to, dropped from
 // or retyped in one and not the other, optional ones included, fails `npm run typecheck`.

@@ -1,11 +1,9 @@
 // The workflow's message contract: what callers send, read while it runs, and get back or catch.
 import type { FailureType } from './failures.js';
-import type { Provider } from './provider.js';
+import type { GroupRefOf, Provider } from './provider.js';
 
-/** The server group a run works on: Alibaba GWLB server group or Huawei ELB pool. */
-export type GroupRef =
-  | { readonly provider: 'alibaba-gwlb'; readonly region: string; readonly serverGroupId: string }
-  | { readonly provider: 'huawei-elb'; readonly region: string; readonly projectId: string; readonly poolId: string };
+/** The server group a run works on, in its provider's terms (each provider's definition declares its own). */
+export type GroupRef = GroupRefOf;
 
 /** The phase a run is in (the `progress` query); `LbPhase` shows the same, with `waiting` shown as `adding`. */
 export type Phase = 'validating' | 'listing' | 'adding' | 'waiting' | 'rolling-back' | 'completed' | 'failed';

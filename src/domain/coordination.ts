@@ -3,9 +3,8 @@
 import { z } from 'zod';
 import type { GroupRef, Progress } from './contract.js';
 import { FAILURE_TYPES } from './failures.js';
-import { TASK_QUEUE } from './names.js';
-import { PROVIDERS } from './provider.js';
-import { requestSchemas, type AddServersRequest } from './request.js';
+import type { Provider } from './provider.js';
+import type { AddServersRequest, AddServersRequestInput } from './request.js';
 
 /** Workflow type of the one writer per server group. */
 export const COORDINATOR_WORKFLOW_TYPE = 'serverGroupCoordinator';
@@ -18,28 +17,6 @@ export const REQUEST_SIGNAL = 'lbflowRequestUpdate';
 export const GROUP_QUERY = 'group';
 /** Memo key where a cancelled request leaves its report (the SDK's cancellation carries no details). */
 export const REPORT_MEMO = 'lbflowReport';
-
-/** The group a request targets. */
-export function groupRefOf(request: AddServersRequest): GroupRef {
-  return request.provider === 'alibaba-gwlb'
-    ? { provider: request.provider, region: request.region, serverGroupId: request.serverGroupId }
-    : { provider: request.provider, region: request.region, projectId: request.projectId, poolId: request.poolId };
-}
-
-/** The provider's id of the group: Alibaba server group id, Huawei pool id. */
-export function groupIdOf(group: GroupRef): string {
-  return group.provider === 'alibaba-gwlb' ? group.serverGroupId : group.poolId;
-}
-
-/**
- * The coordinator's workflow id: `lbflow-group/<provider>/<region>/<groupId>`, one per group, so Temporal itself
- * guarantees one writer. Workers of another task queue are another lbflow deployment, with their own coordinator
- * (`…@<taskQueue>`): a request is served by the workers of the queue it runs on.
- */
-export function coordinatorWorkflowId(group: GroupRef, taskQueue: string = TASK_QUEUE): string {
-  const id = `lbflow-group/${group.provider}/${group.region}/${groupIdOf(group)}`;
-  return taskQueue === TASK_QUEUE ? id : `${id}@${taskQueue}`;
-}
 
 /**
  * ClientToken of one change: the coordinator incarnation's first run id (unique per incarnation: one that exits
@@ -54,11 +31,17 @@ const id = (what: string) =>
     .string({ error: `${what} must be a string` })
     .min(1, `${what} must not be empty`)
     .max(1000, `${what} must be at most 1000 characters`);
+/** What the schemas that name every provider are built from: src/registry passes its providers' names and request union. */
+export interface ProviderSet {
+  readonly names: readonly [Provider, ...Provider[]];
+  readonly request: z.ZodType<AddServersRequest, AddServersRequestInput>;
+}
+
 /**
- * Builds the message schemas, once per realm through `coordinationSchemas()` (see `requestSchemas()` for why they
- * live in a closure).
+ * Builds the message schemas, once per realm through src/registry's `coordinationSchemas()` (see its
+ * `requestSchemas()` for why they live in a closure).
  */
-function buildCoordinationSchemas() {
+export function buildCoordinationSchemas(providers: ProviderSet) {
   const RequesterSchema = z.strictObject({ workflowId: id('requester.workflowId'), runId: id('requester.runId') });
   const NonceSchema = id('nonce');
 
@@ -67,7 +50,7 @@ function buildCoordinationSchemas() {
     kind: z.literal('submit'),
     requester: RequesterSchema,
     nonce: NonceSchema,
-    request: requestSchemas().AddServersRequestSchema,
+    request: providers.request,
   });
 
   /** A request was cancelled: stop its work, roll back if it asked for that, and report. */
@@ -146,7 +129,7 @@ function buildCoordinationSchemas() {
     v: z.literal(1),
     ledger: z.looseObject({
       v: z.literal(1),
-      group: z.looseObject({ provider: z.enum(PROVIDERS), region: z.string() }),
+      group: z.looseObject({ provider: z.enum(providers.names), region: z.string() }),
       seq: z.number().int().nonnegative(),
       arrivals: z.number().int().nonnegative(),
       requests: z.array(z.looseObject({ id: z.string(), nonce: z.string() })),
@@ -168,11 +151,6 @@ function buildCoordinationSchemas() {
 }
 
 export type CoordinationSchemas = ReturnType<typeof buildCoordinationSchemas>;
-let built: CoordinationSchemas | undefined;
-/** The coordinator's message schemas, built on first use and shared after. */
-export function coordinationSchemas(): CoordinationSchemas {
-  return (built ??= buildCoordinationSchemas());
-}
 
 /** Per-server values, compact: `{ all }` when every server came out the same, else one entry per server. */
 export type Uniform<T extends string> =

@@ -1,6 +1,7 @@
 // The domain's public API: pure, deterministic, safe inside the workflow bundle.
 export * from './names.js';
 export * from './provider.js';
+export * from './definition.js';
 export * from './request.js';
 export * from './validate.js';
 export * from './dedupe.js';

@@ -54,22 +54,3 @@ export function requestKeyIssue(key: unknown): string | undefined {
 
 /** A caller's key for one request: what makes its workflow id unique within the group (a deploy id, a change id). */
 export const REQUEST_KEY = /^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}$/;
-
-/** The group a request targets, as its workflow id and the `LbServerGroupId` search attribute name it. */
-export function serverGroupIdOf(request: { provider: string; serverGroupId?: string; poolId?: string }): string {
-  return (request.provider === 'huawei-elb' ? request.poolId : request.serverGroupId) ?? '';
-}
-
-/**
- * The workflow id of a request: `lbflow/<provider>/<region>/<groupId>/<requestKey>`. One id per group and key,
- * so starting the same request twice finds the run already going instead of adding twice, and the Web UI lists
- * a group's runs by prefix.
- */
-export function addServersWorkflowId(
-  request: { provider: string; region: string; serverGroupId?: string; poolId?: string },
-  requestKey: string,
-): string {
-  const issue = requestKeyIssue(requestKey);
-  if (issue !== undefined) throw new TypeError(`requestKey ${issue}`);
-  return `lbflow/${request.provider}/${request.region}/${serverGroupIdOf(request)}/${requestKey}`;
-}

@@ -1,6 +1,6 @@
 // What the Temporal Web UI shows of lbflow's runs (user metadata): a one-line summary per workflow and per
 // activity, and live details as a small Markdown table. Short, plain, and the same wherever a run is started.
-import type { GroupRef, Progress } from './contract.js';
+import type { Progress } from './contract.js';
 
 /** 1234567 → "1,234,567", the same in every locale and inside the workflow sandbox. */
 export function count(n: number): string {
@@ -19,37 +19,6 @@ export function countsText(counts: Readonly<Record<string, number | undefined>>)
     .sort((a, b) => b[1] - a[1])
     .map(([name, n]) => `${name} ${count(n)}`)
     .join(', ');
-}
-
-/** "alibaba-gwlb cn-hangzhou sgp-…" for a group, or for a request that names one. */
-export function groupLabel(group: {
-  provider: string;
-  region: string;
-  serverGroupId?: string;
-  poolId?: string;
-}): string {
-  return `${group.provider} ${group.region} ${(group.provider === 'huawei-elb' ? group.poolId : group.serverGroupId) ?? '?'}`;
-}
-
-/** A request's static summary: "add 1,000 servers to alibaba-gwlb cn-hangzhou sgp-…" ("dry run: check …" for a dry run). */
-export function requestSummary(request: {
-  provider: string;
-  region: string;
-  serverGroupId?: string;
-  poolId?: string;
-  servers?: readonly unknown[];
-  options?: { dryRun?: boolean };
-}): string {
-  const n = Array.isArray(request.servers) ? request.servers.length : 0;
-  const what = serverCount(n);
-  return request.options?.dryRun === true
-    ? `dry run: check ${what} for ${groupLabel(request)}`
-    : `add ${what} to ${groupLabel(request)}`;
-}
-
-/** The group coordinator's static summary. */
-export function coordinatorSummary(group: GroupRef): string {
-  return `coordinator of ${groupLabel(group)}: every change to this group goes through it`;
 }
 
 /** How a run that failed ended, for its details: the catalogue type, the provider's code, a quota's figures. */

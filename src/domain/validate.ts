@@ -1,6 +1,6 @@
 // The front door for requests: every problem at once, as path + sentence, bounded in count and size.
 import type { z } from 'zod';
-import { requestSchemas, type AddServersRequest } from './request.js';
+import type { AddServersRequest, AddServersRequestInput } from './request.js';
 import { quote, utf8Length } from './text.js';
 
 /** One problem with a request: `path` like `servers[3].port` ('' for the request itself) and a sentence naming the value's problem and the rule. */
@@ -62,9 +62,15 @@ export function requestSizeIssue(input: unknown): ValidationIssue | undefined {
   };
 }
 
-/** Validates an AddServers request (unknown JSON) and reports every problem, duplicates that disagree included. */
-export function validateAddServersRequest(input: unknown): ValidationResult {
-  const result = requestSchemas().AddServersRequestSchema.safeParse(input, { error: fallbackMessage });
+/**
+ * Validates an AddServers request (unknown JSON) against the request schema (src/registry's union of every provider's)
+ * and reports every problem, duplicates that disagree included.
+ */
+export function validateWith(
+  schema: z.ZodType<AddServersRequest, AddServersRequestInput>,
+  input: unknown,
+): ValidationResult {
+  const result = schema.safeParse(input, { error: fallbackMessage });
   if (result.success) return { ok: true, request: result.data };
   return {
     ok: false,

@@ -1,5 +1,6 @@
 // Every provider failure as one error type, classified by the domain's one table; transport failures and aborts too.
-import { classifyProviderError, type Disposition, type FailureType, type Provider } from '../domain/index.js';
+import { type Disposition, type FailureType, type Provider } from '../domain/index.js';
+import { classifyProviderError } from '../registry/index.js';
 
 /** What a provider client knows about one failed call. */
 export interface ProviderErrorInit {

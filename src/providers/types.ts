@@ -1,5 +1,7 @@
 // The one interface the activities use for either cloud: list, readiness, add, remove, close. Nothing more.
-import type { AlibabaIdentity, GroupRef, HuaweiIdentity, Provider, ServerOf } from '../domain/index.js';
+import type { GroupRef, Provider, ServerOf } from '../domain/index.js';
+import type { AlibabaIdentity } from '../providers/alibaba/definition/index.js';
+import type { HuaweiIdentity } from '../providers/huawei/definition/index.js';
 
 /** The group refs are the domain's (the workflow's contract); one per provider here, for the clients' signatures. */
 export type { GroupRef };

@@ -7,14 +7,8 @@ import { resolve } from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
-import {
-  defaultDeploymentName,
-  PROVIDERS,
-  TASK_QUEUE,
-  taskQueueIssue,
-  WORKFLOW_TYPE,
-  type Provider,
-} from '../domain/index.js';
+import { defaultDeploymentName, TASK_QUEUE, taskQueueIssue, WORKFLOW_TYPE, type Provider } from '../domain/index.js';
+import { PROVIDERS } from '../registry/index.js';
 import {
   guardSecrets,
   isCredentialSource,

@@ -3,23 +3,25 @@
 // The coordinator is the only writer of the group; this workflow never calls a provider itself.
 import { log, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
-  coordinatorWorkflowId,
-  dedupeServers,
   formatIssues,
-  groupLabel,
-  groupRefOf,
-  identityKey,
-  PROVIDERS,
   REPORT_MEMO,
   requestSizeIssue,
   SEARCH_ATTRIBUTES,
   spreadOver,
-  validateAddServersRequest,
   type AddServersRequest,
   type AddServersResult,
   type FailureDetails,
   type Server,
 } from '../domain/index.js';
+import {
+  coordinatorWorkflowId,
+  dedupeServers,
+  groupLabel,
+  groupRefOf,
+  identityKey,
+  PROVIDERS,
+  validateAddServersRequest,
+} from '../registry/index.js';
 import { workflowFailure } from './failures.js';
 import { followCoordinator, progressOfMessage, type Followed, type Outcome } from './follow.js';
 import { countEnding, RequestView } from './request-view.js';

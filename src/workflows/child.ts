@@ -7,9 +7,7 @@ import {
   type ChildWorkflowOptions,
 } from '@temporalio/workflow';
 import {
-  addServersWorkflowId,
   isFailureType,
-  requestSummary,
   TASK_QUEUE,
   TIMINGS,
   WORKFLOW_TYPE,
@@ -18,8 +16,10 @@ import {
   type FailureDetails,
   type FailureType,
 } from '../domain/index.js';
+import { addServersWorkflowId, requestSummary } from '../registry/index.js';
 
-export { TASK_QUEUE, WORKFLOW_TYPE, addServersWorkflowId } from '../domain/index.js';
+export { TASK_QUEUE, WORKFLOW_TYPE } from '../domain/index.js';
+export { addServersWorkflowId } from '../registry/index.js';
 export type {
   AddServersRequestInput,
   AddServersResult,

@@ -13,13 +13,13 @@ import {
 import type { Activities } from '../activities/index.js';
 import {
   CALL_RETRY_POLICY,
-  coordinationSchemas,
   firstIssue,
   TIMINGS,
   type CoordinatorMessage,
   type Progress,
   type RequestUpdate,
 } from '../domain/index.js';
+import { coordinationSchemas } from '../registry/index.js';
 import { requestSignal } from './coordinator/workflow.js';
 
 /** Without a word from the coordinator for this long, the request hands itself over again (a lost or restarted coordinator takes it up). */

@@ -7,7 +7,7 @@
 // what every shared module exports, and zod can no longer build a schema (it writes its default locale into its
 // frozen config on the first build): so the schemas are built now, and kept in closures, not exports, because zod
 // memoises into a schema on its first parse. The workflow tests fail with "object is not extensible" without this.
-import { coordinationSchemas, requestSchemas } from '../domain/index.js';
+import { coordinationSchemas, requestSchemas } from '../registry/index.js';
 
 requestSchemas();
 coordinationSchemas();

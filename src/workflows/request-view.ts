@@ -4,9 +4,7 @@
 import { defineQuery, metricMeter, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import {
   countStates,
-  groupIdOf,
   progressDetails,
-  requestSummary,
   SEARCH_ATTRIBUTES,
   PROGRESS_QUERY,
   type AddServersRequest,
@@ -15,6 +13,7 @@ import {
   type Progress,
   type RunEnding,
 } from '../domain/index.js';
+import { groupIdOf, requestSummary } from '../registry/index.js';
 import { definitionOf } from '../registry/index.js';
 
 export const progressQuery = defineQuery<Progress>(PROGRESS_QUERY);

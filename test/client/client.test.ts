@@ -17,7 +17,7 @@ import {
   startAddServers,
   ValidationError,
 } from '../../src/client/index.js';
-import { coordinatorWorkflowId } from '../../src/domain/index.js';
+import { coordinatorWorkflowId } from '../../src/registry/index.js';
 import {
   DEFAULT_ALIBABA_CREDENTIAL,
   DEFAULT_HUAWEI_CREDENTIAL,

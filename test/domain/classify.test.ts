@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ALIBABA_ERROR_CODES,
-  classifyProviderError,
-  DISPOSITIONS,
-  FAILURE_TYPES,
-  HUAWEI_ERROR_CODES,
-  PROVIDER_ERROR_CODES,
-  PROVIDER_ERROR_FAMILIES,
-  PROVIDERS,
-} from '../../src/domain/index.js';
+import { DISPOSITIONS, FAILURE_TYPES, LBFLOW_FAMILIES } from '../../src/domain/index.js';
+import { classifyProviderError, definitionOf, PROVIDER_ERROR_CODES, PROVIDERS } from '../../src/registry/index.js';
+import { ALIBABA_ERROR_CODES } from '../../src/providers/alibaba/definition/index.js';
+import { HUAWEI_ERROR_CODES } from '../../src/providers/huawei/definition/index.js';
 
 // Codes listed in the research error tables, written out here so that dropping a table row fails a test.
 const RESEARCH_CODES = {
@@ -141,7 +135,7 @@ describe('the error tables', () => {
   });
 
   it('only uses listed dispositions and failure types in the families', () => {
-    for (const f of PROVIDERS.flatMap((p) => PROVIDER_ERROR_FAMILIES[p])) {
+    for (const f of [...LBFLOW_FAMILIES, ...PROVIDERS.flatMap((p) => definitionOf(p).errors.families)]) {
       expect(DISPOSITIONS).toContain(f.disposition);
       expect(FAILURE_TYPES).toContain(f.failureType);
     }

@@ -1,31 +1,26 @@
 // The exported constants and schemas, used directly as other layers will use them.
 import { describe, expect, it } from 'vitest';
 import {
-  ALIBABA_SERVER_TYPES,
   DEFAULT_POLL_INTERVAL_SECONDS,
-  GENEVE_PORT,
   MAX_SERVERS_PER_CALL,
   MAX_SERVERS_PER_REQUEST,
   ON_FAILURE_VALUES,
-  PROVIDERS,
-  requestSchemas,
   SEARCH_ATTRIBUTE_KEYS,
   SEARCH_ATTRIBUTES,
   TASK_QUEUE,
   WAIT_FOR_VALUES,
   WORKFLOW_TYPE,
+  requestParts,
   type AddServersRequest,
 } from '../../src/domain/index.js';
+import { PROVIDERS, requestSchemas } from '../../src/registry/index.js';
+import { ALIBABA_SERVER_TYPES, alibabaSchemas, GENEVE_PORT } from '../../src/providers/alibaba/definition/index.js';
+import { huaweiSchemas } from '../../src/providers/huawei/definition/index.js';
 import { alibaba, huawei } from './fixtures.js';
 
-const {
-  AddServersOptionsSchema,
-  AddServersRequestSchema,
-  AlibabaAddServersRequestSchema,
-  AlibabaServerSchema,
-  HuaweiAddServersRequestSchema,
-  HuaweiServerSchema,
-} = requestSchemas();
+const { AddServersOptionsSchema, AddServersRequestSchema } = requestSchemas();
+const { server: AlibabaServerSchema, request: AlibabaAddServersRequestSchema } = alibabaSchemas(requestParts());
+const { server: HuaweiServerSchema, request: HuaweiAddServersRequestSchema } = huaweiSchemas(requestParts());
 
 describe('constants', () => {
   it('pin the provider facts the rules rely on', () => {

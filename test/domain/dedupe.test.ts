@@ -1,12 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  dedupeServers,
-  describeIdentity,
-  identityKey,
-  type AlibabaServer,
-  type HuaweiServer,
-} from '../../src/domain/index.js';
+import { dedupeServers, describeIdentity, identityKey } from '../../src/registry/index.js';
+import { type AlibabaServer } from '../../src/providers/alibaba/definition/index.js';
+import { type HuaweiServer } from '../../src/providers/huawei/definition/index.js';
 
 const SUBNET_ID = '61da8098-954b-4809-bc5a-b99ccef8a398';
 

@@ -1,6 +1,7 @@
 // Valid requests to break one field at a time, and helpers to read the issues of an invalid one.
 import { expect } from 'vitest';
-import { validateAddServersRequest, type ValidationIssue } from '../../src/domain/index.js';
+import { type ValidationIssue } from '../../src/domain/index.js';
+import { validateAddServersRequest } from '../../src/registry/index.js';
 
 export const PROJECT_ID = '04dd36f964000fe22f9ac00bc85b1a1d';
 export const POOL_ID = '04a9bc65-b75b-478d-b4d6-e693bb61dd35';

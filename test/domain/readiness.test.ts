@@ -1,8 +1,8 @@
 // Lifecycle states and the provider's words, counted apart.
 import { describe, expect, it } from 'vitest';
 import { countStates, lifecycleOf } from '../../src/domain/index.js';
-import { alibabaGwlb } from '../../src/providers/alibaba/definition.js';
-import { huaweiElb } from '../../src/providers/huawei/definition.js';
+import { alibabaGwlb } from '../../src/providers/alibaba/definition/index.js';
+import { huaweiElb } from '../../src/providers/huawei/definition/index.js';
 
 describe("lifecycle states: one vocabulary for progress, the provider's words kept apart (issue 14)", () => {
   it("maps lbflow's own words and the provider's statuses by the request's waitFor", () => {

@@ -1,13 +1,8 @@
 // Reporting: every issue at once, cross-field rules despite other failures, conflicts as issues, bounded output.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  formatIssues,
-  MAX_LISTED_ISSUES,
-  MAX_REQUEST_BYTES,
-  requestSizeIssue,
-  validateAddServersRequest,
-} from '../../src/domain/index.js';
+import { formatIssues, MAX_LISTED_ISSUES, MAX_REQUEST_BYTES, requestSizeIssue } from '../../src/domain/index.js';
+import { validateAddServersRequest } from '../../src/registry/index.js';
 import { utf8Length } from '../../src/domain/text.js';
 import { alibaba, expectIssue, expectValid, huawei, issuesOf, SUBNET_ID } from './fixtures.js';
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coordinatorWorkflowId, type AddServersResult } from '../../src/domain/index.js';
+import { type AddServersResult } from '../../src/domain/index.js';
+import { coordinatorWorkflowId } from '../../src/registry/index.js';
 import { startSimulators, type CallEntry } from '../../src/simulator/index.js';
 import type { addServersToServerGroup } from '../../src/workflows/index.js';
 import {

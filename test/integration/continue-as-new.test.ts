@@ -4,7 +4,8 @@
 // request itself needs no new run.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COORDINATOR_SIGNAL, coordinatorWorkflowId, type GroupView } from '../../src/domain/index.js';
+import { COORDINATOR_SIGNAL, type GroupView } from '../../src/domain/index.js';
+import { coordinatorWorkflowId } from '../../src/registry/index.js';
 import type { addServersToServerGroup } from '../../src/workflows/index.js';
 import { bundleLbflowWorkflows, startHarness, type Harness } from '../workflows/harness.js';
 import {

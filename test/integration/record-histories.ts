@@ -15,12 +15,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { executableOption, provision } from '../../scripts/temporal-servers.mjs';
-import {
-  coordinatorWorkflowId,
-  groupRefOf,
-  validateAddServersRequest,
-  type GroupView,
-} from '../../src/domain/index.js';
+import { type GroupView } from '../../src/domain/index.js';
+import { coordinatorWorkflowId, groupRefOf, validateAddServersRequest } from '../../src/registry/index.js';
 import type { FaultPlanInput } from '../../src/simulator/index.js';
 import type { addServersToServerGroup } from '../../src/workflows/index.js';
 import {

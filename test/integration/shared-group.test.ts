@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddServersCancelledError, startAddServers, type AddServersHandle } from '../../src/client/index.js';
-import { coordinatorWorkflowId, type AddServersResult, type GroupRef, type GroupView } from '../../src/domain/index.js';
+import { type AddServersResult, type GroupRef, type GroupView } from '../../src/domain/index.js';
+import { coordinatorWorkflowId } from '../../src/registry/index.js';
 import { startSimulators, type RunningSimulators } from '../../src/simulator/index.js';
 import {
   ALIBABA,

@@ -2,7 +2,7 @@
 // produces (by its own conditions where it has them, by the fault API otherwise), transport faults, aborts.
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AlibabaServer } from '../../src/domain/index.js';
+import type { AlibabaServer } from '../../src/providers/alibaba/definition/index.js';
 import type { LoadBalancerProvider } from '../../src/providers/index.js';
 import type { RunningSimulators } from '../../src/simulator/index.js';
 import {

@@ -2,7 +2,8 @@
 // credentials, clients pointed at them, and the admin API (faults, settings, call log).
 import { request } from 'undici';
 import { expect } from 'vitest';
-import type { AlibabaServer, HuaweiServer } from '../../src/domain/index.js';
+import type { AlibabaServer } from '../../src/providers/alibaba/definition/index.js';
+import type { HuaweiServer } from '../../src/providers/huawei/definition/index.js';
 import {
   createProvider,
   isProviderError,

@@ -3,7 +3,7 @@
 // transport faults and aborts.
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HuaweiServer } from '../../src/domain/index.js';
+import type { HuaweiServer } from '../../src/providers/huawei/definition/index.js';
 import type { LoadBalancerProvider } from '../../src/providers/index.js';
 import type { RunningSimulators } from '../../src/simulator/index.js';
 import {

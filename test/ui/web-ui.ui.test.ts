@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAddServers, type AddServersHandle } from '../../src/client/index.js';
-import { coordinatorWorkflowId } from '../../src/domain/index.js';
+import { coordinatorWorkflowId } from '../../src/registry/index.js';
 import { PROJECT_ROOT } from '../../src/cli/stack.js';
 import { startDevStack, type DevStack } from '../cli/support.js';
 

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationFailedError, QuotaExceededError, startAddServers } from '../../src/client/index.js';
-import { coordinatorWorkflowId, type GroupView } from '../../src/domain/index.js';
+import { type GroupView } from '../../src/domain/index.js';
+import { coordinatorWorkflowId } from '../../src/registry/index.js';
 import { freePort } from '../../src/cli/stack.js';
 import {
   DEFAULT_ALIBABA_CREDENTIAL,

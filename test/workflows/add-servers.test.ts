@@ -5,13 +5,13 @@ import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@t
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  coordinatorWorkflowId,
   SEARCH_ATTRIBUTES,
   TIMINGS,
   type AddServersResult,
   type FailureDetails,
   type GroupView,
 } from '../../src/domain/index.js';
+import { coordinatorWorkflowId } from '../../src/registry/index.js';
 import { progressQuery, type addServersToServerGroup } from '../../src/workflows/index.js';
 import { DEFAULT_HUAWEI_FULL_POOL, DEFAULT_WORLD } from '../../src/simulator/index.js';
 import {

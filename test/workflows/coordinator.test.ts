@@ -5,7 +5,8 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { COORDINATOR_SIGNAL, coordinatorWorkflowId, REQUEST_SIGNAL, type GroupView } from '../../src/domain/index.js';
+import { COORDINATOR_SIGNAL, REQUEST_SIGNAL, type GroupView } from '../../src/domain/index.js';
+import { coordinatorWorkflowId } from '../../src/registry/index.js';
 import {
   ALIBABA_DEMO_GROUP,
   alibabaRequest,

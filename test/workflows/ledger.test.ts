@@ -1,7 +1,8 @@
 // The coordinator's rules on their own (no Temporal): how requests coalesce into changes, who created what, what a
 // rollback may remove, how a failed change is split, and what each request is told.
 import { describe, expect, it } from 'vitest';
-import { requestSchemas, type AddServersRequest, type SubmitMessage } from '../../src/domain/index.js';
+import { type AddServersRequest, type SubmitMessage } from '../../src/domain/index.js';
+import { requestSchemas } from '../../src/registry/index.js';
 import {
   emptyLedger,
   Ledger,

@@ -9,7 +9,7 @@ import {
   DEFAULT_WORLD,
   type WorldInput,
 } from '../../src/simulator/index.js';
-import { coordinatorWorkflowId } from '../../src/domain/index.js';
+import { coordinatorWorkflowId } from '../../src/registry/index.js';
 import type { addServersToServerGroup } from '../../src/workflows/index.js';
 import { registerSearchAttributes, testServerExecutable } from '../setup/servers.js';
 import {

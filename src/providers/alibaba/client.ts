@@ -2,7 +2,9 @@
 // one attempt per call. alibaba-gwlb.md §1–§5.
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import { chunk, identityKey, MAX_SERVERS_PER_CALL, type AlibabaServer } from '../../domain/index.js';
+import { chunk, MAX_SERVERS_PER_CALL } from '../../domain/index.js';
+import { identityKey } from '../../registry/index.js';
+import { type AlibabaServer } from './definition/index.js';
 import { MAX_PAGES, mergeBatches, readBatches, type BatchRead } from '../batches.js';
 import { invalidRequest, isProviderError, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
 import { fixedCredentials, isCredentialSource, withRenewal, type CredentialSource } from '../credentials.js';

@@ -1,5 +1,6 @@
 // The request bodies and queries of each ELB call, as plain data: field names and order as the API documents them.
-import { chunk, type HuaweiServer } from '../../domain/index.js';
+import { chunk } from '../../domain/index.js';
+import { type HuaweiServer } from './definition/index.js';
 import type { RemovableOf } from '../types.js';
 
 /** Address filters per ListMembers call: the same bound as a batch, which keeps the URL near 5 kB. */

@@ -1,7 +1,9 @@
 // The Huawei Cloud ELB v3 client (dedicated load balancers): members of a pool, signed SDK-HMAC-SHA256 or sent
 // with an IAM token, one attempt per call. huawei-elb.md §1–§4.
 import { inspect } from 'node:util';
-import { identityKey, MAX_SERVERS_PER_CALL, type HuaweiServer } from '../../domain/index.js';
+import { MAX_SERVERS_PER_CALL } from '../../domain/index.js';
+import { identityKey } from '../../registry/index.js';
+import { type HuaweiServer } from './definition/index.js';
 import { MAX_PAGES, mergeBatches, readBatches, type BatchRead } from '../batches.js';
 import { invalidRequest, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
 import { fixedCredentials, isCredentialSource, withRenewal, type CredentialSource } from '../credentials.js';

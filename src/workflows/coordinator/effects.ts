@@ -13,7 +13,6 @@ import type { Activities } from '../../activities/index.js';
 import type { ListedGroup, WaitServersResult } from '../../activities/contract.js';
 import {
   CALL_RETRY_POLICY,
-  groupLabel,
   REQUEST_SIGNAL,
   serverCount,
   TIMINGS,
@@ -25,6 +24,7 @@ import {
   type ServerStatus,
   type Uniform,
 } from '../../domain/index.js';
+import { groupLabel } from '../../registry/index.js';
 import { describeFailure } from '../failures.js';
 import type { AddChange, AppliedFailure, Read, RemoveChange } from '../ledger/index.js';
 

@@ -12,15 +12,14 @@ import {
   type WorkflowInfo,
 } from '@temporalio/workflow';
 import {
-  coordinationSchemas,
   FILTERED_LIST_MAX,
   firstIssue,
-  groupLabel,
   serverCount,
   TIMINGS,
   type CoordinatorMessage,
   type GroupView,
 } from '../../domain/index.js';
+import { coordinationSchemas, groupLabel } from '../../registry/index.js';
 import {
   Ledger,
   MAX_CARRIED_BYTES,

@@ -1,14 +1,8 @@
 // How the coordinator's state changes: by an event an effect reported, or by a message a request sent. Called by the
 // loop only (machine.ts), in the order things happened.
 import { log, upsertSearchAttributes, type WorkflowInfo } from '@temporalio/workflow';
-import {
-  coordinatorWorkflowId,
-  groupIdOf,
-  groupRefOf,
-  SEARCH_ATTRIBUTES,
-  type CoordinatorMessage,
-  type SubmitMessage,
-} from '../../domain/index.js';
+import { SEARCH_ATTRIBUTES, type CoordinatorMessage, type SubmitMessage } from '../../domain/index.js';
+import { coordinatorWorkflowId, groupIdOf, groupRefOf } from '../../registry/index.js';
 import {
   abandon,
   applyAddFailed,

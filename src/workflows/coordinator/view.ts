@@ -1,7 +1,8 @@
 // What the coordinator shows: each change's name (the activity summary in the Web UI), its current details (queued,
 // in flight, live), the `group` query's answer, and the worker's metrics (the SDK records nothing while replaying).
 import { metricMeter, setCurrentDetails } from '@temporalio/workflow';
-import { count, groupIdOf, groupLabel, serverCount, type GroupView } from '../../domain/index.js';
+import { count, serverCount, type GroupView } from '../../domain/index.js';
+import { groupIdOf, groupLabel } from '../../registry/index.js';
 import { isAdmitted, phaseOf, progressOf, type AddChange, type Change, type Ledger } from '../ledger/index.js';
 import type { Flight } from './state.js';
 import { requestName } from './effects.js';

@@ -10,14 +10,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import {
-  COORDINATOR_SIGNAL,
-  coordinationSchemas,
-  firstIssue,
-  GROUP_QUERY,
-  REQUEST_SIGNAL,
-  type GroupView,
-} from '../../domain/index.js';
+import { COORDINATOR_SIGNAL, firstIssue, GROUP_QUERY, REQUEST_SIGNAL, type GroupView } from '../../domain/index.js';
+import { coordinationSchemas } from '../../registry/index.js';
 import { GroupCoordinator } from './machine.js';
 import type { CarriedState } from './state.js';
 

@@ -1,6 +1,7 @@
 // Requests arriving and leaving early: a submission (admitted while the coordinator has room), a cancellation, a
 // request that closed unheard, and the listing that turns a request's servers into claims on the queue.
-import { dedupeServers, type Server, type ServerStatus, type SubmitMessage } from '../../domain/index.js';
+import { type Server, type ServerStatus, type SubmitMessage } from '../../domain/index.js';
+import { dedupeServers } from '../../registry/index.js';
 import type { Ledger } from './ledger.js';
 import { admit, endRequest, hasEnded, isAdmitted, markListed } from './lifecycle.js';
 import { MAX_HELD_BYTES, type AppliedFailure, type QueuedServer, type RequestEntry } from './model.js';

@@ -4,8 +4,6 @@
 // list), writer.ts (the next change), answers.ts (a change's answer), reads.ts (waiting for servers to be ready),
 // reports.ts (progress and outcomes), lifecycle.ts (a request's stages). Deterministic, so the coordinator replays.
 import {
-  identityKey,
-  identityOf,
   MAX_SERVERS_PER_CALL,
   TIMINGS,
   type IdentityOf,
@@ -13,6 +11,7 @@ import {
   type Readiness,
   type Server,
 } from '../../domain/index.js';
+import { identityKey, identityOf } from '../../registry/index.js';
 import { definitionOf } from '../../registry/index.js';
 import type { AddChange, LedgerState, QueuedServer, RequestEntry, UnconfirmedChunk } from './model.js';
 

@@ -1,7 +1,6 @@
 // Waiting for servers to be ready, beside the writer: a request's separate confirmation of its earlier chunks, and
 // its last wait once nothing of it is queued. Requests due at the same moment with the same wait share one read.
 import {
-  identityFromKey,
   memberReady,
   notReadyMessage,
   spreadOver,
@@ -9,6 +8,7 @@ import {
   type Uniform,
   type WaitFor,
 } from '../../domain/index.js';
+import { identityFromKey } from '../../registry/index.js';
 import { failAll, GROUP_WIDE } from './arrivals.js';
 import type { Ledger } from './ledger.js';
 import { endRequest, finalWaitOf, setConfirmRead } from './lifecycle.js';

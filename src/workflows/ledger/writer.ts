@@ -1,7 +1,8 @@
 // The writer's next change: a rollback's removal first, then the splits of a failed change in order, then a chunk of
 // queued servers in arrival order, and when every queued server waits for an earlier chunk of its request, that
 // request's next chunk with the wait folded in.
-import { changeToken, fillChunk, identityFromKey, isFull } from '../../domain/index.js';
+import { changeToken, fillChunk, isFull } from '../../domain/index.js';
+import { identityFromKey } from '../../registry/index.js';
 import type { Ledger } from './ledger.js';
 import { decideRollback, endedStage, hasEnded, keptForOthers } from './lifecycle.js';
 import type { AddChange, Change, QueuedServer, RemoveChange } from './model.js';
