@@ -27,11 +27,12 @@ export const LAYERS = {
     packages: ['zod'],
     builtins: false,
   },
-  // The clients' HTTP, the vendor's Alibaba credential providers, and the INI reader for the Huawei credentials file.
+  // The clients' HTTP, the vendor's Alibaba credential providers, the INI reader for the Huawei credentials file, and
+  // zod for the rules of each provider's environment variables.
   providers: {
-    job: 'the real cloud clients over undici: ACS3-HMAC-SHA256 and SDK-HMAC-SHA256 signing, pagination, credential chains, `ProviderError`',
+    job: 'the real cloud clients over undici: ACS3-HMAC-SHA256 and SDK-HMAC-SHA256 signing, pagination, credential chains, `ProviderError`; each provider one plug-in (`src/providers/<name>/plugin.ts`: its variables, credentials and client), listed in `src/providers/registry.ts`',
     rooms: ['domain', 'registry'],
-    packages: ['undici', '@alicloud/credentials', 'ini'],
+    packages: ['undici', '@alicloud/credentials', 'ini', 'zod'],
     builtins: true,
   },
   activities: {

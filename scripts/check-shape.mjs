@@ -5,9 +5,6 @@
 //   - a provider's name (the literal 'alibaba-gwlb', 'huawei-elb', …) is written only in its own folder
 //     (src/providers/<folder>/), the provider registry (src/registry/, or a file named registry.ts), the simulators
 //     and tests.
-// Until every provider literal has moved, PROVIDER_LITERALS_LEFT lists where some are left and how many: the check
-// fails when a file has more than listed, when a file not listed has one, and when a listed count is too high (so
-// the list only shrinks).
 //   node scripts/check-shape.mjs [root]    prints each violation; exits 1 if there is any
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,17 +17,6 @@ const ts = require('typescript');
 
 export const MAX_FUNCTION_LINES = 80;
 export const MAX_FILE_LINES = 400;
-
-/** Files outside the allowed places that still name a provider, and how many times (issue 31: this only shrinks). */
-export const PROVIDER_LITERALS_LEFT = /** @type {Record<string, number>} */ ({
-  'src/cli/demo.ts': 8,
-  'src/cli/input.ts': 1,
-  'src/providers/index.ts': 10,
-  'src/providers/types.ts': 5,
-  'src/worker/config.ts': 8,
-  'src/worker/logging.ts': 2,
-  'src/worker/providers.ts': 10,
-});
 
 /** @param {string} dir @returns {string[]} */
 function tsFiles(dir) {
@@ -117,11 +103,9 @@ function providerLiterals(source, names) {
 
 /**
  * @param {string} srcRoot the `src` folder
- * @param {{ left?: Record<string, number> }} [options]
  * @returns {{ file: string, line: number, message: string }[]}
  */
-export function checkShape(srcRoot, options = {}) {
-  const left = options.left ?? PROVIDER_LITERALS_LEFT;
+export function checkShape(srcRoot) {
   const names = providerNames(srcRoot);
   /** @type {{ file: string, line: number, message: string }[]} */
   const violations = [];
@@ -131,18 +115,11 @@ export function checkShape(srcRoot, options = {}) {
     if (rel.startsWith('workflows/')) violations.push(...sizeViolations(source, `src/${rel}`));
     if (mayName(rel)) continue;
     const lines = providerLiterals(source, names);
-    const allowed = left[`src/${rel}`] ?? 0;
-    if (lines.length > allowed)
+    if (lines.length > 0)
       violations.push({
         file: `src/${rel}`,
-        line: lines[allowed] ?? lines[0] ?? 1,
+        line: lines[0] ?? 1,
         message: `names a provider (${lines.length}×, lines ${lines.join(', ')}) outside its folder, a registry, the simulators and tests`,
-      });
-    else if (lines.length < allowed)
-      violations.push({
-        file: `src/${rel}`,
-        line: 1,
-        message: `names a provider ${lines.length}×: lower PROVIDER_LITERALS_LEFT (${allowed})`,
       });
   }
   return violations;

@@ -6,15 +6,7 @@ import type { Provider } from '../domain/index.js';
 import { errorJson, table } from './output.js';
 import { createBoard, follow, type Outcome } from './progress.js';
 import { runLink } from './temporal.js';
-
-const ALIBABA_GROUP = 'sgp-atstuj3rtoptyui0000';
-const ALIBABA_QUOTA_HIT_GROUP = 'sgp-atstuj3rtoptyui0003';
-const HUAWEI_PROJECT = '04dd36f964000fe22f9ac00bc85b1a1d';
-const HUAWEI_POOL = '04a9bc65-b75b-478d-b4d6-e693bb61dd35';
-const HUAWEI_SUBNET = '61da8098-954b-4809-bc5a-b99ccef8a398';
-
-/** The default world's ECS n: i-bp67acfmxazb4pNNNN at 192.168.⌊n/250⌋.(n%250+1). */
-const ecsIp = (n: number) => `192.168.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+import { demoWorldRuns } from '../simulator/demo.js';
 
 export interface DemoRun {
   readonly name: string;
@@ -27,77 +19,11 @@ export interface DemoRun {
 }
 
 export function demoRuns(): DemoRun[] {
-  const poll = { pollIntervalSeconds: 1 };
-  const alibaba = Array.from({ length: 1000 }, (_, n) => ({
-    serverId: `i-bp67acfmxazb4p${String(n).padStart(4, '0')}`,
-    serverType: 'Ecs' as const,
-    serverIp: ecsIp(n),
+  return demoWorldRuns().map((run) => ({
+    ...run,
+    provider: run.provider as Provider,
+    request: run.request as unknown as AddServersRequestInput,
   }));
-  // Every 50th ECS of the Huawei world is down (its member would stay OFFLINE): the demo adds 300 healthy ones.
-  const huawei: { address: string; protocolPort: number; subnetCidrId: string }[] = [];
-  for (let n = 0; huawei.length < 300; n++)
-    if (n % 50 !== 49) huawei.push({ address: ecsIp(n), protocolPort: 8080, subnetCidrId: HUAWEI_SUBNET });
-  return [
-    {
-      name: 'alibaba 1000',
-      provider: 'alibaba-gwlb',
-      group: ALIBABA_GROUP,
-      expect: 'completed',
-      validateLocally: true,
-      request: {
-        provider: 'alibaba-gwlb',
-        region: 'cn-hangzhou',
-        serverGroupId: ALIBABA_GROUP,
-        servers: alibaba,
-        options: poll,
-      },
-    },
-    {
-      name: 'huawei 300',
-      provider: 'huawei-elb',
-      group: HUAWEI_POOL,
-      expect: 'completed',
-      validateLocally: true,
-      request: {
-        provider: 'huawei-elb',
-        region: 'cn-north-4',
-        projectId: HUAWEI_PROJECT,
-        poolId: HUAWEI_POOL,
-        servers: huawei,
-        options: poll,
-      },
-    },
-    {
-      name: 'invalid',
-      provider: 'alibaba-gwlb',
-      group: ALIBABA_GROUP,
-      expect: 'ValidationError',
-      validateLocally: false,
-      request: {
-        provider: 'alibaba-gwlb',
-        region: 'cn-hangzhou',
-        serverGroupId: ALIBABA_GROUP,
-        servers: [
-          { serverId: 'i-bp67acfmxazb4p0001', serverType: 'ecs', serverIp: '192.168.0.2' },
-          { serverId: 'i-bp67acfmxazb4p0002', serverType: 'Ecs', serverIp: '192.168.0.3', port: 80 },
-        ],
-      } as unknown as AddServersRequestInput,
-    },
-    {
-      name: 'quota hit',
-      provider: 'alibaba-gwlb',
-      group: ALIBABA_QUOTA_HIT_GROUP,
-      expect: 'QuotaExceeded',
-      validateLocally: true,
-      request: {
-        provider: 'alibaba-gwlb',
-        region: 'cn-hangzhou',
-        serverGroupId: ALIBABA_QUOTA_HIT_GROUP,
-        servers: Array.from({ length: 10 }, (_, n) => ({ serverId: `10.3.9.${n + 1}`, serverType: 'Ip' as const })),
-        options: poll,
-      },
-    },
-  ];
 }
 
 export interface DemoRow {

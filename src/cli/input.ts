@@ -1,6 +1,7 @@
 // Reading what to add: a request or a server list from JSON, YAML or CSV, and flags for the rest.
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { findDefinition, PROVIDERS } from '../registry/index.js';
 import {
   decodeUtf8,
   InputError,
@@ -173,10 +174,15 @@ export function buildRequest(file: LoadedInput | undefined, flags: RequestFlags)
   const base: Record<string, unknown> = { ...(file?.request ?? {}) };
   const provider = flags.provider ?? (base.provider as string | undefined);
   if (provider === undefined)
-    throw new UsageError('say which provider: --provider alibaba-gwlb|huawei-elb, or a request file with "provider"');
+    throw new UsageError(`say which provider: --provider ${PROVIDERS.join('|')}, or a request file with "provider"`);
   base.provider = provider;
   if (flags.region !== undefined) base.region = flags.region;
-  if (flags.group !== undefined) base[provider === 'huawei-elb' ? 'poolId' : 'serverGroupId'] = flags.group;
+  if (flags.group !== undefined) {
+    const definition = findDefinition(provider);
+    if (definition === undefined)
+      throw new UsageError(`--group needs a known provider (${PROVIDERS.join(', ')}); got ${JSON.stringify(provider)}`);
+    base[definition.group.idField] = flags.group;
+  }
   if (flags.project !== undefined) base.projectId = flags.project;
   const servers = [
     ...((base.servers as unknown[] | undefined) ?? []),

@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { getAddServersHandle, startAddServers, startOptionIssues, type AddServersHandle } from '../client/index.js';
 import { DEFAULT_ALIBABA_CREDENTIAL, DEFAULT_HUAWEI_CREDENTIAL, startSimulators } from '../simulator/index.js';
 import { countsText, defaultDeploymentName, TASK_QUEUE } from '../domain/index.js';
-import { PROVIDERS } from '../registry/index.js';
+import { PROVIDER_DEFINITIONS, PROVIDERS } from '../registry/index.js';
 import { describeDeployment } from '../client/index.js';
 import { demoTable, runDemo } from './demo.js';
 import { buildRequest, loadInputFile, UsageError, type RequestFlags } from './input.js';
@@ -83,7 +83,10 @@ export function program(setExit: (code: number) => void): Command {
     )
     .addOption(new Option('--provider <provider>', 'provider of the group').choices([...PROVIDERS]))
     .option('--region <region>', 'region id, e.g. cn-hangzhou or cn-north-4')
-    .option('--group <id>', 'Alibaba serverGroupId (sgp-…) or Huawei poolId')
+    .option(
+      '--group <id>',
+      `the group's id: ${PROVIDER_DEFINITIONS.map((d) => `${d.group.idField} (${d.name})`).join(' or ')}`,
+    )
     .option('--project <id>', 'Huawei projectId')
     .option(
       '--server <key=value,…>',

@@ -1,49 +1,33 @@
-// The one interface the activities use for either cloud: list, readiness, add, remove, close. Nothing more.
-import type { GroupRef, Provider, ServerOf } from '../domain/index.js';
-import type { AlibabaIdentity } from '../providers/alibaba/definition/index.js';
-import type { HuaweiIdentity } from '../providers/huawei/definition/index.js';
+// The one interface the activities use for any cloud: list, readiness, add, remove, close. Nothing more.
+import type { GroupRef, GroupRefOf, Provider, ServerOf } from '../domain/index.js';
 
-/** The group refs are the domain's (the workflow's contract); one per provider here, for the clients' signatures. */
-export type { GroupRef };
-/** An Alibaba GWLB server group: the region picks the endpoint `gwlb.{region}.aliyuncs.com`. */
-export type AlibabaGroupRef = Extract<GroupRef, { provider: 'alibaba-gwlb' }>;
-/** A Huawei ELB v3 backend server group (pool): the region picks `elb.{region}.myhuaweicloud.com`. */
-export type HuaweiGroupRef = Extract<GroupRef, { provider: 'huawei-elb' }>;
-export type GroupRefOf<P extends Provider> = P extends 'alibaba-gwlb' ? AlibabaGroupRef : HuaweiGroupRef;
+/** The group refs are the domain's (the workflow's contract), declared by each provider's definition. */
+export type { GroupRef, GroupRefOf };
 
-/** What one provider removes: an identity (a listed member or a request's server both fit). */
-export type RemovableOf<P extends Provider> = P extends 'alibaba-gwlb'
-  ? AlibabaIdentity & { readonly serverIp?: string | undefined }
-  : HuaweiIdentity;
-
-/** A GWLB server as ListServerGroupServers returns it. */
-export interface AlibabaMember {
-  /** Domain `identityKey`: `Type:id:port`. */
-  readonly key: string;
-  /** Raw `Status`: Adding, Available, Draining, Removing, Replacing. */
-  readonly status: string;
-  readonly serverId: string;
-  readonly serverType: string;
-  readonly port: number;
-  readonly serverIp?: string;
+/** What a provider's client adds to its model (its `plugin.ts` declares it, next to the definition's `ProviderModels`). */
+export interface ProviderClientModel {
+  /** A member as the provider's list call returns it. */
+  readonly member: { readonly key: string; readonly status: string };
+  /** What its remove call takes: an identity (a listed member or a request's server both fit). */
+  readonly removable: object;
+  /** Its client's configuration (credentials, endpoint, connections). */
+  readonly config: object;
 }
 
-/** An ELB member as ListMembers returns it. */
-export interface HuaweiMember {
-  /** Domain `identityKey`: `address:port` (IPv6 in brackets). */
-  readonly key: string;
-  /** Raw `operating_status`: INITIAL, ONLINE, OFFLINE, NO_MONITOR, UNKNOWN. */
-  readonly status: string;
-  /** The member id, which batch-delete by id and ShowMember take. */
-  readonly memberId: string;
-  readonly address: string;
-  readonly protocolPort: number;
-  readonly subnetCidrId?: string;
-  readonly weight?: number;
-  readonly name?: string;
-}
+/** Each provider's client shapes, by name: filled by each provider's `plugin.ts` (a module augmentation). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by module augmentation
+export interface ProviderClientModels {}
 
-export type MemberOf<P extends Provider> = P extends 'alibaba-gwlb' ? AlibabaMember : HuaweiMember;
+type ClientModelOf<P extends Provider> = Extract<
+  ProviderClientModels[P & keyof ProviderClientModels],
+  ProviderClientModel
+>;
+/** What one provider removes. */
+export type RemovableOf<P extends Provider> = ClientModelOf<P>['removable'];
+/** A member of one provider's group, as its list call returns it. */
+export type MemberOf<P extends Provider> = ClientModelOf<P>['member'];
+/** The configuration of one provider's client. */
+export type ClientConfigOf<P extends Provider> = ClientModelOf<P>['config'];
 
 export interface CallOptions {
   /** Aborts the HTTP request; the abort is rethrown as it is (never a ProviderError, never retried here). */

@@ -1,7 +1,6 @@
 // The worker's one configuration: read once from the environment, validated by one zod schema, every bad or
 // missing variable reported at once by name. Nothing else in the worker reads process.env.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { Script } from 'node:vm';
 import { resolve } from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
@@ -10,25 +9,15 @@ import { z } from 'zod';
 import { defaultDeploymentName, TASK_QUEUE, taskQueueIssue, WORKFLOW_TYPE, type Provider } from '../domain/index.js';
 import { PROVIDERS } from '../registry/index.js';
 import {
-  guardSecrets,
   isCredentialSource,
   maskUserinfo,
+  pluginOf,
+  PROVIDER_PLUGINS,
   secretMasker,
-  type AlibabaCredentials,
-  type HuaweiCredentials,
+  type CredentialSource,
+  type ProviderSettings,
 } from '../providers/index.js';
-import {
-  alibabaCredentialChain,
-  type AlibabaChainSettings,
-  type AlibabaCredentialChain,
-} from '../providers/alibaba/credentials.js';
-import {
-  HUAWEI_METADATA_ENDPOINT,
-  huaweiCredentialChain,
-  type HuaweiChainSettings,
-  type HuaweiCredentialChain,
-} from '../providers/huawei/credentials.js';
-import { parse as parseIni } from 'ini';
+import { blankToUndefined, homeFiles, optionalText, type EnvIssue } from '../providers/env.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -38,14 +27,7 @@ export const DEFAULT_WORKFLOW_BUNDLE = 'dist/workflow-bundle.js';
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export interface ProviderSettings<C, Chain> {
-  /** Fixed keys from the environment, or a chain of sources that fetch and renew temporary keys. */
-  readonly credentials: C | Chain;
-  /** Which source gives the keys (`environment`), or the sources the chain tries, in order (never a value). */
-  readonly source: string;
-  /** Replaces the public regional endpoint (a simulator, a private endpoint). */
-  readonly endpoint: string | undefined;
-}
+export type { ProviderSettings };
 
 /** When a worker makes its own version the deployment's current one (LBFLOW_PROMOTE). */
 export const PROMOTE_POLICIES = ['if-none', 'always', 'never'] as const;
@@ -94,23 +76,12 @@ export interface WorkerConfig {
    * worker then runs whatever is in flight on its queue, as lbflow 0.1 did.
    */
   readonly versioning: VersioningSettings | undefined;
-  readonly providers: {
-    readonly 'alibaba-gwlb'?: ProviderSettings<AlibabaCredentials, AlibabaCredentialChain>;
-    readonly 'huawei-elb'?: ProviderSettings<HuaweiCredentials, HuaweiCredentialChain> & {
-      readonly projectId: string | undefined;
-    };
-  };
+  /** The providers this worker serves (each provider's plug-in reads its own variables), by name. */
+  readonly providers: Readonly<Partial<Record<Provider, ProviderSettings>>>;
 }
 
 /** Variables whose values are secrets: masked wherever a configuration error would show them. */
-const SECRET_VARIABLES = [
-  'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
-  'ALIBABA_CLOUD_SECURITY_TOKEN',
-  'HUAWEICLOUD_SDK_SK',
-  'HUAWEICLOUD_SDK_SECURITY_TOKEN',
-  'LBFLOW_HUAWEI_AUTH_TOKEN',
-  'TEMPORAL_API_KEY',
-] as const;
+const SECRET_VARIABLES = [...PROVIDER_PLUGINS.flatMap((p) => p.secretVariables), 'TEMPORAL_API_KEY'];
 
 /** Every problem with the environment at once, each naming its variable and rule. */
 export class WorkerConfigError extends Error {
@@ -121,8 +92,6 @@ export class WorkerConfigError extends Error {
     );
   }
 }
-
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 function integer(name: string, min: number, max: number, fallback: number) {
   return z
@@ -138,24 +107,6 @@ function integer(name: string, min: number, max: number, fallback: number) {
     )
     .describe(name);
 }
-
-const optionalText = z.preprocess(blankToUndefined, z.string().optional());
-
-const endpoint = z.preprocess(
-  blankToUndefined,
-  z
-    .string()
-    .refine((v) => !/^[a-z]+:\/\/[^/?#]*@/i.test(v), {
-      error: 'must not carry a user name or password (credentials have their own variables)',
-      abort: true,
-    })
-    .refine((v) => /^https?:\/\/[^/\s?#@]+\/?$/.test(v) && URL.canParse(v), {
-      error:
-        'must be an origin such as https://gwlb.cn-hangzhou.aliyuncs.com or http://127.0.0.1:7480 (scheme, host, optional port, no path)',
-    })
-    .transform((v) => v.replace(/\/$/, ''))
-    .optional(),
-);
 
 const EnvSchema = z.object({
   LBFLOW_TASK_QUEUE: z.preprocess(
@@ -233,282 +184,34 @@ const EnvSchema = z.object({
       })
       .optional(),
   ),
-  ALIBABA_CLOUD_ACCESS_KEY_ID: optionalText,
-  ALIBABA_CLOUD_ACCESS_KEY_SECRET: optionalText,
-  ALIBABA_CLOUD_SECURITY_TOKEN: optionalText,
-  LBFLOW_ALIBABA_ENDPOINT: endpoint,
-  HUAWEICLOUD_SDK_AK: optionalText,
-  HUAWEICLOUD_SDK_SK: optionalText,
-  HUAWEICLOUD_SDK_SECURITY_TOKEN: optionalText,
-  HUAWEICLOUD_SDK_PROJECT_ID: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^[a-z0-9]{32}$/, { error: 'must be a 32-character lower-case project id' })
-      .optional(),
-  ),
-  LBFLOW_HUAWEI_AUTH_TOKEN: optionalText,
-  LBFLOW_HUAWEI_ENDPOINT: endpoint,
-  // Alibaba's credential chain: the vendor's own variables (@alicloud/credentials), in the order it tries them.
-  ALIBABA_CLOUD_ROLE_ARN: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^acs:ram::\d+:role\/\S+$/, {
-        error: 'must be a RAM role ARN such as acs:ram::1234567890123456:role/lbflow',
-      })
-      .optional(),
-  ),
-  ALIBABA_CLOUD_ROLE_SESSION_NAME: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^[\w.@-]{2,64}$/, { error: 'must be 2–64 letters, digits, periods, at signs, hyphens or underscores' })
-      .optional(),
-  ),
-  ALIBABA_CLOUD_OIDC_PROVIDER_ARN: optionalText,
-  ALIBABA_CLOUD_OIDC_TOKEN_FILE: optionalText,
-  ALIBABA_CLOUD_STS_REGION: optionalText,
-  ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED: optionalText,
-  ALIBABA_CLOUD_PROFILE: optionalText,
-  ALIBABA_CLOUD_CLI_PROFILE_DISABLED: optionalText,
-  ALIBABA_CLOUD_CREDENTIALS_FILE: optionalText,
-  ALIBABA_CLOUD_ECS_METADATA: optionalText,
-  ALIBABA_CLOUD_ECS_METADATA_DISABLED: optionalText,
-  ALIBABA_CLOUD_IMDSV1_DISABLED: optionalText,
-  ALIBABA_CLOUD_CREDENTIALS_URI: z.preprocess(
-    blankToUndefined,
-    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL that answers temporary keys' }).optional(),
-  ),
-  LBFLOW_ALIBABA_CREDENTIALS_ENDPOINT: endpoint,
-  // Huawei's: the vendor SDKs' credentials file, and the ECS metadata securitykey (lbflow's switch and override).
-  HUAWEICLOUD_SDK_CREDENTIALS_FILE: optionalText,
-  LBFLOW_HUAWEI_ECS_METADATA: z.preprocess(
-    (v) => (typeof v === 'string' ? blankToUndefined(v.toLowerCase()) : v),
-    z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
-  ),
-  LBFLOW_HUAWEI_METADATA_ENDPOINT: endpoint,
   HOME: optionalText,
 });
 
-type Issue = { variable: string; message: string };
+type Issue = EnvIssue;
 
-const isTrue = (v: string | undefined) => v?.toLowerCase() === 'true';
-
-/** A file the vendors' SDKs read from the home directory, when HOME is known and the file is there. */
-function homeFile(e: z.infer<typeof EnvSchema>, ...parts: string[]): string | undefined {
-  if (e.HOME === undefined) return undefined;
-  const path = join(e.HOME, ...parts);
-  return existsSync(path) ? path : undefined;
-}
+/** Every variable some provider's plug-in reads. */
+const PROVIDER_VARIABLES = new Set(PROVIDER_PLUGINS.flatMap((p) => Object.keys(p.variables)));
 
 /**
- * Alibaba: fixed keys from the environment, or the chain of the sources the environment names, in the vendor's
- * order: a role assumed with the fixed keys, OIDC (RRSA), the CLI profile, the credentials file, the ECS RAM
- * role, a credentials URI. Nothing named: Alibaba is not served.
+ * Provider settings from the vendors' own variable names and files, each provider's read by its plug-in from its
+ * variables (`values`, parsed); absent providers are simply not served by this worker.
  */
-function alibabaSettings(e: z.infer<typeof EnvSchema>, issues: Issue[]): WorkerConfig['providers']['alibaba-gwlb'] {
-  const id = e.ALIBABA_CLOUD_ACCESS_KEY_ID;
-  const secret = e.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
-  let keys: AlibabaCredentials | undefined;
-  if (id !== undefined || secret !== undefined) {
-    if (id === undefined)
-      issues.push({
-        variable: 'ALIBABA_CLOUD_ACCESS_KEY_ID',
-        message: 'is required when ALIBABA_CLOUD_ACCESS_KEY_SECRET is set',
-      });
-    if (secret === undefined)
-      issues.push({
-        variable: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
-        message: 'is required when ALIBABA_CLOUD_ACCESS_KEY_ID is set',
-      });
-    if (id !== undefined && secret !== undefined) {
-      keys = guardSecrets(
-        'AlibabaCredentials',
-        {
-          accessKeyId: id,
-          accessKeySecret: secret,
-          ...(e.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: e.ALIBABA_CLOUD_SECURITY_TOKEN } : {}),
-        },
-        ['accessKeySecret', 'securityToken'],
-      );
-    }
-  } else if (e.ALIBABA_CLOUD_SECURITY_TOKEN !== undefined) {
+function providerSettings(
+  values: Readonly<Record<string, unknown>>,
+  home: string | undefined,
+  issues: Issue[],
+): WorkerConfig['providers'] {
+  const providers: Partial<Record<Provider, ProviderSettings>> = {};
+  const homeFile = homeFiles(home);
+  for (const plugin of PROVIDER_PLUGINS) {
+    const settings = plugin.settings({ values, issues, homeFile });
+    if (settings) providers[plugin.name] = settings;
+  }
+  if (Object.keys(providers).length === 0 && !issues.some((i) => PROVIDER_VARIABLES.has(i.variable))) {
+    const [first] = PROVIDER_PLUGINS;
     issues.push({
-      variable: 'ALIBABA_CLOUD_SECURITY_TOKEN',
-      message:
-        'is set without ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (an STS token comes with its temporary key pair)',
-    });
-  }
-  const sessionName = e.ALIBABA_CLOUD_ROLE_SESSION_NAME ?? 'lbflow-worker';
-  const sts = {
-    ...(e.ALIBABA_CLOUD_STS_REGION ? { stsRegion: e.ALIBABA_CLOUD_STS_REGION } : {}),
-    ...(isTrue(e.ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED) ? { vpc: true } : {}),
-  };
-  const oidcVars = [e.ALIBABA_CLOUD_OIDC_PROVIDER_ARN, e.ALIBABA_CLOUD_OIDC_TOKEN_FILE];
-  const settings: { -readonly [K in keyof AlibabaChainSettings]: AlibabaChainSettings[K] } = {};
-  if (oidcVars.some((v) => v !== undefined)) {
-    const missing = (
-      ['ALIBABA_CLOUD_ROLE_ARN', 'ALIBABA_CLOUD_OIDC_PROVIDER_ARN', 'ALIBABA_CLOUD_OIDC_TOKEN_FILE'] as const
-    ).filter((v) => e[v] === undefined);
-    for (const v of missing)
-      issues.push({
-        variable: v,
-        message:
-          'is required for OIDC (RRSA) credentials, with ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE',
-      });
-    if (missing.length === 0) {
-      settings.oidc = {
-        roleArn: e.ALIBABA_CLOUD_ROLE_ARN!,
-        providerArn: e.ALIBABA_CLOUD_OIDC_PROVIDER_ARN!,
-        tokenFile: e.ALIBABA_CLOUD_OIDC_TOKEN_FILE!,
-        sessionName,
-        ...sts,
-      };
-    }
-  } else if (e.ALIBABA_CLOUD_ROLE_ARN !== undefined) {
-    if (keys) settings.ramRoleArn = { keys, roleArn: e.ALIBABA_CLOUD_ROLE_ARN, sessionName, ...sts };
-    else if (id === undefined && secret === undefined)
-      issues.push({
-        variable: 'ALIBABA_CLOUD_ROLE_ARN',
-        message:
-          'needs keys to assume the role with (ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET), or an OIDC provider (ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE)',
-      });
-  }
-  const profileName = e.ALIBABA_CLOUD_PROFILE;
-  if (!isTrue(e.ALIBABA_CLOUD_CLI_PROFILE_DISABLED) && homeFile(e, '.aliyun', 'config.json'))
-    settings.cliProfile = profileName ? { profileName } : {};
-  if (e.ALIBABA_CLOUD_CREDENTIALS_FILE !== undefined) {
-    if (!existsSync(e.ALIBABA_CLOUD_CREDENTIALS_FILE))
-      issues.push({
-        variable: 'ALIBABA_CLOUD_CREDENTIALS_FILE',
-        message: `${e.ALIBABA_CLOUD_CREDENTIALS_FILE} does not exist`,
-      });
-    else settings.credentialsFile = profileName ? { profileName } : {};
-  } else if (homeFile(e, '.alibabacloud', 'credentials')) settings.credentialsFile = profileName ? { profileName } : {};
-  if (e.ALIBABA_CLOUD_ECS_METADATA !== undefined && !isTrue(e.ALIBABA_CLOUD_ECS_METADATA_DISABLED)) {
-    settings.ecsRamRole = {
-      roleName: e.ALIBABA_CLOUD_ECS_METADATA,
-      disableImdsV1: isTrue(e.ALIBABA_CLOUD_IMDSV1_DISABLED),
-    };
-  }
-  if (e.ALIBABA_CLOUD_CREDENTIALS_URI !== undefined) settings.credentialsUri = e.ALIBABA_CLOUD_CREDENTIALS_URI;
-
-  const endpoint = e.LBFLOW_ALIBABA_ENDPOINT;
-  const chained = Object.keys(settings).length > 0;
-  if (keys && !settings.ramRoleArn) {
-    // Fixed keys come first, as in the vendor's chain; the other sources would never be reached.
-    return { credentials: keys, source: 'environment', endpoint };
-  }
-  if (!chained) return undefined;
-  const redirect = e.LBFLOW_ALIBABA_CREDENTIALS_ENDPOINT;
-  const chain = alibabaCredentialChain({ ...settings, ...(redirect ? { redirect } : {}) });
-  return { credentials: chain, source: chain.name, endpoint };
-}
-
-/** The [basic] section's project_id of a Huawei credentials file, read at start (the project the keys are for). */
-function huaweiFileProject(path: string): string | undefined {
-  try {
-    const basic = (parseIni(readFileSync(path, 'utf8')) as Record<string, Record<string, unknown> | undefined>).basic;
-    return typeof basic?.project_id === 'string' && basic.project_id.trim() !== ''
-      ? basic.project_id.trim()
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Huawei: fixed AK/SK or an IAM token from the environment, or the chain of the credentials file
- * (HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials) and the ECS metadata securitykey
- * (LBFLOW_HUAWEI_ECS_METADATA=true), in the vendor SDKs' order.
- */
-function huaweiSettings(e: z.infer<typeof EnvSchema>, issues: Issue[]): WorkerConfig['providers']['huawei-elb'] {
-  const ak = e.HUAWEICLOUD_SDK_AK;
-  const sk = e.HUAWEICLOUD_SDK_SK;
-  const token = e.LBFLOW_HUAWEI_AUTH_TOKEN;
-  const endpoint = e.LBFLOW_HUAWEI_ENDPOINT;
-  if (ak !== undefined || sk !== undefined) {
-    if (token !== undefined)
-      issues.push({
-        variable: 'LBFLOW_HUAWEI_AUTH_TOKEN',
-        message: 'set either HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK or LBFLOW_HUAWEI_AUTH_TOKEN, not both',
-      });
-    if (ak === undefined)
-      issues.push({ variable: 'HUAWEICLOUD_SDK_AK', message: 'is required when HUAWEICLOUD_SDK_SK is set' });
-    if (sk === undefined)
-      issues.push({ variable: 'HUAWEICLOUD_SDK_SK', message: 'is required when HUAWEICLOUD_SDK_AK is set' });
-    if (ak === undefined || sk === undefined || token !== undefined) return undefined;
-    const credentials = {
-      accessKey: ak,
-      secretKey: sk,
-      ...(e.HUAWEICLOUD_SDK_SECURITY_TOKEN ? { securityToken: e.HUAWEICLOUD_SDK_SECURITY_TOKEN } : {}),
-    };
-    return {
-      credentials: guardSecrets('HuaweiCredentials', credentials, ['secretKey', 'securityToken']) as HuaweiCredentials,
-      source: 'environment',
-      endpoint,
-      projectId: e.HUAWEICLOUD_SDK_PROJECT_ID,
-    };
-  }
-  if (token !== undefined)
-    return {
-      credentials: guardSecrets('HuaweiCredentials', { authToken: token }, ['authToken']),
-      source: 'environment (IAM token)',
-      endpoint,
-      projectId: e.HUAWEICLOUD_SDK_PROJECT_ID,
-    };
-  if (e.HUAWEICLOUD_SDK_SECURITY_TOKEN !== undefined) {
-    issues.push({
-      variable: 'HUAWEICLOUD_SDK_SECURITY_TOKEN',
-      message:
-        'is set without HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (a security token comes with its temporary AK/SK)',
-    });
-  }
-  const settings: { -readonly [K in keyof HuaweiChainSettings]: HuaweiChainSettings[K] } = {};
-  let file: string | undefined;
-  if (e.HUAWEICLOUD_SDK_CREDENTIALS_FILE !== undefined) {
-    if (!existsSync(e.HUAWEICLOUD_SDK_CREDENTIALS_FILE))
-      issues.push({
-        variable: 'HUAWEICLOUD_SDK_CREDENTIALS_FILE',
-        message: `${e.HUAWEICLOUD_SDK_CREDENTIALS_FILE} does not exist`,
-      });
-    else file = e.HUAWEICLOUD_SDK_CREDENTIALS_FILE;
-  } else file = homeFile(e, '.huaweicloud', 'credentials');
-  if (file !== undefined) settings.credentialsFile = { path: file };
-  if (e.LBFLOW_HUAWEI_ECS_METADATA === 'true')
-    settings.metadata = { endpoint: e.LBFLOW_HUAWEI_METADATA_ENDPOINT ?? HUAWEI_METADATA_ENDPOINT };
-  else if (e.LBFLOW_HUAWEI_METADATA_ENDPOINT !== undefined)
-    issues.push({
-      variable: 'LBFLOW_HUAWEI_METADATA_ENDPOINT',
-      message:
-        'is set without LBFLOW_HUAWEI_ECS_METADATA=true (the metadata securitykey is asked only when that is on)',
-    });
-  if (Object.keys(settings).length === 0) return undefined;
-  const chain = huaweiCredentialChain(settings);
-  return {
-    credentials: chain,
-    source: chain.name,
-    endpoint,
-    projectId: e.HUAWEICLOUD_SDK_PROJECT_ID ?? (file ? huaweiFileProject(file) : undefined),
-  };
-}
-
-/** Provider settings from the vendors' own variable names and files; absent providers are simply not served by this worker. */
-function providerSettings(e: z.infer<typeof EnvSchema>, issues: Issue[]): WorkerConfig['providers'] {
-  const providers: { -readonly [P in Provider]?: WorkerConfig['providers'][P] } = {};
-  const alibaba = alibabaSettings(e, issues);
-  if (alibaba) providers['alibaba-gwlb'] = alibaba;
-  const huawei = huaweiSettings(e, issues);
-  if (huawei) providers['huawei-elb'] = huawei;
-  if (
-    Object.keys(providers).length === 0 &&
-    !issues.some((i) => /^(ALIBABA|HUAWEI|LBFLOW_HUAWEI|LBFLOW_ALIBABA)/.test(i.variable))
-  ) {
-    issues.push({
-      variable: 'ALIBABA_CLOUD_ACCESS_KEY_ID',
-      message:
-        "no provider credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (Alibaba GWLB), and/or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK or LBFLOW_HUAWEI_AUTH_TOKEN (Huawei ELB); or name a credential source: ALIBABA_CLOUD_ROLE_ARN with OIDC, ALIBABA_CLOUD_ECS_METADATA, ALIBABA_CLOUD_CREDENTIALS_FILE, ALIBABA_CLOUD_CREDENTIALS_URI, HUAWEICLOUD_SDK_CREDENTIALS_FILE, LBFLOW_HUAWEI_ECS_METADATA=true (see the README's credentials table)",
+      variable: Object.keys(first?.variables ?? {})[0] ?? 'HOME',
+      message: `no provider credentials: set ${PROVIDER_PLUGINS.map((p) => `${p.credentialHint} (${p.name})`).join(', and/or ')}; or name a credential source: ${PROVIDER_PLUGINS.map((p) => p.sourceHint).join(', ')} (see the README's credentials table)`,
     });
   }
   return providers;
@@ -578,7 +281,11 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
   const issues: Issue[] = [];
   // Each variable on its own, so one bad value does not hide the problems of the others.
   const values: Record<string, unknown> = {};
-  for (const [variable, schema] of Object.entries(EnvSchema.shape)) {
+  const variables = Object.assign({}, EnvSchema.shape, ...PROVIDER_PLUGINS.map((p) => p.variables)) as Record<
+    string,
+    z.ZodType
+  >;
+  for (const [variable, schema] of Object.entries(variables)) {
     const result = (schema as z.ZodType).safeParse(env[variable]);
     if (result.success) values[variable] = result.data;
     else
@@ -590,7 +297,7 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
   }
   const e = values as z.infer<typeof EnvSchema>;
   const temporal = temporalSettings(env, issues);
-  const providers = providerSettings(e, issues);
+  const providers = providerSettings(values, e.HOME, issues);
   const production = e.NODE_ENV === 'production';
   let workflowBundle = e.LBFLOW_WORKFLOW_BUNDLE ?? (production ? DEFAULT_WORKFLOW_BUNDLE : undefined);
   if (workflowBundle !== undefined) {
@@ -680,19 +387,6 @@ export function describeConfig(config: WorkerConfig): Record<string, unknown> {
   };
 }
 
-/** The variable that names each chain source, for the issue a source that gives no keys raises at start. */
-const SOURCE_VARIABLES: Record<Provider, Record<string, string>> = {
-  'alibaba-gwlb': {
-    ram_role_arn: 'ALIBABA_CLOUD_ROLE_ARN',
-    oidc_role_arn: 'ALIBABA_CLOUD_OIDC_TOKEN_FILE',
-    cli_profile: 'ALIBABA_CLOUD_PROFILE',
-    credentials_file: 'ALIBABA_CLOUD_CREDENTIALS_FILE',
-    ecs_ram_role: 'ALIBABA_CLOUD_ECS_METADATA',
-    credentials_uri: 'ALIBABA_CLOUD_CREDENTIALS_URI',
-  },
-  'huawei-elb': { credentials_file: 'HUAWEICLOUD_SDK_CREDENTIALS_FILE', ecs_metadata: 'LBFLOW_HUAWEI_ECS_METADATA' },
-};
-
 /**
  * Asks every credential chain for keys once, before the worker polls: which source each one picked (for the
  * start log), or a WorkerConfigError naming every source tried and what it said (the worker exits 78).
@@ -708,7 +402,7 @@ export async function checkCredentialSources(config: WorkerConfig): Promise<Part
       picked[provider] = settings.source;
       continue;
     }
-    const chain = credentials as AlibabaCredentialChain | HuaweiCredentialChain;
+    const chain = credentials as CredentialSource<unknown> & { readonly picked?: string };
     try {
       await chain.get();
       picked[provider] = chain.picked ?? settings.source;
@@ -716,7 +410,7 @@ export async function checkCredentialSources(config: WorkerConfig): Promise<Part
       const first = settings.source.split(' → ')[0] ?? '';
       const mask = secretMasker([...chain.held()]);
       issues.push({
-        variable: SOURCE_VARIABLES[provider][first] ?? first,
+        variable: pluginOf(provider).sourceVariables[first] ?? first,
         message: mask(`${provider}: ${error instanceof Error ? error.message : String(error)}`),
       });
     }

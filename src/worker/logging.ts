@@ -18,11 +18,7 @@ const SECRET_FIELD = /secret|password|token|authorization|api[-_]?key|credential
 export function secretValues(config: WorkerConfig): () => string[] {
   const fixed: string[] = [];
   const chains: Array<{ held(): readonly string[] }> = [];
-  for (const credentials of [
-    config.providers['alibaba-gwlb']?.credentials,
-    config.providers['huawei-elb']?.credentials,
-  ]) {
-    if (credentials === undefined) continue;
+  for (const { credentials } of Object.values(config.providers)) {
     if (isCredentialSource(credentials)) chains.push(credentials);
     else fixed.push(...secretsOf(credentials));
   }

@@ -1,18 +1,19 @@
 // The provider clients a worker serves, built from its configuration, each behind a rate limit and a cap on
 // calls in flight, so a burst of runs cannot exceed the cloud's flow control from one worker.
 import type { Provider } from '../domain/index.js';
-import { createProvider, ProviderError, type CallObserver, type LoadBalancerProvider } from '../providers/index.js';
+import {
+  pluginOf,
+  PROVIDER_PLUGINS,
+  ProviderError,
+  type CallObserver,
+  type LoadBalancerProvider,
+} from '../providers/index.js';
 import type { WorkerConfig } from './config.js';
 
 /** The code a call gets when this worker has no credentials for the provider (classified AuthenticationFailed). */
 export const NO_CREDENTIALS = 'Client.NoCredentials';
-/** The code a call gets when the request's project is not the one the worker's Huawei credentials are for. */
+/** The code a call gets when the request's project is not the one the worker's credentials are for (Huawei's). */
 export const PROJECT_MISMATCH = 'Client.ProjectMismatch';
-
-const CREDENTIAL_HINT: Record<Provider, string> = {
-  'alibaba-gwlb': 'ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',
-  'huawei-elb': 'HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or LBFLOW_HUAWEI_AUTH_TOKEN',
-};
 
 type Method = 'listServers' | 'groupReadiness' | 'addServers' | 'removeServers' | 'groupQuota';
 const METHODS: readonly Method[] = ['listServers', 'groupReadiness', 'addServers', 'removeServers', 'groupQuota'];
@@ -114,7 +115,7 @@ function unconfigured<P extends Provider>(provider: P): LoadBalancerProvider<P> 
       action: ACTIONS[method],
       httpStatus: 0,
       code: NO_CREDENTIALS,
-      providerMessage: `this worker has no ${provider} credentials: set ${CREDENTIAL_HINT[provider]} in the worker's environment, or name a role, file or instance-metadata source (the README's Credentials table)`,
+      providerMessage: `this worker has no ${provider} credentials: set ${pluginOf(provider).credentialHint} in the worker's environment, or name a role, file or instance-metadata source (the README's Credentials table)`,
     });
   };
   return {
@@ -127,12 +128,13 @@ function unconfigured<P extends Provider>(provider: P): LoadBalancerProvider<P> 
   } as unknown as LoadBalancerProvider<P>;
 }
 
-/** Wraps every call of `inner` in the gate; Huawei calls for another project than the credentials' are refused. */
+/** Wraps every call of `inner` in the gate; calls for another project than the credentials' are refused (Huawei). */
 function gated<P extends Provider>(
   inner: LoadBalancerProvider<P>,
   gate: CallGate,
-  projectId: string | undefined,
+  project: { readonly id: string; readonly variable: string } | undefined,
 ): LoadBalancerProvider<P> {
+  const projectId = project?.id;
   const wrapped: Record<string, unknown> = { provider: inner.provider, close: () => inner.close() };
   for (const method of METHODS) {
     // groupQuota is optional: a provider without it stays without it.
@@ -147,7 +149,7 @@ function gated<P extends Provider>(
             action: ACTIONS[method],
             httpStatus: 0,
             code: PROJECT_MISMATCH,
-            providerMessage: `the request's project ${group.projectId} is not HUAWEICLOUD_SDK_PROJECT_ID (${projectId}), the project this worker's credentials are for`,
+            providerMessage: `the request's project ${group.projectId} is not ${project?.variable} (${projectId}), the project this worker's credentials are for`,
           }),
         );
       }
@@ -167,41 +169,29 @@ export interface WorkerProviders {
 /** One client per configured provider; providers without credentials answer every call with NO_CREDENTIALS. */
 export function buildProviders(config: WorkerConfig, observe?: CallObserver): WorkerProviders {
   const { providerCallsPerSecond, providerConcurrency } = config.limits;
-  const alibaba = config.providers['alibaba-gwlb'];
-  const huawei = config.providers['huawei-elb'];
-  const clients: Record<Provider, LoadBalancerProvider> = {
-    'alibaba-gwlb': alibaba
-      ? gated(
-          createProvider({
-            provider: 'alibaba-gwlb',
-            credentials: alibaba.credentials,
-            endpoint: alibaba.endpoint,
-            connections: providerConcurrency,
-            observe,
-          }),
-          new CallGate(providerCallsPerSecond, providerConcurrency),
-          undefined,
-        )
-      : unconfigured('alibaba-gwlb'),
-    'huawei-elb': huawei
-      ? gated(
-          createProvider({
-            provider: 'huawei-elb',
-            credentials: huawei.credentials,
-            endpoint: huawei.endpoint,
-            connections: providerConcurrency,
-            observe,
-          }),
-          new CallGate(providerCallsPerSecond, providerConcurrency),
-          huawei.projectId,
-        )
-      : unconfigured('huawei-elb'),
-  } as Record<Provider, LoadBalancerProvider>;
+  const clients = new Map<Provider, LoadBalancerProvider>();
+  for (const plugin of PROVIDER_PLUGINS) {
+    const settings = config.providers[plugin.name];
+    if (settings === undefined) {
+      clients.set(plugin.name, unconfigured(plugin.name));
+      continue;
+    }
+    const client = plugin.client(plugin.clientConfig(settings, { connections: providerConcurrency, observe }));
+    const project =
+      settings.projectId !== undefined && plugin.projectVariable !== undefined
+        ? { id: settings.projectId, variable: plugin.projectVariable }
+        : undefined;
+    clients.set(plugin.name, gated(client, new CallGate(providerCallsPerSecond, providerConcurrency), project));
+  }
   return {
-    providerFor: (provider) => clients[provider],
-    served: (Object.keys(config.providers) as Provider[]).filter((p) => config.providers[p] !== undefined),
+    providerFor: (provider) => {
+      const client = clients.get(provider);
+      if (client === undefined) throw new TypeError(`no provider ${JSON.stringify(provider)} is registered`);
+      return client;
+    },
+    served: PROVIDER_PLUGINS.map((p) => p.name).filter((p) => config.providers[p] !== undefined),
     close: async () => {
-      await Promise.all(Object.values(clients).map((c) => c.close()));
+      await Promise.all([...clients.values()].map((c) => c.close()));
     },
   };
 }

@@ -4,15 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { chunk, MAX_SERVERS_PER_CALL } from '../../domain/index.js';
 import { identityKey } from '../../registry/index.js';
-import { type AlibabaServer } from './definition/index.js';
+import type { AlibabaGroupRef, AlibabaServer } from './definition/index.js';
 import { MAX_PAGES, mergeBatches, readBatches, type BatchRead } from '../batches.js';
 import { invalidRequest, isProviderError, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
 import { fixedCredentials, isCredentialSource, withRenewal, type CredentialSource } from '../credentials.js';
 import { observed, type CallObserver } from '../observe.js';
 import { endpointOrigin, REGION_ID, Transport, type TransportTimeouts } from '../transport.js';
 import type {
-  AlibabaGroupRef,
-  AlibabaMember,
   CallOptions,
   ChangeOptions,
   ChangeResult,
@@ -30,6 +28,18 @@ import { signAcs3, type AlibabaCredentials } from './signer.js';
 import { defaultUserAgent } from '../user-agent.js';
 
 const PROVIDER = 'alibaba-gwlb' as const;
+/** A GWLB server as ListServerGroupServers returns it. */
+export interface AlibabaMember {
+  /** Domain `identityKey`: `Type:id:port`. */
+  readonly key: string;
+  /** Raw `Status`: Adding, Available, Draining, Removing, Replacing. */
+  readonly status: string;
+  readonly serverId: string;
+  readonly serverType: string;
+  readonly port: number;
+  readonly serverIp?: string;
+}
+
 export const GWLB_API_VERSION = '2024-04-15';
 /** ListServerGroupServers' MaxResults range is 1–1000 (default 20, which is how TF reads only 20 servers). */
 export const GWLB_MAX_PAGE_SIZE = 1000;

@@ -3,7 +3,7 @@
 import { inspect } from 'node:util';
 import { MAX_SERVERS_PER_CALL } from '../../domain/index.js';
 import { identityKey } from '../../registry/index.js';
-import { type HuaweiServer } from './definition/index.js';
+import type { HuaweiGroupRef, HuaweiServer } from './definition/index.js';
 import { MAX_PAGES, mergeBatches, readBatches, type BatchRead } from '../batches.js';
 import { invalidRequest, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
 import { fixedCredentials, isCredentialSource, withRenewal, type CredentialSource } from '../credentials.js';
@@ -15,8 +15,6 @@ import type {
   ChangeResult,
   GroupQuota,
   GroupReadiness,
-  HuaweiGroupRef,
-  HuaweiMember,
   ListServersOptions,
   ListServersResult,
   LoadBalancerProvider,
@@ -32,6 +30,21 @@ import { defaultUserAgent } from '../user-agent.js';
 
 const PROVIDER = 'huawei-elb' as const;
 /** ListMembers' limit range is 0–2000 (default 2000). */
+/** An ELB member as ListMembers returns it. */
+export interface HuaweiMember {
+  /** Domain `identityKey`: `address:port` (IPv6 in brackets). */
+  readonly key: string;
+  /** Raw `operating_status`: INITIAL, ONLINE, OFFLINE, NO_MONITOR, UNKNOWN. */
+  readonly status: string;
+  /** The member id, which batch-delete by id and ShowMember take. */
+  readonly memberId: string;
+  readonly address: string;
+  readonly protocolPort: number;
+  readonly subnetCidrId?: string;
+  readonly weight?: number;
+  readonly name?: string;
+}
+
 export const ELB_MAX_PAGE_SIZE = 2000;
 const PATH_ID = /^[A-Za-z0-9-]{1,64}$/;
 
