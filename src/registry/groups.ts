@@ -21,7 +21,7 @@ export function groupIdOf(group: GroupRef): string {
 }
 
 /** The group id a request names, '' when it names none or its provider is unknown (unvalidated input too). */
-export function serverGroupIdOf(request: { readonly provider?: unknown }): string {
+export function serverGroupIdOf(request: { readonly provider?: unknown; readonly [field: string]: unknown }): string {
   const field = findDefinition(request.provider)?.group.idField;
   const id = field === undefined ? undefined : (request as Record<string, unknown>)[field];
   return typeof id === 'string' ? id : '';
