@@ -180,7 +180,7 @@ export async function startAddServers(
   const optionIssues = startOptionIssues(options);
   if (optionIssues.length > 0) throw refused(optionIssues);
   const parsed = options.validate === false ? undefined : checkAddServersRequest(request);
-  const raw = request as unknown as { provider: string; region: string; serverGroupId?: string; poolId?: string };
+  const raw = request as unknown as { provider: string; region: string; readonly [field: string]: unknown };
   const taskQueue = options.taskQueue ?? TASK_QUEUE;
   const content = parsed ? requestHash(parsed) : createHash('sha256').update(JSON.stringify(request)).digest('hex');
   // The queue is part of what makes two starts the same request: the same servers sent to another queue (other

@@ -59,54 +59,56 @@ const VARIABLES = {
 };
 type AlibabaEnv = { [K in keyof typeof VARIABLES]: z.output<(typeof VARIABLES)[K]> };
 
-/**
- * Alibaba: fixed keys from the environment, or the chain of the sources the environment names, in the vendor's
- * order: a role assumed with the fixed keys, OIDC (RRSA), the CLI profile, the credentials file, the ECS RAM
- * role, a credentials URI. Nothing named: Alibaba is not served.
- */
-function alibabaSettings(env: EnvReading): ProviderSettings | undefined {
-  const e = env.values as AlibabaEnv;
-  const issues = env.issues;
+type Sources = { -readonly [K in keyof AlibabaChainSettings]: AlibabaChainSettings[K] };
+
+/** Fixed keys (ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, with an STS token or not), or undefined; both or neither. */
+function fixedKeys(e: AlibabaEnv, issues: EnvReading['issues']): AlibabaCredentials | undefined {
   const id = e.ALIBABA_CLOUD_ACCESS_KEY_ID;
   const secret = e.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
-  let keys: AlibabaCredentials | undefined;
-  if (id !== undefined || secret !== undefined) {
-    if (id === undefined)
+  if (id === undefined && secret === undefined) {
+    if (e.ALIBABA_CLOUD_SECURITY_TOKEN !== undefined)
       issues.push({
-        variable: 'ALIBABA_CLOUD_ACCESS_KEY_ID',
-        message: 'is required when ALIBABA_CLOUD_ACCESS_KEY_SECRET is set',
+        variable: 'ALIBABA_CLOUD_SECURITY_TOKEN',
+        message:
+          'is set without ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (an STS token comes with its temporary key pair)',
       });
-    if (secret === undefined)
-      issues.push({
-        variable: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
-        message: 'is required when ALIBABA_CLOUD_ACCESS_KEY_ID is set',
-      });
-    if (id !== undefined && secret !== undefined) {
-      keys = guardSecrets(
-        'AlibabaCredentials',
-        {
-          accessKeyId: id,
-          accessKeySecret: secret,
-          ...(e.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: e.ALIBABA_CLOUD_SECURITY_TOKEN } : {}),
-        },
-        ['accessKeySecret', 'securityToken'],
-      );
-    }
-  } else if (e.ALIBABA_CLOUD_SECURITY_TOKEN !== undefined) {
-    issues.push({
-      variable: 'ALIBABA_CLOUD_SECURITY_TOKEN',
-      message:
-        'is set without ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (an STS token comes with its temporary key pair)',
-    });
+    return undefined;
   }
+  if (id === undefined)
+    issues.push({
+      variable: 'ALIBABA_CLOUD_ACCESS_KEY_ID',
+      message: 'is required when ALIBABA_CLOUD_ACCESS_KEY_SECRET is set',
+    });
+  if (secret === undefined)
+    issues.push({
+      variable: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+      message: 'is required when ALIBABA_CLOUD_ACCESS_KEY_ID is set',
+    });
+  if (id === undefined || secret === undefined) return undefined;
+  return guardSecrets(
+    'AlibabaCredentials',
+    {
+      accessKeyId: id,
+      accessKeySecret: secret,
+      ...(e.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: e.ALIBABA_CLOUD_SECURITY_TOKEN } : {}),
+    },
+    ['accessKeySecret', 'securityToken'],
+  );
+}
+
+/** The role sources: OIDC (RRSA) when its variables are set, else a RAM role assumed with the fixed keys. */
+function roleSources(
+  e: AlibabaEnv,
+  keys: AlibabaCredentials | undefined,
+  issues: EnvReading['issues'],
+  sources: Sources,
+) {
   const sessionName = e.ALIBABA_CLOUD_ROLE_SESSION_NAME ?? 'lbflow-worker';
   const sts = {
     ...(e.ALIBABA_CLOUD_STS_REGION ? { stsRegion: e.ALIBABA_CLOUD_STS_REGION } : {}),
     ...(isTrue(e.ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED) ? { vpc: true } : {}),
   };
-  const oidcVars = [e.ALIBABA_CLOUD_OIDC_PROVIDER_ARN, e.ALIBABA_CLOUD_OIDC_TOKEN_FILE];
-  const settings: { -readonly [K in keyof AlibabaChainSettings]: AlibabaChainSettings[K] } = {};
-  if (oidcVars.some((v) => v !== undefined)) {
+  if (e.ALIBABA_CLOUD_OIDC_PROVIDER_ARN !== undefined || e.ALIBABA_CLOUD_OIDC_TOKEN_FILE !== undefined) {
     const missing = (
       ['ALIBABA_CLOUD_ROLE_ARN', 'ALIBABA_CLOUD_OIDC_PROVIDER_ARN', 'ALIBABA_CLOUD_OIDC_TOKEN_FILE'] as const
     ).filter((v) => e[v] === undefined);
@@ -116,53 +118,64 @@ function alibabaSettings(env: EnvReading): ProviderSettings | undefined {
         message:
           'is required for OIDC (RRSA) credentials, with ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE',
       });
-    if (missing.length === 0) {
-      settings.oidc = {
+    if (missing.length === 0)
+      sources.oidc = {
         roleArn: e.ALIBABA_CLOUD_ROLE_ARN!,
         providerArn: e.ALIBABA_CLOUD_OIDC_PROVIDER_ARN!,
         tokenFile: e.ALIBABA_CLOUD_OIDC_TOKEN_FILE!,
         sessionName,
         ...sts,
       };
-    }
   } else if (e.ALIBABA_CLOUD_ROLE_ARN !== undefined) {
-    if (keys) settings.ramRoleArn = { keys, roleArn: e.ALIBABA_CLOUD_ROLE_ARN, sessionName, ...sts };
-    else if (id === undefined && secret === undefined)
+    if (keys) sources.ramRoleArn = { keys, roleArn: e.ALIBABA_CLOUD_ROLE_ARN, sessionName, ...sts };
+    else if (e.ALIBABA_CLOUD_ACCESS_KEY_ID === undefined && e.ALIBABA_CLOUD_ACCESS_KEY_SECRET === undefined)
       issues.push({
         variable: 'ALIBABA_CLOUD_ROLE_ARN',
         message:
           'needs keys to assume the role with (ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET), or an OIDC provider (ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE)',
       });
   }
+}
+
+/** The other sources, in the vendor's order: the CLI profile, the credentials file, the ECS RAM role, a credentials URI. */
+function machineSources(env: EnvReading, e: AlibabaEnv, sources: Sources) {
   const profileName = e.ALIBABA_CLOUD_PROFILE;
+  const profile = profileName ? { profileName } : {};
   if (!isTrue(e.ALIBABA_CLOUD_CLI_PROFILE_DISABLED) && env.homeFile('.aliyun', 'config.json'))
-    settings.cliProfile = profileName ? { profileName } : {};
+    sources.cliProfile = profile;
   if (e.ALIBABA_CLOUD_CREDENTIALS_FILE !== undefined) {
     if (!existsSync(e.ALIBABA_CLOUD_CREDENTIALS_FILE))
-      issues.push({
+      env.issues.push({
         variable: 'ALIBABA_CLOUD_CREDENTIALS_FILE',
         message: `${e.ALIBABA_CLOUD_CREDENTIALS_FILE} does not exist`,
       });
-    else settings.credentialsFile = profileName ? { profileName } : {};
-  } else if (env.homeFile('.alibabacloud', 'credentials'))
-    settings.credentialsFile = profileName ? { profileName } : {};
-  if (e.ALIBABA_CLOUD_ECS_METADATA !== undefined && !isTrue(e.ALIBABA_CLOUD_ECS_METADATA_DISABLED)) {
-    settings.ecsRamRole = {
+    else sources.credentialsFile = profile;
+  } else if (env.homeFile('.alibabacloud', 'credentials')) sources.credentialsFile = profile;
+  if (e.ALIBABA_CLOUD_ECS_METADATA !== undefined && !isTrue(e.ALIBABA_CLOUD_ECS_METADATA_DISABLED))
+    sources.ecsRamRole = {
       roleName: e.ALIBABA_CLOUD_ECS_METADATA,
       disableImdsV1: isTrue(e.ALIBABA_CLOUD_IMDSV1_DISABLED),
     };
-  }
-  if (e.ALIBABA_CLOUD_CREDENTIALS_URI !== undefined) settings.credentialsUri = e.ALIBABA_CLOUD_CREDENTIALS_URI;
+  if (e.ALIBABA_CLOUD_CREDENTIALS_URI !== undefined) sources.credentialsUri = e.ALIBABA_CLOUD_CREDENTIALS_URI;
+}
 
+/**
+ * Alibaba: fixed keys from the environment, or the chain of the sources the environment names, in the vendor's
+ * order: a role assumed with the fixed keys, OIDC (RRSA), the CLI profile, the credentials file, the ECS RAM
+ * role, a credentials URI. Nothing named: Alibaba is not served.
+ */
+function alibabaSettings(env: EnvReading): ProviderSettings | undefined {
+  const e = env.values as AlibabaEnv;
+  const keys = fixedKeys(e, env.issues);
+  const sources: Sources = {};
+  roleSources(e, keys, env.issues, sources);
+  machineSources(env, e, sources);
   const endpoint = e.LBFLOW_ALIBABA_ENDPOINT;
-  const chained = Object.keys(settings).length > 0;
-  if (keys && !settings.ramRoleArn) {
-    // Fixed keys come first, as in the vendor's chain; the other sources would never be reached.
-    return { credentials: keys, source: 'environment', endpoint };
-  }
-  if (!chained) return undefined;
+  // Fixed keys come first, as in the vendor's chain; the other sources would never be reached.
+  if (keys && !sources.ramRoleArn) return { credentials: keys, source: 'environment', endpoint };
+  if (Object.keys(sources).length === 0) return undefined;
   const redirect = e.LBFLOW_ALIBABA_CREDENTIALS_ENDPOINT;
-  const chain = alibabaCredentialChain({ ...settings, ...(redirect ? { redirect } : {}) });
+  const chain = alibabaCredentialChain({ ...sources, ...(redirect ? { redirect } : {}) });
   return { credentials: chain, source: chain.name, endpoint };
 }
 

@@ -61,53 +61,58 @@ function huaweiFileProject(path: string): string | undefined {
  */
 function huaweiSettings(env: EnvReading): ProviderSettings | undefined {
   const e = env.values as HuaweiEnv;
-  const issues = env.issues;
-  const ak = e.HUAWEICLOUD_SDK_AK;
-  const sk = e.HUAWEICLOUD_SDK_SK;
-  const token = e.LBFLOW_HUAWEI_AUTH_TOKEN;
-  const endpoint = e.LBFLOW_HUAWEI_ENDPOINT;
-  if (ak !== undefined || sk !== undefined) {
-    if (token !== undefined)
-      issues.push({
-        variable: 'LBFLOW_HUAWEI_AUTH_TOKEN',
-        message: 'set either HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK or LBFLOW_HUAWEI_AUTH_TOKEN, not both',
-      });
-    if (ak === undefined)
-      issues.push({ variable: 'HUAWEICLOUD_SDK_AK', message: 'is required when HUAWEICLOUD_SDK_SK is set' });
-    if (sk === undefined)
-      issues.push({ variable: 'HUAWEICLOUD_SDK_SK', message: 'is required when HUAWEICLOUD_SDK_AK is set' });
-    if (ak === undefined || sk === undefined || token !== undefined) return undefined;
-    const credentials = {
-      accessKey: ak,
-      secretKey: sk,
-      ...(e.HUAWEICLOUD_SDK_SECURITY_TOKEN ? { securityToken: e.HUAWEICLOUD_SDK_SECURITY_TOKEN } : {}),
-    };
+  if (e.HUAWEICLOUD_SDK_AK !== undefined || e.HUAWEICLOUD_SDK_SK !== undefined) return akSk(e, env.issues);
+  if (e.LBFLOW_HUAWEI_AUTH_TOKEN !== undefined)
     return {
-      credentials: guardSecrets('HuaweiCredentials', credentials, ['secretKey', 'securityToken']) as HuaweiCredentials,
-      source: 'environment',
-      endpoint,
-      projectId: e.HUAWEICLOUD_SDK_PROJECT_ID,
-    };
-  }
-  if (token !== undefined)
-    return {
-      credentials: guardSecrets('HuaweiCredentials', { authToken: token }, ['authToken']),
+      credentials: guardSecrets('HuaweiCredentials', { authToken: e.LBFLOW_HUAWEI_AUTH_TOKEN }, ['authToken']),
       source: 'environment (IAM token)',
-      endpoint,
+      endpoint: e.LBFLOW_HUAWEI_ENDPOINT,
       projectId: e.HUAWEICLOUD_SDK_PROJECT_ID,
     };
   if (e.HUAWEICLOUD_SDK_SECURITY_TOKEN !== undefined) {
-    issues.push({
+    env.issues.push({
       variable: 'HUAWEICLOUD_SDK_SECURITY_TOKEN',
       message:
         'is set without HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (a security token comes with its temporary AK/SK)',
     });
   }
+  return chainSettings(env, e);
+}
+
+/** Fixed AK/SK (with a security token or not): both, and no IAM token beside them. */
+function akSk(e: HuaweiEnv, issues: EnvReading['issues']): ProviderSettings | undefined {
+  const ak = e.HUAWEICLOUD_SDK_AK;
+  const sk = e.HUAWEICLOUD_SDK_SK;
+  if (e.LBFLOW_HUAWEI_AUTH_TOKEN !== undefined)
+    issues.push({
+      variable: 'LBFLOW_HUAWEI_AUTH_TOKEN',
+      message: 'set either HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK or LBFLOW_HUAWEI_AUTH_TOKEN, not both',
+    });
+  if (ak === undefined)
+    issues.push({ variable: 'HUAWEICLOUD_SDK_AK', message: 'is required when HUAWEICLOUD_SDK_SK is set' });
+  if (sk === undefined)
+    issues.push({ variable: 'HUAWEICLOUD_SDK_SK', message: 'is required when HUAWEICLOUD_SDK_AK is set' });
+  if (ak === undefined || sk === undefined || e.LBFLOW_HUAWEI_AUTH_TOKEN !== undefined) return undefined;
+  const credentials = {
+    accessKey: ak,
+    secretKey: sk,
+    ...(e.HUAWEICLOUD_SDK_SECURITY_TOKEN ? { securityToken: e.HUAWEICLOUD_SDK_SECURITY_TOKEN } : {}),
+  };
+  return {
+    credentials: guardSecrets('HuaweiCredentials', credentials, ['secretKey', 'securityToken']) as HuaweiCredentials,
+    source: 'environment',
+    endpoint: e.LBFLOW_HUAWEI_ENDPOINT,
+    projectId: e.HUAWEICLOUD_SDK_PROJECT_ID,
+  };
+}
+
+/** The chain of the credentials file and the ECS metadata securitykey, in the vendor SDKs' order; none: undefined. */
+function chainSettings(env: EnvReading, e: HuaweiEnv): ProviderSettings | undefined {
   const settings: { -readonly [K in keyof HuaweiChainSettings]: HuaweiChainSettings[K] } = {};
   let file: string | undefined;
   if (e.HUAWEICLOUD_SDK_CREDENTIALS_FILE !== undefined) {
     if (!existsSync(e.HUAWEICLOUD_SDK_CREDENTIALS_FILE))
-      issues.push({
+      env.issues.push({
         variable: 'HUAWEICLOUD_SDK_CREDENTIALS_FILE',
         message: `${e.HUAWEICLOUD_SDK_CREDENTIALS_FILE} does not exist`,
       });
@@ -117,7 +122,7 @@ function huaweiSettings(env: EnvReading): ProviderSettings | undefined {
   if (e.LBFLOW_HUAWEI_ECS_METADATA === 'true')
     settings.metadata = { endpoint: e.LBFLOW_HUAWEI_METADATA_ENDPOINT ?? HUAWEI_METADATA_ENDPOINT };
   else if (e.LBFLOW_HUAWEI_METADATA_ENDPOINT !== undefined)
-    issues.push({
+    env.issues.push({
       variable: 'LBFLOW_HUAWEI_METADATA_ENDPOINT',
       message:
         'is set without LBFLOW_HUAWEI_ECS_METADATA=true (the metadata securitykey is asked only when that is on)',
@@ -127,7 +132,7 @@ function huaweiSettings(env: EnvReading): ProviderSettings | undefined {
   return {
     credentials: chain,
     source: chain.name,
-    endpoint,
+    endpoint: e.LBFLOW_HUAWEI_ENDPOINT,
     projectId: e.HUAWEICLOUD_SDK_PROJECT_ID ?? (file ? huaweiFileProject(file) : undefined),
   };
 }

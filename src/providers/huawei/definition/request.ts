@@ -37,6 +37,57 @@ function atMostCodePoints(value: string, limit: number): boolean {
   return true;
 }
 
+/** The rules across a member's fields: its address by its type (IP-type or in a subnet), and where a zone may be given. */
+function checkMember(value: unknown, ctx: z.core.$RefinementCtx): void {
+  const { address, subnetCidrId, availabilityZone } = value as Record<string, unknown>;
+  const ipType = subnetCidrId === undefined;
+  // Parsed once: this runs for every member of a request, in the request and again in its group's coordinator.
+  const v4 = typeof address === 'string' ? parseIpv4(address) : undefined;
+  const special =
+    v4 !== undefined ? ipv4NumberSpecialUse(v4) : typeof address === 'string' ? ipv6SpecialUse(address) : undefined;
+  const privateV4 = v4 !== undefined && ipv4NumberInBlocks(v4, PRIVATE_IPV4_BLOCKS);
+  if (special !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['address'],
+      input: address,
+      message: `Address must be a backend's address, not ${special}; got ${describeValue(address)}.`,
+    });
+  } else if (!ipType && v4 !== undefined && !privateV4) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['address'],
+      input: address,
+      message: `A member with subnetCidrId is an address of that subnet, so its IPv4 address must be private (${PRIVATE_RANGES}); got ${describeValue(address)}.`,
+    });
+  } else if (ipType && typeof address === 'string') {
+    if (v4 === undefined && isIpv6(address)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['address'],
+        input: address,
+        message: `An IPv6 address needs subnetCidrId (the IPv6 subnet's neutron_network_id); without it the member is IP-type and must use a private IPv4 address; got ${describeValue(address)}.`,
+      });
+    } else if (v4 !== undefined && !privateV4) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['address'],
+        input: address,
+        message: `Without subnetCidrId the member is IP-type and its address must be a private IPv4 address in ${PRIVATE_RANGES}; got ${describeValue(address)}.`,
+      });
+    }
+  }
+  if (!ipType && availabilityZone !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['availabilityZone'],
+      input: availabilityZone,
+      message:
+        'availabilityZone is only allowed on IP-type members (those without subnetCidrId); remove availabilityZone or subnetCidrId.',
+    });
+  }
+}
+
 /**
  * Builds the schemas of one Huawei ELB request from the shared parts (see src/registry's `requestSchemas()`: once
  * per realm, in a closure).
@@ -72,55 +123,7 @@ export function huaweiSchemas(parts: RequestParts) {
   });
 
   /** One Huawei ELB member; weight defaults to 1 as the API does. */
-  const HuaweiServerSchema = huaweiServerObject.superRefine((value, ctx) => {
-    const { address, subnetCidrId, availabilityZone } = value as Record<string, unknown>;
-    const ipType = subnetCidrId === undefined;
-    // Parsed once: this runs for every member of a request, in the request and again in its group's coordinator.
-    const v4 = typeof address === 'string' ? parseIpv4(address) : undefined;
-    const special =
-      v4 !== undefined ? ipv4NumberSpecialUse(v4) : typeof address === 'string' ? ipv6SpecialUse(address) : undefined;
-    const privateV4 = v4 !== undefined && ipv4NumberInBlocks(v4, PRIVATE_IPV4_BLOCKS);
-    if (special !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['address'],
-        input: address,
-        message: `Address must be a backend's address, not ${special}; got ${describeValue(address)}.`,
-      });
-    } else if (!ipType && v4 !== undefined && !privateV4) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['address'],
-        input: address,
-        message: `A member with subnetCidrId is an address of that subnet, so its IPv4 address must be private (${PRIVATE_RANGES}); got ${describeValue(address)}.`,
-      });
-    } else if (ipType && typeof address === 'string') {
-      if (v4 === undefined && isIpv6(address)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['address'],
-          input: address,
-          message: `An IPv6 address needs subnetCidrId (the IPv6 subnet's neutron_network_id); without it the member is IP-type and must use a private IPv4 address; got ${describeValue(address)}.`,
-        });
-      } else if (v4 !== undefined && !privateV4) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['address'],
-          input: address,
-          message: `Without subnetCidrId the member is IP-type and its address must be a private IPv4 address in ${PRIVATE_RANGES}; got ${describeValue(address)}.`,
-        });
-      }
-    }
-    if (!ipType && availabilityZone !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['availabilityZone'],
-        input: availabilityZone,
-        message:
-          'availabilityZone is only allowed on IP-type members (those without subnetCidrId); remove availabilityZone or subnetCidrId.',
-      });
-    }
-  }, whenObject);
+  const HuaweiServerSchema = huaweiServerObject.superRefine(checkMember, whenObject);
 
   /** An AddServers request for a Huawei ELB v3 backend server group (pool). */
   const HuaweiAddServersRequestSchema = strictObject('the request', {
