@@ -44,4 +44,4 @@ export {
 } from './huawei/client.js';
 
 export { createProvider, pluginOf, PROVIDER_PLUGINS, type ProviderConfig } from './registry.js';
-export type { ClientOptions, ProviderPlugin, ProviderSettings } from './plugin.js';
+export { clientConfigOf, type ProviderPlugin, type ProviderSettings } from './plugin.js';

@@ -35,14 +35,15 @@ export interface ProviderPlugin<P extends Provider = Provider> {
   readonly projectVariable?: string;
   /** Its settings from the environment, pushing every problem; undefined when nothing names this provider. */
   settings(env: EnvReading): ProviderSettings | undefined;
-  /** Its client. */
+  /** Its client: every provider's configuration takes `credentials`, `endpoint`, `connections` and `observe`. */
   client(config: ClientConfigOf<P>): LoadBalancerProvider<P>;
-  /** Its client's configuration from a worker's settings. */
-  clientConfig(settings: ProviderSettings, options: ClientOptions): ClientConfigOf<P>;
 }
 
-export interface ClientOptions {
-  /** HTTP connections per endpoint (the worker's provider concurrency). */
-  readonly connections: number;
-  readonly observe?: CallObserver | undefined;
+/** A client's configuration from a worker's settings (what every provider's client configuration takes). */
+export function clientConfigOf<P extends Provider>(
+  settings: ProviderSettings,
+  options: { readonly connections: number; readonly observe?: CallObserver | undefined },
+): ClientConfigOf<P> {
+  const { credentials, endpoint } = settings;
+  return { credentials, endpoint, connections: options.connections, observe: options.observe } as ClientConfigOf<P>;
 }

@@ -2,6 +2,7 @@
 // calls in flight, so a burst of runs cannot exceed the cloud's flow control from one worker.
 import type { Provider } from '../domain/index.js';
 import {
+  clientConfigOf,
   pluginOf,
   PROVIDER_PLUGINS,
   ProviderError,
@@ -176,7 +177,7 @@ export function buildProviders(config: WorkerConfig, observe?: CallObserver): Wo
       clients.set(plugin.name, unconfigured(plugin.name));
       continue;
     }
-    const client = plugin.client(plugin.clientConfig(settings, { connections: providerConcurrency, observe }));
+    const client = plugin.client(clientConfigOf(settings, { connections: providerConcurrency, observe }));
     const project =
       settings.projectId !== undefined && plugin.projectVariable !== undefined
         ? { id: settings.projectId, variable: plugin.projectVariable }

@@ -196,10 +196,4 @@ export const alibabaPlugin: ProviderPlugin<'alibaba-gwlb'> = {
   },
   settings: alibabaSettings,
   client: (config) => new AlibabaGwlbProvider(config),
-  clientConfig: (settings, { connections, observe }) => ({
-    credentials: settings.credentials as AlibabaGwlbConfig['credentials'],
-    endpoint: settings.endpoint,
-    connections,
-    observe,
-  }),
 };

@@ -147,10 +147,4 @@ export const huaweiPlugin: ProviderPlugin<'huawei-elb'> = {
   projectVariable: 'HUAWEICLOUD_SDK_PROJECT_ID',
   settings: huaweiSettings,
   client: (config) => new HuaweiElbProvider(config),
-  clientConfig: (settings, { connections, observe }) => ({
-    credentials: settings.credentials as HuaweiElbConfig['credentials'],
-    endpoint: settings.endpoint,
-    connections,
-    observe,
-  }),
 };
