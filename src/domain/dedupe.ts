@@ -42,7 +42,7 @@ function differingFields(identity: readonly string[], first: object, other: obje
 }
 
 /** Collapses exact duplicates (keeping the first, order-stable) and reports same-key servers that disagree. */
-export function dedupeServers<I extends object, L extends readonly I[]>(
+export function dedupeBy<I extends object, L extends readonly I[]>(
   rules: IdentityRules<I>,
   servers: L,
 ): DedupeResult<L[number]> {

@@ -2,7 +2,7 @@
 // provider's own fields live in its definition, src/providers/<name>/definition/request.ts), whose every message
 // names the field's problem and the rule it broke.
 import { z } from 'zod';
-import { dedupeServers } from './dedupe.js';
+import { dedupeBy } from './dedupe.js';
 import type { IdentityRules, RequestInputOf, RequestOf } from './provider.js';
 import { integer, must, says, strictObject, text, whenObject, type Input } from './fields.js';
 
@@ -57,7 +57,7 @@ export function serversField<E extends z.ZodType>(identity: IdentityRules, eleme
             valid.push(server as object);
           }
         });
-        for (const conflict of dedupeServers(identity, valid).conflicts) {
+        for (const conflict of dedupeBy(identity, valid).conflicts) {
           const index = indices[conflict.index] ?? conflict.index;
           const first = indices[conflict.firstIndex] ?? conflict.firstIndex;
           const kept = valid[conflict.firstIndex] as object;

@@ -3,6 +3,10 @@
 import type { Provider } from '../domain/index.js';
 import { alibabaPlugin } from './alibaba/plugin.js';
 import { huaweiPlugin } from './huawei/plugin.js';
+// The same modules for their types (each adds its client's shapes to ProviderClientModels): a side-effect import is
+// the one kind the declaration files keep.
+import './alibaba/plugin.js';
+import './huawei/plugin.js';
 import type { ProviderPlugin } from './plugin.js';
 import type { ClientConfigOf, LoadBalancerProvider } from './types.js';
 

@@ -1,6 +1,6 @@
 // A server's identity, asked of its provider's rules (src/providers/<name>/definition/identity.ts).
 import {
-  dedupeServers as dedupeBy,
+  dedupeBy,
   pickIdentity,
   type DedupeResult,
   type IdentityOf,

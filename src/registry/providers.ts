@@ -4,6 +4,10 @@
 import type { Provider, ProviderDefinition } from '../domain/index.js';
 import { alibabaGwlb } from '../providers/alibaba/definition/index.js';
 import { huaweiElb } from '../providers/huawei/definition/index.js';
+// The same modules for their types: each adds its provider to ProviderModels, and a side-effect import is the one
+// kind the declaration files keep, so every package entry that reaches the registry sees every provider's shapes.
+import '../providers/alibaba/definition/index.js';
+import '../providers/huawei/definition/index.js';
 
 export const PROVIDER_DEFINITIONS: readonly ProviderDefinition[] = [alibabaGwlb, huaweiElb];
 

@@ -196,6 +196,18 @@ describe('lbflow installed from its tarball into another project', () => {
     rmSync(join(app, 'src', 'wrong.ts'));
     expect(wrong.status).not.toBe(0);
     expect(wrong.stdout).toMatch(/wrong\.ts.*Type 'string\[\]' is not assignable to type 'number'/);
+    // The domain entry alone knows every provider (their shapes come with it), so a request for no provider fails
+    // by naming the ones there are, not as `never`.
+    writeFileSync(
+      join(app, 'src', 'unknown-provider.ts'),
+      "import type { AddServersRequestInput } from 'lbflow/domain';\nexport const r: AddServersRequestInput['provider'] = 'acme-lb';\n",
+    );
+    const unknown = run(process.execPath, [TSC, '-p', 'tsconfig.json', '--noEmit'], app);
+    rmSync(join(app, 'src', 'unknown-provider.ts'));
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stdout).toMatch(
+      /unknown-provider\.ts.*'"acme-lb"' is not assignable to type '"alibaba-gwlb" \| "huawei-elb"'/,
+    );
   }, 120_000);
 
   it('a TypeScript service starts a run, reads its progress and typed result, and typed failures by class', () => {
