@@ -66,8 +66,8 @@ export const PRIVATE_IPV4_BLOCKS: readonly Ipv4Block[] = [
   block('192.168.0.0/16'),
 ];
 
-/** Ranges an Alibaba GWLB Ip-type server group accepts: RFC 1918 plus RFC 6598 shared space (research §2.5). */
-export const GWLB_IP_TARGET_BLOCKS: readonly Ipv4Block[] = [
+/** RFC 1918 plus RFC 6598 shared address space: what an Alibaba GWLB Ip-type server group accepts (research §2.5). */
+export const PRIVATE_OR_SHARED_IPV4_BLOCKS: readonly Ipv4Block[] = [
   block('10.0.0.0/8'),
   block('100.64.0.0/10'),
   block('172.16.0.0/12'),

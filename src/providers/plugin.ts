@@ -2,7 +2,7 @@
 // provider's folder exports one (`plugin.ts`), src/providers/registry.ts lists them, and the worker asks them,
 // never a name. The workflow-safe half is its `definition/` (src/domain/definition.ts).
 import type { z } from 'zod';
-import type { Provider } from '../domain/index.js';
+import type { Provider, ProviderDefinition } from '../domain/index.js';
 import type { EnvReading } from './env.js';
 import type { CallObserver } from './observe.js';
 import type { ClientConfigOf, LoadBalancerProvider } from './types.js';
@@ -19,8 +19,11 @@ export interface ProviderSettings {
   readonly projectId?: string | undefined;
 }
 
+/** A provider as the worker knows it: its workflow-safe definition, and what only Node may do (its client, its keys). */
 export interface ProviderPlugin<P extends Provider = Provider> {
   readonly name: P;
+  /** Its workflow-safe half (src/providers/<name>/definition/), the object src/registry lists. */
+  readonly definition: ProviderDefinition<P>;
   /** The environment variables it reads, each with its rule, in the vendor's order. */
   readonly variables: Readonly<Record<string, z.ZodType>>;
   /** Those of its variables whose values are secrets (masked wherever a configuration error would show them). */

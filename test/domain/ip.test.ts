@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalIpv6,
-  GWLB_IP_TARGET_BLOCKS,
+  PRIVATE_OR_SHARED_IPV4_BLOCKS,
   ipv4InBlocks,
   isIpv4,
   isIpv6,
@@ -116,7 +116,7 @@ describe('IPv4 ranges', () => {
     ['192.168.3.4', true],
     ['1.1.1.1', false],
   ])('GWLB Ip target (RFC 1918 + 100.64/10) %s → %s', (text, expected) => {
-    expect(ipv4InBlocks(text, GWLB_IP_TARGET_BLOCKS)).toBe(expected);
+    expect(ipv4InBlocks(text, PRIVATE_OR_SHARED_IPV4_BLOCKS)).toBe(expected);
   });
 });
 

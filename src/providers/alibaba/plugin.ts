@@ -7,7 +7,7 @@ import { blankToUndefined, endpoint, isTrue, optionalText, type EnvReading } fro
 import type { ProviderPlugin, ProviderSettings } from '../plugin.js';
 import { AlibabaGwlbProvider, type AlibabaGwlbConfig, type AlibabaMember } from './client.js';
 import { alibabaCredentialChain, type AlibabaChainSettings } from './credentials.js';
-import type { AlibabaIdentity } from './definition/index.js';
+import { alibabaGwlb, type AlibabaIdentity } from './definition/index.js';
 import type { AlibabaCredentials } from './signer.js';
 
 declare module '../types.js' {
@@ -180,7 +180,8 @@ function alibabaSettings(env: EnvReading): ProviderSettings | undefined {
 }
 
 export const alibabaPlugin: ProviderPlugin<'alibaba-gwlb'> = {
-  name: 'alibaba-gwlb',
+  name: alibabaGwlb.name,
+  definition: alibabaGwlb,
   variables: VARIABLES,
   secretVariables: ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN'],
   credentialHint: 'ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',

@@ -8,7 +8,7 @@ import { blankToUndefined, endpoint, optionalText, type EnvReading } from '../en
 import type { ProviderPlugin, ProviderSettings } from '../plugin.js';
 import { HuaweiElbProvider, type HuaweiCredentials, type HuaweiElbConfig, type HuaweiMember } from './client.js';
 import { HUAWEI_METADATA_ENDPOINT, huaweiCredentialChain, type HuaweiChainSettings } from './credentials.js';
-import type { HuaweiIdentity } from './definition/index.js';
+import { huaweiElb, type HuaweiIdentity } from './definition/index.js';
 
 declare module '../types.js' {
   interface ProviderClientModels {
@@ -138,7 +138,8 @@ function chainSettings(env: EnvReading, e: HuaweiEnv): ProviderSettings | undefi
 }
 
 export const huaweiPlugin: ProviderPlugin<'huawei-elb'> = {
-  name: 'huawei-elb',
+  name: huaweiElb.name,
+  definition: huaweiElb,
   variables: VARIABLES,
   secretVariables: ['HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'LBFLOW_HUAWEI_AUTH_TOKEN'],
   credentialHint: 'HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or LBFLOW_HUAWEI_AUTH_TOKEN',

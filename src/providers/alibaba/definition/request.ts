@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { must, says, strictObject, text, whenObject } from '../../../domain/fields.js';
 import {
-  GWLB_IP_TARGET_BLOCKS,
+  PRIVATE_OR_SHARED_IPV4_BLOCKS,
   ipv4InBlocks,
   ipv4SpecialUse,
   isIpv4,
@@ -34,7 +34,7 @@ function alibabaServerIdProblem(serverType: unknown, serverId: string): string |
     const special = ipv4SpecialUse(serverId);
     if (special !== undefined)
       return `For serverType "Ip" the server id must be a backend's address, not ${special}; got ${describeValue(serverId)}.`;
-    return ipv4InBlocks(serverId, GWLB_IP_TARGET_BLOCKS)
+    return ipv4InBlocks(serverId, PRIVATE_OR_SHARED_IPV4_BLOCKS)
       ? undefined
       : must(
           'For serverType "Ip" the server id',
