@@ -1,5 +1,5 @@
 // The providers' Node-side plug-ins (their clients, credentials and variables): one line each, in the order of
-// src/registry's definitions. A third provider is its folder (definition/ and plugin.ts) and one line here and there.
+// src/registry's definitions. A third provider is its folder (definition/ and plugin.ts) and its entries here and there.
 import type { Provider } from '../domain/index.js';
 import { alibabaPlugin } from './alibaba/plugin.js';
 import { huaweiPlugin } from './huawei/plugin.js';
