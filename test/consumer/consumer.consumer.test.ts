@@ -187,27 +187,29 @@ describe('lbflow installed from its tarball into another project', () => {
 
   it('type-checks a TypeScript service and its workflow against the shipped declarations (strict)', () => {
     ok(run(process.execPath, [TSC, '-p', 'tsconfig.json'], app), 'tsc in the consumer project');
+    /** tsc's output on the project with one more file, which must fail to type-check. */
+    const failsWith = (file: string, text: string) => {
+      writeFileSync(join(app, 'src', file), text);
+      const ran = run(process.execPath, [TSC, '-p', 'tsconfig.json', '--noEmit'], app);
+      rmSync(join(app, 'src', file));
+      expect(ran.status).not.toBe(0);
+      return ran.stdout;
+    };
     // The same check fails on a wrong use: the declarations carry real types, not `any`.
-    writeFileSync(
-      join(app, 'src', 'wrong.ts'),
-      "import type { AddServersResult } from 'lbflow/client';\nexport const n: number = ({} as AddServersResult).added;\n",
-    );
-    const wrong = run(process.execPath, [TSC, '-p', 'tsconfig.json', '--noEmit'], app);
-    rmSync(join(app, 'src', 'wrong.ts'));
-    expect(wrong.status).not.toBe(0);
-    expect(wrong.stdout).toMatch(/wrong\.ts.*Type 'string\[\]' is not assignable to type 'number'/);
+    expect(
+      failsWith(
+        'wrong.ts',
+        "import type { AddServersResult } from 'lbflow/client';\nexport const n: number = ({} as AddServersResult).added;\n",
+      ),
+    ).toMatch(/wrong\.ts.*Type 'string\[\]' is not assignable to type 'number'/);
     // The domain entry alone knows every provider (their shapes come with it), so a request for no provider fails
     // by naming the ones there are, not as `never`.
-    writeFileSync(
-      join(app, 'src', 'unknown-provider.ts'),
-      "import type { AddServersRequestInput } from 'lbflow/domain';\nexport const r: AddServersRequestInput['provider'] = 'acme-lb';\n",
-    );
-    const unknown = run(process.execPath, [TSC, '-p', 'tsconfig.json', '--noEmit'], app);
-    rmSync(join(app, 'src', 'unknown-provider.ts'));
-    expect(unknown.status).not.toBe(0);
-    expect(unknown.stdout).toMatch(
-      /unknown-provider\.ts.*'"acme-lb"' is not assignable to type '"alibaba-gwlb" \| "huawei-elb"'/,
-    );
+    expect(
+      failsWith(
+        'unknown-provider.ts',
+        "import type { AddServersRequestInput } from 'lbflow/domain';\nexport const r: AddServersRequestInput['provider'] = 'acme-lb';\n",
+      ),
+    ).toMatch(/unknown-provider\.ts.*'"acme-lb"' is not assignable to type '"alibaba-gwlb" \| "huawei-elb"'/);
   }, 120_000);
 
   it('a TypeScript service starts a run, reads its progress and typed result, and typed failures by class', () => {
