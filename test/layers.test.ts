@@ -1,19 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchTree } from './setup/scratch-tree.js';
 import { checkLayers, layerTable } from '../scripts/check-layers.mjs';
 
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
 
 describe('layer check (docs/design.md, "Layers")', () => {
-  const tree = mkdtempSync(join(tmpdir(), 'lbflow-layers-'));
-  const write = (path: string, text: string) => {
-    mkdirSync(dirname(join(tree, path)), { recursive: true });
-    writeFileSync(join(tree, path), text);
-  };
-  afterAll(() => rmSync(tree, { recursive: true, force: true }));
+  const { dir: tree, write } = scratchTree('lbflow-layers-');
 
   it('finds no violation in the project itself', () => {
     expect(checkLayers(SRC)).toEqual([]);

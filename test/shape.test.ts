@@ -1,25 +1,20 @@
 // The shape check of `npm run lint` (scripts/check-shape.mjs): it passes on the project and fails on each rule broken.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchTree } from './setup/scratch-tree.js';
 import { checkShape, MAX_FILE_LINES, MAX_FUNCTION_LINES, providerNames } from '../scripts/check-shape.mjs';
 
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
 
 describe('shape check (issue 31: src/workflows sizes, provider names in their places)', () => {
-  const tree = mkdtempSync(join(tmpdir(), 'lbflow-shape-'));
-  const write = (path: string, text: string) => {
-    mkdirSync(dirname(join(tree, path)), { recursive: true });
-    writeFileSync(join(tree, path), text);
-  };
+  const { dir: tree, write } = scratchTree('lbflow-shape-');
   // The names come from the providers' definitions (their `ProviderModels` keys), so the tree has the real ones.
   for (const provider of ['alibaba', 'huawei']) {
     const definition = join('providers', provider, 'definition', 'index.ts');
     write(definition, readFileSync(join(SRC, definition), 'utf8'));
   }
-  afterAll(() => rmSync(tree, { recursive: true, force: true }));
   const found = () => checkShape(tree);
 
   it("reads the provider names from the providers' definitions", () => {

@@ -17,8 +17,6 @@ import type { RequestParts } from './request.js';
 export interface GroupRules<P extends Provider = Provider> {
   /** The field of a request (and of its group reference) that holds the group's id: `serverGroupId`, `poolId`. */
   readonly idField: string;
-  /** What the id is called in the provider's console and docs, for help texts: "server group", "pool". */
-  readonly idLabel: string;
   /** The group a parsed request targets. */
   ref(request: RequestOf<P>): GroupRefOf<P>;
 }

@@ -13,8 +13,6 @@ export interface GroupBase {
 export interface ProviderModel {
   /** One server of a parsed request (defaults applied). */
   readonly server: object;
-  /** One server as a caller writes it. */
-  readonly serverInput: object;
   /** The fields that identify a server in the group (a listed member has them too). */
   readonly identity: object;
   /** The group a request targets. */
@@ -37,7 +35,6 @@ export type Provider = keyof ProviderModels & string;
 
 type ModelOf<P extends Provider> = Extract<ProviderModels[P], ProviderModel>;
 export type ServerOf<P extends Provider = Provider> = ModelOf<P>['server'];
-export type ServerInputOf<P extends Provider = Provider> = ModelOf<P>['serverInput'];
 export type IdentityOf<P extends Provider = Provider> = ModelOf<P>['identity'];
 export type GroupRefOf<P extends Provider = Provider> = ModelOf<P>['group'];
 export type RequestOf<P extends Provider = Provider> = ModelOf<P>['request'];

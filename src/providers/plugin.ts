@@ -21,8 +21,7 @@ export interface ProviderSettings {
 
 /** A provider as the worker knows it: its workflow-safe definition, and what only Node may do (its client, its keys). */
 export interface ProviderPlugin<P extends Provider = Provider> {
-  readonly name: P;
-  /** Its workflow-safe half (src/providers/<name>/definition/), the object src/registry lists. */
+  /** Its workflow-safe half (src/providers/<name>/definition/), the object src/registry lists; its name too. */
   readonly definition: ProviderDefinition<P>;
   /** The environment variables it reads, each with its rule, in the vendor's order. */
   readonly variables: Readonly<Record<string, z.ZodType>>;

@@ -14,9 +14,9 @@ export const PROVIDER_PLUGINS: readonly ProviderPlugin[] = [alibabaPlugin, huawe
 
 /** The plug-in of `provider`. */
 export function pluginOf<P extends Provider>(provider: P): ProviderPlugin<P> {
-  const found = PROVIDER_PLUGINS.find((p) => p.name === provider);
+  const found = PROVIDER_PLUGINS.find((p) => p.definition.name === provider);
   if (found === undefined) {
-    const known = PROVIDER_PLUGINS.map((p) => JSON.stringify(p.name)).join(', ');
+    const known = PROVIDER_PLUGINS.map((p) => JSON.stringify(p.definition.name)).join(', ');
     throw new TypeError(`unknown provider ${JSON.stringify(provider)}; expected one of ${known}`);
   }
   return found as unknown as ProviderPlugin<P>;

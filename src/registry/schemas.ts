@@ -14,12 +14,8 @@ import {
   type CoordinationSchemas,
   type ValidationResult,
 } from '../domain/index.js';
-import { must } from '../domain/fields.js';
+import { isRecord, must } from '../domain/fields.js';
 import { PROVIDER_DEFINITIONS, PROVIDERS } from './providers.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Builds the request schemas. Called once per realm through `requestSchemas()`: inside the workflow sandbox once per

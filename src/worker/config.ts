@@ -205,13 +205,13 @@ function providerSettings(
   const homeFile = homeFiles(home);
   for (const plugin of PROVIDER_PLUGINS) {
     const settings = plugin.settings({ values, issues, homeFile });
-    if (settings) providers[plugin.name] = settings;
+    if (settings) providers[plugin.definition.name] = settings;
   }
   if (Object.keys(providers).length === 0 && !issues.some((i) => PROVIDER_VARIABLES.has(i.variable))) {
     const [first] = PROVIDER_PLUGINS;
     issues.push({
       variable: Object.keys(first?.variables ?? {})[0] ?? 'HOME',
-      message: `no provider credentials: set ${PROVIDER_PLUGINS.map((p) => `${p.credentialHint} (${p.name})`).join(', and/or ')}; or name a credential source: ${PROVIDER_PLUGINS.map((p) => p.sourceHint).join(', ')} (see the README's credentials table)`,
+      message: `no provider credentials: set ${PROVIDER_PLUGINS.map((p) => `${p.credentialHint} (${p.definition.name})`).join(', and/or ')}; or name a credential source: ${PROVIDER_PLUGINS.map((p) => p.sourceHint).join(', ')} (see the README's credentials table)`,
     });
   }
   return providers;

@@ -172,9 +172,10 @@ export function buildProviders(config: WorkerConfig, observe?: CallObserver): Wo
   const { providerCallsPerSecond, providerConcurrency } = config.limits;
   const clients = new Map<Provider, LoadBalancerProvider>();
   for (const plugin of PROVIDER_PLUGINS) {
-    const settings = config.providers[plugin.name];
+    const { name } = plugin.definition;
+    const settings = config.providers[name];
     if (settings === undefined) {
-      clients.set(plugin.name, unconfigured(plugin.name));
+      clients.set(name, unconfigured(name));
       continue;
     }
     const client = plugin.client(clientConfigOf(settings, { connections: providerConcurrency, observe }));
@@ -182,7 +183,7 @@ export function buildProviders(config: WorkerConfig, observe?: CallObserver): Wo
       settings.projectId !== undefined && plugin.projectVariable !== undefined
         ? { id: settings.projectId, variable: plugin.projectVariable }
         : undefined;
-    clients.set(plugin.name, gated(client, new CallGate(providerCallsPerSecond, providerConcurrency), project));
+    clients.set(name, gated(client, new CallGate(providerCallsPerSecond, providerConcurrency), project));
   }
   return {
     providerFor: (provider) => {
@@ -190,7 +191,7 @@ export function buildProviders(config: WorkerConfig, observe?: CallObserver): Wo
       if (client === undefined) throw new TypeError(`no provider ${JSON.stringify(provider)} is registered`);
       return client;
     },
-    served: PROVIDER_PLUGINS.map((p) => p.name).filter((p) => config.providers[p] !== undefined),
+    served: PROVIDER_PLUGINS.map((p) => p.definition.name).filter((p) => config.providers[p] !== undefined),
     close: async () => {
       await Promise.all([...clients.values()].map((c) => c.close()));
     },

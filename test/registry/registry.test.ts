@@ -25,13 +25,13 @@ const requests = { 'alibaba-gwlb': alibaba(), 'huawei-elb': huawei() } as const;
 describe('provider registry (issue 31: each provider one folder, listed once per side)', () => {
   it('lists each provider once, its definition and its plug-in in the same order', () => {
     expect(PROVIDERS).toEqual(PROVIDER_DEFINITIONS.map((d) => d.name));
-    expect(PROVIDER_PLUGINS.map((p) => p.name)).toEqual([...PROVIDERS]);
+    expect(PROVIDER_PLUGINS.map((p) => p.definition.name)).toEqual([...PROVIDERS]);
     // A plug-in carries its provider's definition: the very object the workflow side's registry lists.
     PROVIDER_PLUGINS.forEach((plugin, n) => expect(plugin.definition).toBe(PROVIDER_DEFINITIONS[n]));
     expect(new Set(PROVIDERS).size).toBe(PROVIDERS.length);
     for (const provider of PROVIDERS) {
       expect(definitionOf(provider).name).toBe(provider);
-      expect(pluginOf(provider).name).toBe(provider);
+      expect(pluginOf(provider).definition.name).toBe(provider);
     }
   });
 

@@ -3,8 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { chunk, MAX_SERVERS_PER_CALL } from '../../domain/index.js';
-import { identityKey } from '../../registry/index.js';
-import type { AlibabaGroupRef, AlibabaServer } from './definition/index.js';
+import { alibabaIdentity, type AlibabaGroupRef, type AlibabaServer } from './definition/index.js';
 import { MAX_PAGES, mergeBatches, readBatches, type BatchRead } from '../batches.js';
 import { invalidRequest, isProviderError, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
 import { fixedCredentials, isCredentialSource, withRenewal, type CredentialSource } from '../credentials.js';
@@ -30,7 +29,7 @@ import { defaultUserAgent } from '../user-agent.js';
 const PROVIDER = 'alibaba-gwlb' as const;
 /** A GWLB server as ListServerGroupServers returns it. */
 export interface AlibabaMember {
-  /** Domain `identityKey`: `Type:id:port`. */
+  /** Its identity key (`alibabaIdentity.key`): `Type:id:port`. */
   readonly key: string;
   /** Raw `Status`: Adding, Available, Draining, Removing, Replacing. */
   readonly status: string;
@@ -194,7 +193,7 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
   ): Promise<ListServersResult<'alibaba-gwlb'>> {
     const action = 'ListServerGroupServers';
     const wanted =
-      options.servers === undefined ? undefined : new Set(options.servers.map((s) => identityKey(PROVIDER, s)));
+      options.servers === undefined ? undefined : new Set(options.servers.map((s) => alibabaIdentity.key(s)));
     const idBatches =
       options.servers === undefined
         ? [undefined]
@@ -296,7 +295,7 @@ export class AlibabaGwlbProvider implements LoadBalancerProvider<'alibaba-gwlb'>
     }
     // A dry run carries no ClientToken, so the real call with the same key can never be answered from it.
     const params = changeParams(group.serverGroupId, servers, dryRun ? undefined : options.idempotencyKey, dryRun);
-    const keys = servers.map((s) => identityKey(PROVIDER, s));
+    const keys = servers.map((s) => alibabaIdentity.key(s));
     try {
       const { requestId } = await this.#call(action, group.region, params, options.signal);
       // A 2xx to a dry run means the service ignored DryRun and applied the change: report it as applied.
@@ -331,7 +330,7 @@ function toMember(s: Json): AlibabaMember | undefined {
   const port = typeof s.Port === 'number' ? s.Port : Number(s.Port ?? 6081);
   const serverIp = str(s.ServerIp);
   const member: AlibabaMember = {
-    key: identityKey(PROVIDER, { serverType, serverId, port }),
+    key: alibabaIdentity.key({ serverType, serverId, port }),
     status: str(s.Status) ?? '',
     serverId,
     serverType,

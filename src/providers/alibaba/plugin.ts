@@ -180,7 +180,6 @@ function alibabaSettings(env: EnvReading): ProviderSettings | undefined {
 }
 
 export const alibabaPlugin: ProviderPlugin<'alibaba-gwlb'> = {
-  name: alibabaGwlb.name,
   definition: alibabaGwlb,
   variables: VARIABLES,
   secretVariables: ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN'],

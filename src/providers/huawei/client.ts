@@ -2,8 +2,7 @@
 // with an IAM token, one attempt per call. huawei-elb.md §1–§4.
 import { inspect } from 'node:util';
 import { MAX_SERVERS_PER_CALL } from '../../domain/index.js';
-import { identityKey } from '../../registry/index.js';
-import type { HuaweiGroupRef, HuaweiServer } from './definition/index.js';
+import { huaweiIdentity, type HuaweiGroupRef, type HuaweiServer } from './definition/index.js';
 import { MAX_PAGES, mergeBatches, readBatches, type BatchRead } from '../batches.js';
 import { invalidRequest, ProviderError, transportError, TRANSPORT_CODES } from '../errors.js';
 import { fixedCredentials, isCredentialSource, withRenewal, type CredentialSource } from '../credentials.js';
@@ -32,7 +31,7 @@ const PROVIDER = 'huawei-elb' as const;
 /** ListMembers' limit range is 0–2000 (default 2000). */
 /** An ELB member as ListMembers returns it. */
 export interface HuaweiMember {
-  /** Domain `identityKey`: `address:port` (IPv6 in brackets). */
+  /** Its identity key (`huaweiIdentity.key`): `address:port` (IPv6 in brackets). */
   readonly key: string;
   /** Raw `operating_status`: INITIAL, ONLINE, OFFLINE, NO_MONITOR, UNKNOWN. */
   readonly status: string;
@@ -203,7 +202,7 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
   ): Promise<ListServersResult<'huawei-elb'>> {
     const action = 'ListMembers';
     const wanted =
-      options.servers === undefined ? undefined : new Set(options.servers.map((s) => identityKey(PROVIDER, s)));
+      options.servers === undefined ? undefined : new Set(options.servers.map((s) => huaweiIdentity.key(s)));
     const filters = memberFilters(options.servers);
     const pages = await readBatches(filters, async (filter) => {
       const found: BatchRead<HuaweiMember> = { members: [], requestIds: [] };
@@ -295,7 +294,7 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
   ): Promise<ChangeResult<'huawei-elb'>> {
     const action = 'BatchCreateMembers';
     checkCount(action, servers.length);
-    const keys = servers.map((s) => identityKey(PROVIDER, s));
+    const keys = servers.map((s) => huaweiIdentity.key(s));
     if (options.dryRun) return this.#dryRun(group, keys, options.signal);
     const { body, requestId } = await this.#call({
       action,
@@ -312,7 +311,7 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
       const address = str(m.address);
       const port = num(m.protocol_port);
       if (address !== undefined && port !== undefined)
-        byKey.set(identityKey(PROVIDER, { address, protocolPort: port }), m);
+        byKey.set(huaweiIdentity.key({ address, protocolPort: port }), m);
     }
     const changes = keys.map((key, i): ServerChange => {
       // By identity first; by position when a pool rewrote the port (port passthrough).
@@ -333,7 +332,7 @@ export class HuaweiElbProvider implements LoadBalancerProvider<'huawei-elb'> {
   ): Promise<ChangeResult<'huawei-elb'>> {
     const action = 'BatchDeleteMembers';
     checkCount(action, servers.length);
-    const keys = servers.map((s) => identityKey(PROVIDER, s));
+    const keys = servers.map((s) => huaweiIdentity.key(s));
     if (options.dryRun) return this.#dryRun(group, keys, options.signal);
     const { body, requestId } = await this.#call({
       action,
@@ -422,7 +421,7 @@ function toMember(m: Json): HuaweiMember | undefined {
   const weight = num(m.weight);
   const name = str(m.name);
   return {
-    key: identityKey(PROVIDER, { address, protocolPort }),
+    key: huaweiIdentity.key({ address, protocolPort }),
     status: str(m.operating_status) ?? '',
     memberId,
     address,

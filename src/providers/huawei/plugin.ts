@@ -138,7 +138,6 @@ function chainSettings(env: EnvReading, e: HuaweiEnv): ProviderSettings | undefi
 }
 
 export const huaweiPlugin: ProviderPlugin<'huawei-elb'> = {
-  name: huaweiElb.name,
   definition: huaweiElb,
   variables: VARIABLES,
   secretVariables: ['HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'LBFLOW_HUAWEI_AUTH_TOKEN'],

@@ -7,7 +7,6 @@ import {
   type AlibabaAddServersRequest,
   type AlibabaAddServersRequestInput,
   type AlibabaServer,
-  type AlibabaServerInput,
 } from './request.js';
 
 export { ALIBABA_ERROR_CODES } from './errors.js';
@@ -25,7 +24,6 @@ declare module '../../../domain/provider.js' {
   interface ProviderModels {
     'alibaba-gwlb': {
       server: AlibabaServer;
-      serverInput: AlibabaServerInput;
       identity: AlibabaIdentity;
       group: AlibabaGroupRef;
       request: AlibabaAddServersRequest;
@@ -46,7 +44,6 @@ export const alibabaGwlb: ProviderDefinition<'alibaba-gwlb'> = {
   identity: alibabaIdentity,
   group: {
     idField: 'serverGroupId',
-    idLabel: 'server group',
     ref: ({ provider, region, serverGroupId }) => ({ provider, region, serverGroupId }),
   },
   errors: alibabaErrors,

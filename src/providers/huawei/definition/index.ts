@@ -7,7 +7,6 @@ import {
   type HuaweiAddServersRequest,
   type HuaweiAddServersRequestInput,
   type HuaweiServer,
-  type HuaweiServerInput,
 } from './request.js';
 
 export { HUAWEI_ERROR_CODES } from './errors.js';
@@ -26,7 +25,6 @@ declare module '../../../domain/provider.js' {
   interface ProviderModels {
     'huawei-elb': {
       server: HuaweiServer;
-      serverInput: HuaweiServerInput;
       identity: HuaweiIdentity;
       group: HuaweiGroupRef;
       request: HuaweiAddServersRequest;
@@ -48,7 +46,6 @@ export const huaweiElb: ProviderDefinition<'huawei-elb'> = {
   identity: huaweiIdentity,
   group: {
     idField: 'poolId',
-    idLabel: 'pool',
     ref: ({ provider, region, projectId, poolId }) => ({ provider, region, projectId, poolId }),
   },
   errors: huaweiErrors,
