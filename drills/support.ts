@@ -108,11 +108,22 @@ export class DevServer {
     this.address = `127.0.0.1:${port}`;
   }
 
+  /**
+   * Starts a dev server on a free port. A port found free can be taken before the server binds it (other servers
+   * start alongside, each binding more ports than the one it is given), so a start that dies on "address already in
+   * use" is tried again on another port, at most three times.
+   */
   static async start(cli: string, dir: string): Promise<DevServer> {
     mkdirSync(dir, { recursive: true });
-    const server = new DevServer(cli, await freePort(), join(dir, `temporal-${Date.now()}.db`));
-    await server.up();
-    return server;
+    for (let attempt = 1; ; attempt++) {
+      const server = new DevServer(cli, await freePort(), join(dir, `temporal-${Date.now()}-${attempt}.db`));
+      try {
+        await server.up();
+        return server;
+      } catch (error) {
+        if (attempt >= 3 || !String(error).includes('address already in use')) throw error;
+      }
+    }
   }
 
   get pid(): number | undefined {
