@@ -257,7 +257,7 @@ async function warmUp(b: Bench, taskQueue: string, workers: number, full = true)
     ];
     await Promise.all(
       groups.map(async (group) => {
-        const coordinator = b.env.client.workflow.getHandle(coordinatorWorkflowId(group, taskQueue));
+        const coordinator = b.env.client.workflow.getHandle(coordinatorWorkflowId(group));
         await coordinator.signal(COORDINATOR_SIGNAL, { kind: 'exit-when-idle' });
         await coordinator.result();
       }),
@@ -367,7 +367,7 @@ async function runLbflow(b: Bench, jobs: Job[], workers = 1): Promise<LbflowRun>
     const peakRssMb = Math.max(...started0.map((w) => w.peakRssMb()));
     const histories = await Promise.all(handles.map((h) => h.fetchHistory()));
     // The groups' coordinators made the provider calls: their histories count as much as the requests'.
-    const coordinators = [...new Set(jobs.map((j) => coordinatorWorkflowId(j.group, taskQueue)))];
+    const coordinators = [...new Set(jobs.map((j) => coordinatorWorkflowId(j.group)))];
     const coordinatorHistories = await Promise.all(
       coordinators.map((id) => b.env.client.workflow.getHandle(id).fetchHistory()),
     );

@@ -6,7 +6,7 @@
 // the temporary ones included.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_WORLD } from '../src/simulator/index.js';
 import type { RunningSimulators, WorldInput } from '../src/simulator/index.js';
@@ -19,6 +19,7 @@ import {
   seconds,
   simulators,
   sleep,
+  retireCoordinators,
   startWorker,
   withTimeout,
   workerOutputs,
@@ -70,13 +71,18 @@ export interface ScanResult {
   hits: string[];
 }
 
-/** Lists every workflow on the server and greps each history as `temporal workflow show --output json` prints it. */
+/** Lists every workflow on the server, in every namespace, and greps each history as `temporal workflow show --output json` prints it. */
 export async function scanHistories(ctx: DrillContext, cli: string, secrets = secretsToFind()): Promise<ScanResult> {
-  const executions: { workflowId: string; runId: string }[] = [];
-  for await (const w of ctx.client.workflow.list()) executions.push({ workflowId: w.workflowId, runId: w.runId });
+  const executions: { namespace: string; workflowId: string; runId: string }[] = [];
+  const { namespaces } = await ctx.client.workflowService.listNamespaces({ pageSize: 1000 });
+  for (const namespace of namespaces.map((n) => n.namespaceInfo?.name ?? '').filter((n) => n !== 'temporal-system')) {
+    const client = new Client({ connection: ctx.client.connection, namespace });
+    for await (const w of client.workflow.list())
+      executions.push({ namespace, workflowId: w.workflowId, runId: w.runId });
+  }
   let bytes = 0;
   const hits: string[] = [];
-  await inPool(executions, 4, async ({ workflowId, runId }) => {
+  await inPool(executions, 4, async ({ namespace, workflowId, runId }) => {
     const { stdout } = await run(
       cli,
       [
@@ -85,7 +91,7 @@ export async function scanHistories(ctx: DrillContext, cli: string, secrets = se
         '--address',
         ctx.temporal.address,
         '--namespace',
-        ctx.temporal.namespace,
+        namespace,
         '--workflow-id',
         workflowId,
         '--run-id',
@@ -214,6 +220,7 @@ async function temporaryKeyRuns(
       if (new Set(keys).size !== keys.length) duplicates += keys.length - new Set(keys).size;
     }
   } finally {
+    await retireCoordinators(ctx.client, taskQueue);
     await worker.stop('SIGTERM');
   }
   const keys = {} as Record<ProviderName, number>;
@@ -293,7 +300,9 @@ export async function credentials(ctx: DrillContext, o: CredentialsOptions): Pro
         callsPerRun.push(calls);
         if (calls !== 1) problems.push(`${provider}: ${calls} provider calls with the wrong secret, expected 1`);
       }
-      // The right key still works: one bad signature per run is far from Huawei's lock after 5.
+      // The right key still works: one bad signature per run is far from Huawei's lock after 5. The wrong worker's
+      // coordinator exits after its failure; until it has, the group's one coordinator is that one.
+      await retireCoordinators(ctx.client, taskQueue);
       const ok = (await withTimeout(
         (
           await ctx.client.workflow.start('addServersToServerGroup', {
@@ -313,6 +322,8 @@ export async function credentials(ctx: DrillContext, o: CredentialsOptions): Pro
       );
     }
   } finally {
+    await retireCoordinators(ctx.client, taskQueue);
+    await retireCoordinators(ctx.client, goodQueue);
     await wrong.stop('SIGTERM');
     await good.stop('SIGTERM');
     await sims.close();

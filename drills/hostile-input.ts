@@ -17,6 +17,7 @@ import {
   inPool,
   resetSimulator,
   simulators,
+  retireCoordinators,
   startWorker,
   withTimeout,
   type DrillContext,
@@ -372,6 +373,7 @@ export async function hostileInput(ctx: DrillContext, o: HostileInputOptions): P
     };
     if (!valid.ok) failures.push('the worker did not complete a valid run after the drill');
   } finally {
+    await retireCoordinators(ctx.client, taskQueue);
     await worker.stop('SIGTERM');
     await sims.close();
     rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import {
   seconds,
   setFaults,
   simulators,
+  retireCoordinators,
   startWorker,
   withTimeout,
   type CallsAnswer,
@@ -129,6 +130,7 @@ export async function providerFaults(ctx: DrillContext, o: ProviderFaultsOptions
       );
     }
   } finally {
+    await retireCoordinators(ctx.client, taskQueue);
     await worker.stop('SIGTERM');
     await sims.close();
   }

@@ -20,6 +20,7 @@ import {
   seconds,
   simulators,
   sleep,
+  retireCoordinators,
   startWorker,
   type DrillContext,
   type DrillReport,
@@ -41,6 +42,11 @@ import {
 export interface SharedGroupOptions {
   trials: number;
   seed?: number;
+  /**
+   * Two deployments (drill 11): A and D run on task queue `…-a` (two workers), B and C on `…-b` (one worker), swapped
+   * every other pair of trials. The group still has one writer: the evidence is the same, plus the coordinators.
+   */
+  deployments?: 1 | 2;
   /** A's cancel comes after a random number of its group's adds in [1, cancelWithinAdds] (Huawei: after the first), plus up to 400 ms. */
   cancelWithinAdds?: number;
 }
@@ -76,6 +82,10 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
   let readded = 0;
   const addsPerTrial: number[] = [];
   const walls: number[] = [];
+  const two = o.deployments === 2;
+  /** Coordinator runs per queue (drill 11), and the most coordinator ids one trial's group saw. */
+  const servedOn = new Map<'a' | 'b', number>();
+  let coordinatorIds = 0;
   try {
     for (let trial = 0; trial < o.trials; trial++) {
       const p: ProviderName = trial % 2 === 0 ? 'alibaba-gwlb' : 'huawei-elb';
@@ -90,18 +100,23 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
         c: [...servers.slice(400, 500), ...present.slice(0, 2)],
         d: servers.slice(650, 850),
       };
-      const taskQueue = `drill-shared-${trial}-${crypto.randomUUID()}`;
+      const base = `drill-shared-${trial}-${crypto.randomUUID()}`;
+      // One deployment: every request and worker on one queue. Two: A and D on one, B and C on the other.
+      const queues = two ? [`${base}-a`, `${base}-b`] : [base];
+      const queueOf = (name: keyof typeof sets) =>
+        !two ? base : (name === 'a' || name === 'd') === trial % 4 < 2 ? queues[0]! : queues[1]!;
       const workers: WorkerProcess[] = await Promise.all(
-        Array.from({ length: 3 }, () =>
-          startWorker({ temporal: ctx.temporal, taskQueue, bundlePath: ctx.bundlePath, sims }),
+        [0, 0, two ? 1 : 0].map((q) =>
+          startWorker({ temporal: ctx.temporal, taskQueue: queues[q]!, bundlePath: ctx.bundlePath, sims }),
         ),
       );
       const problems: string[] = [];
       const t0 = performance.now();
+      const startedAt = new Date();
       try {
         const start = (name: keyof typeof sets, options: Record<string, unknown>) =>
           startAddServers(ctx.client, request(p, sets[name], options) as never, {
-            taskQueue,
+            taskQueue: queueOf(name),
             requestKey: `drill-shared-${trial}-${name}-${crypto.randomUUID()}`,
           });
         const addCalls = () => sim.simulator.calls.counts().byAction[ADD_ACTION[p]]?.calls ?? 0;
@@ -116,8 +131,7 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
         for (const t = Date.now(); addCalls() < cancelAfter && Date.now() - t < 60_000;) await sleep(5);
         await sleep(Math.floor(random() * 400));
         const inFlight =
-          ((await a.workflow.describe()).raw.pendingActivities?.length ?? 0) > 0 ||
-          (await groupInFlight(ctx, taskQueue));
+          ((await a.workflow.describe()).raw.pendingActivities?.length ?? 0) > 0 || (await groupInFlight(ctx, queues));
         await a.cancel();
         const aEnd = await ending(a);
         const removesAtAClose = (await callLog(sim.url)).counts.byAction[REMOVE_ACTION[p]]?.calls ?? 0;
@@ -219,9 +233,22 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
         }
         if (dup) problems.push(`${dup} duplicates`);
         duplicates += dup;
+        if (two) {
+          // Every request of both deployments went to the group's one coordinator: one workflow id, on one queue at a time.
+          const runs = await coordinatorRuns(ctx, queues, startedAt);
+          const ids = new Set(runs.map((r) => r.workflowId));
+          if (ids.size !== 1) problems.push(`${ids.size} coordinators wrote the group (${[...ids].join(', ')})`);
+          for (const r of runs)
+            servedOn.set(
+              r.taskQueue === queues[0] ? 'a' : 'b',
+              (servedOn.get(r.taskQueue === queues[0] ? 'a' : 'b') ?? 0) + 1,
+            );
+          coordinatorIds = Math.max(coordinatorIds, ids.size);
+        }
       } catch (error) {
         problems.push(String(error));
       } finally {
+        for (const q of queues) await retireCoordinators(ctx.client, q);
         await Promise.all(workers.map((w) => w.stop('SIGTERM')));
       }
       if (problems.length === 0) passed++;
@@ -233,13 +260,19 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
   } finally {
     await sims.close();
   }
+  const deployments = two
+    ? `coordinator ids per group ${coordinatorIds} (runs on queue a ${servedOn.get('a') ?? 0}, on queue b ${servedOn.get('b') ?? 0}); `
+    : '';
   return {
-    drill: '7. shared group: 4 overlapping requests on 3 workers, one cancelled mid-run with rollback',
+    drill: two
+      ? '11. two deployments: the same 4 requests on one group from two task queues (2 + 1 workers), one cancelled mid-run with rollback'
+      : '7. shared group: 4 overlapping requests on 3 workers, one cancelled mid-run with rollback',
     trials: o.trials,
     passed,
     duplicates,
     lost,
     figures:
+      deployments +
       `foreign servers removed ${foreignRemoved}, servers left unreported ${unreported}; ` +
       `A cancelled with a change in flight ${cancelledInFlight}/${o.trials}, done before its cancel ${aCompletedFirst}; A's rollbacks removed ${rolledBack} and kept ${keptForOthers} for B and C (${readded} removed while B or C asked for them, and added again for them after); ` +
       `adds per trial ${Math.min(...addsPerTrial)}–${Math.max(...addsPerTrial)}; trial wall ${seconds(Math.min(...walls))}–${seconds(Math.max(...walls))}`,
@@ -247,10 +280,25 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
   };
 }
 
-/** Whether the group's coordinator has an add or remove in flight (an activity pending on it). */
-async function groupInFlight(ctx: DrillContext, taskQueue: string): Promise<boolean> {
+/** The coordinator runs started on `queues` since `since`: their workflow ids and queues. */
+async function coordinatorRuns(
+  ctx: DrillContext,
+  queues: readonly string[],
+  since: Date,
+): Promise<{ workflowId: string; taskQueue: string }[]> {
+  const runs: { workflowId: string; taskQueue: string }[] = [];
+  const on = queues.map((q) => `'${q}'`).join(', ');
   for await (const c of ctx.client.workflow.list({
-    query: `WorkflowType = 'serverGroupCoordinator' AND TaskQueue = '${taskQueue}'`,
+    query: `WorkflowType = 'serverGroupCoordinator' AND TaskQueue IN (${on}) AND StartTime >= '${since.toISOString()}'`,
+  }))
+    runs.push({ workflowId: c.workflowId, taskQueue: c.taskQueue });
+  return runs;
+}
+
+/** Whether the group's coordinator has an add or remove in flight (an activity pending on it). */
+async function groupInFlight(ctx: DrillContext, queues: readonly string[]): Promise<boolean> {
+  for await (const c of ctx.client.workflow.list({
+    query: `WorkflowType = 'serverGroupCoordinator' AND TaskQueue IN (${queues.map((q) => `'${q}'`).join(', ')})`,
   })) {
     const d = await ctx.client.workflow.getHandle(c.workflowId).describe();
     if (

@@ -13,6 +13,7 @@ import {
   setFaults,
   simulators,
   sorted,
+  retireCoordinators,
   startWorker,
   withTimeout,
   type DrillContext,
@@ -184,6 +185,7 @@ export async function stuckServers(ctx: DrillContext, o: StuckServersOptions): P
       }
     }
   } finally {
+    await retireCoordinators(ctx.client, taskQueue);
     await worker.stop('SIGTERM');
     await sims.close();
   }

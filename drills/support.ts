@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, portOpen } from '../src/cli/stack.js';
+import { COORDINATOR_SIGNAL, COORDINATOR_WORKFLOW_TYPE } from '../src/domain/index.js';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/domain/names.js';
 import { workflowBundlerOptions } from '../src/worker/worker.js';
 import {
@@ -94,8 +95,16 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<string 
   });
 }
 
+/** Where a drill runs: a Temporal frontend and a namespace of its own, and the server to stop and start (drill 2). */
+export interface DrillTemporal {
+  readonly address: string;
+  readonly namespace: string;
+  down(signal?: NodeJS.Signals): Promise<string | number | null>;
+  up(): Promise<void>;
+}
+
 /** The Temporal dev server (`temporal server start-dev`) with a database file, stoppable and restartable on its port. */
-export class DevServer {
+export class DevServer implements DrillTemporal {
   #child: ChildProcess | undefined;
   #log = '';
   readonly address: string;
@@ -104,8 +113,26 @@ export class DevServer {
     readonly cli: string,
     readonly port: number,
     readonly dbFile: string,
+    /** Namespaces created with the server (lbflow's search attributes are registered in each, as in `default`). */
+    readonly namespaces: readonly string[],
   ) {
     this.address = `127.0.0.1:${port}`;
+  }
+
+  /**
+   * The server seen from namespace `name` (one given to `start`). Drills that run side by side on one server each
+   * take a namespace: a group has one coordinator per namespace, so two drills' simulators with the same group ids
+   * would otherwise share it.
+   */
+  in(name: string): DrillTemporal {
+    if (name !== this.namespace && !this.namespaces.includes(name))
+      throw new Error(`namespace ${name} was not created with the server (${this.namespaces.join(', ')})`);
+    return {
+      address: this.address,
+      namespace: name,
+      down: (signal) => this.down(signal),
+      up: () => this.up(),
+    };
   }
 
   /**
@@ -113,10 +140,11 @@ export class DevServer {
    * start alongside, each binding more ports than the one it is given), so a start that dies on "address already in
    * use" is tried again on another port, at most three times.
    */
-  static async start(cli: string, dir: string): Promise<DevServer> {
+  static async start(cli: string, dir: string, namespaces: readonly string[] = []): Promise<DevServer> {
     mkdirSync(dir, { recursive: true });
     for (let attempt = 1; ; attempt++) {
-      const server = new DevServer(cli, await freePort(), join(dir, `temporal-${Date.now()}-${attempt}.db`));
+      const db = join(dir, `temporal-${Date.now()}-${attempt}.db`);
+      const server = new DevServer(cli, await freePort(), db, namespaces);
       try {
         await server.up();
         return server;
@@ -147,6 +175,7 @@ export class DevServer {
         '--log-level',
         'error',
         ...SEARCH_ATTRIBUTE_KEYS.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
+        ...this.namespaces.flatMap((n) => ['--namespace', n]),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -300,17 +329,44 @@ export async function writeWorkflowBundle(dir: string): Promise<string> {
 }
 
 /** A Temporal client on the dev server (its gRPC channel reconnects after a server restart). */
-export async function clientFor(temporal: DevServer): Promise<{ client: Client; close: () => Promise<void> }> {
+export async function clientFor(temporal: DrillTemporal): Promise<{ client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: temporal.address });
   return { client: new Client({ connection, namespace: temporal.namespace }), close: () => connection.close() };
 }
 
 /** Everything a drill needs; each drill starts its own simulators and workers on its own task queues. */
 export interface DrillContext {
-  readonly temporal: DevServer;
+  readonly temporal: DrillTemporal;
   readonly client: Client;
   readonly bundlePath: string;
   readonly log: (line: string) => void;
+}
+
+/**
+ * Ends the group coordinators running on `taskQueue` before its workers stop (a trial's last step): each is asked to
+ * exit once idle, as before a deploy, and one still running after `withinMs` is terminated. A coordinator left
+ * waiting out its idle time on a queue no worker polls would hold its group's one id, and the next trial's requests,
+ * on a queue of their own, would hand their servers to it.
+ */
+export async function retireCoordinators(client: Client, taskQueue: string, withinMs = 15_000): Promise<void> {
+  const ids: string[] = [];
+  const query = `WorkflowType = '${COORDINATOR_WORKFLOW_TYPE}' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`;
+  for await (const w of client.workflow.list({ query })) ids.push(w.workflowId);
+  await Promise.all(
+    ids.map(async (id) => {
+      const handle = client.workflow.getHandle(id);
+      if (
+        !(await handle.signal(COORDINATOR_SIGNAL, { kind: 'exit-when-idle' }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return;
+      const running = async () => (await handle.describe()).status.name === 'RUNNING';
+      for (const t = Date.now(); Date.now() - t < withinMs; await sleep(100)) if (!(await running())) return;
+      await handle.terminate('drill trial over: its coordinator did not exit once idle').catch(() => undefined);
+    }),
+  );
 }
 
 /** Simulators on free ports with `world`, closed by the returned function. */

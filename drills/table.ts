@@ -9,6 +9,7 @@ export const FULL = {
   hostileInput: { requests: 5000, seed: 5, cliInputs: 150, workerEnvs: 90 },
   credentials: { trials: 3, size: 1000 },
   sharedGroup: { trials: 20, seed: 7 },
+  twoDeployments: { trials: 20, seed: 11, deployments: 2 },
   upgrade: { trials: 20, seed: 8 },
 } as const;
 
@@ -20,6 +21,7 @@ export const SMALL = {
   hostileInput: { requests: 100, seed: 5, cliInputs: 16, workerEnvs: 8 },
   credentials: { trials: 1, size: 200 },
   sharedGroup: { trials: 2, seed: 7 },
+  twoDeployments: { trials: 2, seed: 11, deployments: 2 },
   upgrade: { trials: 1, seed: 8 },
 } as const;
 

@@ -9,6 +9,7 @@ import {
   seconds,
   simulators,
   sleep,
+  retireCoordinators,
   startWorker,
   withTimeout,
   type DrillContext,
@@ -113,6 +114,7 @@ export async function temporalRestarted(ctx: DrillContext, o: TemporalRestartedO
       );
     }
   } finally {
+    await retireCoordinators(ctx.client, taskQueue);
     await worker.stop('SIGTERM');
     await sims.close();
   }

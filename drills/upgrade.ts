@@ -28,6 +28,7 @@ import {
   seconds,
   simulators,
   sleep,
+  retireCoordinators,
   startWorker,
   withTimeout,
   type DrillContext,
@@ -436,6 +437,7 @@ export async function upgrade(ctx: UpgradeContext, o: UpgradeOptions): Promise<U
       } catch (error) {
         problems.push(String(error));
       } finally {
+        await retireCoordinators(ctx.client, taskQueue);
         await Promise.all(workers.map((w) => w.stop('SIGTERM')));
         // A failed trial leaves runs open: end them, so that nothing of this trial waits on the next one.
         for await (const run of ctx.client.workflow.list({

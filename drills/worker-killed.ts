@@ -11,6 +11,7 @@ import {
   seconds,
   simulators,
   sleep,
+  retireCoordinators,
   startWorker,
   withTimeout,
   type DrillContext,
@@ -63,7 +64,7 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
   let coordinatorWorkerKilled = 0;
   const applied: Record<ProviderName, number[]> = { 'alibaba-gwlb': [], 'huawei-elb': [] };
   const timedOut = { workflowTasks: 0, activities: 0 };
-  const coordinatorIds = (taskQueue: string) => PROVIDERS.map((p) => coordinatorWorkflowId(groupOf(p), taskQueue));
+  const coordinatorIds = () => PROVIDERS.map((p) => coordinatorWorkflowId(groupOf(p)));
   const adds = () =>
     PROVIDERS.reduce(
       (n, p) =>
@@ -118,7 +119,7 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
         // The coordinators' activities in flight, and whether the victim runs one (a worker's default identity is pid@host).
         let pending = 0;
         let onVictim = false;
-        for (const id of coordinatorIds(taskQueue)) {
+        for (const id of coordinatorIds()) {
           const d = await ctx.client.workflow
             .getHandle(id)
             .describe()
@@ -155,7 +156,7 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
         const outcomes = await results;
         recoveries.push(performance.now() - killedAt);
         // What the kill cost in Temporal's terms: tasks that timed out on the dead worker before another took them.
-        for (const id of [...coordinatorIds(taskQueue), ...started.map((s) => s.handle.workflowId)]) {
+        for (const id of [...coordinatorIds(), ...started.map((s) => s.handle.workflowId)]) {
           for (const e of (await ctx.client.workflow.getHandle(id).fetchHistory()).events ?? []) {
             if (e.workflowTaskTimedOutEventAttributes) timedOut.workflowTasks++;
             if (e.activityTaskTimedOutEventAttributes) timedOut.activities++;
@@ -175,6 +176,7 @@ export async function workerKilled(ctx: DrillContext, o: WorkerKilledOptions): P
       } catch (error) {
         problems.push(String(error));
       } finally {
+        await retireCoordinators(ctx.client, taskQueue);
         await Promise.all(workers.map((w) => w.stop('SIGKILL')));
         await replacement?.stop('SIGTERM');
       }

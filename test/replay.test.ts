@@ -13,7 +13,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseBundle, releases as keptReleases } from '../drills/releases.js';
 import './setup/servers.js'; // the quiet Temporal runtime, as in every Temporal test file
-import { coordinatorWorkflowId, groupRefOf } from '../src/registry/index.js';
+import { groupRefOf, queueCoordinatorWorkflowId } from '../src/registry/index.js';
 import { bundleLbflowWorkflows } from './workflows/harness.js';
 
 const DIR = new URL('./fixtures/histories/', import.meta.url);
@@ -79,7 +79,7 @@ function workflowIdOf(file: string): string {
   const group = submit?.request
     ? groupRefOf(submit.request)
     : JSON.parse(Buffer.from(carried ?? '', 'base64').toString('utf8')).ledger.group;
-  return coordinatorWorkflowId(group, taskQueue);
+  return queueCoordinatorWorkflowId(group, taskQueue);
 }
 
 const typeOf = (file: string) => load(file).events[0]!.workflowExecutionStartedEventAttributes?.workflowType?.name;

@@ -110,7 +110,7 @@ export interface GoneInput {
 }
 
 export interface HandOverInput {
-  /** The coordinator's workflow id (`coordinatorWorkflowId`). */
+  /** The coordinator's workflow id (`coordinatorWorkflowId`, or `queueCoordinatorWorkflowId` for a run of 0.3.0 or earlier). */
   readonly coordinatorId: string;
   readonly message: CoordinatorMessage;
 }

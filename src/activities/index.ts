@@ -1,11 +1,12 @@
 // Thin activities: choose the provider client, make one call (or one page-through, or one bounded wait), and turn
 // its failures into typed Temporal failures at the boundary. Only the group coordinator calls add and remove.
 import { activityInfo, getClient } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import {
   COORDINATOR_SIGNAL,
   COORDINATOR_WORKFLOW_TYPE,
   NOT_READY,
+  TASK_QUEUE,
   TIMINGS,
   type GroupRef,
   type IdentityOf,
@@ -56,13 +57,20 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     /**
      * Hands a request's message to its group's coordinator, starting the coordinator if none runs (Signal-with-Start
-     * on the coordinator's fixed id: Temporal runs at most one per id). Retried until delivered; the coordinator
-     * ignores a repeat.
+     * on the coordinator's fixed id: Temporal runs at most one per id, and a running one is only signalled, whatever
+     * its task queue). Retried until delivered; the coordinator ignores a repeat. While a coordinator an earlier
+     * release started for this task queue alone (`…@<queue>`) still runs, the message goes to it instead: the requests
+     * of this queue keep one writer while that release drains.
      */
     async handOver(input: HandOverInput): Promise<void> {
+      const { taskQueue } = activityInfo();
+      if (!input.coordinatorId.includes('@') && taskQueue !== TASK_QUEUE) {
+        const legacy = getClient().workflow.getHandle(`${input.coordinatorId}@${taskQueue}`);
+        if (await legacy.signal(COORDINATOR_SIGNAL, input.message).then(() => true, notRunning)) return;
+      }
       await getClient().workflow.signalWithStart(COORDINATOR_WORKFLOW_TYPE, {
         workflowId: input.coordinatorId,
-        taskQueue: activityInfo().taskQueue,
+        taskQueue,
         workflowTaskTimeout: TIMINGS.workflowTaskTimeoutMs,
         args: [],
         signal: COORDINATOR_SIGNAL,
@@ -249,6 +257,12 @@ export function createActivities(deps: ActivityDependencies) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** A signal refused because no run of that id is open: false; any other error is thrown (the hand-over is retried). */
+function notRunning(error: unknown): false {
+  if (error instanceof WorkflowNotFoundError) return false;
+  throw error;
+}
 
 /**
  * A quota refusal with what the group holds, counted by listing it (exact on both providers), and, where the refusal

@@ -28,12 +28,21 @@ export function serverGroupIdOf(request: { readonly provider?: unknown; readonly
 }
 
 /**
- * The coordinator's workflow id: `lbflow-group/<provider>/<region>/<groupId>`, one per group, so Temporal itself
- * guarantees one writer. Workers of another task queue are another lbflow deployment, with their own coordinator
- * (`…@<taskQueue>`): a request is served by the workers of the queue it runs on.
+ * The coordinator's workflow id: `lbflow-group/<provider>/<region>/<groupId>`, one per group whatever the task queue,
+ * so Temporal itself guarantees one writer: a request of any deployment hands its servers to the one coordinator of
+ * its group, which runs on the task queue of whoever started it.
  */
-export function coordinatorWorkflowId(group: GroupRef, taskQueue: string = TASK_QUEUE): string {
-  const id = `lbflow-group/${group.provider}/${group.region}/${groupIdOf(group)}`;
+export function coordinatorWorkflowId(group: GroupRef): string {
+  return `lbflow-group/${group.provider}/${group.region}/${groupIdOf(group)}`;
+}
+
+/**
+ * The id a request of 0.3.0 or earlier gave its coordinator: on a task queue other than `lbflow`, one coordinator per
+ * group and queue (`…@<taskQueue>`), so two deployments wrote one group side by side. Kept for the runs started then
+ * (they replay with it) and for finding their coordinator while they drain (the hand-over delivers there).
+ */
+export function queueCoordinatorWorkflowId(group: GroupRef, taskQueue: string): string {
+  const id = coordinatorWorkflowId(group);
   return taskQueue === TASK_QUEUE ? id : `${id}@${taskQueue}`;
 }
 

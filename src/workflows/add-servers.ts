@@ -1,7 +1,7 @@
 // addServersToServerGroup: validate → dedupe → hand the servers to the group's coordinator → follow its word →
 // the result, or a typed failure that says exactly what this request added (and, with rollback, removed again).
 // The coordinator is the only writer of the group; this workflow never calls a provider itself.
-import { log, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { log, patched, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   formatIssues,
   REPORT_MEMO,
@@ -20,6 +20,7 @@ import {
   groupRefOf,
   identityKey,
   PROVIDERS,
+  queueCoordinatorWorkflowId,
   validateAddServersRequest,
 } from '../registry/index.js';
 import { workflowFailure } from './failures.js';
@@ -28,6 +29,12 @@ import { countEnding, RequestView } from './request-view.js';
 
 export { progressQuery } from './request-view.js';
 
+/**
+ * Since 0.4 a request hands its servers to its group's one coordinator whatever its task queue; before, a request on
+ * a queue other than `lbflow` had a coordinator of its queue's own (`…@<queue>`), and replays as it did.
+ */
+export const ONE_COORDINATOR_PER_GROUP = 'lbflow-0.4-one-coordinator-per-group';
+
 export async function addServersToServerGroup(request: unknown, ...extra: unknown[]): Promise<AddServersResult> {
   const req = validate(request, extra);
   const group = groupRefOf(req);
@@ -35,7 +42,9 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
   const startedAt = new Date().toISOString();
   const view = new RequestView(req, group, servers.length);
   const followed = await followCoordinator({
-    coordinatorId: coordinatorWorkflowId(group, workflowInfo().taskQueue),
+    coordinatorId: patched(ONE_COORDINATOR_PER_GROUP)
+      ? coordinatorWorkflowId(group)
+      : queueCoordinatorWorkflowId(group, workflowInfo().taskQueue),
     groupLabel: groupLabel(group),
     submission: (requester, nonce) => ({ kind: 'submit', requester, nonce, request: req }),
     onProgress: (update) => view.heard(progressOfMessage(update, servers.length)),

@@ -239,10 +239,7 @@ describe('client library', () => {
     expect(metadata.currentDetails).toContain('| **servers** | 5 requested, 5 added, 0 already present |');
     // The coordinator: its own summary, and one per activity naming the chunk.
     const coordinator = env.client.workflow.getHandle(
-      coordinatorWorkflowId(
-        { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: DEFAULT_GROUP },
-        TASK_QUEUE,
-      ),
+      coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: DEFAULT_GROUP }),
     );
     expect(await (await coordinator.describe()).staticSummary()).toBe(
       `coordinator of alibaba-gwlb cn-hangzhou ${DEFAULT_GROUP}: every change to this group goes through it`,

@@ -326,10 +326,7 @@ describe('addServersToServerGroup on the dev server with a real worker and the s
 
       // The coordinator's history: the add of chunk 0 completed on its second attempt (the first was lost with the worker).
       const coordinator = env.client.workflow.getHandle(
-        coordinatorWorkflowId(
-          { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_DEMO_GROUP },
-          taskQueue,
-        ),
+        coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_DEMO_GROUP }),
       );
       const events = (await coordinator.fetchHistory()).events ?? [];
       const addScheduled = events.find(

@@ -51,10 +51,11 @@ describe(`continue-as-new on a dev server that suggests it after ${SUGGEST_AT} e
         args: [alibabaRequest(servers, { maxChunkSize: 50 }, ALIBABA_BIG_GROUP)],
       });
       const result = await handle.result();
-      const coordinatorId = coordinatorWorkflowId(
-        { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_BIG_GROUP },
-        taskQueue,
-      );
+      const coordinatorId = coordinatorWorkflowId({
+        provider: 'alibaba-gwlb',
+        region: 'cn-hangzhou',
+        serverGroupId: ALIBABA_BIG_GROUP,
+      });
       const view = await env.client.workflow.getHandle(coordinatorId).query<GroupView>('group');
       return { handle, result, coordinatorId, view };
     });
@@ -107,10 +108,11 @@ describe(`continue-as-new on a dev server that suggests it after ${SUGGEST_AT} e
   it('keeps an exit-when-idle heard before a continue-as-new: the last run exits once the group is idle', async () => {
     const servers = alibabaIpServers(1000, 3000);
     const closed = await h.withWorker(async (taskQueue) => {
-      const coordinatorId = coordinatorWorkflowId(
-        { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_BIG_GROUP },
-        taskQueue,
-      );
+      const coordinatorId = coordinatorWorkflowId({
+        provider: 'alibaba-gwlb',
+        region: 'cn-hangzhou',
+        serverGroupId: ALIBABA_BIG_GROUP,
+      });
       const handle = await env.client.workflow.start<typeof addServersToServerGroup>('addServersToServerGroup', {
         taskQueue,
         workflowId: `lbflow-can-exit-${crypto.randomUUID()}`,

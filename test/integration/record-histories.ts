@@ -132,7 +132,7 @@ async function record(
       const checked = validateAddServersRequest(r.request);
       if (!checked.ok) throw new Error(`${r.name}: the recorded request is invalid`);
       // The group's coordinator (still running, idle) made the provider calls: its history is recorded beside the request's.
-      const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId(groupRefOf(checked.request), taskQueue));
+      const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId(groupRefOf(checked.request)));
       const requestFile = write(r.name, historyToJSON(await handle.fetchHistory()));
       const chain = extra.followRuns
         ? await writeChain(

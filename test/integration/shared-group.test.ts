@@ -194,7 +194,7 @@ describe('one server group shared by many requests and three worker processes', 
         start(alibabaRequest(group, all.slice(r * 100, (r + 1) * 100), opts), `kill-${r}`),
       ),
     );
-    const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId(aliGroupRef(group), taskQueue));
+    const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId(aliGroupRef(group)));
     // Kill the worker that holds the add in flight (its identity is `<pid>@<host>`).
     let victim: WorkerProcess | undefined;
     for (let i = 0; i < 500 && !victim; i++) {

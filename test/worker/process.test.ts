@@ -128,7 +128,7 @@ describe('the production worker process', () => {
     expect(group.members.map((m) => m.key).sort()).toEqual(servers.map(alibabaKey).sort());
     // The group's coordinator made the adds: its ClientTokens carry its incarnation.
     const coordinator = env.client.workflow.getHandle(
-      coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: GROUP }, taskQueue),
+      coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: GROUP }),
     );
     const { incarnation } = await coordinator.query<GroupView>('group');
     const tokens = tokensOf(await callLog(sims.alibaba.url)).filter((t) =>

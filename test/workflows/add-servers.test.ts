@@ -406,10 +406,12 @@ describe('addServersToServerGroup on the time-skipping server, simulators over H
     const { result, adds, inFlight } = await h.withWorker(async (taskQueue) => {
       const handle = await start(huawei(huaweiServers(400), { chunksAhead: 50, maxChunkSize: 80 }), taskQueue);
       const coordinator = env.client.workflow.getHandle(
-        coordinatorWorkflowId(
-          { provider: 'huawei-elb', region: 'cn-north-4', projectId: HUAWEI_PROJECT, poolId: HUAWEI_NO_MONITOR_POOL },
-          taskQueue,
-        ),
+        coordinatorWorkflowId({
+          provider: 'huawei-elb',
+          region: 'cn-north-4',
+          projectId: HUAWEI_PROJECT,
+          poolId: HUAWEI_NO_MONITOR_POOL,
+        }),
       );
       let inFlight: GroupView['inFlight'];
       for (let i = 0; i < 100 && !inFlight; i++) {

@@ -95,7 +95,7 @@ describe('the group coordinator on the time-skipping server', () => {
       failureOf(
         env.client.workflow.execute('serverGroupCoordinator', {
           taskQueue,
-          workflowId: coordinatorWorkflowId(GROUP, taskQueue),
+          workflowId: coordinatorWorkflowId(GROUP),
           args: [forged],
         }),
       ),
@@ -106,7 +106,7 @@ describe('the group coordinator on the time-skipping server', () => {
 
   it('ignores malformed and forged messages, with no workflow task failing, and still serves the next request', async () => {
     const result = await h.withWorker(async (taskQueue) => {
-      const id = coordinatorWorkflowId(GROUP, taskQueue);
+      const id = coordinatorWorkflowId(GROUP);
       const first = await env.client.workflow.execute('addServersToServerGroup', {
         taskQueue,
         workflowId: `a-${crypto.randomUUID()}`,
@@ -175,7 +175,7 @@ describe('the group coordinator on the time-skipping server', () => {
 
   it('exits when idle, and the next incarnation never reuses a ClientToken', async () => {
     const tokens = await h.withWorker(async (taskQueue) => {
-      const id = coordinatorWorkflowId(GROUP, taskQueue);
+      const id = coordinatorWorkflowId(GROUP);
       await env.client.workflow.execute('addServersToServerGroup', {
         taskQueue,
         workflowId: `one-${crypto.randomUUID()}`,

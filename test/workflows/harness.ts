@@ -85,11 +85,13 @@ export async function startHarness(
     }),
   } as Record<Provider, LoadBalancerProvider>;
   const activities = createActivities({ providerFor: (p) => providers[p] });
-  const coordinators = new Set<string>();
+  /** The coordinators each task queue's requests handed work to. */
+  const coordinators = new Map<string, Set<string>>();
   const recorded: Activities = {
     ...activities,
     handOver: (input) => {
-      coordinators.add(input.coordinatorId);
+      const { taskQueue } = Context.current().info;
+      coordinators.set(taskQueue, (coordinators.get(taskQueue) ?? new Set()).add(input.coordinatorId));
       return activities.handOver(input);
     },
   };
@@ -108,21 +110,11 @@ export async function startHarness(
         activities: registered,
       });
       return worker.runUntil(async () => {
-        const watchdog = setTimeout(
-          () =>
-            void dumpStuck(
-              env,
-              [...coordinators].filter((id) => id.endsWith(`@${taskQueue}`)),
-            ),
-          40_000,
-        );
+        const watchdog = setTimeout(() => void dumpStuck(env, [...(coordinators.get(taskQueue) ?? [])]), 40_000);
         const result = await fn(taskQueue).finally(() => clearTimeout(watchdog));
         // The group coordinators this queue started outlive their requests until idle: end them with the worker, so
         // none is left waiting for a worker that is gone (on the time-skipping server that would stop the clock).
-        await endCoordinators(
-          env,
-          [...coordinators].filter((id) => id.endsWith(`@${taskQueue}`)),
-        );
+        await endCoordinators(env, [...(coordinators.get(taskQueue) ?? [])]);
         return result;
       });
     },

@@ -84,10 +84,7 @@ describe('addServersToServerGroup at scale (time-skipping server)', () => {
       });
       const result = await handle.result();
       const coordinator = env.client.workflow.getHandle(
-        coordinatorWorkflowId(
-          { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: SCALE_GROUP },
-          taskQueue,
-        ),
+        coordinatorWorkflowId({ provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: SCALE_GROUP }),
       );
       return {
         result,

@@ -16,6 +16,13 @@ export const IDLE_VERSION_CHECK = 'lbflow-0.2-idle-version-check';
  */
 export const FINAL_PROGRESS = 'lbflow-0.3-final-progress';
 
+/**
+ * Since 0.4 a coordinator whose credentials the provider refused exits as soon as it is idle: its group has one
+ * coordinator whatever the task queue, and one of a deployment whose keys fail would otherwise hold the group for its
+ * idle time, failing the requests of every other deployment. A patch: runs recorded before waited out the idle time.
+ */
+export const EXIT_AFTER_AUTH_FAILURE = 'lbflow-0.4-exit-after-auth-failure';
+
 /** Events between two weighings of a state found too big to continue as new with. */
 export const CARRY_RECHECK_EVENTS = 500;
 

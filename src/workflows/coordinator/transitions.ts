@@ -1,6 +1,6 @@
 // How the coordinator's state changes: by an event an effect reported, or by a message a request sent. Called by the
 // loop only (machine.ts), in the order things happened.
-import { log, upsertSearchAttributes, type WorkflowInfo } from '@temporalio/workflow';
+import { log, patched, upsertSearchAttributes, type WorkflowInfo } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTES, type CoordinatorMessage, type SubmitMessage } from '../../domain/index.js';
 import { coordinatorWorkflowId, groupIdOf, groupRefOf } from '../../registry/index.js';
 import {
@@ -21,10 +21,17 @@ import {
   submit,
 } from '../ledger/index.js';
 import type { Event } from './effects.js';
-import type { CoordinatorState } from './state.js';
+import { EXIT_AFTER_AUTH_FAILURE, type CoordinatorState } from './state.js';
 
 /** An effect's event: the ledger learns the answer, or what the effect held (writer, lister, read, message) is free. */
 export function applyEvent(state: CoordinatorState, event: Event): void {
+  const failure = 'failure' in event ? event.failure : undefined;
+  if (failure?.type === 'AuthenticationFailed' && !state.exitWhenIdle && patched(EXIT_AFTER_AUTH_FAILURE))
+    state.exitWhenIdle = true;
+  apply(state, event);
+}
+
+function apply(state: CoordinatorState, event: Event): void {
   const ledger = state.ledger!;
   switch (event.kind) {
     case 'listed':
