@@ -72,12 +72,23 @@ export interface AddChunkInput extends ChunkInput {
   readonly then?: { readonly servers: Server[]; readonly idempotencyKey: string }[];
 }
 
+/** What an add answers per server: the provider's outcome, or `present` (it said the server existed on the change's first call). */
+export type AddOutcome = ServerChange['outcome'] | 'present';
+
+/** One add's answer. */
+export interface AddAnswer {
+  readonly outcomes: Uniform<AddOutcome>;
+  readonly requestIds: string[];
+}
+
 export type AddChunkResult =
-  | (ChunkResult & {
+  | (AddAnswer & {
       readonly sent: true;
       readonly confirmed?: Uniform<string>;
       /** The answers to `then`, in order: fewer when one failed or got no answer (it and those after it were not answered). */
-      readonly then?: ChunkResult[];
+      readonly then?: AddAnswer[];
+      /** The first `then` chunk not answered was refused for good (not applied), not lost. */
+      readonly thenRefused?: true;
     })
   | {
       readonly sent: false;

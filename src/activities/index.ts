@@ -3,6 +3,7 @@
 import { activityInfo, getClient } from '@temporalio/activity';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import {
+  ABSENT,
   COORDINATOR_SIGNAL,
   COORDINATOR_WORKFLOW_TYPE,
   NOT_READY,
@@ -12,19 +13,22 @@ import {
   type IdentityOf,
   type Provider,
 } from '../domain/index.js';
-import { coordinatorSummary, groupRefOf } from '../registry/index.js';
-import type { GroupQuota, LoadBalancerProvider } from '../providers/index.js';
+import { coordinatorSummary, definitionOf, groupRefOf } from '../registry/index.js';
+import type { GroupQuota, LoadBalancerProvider, ServerChange } from '../providers/index.js';
 import { call, countPoll, notReady } from './boundary.js';
 import type {
   ActivityDependencies,
+  AddAnswer,
   AddChunkInput,
   AddChunkResult,
+  AddOutcome,
   ChunkInput,
   ChunkResult,
   GoneInput,
   HandOverInput,
   ListedGroup,
   ListGroupInput,
+  Uniform,
   WaitServersInput,
   WaitServersResult,
 } from './contract.js';
@@ -159,6 +163,9 @@ export function createActivities(deps: ActivityDependencies) {
       if ('sent' in before) return before;
       const adds = tried.adds + 1;
       const delayMs = Math.min(ADD_RETRY.initialMs * ADD_RETRY.coefficient ** (adds - 1), ADD_RETRY.maximumMs);
+      // A server the provider says existed on the change's first call was in the group before it (put there by hand
+      // since the list); on a retry it may be this change's own earlier call, whose answer was lost.
+      const first = tried.adds === 0;
       const result = await call(
         (signal) =>
           provider.addServers(group, input.servers, {
@@ -172,7 +179,8 @@ export function createActivities(deps: ActivityDependencies) {
       });
       // The chunks after it go as soon as each is answered (the group takes back-to-back changes). One that fails or
       // gets no answer ends the run: the coordinator queues it again, after a list says whether it was applied.
-      const then: ChunkResult[] = [];
+      const then: AddAnswer[] = [];
+      let thenRefused = false;
       for (const next of input.then ?? []) {
         try {
           const answer = await call(
@@ -180,20 +188,20 @@ export function createActivities(deps: ActivityDependencies) {
               provider.addServers(group, next.servers, { idempotencyKey: next.idempotencyKey, dryRun: false, signal }),
             { details: { adds } },
           );
-          then.push({
-            outcomes: uniform(answer.servers.map(({ key, outcome }) => ({ key, value: outcome }))),
-            requestIds: answer.requestIds,
-          });
-        } catch {
+          then.push({ outcomes: addOutcomes(answer.servers, true), requestIds: answer.requestIds });
+        } catch (error) {
+          // Refused for good (a 4xx the provider classifies): that chunk was not applied.
+          thenRefused = error instanceof ApplicationFailure && error.nonRetryable === true;
           break;
         }
       }
       return {
         sent: true,
-        outcomes: uniform(result.servers.map(({ key, outcome }) => ({ key, value: outcome }))),
+        outcomes: addOutcomes(result.servers, first),
         requestIds: [...before.requestIds, ...result.requestIds],
         ...(before.confirmed ? { confirmed: before.confirmed } : {}),
         ...(input.then ? { then } : {}),
+        ...(thenRefused ? { thenRefused } : {}),
       };
     },
 
@@ -213,8 +221,9 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     /**
-     * Answers every server's status once all are ready by `waitFor`, or one of `sets` is, or (`timedOut`) at the
-     * deadline; until then polls (throwing ServersNotReady for the retry policy when the interval is long).
+     * Answers every server's status once all are ready by `waitFor`, or one of `sets` is, or one is not in the group
+     * at all (lbflow added it: someone removed it, and it will never be ready), or (`timedOut`) at the deadline;
+     * until then polls (throwing ServersNotReady for the retry policy when the interval is long).
      */
     async waitServersReady(input: WaitServersInput): Promise<WaitServersResult> {
       const readiness = readinessOf(client(input.group), input.group, input.servers, input.waitFor);
@@ -229,7 +238,9 @@ export function createActivities(deps: ActivityDependencies) {
         input.pollMs,
         async () => {
           const ready = (last = await readiness());
-          if (ready.stragglers.length === 0 || someSetReady(ready, sets)) return answer(ready);
+          const { leaving } = definitionOf(input.group.provider).readiness;
+          const gone = ready.stragglers.some((s) => s.status === ABSENT || leaving.includes(s.status));
+          if (ready.stragglers.length === 0 || someSetReady(ready, sets) || gone) return answer(ready);
           return new Pending(
             NOT_READY.servers,
             `${ready.stragglers.length} of ${ready.statuses.length} servers are not ${input.waitFor} yet`,
@@ -257,6 +268,16 @@ export function createActivities(deps: ActivityDependencies) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** An add's answer per server; `existed` on a change's first call is `present`: in the group before the change. */
+function addOutcomes(servers: readonly ServerChange[], first: boolean): Uniform<AddOutcome> {
+  return uniform(
+    servers.map(({ key, outcome }) => ({
+      key,
+      value: first && outcome === 'existed' ? ('present' as const) : outcome,
+    })),
+  );
+}
 
 /** A signal refused because no run of that id is open: false; any other error is thrown (the hand-over is retried). */
 function notRunning(error: unknown): false {

@@ -3,6 +3,7 @@
 // the time-skipping server too.
 import { activityInfo, sleep } from '@temporalio/activity';
 import {
+  ABSENT,
   FILTERED_LIST_MAX,
   memberReady,
   TIMINGS,
@@ -59,10 +60,10 @@ export function readinessOf(
         : await call((signal) => provider.listServers(group, { signal, ...filter }), { details });
     const byKey = new Map(listed.members.map((m) => [m.key, m.status]));
     for (const k of pending) {
-      const status = byKey.get(k.key) ?? 'absent';
+      const status = byKey.get(k.key) ?? ABSENT;
       if (memberReady(definitionOf(group.provider).readiness, status, waitFor)) ready.set(k.key, status);
     }
-    const statuses = keyed.map((k) => ({ key: k.key, status: ready.get(k.key) ?? byKey.get(k.key) ?? 'absent' }));
+    const statuses = keyed.map((k) => ({ key: k.key, status: ready.get(k.key) ?? byKey.get(k.key) ?? ABSENT }));
     return { statuses, stragglers: statuses.filter((st) => !ready.has(st.key)), requestIds: listed.requestIds };
   };
 }

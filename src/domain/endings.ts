@@ -15,6 +15,16 @@ export function notReadyMessage(stragglers: readonly ServerStatus[]): string {
   return `${stragglers.length} servers did not become ready in time: ${shown}${stragglers.length > STRAGGLERS_SHOWN ? ', …' : ''}`;
 }
 
+/**
+ * "2 servers left the group without lbflow removing them: Ip:10.0.0.7:6081, …": servers lbflow had added, found
+ * absent by a read. `waiting`: others not ready yet, which the request stopped waiting for.
+ */
+export function goneMessage(gone: readonly string[], waiting: number): string {
+  const shown = gone.slice(0, STRAGGLERS_SHOWN).join(', ');
+  const rest = waiting > 0 ? `; ${serverCount(waiting)} not ready yet were no longer waited for` : '';
+  return `${serverCount(gone.length)} left the group without lbflow removing them: ${shown}${gone.length > STRAGGLERS_SHOWN ? ', …' : ''}${rest}`;
+}
+
 /** A failure's message when its rollback stopped part way: what is still in the group is in the details. */
 export function withRollbackStopped(message: string, rollbackFailure: string): string {
   return `${message} (rollback stopped: ${rollbackFailure})`;

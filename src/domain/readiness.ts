@@ -6,6 +6,9 @@ import type { Readiness } from './provider.js';
 /** `available`: usable (Alibaba `Available`; Huawei `ONLINE`, or `NO_MONITOR` in a pool without health checks); `registered`: listed. */
 export type WaitFor = 'available' | 'registered';
 
+/** What a read says of a server the group does not list. */
+export const ABSENT = 'absent';
+
 /** Whether a member listed with `status` satisfies `waitFor`, in its provider's words. */
 export function memberReady(readiness: Readiness, status: string, waitFor: WaitFor): boolean {
   if (waitFor === 'registered') return !readiness.leaving.includes(status);

@@ -64,7 +64,13 @@ export interface Harness {
 export async function startHarness(
   env: TestWorkflowEnvironment,
   workflowBundle: WorkflowBundleWithSourceMap,
-  options: { world?: WorldInput; followTemporalTime: boolean; alibabaSecret?: string },
+  options: {
+    world?: WorldInput;
+    followTemporalTime: boolean;
+    alibabaSecret?: string;
+    /** Runs before each activity call, with its name and input (someone else acting on the group in between). */
+    beforeActivity?: (name: string, input: unknown) => Promise<void>;
+  },
 ): Promise<Harness> {
   const clock = new SimClock();
   if (options.followTemporalTime) clock.setManual(await env.currentTimeMs());
@@ -95,7 +101,8 @@ export async function startHarness(
       return activities.handOver(input);
     },
   };
-  const registered = options.followTemporalTime ? followTime(recorded, clock) : recorded;
+  const hooked = options.beforeActivity ? before(recorded, options.beforeActivity) : recorded;
+  const registered = options.followTemporalTime ? followTime(hooked, clock) : hooked;
   return {
     sims,
     clock,
@@ -163,6 +170,17 @@ async function dumpStuck(env: TestWorkflowEnvironment, ids: string[]): Promise<v
     );
   }
   console.warn(`STUCK now ${new Date(await env.currentTimeMs()).toISOString()}`);
+}
+
+/** Wraps each activity so `hook` runs first. */
+function before(activities: Activities, hook: (name: string, input: unknown) => Promise<void>): Activities {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities))
+    wrapped[name] = async (...args: unknown[]) => {
+      await hook(name, args[0]);
+      return (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+    };
+  return wrapped as Activities;
 }
 
 /** Wraps each activity so the simulated clock first moves to the time Temporal scheduled this attempt. */

@@ -5,6 +5,7 @@ import {
   CancellationScope,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   sleep,
   type ActivityOptions,
@@ -27,6 +28,7 @@ import {
 import { groupLabel } from '../../registry/index.js';
 import { describeFailure } from '../failures.js';
 import type { AddChange, AppliedFailure, Read, RemoveChange } from '../ledger/index.js';
+import { CONFLICT_RELIST } from './state.js';
 
 /** What an effect reports, in the order it happened; `*-done` frees what the effect held (the writer, the lister, …). */
 export type Event =
@@ -53,6 +55,12 @@ export type Event =
       readonly change: AddChange;
       readonly failure: AppliedFailure;
       readonly found: ReadonlySet<string>;
+    }
+  | {
+      readonly kind: 'add-conflict';
+      readonly change: AddChange;
+      readonly failure: AppliedFailure;
+      readonly present: ReadonlyMap<string, string>;
     }
   | { readonly kind: 'removed'; readonly change: RemoveChange; readonly requestIds: string[] }
   | { readonly kind: 'remove-failed'; readonly change: RemoveChange; readonly failure: AppliedFailure }
@@ -127,15 +135,18 @@ export function write(
   return written.finally(() => emit({ kind: 'write-done' }));
 }
 
-/** Which servers of a change a list found in the group (its answer was lost); empty when the list fails too. */
-async function foundOf(target: Target, change: AddChange): Promise<Set<string>> {
-  const listed = await callsAs(
-    `look for ${serverCount(change.keys.length)} of a change whose answer was lost · ${groupLabel(target.group)}`,
-  )
+/** Which servers of a change a list found in the group, with their status; empty when the list fails too. */
+async function listedOf(target: Target, change: AddChange, why: string): Promise<Map<string, string>> {
+  const listed = await callsAs(`look for ${serverCount(change.keys.length)} of ${why} · ${groupLabel(target.group)}`)
     .listGroupServers({ group: target.group, servers: change.servers.map((s) => target.identity(s)) })
     .catch(() => undefined);
   const keys = new Set(change.keys);
-  return new Set((listed?.members ?? []).map((m) => m.key).filter((k) => keys.has(k)));
+  return new Map((listed?.members ?? []).filter((m) => keys.has(m.key)).map((m) => [m.key, m.status]));
+}
+
+/** Which servers of a change a list found in the group (its answer was lost): the change's own. */
+async function foundOf(target: Target, change: AddChange): Promise<Set<string>> {
+  return new Set((await listedOf(target, change, 'a change whose answer was lost')).keys());
 }
 
 async function add(target: Target, change: AddChange, following: AddChange[], summary: string, emit: Emit) {
@@ -177,6 +188,8 @@ async function add(target: Target, change: AddChange, following: AddChange[], su
       requestIds: result.requestIds,
     });
     const answers = result.then ?? [];
+    // The first chunk not answered was refused for good (not applied): it goes again alone, and answers for itself.
+    const refused = result.thenRefused === true && patched(CONFLICT_RELIST);
     for (const [n, f] of following.entries()) {
       const answer = answers[n];
       if (answer)
@@ -187,11 +200,26 @@ async function add(target: Target, change: AddChange, following: AddChange[], su
           confirmed: undefined,
           requestIds: answer.requestIds,
         });
-      // Not answered: the first such may have been applied; the rest were not sent.
-      else emit({ kind: 'unanswered', change: f, found: n === answers.length ? await foundOf(target, f) : new Set() });
+      // Not answered: the first such may have been applied (unless refused); the rest were not sent.
+      else
+        emit({
+          kind: 'unanswered',
+          change: f,
+          found: n === answers.length && !refused ? await foundOf(target, f) : new Set(),
+        });
     }
   } catch (error) {
     const failure = describeFailure(error);
+    // Refused because a server of it is in the group already (put there by hand since the list, as GWLB's
+    // Conflict.Server says): look, and what is there is reported present; the rest go again.
+    if (failure.type === 'BackendConflict' && !change.dry && patched(CONFLICT_RELIST)) {
+      const present = await listedOf(target, change, 'a change refused as a conflict');
+      if (present.size > 0) {
+        for (const f of following) emit({ kind: 'unanswered', change: f, found: new Set() });
+        emit({ kind: 'add-conflict', change, failure, present });
+        return;
+      }
+    }
     // Retries ran out without an answer: the change (and, from an earlier attempt, the chunks after it) may have
     // been applied with its answers lost. Look, so that nothing is in the group that no report lists.
     const lost = !change.dry && failure.type === 'ProviderUnavailable';

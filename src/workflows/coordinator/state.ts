@@ -23,6 +23,21 @@ export const FINAL_PROGRESS = 'lbflow-0.3-final-progress';
  */
 export const EXIT_AFTER_AUTH_FAILURE = 'lbflow-0.4-exit-after-auth-failure';
 
+/**
+ * Since 0.4 an add refused because a server of it is in the group already (GWLB's Conflict.Server: added by hand
+ * between the list and the add) lists the change's servers: those there are reported present, the rest go again. A
+ * chunk sent after another in one activity and refused for good is known not applied, and is not looked for. A
+ * patch: runs recorded before failed the change's requests with BackendConflict.
+ */
+export const CONFLICT_RELIST = 'lbflow-0.4-conflict-relist';
+
+/**
+ * Since 0.4 a server lbflow added that a read finds gone from the group (removed by someone else) ends its request at
+ * once, naming it, instead of being waited for until the deadline; a rollback leaves it alone. A patch: runs recorded
+ * before waited, and replay as they did.
+ */
+export const NOTICE_GONE = 'lbflow-0.4-notice-gone';
+
 /** Events between two weighings of a state found too big to continue as new with. */
 export const CARRY_RECHECK_EVENTS = 500;
 

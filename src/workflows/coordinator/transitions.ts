@@ -5,6 +5,7 @@ import { SEARCH_ATTRIBUTES, type CoordinatorMessage, type SubmitMessage } from '
 import { coordinatorWorkflowId, groupIdOf, groupRefOf } from '../../registry/index.js';
 import {
   abandon,
+  applyAddConflict,
   applyAddFailed,
   applyAdded,
   applyListing,
@@ -21,7 +22,7 @@ import {
   submit,
 } from '../ledger/index.js';
 import type { Event } from './effects.js';
-import { EXIT_AFTER_AUTH_FAILURE, type CoordinatorState } from './state.js';
+import { EXIT_AFTER_AUTH_FAILURE, NOTICE_GONE, type CoordinatorState } from './state.js';
 
 /** An effect's event: the ledger learns the answer, or what the effect held (writer, lister, read, message) is free. */
 export function applyEvent(state: CoordinatorState, event: Event): void {
@@ -51,6 +52,8 @@ function apply(state: CoordinatorState, event: Event): void {
       return applyNotSent(ledger, event.change, event.timedOut, event.stragglers, event.requestIds);
     case 'add-failed':
       return applyAddFailed(ledger, event.change, event.failure, event.found);
+    case 'add-conflict':
+      return applyAddConflict(ledger, event.change, event.failure, event.present);
     case 'removed':
       return applyRemoved(ledger, event.change, event.requestIds);
     case 'remove-failed':
@@ -60,7 +63,9 @@ function apply(state: CoordinatorState, event: Event): void {
       return;
     case 'read': {
       const { statuses, requestIds, timedOut } = event.ready;
-      return applyRead(ledger, event.read, statuses, requestIds, timedOut === true);
+      return applyRead(ledger, event.read, statuses, requestIds, timedOut === true, {
+        noticeGone: () => patched(NOTICE_GONE),
+      });
     }
     case 'read-failed':
       return applyReadFailed(ledger, event.read, event.failure);

@@ -39,6 +39,11 @@ export function applyAdded(
       }
       continue;
     }
+    // In the group before this change (it existed at the change's first call): put there by someone else since the list.
+    if (result === 'present') {
+      present(ledger, queued, 'existed');
+      continue;
+    }
     // `existed` on a server the coordinator found absent: its own earlier attempt, whose answer was lost.
     if (result !== 'accepted' && result !== 'added' && result !== 'existed') continue;
     attribute(ledger, queued);
@@ -79,6 +84,35 @@ function attribute(ledger: Ledger, queued: QueuedServer): void {
     request.statuses[queued.key] = 'added';
     request.toConfirm.push(queued.key);
   }
+}
+
+/** A queued server found in the group, not put there by lbflow: each request that asked for it is told it is there. */
+function present(ledger: Ledger, queued: QueuedServer, status: string): void {
+  for (const id of queued.claimants) {
+    const request = ledger.request(id);
+    if (!request) continue;
+    request.alreadyPresent.push(queued.key);
+    request.statuses[queued.key] = status;
+  }
+}
+
+/**
+ * The add was refused as a conflict, and a list found some of its servers in the group: someone else put them there
+ * since the coordinator's list. They are reported present; the rest are queued again. Nothing found: the conflict is
+ * the servers' own, and the change fails as any other.
+ */
+export function applyAddConflict(
+  ledger: Ledger,
+  change: AddChange,
+  failure: AppliedFailure,
+  listed: ReadonlyMap<string, string>,
+): void {
+  const carried = ledger.carriedBy(change);
+  const found = carried.filter((queued) => !queued.dry && listed.has(queued.key));
+  if (found.length === 0) return applyAddFailed(ledger, change, failure);
+  for (const queued of found) present(ledger, queued, listed.get(queued.key)!);
+  ledger.unqueue(found);
+  ledger.release(ledger.carriedBy(change));
 }
 
 /** What a list found in the group of a change whose answer was lost is this change's own: no server is in the group that no report lists. */

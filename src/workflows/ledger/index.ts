@@ -9,6 +9,7 @@ export {
   applyUnanswered,
   applyNotSent,
   applyAddFailed,
+  applyAddConflict,
   applyRemoved,
   applyRemoveFailed,
 } from './answers.js';

@@ -10,6 +10,9 @@ export function endedStage(request: RequestEntry): Ended | undefined {
   return request.stage.kind === 'ended' ? request.stage : undefined;
 }
 
+/** The status of a server lbflow added that a read found gone: it left the group without lbflow removing it. */
+export const LEFT_GROUP = 'left-group';
+
 export const hasEnded = (request: RequestEntry): boolean => request.stage.kind === 'ended';
 
 /** Whether its servers were taken in (they count against what the coordinator holds). */
@@ -73,7 +76,8 @@ export function decideRollback(ledger: Ledger, request: RequestEntry): void {
   if (request.added.length === 0) return setRollback(request, { kind: 'none' });
   const keep = new Set(request.shared);
   const kept = request.added.filter((k) => keep.has(k));
-  const left = request.added.filter((k) => !keep.has(k));
+  // What a read found gone (removed by someone else) is not removed again.
+  const left = request.added.filter((k) => !keep.has(k) && request.statuses[k] !== LEFT_GROUP);
   setRollback(
     request,
     left.length > 0 ? { kind: 'removing', left, removed: [], kept } : { kind: 'over', removed: [], kept },

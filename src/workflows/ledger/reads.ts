@@ -1,6 +1,8 @@
 // Waiting for servers to be ready, beside the writer: a request's separate confirmation of its earlier chunks, and
 // its last wait once nothing of it is queued. Requests due at the same moment with the same wait share one read.
 import {
+  ABSENT,
+  goneMessage,
   memberReady,
   notReadyMessage,
   spreadOver,
@@ -11,7 +13,7 @@ import {
 import { identityFromKey } from '../../registry/index.js';
 import { failAll, GROUP_WIDE } from './arrivals.js';
 import type { Ledger } from './ledger.js';
-import { endRequest, finalWaitOf, setConfirmRead } from './lifecycle.js';
+import { endRequest, finalWaitOf, LEFT_GROUP, setConfirmRead } from './lifecycle.js';
 import type { AppliedFailure, Read, ReadEntry, RequestEntry } from './model.js';
 
 /**
@@ -76,6 +78,7 @@ export function applyRead(
   statuses: Uniform<string>,
   requestIds: readonly string[],
   timedOutNow: boolean,
+  rules: ReadRules = { noticeGone: () => false },
 ): void {
   const byKey = spreadOver(statuses, read.keys);
   for (const e of read.entries) {
@@ -85,11 +88,18 @@ export function applyRead(
     const ready = new Map<string, string>();
     const stragglers: ServerStatus[] = [];
     for (const key of e.keys) {
-      const status = byKey.get(key) ?? 'absent';
+      const status = byKey.get(key) ?? ABSENT;
       if (memberReady(ledger.readiness, status, request.opts.waitFor)) ready.set(key, status);
       else stragglers.push({ key, status });
     }
     confirm(ledger, request.id, ready);
+    const gone = stragglers
+      .filter((s) => s.status === ABSENT || ledger.readiness.leaving.includes(s.status))
+      .map((s) => s.key);
+    if (gone.length > 0 && rules.noticeGone()) {
+      leftGroup(ledger, request, gone, stragglers);
+      continue;
+    }
     if (stragglers.length > 0) {
       if (timedOutNow && e.deadline <= read.deadline) timedOut(ledger, request, stragglers);
       continue;
@@ -98,6 +108,31 @@ export function applyRead(
     else if (request.toConfirm.length === 0 && !ledger.hasQueued(request))
       endRequest(ledger, request, { kind: 'completed' });
   }
+}
+
+/** How a read's answer is applied. */
+export interface ReadRules {
+  /**
+   * Whether a server a request waits for (lbflow added it) that a read finds absent or leaving (Removing, …) ends the request at once: it
+   * left the group without lbflow removing it, and will never be ready.
+   */
+  readonly noticeGone: () => boolean;
+}
+
+/**
+ * Servers lbflow added for this request left the group without lbflow removing them: it fails now, naming them
+ * (its `added` still lists what its adds created). A rollback does not try to remove them again.
+ */
+function leftGroup(ledger: Ledger, request: RequestEntry, gone: readonly string[], stragglers: ServerStatus[]): void {
+  const left = new Set(gone);
+  const said = stragglers.map((s) => (left.has(s.key) ? { key: s.key, status: LEFT_GROUP } : s));
+  for (const s of said) request.statuses[s.key] = s.status;
+  endRequest(ledger, request, {
+    kind: 'failed',
+    type: 'AvailabilityTimeout',
+    message: goneMessage(gone, stragglers.length - gone.length),
+    details: { stragglers: said },
+  });
 }
 
 /** A read failed for another reason (the provider): its requests fail with it. */
