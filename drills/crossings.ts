@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { BETWEEN_VERSIONS, type BetweenVersions } from '../scripts/contract-schemas.js';
+import { BETWEEN_VERSIONS, NEWER_KINDS, type BetweenVersions } from '../scripts/contract-schemas.js';
 import { COORDINATOR_SIGNAL, COORDINATOR_WORKFLOW_TYPE, REPORT_MEMO, REQUEST_SIGNAL } from '../src/domain/index.js';
 
 export interface Crossing {
@@ -65,7 +65,14 @@ export function releaseReaders(): Map<string, Record<BetweenVersions, ValidateFu
   return readers;
 }
 
-/** The crossings some kept release could not read, each with the release and the first reason. */
+/** Whether `release` predates the message kind of `crossing` (it may refuse it: NEWER_KINDS). */
+function predates(release: string, crossing: Crossing): boolean {
+  const kind = (crossing.value as { kind?: unknown } | null)?.kind;
+  const newer = typeof kind === 'string' ? NEWER_KINDS[kind] : undefined;
+  return newer?.kind === crossing.kind && release.localeCompare(newer.since, 'en', { numeric: true }) < 0;
+}
+
+/** The crossings some kept release could not read (older than the kind, it may), each with the release and the first reason. */
 export function unreadable(
   crossings: readonly Crossing[],
   readers = releaseReaders(),
@@ -74,7 +81,7 @@ export function unreadable(
   for (const crossing of crossings)
     for (const [release, byKind] of readers) {
       const read = byKind[crossing.kind];
-      if (!read(crossing.value))
+      if (!read(crossing.value) && !predates(release, crossing))
         out.push({
           release,
           crossing,

@@ -9,6 +9,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { provisionAll } from '../scripts/temporal-servers.mjs';
 import { credentials } from './credentials.js';
 import { hostileInput } from './hostile-input.js';
+import { operatorActs } from './operator.js';
 import { providerFaults } from './provider-faults.js';
 import { sharedGroup } from './shared-group.js';
 import { stuckServers } from './stuck-servers.js';
@@ -20,7 +21,7 @@ import { workerKilled } from './worker-killed.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
-const numbers = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+const numbers = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
 const args = process.argv.slice(2);
 const sizes = args.includes('--small') ? SMALL : FULL;
 const onlyArg = args[args.indexOf('--only') + 1];
@@ -64,6 +65,8 @@ try {
     [9, (ctx) => upgrade(ctx, { ...sizes.upgrade, from: 'oldest-release' })],
     [10, (ctx) => upgrade(ctx, { ...sizes.upgrade, from: 'previous-release' })],
     [11, (ctx) => sharedGroup(ctx, sizes.twoDeployments)],
+    [12, (ctx) => operatorActs(ctx, sizes.terminatedCoordinator)],
+    [13, (ctx) => operatorActs(ctx, sizes.resetRequest)],
   ];
   for (const [n, drill] of drills) {
     if (!only.has(n)) continue;

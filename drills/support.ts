@@ -343,14 +343,16 @@ export interface DrillContext {
 }
 
 /**
- * Ends the group coordinators running on `taskQueue` before its workers stop (a trial's last step): each is asked to
- * exit once idle, as before a deploy, and one still running after `withinMs` is terminated. A coordinator left
+ * Ends the group coordinators running on `taskQueue` (default: on any queue) before its workers stop (a trial's or a
+ * test's last step): each is asked to exit once idle, as before a deploy, and one still running after `withinMs` is
+ * terminated. A coordinator left
  * waiting out its idle time on a queue no worker polls would hold its group's one id, and the next trial's requests,
  * on a queue of their own, would hand their servers to it.
  */
-export async function retireCoordinators(client: Client, taskQueue: string, withinMs = 15_000): Promise<void> {
+export async function retireCoordinators(client: Client, taskQueue?: string, withinMs = 15_000): Promise<void> {
   const ids: string[] = [];
-  const query = `WorkflowType = '${COORDINATOR_WORKFLOW_TYPE}' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`;
+  const onQueue = taskQueue === undefined ? '' : ` AND TaskQueue = '${taskQueue}'`;
+  const query = `WorkflowType = '${COORDINATOR_WORKFLOW_TYPE}'${onQueue} AND ExecutionStatus = 'Running'`;
   for await (const w of client.workflow.list({ query })) ids.push(w.workflowId);
   await Promise.all(
     ids.map(async (id) => {

@@ -10,6 +10,8 @@ export const FULL = {
   credentials: { trials: 3, size: 1000 },
   sharedGroup: { trials: 20, seed: 7 },
   twoDeployments: { trials: 20, seed: 11, deployments: 2 },
+  terminatedCoordinator: { action: 'terminate-coordinator', trials: 20, size: 1000, seed: 12 },
+  resetRequest: { action: 'reset-request', trials: 20, size: 1000, seed: 13 },
   upgrade: { trials: 20, seed: 8 },
 } as const;
 
@@ -22,6 +24,8 @@ export const SMALL = {
   credentials: { trials: 1, size: 200 },
   sharedGroup: { trials: 2, seed: 7 },
   twoDeployments: { trials: 2, seed: 11, deployments: 2 },
+  terminatedCoordinator: { action: 'terminate-coordinator', trials: 2, size: 600, seed: 12 },
+  resetRequest: { action: 'reset-request', trials: 2, size: 600, seed: 13 },
   upgrade: { trials: 1, seed: 8 },
 } as const;
 

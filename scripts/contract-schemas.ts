@@ -90,6 +90,18 @@ export const BETWEEN_VERSIONS = [
 ] as const;
 export type BetweenVersions = (typeof BETWEEN_VERSIONS)[number]['name'];
 
+/**
+ * Message kinds a release added, which older releases' readers refuse (they log it and go on): each is sent only
+ * where refusing it is harmless, so an older reader is not required to read it (docs/upgrading.md, 0.4.0).
+ *  - `owned` (request → coordinator, after its submission): a 0.3.0 coordinator refuses it and serves the request as
+ *    it did, reporting what the request's earlier adds created as already present.
+ *  - `sending` (an add → a request): sent only to a request that said `owned`, so never to a request older than 0.4.
+ */
+export const NEWER_KINDS: Readonly<Record<string, { readonly kind: BetweenVersions; readonly since: string }>> = {
+  owned: { kind: 'coordinator-message', since: '0.4.0' },
+  sending: { kind: 'request-update', since: '0.4.0' },
+};
+
 export function readerSchemaText(b: (typeof BETWEEN_VERSIONS)[number], release: string): string {
   const schema = z.toJSONSchema(b.zod(), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return `${JSON.stringify({ ...schema, title: `lbflow ${release}: ${b.title}` }, null, 2)}\n`;

@@ -20,7 +20,7 @@ export interface ActivityDependencies {
 
 export interface ListGroupInput {
   readonly group: GroupRef;
-  /** Only these servers (a filtered list, up to FILTERED_LIST_MAX of them); absent: every member. */
+  /** Only these servers (the answer holds no other member, however big the group); absent: every member. */
   readonly servers?: IdentityOf<Provider>[];
 }
 
@@ -37,6 +37,11 @@ export interface ChunkInput<S = Server> {
   /** Alibaba ClientToken for this change: the same on every attempt. */
   readonly idempotencyKey: string;
   readonly dryRun: boolean;
+  /**
+   * Requests to tell (`sending`) which of these servers are added for them, before the provider is called: a request
+   * whose coordinator is then lost still knows what is its own.
+   */
+  readonly owners?: ChangeOwner[];
 }
 
 export interface ChunkResult {
@@ -69,7 +74,7 @@ export interface AddChunkInput extends ChunkInput {
    * More chunks to add right after this one, in order, without checking the group again in between: only for a
    * group that takes back-to-back changes (its provider's `readiness.backToBack`), never with `confirm` or `dryRun`.
    */
-  readonly then?: { readonly servers: Server[]; readonly idempotencyKey: string }[];
+  readonly then?: { readonly servers: Server[]; readonly idempotencyKey: string; readonly owners?: ChangeOwner[] }[];
 }
 
 /** What an add answers per server: the provider's outcome, or `present` (it said the server existed on the change's first call). */
@@ -124,4 +129,20 @@ export interface HandOverInput {
   /** The coordinator's workflow id (`coordinatorWorkflowId`, or `queueCoordinatorWorkflowId` for a run of 0.3.0 or earlier). */
   readonly coordinatorId: string;
   readonly message: CoordinatorMessage;
+  /** Messages to deliver right after it, in order, to the same coordinator. */
+  readonly then?: CoordinatorMessage[];
+}
+
+/** Where a hand-over was delivered: the coordinator's workflow id and its incarnation (the chain's first run id). */
+export interface HandedOver {
+  readonly coordinatorId: string;
+  readonly incarnation: string;
+}
+
+/** Who a change's servers are being added for: the first request to ask for each, told before the provider is called. */
+export interface ChangeOwner {
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly nonce: string;
+  readonly keys: string[];
 }

@@ -7,13 +7,14 @@ import {
   COORDINATOR_SIGNAL,
   COORDINATOR_WORKFLOW_TYPE,
   NOT_READY,
+  REQUEST_SIGNAL,
   TASK_QUEUE,
   TIMINGS,
   type GroupRef,
   type IdentityOf,
   type Provider,
 } from '../domain/index.js';
-import { coordinatorSummary, definitionOf, groupRefOf } from '../registry/index.js';
+import { coordinatorSummary, definitionOf, groupRefOf, identityKey } from '../registry/index.js';
 import type { GroupQuota, LoadBalancerProvider, ServerChange } from '../providers/index.js';
 import { call, countPoll, notReady } from './boundary.js';
 import type {
@@ -22,6 +23,8 @@ import type {
   AddChunkInput,
   AddChunkResult,
   AddOutcome,
+  ChangeOwner,
+  HandedOver,
   ChunkInput,
   ChunkResult,
   GoneInput,
@@ -66,13 +69,23 @@ export function createActivities(deps: ActivityDependencies) {
      * release started for this task queue alone (`…@<queue>`) still runs, the message goes to it instead: the requests
      * of this queue keep one writer while that release drains.
      */
-    async handOver(input: HandOverInput): Promise<void> {
+    async handOver(input: HandOverInput): Promise<HandedOver> {
       const { taskQueue } = activityInfo();
+      const workflows = getClient().workflow;
+      const delivered = async (coordinatorId: string, runId: string): Promise<HandedOver> => {
+        // The rest go to the coordinator's current run (the same chain, unless it closed in between: then the request's
+        // watch sees it closed, and hands everything over again).
+        for (const message of input.then ?? [])
+          await workflows.getHandle(coordinatorId).signal(COORDINATOR_SIGNAL, message);
+        const { raw } = await workflows.getHandle(coordinatorId, runId).describe();
+        return { coordinatorId, incarnation: raw.workflowExecutionInfo?.firstRunId || runId };
+      };
       if (!input.coordinatorId.includes('@') && taskQueue !== TASK_QUEUE) {
-        const legacy = getClient().workflow.getHandle(`${input.coordinatorId}@${taskQueue}`);
-        if (await legacy.signal(COORDINATOR_SIGNAL, input.message).then(() => true, notRunning)) return;
+        const legacy = workflows.getHandle(`${input.coordinatorId}@${taskQueue}`);
+        if (await legacy.signal(COORDINATOR_SIGNAL, input.message).then(() => true, notRunning))
+          return delivered(legacy.workflowId, (await legacy.describe()).runId);
       }
-      await getClient().workflow.signalWithStart(COORDINATOR_WORKFLOW_TYPE, {
+      const started = await workflows.signalWithStart(COORDINATOR_WORKFLOW_TYPE, {
         workflowId: input.coordinatorId,
         taskQueue,
         workflowTaskTimeout: TIMINGS.workflowTaskTimeoutMs,
@@ -83,14 +96,61 @@ export function createActivities(deps: ActivityDependencies) {
           ? { staticSummary: coordinatorSummary(groupRefOf(input.message.request)) }
           : {}),
       });
+      return delivered(input.coordinatorId, started.signaledRunId);
     },
 
-    /** Lists the group's members (all pages), or only the given servers when they are few. */
+    /**
+     * The open run of the chain a closed run belongs to, if any: a request the coordinator could not tell was reset
+     * (Temporal's reset starts a new run in the same chain, the same first run id). Another workflow started later
+     * under the same id is another chain, and no answer.
+     */
+    async openRun(input: { workflowId: string; closedRunId: string }): Promise<{ runId?: string }> {
+      const describe = (runId?: string) =>
+        getClient()
+          .workflow.getHandle(input.workflowId, runId)
+          .describe()
+          .catch((error: unknown) => {
+            if (error instanceof WorkflowNotFoundError) return undefined;
+            throw error;
+          });
+      const [closed, latest] = await Promise.all([describe(input.closedRunId), describe()]);
+      const chain = (d: Awaited<ReturnType<typeof describe>>) => d?.raw.workflowExecutionInfo?.firstRunId || undefined;
+      const reset =
+        latest?.status.name === 'RUNNING' && latest.runId !== input.closedRunId && chain(latest) === chain(closed);
+      return reset && chain(closed) !== undefined ? { runId: latest.runId } : {};
+    },
+
+    /**
+     * Succeeds once the coordinator incarnation a request was handed to is no longer running (it closed: terminated,
+     * failed, timed out, or exited); while it runs, fails benignly for the retry policy to look again.
+     */
+    async watchCoordinator(input: HandedOver): Promise<{ status: string }> {
+      const described = await getClient()
+        .workflow.getHandle(input.coordinatorId)
+        .describe()
+        .catch((error: unknown) => {
+          if (error instanceof WorkflowNotFoundError) return undefined;
+          throw error;
+        });
+      const status = described?.status.name ?? 'NOT_FOUND';
+      const incarnation = described?.raw.workflowExecutionInfo?.firstRunId || described?.runId;
+      if (status === 'RUNNING' && incarnation === input.incarnation)
+        throw notReady(NOT_READY.coordinator, `the coordinator ${input.coordinatorId} is running`, {});
+      return { status: status === 'RUNNING' ? 'REPLACED' : status };
+    },
+
+    /**
+     * Lists the group's members: with `servers`, only those (the provider's filter when they are few, else every page
+     * read here and only the servers asked about answered, so the answer is never bigger than the question however
+     * big the group); without, every member.
+     */
     async listGroupServers(input: ListGroupInput): Promise<ListedGroup> {
       const { group, servers } = input;
       const filter = servers && servers.length <= FILTERED_LIST_MAX ? { servers: servers } : {};
       const listed = await call((signal) => client(group).listServers(group, { signal, ...filter }));
-      return { members: listed.members.map((m) => ({ key: m.key, status: m.status })), requestIds: listed.requestIds };
+      const asked = servers && new Set(servers.map((s) => identityKey(group.provider, s)));
+      const members = asked ? listed.members.filter((m) => asked.has(m.key)) : listed.members;
+      return { members: members.map((m) => ({ key: m.key, status: m.status })), requestIds: listed.requestIds };
     },
 
     /** Succeeds when the group accepts a change; otherwise throws GroupNotReady for the retry policy to poll. */
@@ -166,6 +226,7 @@ export function createActivities(deps: ActivityDependencies) {
       // A server the provider says existed on the change's first call was in the group before it (put there by hand
       // since the list); on a retry it may be this change's own earlier call, whose answer was lost.
       const first = tried.adds === 0;
+      await tellOwners(input.owners);
       const result = await call(
         (signal) =>
           provider.addServers(group, input.servers, {
@@ -183,6 +244,7 @@ export function createActivities(deps: ActivityDependencies) {
       let thenRefused = false;
       for (const next of input.then ?? []) {
         try {
+          await tellOwners(next.owners);
           const answer = await call(
             (signal) =>
               provider.addServers(group, next.servers, { idempotencyKey: next.idempotencyKey, dryRun: false, signal }),
@@ -268,6 +330,22 @@ export function createActivities(deps: ActivityDependencies) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * Tells each request which servers are about to be added for it (`sending`), before the provider is called: should
+ * the coordinator be lost with the add's answer, the request still knows what is its own. A request that closed is
+ * not told (the coordinator finds that out itself).
+ */
+async function tellOwners(owners: readonly ChangeOwner[] | undefined): Promise<void> {
+  await Promise.all(
+    (owners ?? []).map(({ workflowId, runId, nonce, keys }) =>
+      getClient()
+        .workflow.getHandle(workflowId, runId)
+        .signal(REQUEST_SIGNAL, { kind: 'sending', nonce, keys })
+        .catch(notRunning),
+    ),
+  );
+}
 
 /** An add's answer per server; `existed` on a change's first call is `present`: in the group before the change. */
 function addOutcomes(servers: readonly ServerChange[], first: boolean): Uniform<AddOutcome> {

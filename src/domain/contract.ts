@@ -95,4 +95,9 @@ export interface FailureDetails {
 export type RunReport = Omit<FailureDetails, 'type'> & { readonly type: FailureType | 'Cancelled' };
 
 /** Retryable failure types of a poll that found the group or the servers not ready yet; exhausted, they end the wait. */
-export const NOT_READY = { group: 'GroupNotReady', servers: 'ServersNotReady' } as const;
+export const NOT_READY = {
+  group: 'GroupNotReady',
+  servers: 'ServersNotReady',
+  /** Since 0.4: a request's coordinator is still running (the request's watch looks again). */
+  coordinator: 'CoordinatorRunning',
+} as const;

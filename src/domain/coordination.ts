@@ -59,9 +59,26 @@ export function buildCoordinationSchemas(providers: ProviderSet) {
   /** Exit as soon as nothing is live or queued, instead of after the idle time (before a deploy, or when a test ends). */
   const ExitWhenIdleSchema = z.strictObject({ kind: z.literal('exit-when-idle') });
 
-  const CoordinatorMessageSchema = z.discriminatedUnion('kind', [SubmitSchema, CancelSchema, ExitWhenIdleSchema]);
-
   const keys = z.array(z.string().max(300)).max(20_000);
+
+  /**
+   * Since 0.4, right after its submission: the servers lbflow sent for this request (it heard `sending`) in an earlier
+   * incarnation of the coordinator, or an earlier run of the request (a reset). Those the group holds are its own:
+   * reported added, and rolled back on failure. It also says the request hears `sending`.
+   */
+  const OwnedSchema = z.strictObject({
+    kind: z.literal('owned'),
+    requester: RequesterSchema,
+    nonce: NonceSchema,
+    keys,
+  });
+
+  const CoordinatorMessageSchema = z.discriminatedUnion('kind', [
+    SubmitSchema,
+    CancelSchema,
+    ExitWhenIdleSchema,
+    OwnedSchema,
+  ]);
   const UniformSchema = z.union([
     z.strictObject({ all: z.string() }),
     z.strictObject({ each: z.array(z.strictObject({ key: z.string(), value: z.string() })) }),
@@ -100,6 +117,8 @@ export function buildCoordinationSchemas(providers: ProviderSet) {
   const RequestUpdateSchema = z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('progress'), nonce: NonceSchema, progress: ProgressSchema }),
     z.strictObject({ kind: z.literal('resend'), nonce: NonceSchema }),
+    // Since 0.4, from the add itself before it calls the provider: these servers are about to be added for this request.
+    z.strictObject({ kind: z.literal('sending'), nonce: NonceSchema, keys }),
     z.strictObject({
       kind: z.literal('completed'),
       nonce: NonceSchema,
@@ -143,6 +162,7 @@ export function buildCoordinationSchemas(providers: ProviderSet) {
     SubmitSchema,
     CancelSchema,
     ExitWhenIdleSchema,
+    OwnedSchema,
     CoordinatorMessageSchema,
     CancelReportSchema,
     RequestUpdateSchema,
@@ -173,6 +193,7 @@ export function compact(statuses: Record<string, string>, servers: number): Unif
 
 export type CoordinatorMessage = z.output<CoordinationSchemas['CoordinatorMessageSchema']>;
 export type SubmitMessage = z.output<CoordinationSchemas['SubmitSchema']>;
+export type OwnedMessage = z.output<CoordinationSchemas['OwnedSchema']>;
 export type CancelReport = z.output<CoordinationSchemas['CancelReportSchema']>;
 export type RequestUpdate = z.output<CoordinationSchemas['RequestUpdateSchema']>;
 
@@ -206,6 +227,8 @@ export interface GroupView {
   /** Live requests; `queued`: their servers not sent yet (not listed yet, or waiting for a change). */
   readonly requests: {
     readonly workflowId: string;
+    /** The run it serves (since 0.4: a reset request's new run takes its place). */
+    readonly runId?: string;
     readonly phase: Progress['phase'];
     readonly requested: number;
     readonly queued: number;

@@ -43,6 +43,16 @@ export const TIMINGS = {
   /** A coordinator continues as new past this many events even when the server does not suggest it yet: replays stay cheap. */
   coordinatorMaxEvents: 2_000,
   /**
+   * Since 0.4 a request looks this often whether its coordinator is still running (one describe, by the retry policy:
+   * no history event until it closes), so a coordinator terminated by an operator costs its requests seconds.
+   */
+  coordinatorWatchMs: 3_000,
+  /**
+   * Since 0.4 also past this many bytes of history (big submissions make a few events weigh megabytes), whatever the
+   * server's own suggestion is set to: its default (4 MiB) could be raised, and Temporal warns at 10 MB.
+   */
+  coordinatorMaxHistoryBytes: 4_000_000,
+  /**
    * A request hears of its progress at most this often when only its counts changed: each message costs the
    * coordinator five history events and both workflows a task, and a 10,000-server request must stay within 8 events
    * a chunk + 30.

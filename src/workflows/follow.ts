@@ -5,12 +5,14 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
+  proxyActivities,
   proxyLocalActivities,
   setHandler,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import type { Activities, HandedOver } from '../activities/index.js';
 import {
   CALL_RETRY_POLICY,
   firstIssue,
@@ -24,6 +26,24 @@ import { requestSignal } from './coordinator/workflow.js';
 
 /** Without a word from the coordinator for this long, the request hands itself over again (a lost or restarted coordinator takes it up). */
 const RESUBMIT_AFTER_MS = 600_000;
+
+/**
+ * Since 0.4 a request watches the coordinator incarnation it handed its servers to, and hands them over again as soon
+ * as it closes (terminated by an operator, failed, or gone for any reason), with the servers lbflow sent for it (they
+ * stay its own). A patch: requests recorded before only handed over again after RESUBMIT_AFTER_MS of silence.
+ */
+export const WATCH_COORDINATOR = 'lbflow-0.4-watch-coordinator';
+
+/**
+ * Watching: one look at the coordinator every TIMINGS.coordinatorWatchMs, by the retry policy (a look that finds it
+ * running fails benignly and is tried again: no history event until it closes).
+ */
+const watchAs = (summary: string) =>
+  proxyActivities<Activities>({
+    startToCloseTimeout: TIMINGS.startToCloseMs,
+    retry: { initialInterval: TIMINGS.coordinatorWatchMs, backoffCoefficient: 1 },
+    summary,
+  }).watchCoordinator;
 
 // A local activity: it only asks Temporal itself (Signal-with-Start), so it runs in the workflow task that decided it,
 // with no round trip through the server's activity queue, and the submission (up to 10,000 servers) is not copied
@@ -57,10 +77,10 @@ export interface Follow {
 }
 
 /**
- * Hands the submission over, hands it over again when asked (no room yet) or when the coordinator is silent, and
- * returns its outcome. A cancellation of this run is passed on, and its report (what was added, what rolled back)
- * awaited. A hand-over is not cancellable: once asked, the coordinator must hear of the request, or a cancel could
- * find nothing.
+ * Hands the submission over, hands it over again when asked (no room yet), when the coordinator closed, or when it is
+ * silent, and returns its outcome. A cancellation of this run is passed on, and its report (what was added, what rolled
+ * back) awaited. A hand-over is not cancellable: once asked, the coordinator must hear of the request, or a cancel
+ * could find nothing.
  */
 export async function followCoordinator(follow: Follow): Promise<Followed> {
   const { coordinatorId } = follow;
@@ -71,32 +91,78 @@ export async function followCoordinator(follow: Follow): Promise<Followed> {
   const info = workflowInfo();
   const requester = { workflowId: info.workflowId, runId: info.runId };
   const submission = follow.submission(requester, nonce);
-  const handOver = (message: CoordinatorMessage) =>
-    handOverAs(`${message.kind === 'cancel' ? 'cancel at' : 'hand over to'} the coordinator of ${follow.groupLabel}`)({
-      coordinatorId,
-      message,
-    });
+  const watching = patched(WATCH_COORDINATOR) ? new Watch(follow.groupLabel) : undefined;
+  const handOver = async (message: CoordinatorMessage) => {
+    // With its submission, a watching request says what lbflow sent for it so far (and that it hears `sending`).
+    const owned: CoordinatorMessage[] =
+      watching && message.kind === 'submit' ? [{ kind: 'owned', requester, nonce, keys: [...heard.owned] }] : [];
+    const summary = `${message.kind === 'cancel' ? 'cancel at' : 'hand over to'} the coordinator of ${follow.groupLabel}`;
+    const delivered = await handOverAs(summary)({ coordinatorId, message, ...(owned.length ? { then: owned } : {}) });
+    watching?.follow(delivered);
+  };
   const deliver = (message: CoordinatorMessage) => CancellationScope.nonCancellable(() => handOver(message));
+  const closed = () => watching?.closed === true;
 
   await deliver(submission);
   try {
     while (!heard.outcome) {
-      const woke = await condition(() => heard.outcome !== undefined || heard.resend, RESUBMIT_AFTER_MS);
+      const woke = await condition(() => heard.outcome !== undefined || heard.resend || closed(), RESUBMIT_AFTER_MS);
       if (heard.outcome) break;
       heard.resend = false;
-      if (!woke) log.warn('no word from the coordinator: handing the request over again', { coordinatorId });
+      if (closed()) log.warn('the coordinator closed: handing the request over again', { coordinatorId });
+      else if (!woke) log.warn('no word from the coordinator: handing the request over again', { coordinatorId });
       await deliver(submission);
     }
     return { outcome: heard.outcome, cancelled: undefined };
   } catch (error) {
     if (!isCancellation(error)) throw error;
     // Stop the coordinator's work for this request, and wait for its report (what was added, what was rolled back).
+    // A coordinator that closes meanwhile never reports: hand the request over again (what lbflow sent for it is its
+    // own), and cancel it there, so its rollback still happens.
     await CancellationScope.nonCancellable(async () => {
       if (!heard.outcome) await handOver({ kind: 'cancel', requester, nonce });
-      if (!(await condition(() => heard.outcome !== undefined, RESUBMIT_AFTER_MS)))
-        log.warn('no report from the coordinator after the cancellation', { coordinatorId });
+      for (;;) {
+        const woke = await condition(() => heard.outcome !== undefined || closed(), RESUBMIT_AFTER_MS);
+        if (heard.outcome) break;
+        if (!woke) {
+          log.warn('no report from the coordinator after the cancellation', { coordinatorId });
+          break;
+        }
+        log.warn('the coordinator closed before it reported the cancellation: handing it over again', {
+          coordinatorId,
+        });
+        await handOver(submission);
+        await handOver({ kind: 'cancel', requester, nonce });
+      }
     });
     return { outcome: heard.outcome, cancelled: error };
+  }
+}
+
+/**
+ * The coordinator incarnation this request was last handed to, watched until it closes. A hand-over to the same
+ * incarnation keeps the watch; one that reached another (the last closed, or exited idle meanwhile) starts a new one.
+ */
+class Watch {
+  #incarnation: string | undefined;
+  closed = false;
+
+  constructor(readonly groupLabel: string) {}
+
+  follow(delivered: HandedOver | undefined): void {
+    if (!delivered?.incarnation || (delivered.incarnation === this.#incarnation && !this.closed)) return;
+    this.#incarnation = delivered.incarnation;
+    this.closed = false;
+    const mine = delivered.incarnation;
+    // Not cancellable: a cancelled request still waits for its report, and must know if the coordinator closes.
+    void CancellationScope.nonCancellable(() =>
+      watchAs(`watch the coordinator of ${this.groupLabel}`)(delivered).then(
+        () => {
+          if (this.#incarnation === mine) this.closed = true;
+        },
+        (error: unknown) => log.warn('watching the coordinator failed', { error: String(error) }),
+      ),
+    );
   }
 }
 
@@ -105,6 +171,8 @@ class Hearing {
   outcome: Outcome | undefined;
   /** The coordinator asked for the submission again. */
   resend = false;
+  /** Servers lbflow sent for this request (`sending`, from the adds): its own, if the group holds them. */
+  readonly owned = new Set<string>();
 
   constructor(
     readonly nonce: string,
@@ -122,6 +190,7 @@ class Hearing {
     const update = parsed.data;
     if (update.kind === 'progress') this.onProgress(update);
     else if (update.kind === 'resend') this.resend = true;
+    else if (update.kind === 'sending') for (const key of update.keys) this.owned.add(key);
     else this.outcome ??= update;
   }
 }

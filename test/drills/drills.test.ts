@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { credentials } from '../../drills/credentials.js';
 import { hostileInput } from '../../drills/hostile-input.js';
+import { operatorActs } from '../../drills/operator.js';
 import { providerFaults } from '../../drills/provider-faults.js';
 import { sharedGroup } from '../../drills/shared-group.js';
 import { stuckServers } from '../../drills/stuck-servers.js';
@@ -61,7 +62,7 @@ describe('fault drills (small)', () => {
     shared = await DevServer.start(
       cli(),
       dir,
-      ['1', '3', '4', '5', '6', '7', '8', '9', '10', '8-control', '11'].map((n) => `drill-${n}`),
+      ['1', '3', '4', '5', '6', '7', '8', '9', '10', '8-control', '11', '12', '13'].map((n) => `drill-${n}`),
     );
     servers.push(shared);
   }, 120_000);
@@ -118,6 +119,18 @@ describe('fault drills (small)', () => {
   it.concurrent(
     "11. two deployments (two task queues) on one group: one coordinator writes it, nobody else's server removed, nothing unreported",
     async () => clean(await sharedGroup(await drill('11'), SMALL.twoDeployments)),
+    180_000,
+  );
+
+  it.concurrent(
+    '12. a coordinator terminated mid-run: its request is taken up again within seconds, what its adds created stays its own (reported added, rolled back on failure)',
+    async () => clean(await operatorActs(await drill('12'), SMALL.terminatedCoordinator)),
+    180_000,
+  );
+
+  it.concurrent(
+    '13. a request reset mid-run (to its first or last task): its new run is served at once, what its adds created stays its own',
+    async () => clean(await operatorActs(await drill('13'), SMALL.resetRequest)),
     180_000,
   );
 

@@ -7,7 +7,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { retireCoordinators } from '../../drills/support.js';
 import { AuthenticationFailedError, QuotaExceededError, startAddServers } from '../../src/client/index.js';
 import { type GroupView } from '../../src/domain/index.js';
 import { coordinatorWorkflowId } from '../../src/registry/index.js';
@@ -70,6 +71,11 @@ describe('the production worker process', () => {
       startSimulators({ port: 0, world: integrationWorld({ alibaba: { configuringMs: 400, addingMs: 600 } }) }),
     ]);
   }, 180_000);
+
+  // A group has one coordinator whatever the task queue: one a test's worker started must not serve the next test's.
+  afterEach(async () => {
+    await retireCoordinators(env.client);
+  }, 30_000);
 
   afterAll(async () => {
     for (const w of workers) await w.stop('SIGKILL');

@@ -11,7 +11,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { ListedGroup, WaitServersResult } from '../../activities/contract.js';
+import type { ChangeOwner, ListedGroup, WaitServersResult } from '../../activities/contract.js';
 import {
   CALL_RETRY_POLICY,
   REQUEST_SIGNAL,
@@ -28,7 +28,7 @@ import {
 import { groupLabel } from '../../registry/index.js';
 import { describeFailure } from '../failures.js';
 import type { AddChange, AppliedFailure, Read, RemoveChange } from '../ledger/index.js';
-import { CONFLICT_RELIST } from './state.js';
+import { CONFLICT_RELIST, REBIND_RESET_REQUEST } from './state.js';
 
 /** What an effect reports, in the order it happened; `*-done` frees what the effect held (the writer, the lister, …). */
 export type Event =
@@ -68,7 +68,14 @@ export type Event =
   | { readonly kind: 'read'; readonly read: Read; readonly ready: WaitServersResult }
   | { readonly kind: 'read-failed'; readonly read: Read; readonly failure: AppliedFailure }
   | { readonly kind: 'read-done'; readonly id: number }
-  | { readonly kind: 'untold'; readonly to: Recipient; readonly update: RequestUpdate; readonly error: string }
+  | {
+      readonly kind: 'untold';
+      readonly to: Recipient;
+      readonly update: RequestUpdate;
+      readonly error: string;
+      /** The request's workflow's open run, when another than `to.runId` (it was reset). */
+      readonly openRun?: string | undefined;
+    }
   | { readonly kind: 'told'; readonly to: Recipient; readonly update: RequestUpdate }
   | { readonly kind: 'phase-due' };
 
@@ -123,6 +130,9 @@ export function listGroup(target: Target, servers: IdentityOf<Provider>[] | unde
     .finally(() => emit({ kind: 'list-done' }));
 }
 
+/** Who each add is for, by the change's token (the add tells them before it calls the provider). */
+export type Owners = ReadonlyMap<string, ChangeOwner[]>;
+
 /** Writes one change, then `write-done`. */
 export function write(
   target: Target,
@@ -130,8 +140,10 @@ export function write(
   following: AddChange[],
   summary: string,
   emit: Emit,
+  owners: Owners = new Map(),
 ) {
-  const written = change.kind === 'add' ? add(target, change, following, summary, emit) : remove(target, change, emit);
+  const written =
+    change.kind === 'add' ? add(target, change, following, summary, emit, owners) : remove(target, change, emit);
   return written.finally(() => emit({ kind: 'write-done' }));
 }
 
@@ -149,7 +161,18 @@ async function foundOf(target: Target, change: AddChange): Promise<Set<string>> 
   return new Set((await listedOf(target, change, 'a change whose answer was lost')).keys());
 }
 
-async function add(target: Target, change: AddChange, following: AddChange[], summary: string, emit: Emit) {
+async function add(
+  target: Target,
+  change: AddChange,
+  following: AddChange[],
+  summary: string,
+  emit: Emit,
+  owners: Owners,
+) {
+  const ownersOf = (c: AddChange) => {
+    const of = owners.get(c.token);
+    return of && of.length > 0 ? { owners: of } : {};
+  };
   const window = change.confirm
     ? change.confirm.deadline - Date.now() + TIMINGS.addRetryWindowMs
     : TIMINGS.addRetryWindowMs;
@@ -160,6 +183,7 @@ async function add(target: Target, change: AddChange, following: AddChange[], su
       idempotencyKey: change.token,
       dryRun: change.dry,
       pollMs: change.pollMs,
+      ...ownersOf(change),
       ...(change.confirm
         ? {
             confirm: {
@@ -171,7 +195,7 @@ async function add(target: Target, change: AddChange, following: AddChange[], su
           }
         : {}),
       ...(following.length > 0
-        ? { then: following.map((f) => ({ servers: f.servers, idempotencyKey: f.token })) }
+        ? { then: following.map((f) => ({ servers: f.servers, idempotencyKey: f.token, ...ownersOf(f) })) }
         : {}),
     });
     if (!result.sent) {
@@ -209,25 +233,35 @@ async function add(target: Target, change: AddChange, following: AddChange[], su
         });
     }
   } catch (error) {
-    const failure = describeFailure(error);
-    // Refused because a server of it is in the group already (put there by hand since the list, as GWLB's
-    // Conflict.Server says): look, and what is there is reported present; the rest go again.
-    if (failure.type === 'BackendConflict' && !change.dry && patched(CONFLICT_RELIST)) {
-      const present = await listedOf(target, change, 'a change refused as a conflict');
-      if (present.size > 0) {
-        for (const f of following) emit({ kind: 'unanswered', change: f, found: new Set() });
-        emit({ kind: 'add-conflict', change, failure, present });
-        return;
-      }
-    }
-    // Retries ran out without an answer: the change (and, from an earlier attempt, the chunks after it) may have
-    // been applied with its answers lost. Look, so that nothing is in the group that no report lists.
-    const lost = !change.dry && failure.type === 'ProviderUnavailable';
-    for (const f of following)
-      emit({ kind: 'unanswered', change: f, found: lost ? await foundOf(target, f) : new Set() });
-    const found = lost ? await foundOf(target, change) : new Set<string>();
-    emit({ kind: 'add-failed', change, failure, found });
+    await addFailed(target, change, following, describeFailure(error), emit);
   }
+}
+
+/** The add failed for good: what it may have left in the group is looked for, and the failure applied. */
+async function addFailed(
+  target: Target,
+  change: AddChange,
+  following: AddChange[],
+  failure: AppliedFailure,
+  emit: Emit,
+): Promise<void> {
+  // Refused because a server of it is in the group already (put there by hand since the list, as GWLB's
+  // Conflict.Server says): look, and what is there is reported present; the rest go again.
+  if (failure.type === 'BackendConflict' && !change.dry && patched(CONFLICT_RELIST)) {
+    const present = await listedOf(target, change, 'a change refused as a conflict');
+    if (present.size > 0) {
+      for (const f of following) emit({ kind: 'unanswered', change: f, found: new Set() });
+      emit({ kind: 'add-conflict', change, failure, present });
+      return;
+    }
+  }
+  // Retries ran out without an answer: the change (and, from an earlier attempt, the chunks after it) may have
+  // been applied with its answers lost. Look, so that nothing is in the group that no report lists.
+  const lost = !change.dry && failure.type === 'ProviderUnavailable';
+  for (const f of following)
+    emit({ kind: 'unanswered', change: f, found: lost ? await foundOf(target, f) : new Set() });
+  const found = lost ? await foundOf(target, change) : new Set<string>();
+  emit({ kind: 'add-failed', change, failure, found });
 }
 
 /** A rollback's removal: once the group takes a change, remove, and wait until the servers are gone. */
@@ -276,12 +310,26 @@ export function readServers(target: Target, read: Read, id: number, scope: Cance
     .finally(() => emit({ kind: 'read-done', id }));
 }
 
-/** Tells a request something; `untold` when Temporal refuses (the request's workflow closed), then `told`. */
+/**
+ * Tells a request something; `untold` when Temporal refuses (the request's run closed: with its workflow's open run,
+ * if it has one, since 0.4), then `told`.
+ */
 export function tell(to: Recipient, update: RequestUpdate, emit: Emit): void {
   void getExternalWorkflowHandle(to.id, to.runId)
     .signal(REQUEST_SIGNAL, update)
-    .catch((error: unknown) => emit({ kind: 'untold', to, update, error: String(error) }))
+    .catch(async (error: unknown) => {
+      const openRun = patched(REBIND_RESET_REQUEST) ? await openRunOf(to) : undefined;
+      emit({ kind: 'untold', to, update, error: String(error), openRun });
+    })
     .finally(() => emit({ kind: 'told', to, update }));
+}
+
+/** The open run of a request's workflow, if another than the one told (it was reset), else undefined. */
+async function openRunOf(to: Recipient): Promise<string | undefined> {
+  const run = await callsAs(`look for a new run of ${requestName(to.id)}`)
+    .openRun({ workflowId: to.id, closedRunId: to.runId })
+    .catch(() => undefined);
+  return run?.runId !== undefined && run.runId !== to.runId ? run.runId : undefined;
 }
 
 /** Wakes the coordinator at `at` for a phase change held back (a long read may be minutes away). */

@@ -2,6 +2,7 @@
 // the list in flight, the reads). Effects (effects.ts) report back by events; only `run`'s loop changes the state,
 // as named steps: wait for work, apply what happened (transitions.ts), take the messages, continue as new when due,
 // and start what may start. No callback changes the state: each only queues an event.
+import type { ChangeOwner } from '../../activities/contract.js';
 import {
   allHandlersFinished,
   CancellationScope,
@@ -28,6 +29,7 @@ import {
   fromCarried,
   hasEnded,
   nextWrite,
+  ownersOf,
   phaseChangeDueAt,
   progressDue,
   readsDue,
@@ -51,6 +53,7 @@ import {
 import {
   CARRY_RECHECK_EVENTS,
   FINAL_PROGRESS,
+  HISTORY_BYTES,
   IDLE_VERSION_CHECK,
   type CarriedState,
   type CoordinatorState,
@@ -169,7 +172,7 @@ export class GroupCoordinator {
   }
 
   /**
-   * Whether to hand the ledger to a new run: when Temporal suggests it, the history is long, or the deployment's
+   * Whether to hand the ledger to a new run: when Temporal suggests it, the history is long or big, or the deployment's
    * current version changed (an upgrade or a rollback, docs/upgrading.md: this run stays pinned to its version, the
    * next starts on the current one). 'not-yet' while a change, a list or a message is in flight (nothing new starts);
    * 'stay' when not due, or when the state is too big to carry (it is weighed again some events later).
@@ -179,7 +182,8 @@ export class GroupCoordinator {
     const due =
       current.continueAsNewSuggested ||
       current.historyLength >= TIMINGS.coordinatorMaxEvents ||
-      current.targetWorkerDeploymentVersionChanged;
+      current.targetWorkerDeploymentVersionChanged ||
+      (current.historySize >= TIMINGS.coordinatorMaxHistoryBytes && patched(HISTORY_BYTES));
     if (!due || current.historyLength < this.#state.carryCheckedAt + CARRY_RECHECK_EVENTS) return 'stay';
     if (this.#state.flight || this.#state.listing || this.#state.telling > 0) return 'not-yet';
     // A state too big to carry (one request of 10,000 long Huawei entries) stays in this run, whose history has
@@ -250,13 +254,14 @@ export class GroupCoordinator {
     if (this.#state.listing || due.length === 0) return;
     const ids = due.map((request) => request.id);
     const servers = due.flatMap((request) => request.stage.servers.map((s) => ledger.identity(s)));
-    // Past the filter's size the activity lists the whole group: sending the identities would only grow history.
+    // Past the filter's size the activity reads the whole group, and answers only for these servers: the answer is
+    // never bigger than the question, however big the group (before 0.4 it answered every member).
     const filtered = servers.length <= FILTERED_LIST_MAX;
     const current = this.#state.flight?.change;
     this.#state.listing = { ids, created: new Set(), removed: new Set(current?.kind === 'remove' ? current.keys : []) };
     const who = due.length === 1 ? requestName(ids[0]!) : `${due.length} requests`;
     const summary = `list ${filtered ? `${serverCount(servers.length)} of ` : ''}${groupLabel(ledger.state.group)} for ${who}`;
-    void listGroup(this.#target(ledger), filtered ? servers : undefined, summary, this.#emit);
+    void listGroup(this.#target(ledger), servers, summary, this.#emit);
   }
 
   /**
@@ -283,7 +288,20 @@ export class GroupCoordinator {
         : [];
     const flight: Flight = { change, following, summary: changeSummary(ledger, change, following) };
     this.#shown.changeStarted(ledger, flight);
-    void write(this.#target(ledger), change, following, flight.summary, this.#emit);
+    // Who each add is for, as the ledger says now (the add tells them before it calls the provider).
+    const owners = new Map<string, ChangeOwner[]>();
+    for (const c of [change, ...following])
+      if (c.kind === 'add')
+        owners.set(
+          c.token,
+          ownersOf(ledger, c).map(({ request, keys }) => ({
+            workflowId: request.id,
+            runId: request.runId,
+            nonce: request.nonce,
+            keys,
+          })),
+        );
+    void write(this.#target(ledger), change, following, flight.summary, this.#emit, owners);
     this.#state.flight = flight;
   }
 

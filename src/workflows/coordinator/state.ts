@@ -38,6 +38,19 @@ export const CONFLICT_RELIST = 'lbflow-0.4-conflict-relist';
  */
 export const NOTICE_GONE = 'lbflow-0.4-notice-gone';
 
+/**
+ * Since 0.4 a coordinator also continues as new once its history passes TIMINGS.coordinatorMaxHistoryBytes, whatever
+ * the server suggests. A patch: runs recorded before went on until the server's suggestion or the event count.
+ */
+export const HISTORY_BYTES = 'lbflow-0.4-history-bytes';
+
+/**
+ * Since 0.4 a submission from another run of a live request that asks for the same servers (the request was reset:
+ * Temporal runs one run of a workflow id at a time) takes the request's entry over, and with it what its adds created.
+ * A patch: runs recorded before ignored it.
+ */
+export const REBIND_RESET_REQUEST = 'lbflow-0.4-rebind-reset-request';
+
 /** Events between two weighings of a state found too big to continue as new with. */
 export const CARRY_RECHECK_EVENTS = 500;
 

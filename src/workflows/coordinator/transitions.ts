@@ -5,6 +5,7 @@ import { SEARCH_ATTRIBUTES, type CoordinatorMessage, type SubmitMessage } from '
 import { coordinatorWorkflowId, groupIdOf, groupRefOf } from '../../registry/index.js';
 import {
   abandon,
+  rebindRun,
   applyAddConflict,
   applyAddFailed,
   applyAdded,
@@ -19,10 +20,11 @@ import {
   emptyLedger,
   failListing,
   Ledger,
+  own,
   submit,
 } from '../ledger/index.js';
 import type { Event } from './effects.js';
-import { EXIT_AFTER_AUTH_FAILURE, NOTICE_GONE, type CoordinatorState } from './state.js';
+import { EXIT_AFTER_AUTH_FAILURE, NOTICE_GONE, REBIND_RESET_REQUEST, type CoordinatorState } from './state.js';
 
 /** An effect's event: the ledger learns the answer, or what the effect held (writer, lister, read, message) is free. */
 export function applyEvent(state: CoordinatorState, event: Event): void {
@@ -103,6 +105,11 @@ function listed(
  * timed out) must not have its queued servers added for nobody.
  */
 function untold(ledger: Ledger, event: Extract<Event, { kind: 'untold' }>): void {
+  // The request was reset: its new run takes the entry over (a reset to a later task keeps the nonce, so it hears us).
+  if (event.openRun !== undefined && rebindRun(ledger, event.to.id, event.to.runId, event.openRun)) {
+    log.info('a request was reset: its new run takes its place', { request: event.to.id, runId: event.openRun });
+    return;
+  }
   const abandoned = abandon(ledger, event.to.id, event.to.runId);
   log.warn(
     abandoned
@@ -112,11 +119,19 @@ function untold(ledger: Ledger, event: Extract<Event, { kind: 'untold' }>): void
   );
 }
 
-/** A message: a submission joins the ledger (the first one names the group), a cancellation ends its request. */
+/**
+ * A message: a submission joins the ledger (the first one names the group), what a request owns is taken, a
+ * cancellation ends its request.
+ */
 export function takeMessage(state: CoordinatorState, message: CoordinatorMessage, info: WorkflowInfo): void {
   if (message.kind === 'submit') return takeSubmission(state, message, info);
   if (message.kind === 'exit-when-idle') {
     state.exitWhenIdle = true;
+    return;
+  }
+  if (message.kind === 'owned') {
+    const refused = state.ledger ? own(state.ledger, message) : 'no request is live here: ignored';
+    if (refused) log.warn(`coordinator: ${refused}`, { request: message.requester.workflowId });
     return;
   }
   const refused = state.ledger
@@ -144,6 +159,6 @@ function takeSubmission(state: CoordinatorState, message: SubmitMessage, info: W
       { key: SEARCH_ATTRIBUTES.phase, value: 'coordinating' },
     ]);
   }
-  const refused = submit(state.ledger, message, Date.now());
+  const refused = submit(state.ledger, message, Date.now(), { rebind: () => patched(REBIND_RESET_REQUEST) });
   if (refused) log.warn(`coordinator: ${refused}`, { request: message.requester.workflowId });
 }

@@ -59,6 +59,7 @@ export function groupView(ledger: Ledger | undefined, incarnation: string, fligh
         : undefined,
     requests: ledger.live.map((request) => ({
       workflowId: request.id,
+      runId: request.runId,
       phase: phaseOf(ledger, request),
       requested: request.requested,
       queued: ledger.queued(request),

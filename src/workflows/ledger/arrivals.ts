@@ -1,6 +1,6 @@
 // Requests arriving and leaving early: a submission (admitted while the coordinator has room), a cancellation, a
 // request that closed unheard, and the listing that turns a request's servers into claims on the queue.
-import { type Server, type ServerStatus, type SubmitMessage } from '../../domain/index.js';
+import { type OwnedMessage, type Server, type ServerStatus, type SubmitMessage } from '../../domain/index.js';
 import { dedupeServers } from '../../registry/index.js';
 import type { Ledger } from './ledger.js';
 import { admit, endRequest, hasEnded, isAdmitted, markListed } from './lifecycle.js';
@@ -9,12 +9,32 @@ import { MAX_HELD_BYTES, type AppliedFailure, type QueuedServer, type RequestEnt
 /** Failures no change to this group can get past: every live request fails with them. */
 export const GROUP_WIDE: readonly string[] = ['ServerGroupNotFound', 'AuthenticationFailed'];
 
+/** How submissions are taken. */
+export interface SubmitRules {
+  /**
+   * Whether a submission from another run of a live request takes its entry over (the request was reset: Temporal
+   * runs one run of a workflow id at a time, so the earlier run is closed). Its adds stay the request's own.
+   */
+  readonly rebind: () => boolean;
+}
+
 /** A request's submission (or its resend). Returns why it was ignored, or undefined when taken. */
-export function submit(ledger: Ledger, message: SubmitMessage, now: number): string | undefined {
+export function submit(
+  ledger: Ledger,
+  message: SubmitMessage,
+  now: number,
+  rules: SubmitRules = { rebind: () => false },
+): string | undefined {
   const existing = ledger.request(message.requester.workflowId);
   if (existing) {
-    if (existing.nonce !== message.nonce || existing.runId !== message.requester.runId)
-      return 'another run of that request is live here: ignored';
+    const sameRun = existing.runId === message.requester.runId;
+    if (!sameRun && !hasEnded(existing) && sameRequest(ledger, existing, message) && rules.rebind()) {
+      existing.runId = message.requester.runId;
+      existing.nonce = message.nonce;
+      existing.told = { at: existing.told.at };
+      return undefined;
+    }
+    if (existing.nonce !== message.nonce || !sameRun) return 'another run of that request is live here: ignored';
     // A repeat of a delivered submission, one for a request that ended meanwhile, or still no room (asked again in turn).
     if (existing.stage.kind === 'awaiting-room' && fits(ledger, existing.bytes))
       admit(existing, serversOf(ledger, message));
@@ -53,6 +73,12 @@ export function submit(ledger: Ledger, message: SubmitMessage, now: number): str
   return undefined;
 }
 
+/** A submission asks for what `request` asked for: the same number of the same servers (their bytes as JSON). */
+function sameRequest(ledger: Ledger, request: RequestEntry, message: SubmitMessage): boolean {
+  const servers = serversOf(ledger, message);
+  return servers.length === request.requested && JSON.stringify(servers).length === request.bytes;
+}
+
 function serversOf(ledger: Ledger, message: SubmitMessage): Server[] {
   return dedupeServers(ledger.provider, message.request.servers).unique as Server[];
 }
@@ -75,6 +101,54 @@ export function admissionsDue(ledger: Ledger): RequestEntry[] {
     due.push(request);
   }
   return due;
+}
+
+/**
+ * Request `id`'s run `closed` could not be told anything, and `open` is its workflow's run now (it was reset): the
+ * entry is `open`'s, with what its adds created. Returns whether it was rebound.
+ */
+export function rebindRun(ledger: Ledger, id: string, closed: string, open: string): boolean {
+  const request = ledger.request(id);
+  if (!request || request.runId !== closed || open === closed || hasEnded(request)) return false;
+  request.runId = open;
+  request.told = { at: request.told.at };
+  return true;
+}
+
+/**
+ * A request says which servers lbflow sent for it (an earlier incarnation of the coordinator, or an earlier run of
+ * it), and that it hears `sending`. Listed ones are its own: reported added, rolled back on failure. Returns why it was
+ * ignored, or undefined.
+ */
+export function own(ledger: Ledger, message: OwnedMessage): string | undefined {
+  const request = ledger.request(message.requester.workflowId);
+  if (!request || request.nonce !== message.nonce || request.runId !== message.requester.runId)
+    return 'no such live request here: ignored';
+  request.hears = true;
+  if (request.opts.dryRun || hasEnded(request) || message.keys.length === 0) return undefined;
+  if (request.stage.kind === 'to-list' || request.stage.kind === 'awaiting-room') {
+    request.stage = { ...request.stage, owned: [...(request.stage.owned ?? []), ...message.keys] };
+    return undefined;
+  }
+  // Listed already (the message came after the list): what was found present and no live request created is its own.
+  const mine = new Set(message.keys);
+  const taken = request.alreadyPresent.filter((k) => mine.has(k) && ledger.state.createdBy[k] === undefined);
+  if (taken.length === 0) return undefined;
+  const moved = new Set(taken);
+  request.alreadyPresent.splice(
+    0,
+    request.alreadyPresent.length,
+    ...request.alreadyPresent.filter((k) => !moved.has(k)),
+  );
+  for (const k of taken) ownAdded(ledger, request, k);
+  return undefined;
+}
+
+/** `key`, in the group, is `request`'s own: its add created it (in an earlier incarnation or run). */
+function ownAdded(ledger: Ledger, request: RequestEntry, key: string): void {
+  request.added.push(key);
+  ledger.state.createdBy[key] = request.id;
+  if (!request.toConfirm.includes(key)) request.toConfirm.push(key);
 }
 
 /** A cancellation from the request itself (its nonce proves it). */
@@ -125,7 +199,8 @@ export function applyListing(
     const request = ledger.request(id);
     if (request?.stage.kind !== 'to-list') continue;
     request.requestIds.push(...requestIds);
-    for (const server of request.stage.servers) claim(ledger, request, server, { present, removing, queue });
+    const owned = new Set(request.stage.owned ?? []);
+    for (const server of request.stage.servers) claim(ledger, request, server, { present, removing, queue, owned });
     markListed(request);
   }
 }
@@ -134,6 +209,8 @@ interface Seen {
   readonly present: ReadonlyMap<string, string>;
   readonly removing: ReadonlySet<string>;
   readonly queue: Map<string, QueuedServer>;
+  /** What lbflow sent for this request before: listed, it is its own. */
+  readonly owned: ReadonlySet<string>;
 }
 
 function claim(ledger: Ledger, request: RequestEntry, server: Server, seen: Seen): void {
@@ -155,8 +232,9 @@ function claim(ledger: Ledger, request: RequestEntry, server: Server, seen: Seen
   }
   const listed = seen.removing.has(key) ? undefined : seen.present.get(key);
   if (listed !== undefined) {
-    request.alreadyPresent.push(key);
     request.statuses[key] = listed;
+    if (!dry && seen.owned.has(key)) ownAdded(ledger, request, key);
+    else request.alreadyPresent.push(key);
     return;
   }
   const fresh: QueuedServer = { key, dry, server, claimants: [request.id], inFlight: false };

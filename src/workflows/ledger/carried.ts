@@ -34,6 +34,10 @@ export interface CarriedRequest extends Pick<
   readonly sentAt: number;
   /** Since 0.3.0: the chunks it had planned when it ended (earlier versions carry it along unread). */
   readonly chunksPlanned?: number | undefined;
+  /** Since 0.4: it hears `sending` (earlier versions drop it: they send none). */
+  readonly hears?: boolean | undefined;
+  /** Since 0.4: servers lbflow sent for it before, while it waits to be listed (earlier versions drop it). */
+  readonly owned?: string[] | undefined;
 }
 
 export interface CarriedLedger {
@@ -106,6 +110,7 @@ function requestToCarried(request: RequestEntry): CarriedRequest {
     sentProgress: told.progress,
     sentAt: told.at,
     chunksPlanned: stage.kind === 'ended' ? stage.chunksPlanned : undefined,
+    owned: stage.kind === 'to-list' || stage.kind === 'awaiting-room' ? stage.owned : undefined,
   };
 }
 
@@ -128,6 +133,7 @@ function requestFromCarried(c: CarriedRequest): RequestEntry {
     chunks: c.partCount,
     requestIds: c.requestIds,
     told: { phase: c.sentPhase, progress: c.sentProgress, at: c.sentAt },
+    ...(c.hears ? { hears: true } : {}),
   };
 }
 
@@ -140,8 +146,8 @@ function stageOf(c: CarriedRequest): Stage {
       rollback: rollbackOf(c),
       chunksPlanned: c.chunksPlanned,
     };
-  if (!c.admitted) return { kind: 'awaiting-room' };
-  if (!c.listed) return { kind: 'to-list', servers: c.servers ?? [] };
+  if (!c.admitted) return c.owned ? { kind: 'awaiting-room', owned: c.owned } : { kind: 'awaiting-room' };
+  if (!c.listed) return { kind: 'to-list', servers: c.servers ?? [], ...(c.owned ? { owned: c.owned } : {}) };
   return { kind: 'adding', confirmRead: c.confirmRead, finalWait: c.finalWait };
 }
 

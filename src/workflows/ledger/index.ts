@@ -2,8 +2,19 @@
 export * from './model.js';
 export { Ledger } from './ledger.js';
 export { toCarried, fromCarried, type CarriedLedger, type CarriedRequest } from './carried.js';
-export { submit, admissionsDue, cancel, abandon, toList, applyListing, failListing } from './arrivals.js';
-export { nextWrite, followingWrites, type HeldBack } from './writer.js';
+export {
+  submit,
+  own,
+  rebindRun,
+  admissionsDue,
+  cancel,
+  abandon,
+  toList,
+  applyListing,
+  failListing,
+  type SubmitRules,
+} from './arrivals.js';
+export { nextWrite, followingWrites, ownersOf, type HeldBack } from './writer.js';
 export {
   applyAdded,
   applyUnanswered,

@@ -28,7 +28,7 @@ export function isRollingBack(request: RequestEntry): boolean {
 
 /** awaiting-room → to-list: room was found for its servers. */
 export function admit(request: RequestEntry, servers: Server[]): void {
-  if (request.stage.kind === 'awaiting-room') request.stage = { kind: 'to-list', servers };
+  if (request.stage.kind === 'awaiting-room') request.stage = { kind: 'to-list', servers, owned: request.stage.owned };
 }
 
 /** to-list → adding: the group was listed for its servers. */

@@ -53,10 +53,13 @@ export type Rollback =
 
 /** A request's stage: each kind one state of its life, each transition one function of lifecycle.ts. */
 export type Stage =
-  /** The coordinator held all it may: its servers are asked for again in turn. */
-  | { readonly kind: 'awaiting-room' }
-  /** Admitted: its servers wait for the group to be listed for them. */
-  | { readonly kind: 'to-list'; readonly servers: Server[] }
+  /** The coordinator held all it may: its servers are asked for again in turn (`owned`: as in `to-list`). */
+  | { readonly kind: 'awaiting-room'; readonly owned?: string[] | undefined }
+  /**
+   * Admitted: its servers wait for the group to be listed for them. `owned`: servers lbflow sent for it before (an
+   * earlier incarnation, an earlier run): those listed are its own.
+   */
+  | { readonly kind: 'to-list'; readonly servers: Server[]; readonly owned?: string[] | undefined }
   /** Listed: its servers are queued, sent, or waited for. */
   | {
       readonly kind: 'adding';
@@ -85,8 +88,11 @@ export interface Told {
 
 export interface RequestEntry {
   readonly id: string;
-  readonly runId: string;
-  readonly nonce: string;
+  /** Its run and nonce: a new run of the same request (a reset) takes the entry over with its own. */
+  runId: string;
+  nonce: string;
+  /** It hears `sending` (it said what it owns, since 0.4): each add tells it which servers are sent for it. */
+  hears?: boolean | undefined;
   readonly arrival: number;
   readonly opts: RequestOptions;
   /** Unique servers requested. */

@@ -5,7 +5,7 @@ import { changeToken, fillChunk, isFull } from '../../domain/index.js';
 import { identityFromKey } from '../../registry/index.js';
 import type { Ledger } from './ledger.js';
 import { decideRollback, endedStage, hasEnded, keptForOthers } from './lifecycle.js';
-import type { AddChange, Change, QueuedServer, RemoveChange } from './model.js';
+import type { AddChange, Change, QueuedServer, RemoveChange, RequestEntry } from './model.js';
 
 /** A chunk that is not full was held back for requests still being listed: they may fill it. */
 export interface HeldBack {
@@ -139,6 +139,21 @@ export function followingWrites(ledger: Ledger, first: Change, max: number): Add
     following.push(addChange(ledger, chunk.chosen));
   }
   return following;
+}
+
+/**
+ * Who an add is for, among the requests that hear `sending`: each server's first claimant (whose add creates it), with
+ * its keys. A dry run is for nobody.
+ */
+export function ownersOf(ledger: Ledger, change: AddChange): { request: RequestEntry; keys: string[] }[] {
+  if (change.dry) return [];
+  const owners = new Map<string, string[]>();
+  for (const queued of ledger.carriedBy(change)) {
+    const first = queued.claimants[0];
+    if (first !== undefined && ledger.request(first)?.hears)
+      owners.set(first, [...(owners.get(first) ?? []), queued.key]);
+  }
+  return [...owners].map(([id, keys]) => ({ request: ledger.request(id)!, keys }));
 }
 
 function addChange(ledger: Ledger, chosen: QueuedServer[], split?: number, confirm?: AddChange['confirm']): AddChange {
