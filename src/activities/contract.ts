@@ -133,6 +133,16 @@ export interface HandOverInput {
   readonly then?: CoordinatorMessage[];
 }
 
+/** What requests are asked to confirm: for each, its run, the nonce the message carried, and keys it says are its own. */
+export interface ConfirmInput {
+  readonly asks: {
+    readonly workflowId: string;
+    readonly runId: string;
+    readonly nonce: string;
+    readonly keys: string[];
+  }[];
+}
+
 /** Where a hand-over was delivered: the coordinator's workflow id and its incarnation (the chain's first run id). */
 export interface HandedOver {
   readonly coordinatorId: string;

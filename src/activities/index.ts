@@ -4,12 +4,15 @@ import { activityInfo, getClient } from '@temporalio/activity';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import {
   ABSENT,
+  CONFIRM_QUERY,
   COORDINATOR_SIGNAL,
   COORDINATOR_WORKFLOW_TYPE,
   NOT_READY,
   REQUEST_SIGNAL,
   TASK_QUEUE,
   TIMINGS,
+  WORKFLOW_TYPE,
+  type ConfirmAsk,
   type GroupRef,
   type IdentityOf,
   type Provider,
@@ -24,6 +27,7 @@ import type {
   AddChunkResult,
   AddOutcome,
   ChangeOwner,
+  ConfirmInput,
   HandedOver,
   ChunkInput,
   ChunkResult,
@@ -48,6 +52,9 @@ import {
 export type * from './contract.js';
 export { HEARTBEAT_INTERVAL_MS } from './boundary.js';
 export { FILTERED_LIST_MAX, IN_ATTEMPT_POLLING_MS } from './polling.js';
+
+/** The workflow types that submit to a coordinator: an lbflow request. */
+const REQUESTER_TYPES: readonly string[] = [WORKFLOW_TYPE];
 
 /** Backoff between retries of a refused or failed add (the waits before it poll at the request's interval). */
 export const ADD_RETRY = TIMINGS.addRetry;
@@ -97,6 +104,39 @@ export function createActivities(deps: ActivityDependencies) {
           : {}),
       });
       return delivered(input.coordinatorId, started.signaledRunId);
+    },
+
+    /**
+     * Asks each requester whether it sent what the coordinator heard in its name: its run must be open and an lbflow
+     * request, and answer `lbflowConfirm` true for that nonce and keys (`legacy`: a request of 0.3.0 or earlier, which
+     * has no such query). A requester that cannot be asked now (its worker is away) fails the activity, for the retry
+     * policy to ask again: the answers come all at once.
+     */
+    async confirmRequesters(input: ConfirmInput): Promise<{ answers: ('yes' | 'no' | 'legacy')[] }> {
+      const workflows = getClient().workflow;
+      const answers = await Promise.all(
+        input.asks.map(async ({ workflowId, runId, nonce, keys }): Promise<'yes' | 'no' | 'legacy'> => {
+          const handle = workflows.getHandle(workflowId, runId);
+          // No such run: not found, or a run id that is not one at all (INVALID_ARGUMENT).
+          const described = await handle.describe().catch((error: unknown) => {
+            if (error instanceof WorkflowNotFoundError || grpcCodeOf(error) === INVALID_ARGUMENT) return undefined;
+            throw error;
+          });
+          if (described?.status.name !== 'RUNNING' || !REQUESTER_TYPES.includes(described.type)) return 'no';
+          const ask: ConfirmAsk = { nonce, keys };
+          return handle.query<boolean, [ConfirmAsk]>(CONFIRM_QUERY, ask).then(
+            (yes) => (yes === true ? 'yes' : 'no'),
+            (error: unknown) => {
+              // Only a request that has no such query is older than 0.4 (the TypeScript SDK's words for it): any other
+              // failure, such as a run whose first task has not run yet, is asked again.
+              if (error instanceof Error && error.message.includes(`did not register a handler for ${CONFIRM_QUERY}`))
+                return 'legacy';
+              throw error;
+            },
+          );
+        }),
+      );
+      return { answers };
     },
 
     /**
@@ -224,8 +264,10 @@ export function createActivities(deps: ActivityDependencies) {
       const adds = tried.adds + 1;
       const delayMs = Math.min(ADD_RETRY.initialMs * ADD_RETRY.coefficient ** (adds - 1), ADD_RETRY.maximumMs);
       // A server the provider says existed on the change's first call was in the group before it (put there by hand
-      // since the list); on a retry it may be this change's own earlier call, whose answer was lost.
-      const first = tried.adds === 0;
+      // since the list); on a retry it may be this change's own earlier call, whose answer was lost. Only the first
+      // attempt is surely the first call: a later one's count of earlier calls (a heartbeat) may not have reached the
+      // server before its attempt died, so there `existed` is taken as the change's own, as before 0.4.
+      const first = tried.adds === 0 && activityInfo().attempt === 1;
       await tellOwners(input.owners);
       const result = await call(
         (signal) =>
@@ -355,6 +397,15 @@ function addOutcomes(servers: readonly ServerChange[], first: boolean): Uniform<
       value: first && outcome === 'existed' ? ('present' as const) : outcome,
     })),
   );
+}
+
+/** gRPC's INVALID_ARGUMENT: what Temporal answers for a run id that is not a UUID. */
+const INVALID_ARGUMENT = 3;
+
+/** The gRPC status code behind a client's ServiceError, if any. */
+function grpcCodeOf(error: unknown): number | undefined {
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'number' ? code : undefined;
 }
 
 /** A signal refused because no run of that id is open: false; any other error is thrown (the hand-over is retried). */

@@ -15,6 +15,18 @@ export const COORDINATOR_SIGNAL = 'lbflowCoordinatorMessage';
 export const REQUEST_SIGNAL = 'lbflowRequestUpdate';
 /** Query on the coordinator: queue depth, the change in flight, the live requests. */
 export const GROUP_QUERY = 'group';
+/**
+ * Query on a request (since 0.4), asked by its coordinator before it acts on what the request's messages say: true
+ * only if the request itself sent that nonce (and lbflow sent it every one of `keys`). A message naming a requester
+ * that does not answer true is not acted on.
+ */
+export const CONFIRM_QUERY = 'lbflowConfirm';
+
+/** What a coordinator asks a request to confirm. */
+export interface ConfirmAsk {
+  readonly nonce: string;
+  readonly keys: readonly string[];
+}
 /** Memo key where a cancelled request leaves its report (the SDK's cancellation carries no details). */
 export const REPORT_MEMO = 'lbflowReport';
 

@@ -3,6 +3,7 @@
 import {
   CancellationScope,
   condition,
+  defineQuery,
   isCancellation,
   log,
   patched,
@@ -15,14 +16,19 @@ import {
 import type { Activities, HandedOver } from '../activities/index.js';
 import {
   CALL_RETRY_POLICY,
+  CONFIRM_QUERY,
   firstIssue,
   TIMINGS,
+  type ConfirmAsk,
   type CoordinatorMessage,
   type Progress,
   type RequestUpdate,
 } from '../domain/index.js';
 import { coordinationSchemas } from '../registry/index.js';
 import { requestSignal } from './coordinator/workflow.js';
+
+/** The coordinator's question to this request (CONFIRM_QUERY). */
+export const confirmQuery = defineQuery<boolean, [unknown]>(CONFIRM_QUERY);
 
 /** Without a word from the coordinator for this long, the request hands itself over again (a lost or restarted coordinator takes it up). */
 const RESUBMIT_AFTER_MS = 600_000;
@@ -88,6 +94,9 @@ export async function followCoordinator(follow: Follow): Promise<Followed> {
   const nonce = uuid4();
   const heard = new Hearing(nonce, follow.onProgress);
   setHandler(requestSignal, (raw) => heard.hear(raw));
+  // The coordinator asks before it acts on a message in this request's name: true only for this run's own nonce (and
+  // servers lbflow told it were sent for it). A query: nothing is recorded, and it answers while the request waits.
+  setHandler(confirmQuery, (ask) => heard.confirms(ask));
   const info = workflowInfo();
   const requester = { workflowId: info.workflowId, runId: info.runId };
   const submission = follow.submission(requester, nonce);
@@ -178,6 +187,13 @@ class Hearing {
     readonly nonce: string,
     readonly onProgress: Follow['onProgress'],
   ) {}
+
+  /** Whether this request sent `ask`'s nonce, and lbflow told it every one of `ask`'s keys was sent for it. */
+  confirms(ask: unknown): boolean {
+    const { nonce, keys } = (ask ?? {}) as Partial<ConfirmAsk>;
+    if (nonce !== this.nonce || !Array.isArray(keys)) return false;
+    return keys.every((key) => typeof key === 'string' && this.owned.has(key));
+  }
 
   hear(raw: unknown): void {
     const parsed = coordinationSchemas().RequestUpdateSchema.safeParse(raw);

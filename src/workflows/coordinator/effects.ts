@@ -27,7 +27,7 @@ import {
 } from '../../domain/index.js';
 import { groupLabel } from '../../registry/index.js';
 import { describeFailure } from '../failures.js';
-import type { AddChange, AppliedFailure, Read, RemoveChange } from '../ledger/index.js';
+import type { AddChange, AppliedFailure, Ask, Read, RemoveChange } from '../ledger/index.js';
 import { CONFLICT_RELIST, REBIND_RESET_REQUEST } from './state.js';
 
 /** What an effect reports, in the order it happened; `*-done` frees what the effect held (the writer, the lister, …). */
@@ -77,7 +77,13 @@ export type Event =
       readonly openRun?: string | undefined;
     }
   | { readonly kind: 'told'; readonly to: Recipient; readonly update: RequestUpdate }
-  | { readonly kind: 'phase-due' };
+  | { readonly kind: 'phase-due' }
+  | {
+      readonly kind: 'answered';
+      readonly asks: { workflowId: string; ask: Ask }[];
+      readonly answers: ('yes' | 'no' | 'legacy')[];
+    }
+  | { readonly kind: 'confirm-done' };
 
 export type Emit = (event: Event) => void;
 
@@ -330,6 +336,23 @@ async function openRunOf(to: Recipient): Promise<string | undefined> {
     .openRun({ workflowId: to.id, closedRunId: to.runId })
     .catch(() => undefined);
   return run?.runId !== undefined && run.runId !== to.runId ? run.runId : undefined;
+}
+
+/**
+ * Asks each request to confirm what its messages said (one activity for all): `answered` when they answered (asks
+ * not answered stay, and are asked again), then `confirm-done`.
+ */
+export function confirmAsks(asks: { workflowId: string; ask: Ask }[], emit: Emit): void {
+  const who = asks.length === 1 ? requestName(asks[0]!.workflowId) : `${asks.length} requests`;
+  void callsAs(`ask ${who} to confirm what they sent`)
+    .confirmRequesters({
+      asks: asks.map(({ workflowId, ask }) => ({ workflowId, runId: ask.runId, nonce: ask.nonce, keys: ask.keys })),
+    })
+    .then(
+      ({ answers }) => emit({ kind: 'answered', asks, answers }),
+      () => undefined,
+    )
+    .finally(() => emit({ kind: 'confirm-done' }));
 }
 
 /** Wakes the coordinator at `at` for a phase change held back (a long read may be minutes away). */

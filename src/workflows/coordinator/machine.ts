@@ -25,6 +25,7 @@ import {
   Ledger,
   MAX_CARRIED_BYTES,
   admissionsDue,
+  asksDue,
   followingWrites,
   fromCarried,
   hasEnded,
@@ -40,6 +41,7 @@ import {
   type Read,
 } from '../ledger/index.js';
 import {
+  confirmAsks,
   listGroup,
   readServers,
   requestName,
@@ -89,6 +91,8 @@ export class GroupCoordinator {
       phaseWake: false,
       held: false,
       carryCheckedAt: -Infinity,
+      confirming: false,
+      rivals: new Map(),
     };
   }
 
@@ -129,7 +133,8 @@ export class GroupCoordinator {
       this.#state.flight !== undefined ||
       this.#state.listing !== undefined ||
       this.#state.reads.size > 0 ||
-      this.#state.telling > 0
+      this.#state.telling > 0 ||
+      this.#state.confirming
     );
   }
 
@@ -185,7 +190,8 @@ export class GroupCoordinator {
       current.targetWorkerDeploymentVersionChanged ||
       (current.historySize >= TIMINGS.coordinatorMaxHistoryBytes && patched(HISTORY_BYTES));
     if (!due || current.historyLength < this.#state.carryCheckedAt + CARRY_RECHECK_EVENTS) return 'stay';
-    if (this.#state.flight || this.#state.listing || this.#state.telling > 0) return 'not-yet';
+    if (this.#state.flight || this.#state.listing || this.#state.telling > 0 || this.#state.confirming)
+      return 'not-yet';
     // A state too big to carry (one request of 10,000 long Huawei entries) stays in this run, whose history has
     // room for tens of thousands of events more.
     const size = JSON.stringify(toCarried(ledger.state)).length;
@@ -216,6 +222,11 @@ export class GroupCoordinator {
       if (read.entries.every((e) => !ledger.request(e.request) || hasEnded(ledger.request(e.request)!))) scope.cancel();
     for (const request of admissionsDue(ledger))
       this.#tell({ id: request.id, runId: request.runId }, { kind: 'resend', nonce: request.nonce });
+    const asks = this.#state.confirming ? [] : asksDue(ledger);
+    if (asks.length > 0) {
+      this.#state.confirming = true;
+      confirmAsks(asks, this.#emit);
+    }
     this.#startListing(ledger);
     if (!this.#state.flight) this.#startNextWrite(ledger, now);
     const reading = new Set([...this.#state.reads.values()].flatMap(({ read }) => read.entries.map((e) => e.request)));

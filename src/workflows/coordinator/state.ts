@@ -1,5 +1,6 @@
 // The coordinator's own records beside its ledger: what it carries to its next run, and what is in flight.
 import type { CancellationScope } from '@temporalio/workflow';
+import type { SubmitMessage } from '../../domain/index.js';
 import type { AddChange, CarriedLedger, Change, Ledger, Read } from '../ledger/index.js';
 
 /**
@@ -50,6 +51,14 @@ export const HISTORY_BYTES = 'lbflow-0.4-history-bytes';
  * A patch: runs recorded before ignored it.
  */
 export const REBIND_RESET_REQUEST = 'lbflow-0.4-rebind-reset-request';
+
+/**
+ * Since 0.4 the coordinator acts on a submission (and on what a request says it owns, or that a new run of it takes
+ * its place) only once the request itself confirmed it: the `lbflowConfirm` query, asked of the requester's run, must
+ * answer true for that nonce. A submission naming a workflow that does not exist, is not an lbflow request, or did not
+ * send it is dropped untold. A patch: runs recorded before acted at once.
+ */
+export const CONFIRM_REQUESTERS = 'lbflow-0.4-confirm-requesters';
 
 /** Events between two weighings of a state found too big to continue as new with. */
 export const CARRY_RECHECK_EVENTS = 500;
@@ -102,4 +111,11 @@ export interface CoordinatorState {
   held: boolean;
   /** History length at which the state was last found too big to carry. */
   carryCheckedAt: number;
+  /** Requests are being asked to confirm what their messages said. */
+  confirming: boolean;
+  /**
+   * Second submissions of a run not confirmed yet, under another nonce, by nonce: the request's answer tells which
+   * was its own. Not carried: one lost to a continue-as-new is handed over again by its request.
+   */
+  readonly rivals: Map<string, SubmitMessage>;
 }

@@ -5,6 +5,7 @@ import { SEARCH_ATTRIBUTES, type CoordinatorMessage, type SubmitMessage } from '
 import { coordinatorWorkflowId, groupIdOf, groupRefOf } from '../../registry/index.js';
 import {
   abandon,
+  answered,
   rebindRun,
   applyAddConflict,
   applyAddFailed,
@@ -24,7 +25,13 @@ import {
   submit,
 } from '../ledger/index.js';
 import type { Event } from './effects.js';
-import { EXIT_AFTER_AUTH_FAILURE, NOTICE_GONE, REBIND_RESET_REQUEST, type CoordinatorState } from './state.js';
+import {
+  CONFIRM_REQUESTERS,
+  EXIT_AFTER_AUTH_FAILURE,
+  NOTICE_GONE,
+  REBIND_RESET_REQUEST,
+  type CoordinatorState,
+} from './state.js';
 
 /** An effect's event: the ledger learns the answer, or what the effect held (writer, lister, read, message) is free. */
 export function applyEvent(state: CoordinatorState, event: Event): void {
@@ -83,6 +90,20 @@ function apply(state: CoordinatorState, event: Event): void {
     case 'phase-due':
       state.phaseWake = false;
       return;
+    case 'answered':
+      for (const [n, { workflowId, ask }] of event.asks.entries()) {
+        const said = answered(ledger, workflowId, ask, event.answers[n] ?? 'no');
+        if (event.answers[n] !== 'yes') log.warn(`coordinator: ${said}`, { request: workflowId, ask: ask.what });
+        const rival = ask.rival ? state.rivals.get(ask.nonce) : undefined;
+        state.rivals.delete(ask.nonce);
+        // The rival was the request's own: it is taken as confirmed.
+        if (rival && said === 'rival confirmed')
+          submit(ledger, rival, Date.now(), { rebind: submitRules.rebind, confirm: () => false });
+      }
+      return;
+    case 'confirm-done':
+      state.confirming = false;
+      return;
   }
 }
 
@@ -119,6 +140,12 @@ function untold(ledger: Ledger, event: Extract<Event, { kind: 'untold' }>): void
   );
 }
 
+/** How submissions are taken since 0.4 (patches: runs recorded before replay as they did). */
+const submitRules = {
+  rebind: () => patched(REBIND_RESET_REQUEST),
+  confirm: () => patched(CONFIRM_REQUESTERS),
+};
+
 /**
  * A message: a submission joins the ledger (the first one names the group), what a request owns is taken, a
  * cancellation ends its request.
@@ -130,7 +157,7 @@ export function takeMessage(state: CoordinatorState, message: CoordinatorMessage
     return;
   }
   if (message.kind === 'owned') {
-    const refused = state.ledger ? own(state.ledger, message) : 'no request is live here: ignored';
+    const refused = state.ledger ? own(state.ledger, message, submitRules) : 'no request is live here: ignored';
     if (refused) log.warn(`coordinator: ${refused}`, { request: message.requester.workflowId });
     return;
   }
@@ -159,6 +186,10 @@ function takeSubmission(state: CoordinatorState, message: SubmitMessage, info: W
       { key: SEARCH_ATTRIBUTES.phase, value: 'coordinating' },
     ]);
   }
-  const refused = submit(state.ledger, message, Date.now(), { rebind: () => patched(REBIND_RESET_REQUEST) });
+  const refused = submit(state.ledger, message, Date.now(), submitRules);
+  if (refused === 'rival') {
+    state.rivals.set(message.nonce, message);
+    return;
+  }
   if (refused) log.warn(`coordinator: ${refused}`, { request: message.requester.workflowId });
 }

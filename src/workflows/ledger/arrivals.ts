@@ -3,8 +3,8 @@
 import { type OwnedMessage, type Server, type ServerStatus, type SubmitMessage } from '../../domain/index.js';
 import { dedupeServers } from '../../registry/index.js';
 import type { Ledger } from './ledger.js';
-import { admit, endRequest, hasEnded, isAdmitted, markListed } from './lifecycle.js';
-import { MAX_HELD_BYTES, type AppliedFailure, type QueuedServer, type RequestEntry } from './model.js';
+import { admit, endRequest, hasEnded, isAdmitted, isConfirmed, markListed } from './lifecycle.js';
+import { MAX_HELD_BYTES, type AppliedFailure, type Ask, type QueuedServer, type RequestEntry } from './model.js';
 
 /** Failures no change to this group can get past: every live request fails with them. */
 export const GROUP_WIDE: readonly string[] = ['ServerGroupNotFound', 'AuthenticationFailed'];
@@ -16,23 +16,36 @@ export interface SubmitRules {
    * runs one run of a workflow id at a time, so the earlier run is closed). Its adds stay the request's own.
    */
   readonly rebind: () => boolean;
+  /** Whether what a request's messages say waits for the request to confirm it (an Ask). */
+  readonly confirm: () => boolean;
 }
+
+const NO_RULES: SubmitRules = { rebind: () => false, confirm: () => false };
 
 /** A request's submission (or its resend). Returns why it was ignored, or undefined when taken. */
 export function submit(
   ledger: Ledger,
   message: SubmitMessage,
   now: number,
-  rules: SubmitRules = { rebind: () => false },
+  rules: SubmitRules = NO_RULES,
 ): string | undefined {
+  const { runId } = message.requester;
   const existing = ledger.request(message.requester.workflowId);
   if (existing) {
-    const sameRun = existing.runId === message.requester.runId;
+    const sameRun = existing.runId === runId;
     if (!sameRun && !hasEnded(existing) && sameRequest(ledger, existing, message) && rules.rebind()) {
-      existing.runId = message.requester.runId;
-      existing.nonce = message.nonce;
-      existing.told = { at: existing.told.at };
+      if (!rules.confirm()) rebind(existing, runId, message.nonce);
+      else if (!existing.asks?.some((a) => a.what === 'run' && a.runId === runId && a.nonce === message.nonce))
+        existing.asks = [...(existing.asks ?? []), { what: 'run', runId, nonce: message.nonce, keys: [] }];
       return undefined;
+    }
+    // Its run's submission not confirmed yet, under another nonce: one of the two was forged, and the request's answer
+    // tells which (a forgery that came first must not shut the request's own out): the coordinator keeps this one
+    // aside as a rival, and asks about it too.
+    if (sameRun && existing.nonce !== message.nonce && !isConfirmed(existing) && rules.confirm()) {
+      if (!existing.asks!.some((a) => a.what === 'submission' && a.nonce === message.nonce))
+        existing.asks!.push({ what: 'submission', runId, nonce: message.nonce, keys: [], rival: true });
+      return 'rival';
     }
     if (existing.nonce !== message.nonce || !sameRun) return 'another run of that request is live here: ignored';
     // A repeat of a delivered submission, one for a request that ended meanwhile, or still no room (asked again in turn).
@@ -69,8 +82,59 @@ export function submit(
     chunks: 0,
     requestIds: [],
     told: { at: now },
+    ...(rules.confirm() ? { asks: [{ what: 'submission' as const, runId, nonce: message.nonce, keys: [] }] } : {}),
   });
   return undefined;
+}
+
+/** The entry is now run `runId`'s, with its nonce: told everything again. */
+function rebind(request: RequestEntry, runId: string, nonce: string): void {
+  request.runId = runId;
+  request.nonce = nonce;
+  request.told = { at: request.told.at };
+}
+
+/** What live requests are to confirm, each with its request's workflow id. */
+export function asksDue(ledger: Ledger): { workflowId: string; ask: Ask }[] {
+  return ledger.live.flatMap((request) => (request.asks ?? []).map((ask) => ({ workflowId: request.id, ask })));
+}
+
+/**
+ * A request answered an ask: `yes` applies what its message said; `legacy` (a request older than 0.4, which cannot
+ * be asked) is taken as yes for a submission only; `no` drops it, and a submission nobody confirms leaves the ledger
+ * untold (nothing of it was done). Returns what happened, for the log.
+ */
+export function answered(ledger: Ledger, workflowId: string, ask: Ask, answer: 'yes' | 'no' | 'legacy'): string {
+  const request = ledger.request(workflowId);
+  const pending = request?.asks?.find(
+    (a) => a.what === ask.what && a.runId === ask.runId && a.nonce === ask.nonce && a.keys.length === ask.keys.length,
+  );
+  if (!request || !pending) return 'no such ask';
+  request.asks = request.asks!.filter((a) => a !== pending);
+  if (request.asks.length === 0) request.asks = undefined;
+  const yes = answer === 'yes' || (answer === 'legacy' && ask.what === 'submission');
+  if (ask.what === 'submission') {
+    if (yes && ask.rival) {
+      // The rival was the request's own: the entry (made from the forgery) goes, and the rival takes its place.
+      ledger.leave(new Set([workflowId]));
+      return 'rival confirmed';
+    }
+    if (yes) {
+      request.asks = request.asks?.filter((a) => a.what !== 'submission');
+      if (request.asks?.length === 0) request.asks = undefined;
+      return 'submission confirmed';
+    }
+    // Refused: the entry goes once none of its run's submissions is left to ask about.
+    if (!request.asks?.some((a) => a.what === 'submission')) ledger.leave(new Set([workflowId]));
+    return 'submission refused: its requester did not confirm it';
+  }
+  if (!yes || request.runId !== (ask.what === 'run' ? request.runId : ask.runId)) return `${ask.what} refused`;
+  if (ask.what === 'run') {
+    rebind(request, ask.runId, ask.nonce);
+    return 'new run confirmed';
+  }
+  applyOwned(ledger, request, ask.keys);
+  return 'owned confirmed';
 }
 
 /** A submission asks for what `request` asked for: the same number of the same servers (their bytes as JSON). */
@@ -95,7 +159,7 @@ export function admissionsDue(ledger: Ledger): RequestEntry[] {
   const due: RequestEntry[] = [];
   let held = heldBytes(ledger);
   for (const request of ledger.live) {
-    if (request.stage.kind !== 'awaiting-room') continue;
+    if (request.stage.kind !== 'awaiting-room' || !isConfirmed(request)) continue;
     if (held !== 0 && held + request.bytes > MAX_HELD_BYTES) break;
     held += request.bytes;
     due.push(request);
@@ -120,20 +184,31 @@ export function rebindRun(ledger: Ledger, id: string, closed: string, open: stri
  * it), and that it hears `sending`. Listed ones are its own: reported added, rolled back on failure. Returns why it was
  * ignored, or undefined.
  */
-export function own(ledger: Ledger, message: OwnedMessage): string | undefined {
+export function own(ledger: Ledger, message: OwnedMessage, rules: SubmitRules = NO_RULES): string | undefined {
   const request = ledger.request(message.requester.workflowId);
   if (!request || request.nonce !== message.nonce || request.runId !== message.requester.runId)
     return 'no such live request here: ignored';
-  request.hears = true;
-  if (request.opts.dryRun || hasEnded(request) || message.keys.length === 0) return undefined;
-  if (request.stage.kind === 'to-list' || request.stage.kind === 'awaiting-room') {
-    request.stage = { ...request.stage, owned: [...(request.stage.owned ?? []), ...message.keys] };
+  if (rules.confirm()) {
+    const { runId } = message.requester;
+    request.asks = [...(request.asks ?? []), { what: 'owned', runId, nonce: message.nonce, keys: message.keys }];
     return undefined;
   }
+  applyOwned(ledger, request, message.keys);
+  return undefined;
+}
+
+/** What a request owns, as it said (and, since 0.4, confirmed): it hears `sending`, and listed keys are its own. */
+function applyOwned(ledger: Ledger, request: RequestEntry, keys: readonly string[]): void {
+  request.hears = true;
+  if (request.opts.dryRun || hasEnded(request) || keys.length === 0) return;
+  if (request.stage.kind === 'to-list' || request.stage.kind === 'awaiting-room') {
+    request.stage = { ...request.stage, owned: [...(request.stage.owned ?? []), ...keys] };
+    return;
+  }
   // Listed already (the message came after the list): what was found present and no live request created is its own.
-  const mine = new Set(message.keys);
+  const mine = new Set(keys);
   const taken = request.alreadyPresent.filter((k) => mine.has(k) && ledger.state.createdBy[k] === undefined);
-  if (taken.length === 0) return undefined;
+  if (taken.length === 0) return;
   const moved = new Set(taken);
   request.alreadyPresent.splice(
     0,
@@ -141,7 +216,6 @@ export function own(ledger: Ledger, message: OwnedMessage): string | undefined {
     ...request.alreadyPresent.filter((k) => !moved.has(k)),
   );
   for (const k of taken) ownAdded(ledger, request, k);
-  return undefined;
 }
 
 /** `key`, in the group, is `request`'s own: its add created it (in an earlier incarnation or run). */
@@ -174,7 +248,8 @@ export function abandon(ledger: Ledger, requestId: string, runId: string): boole
 /** Requests whose servers need the group listed before they can be planned. */
 export function toList(ledger: Ledger): (RequestEntry & { stage: { kind: 'to-list' } })[] {
   return ledger.live.filter(
-    (request): request is RequestEntry & { stage: { kind: 'to-list' } } => request.stage.kind === 'to-list',
+    (request): request is RequestEntry & { stage: { kind: 'to-list' } } =>
+      request.stage.kind === 'to-list' && isConfirmed(request),
   );
 }
 

@@ -3,7 +3,7 @@
 // The frame stays as 0.1.0 wrote it, in 0.1.0's words (intents for queued servers, pieces for splits, parts for
 // unconfirmed chunks); each request's stage is spread over its flat fields, and read back from them.
 import type { FailureType, GroupRef, Phase, Server } from '../../domain/index.js';
-import type { Ending, LedgerState, RequestEntry, Rollback, Stage, UnconfirmedChunk } from './model.js';
+import type { Ask, Ending, LedgerState, RequestEntry, Rollback, Stage, UnconfirmedChunk } from './model.js';
 
 /** One request in the frame: its stage in flat fields (`admitted`, `listed`, `end`, `removal`, …). */
 export interface CarriedRequest extends Pick<
@@ -38,6 +38,8 @@ export interface CarriedRequest extends Pick<
   readonly hears?: boolean | undefined;
   /** Since 0.4: servers lbflow sent for it before, while it waits to be listed (earlier versions drop it). */
   readonly owned?: string[] | undefined;
+  /** Since 0.4: what it has not confirmed yet (earlier versions drop it: they ask nothing). Rivals are not carried. */
+  readonly asks?: Ask[] | undefined;
 }
 
 export interface CarriedLedger {
@@ -90,7 +92,8 @@ export function fromCarried(carried: CarriedLedger): LedgerState {
 }
 
 function requestToCarried(request: RequestEntry): CarriedRequest {
-  const { stage, unconfirmed, chunks, told, ...rest } = request;
+  const { stage, unconfirmed, chunks, told, asks, ...rest } = request;
+  const kept = asks?.filter((a) => !a.rival);
   const rollback = stage.kind === 'ended' ? stage.rollback : { kind: 'none' as const };
   return {
     ...rest,
@@ -111,6 +114,7 @@ function requestToCarried(request: RequestEntry): CarriedRequest {
     sentAt: told.at,
     chunksPlanned: stage.kind === 'ended' ? stage.chunksPlanned : undefined,
     owned: stage.kind === 'to-list' || stage.kind === 'awaiting-room' ? stage.owned : undefined,
+    ...(kept && kept.length > 0 ? { asks: kept } : {}),
   };
 }
 
@@ -134,6 +138,7 @@ function requestFromCarried(c: CarriedRequest): RequestEntry {
     requestIds: c.requestIds,
     told: { phase: c.sentPhase, progress: c.sentProgress, at: c.sentAt },
     ...(c.hears ? { hears: true } : {}),
+    ...(c.asks && c.asks.length > 0 ? { asks: c.asks } : {}),
   };
 }
 

@@ -5,6 +5,8 @@ export { toCarried, fromCarried, type CarriedLedger, type CarriedRequest } from 
 export {
   submit,
   own,
+  answered,
+  asksDue,
   rebindRun,
   admissionsDue,
   cancel,
@@ -35,4 +37,4 @@ export {
   type Endings,
   type Telling,
 } from './reports.js';
-export { hasEnded, isAdmitted, endedStage } from './lifecycle.js';
+export { hasEnded, isAdmitted, isConfirmed, endedStage } from './lifecycle.js';

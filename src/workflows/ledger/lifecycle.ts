@@ -13,6 +13,9 @@ export function endedStage(request: RequestEntry): Ended | undefined {
 /** The status of a server lbflow added that a read found gone: it left the group without lbflow removing it. */
 export const LEFT_GROUP = 'left-group';
 
+/** Whether the request confirmed its submission: until then nothing of it is listed, added or told. */
+export const isConfirmed = (request: RequestEntry): boolean => !request.asks?.some((a) => a.what === 'submission');
+
 export const hasEnded = (request: RequestEntry): boolean => request.stage.kind === 'ended';
 
 /** Whether its servers were taken in (they count against what the coordinator holds). */

@@ -78,6 +78,19 @@ export type Stage =
       readonly chunksPlanned?: number | undefined;
     };
 
+/**
+ * Something a request's message said that the coordinator acts on only once the request confirmed it (since 0.4): its
+ * submission (nothing of it is listed or added before), what it owns, or that a new run of it takes its place.
+ */
+export interface Ask {
+  readonly what: 'submission' | 'owned' | 'run';
+  readonly runId: string;
+  readonly nonce: string;
+  readonly keys: string[];
+  /** A second submission of the same run under another nonce, kept aside by the coordinator until it is answered. */
+  readonly rival?: true;
+}
+
 /** What a request has been told, so an unchanged progress is not sent again. */
 export interface Told {
   readonly phase?: Phase | undefined;
@@ -93,6 +106,8 @@ export interface RequestEntry {
   nonce: string;
   /** It hears `sending` (it said what it owns, since 0.4): each add tells it which servers are sent for it. */
   hears?: boolean | undefined;
+  /** What its messages said that it has not confirmed yet (since 0.4). */
+  asks?: Ask[] | undefined;
   readonly arrival: number;
   readonly opts: RequestOptions;
   /** Unique servers requested. */

@@ -10,7 +10,7 @@ import {
   type RequestUpdate,
 } from '../../domain/index.js';
 import type { Ledger } from './ledger.js';
-import { decideRollback, endedStage, isRollingBack } from './lifecycle.js';
+import { decideRollback, endedStage, isConfirmed, isRollingBack } from './lifecycle.js';
 import type { RequestEntry } from './model.js';
 
 export interface Telling {
@@ -47,7 +47,9 @@ export function takeEndings(ledger: Ledger, rules: EndingRules): Endings {
   });
   const finals: Telling[] = [];
   const outcomes: Telling[] = [];
-  for (const request of done) {
+  // One that never confirmed its submission leaves untold: nothing of it was done.
+  ledger.leave(new Set(done.filter((request) => !isConfirmed(request)).map((request) => request.id)));
+  for (const request of done.filter(isConfirmed)) {
     const last = finalProgress(ledger, request);
     if (last && rules.finalProgress()) {
       request.told = { phase: last.progress.phase, progress: JSON.stringify(last.progress), at: request.told.at };
@@ -115,8 +117,12 @@ export function progressOf(ledger: Ledger, request: RequestEntry): Progress {
   };
 }
 
-/** A request hears of its progress while it lives, and after its end while its rollback is still to do. */
-const hearsProgress = (request: RequestEntry) => !endedStage(request) || isRollingBack(request);
+/**
+ * A request hears of its progress while it lives, and after its end while its rollback is still to do; one that has
+ * not confirmed its submission hears nothing (its requester may not exist, or be another workflow).
+ */
+const hearsProgress = (request: RequestEntry) =>
+  isConfirmed(request) && (!endedStage(request) || isRollingBack(request));
 
 /** Progress messages due: a phase change at most every `phaseEveryMs`, counts at most every `everyMs`, never twice the same. */
 export function progressDue(ledger: Ledger, now: number, everyMs: number, phaseEveryMs: number): Telling[] {
