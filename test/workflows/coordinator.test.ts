@@ -150,6 +150,38 @@ describe('the group coordinator on the time-skipping server', () => {
     expect(removeCalls()).toBe(0);
   });
 
+  it('sheds a 1.9 MB junk signal: refused, it stays in the run that heard it, and the coordinator continues as new without it', async () => {
+    const result = await h.withWorker(async (taskQueue) => {
+      const first = await env.client.workflow.execute('addServersToServerGroup', {
+        taskQueue,
+        workflowId: `j-${crypto.randomUUID()}`,
+        args: [alibabaRequest(alibabaServers(2))],
+      });
+      const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId(GROUP));
+      const { runId: heardBy } = await coordinator.describe();
+      await coordinator.signal(COORDINATOR_SIGNAL, { kind: 'submit', junk: 'x'.repeat(1_900_000) });
+      let runId = heardBy;
+      for (let i = 0; i < 200 && runId === heardBy; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        runId = (await coordinator.describe()).runId;
+      }
+      const bytes = async (run: string) =>
+        JSON.stringify(await env.client.workflow.getHandle(coordinator.workflowId, run).fetchHistory()).length;
+      // The next request is served by the run that does not carry the junk.
+      const second = await env.client.workflow.execute('addServersToServerGroup', {
+        taskQueue,
+        workflowId: `k-${crypto.randomUUID()}`,
+        args: [alibabaRequest(alibabaServers(2, 2))],
+      });
+      return { first, second, heardBy, runId, heardBytes: await bytes(heardBy), nextBytes: await bytes(runId) };
+    });
+    expect(result.runId).not.toBe(result.heardBy);
+    expect(result.heardBytes).toBeGreaterThan(1_900_000);
+    expect(result.nextBytes).toBeLessThan(200_000);
+    expect(result.first.added).toEqual(alibabaServers(2).map(keyOf));
+    expect(result.second.added).toEqual(alibabaServers(2, 2).map(keyOf));
+  });
+
   it('ignores an outcome signalled to a request by anyone but its coordinator', async () => {
     const result = await h.withWorker(async (taskQueue) => {
       h.sims.alibaba.simulator.updateSettings({ timings: { addingMs: 5_000, configuringMs: 0 } });

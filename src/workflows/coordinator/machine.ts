@@ -57,6 +57,8 @@ import {
   FINAL_PROGRESS,
   HISTORY_BYTES,
   IDLE_VERSION_CHECK,
+  JUNK_BYTES,
+  SHED_JUNK,
   type CarriedState,
   type CoordinatorState,
   type Flight,
@@ -70,6 +72,8 @@ export class GroupCoordinator {
   readonly #events: Event[] = [];
   /** Look again with no message or event: at the start, and after an ending that may free the writer. */
   #again = true;
+  /** A big message was refused: this run's history holds it, and the next run would not. */
+  #junk = false;
   readonly #shown = new Shown();
   readonly #emit: Emit = (event) => {
     this.#events.push(event);
@@ -99,8 +103,14 @@ export class GroupCoordinator {
   /** A message arrived (the signal handler): kept for the loop, or refused when malformed. */
   hear(raw: unknown): void {
     const parsed = coordinationSchemas().CoordinatorMessageSchema.safeParse(raw);
-    if (parsed.success) this.#inbox.push(parsed.data);
-    else log.warn('coordinator refused a malformed message', { reason: firstIssue(parsed.error) });
+    if (parsed.success) {
+      this.#inbox.push(parsed.data);
+      return;
+    }
+    // Temporal wrote it into this run's history before the coordinator saw it: a big one is shed by continuing as new.
+    const bytes = JSON.stringify(raw)?.length ?? 0;
+    if (bytes >= JUNK_BYTES) this.#junk = this.#again = true;
+    log.warn('coordinator refused a malformed message', { reason: firstIssue(parsed.error), bytes });
   }
 
   /** The `group` query's answer. */
@@ -188,7 +198,8 @@ export class GroupCoordinator {
       current.continueAsNewSuggested ||
       current.historyLength >= TIMINGS.coordinatorMaxEvents ||
       current.targetWorkerDeploymentVersionChanged ||
-      (current.historySize >= TIMINGS.coordinatorMaxHistoryBytes && patched(HISTORY_BYTES));
+      (current.historySize >= TIMINGS.coordinatorMaxHistoryBytes && patched(HISTORY_BYTES)) ||
+      (this.#junk && patched(SHED_JUNK));
     if (!due || current.historyLength < this.#state.carryCheckedAt + CARRY_RECHECK_EVENTS) return 'stay';
     if (this.#state.flight || this.#state.listing || this.#state.telling > 0 || this.#state.confirming)
       return 'not-yet';

@@ -60,6 +60,16 @@ export const REBIND_RESET_REQUEST = 'lbflow-0.4-rebind-reset-request';
  */
 export const CONFIRM_REQUESTERS = 'lbflow-0.4-confirm-requesters';
 
+/**
+ * Since 0.4 a coordinator that refused a message of JUNK_BYTES or more continues as new as soon as nothing is in
+ * flight: Temporal records a signal in the history before the workflow sees it (up to its 2 MiB blob limit), so a
+ * refused one still weighs on the run; the next run starts without it. A patch: runs recorded before went on.
+ */
+export const SHED_JUNK = 'lbflow-0.4-shed-junk';
+
+/** A refused message this big (as JSON) makes the coordinator continue as new (SHED_JUNK). */
+export const JUNK_BYTES = 64 * 1024;
+
 /** Events between two weighings of a state found too big to continue as new with. */
 export const CARRY_RECHECK_EVENTS = 500;
 
