@@ -7,6 +7,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { provisionAll } from '../scripts/temporal-servers.mjs';
+import { bigPool } from './big-pool.js';
 import { credentials } from './credentials.js';
 import { hostileInput } from './hostile-input.js';
 import { operatorActs } from './operator.js';
@@ -21,7 +22,7 @@ import { workerKilled } from './worker-killed.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
-const numbers = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+const numbers = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
 const args = process.argv.slice(2);
 const sizes = args.includes('--small') ? SMALL : FULL;
 const onlyArg = args[args.indexOf('--only') + 1];
@@ -67,6 +68,7 @@ try {
     [11, (ctx) => sharedGroup(ctx, sizes.twoDeployments)],
     [12, (ctx) => operatorActs(ctx, sizes.terminatedCoordinator)],
     [13, (ctx) => operatorActs(ctx, sizes.resetRequest)],
+    [14, (ctx) => bigPool(ctx, sizes.bigPool)],
   ];
   for (const [n, drill] of drills) {
     if (!only.has(n)) continue;

@@ -12,6 +12,7 @@ export const FULL = {
   twoDeployments: { trials: 20, seed: 11, deployments: 2 },
   terminatedCoordinator: { action: 'terminate-coordinator', trials: 20, size: 1000, seed: 12 },
   resetRequest: { action: 'reset-request', trials: 20, size: 1000, seed: 13 },
+  bigPool: { preexisting: 10_000, requests: 30, size: 3000 },
   upgrade: { trials: 20, seed: 8 },
 } as const;
 
@@ -26,6 +27,7 @@ export const SMALL = {
   twoDeployments: { trials: 2, seed: 11, deployments: 2 },
   terminatedCoordinator: { action: 'terminate-coordinator', trials: 2, size: 600, seed: 12 },
   resetRequest: { action: 'reset-request', trials: 2, size: 600, seed: 13 },
+  bigPool: { preexisting: 3000, requests: 6, size: 500 },
   upgrade: { trials: 1, seed: 8 },
 } as const;
 

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { bigPool } from '../../drills/big-pool.js';
 import { credentials } from '../../drills/credentials.js';
 import { hostileInput } from '../../drills/hostile-input.js';
 import { operatorActs } from '../../drills/operator.js';
@@ -62,7 +63,7 @@ describe('fault drills (small)', () => {
     shared = await DevServer.start(
       cli(),
       dir,
-      ['1', '3', '4', '5', '6', '7', '8', '9', '10', '8-control', '11', '12', '13'].map((n) => `drill-${n}`),
+      ['1', '3', '4', '5', '6', '7', '8', '9', '10', '8-control', '11', '12', '13', '14'].map((n) => `drill-${n}`),
     );
     servers.push(shared);
   }, 120_000);
@@ -131,6 +132,12 @@ describe('fault drills (small)', () => {
   it.concurrent(
     '13. a request reset mid-run (to its first or last task): its new run is served at once, what its adds created stays its own',
     async () => clean(await operatorActs(await drill('13'), SMALL.resetRequest)),
+    180_000,
+  );
+
+  it.concurrent(
+    '14. a big pool: requests at once into a pool already holding thousands, every payload under 1 MB and every coordinator run under 10,240 events and 10 MB',
+    async () => clean(await bigPool(await drill('14'), SMALL.bigPool)),
     180_000,
   );
 
