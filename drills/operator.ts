@@ -11,13 +11,8 @@
 //     a rollback removed;
 //   duplicates: a key or member id twice, a ClientToken committed twice, a server added by two committed calls;
 //   lost: a requested server neither in the group (completed) nor reported.
-import {
-  AddServersCancelledError,
-  getAddServersHandle,
-  startAddServers,
-  type AddServersHandle,
-} from '../src/client/index.js';
-import type { AddServersResult, GroupView, RunReport } from '../src/domain/index.js';
+import { getAddServersHandle, startAddServers } from '../src/client/index.js';
+import type { GroupView } from '../src/domain/index.js';
 import { coordinatorWorkflowId } from '../src/registry/index.js';
 import type { WorldInput } from '../src/simulator/index.js';
 import {
@@ -40,6 +35,8 @@ import {
   groupOf,
   HUAWEI_MONITORED_POOL,
   huaweiServers,
+  ending,
+  groupDuplicates,
   keyOf,
   membersOf,
   REMOVE_ACTION,
@@ -53,21 +50,6 @@ export interface OperatorOptions {
   /** New servers per request (one chunk of 200 at a time). */
   readonly size: number;
   readonly seed?: number;
-}
-
-interface Ended {
-  result?: AddServersResult;
-  report?: Partial<RunReport>;
-  error?: string;
-}
-
-async function ending(handle: AddServersHandle): Promise<Ended> {
-  try {
-    return { result: await handle.result() };
-  } catch (error) {
-    if (error instanceof AddServersCancelledError) return { report: error.details ?? {} };
-    return { error: String((error as Error)?.cause ?? error) };
-  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -158,12 +140,7 @@ export async function operatorActs(ctx: DrillContext, o: OperatorOptions): Promi
         const log = await callLog(url);
         const members = await membersOf(sims, p, pool);
         const inGroup = members.map((m) => m.key);
-        let dup = inGroup.length - new Set(inGroup).size;
-        if (p === 'huawei-elb') dup += members.length - new Set(members.map((m) => m.id)).size;
-        if (p === 'alibaba-gwlb')
-          dup += Object.values(log.counts.byClientToken)
-            .filter((t) => t.action === ADD_ACTION[p])
-            .reduce((n, t) => n + Math.max(0, t.committed - 1), 0);
+        const dup = groupDuplicates(p, members, log);
         const beforeKeys = before.map((m) => m.key).sort();
         const present = [...(end.result?.alreadyPresent ?? end.report?.alreadyPresent ?? [])];
         const stolen = present.filter((k) => atAction.has(k));

@@ -11,8 +11,7 @@
 //     already present), or one A reports rolled back that is still there;
 //   duplicates: a key or member id twice, a ClientToken committed twice, a server reported added by two requests;
 //   lost: a server B, C or D asked for that its report or the group lacks.
-import { AddServersCancelledError, startAddServers, type AddServersHandle } from '../src/client/index.js';
-import type { AddServersResult, RunReport } from '../src/domain/index.js';
+import { startAddServers } from '../src/client/index.js';
 import {
   callLog,
   prng,
@@ -31,6 +30,8 @@ import {
   alibabaServers,
   drillWorld,
   huaweiServers,
+  ending,
+  groupDuplicates,
   keyOf,
   membersOf,
   preexisting,
@@ -49,21 +50,6 @@ export interface SharedGroupOptions {
   deployments?: 1 | 2;
   /** A's cancel comes after a random number of its group's adds in [1, cancelWithinAdds] (Huawei: after the first), plus up to 400 ms. */
   cancelWithinAdds?: number;
-}
-
-interface Ended {
-  result?: AddServersResult;
-  report?: Partial<RunReport>;
-  error?: string;
-}
-
-async function ending(handle: AddServersHandle): Promise<Ended> {
-  try {
-    return { result: await handle.result() };
-  } catch (error) {
-    if (error instanceof AddServersCancelledError) return { report: error.details ?? {} };
-    return { error: String((error as Error)?.cause ?? error) };
-  }
 }
 
 export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Promise<DrillReport> {
@@ -147,12 +133,7 @@ export async function sharedGroup(ctx: DrillContext, o: SharedGroupOptions): Pro
         const members = await membersOf(sims, p);
         const keys = members.map((m) => m.key);
         const inGroup = new Set(keys);
-        let dup = keys.length - inGroup.size;
-        if (p === 'huawei-elb') dup += members.length - new Set(members.map((m) => m.id)).size;
-        if (p === 'alibaba-gwlb')
-          dup += Object.values(log.counts.byClientToken)
-            .filter((t) => t.action === ADD_ACTION[p])
-            .reduce((n, t) => n + Math.max(0, t.committed - 1), 0);
+        let dup = groupDuplicates(p, members, log);
 
         const preKeys = new Set(before.map((m) => m.key));
         const accounted = new Set<string>();

@@ -1,7 +1,8 @@
 // The drills' world: the default simulated world with fast settle times, one Ip-type GWLB group and one ELB pool
 // big enough for 2,000-server runs, each already holding members lbflow must leave alone; requests for them; and
 // the one check of a finished run against what the simulators hold and the calls they logged.
-import type { AddServersResult, GroupRef } from '../src/domain/index.js';
+import { AddServersCancelledError, type AddServersHandle } from '../src/client/index.js';
+import type { AddServersResult, GroupRef, RunReport } from '../src/domain/index.js';
 import { DEFAULT_WORLD, raiseMembersPerPool, type RunningSimulators, type WorldInput } from '../src/simulator/index.js';
 import { alibabaGroups, callLog, huaweiPools, sorted, type CallsAnswer, type Member } from './support.js';
 
@@ -329,4 +330,35 @@ export async function checkGroupRuns(
     problems.push(`${lostKeys.length} servers missing from the group (${lostKeys.slice(0, 3).join(', ')})`);
   if (duplicates) problems.push(`${duplicates} duplicates`);
   return { duplicates, lost, problems, calls, applied };
+}
+
+/** How a request ended: its result, a cancelled run's report, or the error it failed with. */
+export interface Ended {
+  result?: AddServersResult;
+  report?: Partial<RunReport>;
+  error?: string;
+}
+
+export async function ending(handle: AddServersHandle): Promise<Ended> {
+  try {
+    return { result: await handle.result() };
+  } catch (error) {
+    if (error instanceof AddServersCancelledError) return { report: error.details ?? {} };
+    return { error: String((error as Error)?.cause ?? error) };
+  }
+}
+
+/**
+ * What a group holds twice, and what was added twice: a key (or Huawei member id) listed twice, and (Alibaba) a
+ * ClientToken committed more than once.
+ */
+export function groupDuplicates(provider: ProviderName, members: readonly Member[], log: CallsAnswer): number {
+  const keys = members.map((m) => m.key);
+  let dup = keys.length - new Set(keys).size;
+  if (provider === 'huawei-elb') dup += members.length - new Set(members.map((m) => m.id)).size;
+  if (provider === 'alibaba-gwlb')
+    dup += Object.values(log.counts.byClientToken)
+      .filter((t) => t.action === ADD_ACTION[provider])
+      .reduce((n, t) => n + Math.max(0, t.committed - 1), 0);
+  return dup;
 }

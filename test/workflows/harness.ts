@@ -7,7 +7,7 @@ import { registerSearchAttributes, testServerExecutable } from '../setup/servers
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities/index.js';
 import { workflowBundlerOptions } from '../../src/worker/worker.js';
-import { COORDINATOR_SIGNAL, type Provider } from '../../src/domain/index.js';
+import { COORDINATOR_SIGNAL, type GroupRef, type Provider, type Server } from '../../src/domain/index.js';
 import { createProvider, type LoadBalancerProvider } from '../../src/providers/index.js';
 import {
   DEFAULT_ALIBABA_CREDENTIAL,
@@ -257,3 +257,33 @@ export const huaweiRequest = (
   servers,
   options: { pollIntervalSeconds: 1, ...options },
 });
+
+/**
+ * Each provider as the tests that run once per provider see it: its group in the simulators' world (Alibaba's demo
+ * group, Huawei's pool without a monitor), its servers, its requests, its simulator and the actions that change it.
+ */
+export const SIDES = [
+  {
+    provider: 'alibaba-gwlb' as const,
+    group: { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_DEMO_GROUP } as GroupRef,
+    servers: (n: number, first = 0) => alibabaServers(n, first) as Server[],
+    request: alibabaRequest,
+    sim: 'alibaba' as const,
+    add: 'AddServersToServerGroup',
+    remove: 'RemoveServersFromServerGroup',
+  },
+  {
+    provider: 'huawei-elb' as const,
+    group: {
+      provider: 'huawei-elb',
+      region: 'cn-north-4',
+      projectId: HUAWEI_PROJECT,
+      poolId: HUAWEI_NO_MONITOR_POOL,
+    } as GroupRef,
+    servers: (n: number, first = 0) => huaweiServers(n, first) as Server[],
+    request: huaweiRequest,
+    sim: 'huawei' as const,
+    add: 'BatchCreateMembers',
+    remove: 'BatchDeleteMembers',
+  },
+];

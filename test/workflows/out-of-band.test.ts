@@ -5,52 +5,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AddServersResult, FailureDetails, GroupRef } from '../../src/domain/index.js';
+import type { AddServersResult, FailureDetails } from '../../src/domain/index.js';
 import { identityKey, identityOf } from '../../src/registry/index.js';
 import type { Server } from '../../src/domain/index.js';
-import {
-  ALIBABA_DEMO_GROUP,
-  alibabaRequest,
-  alibabaServers,
-  HUAWEI_NO_MONITOR_POOL,
-  HUAWEI_PROJECT,
-  huaweiRequest,
-  huaweiServers,
-  startHarness,
-  timeSkippingPerTest,
-  type Harness,
-} from './harness.js';
-
-type Side = 'alibaba-gwlb' | 'huawei-elb';
-
-const SIDES: {
-  provider: Side;
-  group: GroupRef;
-  servers: (n: number) => Server[];
-  request: (servers: unknown[], options?: Record<string, unknown>) => unknown;
-  /** The simulator's action that adds, and the code it answers for a server already there (none: Huawei says `existed`). */
-  add: string;
-}[] = [
-  {
-    provider: 'alibaba-gwlb',
-    group: { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_DEMO_GROUP } as GroupRef,
-    servers: (n) => alibabaServers(n) as Server[],
-    request: alibabaRequest,
-    add: 'AddServersToServerGroup',
-  },
-  {
-    provider: 'huawei-elb',
-    group: {
-      provider: 'huawei-elb',
-      region: 'cn-north-4',
-      projectId: HUAWEI_PROJECT,
-      poolId: HUAWEI_NO_MONITOR_POOL,
-    } as GroupRef,
-    servers: (n) => huaweiServers(n) as Server[],
-    request: huaweiRequest,
-    add: 'BatchCreateMembers',
-  },
-];
+import { startHarness, SIDES, timeSkippingPerTest, type Harness } from './harness.js';
 
 describe('someone else changing the group while lbflow works on it', () => {
   const servers = timeSkippingPerTest();

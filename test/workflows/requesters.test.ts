@@ -4,47 +4,10 @@
 // of ownership moves nothing; the real requests beside them are served as usual. Both providers.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { COORDINATOR_SIGNAL, type AddServersResult, type GroupRef } from '../../src/domain/index.js';
+import { COORDINATOR_SIGNAL, type AddServersResult } from '../../src/domain/index.js';
 import { coordinatorWorkflowId, identityKey } from '../../src/registry/index.js';
 import type { Server } from '../../src/domain/index.js';
-import {
-  ALIBABA_DEMO_GROUP,
-  alibabaRequest,
-  alibabaServers,
-  HUAWEI_NO_MONITOR_POOL,
-  HUAWEI_PROJECT,
-  huaweiRequest,
-  huaweiServers,
-  startHarness,
-  timeSkippingPerTest,
-  type Harness,
-} from './harness.js';
-
-const SIDES = [
-  {
-    provider: 'alibaba-gwlb' as const,
-    group: { provider: 'alibaba-gwlb', region: 'cn-hangzhou', serverGroupId: ALIBABA_DEMO_GROUP } as GroupRef,
-    servers: (n: number, first = 0) => alibabaServers(n, first) as Server[],
-    request: alibabaRequest,
-    sim: 'alibaba' as const,
-    add: 'AddServersToServerGroup',
-    remove: 'RemoveServersFromServerGroup',
-  },
-  {
-    provider: 'huawei-elb' as const,
-    group: {
-      provider: 'huawei-elb',
-      region: 'cn-north-4',
-      projectId: HUAWEI_PROJECT,
-      poolId: HUAWEI_NO_MONITOR_POOL,
-    } as GroupRef,
-    servers: (n: number, first = 0) => huaweiServers(n, first) as Server[],
-    request: huaweiRequest,
-    sim: 'huawei' as const,
-    add: 'BatchCreateMembers',
-    remove: 'BatchDeleteMembers',
-  },
-];
+import { startHarness, SIDES, timeSkippingPerTest, type Harness } from './harness.js';
 
 describe('the coordinator acts only for requesters that confirm', () => {
   const servers = timeSkippingPerTest();
