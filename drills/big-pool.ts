@@ -92,6 +92,27 @@ function payloadsOf(history: temporal.api.history.v1.IHistory, name: string): La
   return out;
 }
 
+/** A run's history in pages of 50 events (one page of a big run would pass gRPC's 4 MB message limit). */
+async function historyOf(
+  ctx: DrillContext,
+  workflowId: string,
+  runId: string,
+): Promise<temporal.api.history.v1.IHistory> {
+  const events: temporal.api.history.v1.IHistoryEvent[] = [];
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await ctx.client.workflowService.getWorkflowExecutionHistory({
+      namespace: ctx.client.options.namespace,
+      execution: { workflowId, runId },
+      maximumPageSize: 50,
+      ...(nextPageToken ? { nextPageToken } : {}),
+    });
+    events.push(...(page.history?.events ?? []));
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return { events };
+}
+
 export async function bigPool(ctx: DrillContext, o: BigPoolOptions): Promise<DrillReport> {
   const sims = await simulators(bigWorld(o.preexisting, o.size));
   const failures: string[] = [];
@@ -157,9 +178,12 @@ export async function bigPool(ctx: DrillContext, o: BigPoolOptions): Promise<Dri
         events: Number(d.raw.workflowExecutionInfo?.historyLength ?? 0),
         bytes: Number(d.raw.workflowExecutionInfo?.historySizeBytes ?? 0),
       });
-      all.push(...payloadsOf(await handle.fetchHistory(), `coordinator run ${runs.length}`));
+      all.push(...payloadsOf(await historyOf(ctx, w.workflowId, w.runId), `coordinator run ${runs.length}`));
     }
-    for (const [r, h] of handles.entries()) all.push(...payloadsOf(await h.workflow.fetchHistory(), `request ${r}`));
+    for (const [r, h] of handles.entries()) {
+      const { runId } = await h.workflow.describe();
+      all.push(...payloadsOf(await historyOf(ctx, h.workflowId, runId), `request ${r}`));
+    }
     largest = all.reduce((a, b) => (b.bytes > a.bytes ? b : a), largest);
     largestSignal = all
       .filter((p) => p.where.includes('coordinator') && p.where.includes('workflowExecutionSignaled'))
