@@ -80,7 +80,8 @@ export async function operatorActs(ctx: DrillContext, o: OperatorOptions): Promi
       // The Huawei pool with a health monitor: its members take initialMs to come ONLINE (NO_MONITOR is at once).
       const pool = p === 'huawei-elb' ? HUAWEI_MONITORED_POOL : undefined;
       const before = await membersOf(sims, p, pool);
-      const servers = p === 'alibaba-gwlb' ? alibabaServers(o.size, 4000) : huaweiServers(o.size, 1200);
+      // Huawei: members backed by the drill range's ECS servers (indices below 2,100), all up.
+      const servers = p === 'alibaba-gwlb' ? alibabaServers(o.size, 4000) : huaweiServers(o.size, 1000);
       const keys = servers.map((s) => keyOf(p, s));
       const taskQueue = `drill-operator-${trial}-${crypto.randomUUID()}`;
       const workers: WorkerProcess[] = await Promise.all(

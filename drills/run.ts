@@ -79,6 +79,8 @@ try {
     log(
       `drill ${n}: ${report.passed}/${report.trials} passed in ${seconds(performance.now() - t)}${report.failures.length ? `\n  ${report.failures.join('\n  ')}` : ''}`,
     );
+    // Its row at once: a long run stopped part way keeps the figures of the drills it finished.
+    log(formatTable([report]).split('\n').at(-1)!);
   }
 } finally {
   for (const close of closing) await close();
