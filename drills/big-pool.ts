@@ -92,7 +92,7 @@ function payloadsOf(history: temporal.api.history.v1.IHistory, name: string): La
   return out;
 }
 
-/** A run's history in pages of 50 events (one page of a big run would pass gRPC's 4 MB message limit). */
+/** A run's history one event a page: a page of several events of a big run passes gRPC's 4 MB message limit. */
 async function historyOf(
   ctx: DrillContext,
   workflowId: string,
@@ -104,7 +104,7 @@ async function historyOf(
     const page = await ctx.client.workflowService.getWorkflowExecutionHistory({
       namespace: ctx.client.options.namespace,
       execution: { workflowId, runId },
-      maximumPageSize: 50,
+      maximumPageSize: 1,
       ...(nextPageToken ? { nextPageToken } : {}),
     });
     events.push(...(page.history?.events ?? []));
