@@ -18,7 +18,9 @@ import {
   applyRemoved,
   applyUnanswered,
   cancel,
+  answered,
   followingWrites,
+  own,
   nextWrite,
   phaseChangeDueAt,
   progressDue,
@@ -565,5 +567,53 @@ describe('the coordinator ledger', () => {
     const added = (outcome!.update as { added: string[] }).added;
     expect([...added].sort()).toEqual(alibabaServers(600).map(keyOf).sort());
     expect(new Set(added).size).toBe(600);
+  });
+
+  it('a request handed over again to a new incarnation owns what lbflow sent for it: listed, it is its own added, and a cancel before the list waits for it so the rollback removes them too', () => {
+    const servers = alibabaServers(4);
+    const l = new Ledger(emptyLedger(GROUP), 'incarnation-2');
+    const message = submission('again', servers, { onFailure: 'rollback' });
+    const confirm = { rebind: () => false, confirm: () => true };
+    expect(submit(l, message, 0, confirm)).toBeUndefined();
+    // Nothing of an unconfirmed submission is listed.
+    expect(toList(l)).toEqual([]);
+    const owned = {
+      kind: 'owned' as const,
+      requester: message.requester,
+      nonce: message.nonce,
+      keys: servers.slice(0, 2).map(keyOf),
+    };
+    expect(own(l, owned, confirm)).toBeUndefined();
+    expect(cancel(l, 'again', message.nonce)).toBeUndefined();
+    const request = l.request('again')!;
+    expect(endedStage(request)).toBeUndefined();
+    for (const ask of [...request.asks!]) answered(l, 'again', ask, 'yes');
+    expect(toList(l).map((r) => r.id)).toEqual(['again']);
+    // The group holds the two it owns (an earlier incarnation added them) and one someone else added.
+    applyListing(
+      l,
+      ['again'],
+      [...servers.slice(0, 3)].map((s) => ({ key: keyOf(s), status: 'Available' })),
+      [],
+      new Set(),
+    );
+    expect(request.added).toEqual(servers.slice(0, 2).map(keyOf));
+    expect(request.alreadyPresent).toEqual([keyOf(servers[2]!)]);
+    expect(endedStage(request)?.ending.kind).toBe('cancelled');
+    const change = nextWrite(l, 0) as Change;
+    expect(change.kind).toBe('remove');
+    expect(change.keys).toEqual(servers.slice(0, 2).map(keyOf));
+  });
+
+  it('a forged claim the request does not confirm moves nothing, and a submission nobody confirms leaves untold', () => {
+    const servers = alibabaServers(3);
+    const l = new Ledger(emptyLedger(GROUP), 'incarnation-3');
+    const confirm = { rebind: () => false, confirm: () => true };
+    const forged = submission('victim', servers, { onFailure: 'rollback' });
+    expect(submit(l, forged, 0, confirm)).toBeUndefined();
+    const [ask] = l.request('victim')!.asks!;
+    expect(answered(l, 'victim', ask!, 'no')).toContain('refused');
+    expect(l.request('victim')).toBeUndefined();
+    expect(l.idle).toBe(true);
   });
 });

@@ -229,6 +229,15 @@ function ownAdded(ledger: Ledger, request: RequestEntry, key: string): void {
 export function cancel(ledger: Ledger, requestId: string, nonce: string): string | undefined {
   const request = ledger.request(requestId);
   if (!request || request.nonce !== nonce) return 'no such live request here: ignored';
+  // It says lbflow added servers for it before (another incarnation): only a list tells which are in the group, so
+  // it ends once listed, and its rollback removes them too.
+  const stage = request.stage;
+  const owns = (stage.kind === 'to-list' || stage.kind === 'awaiting-room') && (stage.owned?.length ?? 0) > 0;
+  const claims = request.asks?.some((a) => a.what === 'owned' && a.keys.length > 0) === true;
+  if ((stage.kind === 'to-list' || stage.kind === 'awaiting-room') && (owns || claims)) {
+    request.cancelAfterList = true;
+    return undefined;
+  }
   endRequest(ledger, request, { kind: 'cancelled' });
   return undefined;
 }
@@ -277,6 +286,7 @@ export function applyListing(
     const owned = new Set(request.stage.owned ?? []);
     for (const server of request.stage.servers) claim(ledger, request, server, { present, removing, queue, owned });
     markListed(request);
+    if (request.cancelAfterList) endRequest(ledger, request, { kind: 'cancelled' });
   }
 }
 

@@ -40,6 +40,8 @@ export interface CarriedRequest extends Pick<
   readonly owned?: string[] | undefined;
   /** Since 0.4: what it has not confirmed yet (earlier versions drop it: they ask nothing). Rivals are not carried. */
   readonly asks?: Ask[] | undefined;
+  /** Since 0.4: cancelled before what it owns was listed (earlier versions drop it, and never list it). */
+  readonly cancelAfterList?: true | undefined;
 }
 
 export interface CarriedLedger {
@@ -139,6 +141,7 @@ function requestFromCarried(c: CarriedRequest): RequestEntry {
     told: { phase: c.sentPhase, progress: c.sentProgress, at: c.sentAt },
     ...(c.hears ? { hears: true } : {}),
     ...(c.asks && c.asks.length > 0 ? { asks: c.asks } : {}),
+    ...(c.cancelAfterList ? { cancelAfterList: true as const } : {}),
   };
 }
 

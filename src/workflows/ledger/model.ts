@@ -108,6 +108,8 @@ export interface RequestEntry {
   hears?: boolean | undefined;
   /** What its messages said that it has not confirmed yet (since 0.4). */
   asks?: Ask[] | undefined;
+  /** Cancelled while what it owns was not listed yet: it ends once listed (since 0.4). */
+  cancelAfterList?: true | undefined;
   readonly arrival: number;
   readonly opts: RequestOptions;
   /** Unique servers requested. */
