@@ -1,21 +1,28 @@
 // Only confirmed requesters (issue 32): the coordinator acts on a message in a request's name only once that request
 // answered its `lbflowConfirm` query for the message's nonce. Forged submissions (a requester that does not exist,
 // another running workflow, a real request under a guessed nonce) add nothing and roll nothing back; a forged claim
-// of ownership moves nothing; the real requests beside them are served as usual. Both providers.
+// of ownership moves nothing; the real requests beside them are served as usual. Both providers, on the dev server.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { COORDINATOR_SIGNAL, type AddServersResult } from '../../src/domain/index.js';
 import { coordinatorWorkflowId, identityKey } from '../../src/registry/index.js';
 import type { Server } from '../../src/domain/index.js';
-import { startHarness, SIDES, timeSkippingPerTest, type Harness } from './harness.js';
+import { integrationWorld, startDevServer } from '../integration/support.js';
+import { bundleLbflowWorkflows, startHarness, SIDES, type Harness } from './harness.js';
 
-describe('the coordinator acts only for requesters that confirm', () => {
-  const servers = timeSkippingPerTest();
+describe('the coordinator acts only for requesters that confirm (dev server: real time, so forgeries race as they would)', () => {
   let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundleWithSourceMap;
   let h: Harness;
+  beforeAll(async () => {
+    [env, bundle] = await Promise.all([startDevServer(), bundleLbflowWorkflows()]);
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
   beforeEach(async () => {
-    env = servers.env;
-    h = await startHarness(env, servers.bundle, { followTemporalTime: true });
+    h = await startHarness(env, bundle, { followTemporalTime: false, world: integrationWorld() });
   });
   afterEach(async () => {
     await h?.close();
@@ -129,7 +136,7 @@ describe('the coordinator acts only for requesters that confirm', () => {
         args: [
           side.request([...present, ...side.servers(3, 510)], {
             onFailure: 'rollback',
-            availabilityTimeoutSeconds: 60,
+            availabilityTimeoutSeconds: 5,
           }),
         ],
       });
@@ -141,7 +148,8 @@ describe('the coordinator acts only for requesters that confirm', () => {
         for (const e of events) {
           const payload = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
           const message = payload ? (JSON.parse(Buffer.from(payload).toString()) as Record<string, unknown>) : {};
-          if (message.kind === 'submit') nonce = message.nonce as string;
+          const from = (message.requester as { workflowId?: string } | undefined)?.workflowId;
+          if (message.kind === 'submit' && from === request.workflowId) nonce = message.nonce as string;
         }
         if (nonce === undefined) await new Promise((r) => setTimeout(r, 50));
       }
