@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { BETWEEN_VERSIONS, NEWER_KINDS, type BetweenVersions } from '../scripts/contract-schemas.js';
+import { BETWEEN_VERSIONS, kindOf, NEWER_KINDS, type BetweenVersions } from '../scripts/contract-schemas.js';
 import { COORDINATOR_SIGNAL, COORDINATOR_WORKFLOW_TYPE, REPORT_MEMO, REQUEST_SIGNAL } from '../src/domain/index.js';
 
 export interface Crossing {
@@ -67,8 +67,8 @@ export function releaseReaders(): Map<string, Record<BetweenVersions, ValidateFu
 
 /** Whether `release` predates the message kind of `crossing` (it may refuse it: NEWER_KINDS). */
 function predates(release: string, crossing: Crossing): boolean {
-  const kind = (crossing.value as { kind?: unknown } | null)?.kind;
-  const newer = typeof kind === 'string' ? NEWER_KINDS[kind] : undefined;
+  const kind = kindOf(crossing.value);
+  const newer = kind !== undefined ? NEWER_KINDS[kind] : undefined;
   return newer?.kind === crossing.kind && release.localeCompare(newer.since, 'en', { numeric: true }) < 0;
 }
 

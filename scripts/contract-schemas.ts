@@ -96,11 +96,21 @@ export type BetweenVersions = (typeof BETWEEN_VERSIONS)[number]['name'];
  *  - `owned` (request → coordinator, after its submission): a 0.3.0 coordinator refuses it and serves the request as
  *    it did, reporting what the request's earlier adds created as already present.
  *  - `sending` (an add → a request): sent only to a request that said `owned`, so never to a request older than 0.4.
+ *  - `submit+pages` (a `submit` with `pages`: its servers' count alone): sent only to a coordinator whose `group` query
+ *    says `pages`; one that refuses it is sent the submission with its servers (`kindOf`).
  */
 export const NEWER_KINDS: Readonly<Record<string, { readonly kind: BetweenVersions; readonly since: string }>> = {
   owned: { kind: 'coordinator-message', since: '0.4.0' },
   sending: { kind: 'request-update', since: '0.4.0' },
+  'submit+pages': { kind: 'coordinator-message', since: '0.4.0' },
 };
+
+/** A message's kind as NEWER_KINDS names it. */
+export function kindOf(value: unknown): string | undefined {
+  const message = value as { kind?: unknown; pages?: unknown } | null;
+  if (typeof message?.kind !== 'string') return undefined;
+  return message.kind === 'submit' && message.pages !== undefined ? 'submit+pages' : message.kind;
+}
 
 export function readerSchemaText(b: (typeof BETWEEN_VERSIONS)[number], release: string): string {
   const schema = z.toJSONSchema(b.zod(), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;

@@ -131,6 +131,25 @@ export interface HandOverInput {
   readonly message: CoordinatorMessage;
   /** Messages to deliver right after it, in order, to the same coordinator. */
   readonly then?: CoordinatorMessage[];
+  /**
+   * The same submission with its servers in it, for a coordinator that does not fetch them (`message` carries their
+   * count only: `pages`): one an earlier release runs, which refuses `pages`.
+   */
+  readonly inline?: CoordinatorMessage;
+}
+
+/** A page of a request's servers, asked of the request (SERVERS_QUERY) by its coordinator. */
+export interface FetchServersInput {
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly nonce: string;
+  readonly offset: number;
+  readonly maxBytes: number;
+}
+
+/** The page, or no `servers`: the run is closed, or did not send that nonce. */
+export interface FetchedServers {
+  readonly servers?: Server[];
 }
 
 /** What requests are asked to confirm: for each, its run, the nonce the message carried, and keys it says are its own. */

@@ -7,13 +7,18 @@ import {
   CONFIRM_QUERY,
   COORDINATOR_SIGNAL,
   COORDINATOR_WORKFLOW_TYPE,
+  GROUP_QUERY,
   NOT_READY,
+  SERVERS_QUERY,
   REQUEST_SIGNAL,
   TASK_QUEUE,
   TIMINGS,
   WORKFLOW_TYPE,
   type ConfirmAsk,
   type GroupRef,
+  type GroupView,
+  type ServersAsk,
+  type Server,
   type IdentityOf,
   type Provider,
 } from '../domain/index.js';
@@ -28,6 +33,8 @@ import type {
   AddOutcome,
   ChangeOwner,
   ConfirmInput,
+  FetchedServers,
+  FetchServersInput,
   HandedOver,
   ChunkInput,
   ChunkResult,
@@ -88,8 +95,9 @@ export function createActivities(deps: ActivityDependencies) {
         return { coordinatorId, incarnation: raw.workflowExecutionInfo?.firstRunId || runId };
       };
       if (!input.coordinatorId.includes('@') && taskQueue !== TASK_QUEUE) {
+        // A release before 0.4 started it, and its code may still run it: the servers go in the message.
         const legacy = workflows.getHandle(`${input.coordinatorId}@${taskQueue}`);
-        if (await legacy.signal(COORDINATOR_SIGNAL, input.message).then(() => true, notRunning))
+        if (await legacy.signal(COORDINATOR_SIGNAL, input.inline ?? input.message).then(() => true, notRunning))
           return delivered(legacy.workflowId, (await legacy.describe()).runId);
       }
       const started = await workflows.signalWithStart(COORDINATOR_WORKFLOW_TYPE, {
@@ -103,7 +111,27 @@ export function createActivities(deps: ActivityDependencies) {
           ? { staticSummary: coordinatorSummary(groupRefOf(input.message.request)) }
           : {}),
       });
+      // A submission of the servers' count alone reached a coordinator that does not fetch them (an earlier release's
+      // code runs it, as after a rollback): it refused that one, and takes this one.
+      if (input.inline && !(await fetchesPages(input.coordinatorId)))
+        await workflows.getHandle(input.coordinatorId).signal(COORDINATOR_SIGNAL, input.inline);
       return delivered(input.coordinatorId, started.signaledRunId);
+    },
+
+    /**
+     * A page of a request's servers, asked of the request itself (SERVERS_QUERY) with the nonce it submitted: none when
+     * its run is closed or the nonce is not its own (the coordinator drops what it held of it).
+     */
+    async fetchServers(input: FetchServersInput): Promise<FetchedServers> {
+      const handle = getClient().workflow.getHandle(input.workflowId, input.runId);
+      const described = await handle.describe().catch((error: unknown) => {
+        if (error instanceof WorkflowNotFoundError || grpcCodeOf(error) === INVALID_ARGUMENT) return undefined;
+        throw error;
+      });
+      if (described?.status.name !== 'RUNNING' || !REQUESTER_TYPES.includes(described.type)) return {};
+      const ask: ServersAsk = { nonce: input.nonce, offset: input.offset, maxBytes: input.maxBytes };
+      const page = await handle.query<Server[] | null, [ServersAsk]>(SERVERS_QUERY, ask);
+      return Array.isArray(page) ? { servers: page } : {};
     },
 
     /**
@@ -406,6 +434,27 @@ const INVALID_ARGUMENT = 3;
 function grpcCodeOf(error: unknown): number | undefined {
   const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
   return typeof code === 'number' ? code : undefined;
+}
+
+/** How long a hand-over waits for a coordinator it just started to answer its `group` query (its first task). */
+const FIRST_ANSWER_MS = 15_000;
+
+/**
+ * Whether the coordinator's code fetches the servers of a submission that carries their count alone (its `group`
+ * query says `pages`, since 0.4). One just started answers once its first task ran: asked again until then.
+ */
+async function fetchesPages(coordinatorId: string): Promise<boolean> {
+  const handle = getClient().workflow.getHandle(coordinatorId);
+  const until = Date.now() + FIRST_ANSWER_MS;
+  for (;;) {
+    try {
+      const view = await handle.query<GroupView>(GROUP_QUERY);
+      return view.pages === true;
+    } catch (error) {
+      if (Date.now() >= until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 /** A signal refused because no run of that id is open: false; any other error is thrown (the hand-over is retried). */

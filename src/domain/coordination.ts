@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { GroupRef, Progress } from './contract.js';
 import { FAILURE_TYPES } from './failures.js';
 import type { Provider } from './provider.js';
-import type { AddServersRequest, AddServersRequestInput } from './request.js';
+import { MAX_SERVERS_PER_REQUEST, type AddServersRequest, type AddServersRequestInput } from './request.js';
+import { MAX_REQUEST_BYTES } from './validate.js';
 
 /** Workflow type of the one writer per server group. */
 export const COORDINATOR_WORKFLOW_TYPE = 'serverGroupCoordinator';
@@ -21,6 +22,30 @@ export const GROUP_QUERY = 'group';
  * that does not answer true is not acted on.
  */
 export const CONFIRM_QUERY = 'lbflowConfirm';
+
+/**
+ * Query on a request (since 0.4), asked by its coordinator for the servers of a submission that carried only their
+ * count (`pages`): one page of them from `offset`, at most `maxBytes` as JSON (always one server at least), or null
+ * when `nonce` is not this run's.
+ */
+export const SERVERS_QUERY = 'lbflowServers';
+
+/** What a coordinator asks a request for (SERVERS_QUERY). */
+export interface ServersAsk {
+  readonly nonce: string;
+  readonly offset: number;
+  readonly maxBytes: number;
+}
+
+/**
+ * A request whose servers take more than this as JSON submits their count (`pages`), not them, to a coordinator that
+ * fetches pages (since 0.4): the coordinator's history holds what it fetched when it had room, never every queued
+ * request's servers at once.
+ */
+export const INLINE_SUBMISSION_BYTES = 32 * 1024;
+
+/** The most a page of a request's servers takes as JSON (one query answer, one activity result). */
+export const SERVER_PAGE_BYTES = 256 * 1024;
 
 /** What a coordinator asks a request to confirm. */
 export interface ConfirmAsk {
@@ -57,12 +82,22 @@ export function buildCoordinationSchemas(providers: ProviderSet) {
   const RequesterSchema = z.strictObject({ workflowId: id('requester.workflowId'), runId: id('requester.runId') });
   const NonceSchema = id('nonce');
 
-  /** A request hands its servers to the coordinator (again, when asked to resend). */
+  /**
+   * A request hands its servers to the coordinator (again, when asked to resend). Since 0.4, with `pages`, only their
+   * count and bytes (as JSON, deduplicated), and `request.servers` holds the first alone: the coordinator fetches them
+   * from the request (SERVERS_QUERY) when it has room. Sent only to a coordinator whose `group` query says `pages`.
+   */
   const SubmitSchema = z.strictObject({
     kind: z.literal('submit'),
     requester: RequesterSchema,
     nonce: NonceSchema,
     request: providers.request,
+    pages: z
+      .strictObject({
+        count: z.number().int().min(1).max(MAX_SERVERS_PER_REQUEST),
+        bytes: z.number().int().min(1).max(MAX_REQUEST_BYTES),
+      })
+      .optional(),
   });
 
   /** A request was cancelled: stop its work, roll back if it asked for that, and report. */
@@ -249,4 +284,6 @@ export interface GroupView {
   }[];
   /** Requests that arrived while the coordinator held all it may (their servers are asked for again in turn). */
   readonly awaitingAdmission: number;
+  /** Since 0.4: it takes submissions that carry their servers' count only (`pages`), and fetches the servers. */
+  readonly pages?: true;
 }

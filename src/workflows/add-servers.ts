@@ -4,12 +4,14 @@
 import { log, patched, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   formatIssues,
+  INLINE_SUBMISSION_BYTES,
   REPORT_MEMO,
   requestSizeIssue,
   SEARCH_ATTRIBUTES,
   spreadOver,
   type AddServersRequest,
   type AddServersResult,
+  type CoordinatorMessage,
   type FailureDetails,
   type Server,
 } from '../domain/index.js';
@@ -24,7 +26,7 @@ import {
   validateAddServersRequest,
 } from '../registry/index.js';
 import { workflowFailure } from './failures.js';
-import { followCoordinator, progressOfMessage, type Followed, type Outcome } from './follow.js';
+import { followCoordinator, progressOfMessage, type Follow, type Followed, type Outcome } from './follow.js';
 import { countEnding, RequestView } from './request-view.js';
 
 export { progressQuery } from './request-view.js';
@@ -46,12 +48,45 @@ export async function addServersToServerGroup(request: unknown, ...extra: unknow
       ? coordinatorWorkflowId(group)
       : queueCoordinatorWorkflowId(group, workflowInfo().taskQueue),
     groupLabel: groupLabel(group),
-    submission: (requester, nonce) => ({ kind: 'submit', requester, nonce, request: req }),
+    ...submissionOf(req, servers),
     onProgress: (update) => view.heard(progressOfMessage(update, servers.length)),
   });
   const keys = servers.map((s) => identityKey(req.provider, s));
   return report(req, keys, view, followed, startedAt);
 }
+
+/**
+ * Since 0.4 a request whose servers take more than INLINE_SUBMISSION_BYTES submits their count alone, and its
+ * coordinator fetches them in pages when it has room: a burst of big requests no longer lands in its history at once.
+ * A patch: requests recorded before submitted their servers.
+ */
+export const PAGED_SUBMISSION = 'lbflow-0.4-paged-submission';
+
+/** The submission: the request itself, or (big, since 0.4) its servers' count, with the request as the fallback. */
+function submissionOf(req: AddServersRequest, servers: Server[]): Pick<Follow, 'submission' | 'paged'> {
+  const whole = (requester: Requester, nonce: string): CoordinatorMessage => ({
+    kind: 'submit',
+    requester,
+    nonce,
+    request: req,
+  });
+  const bytes = JSON.stringify(servers).length;
+  if (bytes <= INLINE_SUBMISSION_BYTES || !patched(PAGED_SUBMISSION)) return { submission: whole };
+  // The first server keeps the request whole for its schema; the coordinator fetches every one, from the first.
+  const first = req.servers.slice(0, 1) as typeof req.servers;
+  return {
+    submission: (requester, nonce) => ({
+      kind: 'submit',
+      requester,
+      nonce,
+      request: { ...req, servers: first } as AddServersRequest,
+      pages: { count: servers.length, bytes },
+    }),
+    paged: { servers, inline: whole },
+  };
+}
+
+type Requester = Parameters<Follow['submission']>[0];
 
 /** The request as the schema reads it, or a ValidationError naming every issue (nothing reaches a provider). */
 function validate(request: unknown, extra: unknown[]): AddServersRequest {

@@ -18,17 +18,22 @@ import {
   CALL_RETRY_POLICY,
   CONFIRM_QUERY,
   firstIssue,
+  SERVERS_QUERY,
   TIMINGS,
   type ConfirmAsk,
   type CoordinatorMessage,
   type Progress,
   type RequestUpdate,
+  type ServersAsk,
 } from '../domain/index.js';
 import { coordinationSchemas } from '../registry/index.js';
 import { requestSignal } from './coordinator/workflow.js';
 
 /** The coordinator's question to this request (CONFIRM_QUERY). */
 export const confirmQuery = defineQuery<boolean, [unknown]>(CONFIRM_QUERY);
+
+/** The coordinator's ask for a page of this request's servers (SERVERS_QUERY). */
+export const serversQuery = defineQuery<unknown[] | null, [unknown]>(SERVERS_QUERY);
 
 /** Without a word from the coordinator for this long, the request hands itself over again (a lost or restarted coordinator takes it up). */
 const RESUBMIT_AFTER_MS = 600_000;
@@ -78,6 +83,14 @@ export interface Follow {
   readonly groupLabel: string;
   /** The submission, given who submits and the nonce only its coordinator will know. */
   readonly submission: (requester: { workflowId: string; runId: string }, nonce: string) => CoordinatorMessage;
+  /**
+   * When the submission carries its servers' count alone (`pages`): the servers, for the coordinator to fetch
+   * (SERVERS_QUERY), and the submission with them in it, for a coordinator that does not fetch (an earlier release's).
+   */
+  readonly paged?: {
+    readonly servers: readonly unknown[];
+    readonly inline: (requester: { workflowId: string; runId: string }, nonce: string) => CoordinatorMessage;
+  };
   /** Each progress message, as it arrives. */
   readonly onProgress: (progress: RequestUpdate & { kind: 'progress' }) => void;
 }
@@ -97,16 +110,24 @@ export async function followCoordinator(follow: Follow): Promise<Followed> {
   // The coordinator asks before it acts on a message in this request's name: true only for this run's own nonce (and
   // servers lbflow told it were sent for it). A query: nothing is recorded, and it answers while the request waits.
   setHandler(confirmQuery, (ask) => heard.confirms(ask));
+  const { paged } = follow;
+  if (paged) setHandler(serversQuery, (ask) => pageOf(paged.servers, nonce, ask));
   const info = workflowInfo();
   const requester = { workflowId: info.workflowId, runId: info.runId };
   const submission = follow.submission(requester, nonce);
+  const inline = paged?.inline(requester, nonce);
   const watching = patched(WATCH_COORDINATOR) ? new Watch(follow.groupLabel) : undefined;
   const handOver = async (message: CoordinatorMessage) => {
     // With its submission, a watching request says what lbflow sent for it so far (and that it hears `sending`).
     const owned: CoordinatorMessage[] =
       watching && message.kind === 'submit' ? [{ kind: 'owned', requester, nonce, keys: [...heard.owned] }] : [];
     const summary = `${message.kind === 'cancel' ? 'cancel at' : 'hand over to'} the coordinator of ${follow.groupLabel}`;
-    const delivered = await handOverAs(summary)({ coordinatorId, message, ...(owned.length ? { then: owned } : {}) });
+    const delivered = await handOverAs(summary)({
+      coordinatorId,
+      message,
+      ...(owned.length ? { then: owned } : {}),
+      ...(inline && message === submission ? { inline } : {}),
+    });
     watching?.follow(delivered);
   };
   const deliver = (message: CoordinatorMessage) => CancellationScope.nonCancellable(() => handOver(message));
@@ -173,6 +194,24 @@ class Watch {
       ),
     );
   }
+}
+
+/**
+ * The page of `servers` a coordinator asked for: from `offset`, as many as fit in `maxBytes` as JSON (one at least),
+ * or null when the ask does not carry this run's nonce.
+ */
+export function pageOf(servers: readonly unknown[], nonce: string, raw: unknown): unknown[] | null {
+  const ask = (raw ?? {}) as Partial<ServersAsk>;
+  const { offset, maxBytes } = ask;
+  if (ask.nonce !== nonce || !Number.isInteger(offset) || typeof maxBytes !== 'number') return null;
+  const page: unknown[] = [];
+  let bytes = 2;
+  for (let n = offset!; n < servers.length; n++) {
+    bytes += JSON.stringify(servers[n]).length + (page.length > 0 ? 1 : 0);
+    if (page.length > 0 && bytes > maxBytes) break;
+    page.push(servers[n]);
+  }
+  return page;
 }
 
 /** What the coordinator said so far: its messages are checked (schema and nonce) and kept here. */

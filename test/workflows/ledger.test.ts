@@ -8,6 +8,11 @@ import {
   Ledger,
   MAX_CARRIED_BYTES,
   MAX_HELD_BYTES,
+  CARRIED_BYTES_1MB,
+  HELD_BYTES_1MB,
+  applyFetched,
+  fetchDue,
+  fromCarried,
   abandon,
   admissionsDue,
   applyAddFailed,
@@ -441,6 +446,105 @@ describe('the coordinator ledger', () => {
     );
   });
 
+  it('holds, since 0.4, no more than a state under 1 MB (CARRY_UNDER_1MB), at its largest', () => {
+    const l = new Ledger(emptyLedger(GROUP), 'incarnation-1');
+    const rules = { rebind: () => true, confirm: () => false, held: () => HELD_BYTES_1MB };
+    for (let n = 0; n < 12; n++)
+      submit(
+        l,
+        submission(`r${n}`, alibabaServers(1000, n * 1000), { onFailure: 'rollback', chunksAhead: 50 }),
+        0,
+        rules,
+      );
+    expect(l.live.filter(isAdmitted).length).toBeGreaterThan(1);
+    applyListing(
+      l,
+      toList(l).map((r) => r.id),
+      [],
+      [],
+      new Set(),
+    );
+    let largest = JSON.stringify(toCarried(l.state)).length;
+    for (let op = nextWrite(l, 0); op?.kind === 'add'; op = nextWrite(l, 0)) {
+      accept(l, op);
+      largest = Math.max(largest, JSON.stringify(toCarried(l.state)).length);
+    }
+    expect(largest).toBeLessThanOrEqual(CARRIED_BYTES_1MB);
+  });
+
+  describe('a submission of its servers count alone (pages, since 0.4)', () => {
+    const paged = (id: string, servers: unknown[]): SubmitMessage => {
+      const whole = submission(id, servers);
+      const unique = whole.request.servers;
+      return {
+        ...whole,
+        request: { ...whole.request, servers: unique.slice(0, 1) } as AddServersRequest,
+        pages: { count: unique.length, bytes: JSON.stringify(unique).length },
+      };
+    };
+    const page = (l: Ledger, id: string, offset: number) => ({ id, runId: `${id}-run`, nonce: `${id}-nonce`, offset });
+
+    it('is listed only once every page of its servers is in, fetched from the first', () => {
+      const servers = alibabaServers(500);
+      const l = new Ledger(emptyLedger(GROUP), 'incarnation-1');
+      expect(submit(l, paged('a', servers), 0)).toBeUndefined();
+      expect([l.live[0]!.requested, l.queued(l.live[0]!)]).toEqual([500, 500]);
+      expect(toList(l)).toEqual([]);
+      expect(fetchDue(l)).toMatchObject({ request: { id: 'a' }, offset: 0 });
+      expect(applyFetched(l, page(l, 'a', 0), servers.slice(0, 300) as never)).toBeUndefined();
+      // A page for another offset (a repeat) is not taken.
+      expect(applyFetched(l, page(l, 'a', 0), servers.slice(0, 300) as never)).toBe('stale');
+      expect(fetchDue(l)?.offset).toBe(300);
+      expect(toList(l)).toEqual([]);
+      expect(applyFetched(l, page(l, 'a', 300), servers.slice(300) as never)).toBeUndefined();
+      expect(fetchDue(l)).toBeUndefined();
+      expect(toList(l).map((r) => r.id)).toEqual(['a']);
+      applyListing(l, ['a'], [], [], new Set());
+      expect(l.queued()).toBe(500);
+    });
+
+    it('carries servers part fetched as a request waiting for room (fetched again), whole ones as they are', () => {
+      const servers = alibabaServers(500);
+      const l = new Ledger(emptyLedger(GROUP), 'incarnation-1');
+      submit(l, paged('a', servers), 0);
+      applyFetched(l, page(l, 'a', 0), servers.slice(0, 300) as never);
+      const carried = toCarried(l.state).requests[0]!;
+      expect([carried.admitted, carried.servers, carried.pages]).toEqual([false, undefined, true]);
+      const next = new Ledger(fromCarried(toCarried(l.state)), 'incarnation-1');
+      expect(admissionsDue(next)).toEqual([]);
+      expect(fetchDue(next)).toMatchObject({ request: { id: 'a' }, offset: 0 });
+      applyFetched(next, page(next, 'a', 0), servers as never);
+      const whole = toCarried(next.state).requests[0]!;
+      expect([whole.admitted, whole.servers?.length]).toEqual([true, 500]);
+    });
+
+    it('ends as abandoned, nothing of it sent, when the request gives no servers or others than it said', () => {
+      const servers = alibabaServers(300);
+      const l = new Ledger(emptyLedger(GROUP), 'incarnation-1');
+      submit(l, paged('a', servers), 0);
+      submit(l, paged('b', servers), 0);
+      expect(applyFetched(l, page(l, 'a', 0), undefined)).toBe('it gave no servers');
+      expect(applyFetched(l, page(l, 'b', 0), alibabaServers(300, 5000) as never)).toBe(
+        'its servers are not what it submitted',
+      );
+      expect(l.live.map((r) => endingOf(r)?.kind)).toEqual(['cancelled', 'cancelled']);
+      expect(l.state.queue).toEqual([]);
+    });
+
+    it('waits for room like any other, and is fetched (not asked to resend) when its turn comes', () => {
+      const big = alibabaServers(8000);
+      const l = new Ledger(emptyLedger(GROUP), 'incarnation-1');
+      submit(l, submission('a', big), 0);
+      submit(l, paged('b', big), 0);
+      expect(l.live.map(isAdmitted)).toEqual([true, false]);
+      expect(fetchDue(l)).toBeUndefined();
+      cancel(l, 'a', 'a-nonce');
+      takeOutcomes(l);
+      expect(admissionsDue(l)).toEqual([]);
+      expect(fetchDue(l)).toMatchObject({ request: { id: 'b' }, offset: 0 });
+    });
+  });
+
   it('ignores a submission or a cancellation that does not carry the live request nonce', () => {
     const l = ledgerWith([submission('a', alibabaServers(10), { onFailure: 'rollback' })]);
     const forged = { ...submission('a', alibabaServers(10, 10)), nonce: 'guess' };
@@ -603,6 +707,32 @@ describe('the coordinator ledger', () => {
     const change = nextWrite(l, 0) as Change;
     expect(change.kind).toBe('remove');
     expect(change.keys).toEqual(servers.slice(0, 2).map(keyOf));
+  });
+
+  it('a request whose claim of what it owns waits for its answer is not listed before it (drill 12: a cancel then ended it with them as already present)', () => {
+    const servers = alibabaServers(4);
+    const l = new Ledger(emptyLedger(GROUP), 'incarnation-2');
+    const message = submission('again', servers, { onFailure: 'rollback' });
+    const confirm = { rebind: () => false, confirm: () => true };
+    submit(l, message, 0, confirm);
+    const request = l.request('again')!;
+    // The submission is asked about and confirmed before the claim arrives.
+    answered(l, 'again', request.asks![0]!, 'yes');
+    expect(toList(l).map((r) => r.id)).toEqual(['again']);
+    const keys = servers.slice(0, 2).map(keyOf);
+    own(l, { kind: 'owned', requester: message.requester, nonce: message.nonce, keys }, confirm);
+    expect(toList(l)).toEqual([]);
+    cancel(l, 'again', message.nonce);
+    answered(l, 'again', request.asks![0]!, 'yes');
+    expect(toList(l).map((r) => r.id)).toEqual(['again']);
+    applyListing(
+      l,
+      ['again'],
+      keys.map((key) => ({ key, status: 'Available' })),
+      [],
+      new Set(),
+    );
+    expect([request.added, request.alreadyPresent, endedStage(request)?.ending.kind]).toEqual([keys, [], 'cancelled']);
   });
 
   it('a forged claim the request does not confirm moves nothing, and a submission nobody confirms leaves untold', () => {

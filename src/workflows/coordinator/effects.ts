@@ -15,6 +15,7 @@ import type { ChangeOwner, ListedGroup, WaitServersResult } from '../../activiti
 import {
   CALL_RETRY_POLICY,
   REQUEST_SIGNAL,
+  SERVER_PAGE_BYTES,
   serverCount,
   TIMINGS,
   type GroupRef,
@@ -83,7 +84,17 @@ export type Event =
       readonly asks: { workflowId: string; ask: Ask }[];
       readonly answers: ('yes' | 'no' | 'legacy')[];
     }
-  | { readonly kind: 'confirm-done' };
+  | { readonly kind: 'confirm-done' }
+  | { readonly kind: 'fetched'; readonly page: Page; readonly servers: Server[] | undefined }
+  | { readonly kind: 'fetch-done' };
+
+/** A page of a request's servers, asked for: whose, under which nonce, from which of them. */
+export interface Page {
+  readonly id: string;
+  readonly runId: string;
+  readonly nonce: string;
+  readonly offset: number;
+}
 
 export type Emit = (event: Event) => void;
 
@@ -353,6 +364,27 @@ export function confirmAsks(asks: { workflowId: string; ask: Ask }[], emit: Emit
       () => undefined,
     )
     .finally(() => emit({ kind: 'confirm-done' }));
+}
+
+/**
+ * Fetches a page of a request's servers from the request itself (at most SERVER_PAGE_BYTES): `fetched`, with none
+ * when the request gave none (its run closed, or the nonce is not its own), then `fetch-done`. A failure that outlasts
+ * the retries fetches nothing: the page is asked for again.
+ */
+export function fetchPage(page: Page, requested: number, emit: Emit): void {
+  void callsAs(`fetch servers ${page.offset + 1}… of ${serverCount(requested)} from ${requestName(page.id)}`)
+    .fetchServers({
+      workflowId: page.id,
+      runId: page.runId,
+      nonce: page.nonce,
+      offset: page.offset,
+      maxBytes: SERVER_PAGE_BYTES,
+    })
+    .then(
+      ({ servers }) => emit({ kind: 'fetched', page, servers }),
+      () => undefined,
+    )
+    .finally(() => emit({ kind: 'fetch-done' }));
 }
 
 /** Wakes the coordinator at `at` for a phase change held back (a long read may be minutes away). */

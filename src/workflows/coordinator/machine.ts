@@ -23,8 +23,10 @@ import {
 import { coordinationSchemas, groupLabel } from '../../registry/index.js';
 import {
   Ledger,
+  CARRIED_BYTES_1MB,
   MAX_CARRIED_BYTES,
   admissionsDue,
+  fetchDue,
   asksDue,
   followingWrites,
   fromCarried,
@@ -42,6 +44,7 @@ import {
 } from '../ledger/index.js';
 import {
   confirmAsks,
+  fetchPage,
   listGroup,
   readServers,
   requestName,
@@ -54,6 +57,7 @@ import {
 } from './effects.js';
 import {
   CARRY_RECHECK_EVENTS,
+  CARRY_UNDER_1MB,
   FINAL_PROGRESS,
   HISTORY_BYTES,
   IDLE_VERSION_CHECK,
@@ -63,7 +67,7 @@ import {
   type CoordinatorState,
   type Flight,
 } from './state.js';
-import { applyEvent, takeMessage } from './transitions.js';
+import { applyEvent, submitRules, takeMessage } from './transitions.js';
 import { changeSummary, groupView, Shown } from './view.js';
 
 export class GroupCoordinator {
@@ -96,6 +100,7 @@ export class GroupCoordinator {
       held: false,
       carryCheckedAt: -Infinity,
       confirming: false,
+      fetching: false,
       rivals: new Map(),
     };
   }
@@ -144,7 +149,8 @@ export class GroupCoordinator {
       this.#state.listing !== undefined ||
       this.#state.reads.size > 0 ||
       this.#state.telling > 0 ||
-      this.#state.confirming
+      this.#state.confirming ||
+      this.#state.fetching
     );
   }
 
@@ -201,12 +207,12 @@ export class GroupCoordinator {
       (current.historySize >= TIMINGS.coordinatorMaxHistoryBytes && patched(HISTORY_BYTES)) ||
       (this.#junk && patched(SHED_JUNK));
     if (!due || current.historyLength < this.#state.carryCheckedAt + CARRY_RECHECK_EVENTS) return 'stay';
-    if (this.#state.flight || this.#state.listing || this.#state.telling > 0 || this.#state.confirming)
-      return 'not-yet';
+    const s = this.#state;
+    if (s.flight || s.listing || s.telling > 0 || s.confirming || s.fetching) return 'not-yet';
     // A state too big to carry (one request of 10,000 long Huawei entries) stays in this run, whose history has
     // room for tens of thousands of events more.
     const size = JSON.stringify(toCarried(ledger.state)).length;
-    if (size <= MAX_CARRIED_BYTES) return 'now';
+    if (size <= CARRIED_BYTES_1MB || (size <= MAX_CARRIED_BYTES && !patched(CARRY_UNDER_1MB))) return 'now';
     this.#state.carryCheckedAt = current.historyLength;
     log.warn('coordinator state too big to continue as new yet: running on in this run', {
       bytes: size,
@@ -231,8 +237,14 @@ export class GroupCoordinator {
     // A read no live request waits on any more is stopped.
     for (const { read, scope } of this.#state.reads.values())
       if (read.entries.every((e) => !ledger.request(e.request) || hasEnded(ledger.request(e.request)!))) scope.cancel();
-    for (const request of admissionsDue(ledger))
+    for (const request of admissionsDue(ledger, submitRules))
       this.#tell({ id: request.id, runId: request.runId }, { kind: 'resend', nonce: request.nonce });
+    const page = this.#state.fetching ? undefined : fetchDue(ledger);
+    if (page) {
+      this.#state.fetching = true;
+      const { request, offset } = page;
+      fetchPage({ id: request.id, runId: request.runId, nonce: request.nonce, offset }, request.requested, this.#emit);
+    }
     const asks = this.#state.confirming ? [] : asksDue(ledger);
     if (asks.length > 0) {
       this.#state.confirming = true;

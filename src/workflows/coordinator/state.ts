@@ -67,6 +67,13 @@ export const CONFIRM_REQUESTERS = 'lbflow-0.4-confirm-requesters';
  */
 export const SHED_JUNK = 'lbflow-0.4-shed-junk';
 
+/**
+ * Since 0.4 no payload over 1 MB: the coordinator holds at most HELD_BYTES_1MB of request servers at once (a lone
+ * request always), and hands over a state of at most CARRIED_BYTES_1MB (a bigger one runs on, and is weighed again).
+ * A patch: runs recorded before held and carried up to MAX_HELD_BYTES and MAX_CARRIED_BYTES.
+ */
+export const CARRY_UNDER_1MB = 'lbflow-0.4-carry-under-1mb';
+
 /** A refused message this big (as JSON) makes the coordinator continue as new (SHED_JUNK). */
 export const JUNK_BYTES = 64 * 1024;
 
@@ -123,6 +130,8 @@ export interface CoordinatorState {
   carryCheckedAt: number;
   /** Requests are being asked to confirm what their messages said. */
   confirming: boolean;
+  /** A page of a request's servers is being fetched from it (since 0.4). */
+  fetching: boolean;
   /**
    * Second submissions of a run not confirmed yet, under another nonce, by nonce: the request's answer tells which
    * was its own. Not carried: one lost to a continue-as-new is handed over again by its request.

@@ -8,6 +8,7 @@ import {
   answered,
   rebindRun,
   applyAddConflict,
+  applyFetched,
   applyAddFailed,
   applyAdded,
   applyListing,
@@ -23,9 +24,12 @@ import {
   Ledger,
   own,
   submit,
+  HELD_BYTES_1MB,
+  MAX_HELD_BYTES,
 } from '../ledger/index.js';
 import type { Event } from './effects.js';
 import {
+  CARRY_UNDER_1MB,
   CONFIRM_REQUESTERS,
   EXIT_AFTER_AUTH_FAILURE,
   NOTICE_GONE,
@@ -98,11 +102,22 @@ function apply(state: CoordinatorState, event: Event): void {
         state.rivals.delete(ask.nonce);
         // The rival was the request's own: it is taken as confirmed.
         if (rival && said === 'rival confirmed')
-          submit(ledger, rival, Date.now(), { rebind: submitRules.rebind, confirm: () => false });
+          submit(ledger, rival, Date.now(), { ...submitRules, confirm: () => false });
       }
       return;
     case 'confirm-done':
       state.confirming = false;
+      return;
+    case 'fetched': {
+      const refused = applyFetched(ledger, event.page, event.servers);
+      if (refused)
+        log.warn(`coordinator: a page of a request's servers was not taken: ${refused}`, {
+          request: event.page.id,
+        });
+      return;
+    }
+    case 'fetch-done':
+      state.fetching = false;
       return;
   }
 }
@@ -141,9 +156,10 @@ function untold(ledger: Ledger, event: Extract<Event, { kind: 'untold' }>): void
 }
 
 /** How submissions are taken since 0.4 (patches: runs recorded before replay as they did). */
-const submitRules = {
+export const submitRules = {
   rebind: () => patched(REBIND_RESET_REQUEST),
   confirm: () => patched(CONFIRM_REQUESTERS),
+  held: () => (patched(CARRY_UNDER_1MB) ? HELD_BYTES_1MB : MAX_HELD_BYTES),
 };
 
 /**

@@ -42,6 +42,7 @@ export function groupView(ledger: Ledger | undefined, incarnation: string, fligh
       inFlight: undefined,
       requests: [],
       awaitingAdmission: 0,
+      pages: true,
     };
   const change = flight?.change;
   return {
@@ -67,6 +68,7 @@ export function groupView(ledger: Ledger | undefined, incarnation: string, fligh
       alreadyPresent: request.alreadyPresent.length,
     })),
     awaitingAdmission: ledger.live.filter((request) => !isAdmitted(request)).length,
+    pages: true,
   };
 }
 

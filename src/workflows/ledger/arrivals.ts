@@ -18,9 +18,13 @@ export interface SubmitRules {
   readonly rebind: () => boolean;
   /** Whether what a request's messages say waits for the request to confirm it (an Ask). */
   readonly confirm: () => boolean;
+  /** Most bytes of request servers held at once (a lone request is always held): MAX_HELD_BYTES unless said. */
+  readonly held?: () => number;
 }
 
 const NO_RULES: SubmitRules = { rebind: () => false, confirm: () => false };
+
+const heldMax = (rules: SubmitRules) => rules.held?.() ?? MAX_HELD_BYTES;
 
 /** A request's submission (or its resend). Returns why it was ignored, or undefined when taken. */
 export function submit(
@@ -49,13 +53,15 @@ export function submit(
     }
     if (existing.nonce !== message.nonce || !sameRun) return 'another run of that request is live here: ignored';
     // A repeat of a delivered submission, one for a request that ended meanwhile, or still no room (asked again in turn).
-    if (existing.stage.kind === 'awaiting-room' && fits(ledger, existing.bytes))
-      admit(existing, serversOf(ledger, message));
+    if (existing.stage.kind === 'awaiting-room' && fits(ledger, existing.bytes, rules))
+      admit(existing, existing.pages ? [] : serversOf(ledger, message));
     return undefined;
   }
   const options = message.request.options;
-  const servers = serversOf(ledger, message);
-  const bytes = JSON.stringify(servers).length;
+  // Its servers' count alone (since 0.4): they are fetched from the request once admitted.
+  const { pages } = message;
+  const servers = pages ? [] : serversOf(ledger, message);
+  const bytes = pages ? pages.bytes : JSON.stringify(servers).length;
   ledger.enter({
     id: message.requester.workflowId,
     runId: message.requester.runId,
@@ -70,9 +76,10 @@ export function submit(
       ahead: options.chunksAhead ?? 0,
       rollback: options.onFailure === 'rollback',
     },
-    requested: servers.length,
+    requested: pages ? pages.count : servers.length,
     bytes,
-    stage: fits(ledger, bytes) ? { kind: 'to-list', servers } : { kind: 'awaiting-room' },
+    stage: fits(ledger, bytes, rules) ? { kind: 'to-list', servers } : { kind: 'awaiting-room' },
+    ...(pages ? { pages: true as const } : {}),
     added: [],
     alreadyPresent: [],
     shared: [],
@@ -139,6 +146,7 @@ export function answered(ledger: Ledger, workflowId: string, ask: Ask, answer: '
 
 /** A submission asks for what `request` asked for: the same number of the same servers (their bytes as JSON). */
 function sameRequest(ledger: Ledger, request: RequestEntry, message: SubmitMessage): boolean {
+  if (message.pages) return message.pages.count === request.requested && message.pages.bytes === request.bytes;
   const servers = serversOf(ledger, message);
   return servers.length === request.requested && JSON.stringify(servers).length === request.bytes;
 }
@@ -149,22 +157,63 @@ function serversOf(ledger: Ledger, message: SubmitMessage): Server[] {
 
 const heldBytes = (ledger: Ledger) => ledger.live.filter(isAdmitted).reduce((n, request) => n + request.bytes, 0);
 
-function fits(ledger: Ledger, bytes: number): boolean {
+function fits(ledger: Ledger, bytes: number, rules: SubmitRules): boolean {
   const held = heldBytes(ledger);
-  return held === 0 || held + bytes <= MAX_HELD_BYTES;
+  return held === 0 || held + bytes <= heldMax(rules);
 }
 
-/** Requests waiting for room whose turn has come (oldest first, while they fit): ask them to resend. */
-export function admissionsDue(ledger: Ledger): RequestEntry[] {
+/**
+ * Requests waiting for room whose turn has come (oldest first, while they fit): one that submitted its servers' count
+ * alone is admitted (its servers are fetched from it); the others are returned, to be asked to resend.
+ */
+export function admissionsDue(ledger: Ledger, rules: SubmitRules = NO_RULES): RequestEntry[] {
   const due: RequestEntry[] = [];
   let held = heldBytes(ledger);
   for (const request of ledger.live) {
     if (request.stage.kind !== 'awaiting-room' || !isConfirmed(request)) continue;
-    if (held !== 0 && held + request.bytes > MAX_HELD_BYTES) break;
+    if (held !== 0 && held + request.bytes > heldMax(rules)) break;
     held += request.bytes;
-    due.push(request);
+    if (request.pages) admit(request, []);
+    else due.push(request);
   }
   return due;
+}
+
+/** Whether an admitted request's servers are still being fetched from it (it is listed once all are in). */
+export function fetching(request: RequestEntry): boolean {
+  return request.pages === true && request.stage.kind === 'to-list' && request.stage.servers.length < request.requested;
+}
+
+/** The next page to fetch: the oldest confirmed request whose servers are not all in, from the first it lacks. */
+export function fetchDue(ledger: Ledger): { request: RequestEntry; offset: number } | undefined {
+  const request = ledger.live.find((r) => fetching(r) && isConfirmed(r));
+  return request?.stage.kind === 'to-list' ? { request, offset: request.stage.servers.length } : undefined;
+}
+
+/**
+ * A page of a request's servers came back from it (none: its run closed, or the nonce was not its own). A page for
+ * another moment (the request ended, a new run took it over) is dropped. Once all are in, they must be what its
+ * submission said (count and bytes, deduplicated): else, and when the request gave none, it ends as abandoned (nothing
+ * of it was listed or sent). Returns why a page was not taken, or undefined.
+ */
+export function applyFetched(
+  ledger: Ledger,
+  page: { id: string; runId: string; nonce: string; offset: number },
+  servers: readonly Server[] | undefined,
+): string | undefined {
+  const request = ledger.request(page.id);
+  if (!request || request.runId !== page.runId || request.nonce !== page.nonce || !fetching(request)) return 'stale';
+  if (request.stage.kind !== 'to-list' || request.stage.servers.length !== page.offset) return 'stale';
+  const all = [...request.stage.servers, ...(servers ?? [])];
+  const whole = all.length >= request.requested ? (dedupeServers(ledger.provider, all).unique as Server[]) : [];
+  const unlike =
+    whole.length > 0 && (whole.length !== request.requested || JSON.stringify(whole).length !== request.bytes);
+  if (!servers || servers.length === 0 || unlike) {
+    abandon(ledger, request.id, request.runId);
+    return servers?.length ? 'its servers are not what it submitted' : 'it gave no servers';
+  }
+  request.stage = { ...request.stage, servers: whole.length > 0 ? whole : all };
+  return undefined;
 }
 
 /**
@@ -254,11 +303,17 @@ export function abandon(ledger: Ledger, requestId: string, runId: string): boole
   return true;
 }
 
-/** Requests whose servers need the group listed before they can be planned. */
+/**
+ * Requests whose servers need the group listed before they can be planned: confirmed, all their servers in, and no
+ * claim of what they own waiting for its answer (listed before it, those servers would be taken as already present).
+ */
 export function toList(ledger: Ledger): (RequestEntry & { stage: { kind: 'to-list' } })[] {
   return ledger.live.filter(
     (request): request is RequestEntry & { stage: { kind: 'to-list' } } =>
-      request.stage.kind === 'to-list' && isConfirmed(request),
+      request.stage.kind === 'to-list' &&
+      isConfirmed(request) &&
+      !fetching(request) &&
+      !request.asks?.some((a) => a.what === 'owned'),
   );
 }
 

@@ -40,6 +40,11 @@ export interface CarriedRequest extends Pick<
   readonly owned?: string[] | undefined;
   /** Since 0.4: what it has not confirmed yet (earlier versions drop it: they ask nothing). Rivals are not carried. */
   readonly asks?: Ask[] | undefined;
+  /**
+   * Since 0.4: it submitted its servers' count alone, and its servers are fetched from it (earlier versions drop it:
+   * such a request is carried waiting for room until all are in, and they ask it to resend, with its servers).
+   */
+  readonly pages?: true | undefined;
   /** Since 0.4: cancelled before what it owns was listed (earlier versions drop it, and never list it). */
   readonly cancelAfterList?: true | undefined;
 }
@@ -97,10 +102,13 @@ function requestToCarried(request: RequestEntry): CarriedRequest {
   const { stage, unconfirmed, chunks, told, asks, ...rest } = request;
   const kept = asks?.filter((a) => !a.rival);
   const rollback = stage.kind === 'ended' ? stage.rollback : { kind: 'none' as const };
+  // Servers part fetched are not carried: the next run fetches them again, and a run of an earlier version asks for
+  // them (a resend) as for any request waiting for room.
+  const partFetched = stage.kind === 'to-list' && request.pages === true && stage.servers.length < request.requested;
   return {
     ...rest,
-    admitted: stage.kind === 'ended' ? stage.admitted : stage.kind !== 'awaiting-room',
-    servers: stage.kind === 'to-list' ? stage.servers : undefined,
+    admitted: stage.kind === 'ended' ? stage.admitted : stage.kind !== 'awaiting-room' && !partFetched,
+    servers: stage.kind === 'to-list' && !partFetched ? stage.servers : undefined,
     listed: stage.kind === 'adding' || stage.kind === 'ended',
     parts: unconfirmed,
     partCount: chunks,
@@ -140,6 +148,7 @@ function requestFromCarried(c: CarriedRequest): RequestEntry {
     requestIds: c.requestIds,
     told: { phase: c.sentPhase, progress: c.sentProgress, at: c.sentAt },
     ...(c.hears ? { hears: true } : {}),
+    ...(c.pages ? { pages: true as const } : {}),
     ...(c.asks && c.asks.length > 0 ? { asks: c.asks } : {}),
     ...(c.cancelAfterList ? { cancelAfterList: true as const } : {}),
   };

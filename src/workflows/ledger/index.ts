@@ -9,6 +9,8 @@ export {
   asksDue,
   rebindRun,
   admissionsDue,
+  fetchDue,
+  applyFetched,
   cancel,
   abandon,
   toList,

@@ -77,7 +77,7 @@ export class Ledger {
     const waiting = this.state.queue.filter(
       (queued) => !queued.inFlight && (request === undefined || queued.claimants[0] === request.id),
     ).length;
-    return waiting + (request?.stage.kind === 'to-list' ? request.stage.servers.length : 0);
+    return waiting + (request ? listingCount(request) : 0);
   }
 
   /** The chunks a request's servers take: those sent, in flight, and still to send (at its own chunk size). */
@@ -85,7 +85,7 @@ export class Ledger {
     if (request.stage.kind === 'ended' && request.stage.chunksPlanned !== undefined)
       return Math.max(request.stage.chunksPlanned, request.chunks);
     const queued = this.state.queue.filter((queued) => !queued.inFlight && queued.claimants[0] === request.id).length;
-    const listing = request.stage.kind === 'to-list' ? request.stage.servers.length : 0;
+    const listing = listingCount(request);
     const size = request.opts.maxChunkSize;
     return request.chunks + Math.ceil(queued / size) + (this.hasInFlight(request) ? 1 : 0) + Math.ceil(listing / size);
   }
@@ -149,4 +149,10 @@ export class Ledger {
     const request = this.#byId.get(id);
     if (request && !request.shared.includes(key)) request.shared.push(key);
   }
+}
+
+/** The servers of a request waiting to be listed: all it asked for while they are fetched from it (since 0.4). */
+function listingCount(request: RequestEntry): number {
+  if (request.stage.kind !== 'to-list') return 0;
+  return request.pages ? request.requested : request.stage.servers.length;
 }

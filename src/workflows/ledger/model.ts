@@ -108,6 +108,11 @@ export interface RequestEntry {
   hears?: boolean | undefined;
   /** What its messages said that it has not confirmed yet (since 0.4). */
   asks?: Ask[] | undefined;
+  /**
+   * It submitted its servers' count alone (since 0.4): admitted, its servers are fetched from it in pages (`to-list`
+   * holds those fetched so far) and listed once all are in.
+   */
+  pages?: true | undefined;
   /** Cancelled while what it owns was not listed yet: it ends once listed (since 0.4). */
   cancelAfterList?: true | undefined;
   readonly arrival: number;
@@ -236,6 +241,13 @@ export const MAX_HELD_BYTES = 600_000;
 
 /** The largest state a coordinator hands to its next run; past it, it runs on in the same run (see coordinator). */
 export const MAX_CARRIED_BYTES = 1_800_000;
+
+/**
+ * Since 0.4 (CARRY_UNDER_1MB): no payload over 1 MB, the carried state included. 350 KB of servers is about 0.9 MB of
+ * state at its largest (2.6 times), and a lone request bigger than that is carried once its state is that small again.
+ */
+export const HELD_BYTES_1MB = 350_000;
+export const CARRIED_BYTES_1MB = 1_000_000;
 
 export function emptyLedger(group: GroupRef): LedgerState {
   return { group, seq: 0, arrivals: 0, splitSeq: 0, splits: [], requests: [], queue: [], createdBy: {} };
