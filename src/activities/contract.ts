@@ -16,6 +16,8 @@ export type { Uniform };
 /** What the activities need from the worker: one client per provider, built from the worker's own credentials. */
 export interface ActivityDependencies {
   providerFor(provider: Provider): LoadBalancerProvider;
+  /** How long a coordinator's task queue goes unserved before a request takes it as stranded (TIMINGS.coordinatorStrandedMs). */
+  readonly strandedAfterMs?: number;
 }
 
 export interface ListGroupInput {
@@ -160,6 +162,15 @@ export interface ConfirmInput {
     readonly nonce: string;
     readonly keys: string[];
   }[];
+}
+
+/**
+ * How a watched coordinator incarnation ended: its status when it closed (`REPLACED`: another incarnation runs), or
+ * `STRANDED` when the request ended it because no worker serves its task queue (`taskQueue`).
+ */
+export interface Watched {
+  readonly status: string;
+  readonly taskQueue?: string;
 }
 
 /** Where a hand-over was delivered: the coordinator's workflow id and its incarnation (the chain's first run id). */

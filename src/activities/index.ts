@@ -1,6 +1,7 @@
 // Thin activities: choose the provider client, make one call (or one page-through, or one bounded wait), and turn
 // its failures into typed Temporal failures at the boundary. Only the group coordinator calls add and remove.
 import { activityInfo, getClient } from '@temporalio/activity';
+import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import {
   ABSENT,
@@ -43,6 +44,7 @@ import type {
   ListedGroup,
   ListGroupInput,
   Uniform,
+  Watched,
   WaitServersInput,
   WaitServersResult,
 } from './contract.js';
@@ -192,7 +194,7 @@ export function createActivities(deps: ActivityDependencies) {
      * Succeeds once the coordinator incarnation a request was handed to is no longer running (it closed: terminated,
      * failed, timed out, or exited); while it runs, fails benignly for the retry policy to look again.
      */
-    async watchCoordinator(input: HandedOver): Promise<{ status: string }> {
+    async watchCoordinator(input: HandedOver): Promise<Watched> {
       const described = await getClient()
         .workflow.getHandle(input.coordinatorId)
         .describe()
@@ -202,9 +204,22 @@ export function createActivities(deps: ActivityDependencies) {
         });
       const status = described?.status.name ?? 'NOT_FOUND';
       const incarnation = described?.raw.workflowExecutionInfo?.firstRunId || described?.runId;
-      if (status === 'RUNNING' && incarnation === input.incarnation)
-        throw notReady(NOT_READY.coordinator, `the coordinator ${input.coordinatorId} is running`, {});
-      return { status: status === 'RUNNING' ? 'REPLACED' : status };
+      if (status !== 'RUNNING' || incarnation !== input.incarnation)
+        return { status: status === 'RUNNING' ? 'REPLACED' : status };
+      const afterMs = deps.strandedAfterMs ?? TIMINGS.coordinatorStrandedMs;
+      const stranded = await strandedOn(described!, afterMs);
+      if (!stranded) throw notReady(NOT_READY.coordinator, `the coordinator ${input.coordinatorId} is running`, {});
+      const seconds = Math.round(afterMs / 1000);
+      await getClient()
+        .workflow.getHandle(input.coordinatorId, described!.runId)
+        .terminate(
+          `lbflow: no worker has served task queue ${stranded} for ${seconds} s, where this coordinator runs; a request on ${activityInfo().taskQueue} takes its group up`,
+        )
+        .catch((error: unknown) => {
+          // Ended meanwhile (another request of it did the same): closed all the same.
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        });
+      return { status: 'STRANDED', taskQueue: stranded };
     },
 
     /**
@@ -434,6 +449,34 @@ const INVALID_ARGUMENT = 3;
 function grpcCodeOf(error: unknown): number | undefined {
   const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
   return typeof code === 'number' ? code : undefined;
+}
+
+/**
+ * The task queue of a running workflow nobody serves: a workflow task of it has waited `afterMs` to start, and no worker
+ * has polled that queue for workflow tasks for as long. Undefined while it is served (or a task waits less).
+ */
+async function strandedOn(described: WorkflowExecutionDescription, afterMs: number): Promise<string | undefined> {
+  const task = described.raw.pendingWorkflowTask;
+  const scheduled = msOf(task?.originalScheduledTime ?? task?.scheduledTime);
+  if (!task || task.startedTime || scheduled === undefined || Date.now() - scheduled < afterMs) return undefined;
+  const client = getClient();
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: described.taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  const served = (pollers ?? []).some((p) => Date.now() - (msOf(p.lastAccessTime) ?? 0) < afterMs);
+  return served ? undefined : described.taskQueue;
+}
+
+// Temporal's API enums (temporal.api.enums.v1), as numbers: @temporalio/proto is not a dependency of its own here.
+const TASK_QUEUE_KIND_NORMAL = 1;
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
+
+/** A protobuf timestamp in epoch milliseconds. */
+function msOf(t: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {
+  if (!t || t.seconds === undefined || t.seconds === null) return undefined;
+  return Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
 }
 
 /** How long a hand-over waits for a coordinator it just started to answer its `group` query (its first task). */

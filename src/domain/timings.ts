@@ -48,6 +48,13 @@ export const TIMINGS = {
    */
   coordinatorWatchMs: 3_000,
   /**
+   * Since 0.4 a request's watch takes its coordinator as stranded when a workflow task of it has waited this long and
+   * no worker has polled its task queue for as long (its deployment is gone: a group has one coordinator whatever the
+   * task queue, so one left on a queue nobody serves would hold every deployment's requests). The request ends it, and
+   * takes the group up on its own queue. Long polls last about a minute: a live worker polls within this.
+   */
+  coordinatorStrandedMs: 120_000,
+  /**
    * Since 0.4 also past this many bytes of history (big submissions make a few events weigh megabytes), whatever the
    * server's own suggestion is set to: its default (4 MiB) could be raised, and Temporal warns at 10 MB.
    */

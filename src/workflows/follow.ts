@@ -187,7 +187,12 @@ class Watch {
     // Not cancellable: a cancelled request still waits for its report, and must know if the coordinator closes.
     void CancellationScope.nonCancellable(() =>
       watchAs(`watch the coordinator of ${this.groupLabel}`)(delivered).then(
-        () => {
+        (watched) => {
+          if (watched.status === 'STRANDED')
+            log.warn('the coordinator was stranded on a task queue no worker serves: this request ended it', {
+              coordinatorId: delivered.coordinatorId,
+              taskQueue: watched.taskQueue,
+            });
           if (this.#incarnation === mine) this.closed = true;
         },
         (error: unknown) => log.warn('watching the coordinator failed', { error: String(error) }),

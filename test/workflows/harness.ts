@@ -70,6 +70,8 @@ export async function startHarness(
     alibabaSecret?: string;
     /** Runs before each activity call, with its name and input (someone else acting on the group in between). */
     beforeActivity?: (name: string, input: unknown) => Promise<void>;
+    /** How long a coordinator's queue goes unserved before a request takes it as stranded (default TIMINGS'). */
+    strandedAfterMs?: number;
   },
 ): Promise<Harness> {
   const clock = new SimClock();
@@ -90,7 +92,10 @@ export async function startHarness(
       endpoint: sims.huawei.url,
     }),
   } as Record<Provider, LoadBalancerProvider>;
-  const activities = createActivities({ providerFor: (p) => providers[p] });
+  const activities = createActivities({
+    providerFor: (p) => providers[p],
+    ...(options.strandedAfterMs !== undefined ? { strandedAfterMs: options.strandedAfterMs } : {}),
+  });
   /** The coordinators each task queue's requests handed work to. */
   const coordinators = new Map<string, Set<string>>();
   const recorded: Activities = {
