@@ -86,7 +86,7 @@ const VARIANT_EDITS: { file: string; anchor: string; insert: (anchor: string) =>
   {
     // One more activity before each add: the change the upgrade issue saw wedge every task of a coordinator.
     file: 'workflows/coordinator/effects.ts',
-    anchor: 'const result = await pollingAs(change.pollMs, window, summary).addChunk({',
+    anchor: 'const result = await pollingAs(change.pollMs, window, summary).addChunk(',
     insert: (anchor) =>
       `await pollingAs(TIMINGS.retryFloorMs, TIMINGS.addRetryWindowMs, 'version 2: the group takes a change').waitGroupReady(target.group);\n    ${anchor}`,
   },

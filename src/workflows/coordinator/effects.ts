@@ -178,6 +178,35 @@ async function foundOf(target: Target, change: AddChange): Promise<Set<string>> 
   return new Set((await listedOf(target, change, 'a change whose answer was lost')).keys());
 }
 
+/** The add activity's input: the change, its confirm wait, the chunks sent after it, and whom each is for. */
+function addInput(target: Target, change: AddChange, following: AddChange[], owners: Owners) {
+  const ownersOf = (c: AddChange) => {
+    const of = owners.get(c.token);
+    return of && of.length > 0 ? { owners: of } : {};
+  };
+  return {
+    group: target.group,
+    servers: change.servers,
+    idempotencyKey: change.token,
+    dryRun: change.dry,
+    pollMs: change.pollMs,
+    ...ownersOf(change),
+    ...(change.confirm
+      ? {
+          confirm: {
+            servers: change.confirm.servers,
+            waitFor: change.confirm.waitFor,
+            deadlineMs: change.confirm.deadline,
+            sliceMs: TIMINGS.confirmSliceMs,
+          },
+        }
+      : {}),
+    ...(following.length > 0
+      ? { then: following.map((f) => ({ servers: f.servers, idempotencyKey: f.token, ...ownersOf(f) })) }
+      : {}),
+  };
+}
+
 async function add(
   target: Target,
   change: AddChange,
@@ -186,35 +215,13 @@ async function add(
   emit: Emit,
   owners: Owners,
 ) {
-  const ownersOf = (c: AddChange) => {
-    const of = owners.get(c.token);
-    return of && of.length > 0 ? { owners: of } : {};
-  };
   const window = change.confirm
     ? change.confirm.deadline - Date.now() + TIMINGS.addRetryWindowMs
     : TIMINGS.addRetryWindowMs;
   try {
-    const result = await pollingAs(change.pollMs, window, summary).addChunk({
-      group: target.group,
-      servers: change.servers,
-      idempotencyKey: change.token,
-      dryRun: change.dry,
-      pollMs: change.pollMs,
-      ...ownersOf(change),
-      ...(change.confirm
-        ? {
-            confirm: {
-              servers: change.confirm.servers,
-              waitFor: change.confirm.waitFor,
-              deadlineMs: change.confirm.deadline,
-              sliceMs: TIMINGS.confirmSliceMs,
-            },
-          }
-        : {}),
-      ...(following.length > 0
-        ? { then: following.map((f) => ({ servers: f.servers, idempotencyKey: f.token, ...ownersOf(f) })) }
-        : {}),
-    });
+    const result = await pollingAs(change.pollMs, window, summary).addChunk(
+      addInput(target, change, following, owners),
+    );
     if (!result.sent) {
       const { timedOut, stragglers, requestIds } = result;
       emit({ kind: 'not-sent', change, timedOut, stragglers, requestIds });

@@ -6,6 +6,7 @@ import { coordinatorWorkflowId, groupIdOf, groupRefOf } from '../../registry/ind
 import {
   abandon,
   answered,
+  asksDue,
   rebindRun,
   applyAddConflict,
   applyFetched,
@@ -104,6 +105,9 @@ function apply(state: CoordinatorState, event: Event): void {
         if (rival && said === 'rival confirmed')
           submit(ledger, rival, Date.now(), { ...submitRules, confirm: () => false });
       }
+      // A rival whose ask went without its answer (its request's own submission was confirmed, or it left) goes too.
+      for (const nonce of [...state.rivals.keys()])
+        if (!asksDue(ledger).some(({ ask }) => ask.rival && ask.nonce === nonce)) state.rivals.delete(nonce);
       return;
     case 'confirm-done':
       state.confirming = false;

@@ -35,28 +35,7 @@ export function submit(
 ): string | undefined {
   const { runId } = message.requester;
   const existing = ledger.request(message.requester.workflowId);
-  if (existing) {
-    const sameRun = existing.runId === runId;
-    if (!sameRun && !hasEnded(existing) && sameRequest(ledger, existing, message) && rules.rebind()) {
-      if (!rules.confirm()) rebind(existing, runId, message.nonce);
-      else if (!existing.asks?.some((a) => a.what === 'run' && a.runId === runId && a.nonce === message.nonce))
-        existing.asks = [...(existing.asks ?? []), { what: 'run', runId, nonce: message.nonce, keys: [] }];
-      return undefined;
-    }
-    // Its run's submission not confirmed yet, under another nonce: one of the two was forged, and the request's answer
-    // tells which (a forgery that came first must not shut the request's own out): the coordinator keeps this one
-    // aside as a rival, and asks about it too.
-    if (sameRun && existing.nonce !== message.nonce && !isConfirmed(existing) && rules.confirm()) {
-      if (!existing.asks!.some((a) => a.what === 'submission' && a.nonce === message.nonce))
-        existing.asks!.push({ what: 'submission', runId, nonce: message.nonce, keys: [], rival: true });
-      return 'rival';
-    }
-    if (existing.nonce !== message.nonce || !sameRun) return 'another run of that request is live here: ignored';
-    // A repeat of a delivered submission, one for a request that ended meanwhile, or still no room (asked again in turn).
-    if (existing.stage.kind === 'awaiting-room' && fits(ledger, existing.bytes, rules))
-      admit(existing, existing.pages ? [] : serversOf(ledger, message));
-    return undefined;
-  }
+  if (existing) return resubmit(ledger, existing, message, rules);
   const options = message.request.options;
   // Its servers' count alone (since 0.4): they are fetched from the request once admitted.
   const { pages } = message;
@@ -91,6 +70,39 @@ export function submit(
     told: { at: now },
     ...(rules.confirm() ? { asks: [{ what: 'submission' as const, runId, nonce: message.nonce, keys: [] }] } : {}),
   });
+  return undefined;
+}
+
+/**
+ * A submission for a request the ledger holds: from a new run of it (a reset: it takes the entry over, once
+ * confirmed), a rival of its unconfirmed one (kept aside, and asked about), or a repeat (admitted if room came).
+ */
+function resubmit(
+  ledger: Ledger,
+  existing: RequestEntry,
+  message: SubmitMessage,
+  rules: SubmitRules,
+): string | undefined {
+  const { runId } = message.requester;
+  const sameRun = existing.runId === runId;
+  if (!sameRun && !hasEnded(existing) && sameRequest(ledger, existing, message) && rules.rebind()) {
+    if (!rules.confirm()) rebind(existing, runId, message.nonce);
+    else if (!existing.asks?.some((a) => a.what === 'run' && a.runId === runId && a.nonce === message.nonce))
+      existing.asks = [...(existing.asks ?? []), { what: 'run', runId, nonce: message.nonce, keys: [] }];
+    return undefined;
+  }
+  // Its run's submission not confirmed yet, under another nonce: one of the two was forged, and the request's answer
+  // tells which (a forgery that came first must not shut the request's own out): the coordinator keeps this one
+  // aside as a rival, and asks about it too.
+  if (sameRun && existing.nonce !== message.nonce && !isConfirmed(existing) && rules.confirm()) {
+    if (!existing.asks!.some((a) => a.what === 'submission' && a.nonce === message.nonce))
+      existing.asks!.push({ what: 'submission', runId, nonce: message.nonce, keys: [], rival: true });
+    return 'rival';
+  }
+  if (existing.nonce !== message.nonce || !sameRun) return 'another run of that request is live here: ignored';
+  // A repeat of a delivered submission, one for a request that ended meanwhile, or still no room (asked again in turn).
+  if (existing.stage.kind === 'awaiting-room' && fits(ledger, existing.bytes, rules))
+    admit(existing, existing.pages ? [] : serversOf(ledger, message));
   return undefined;
 }
 
@@ -135,7 +147,8 @@ export function answered(ledger: Ledger, workflowId: string, ask: Ask, answer: '
     if (!request.asks?.some((a) => a.what === 'submission')) ledger.leave(new Set([workflowId]));
     return 'submission refused: its requester did not confirm it';
   }
-  if (!yes || request.runId !== (ask.what === 'run' ? request.runId : ask.runId)) return `${ask.what} refused`;
+  // A claim of what it owns holds for the run that made it only; a new run's ask names the run it is about.
+  if (!yes || (ask.what === 'owned' && request.runId !== ask.runId)) return `${ask.what} refused`;
   if (ask.what === 'run') {
     rebind(request, ask.runId, ask.nonce);
     return 'new run confirmed';
