@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { afterAll, describe, expect, it } from 'vitest';
 import { previousRelease, releaseBundle } from '../../drills/releases.js';
 import {
   COORDINATOR_SIGNAL,
@@ -20,15 +20,9 @@ import {
   type Server,
 } from '../../src/domain/index.js';
 import { coordinatorWorkflowId, identityKey } from '../../src/registry/index.js';
-import {
-  ALIBABA_BIG_GROUP,
-  alibabaIpServers,
-  alibabaRequest,
-  huaweiRequest,
-  integrationWorld,
-  startDevServer,
-} from '../integration/support.js';
-import { bundleLbflowWorkflows, huaweiServers, startHarness, SIDES, type Harness } from './harness.js';
+import { ALIBABA_BIG_GROUP, alibabaIpServers, alibabaRequest, huaweiRequest } from '../integration/support.js';
+import { devServerTests } from './dev-harness.js';
+import { huaweiServers, SIDES } from './harness.js';
 
 /** A coordinator's history as the tests read it: each signal it got (bytes and kind) and each page it fetched. */
 async function coordinatorRecord(env: TestWorkflowEnvironment, id: string) {
@@ -62,22 +56,10 @@ async function coordinatorRecord(env: TestWorkflowEnvironment, id: string) {
 }
 
 describe('big submissions carry their servers count alone, and the coordinator fetches the servers (dev server)', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-  let h: Harness;
+  const t = devServerTests();
   const dirs: string[] = [];
-  beforeAll(async () => {
-    [env, bundle] = await Promise.all([startDevServer(), bundleLbflowWorkflows()]);
-  });
-  afterAll(async () => {
-    await env?.teardown();
+  afterAll(() => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
-  beforeEach(async () => {
-    h = await startHarness(env, bundle, { followTemporalTime: false, world: integrationWorld() });
-  });
-  afterEach(async () => {
-    await h?.close();
   });
 
   const cases = [
@@ -104,11 +86,11 @@ describe('big submissions carry their servers count alone, and the coordinator f
     it(`${side.provider}: ${side.asked.length} requests of ${side.asked[0]!.length.toLocaleString('en')} servers reach the coordinator as signals of a few KB, their servers fetched in pages of at most ${SERVER_PAGE_BYTES / 1024} KB; each adds all its own`, async () => {
       const { asked } = side;
       expect(JSON.stringify(asked[0]).length).toBeGreaterThan(INLINE_SUBMISSION_BYTES);
-      const results = await h.withWorker(async (taskQueue) =>
+      const results = await t.h.withWorker(async (taskQueue) =>
         Promise.all(
           asked.map(
             async (servers, n) =>
-              (await env.client.workflow.execute('addServersToServerGroup', {
+              (await t.env.client.workflow.execute('addServersToServerGroup', {
                 taskQueue,
                 workflowId: `paged-${n}-${crypto.randomUUID()}`,
                 args: [side.request(servers)],
@@ -118,7 +100,7 @@ describe('big submissions carry their servers count alone, and the coordinator f
       );
       for (const [n, result] of results.entries())
         expect([...result.added].sort()).toEqual(asked[n]!.map(keyOf).sort());
-      const { signals, pages } = await coordinatorRecord(env, coordinatorWorkflowId(side.group));
+      const { signals, pages } = await coordinatorRecord(t.env, coordinatorWorkflowId(side.group));
       const submissions = signals.filter((s) => s.kind === 'submit');
       expect(submissions.length).toBeGreaterThanOrEqual(asked.length);
       expect(submissions.every((s) => s.pages && s.servers === 1)).toBe(true);
@@ -136,22 +118,22 @@ describe('big submissions carry their servers count alone, and the coordinator f
     const old = await releaseBundle(dir, previousRelease());
     const oldQueue = `old-${crypto.randomUUID()}`;
     const oldWorker = await Worker.create({
-      connection: env.nativeConnection,
+      connection: t.env.nativeConnection,
       taskQueue: oldQueue,
       workflowBundle: { codePath: old.bundlePath },
-      activities: h.activities,
+      activities: t.h.activities,
     });
     const servers = side.servers(600);
     const result = await oldWorker.runUntil(async () => {
       // The group's coordinator, started on the earlier release's workers (idle until a submission comes).
-      const coordinator = await env.client.workflow.start(COORDINATOR_WORKFLOW_TYPE, {
+      const coordinator = await t.env.client.workflow.start(COORDINATOR_WORKFLOW_TYPE, {
         taskQueue: oldQueue,
         workflowId: coordinatorWorkflowId(side.group),
         args: [],
       });
-      const done = await h.withWorker(
+      const done = await t.h.withWorker(
         async (taskQueue) =>
-          (await env.client.workflow.execute('addServersToServerGroup', {
+          (await t.env.client.workflow.execute('addServersToServerGroup', {
             taskQueue,
             workflowId: `to-old-${crypto.randomUUID()}`,
             args: [side.request(servers, { waitFor: 'registered' })],
@@ -162,7 +144,7 @@ describe('big submissions carry their servers count alone, and the coordinator f
       return done;
     });
     expect([...result.added].sort()).toEqual(servers.map((s) => identityKey(side.provider, s)).sort());
-    const { signals, pages } = await coordinatorRecord(env, coordinatorWorkflowId(side.group));
+    const { signals, pages } = await coordinatorRecord(t.env, coordinatorWorkflowId(side.group));
     const submissions = signals.filter((s) => s.kind === 'submit');
     // The count alone first (refused by that code), then the servers.
     expect(submissions.map((s) => [s.pages, s.servers])).toEqual([

@@ -2,51 +2,35 @@
 // answered its `lbflowConfirm` query for the message's nonce. Forged submissions (a requester that does not exist,
 // another running workflow, a real request under a guessed nonce) add nothing and roll nothing back; a forged claim
 // of ownership moves nothing; the real requests beside them are served as usual. Both providers, on the dev server.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { COORDINATOR_SIGNAL, type AddServersResult } from '../../src/domain/index.js';
 import { coordinatorWorkflowId, identityKey } from '../../src/registry/index.js';
 import type { Server } from '../../src/domain/index.js';
-import { integrationWorld, startDevServer } from '../integration/support.js';
-import { bundleLbflowWorkflows, startHarness, SIDES, type Harness } from './harness.js';
+import { devServerTests } from './dev-harness.js';
+import { SIDES } from './harness.js';
 
 describe('the coordinator acts only for requesters that confirm (dev server: real time, so forgeries race as they would)', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-  let h: Harness;
-  beforeAll(async () => {
-    [env, bundle] = await Promise.all([startDevServer(), bundleLbflowWorkflows()]);
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
-  beforeEach(async () => {
-    h = await startHarness(env, bundle, { followTemporalTime: false, world: integrationWorld() });
-  });
-  afterEach(async () => {
-    await h?.close();
-  });
+  const t = devServerTests();
 
   for (const side of SIDES) {
     const keyOf = (s: Server) => identityKey(side.provider, s);
-    const calls = (action: string) => h.sims[side.sim].simulator.calls.counts().byAction[action]?.calls ?? 0;
+    const calls = (action: string) => t.h.sims[side.sim].simulator.calls.counts().byAction[action]?.calls ?? 0;
     const members = async () =>
-      (await h.providers[side.provider].listServers(side.group as never)).members.map((m) => m.key);
+      (await t.h.providers[side.provider].listServers(side.group as never)).members.map((m) => m.key);
 
     it(`${side.provider}: submissions naming a requester that does not exist, another running workflow, or a real request under a guessed nonce add nothing; the real request beside them is served`, async () => {
-      const result = await h.withWorker(async (taskQueue) => {
-        const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId(side.group));
+      const result = await t.h.withWorker(async (taskQueue) => {
+        const coordinator = t.env.client.workflow.getHandle(coordinatorWorkflowId(side.group));
         // A real request, slow to settle, so the forgeries reach its coordinator while it runs.
-        if (side.sim === 'alibaba') h.sims.alibaba.simulator.updateSettings({ timings: { addingMs: 3_000 } });
-        const real = await env.client.workflow.start('addServersToServerGroup', {
+        if (side.sim === 'alibaba') t.h.sims.alibaba.simulator.updateSettings({ timings: { addingMs: 3_000 } });
+        const real = await t.env.client.workflow.start('addServersToServerGroup', {
           taskQueue,
           workflowId: `real-${crypto.randomUUID()}`,
           args: [side.request(side.servers(5))],
         });
         for (let i = 0; i < 100 && calls(side.add) === 0; i++) await new Promise((r) => setTimeout(r, 50));
         // Another running workflow: a second real request, whose nonce nobody but it and its coordinator knows.
-        const bystander = await env.client.workflow.start('addServersToServerGroup', {
+        const bystander = await t.env.client.workflow.start('addServersToServerGroup', {
           taskQueue,
           workflowId: `bystander-${crypto.randomUUID()}`,
           args: [side.request(side.servers(2, 40))],
@@ -86,16 +70,16 @@ describe('the coordinator acts only for requesters that confirm (dev server: rea
   it("a forged submission that reaches the coordinator before the request's own does not shut it out: the request answers for its own, which takes the place of the forgery", async () => {
     const side = SIDES[1]!;
     const keyOf = (s: Server) => identityKey(side.provider, s);
-    const result = await h.withWorker(async (taskQueue) => {
-      const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId(side.group));
+    const result = await t.h.withWorker(async (taskQueue) => {
+      const coordinator = t.env.client.workflow.getHandle(coordinatorWorkflowId(side.group));
       // A first request starts the coordinator; the second is started with a delay, so its run id is known before
       // its first task runs, and a forgery in its name arrives first.
-      const first = await env.client.workflow.execute('addServersToServerGroup', {
+      const first = await t.env.client.workflow.execute('addServersToServerGroup', {
         taskQueue,
         workflowId: `first-${crypto.randomUUID()}`,
         args: [side.request(side.servers(1, 60))],
       });
-      const late = await env.client.workflow.start('addServersToServerGroup', {
+      const late = await t.env.client.workflow.start('addServersToServerGroup', {
         taskQueue,
         workflowId: `late-${crypto.randomUUID()}`,
         args: [side.request(side.servers(3, 70))],
@@ -111,7 +95,7 @@ describe('the coordinator acts only for requesters that confirm (dev server: rea
     });
     expect(result.first.added).toEqual(side.servers(1, 60).map(keyOf));
     expect([...result.late.added].sort()).toEqual(side.servers(3, 70).map(keyOf).sort());
-    const held = (await h.providers[side.provider].listServers(side.group as never)).members.map((m) => m.key);
+    const held = (await t.h.providers[side.provider].listServers(side.group as never)).members.map((m) => m.key);
     expect(held.filter((k) => side.servers(30, 80).map(keyOf).includes(k))).toEqual([]);
   });
 
@@ -120,17 +104,17 @@ describe('the coordinator acts only for requesters that confirm (dev server: rea
     const keyOf = (s: Server) => identityKey(side.provider, s);
     const present = side.servers(2, 500);
     // Someone else's servers, in the group before the request.
-    await h.providers[side.provider].addServers(side.group as never, present as never, {
+    await t.h.providers[side.provider].addServers(side.group as never, present as never, {
       idempotencyKey: `by-hand-${crypto.randomUUID()}`,
       dryRun: false,
     });
-    h.sims.alibaba.simulator.updateSettings({ timings: { configuringMs: 0 } });
-    h.sims.alibaba.simulator.faults.replace({
+    t.h.sims.alibaba.simulator.updateSettings({ timings: { configuringMs: 0 } });
+    t.h.sims.alibaba.simulator.faults.replace({
       rules: [{ action: 'AddServersToServerGroup', effect: 'neverAvailable' }],
     });
-    const failure = await h.withWorker(async (taskQueue) => {
-      const coordinator = env.client.workflow.getHandle(coordinatorWorkflowId(side.group));
-      const request = await env.client.workflow.start('addServersToServerGroup', {
+    const failure = await t.h.withWorker(async (taskQueue) => {
+      const coordinator = t.env.client.workflow.getHandle(coordinatorWorkflowId(side.group));
+      const request = await t.env.client.workflow.start('addServersToServerGroup', {
         taskQueue,
         workflowId: `claimed-${crypto.randomUUID()}`,
         args: [
@@ -172,7 +156,7 @@ describe('the coordinator acts only for requesters that confirm (dev server: rea
     expect((await members()).sort()).toEqual(present.map(keyOf).sort());
 
     async function members() {
-      return (await h.providers[side.provider].listServers(side.group as never)).members.map((m) => m.key);
+      return (await t.h.providers[side.provider].listServers(side.group as never)).members.map((m) => m.key);
     }
   });
 });
