@@ -43,8 +43,6 @@ import {
   type Read,
 } from '../ledger/index.js';
 import {
-  confirmAsks,
-  fetchPage,
   listGroup,
   readServers,
   requestName,
@@ -67,6 +65,7 @@ import {
   type CoordinatorState,
   type Flight,
 } from './state.js';
+import { confirmAsks, fetchPage } from './requesters.js';
 import { applyEvent, submitRules, takeMessage } from './transitions.js';
 import { changeSummary, groupView, Shown } from './view.js';
 

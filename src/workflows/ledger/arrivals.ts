@@ -3,7 +3,7 @@
 import { type OwnedMessage, type Server, type ServerStatus, type SubmitMessage } from '../../domain/index.js';
 import { dedupeServers } from '../../registry/index.js';
 import type { Ledger } from './ledger.js';
-import { admit, endRequest, hasEnded, isAdmitted, isConfirmed, markListed } from './lifecycle.js';
+import { admit, endRequest, fetching, hasEnded, isAdmitted, isConfirmed, markListed } from './lifecycle.js';
 import { MAX_HELD_BYTES, type AppliedFailure, type Ask, type QueuedServer, type RequestEntry } from './model.js';
 
 /** Failures no change to this group can get past: every live request fails with them. */
@@ -190,43 +190,6 @@ export function admissionsDue(ledger: Ledger, rules: SubmitRules = NO_RULES): Re
     else due.push(request);
   }
   return due;
-}
-
-/** Whether an admitted request's servers are still being fetched from it (it is listed once all are in). */
-export function fetching(request: RequestEntry): boolean {
-  return request.pages === true && request.stage.kind === 'to-list' && request.stage.servers.length < request.requested;
-}
-
-/** The next page to fetch: the oldest confirmed request whose servers are not all in, from the first it lacks. */
-export function fetchDue(ledger: Ledger): { request: RequestEntry; offset: number } | undefined {
-  const request = ledger.live.find((r) => fetching(r) && isConfirmed(r));
-  return request?.stage.kind === 'to-list' ? { request, offset: request.stage.servers.length } : undefined;
-}
-
-/**
- * A page of a request's servers came back from it (none: its run closed, or the nonce was not its own). A page for
- * another moment (the request ended, a new run took it over) is dropped. Once all are in, they must be what its
- * submission said (count and bytes, deduplicated): else, and when the request gave none, it ends as abandoned (nothing
- * of it was listed or sent). Returns why a page was not taken, or undefined.
- */
-export function applyFetched(
-  ledger: Ledger,
-  page: { id: string; runId: string; nonce: string; offset: number },
-  servers: readonly Server[] | undefined,
-): string | undefined {
-  const request = ledger.request(page.id);
-  if (!request || request.runId !== page.runId || request.nonce !== page.nonce || !fetching(request)) return 'stale';
-  if (request.stage.kind !== 'to-list' || request.stage.servers.length !== page.offset) return 'stale';
-  const all = [...request.stage.servers, ...(servers ?? [])];
-  const whole = all.length >= request.requested ? (dedupeServers(ledger.provider, all).unique as Server[]) : [];
-  const unlike =
-    whole.length > 0 && (whole.length !== request.requested || JSON.stringify(whole).length !== request.bytes);
-  if (!servers || servers.length === 0 || unlike) {
-    abandon(ledger, request.id, request.runId);
-    return servers?.length ? 'its servers are not what it submitted' : 'it gave no servers';
-  }
-  request.stage = { ...request.stage, servers: whole.length > 0 ? whole : all };
-  return undefined;
 }
 
 /**

@@ -9,8 +9,6 @@ export {
   asksDue,
   rebindRun,
   admissionsDue,
-  fetchDue,
-  applyFetched,
   cancel,
   abandon,
   toList,
@@ -18,6 +16,7 @@ export {
   failListing,
   type SubmitRules,
 } from './arrivals.js';
+export { fetchDue, applyFetched } from './pages.js';
 export { nextWrite, followingWrites, ownersOf, type HeldBack } from './writer.js';
 export {
   applyAdded,

@@ -18,6 +18,11 @@ export const isConfirmed = (request: RequestEntry): boolean => !request.asks?.so
 
 export const hasEnded = (request: RequestEntry): boolean => request.stage.kind === 'ended';
 
+/** Whether an admitted request's servers are still being fetched from it (it is listed once all are in). */
+export function fetching(request: RequestEntry): boolean {
+  return request.pages === true && request.stage.kind === 'to-list' && request.stage.servers.length < request.requested;
+}
+
 /** Whether its servers were taken in (they count against what the coordinator holds). */
 export function isAdmitted(request: RequestEntry): boolean {
   return request.stage.kind === 'ended' ? request.stage.admitted : request.stage.kind !== 'awaiting-room';
@@ -32,6 +37,11 @@ export function isRollingBack(request: RequestEntry): boolean {
 /** awaiting-room → to-list: room was found for its servers. */
 export function admit(request: RequestEntry, servers: Server[]): void {
   if (request.stage.kind === 'awaiting-room') request.stage = { kind: 'to-list', servers, owned: request.stage.owned };
+}
+
+/** to-list: the servers fetched from it so far (since 0.4, a page at a time). */
+export function takePage(request: RequestEntry, servers: Server[]): void {
+  if (request.stage.kind === 'to-list') request.stage = { ...request.stage, servers };
 }
 
 /** to-list → adding: the group was listed for its servers. */
