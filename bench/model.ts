@@ -55,7 +55,8 @@ export function huaweiServers(count: number) {
 }
 
 /**
- * The world: the providers' flow control is off (the limit above is about settle times, not rate caps), the
+ * The world: the providers' flow control and API rations are off (`apiLimits: {}`: the limit above is about settle
+ * times, not rate caps; the simulators' documented rations are for the budget scenario), the
  * timings are the model's, every add answers L late, quotas are raised so 10,000 servers fit in one group (Alibaba
  * allows 1,000 at most even after a quota increase: 10,000 is a scale test of lbflow itself).
  */
@@ -78,6 +79,7 @@ export function benchWorld(groups: number) {
     alibaba: {
       credentials: [{ ...DEFAULT_ALIBABA_CREDENTIAL }],
       rateLimit: { requestsPerSecond: 0, burst: 1 },
+      apiLimits: {},
       timings: { configuringMs: MODEL.configuringMs, addingMs: MODEL.settleMs, removingMs: MODEL.settleMs },
       quotas: { serversPerGroup: 1000, serversPerGroupPerZone: 1000 },
       faults: { rules: [add('AddServersToServerGroup')] },
@@ -98,6 +100,7 @@ export function benchWorld(groups: number) {
     huawei: {
       credentials: [{ ...DEFAULT_HUAWEI_CREDENTIAL }],
       rateLimit: { requestsPerSecond: 0, burst: 1 },
+      apiLimits: {},
       timings: { initialMs: MODEL.settleMs },
       quotas: { membersPerPool: 10_000, members: 1_000_000 },
       faults: { rules: [add('BatchCreateMembers')] },

@@ -239,6 +239,39 @@ describe('Remove, dry run, idempotency and flow control', () => {
     );
   });
 
+  it("Throttling.User (400): more calls of one API than its documented ration per account and region (GWLB's quota page: AddServersToServerGroup 200 per 60 s)", async () => {
+    expect(sim.simulator.settings().apiLimits.AddServersToServerGroup).toEqual({ calls: 200, perSeconds: 60 });
+    // Whatever each answers (the group is Configuring after the first), every call spends the ration.
+    const answers = await Promise.all(range(0, 200).map((n) => add(DEFAULT_GROUP, servers([1110 + (n % 50)]))));
+    expect(answers.filter((a) => a.body.Code === 'Throttling.User')).toHaveLength(0);
+    expectError(await add(DEFAULT_GROUP, servers([1110])), 400, 'Throttling.User');
+    // Another API has its own ration, and so has the same API in another region of the account.
+    expect((await call('ListServerGroups')).status).toBe(200);
+    expect((await add(DEFAULT_GROUP, servers([1110]), { RegionId: 'cn-beijing' })).body.Code).not.toBe(
+      'Throttling.User',
+    );
+  });
+
+  it('Throttling.User (400): a ration is counted per account (ParentUid), not per key, and frees up as its window slides', async () => {
+    const other = { accessKeyId: 'LTAI5tOtherKeySameAcct', accessKeySecret: 'other-secret-of-the-same-account' };
+    sim.simulator.reset({
+      ...DEFAULT_WORLD,
+      alibaba: { ...DEFAULT_WORLD.alibaba, credentials: [...DEFAULT_WORLD.alibaba!.credentials!, other] },
+    });
+    await admin(sim.url, 'PATCH', '/_sim/settings', { apiLimits: { ListServerGroups: { calls: 2, perSeconds: 1 } } });
+    const otherCall = gwlbClient(sim.url, { credentials: other });
+    expect((await call('ListServerGroups')).status).toBe(200);
+    expect((await otherCall('ListServerGroups')).status).toBe(200);
+    expectError(await otherCall('ListServerGroups'), 400, 'Throttling.User');
+    expectError(await call('ListServerGroups'), 400, 'Throttling.User');
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect((await call('ListServerGroups')).status).toBe(200);
+    // A world can ration differently, or not at all.
+    await admin(sim.url, 'PATCH', '/_sim/settings', { apiLimits: {} });
+    const many = await Promise.all(range(0, 20).map(() => call('ListServerGroups')));
+    expect(many.every((a) => a.status === 200)).toBe(true);
+  });
+
   it('Throttling.User (400): more calls than the per-AccessKey rate allows', async () => {
     await admin(sim.url, 'PATCH', '/_sim/settings', { rateLimit: { requestsPerSecond: 0.001, burst: 2 } });
     expect((await call('ListServerGroups')).status).toBe(200);

@@ -290,6 +290,22 @@ describe('API gateway codes', () => {
     );
   });
 
+  it('APIGW.0308 (429): more batch-adds than the member ration per project (200 per minute, as the v2 member page documents it)', async () => {
+    expect(sim.simulator.settings().apiLimits.BatchCreateMembers).toEqual({ calls: 200, perSeconds: 60 });
+    await admin(sim.url, 'PATCH', '/_sim/settings', {
+      apiLimits: { BatchCreateMembers: { calls: 2, perSeconds: 60 } },
+    });
+    expect((await batchAdd(DEMO_POOL, [])).body.error_code).not.toBe('APIGW.0308');
+    expect((await batchAdd(DEMO_POOL, [])).body.error_code).not.toBe('APIGW.0308');
+    const refused = await batchAdd(DEMO_POOL, []);
+    expectError(refused, 429, 'APIGW.0308');
+    expect(refused.body.error_msg).toContain('limit:2,time:1 minute');
+    // Other APIs keep the gateway's own flow control only.
+    expect((await elb(sim.url, { path: poolPath(DEMO_POOL, '/members'), token: DEFAULT_HUAWEI_TOKEN })).status).toBe(
+      200,
+    );
+  });
+
   it('APIGW.0310 (403): a project the world does not have', async () => {
     expectError(
       await elb(sim.url, { path: `/v3/ffffffffffffffffffffffffffffffff/elb/pools/${DEMO_POOL}` }),

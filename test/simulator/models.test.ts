@@ -5,7 +5,7 @@ import { GwlbModel } from '../../src/simulator/alibaba/model.js';
 import { BoundedMap, NonceCache } from '../../src/simulator/common/bounded.js';
 import { CallLog } from '../../src/simulator/common/calllog.js';
 import { SimClock } from '../../src/simulator/common/clock.js';
-import { RateLimiter } from '../../src/simulator/common/ratelimit.js';
+import { RateLimiter, WindowLimiter } from '../../src/simulator/common/ratelimit.js';
 import { ElbModel } from '../../src/simulator/huawei/model.js';
 import { loadWorld } from '../../src/simulator/index.js';
 import { DEFAULT_GROUP, DEMO_POOL, PROJECT, SUBNET, ecsId, ecsIp } from './helpers.js';
@@ -98,6 +98,21 @@ describe('bounds', () => {
     }
     expect(log.entries().map((e) => e.requestId)).toEqual(['r2', 'r3', 'r4']);
     expect(log.counts().byAction.A?.calls).toBe(5);
+  });
+
+  it('a WindowLimiter lets `calls` through in any window of `perSeconds`, counting each key apart', () => {
+    let now = 0;
+    const limiter = new WindowLimiter(10, () => now);
+    const limit = { calls: 3, perSeconds: 60 };
+    expect(limiter.take('a', limit)).toBe(true);
+    now = 30_000;
+    expect([limiter.take('a', limit), limiter.take('a', limit), limiter.take('a', limit)]).toEqual([true, true, false]);
+    expect(limiter.take('b', limit)).toBe(true);
+    // Sliding: a call leaves the window 60 s after it was taken, not at a minute's boundary.
+    now = 59_999;
+    expect(limiter.take('a', limit)).toBe(false);
+    now = 60_001;
+    expect([limiter.take('a', limit), limiter.take('a', limit)]).toEqual([true, false]);
   });
 
   it('a RateLimiter lets a burst through and then refills at its rate', () => {

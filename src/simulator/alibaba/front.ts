@@ -249,6 +249,10 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
       : this.#verifyV2(method, [...query, ...form]);
 
     if (!this.limiter.take(call.accessKeyId)) throw new ThrottlingUser();
+    const regionId = regionOf(header(req, 'host'), params.get('RegionId'));
+    // The API's ration, per region, API and account (ParentUid), as GWLB's quota page counts it.
+    if (this.rationed(`${this.#accountOf(call.accessKeyId)}|${regionId ?? ''}`, action)?.refused)
+      throw new ThrottlingUser();
 
     const fault = this.faults.decide(action);
     call.faults = fault.fired;
@@ -261,7 +265,6 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
       throw faultError(fault.terminal.effect, fault.terminal);
     }
 
-    const regionId = regionOf(header(req, 'host'), params.get('RegionId'));
     if (CHANGE_ACTIONS.has(action)) return this.#change(action as GwlbAction, params, regionId, res, call, fault);
     const listed =
       action === 'ListServerGroups'
@@ -270,6 +273,11 @@ export class AlibabaSimulator extends ProviderSimulator<AlibabaWorld, GwlbModel>
     this.#ok(res, call.requestId, listed);
     call.outcome = 'read';
     return { status: 200 };
+  }
+
+  /** The account a key belongs to: its credential's, else the world's one account (STS and metadata keys too). */
+  #accountOf(accessKeyId: string): string {
+    return this.world.credentials.find((c) => c.accessKeyId === accessKeyId)?.account ?? 'account';
   }
 
   #ok(res: ServerResponse, requestId: string, body: Record<string, unknown>): void {

@@ -6,13 +6,15 @@ import type { CallLog } from './calllog.js';
 import type { SimClock } from './clock.js';
 import type { FaultInjector } from './faults.js';
 import { BodyTooLarge, readBody, sendJson } from './http.js';
-import type { RateLimit } from './ratelimit.js';
+import type { ApiLimits, RateLimit } from './ratelimit.js';
 
 export type ProviderName = 'alibaba' | 'huawei';
 
 export interface Settings {
   timings: Record<string, number>;
   rateLimit: RateLimit;
+  /** Per-API rations (per account and region, Huawei per project). */
+  apiLimits: ApiLimits;
 }
 
 /** What a provider simulator offers the shared server and admin API. */

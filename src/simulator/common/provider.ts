@@ -10,8 +10,8 @@ import { CallLog, type CallOutcome } from './calllog.js';
 import type { SimClock } from './clock.js';
 import { FaultInjector, type FaultPlanInput } from './faults.js';
 import { BodyTooLarge, DEFAULT_BODY_LIMIT, parsePairs, readBody } from './http.js';
-import { RateLimiter, type RateLimit } from './ratelimit.js';
-import { parseWorld, rateLimitSchema, type World, type WorldInput } from './world.js';
+import { RateLimiter, WindowLimiter, type ApiLimit, type ApiLimits, type RateLimit } from './ratelimit.js';
+import { apiLimitsSchema, parseWorld, rateLimitSchema, type World, type WorldInput } from './world.js';
 
 export interface ProviderOptions {
   /** The whole default world, for sections a reset's world leaves out. */
@@ -24,6 +24,7 @@ export interface ProviderOptions {
 /** The part of a provider's world section the shared plumbing reads. */
 export interface ProviderWorld {
   rateLimit: RateLimit;
+  apiLimits: ApiLimits;
   faults?: FaultPlanInput | undefined;
 }
 
@@ -66,6 +67,9 @@ export abstract class ProviderSimulator<
   readonly #options: ProviderOptions;
   readonly #spec: ProviderSpec<W, M>;
   protected readonly limiter: RateLimiter;
+  /** Per-API rations, as the vendor documents them (world `apiLimits`, live in settings). */
+  protected readonly apiLimiter = new WindowLimiter();
+  #apiLimits: ApiLimits;
   protected readonly bodyLimit: number;
   protected readonly wall: () => number;
 
@@ -82,8 +86,19 @@ export abstract class ProviderSimulator<
     this.wall = options.wall ?? Date.now;
     this.bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     this.limiter = new RateLimiter(world.rateLimit);
+    this.#apiLimits = world.apiLimits;
     this.model = spec.createModel(world, clock);
     if (world.faults) this.faults.replace(world.faults);
+  }
+
+  /**
+   * Takes one call of `action`'s ration for `scope` (an account and region, a project): false when its window is full.
+   * An action with no ration is never refused here.
+   */
+  protected rationed(scope: string, action: string): { limit: ApiLimit; refused: boolean } | undefined {
+    const limit = this.#apiLimits[action];
+    if (!limit) return undefined;
+    return { limit, refused: !this.apiLimiter.take(`${scope}|${action}`, limit) };
   }
 
   /** The live world section. */
@@ -121,13 +136,15 @@ export abstract class ProviderSimulator<
     this.#world = world;
     this.model.reset(world);
     this.limiter.reset(world.rateLimit);
+    this.#apiLimits = world.apiLimits;
+    this.apiLimiter.reset();
     this.clearProviderState();
     this.calls.clear();
     this.faults.replace(world.faults ?? { rules: [] });
   }
 
   settings(): Settings {
-    return { timings: { ...this.model.timings }, rateLimit: { ...this.limiter.limit } };
+    return { timings: { ...this.model.timings }, rateLimit: { ...this.limiter.limit }, apiLimits: this.#apiLimits };
   }
 
   updateSettings(patch: unknown): Settings {
@@ -141,6 +158,7 @@ export abstract class ProviderSimulator<
       .strictObject({
         timings: z.strictObject(Object.fromEntries(this.#spec.timingKeys.map((key) => [key, ms]))).optional(),
         rateLimit: rateLimitSchema.optional(),
+        apiLimits: apiLimitsSchema.optional(),
       })
       .parse(patch ?? {});
     if (parsed.timings)
@@ -149,6 +167,10 @@ export abstract class ProviderSimulator<
         Object.fromEntries(Object.entries(parsed.timings).filter(([, v]) => v !== undefined)),
       );
     if (parsed.rateLimit) this.limiter.reset(parsed.rateLimit);
+    if (parsed.apiLimits) {
+      this.#apiLimits = parsed.apiLimits;
+      this.apiLimiter.reset();
+    }
     return this.settings();
   }
 

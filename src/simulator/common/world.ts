@@ -25,6 +25,37 @@ export const rateLimitSchema = z.strictObject({
   burst: z.number().int().min(1),
 });
 
+/** Per-API rations (`{}`: none): at most `calls` in any `perSeconds`, per account and region (Huawei: per project). */
+export const apiLimitsSchema = z.record(
+  z.string().min(1).max(100),
+  z.strictObject({ calls: z.number().int().min(1).max(1_000_000), perSeconds: z.number().int().min(1).max(86_400) }),
+);
+
+/**
+ * GWLB's documented rations per region, API and account (ParentUid), from its quota page
+ * (api-gwlb-2024-04-15-quota, "API speed limit dimension: regionId, API, ParentUid"): AddServersToServerGroup and
+ * CreateServerGroup 200 per 60 s, ListServerGroups and GetLoadBalancerAttribute 600 per 60 s. The page has no row for
+ * RemoveServersFromServerGroup or ListServerGroupServers: assumed like their neighbours (200 and 600 per 60 s).
+ */
+export const ALIBABA_API_LIMITS = {
+  AddServersToServerGroup: { calls: 200, perSeconds: 60 },
+  RemoveServersFromServerGroup: { calls: 200, perSeconds: 60 },
+  ListServerGroups: { calls: 600, perSeconds: 60 },
+  ListServerGroupServers: { calls: 600, perSeconds: 60 },
+  GetLoadBalancerAttribute: { calls: 600, perSeconds: 60 },
+} as const;
+
+/**
+ * ELB's member rations: the v2 member-create page says "a maximum of 200 times per minute globally"
+ * (support.huaweicloud.com/intl/en-us/api-elb/elb_qy_hd_0001.html); no number is published for the v3 batch APIs, so
+ * batch-add and batch-delete are assumed to be rationed the same, per project. Every other API keeps the API
+ * gateway's default (200 per second per API: `rateLimit`).
+ */
+export const HUAWEI_API_LIMITS = {
+  BatchCreateMembers: { calls: 200, perSeconds: 60 },
+  BatchDeleteMembers: { calls: 200, perSeconds: 60 },
+} as const;
+
 // ---------------------------------------------------------------- Alibaba Cloud GWLB
 
 const aliCredential = z.strictObject({
@@ -35,6 +66,11 @@ const aliCredential = z.strictObject({
   disabled: z.boolean().default(false),
   /** STS expiry (ISO 8601). */
   expiresAt: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * The account (ParentUid) the key belongs to: API rations count per account and region. Absent: the world's one
+   * account, as every key issued by STS or the metadata service.
+   */
+  account: id.optional(),
 });
 
 const aliVpc = z.strictObject({ id, cidr });
@@ -183,6 +219,8 @@ export const alibabaWorldSchema = z.strictObject({
   identity: aliIdentity.default({ ecsRoles: [], roles: [], keyLifetimeMs: 3600 * 1000 }),
   /** User flow control per AccessKeyId (`Throttling.User`). */
   rateLimit: rateLimitSchema.default({ requestsPerSecond: 200, burst: 400 }),
+  /** API flow control per region, API and account (`Throttling.User`): the documented rations unless set. */
+  apiLimits: apiLimitsSchema.default(ALIBABA_API_LIMITS),
   timings: z
     .strictObject({
       /** How long a group stays `Configuring` after each change. */
@@ -345,6 +383,8 @@ export const huaweiWorldSchema = z.strictObject({
   tokens: z.array(hwToken).max(1000).default([]),
   /** API gateway flow control per API (`APIGW.0308`); the documented default is 200 calls per second per API. */
   rateLimit: rateLimitSchema.default({ requestsPerSecond: 200, burst: 200 }),
+  /** Member API rations per project and API (`APIGW.0308`): the documented ones unless set. */
+  apiLimits: apiLimitsSchema.default(HUAWEI_API_LIMITS),
   /** Consecutive AK/SK failures that lock the key for 5 minutes (0: never). */
   lockAfterFailures: z.number().int().min(0).default(5),
   timings: z

@@ -118,11 +118,13 @@ export class Apigw0307 extends ElbError {
 
 /** APIGW.0308 (429): flow control. */
 export class Apigw0308 extends ElbError {
-  constructor(limit: number) {
+  /** `limit` calls per `perSeconds` (the gateway words it `time:1 second`, `time:1 minute`, `time:5 minute`). */
+  constructor(limit: number, perSeconds = 1) {
+    const time = perSeconds % 60 === 0 ? `${perSeconds / 60} minute` : `${perSeconds} second`;
     super(
       429,
       'APIGW.0308',
-      `The throttling threshold has been reached: policy user over ratelimit,limit:${limit},time:1 second`,
+      `The throttling threshold has been reached: policy user over ratelimit,limit:${limit},time:${time}`,
     );
   }
 }

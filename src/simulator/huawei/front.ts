@@ -217,6 +217,9 @@ export class HuaweiSimulator extends ProviderSimulator<HuaweiWorld, ElbModel> {
     call.accessKeyId = this.#authenticate(req, method, path, query, body, projectId);
     if (!this.model.hasProject(projectId)) throw new Apigw0310();
     if (!this.limiter.take(route.action)) throw new Apigw0308(this.limiter.limit.requestsPerSecond);
+    // The member APIs' ration, per project and API.
+    const ration = this.rationed(projectId, route.action);
+    if (ration?.refused) throw new Apigw0308(ration.limit.calls, ration.limit.perSeconds);
 
     const fault = this.faults.decide(route.action);
     call.faults = fault.fired;
