@@ -24,6 +24,7 @@ import {
   simulators,
   sleep,
   startWorker,
+  withTimeout,
   type DrillContext,
   type DrillReport,
   type WorkerProcess,
@@ -136,7 +137,14 @@ export async function operatorActs(ctx: DrillContext, o: OperatorOptions): Promi
           await sleep(300);
           await handle.cancel();
         }
-        const end = await ending(handle);
+        // Bounded, so a request that never ends fails its trial saying what it and its coordinator were doing.
+        const end = await withTimeout(ending(handle), 90_000, 'the request ended').catch(async (error: unknown) => {
+          const request = await handle.workflow.describe().catch(() => undefined);
+          const view = await coordinator.query('group').catch((e: unknown) => String(e));
+          throw new Error(
+            `${String(error)} (request ${request?.runId} ${request?.status.name}, pending ${JSON.stringify(request?.raw.pendingActivities?.map((a) => a.activityType?.name))}; coordinator ${JSON.stringify(view).slice(0, 1500)})`,
+          );
+        });
         settled = true;
         const log = await callLog(url);
         const members = await membersOf(sims, p, pool);
