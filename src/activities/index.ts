@@ -1,7 +1,8 @@
 // Thin activities: choose the provider client, make one call (or one page-through, or one bounded wait), and turn
 // its failures into typed Temporal failures at the boundary. Only the group coordinator calls add and remove.
 import { activityInfo, getClient } from '@temporalio/activity';
-import type { WorkflowExecutionDescription } from '@temporalio/client';
+import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
+import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import {
   ABSENT,
@@ -126,11 +127,7 @@ export function createActivities(deps: ActivityDependencies) {
      */
     async fetchServers(input: FetchServersInput): Promise<FetchedServers> {
       const handle = getClient().workflow.getHandle(input.workflowId, input.runId);
-      const described = await handle.describe().catch((error: unknown) => {
-        if (error instanceof WorkflowNotFoundError || grpcCodeOf(error) === INVALID_ARGUMENT) return undefined;
-        throw error;
-      });
-      if (described?.status.name !== 'RUNNING' || !REQUESTER_TYPES.includes(described.type)) return {};
+      if (!(await isOpenRequest(handle))) return {};
       const ask: ServersAsk = { nonce: input.nonce, offset: input.offset, maxBytes: input.maxBytes };
       const page = await handle.query<Server[] | null, [ServersAsk]>(SERVERS_QUERY, ask);
       return Array.isArray(page) ? { servers: page } : {};
@@ -147,12 +144,7 @@ export function createActivities(deps: ActivityDependencies) {
       const answers = await Promise.all(
         input.asks.map(async ({ workflowId, runId, nonce, keys }): Promise<'yes' | 'no' | 'legacy'> => {
           const handle = workflows.getHandle(workflowId, runId);
-          // No such run: not found, or a run id that is not one at all (INVALID_ARGUMENT).
-          const described = await handle.describe().catch((error: unknown) => {
-            if (error instanceof WorkflowNotFoundError || grpcCodeOf(error) === INVALID_ARGUMENT) return undefined;
-            throw error;
-          });
-          if (described?.status.name !== 'RUNNING' || !REQUESTER_TYPES.includes(described.type)) return 'no';
+          if (!(await isOpenRequest(handle))) return 'no';
           const ask: ConfirmAsk = { nonce, keys };
           return handle.query<boolean, [ConfirmAsk]>(CONFIRM_QUERY, ask).then(
             (yes) => (yes === true ? 'yes' : 'no'),
@@ -452,12 +444,24 @@ function grpcCodeOf(error: unknown): number | undefined {
 }
 
 /**
+ * Whether the run is open and an lbflow request. No such run (not found, or a run id that is not one at all:
+ * INVALID_ARGUMENT) is not; any other failure to describe it is thrown, for the activity's retry.
+ */
+async function isOpenRequest(handle: WorkflowHandle): Promise<boolean> {
+  const described = await handle.describe().catch((error: unknown) => {
+    if (error instanceof WorkflowNotFoundError || grpcCodeOf(error) === INVALID_ARGUMENT) return undefined;
+    throw error;
+  });
+  return described?.status.name === 'RUNNING' && REQUESTER_TYPES.includes(described.type);
+}
+
+/**
  * The task queue of a running workflow nobody serves: a workflow task of it has waited `afterMs` to start, and no worker
  * has polled that queue for workflow tasks for as long. Undefined while it is served (or a task waits less).
  */
 async function strandedOn(described: WorkflowExecutionDescription, afterMs: number): Promise<string | undefined> {
   const task = described.raw.pendingWorkflowTask;
-  const scheduled = msOf(task?.originalScheduledTime ?? task?.scheduledTime);
+  const scheduled = optionalTsToMs(task?.originalScheduledTime ?? task?.scheduledTime);
   if (!task || task.startedTime || scheduled === undefined || Date.now() - scheduled < afterMs) return undefined;
   const client = getClient();
   const { pollers } = await client.workflowService.describeTaskQueue({
@@ -465,19 +469,13 @@ async function strandedOn(described: WorkflowExecutionDescription, afterMs: numb
     taskQueue: { name: described.taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
     taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
   });
-  const served = (pollers ?? []).some((p) => Date.now() - (msOf(p.lastAccessTime) ?? 0) < afterMs);
+  const served = (pollers ?? []).some((p) => Date.now() - (optionalTsToMs(p.lastAccessTime) ?? 0) < afterMs);
   return served ? undefined : described.taskQueue;
 }
 
 // Temporal's API enums (temporal.api.enums.v1), as numbers: @temporalio/proto is not a dependency of its own here.
 const TASK_QUEUE_KIND_NORMAL = 1;
 const TASK_QUEUE_TYPE_WORKFLOW = 1;
-
-/** A protobuf timestamp in epoch milliseconds. */
-function msOf(t: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {
-  if (!t || t.seconds === undefined || t.seconds === null) return undefined;
-  return Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
-}
 
 /** How long a hand-over waits for a coordinator it just started to answer its `group` query (its first task). */
 const FIRST_ANSWER_MS = 15_000;
